@@ -1,0 +1,266 @@
+//! Users, login and server-side sessions.
+
+use std::fmt;
+
+use chrono::{Duration, Utc};
+use rand::{rngs::OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    model::{Role, User},
+    password::{Password, PasswordHasher, PasswordPolicyError},
+    store::{NewSession, NewUser, Store, StoreError},
+};
+
+/// How long a console session lasts after login.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+
+/// Which field of a new user was refused, and why (for a clear message next to it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UserFieldError {
+    #[error("the organization name must have 1 to 100 characters and no control characters")]
+    Organization,
+    #[error("the full name must have 1 to 100 characters and no control characters")]
+    FullName,
+    #[error("the username must have 1 to 64 letters, digits, '.', '_' or '-'")]
+    Username,
+    #[error("the email address is not valid")]
+    Email,
+    #[error("{0}")]
+    Password(PasswordPolicyError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Wrong username or password; deliberately does not say which.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Invalid(UserFieldError),
+    #[error("this username is already taken")]
+    UsernameTaken,
+    #[error("the first administrator already exists")]
+    SetupAlreadyDone,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(error: StoreError) -> Self {
+        AccountError::Store(error)
+    }
+}
+
+/// What a person types to create an account.
+#[derive(Debug, Clone)]
+pub struct UserInput {
+    pub organization: String,
+    pub full_name: String,
+    pub username: String,
+    pub email: String,
+    pub role: Role,
+    pub password: Password,
+}
+
+impl UserInput {
+    fn validate(&self) -> Result<(), UserFieldError> {
+        if !is_display_text(&self.organization) {
+            return Err(UserFieldError::Organization);
+        }
+        if !is_display_text(&self.full_name) {
+            return Err(UserFieldError::FullName);
+        }
+        let username_ok = (1..=64).contains(&self.username.len())
+            && self.username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !username_ok {
+            return Err(UserFieldError::Username);
+        }
+        if !is_plausible_email(&self.email) {
+            return Err(UserFieldError::Email);
+        }
+        self.password.check_policy().map_err(UserFieldError::Password)
+    }
+}
+
+fn is_display_text(text: &str) -> bool {
+    let count = text.chars().count();
+    text.trim() == text && (1..=100).contains(&count) && !text.chars().any(char::is_control)
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    // Deliverability is the mail server's business; this only catches obvious typos.
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && email.len() <= 254
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// The random value in the session cookie. Only its SHA-256 is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        Self(hex::encode(bytes))
+    }
+
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| Self(value.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
+
+/// Where a login or a request came from, for the session record.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: Store,
+    hasher: PasswordHasher,
+}
+
+impl Accounts {
+    pub fn new(store: Store, hasher: PasswordHasher) -> Self {
+        Self { store, hasher }
+    }
+
+    pub async fn needs_setup(&self) -> Result<bool, AccountError> {
+        Ok(self.store.user_count().await? == 0)
+    }
+
+    /// The one-time setup: creates the first administrator, refused once any user exists.
+    pub async fn create_first_admin(&self, mut input: UserInput) -> Result<User, AccountError> {
+        input.role = Role::Admin;
+        self.create(input, true).await.map_err(|error| match error {
+            AccountError::UsernameTaken => AccountError::SetupAlreadyDone,
+            other => other,
+        })
+    }
+
+    pub async fn create_user(&self, input: UserInput) -> Result<User, AccountError> {
+        self.create(input, false).await
+    }
+
+    async fn create(&self, input: UserInput, only_if_first: bool) -> Result<User, AccountError> {
+        input.validate().map_err(AccountError::Invalid)?;
+        let new_user = NewUser {
+            username: input.username.clone(),
+            email: input.email.clone(),
+            full_name: input.full_name.clone(),
+            role: input.role,
+            password_hash: self.hasher.hash(&input.password).await,
+        };
+        match self.store.create_user(&input.organization, &new_user, only_if_first).await {
+            Ok(user) => Ok(user),
+            Err(StoreError::Conflict) if only_if_first => Err(AccountError::SetupAlreadyDone),
+            Err(StoreError::Conflict) => Err(AccountError::UsernameTaken),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Checks the password and opens a session. Unknown user, wrong password and disabled
+    /// account all answer `InvalidCredentials` after the same argon2 work.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &Password,
+        client: &ClientInfo,
+    ) -> Result<(User, SessionToken), AccountError> {
+        let found = self.store.user_for_login(username).await?;
+        let stored_hash = found.as_ref().map(|(_, hash)| hash.as_str());
+        let password_ok = self.hasher.verify(password, stored_hash).await;
+        let user = match found {
+            Some((user, _)) if password_ok && !user.disabled => user,
+            _ => return Err(AccountError::InvalidCredentials),
+        };
+        let token = SessionToken::generate();
+        let now = Utc::now();
+        self.store
+            .create_session(&NewSession {
+                token_hash: &token.hash(),
+                user_id: &user.id,
+                now,
+                expires_at: now + SESSION_LIFETIME,
+                ip: client.ip.as_deref(),
+                user_agent: client.user_agent.as_deref(),
+            })
+            .await?;
+        Ok((user, token))
+    }
+
+    pub async fn session_user(&self, token: &SessionToken) -> Result<Option<User>, AccountError> {
+        Ok(self.store.session_user(&token.hash(), Utc::now()).await?)
+    }
+
+    pub async fn logout(&self, token: &SessionToken) -> Result<(), AccountError> {
+        Ok(self.store.delete_session(&token.hash()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(username: &str) -> UserInput {
+        UserInput {
+            organization: "Acme".into(),
+            full_name: "Rupert Walker".into(),
+            username: username.into(),
+            email: "rwalker@example.com".into(),
+            role: Role::User,
+            password: Password::new("correct horse battery"),
+        }
+    }
+
+    #[test]
+    fn user_fields_are_validated() {
+        assert!(input("rwalker").validate().is_ok());
+        assert_eq!(input("r walker").validate(), Err(UserFieldError::Username));
+        assert_eq!(input("").validate(), Err(UserFieldError::Username));
+        let mut bad = input("a");
+        bad.email = "not-an-email".into();
+        assert_eq!(bad.validate(), Err(UserFieldError::Email));
+        let mut bad = input("a");
+        bad.full_name = " padded".into();
+        assert_eq!(bad.validate(), Err(UserFieldError::FullName));
+        let mut bad = input("a");
+        bad.password = Password::new("short");
+        assert_eq!(bad.validate(), Err(UserFieldError::Password(PasswordPolicyError::TooShort)));
+    }
+
+    #[test]
+    fn session_tokens_are_random_hex_and_redacted() {
+        let token = SessionToken::generate();
+        assert_eq!(SessionToken::from_cookie(token.expose()), Some(token.clone()));
+        assert_eq!(SessionToken::from_cookie("zz"), None);
+        assert!(!format!("{token:?}").contains(token.expose()));
+        assert_ne!(token.hash(), token.expose());
+    }
+}

@@ -1,0 +1,39 @@
+//! Sésame's heart: users, sessions, API keys and their verification, on SQLite or
+//! PostgreSQL. No web framework here, so all of it is tested with plain `cargo test`.
+
+pub mod accounts;
+pub mod key;
+pub mod keys;
+pub mod model;
+pub mod names;
+pub mod net;
+pub mod password;
+pub mod store;
+pub mod verifier;
+
+use accounts::Accounts;
+use keys::Keys;
+use password::PasswordHasher;
+use store::Store;
+use verifier::Verifier;
+
+/// The services, built once at start-up over one shared store.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub accounts: Accounts,
+    pub keys: Keys,
+    pub verifier: Verifier,
+}
+
+impl Services {
+    /// `argon2_permits` bounds how many password hashes run at once.
+    pub fn new(store: Store, argon2_permits: usize) -> Self {
+        Self {
+            accounts: Accounts::new(store.clone(), PasswordHasher::new(argon2_permits)),
+            keys: Keys::new(store.clone()),
+            verifier: Verifier::new(store.clone()),
+            store,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! API key names: validation and the random default.
+
+use rand::{rngs::OsRng, Rng};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_NAME_CHARS: usize = 100;
+const DEFAULT_PREFIX: &str = "api_key_";
+const DEFAULT_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Why a key name was refused. Serializable so the browser can show its own translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum NameError {
+    #[error("the name is empty")]
+    Empty,
+    #[error("the name is longer than 100 characters")]
+    TooLong,
+    #[error("the name contains control characters")]
+    ControlCharacter,
+}
+
+/// A validated key name: trimmed, 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyName(String);
+
+impl KeyName {
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(NameError::Empty);
+        }
+        // Count characters, not bytes: "é" is one character to the person typing it.
+        // `nth` stops early, so a 1 MB name costs no more than a 101-character one.
+        if trimmed.chars().nth(MAX_NAME_CHARS).is_some() {
+            return Err(NameError::TooLong);
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(NameError::ControlCharacter);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// `api_key_` and 8 random lowercase letters or digits, as the real console does.
+    pub fn random_default() -> Self {
+        let mut rng = OsRng;
+        let suffix: String = (0..8)
+            .map(|_| DEFAULT_ALPHABET[rng.gen_range(0..DEFAULT_ALPHABET.len())] as char)
+            .collect();
+        Self(format!("{DEFAULT_PREFIX}{suffix}"))
+    }
+
+    /// The given name, or a random default when it is absent or blank.
+    pub fn parse_or_default(raw: Option<&str>) -> Result<Self, NameError> {
+        match raw {
+            Some(text) if !text.trim().is_empty() => Self::parse(text),
+            _ => Ok(Self::random_default()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What uniqueness is checked on: names differing only in case clash.
+    pub fn uniqueness_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_default_name(name: &str) -> bool {
+        name.len() == 16
+            && name.starts_with("api_key_")
+            && name[8..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }
+
+    #[test]
+    fn default_name_follows_the_console_pattern() {
+        for _ in 0..100 {
+            assert!(is_default_name(KeyName::random_default().as_str()));
+        }
+    }
+
+    #[test]
+    fn absent_or_blank_name_gets_the_default() {
+        assert!(is_default_name(KeyName::parse_or_default(None).unwrap().as_str()));
+        assert!(is_default_name(KeyName::parse_or_default(Some("  ")).unwrap().as_str()));
+        assert_eq!(KeyName::parse_or_default(Some(" CI ")).unwrap().as_str(), "CI");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded_in_characters() {
+        assert_eq!(KeyName::parse("  deploy bot ").unwrap().as_str(), "deploy bot");
+        assert_eq!(KeyName::parse(""), Err(NameError::Empty));
+        assert_eq!(KeyName::parse(" \t "), Err(NameError::Empty));
+        assert!(KeyName::parse(&"é".repeat(100)).is_ok());
+        assert_eq!(KeyName::parse(&"a".repeat(101)), Err(NameError::TooLong));
+        assert_eq!(KeyName::parse(&"a".repeat(1 << 20)), Err(NameError::TooLong));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        for bad in ["a\u{0}b", "a\nb", "a\u{7f}b", "a\u{1b}[31mb", "tab\there"] {
+            assert_eq!(KeyName::parse(bad), Err(NameError::ControlCharacter), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn markup_is_just_text_here() {
+        // Escaping is the view's job; the name itself is kept as typed.
+        assert_eq!(KeyName::parse("<script>x</script>").unwrap().as_str(), "<script>x</script>");
+    }
+
+    #[test]
+    fn uniqueness_ignores_case() {
+        assert_eq!(
+            KeyName::parse("Deploy").unwrap().uniqueness_key(),
+            KeyName::parse("dEPLOY").unwrap().uniqueness_key()
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Password hashing: argon2id with OWASP parameters, off the async runtime, on a bounded pool.
+
+use std::{fmt, sync::Arc};
+
+use argon2::{
+    password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+use rand::rngs::OsRng;
+use tokio::sync::Semaphore;
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// A password as typed. `Debug` is redacted; nothing serializes it.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordPolicyError {
+    #[error("the password must have at least 8 characters")]
+    TooShort,
+    #[error("the password must be at most 1024 bytes")]
+    TooLong,
+}
+
+impl Password {
+    /// The rule for new passwords (NIST SP 800-63B: length, not composition).
+    pub fn check_policy(&self) -> Result<(), PasswordPolicyError> {
+        if self.0.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(PasswordPolicyError::TooShort);
+        }
+        if self.0.len() > MAX_PASSWORD_BYTES {
+            return Err(PasswordPolicyError::TooLong);
+        }
+        Ok(())
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("OWASP argon2id parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Runs argon2 on blocking threads, at most `permits` at once, so a login flood queues here
+/// instead of taking every core from the API.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// Verified against when the username is unknown, so both cases cost the same.
+    decoy_hash: Arc<String>,
+}
+
+impl PasswordHasher {
+    pub fn new(permits: usize) -> Self {
+        let decoy = hash_now(&Password::new("decoy password for unknown users"));
+        Self { permits: Arc::new(Semaphore::new(permits.max(1))), decoy_hash: Arc::new(decoy) }
+    }
+
+    pub async fn hash(&self, password: &Password) -> String {
+        let password = password.clone();
+        self.run(move || hash_now(&password)).await
+    }
+
+    /// True when `password` matches `stored`. With `stored = None` (no such user) it
+    /// verifies against a decoy and returns false, taking the same time.
+    pub async fn verify(&self, password: &Password, stored: Option<&str>) -> bool {
+        let known = stored.is_some();
+        let stored = stored.map_or_else(|| self.decoy_hash.as_str().to_owned(), str::to_owned);
+        let password = password.clone();
+        let matches = self.run(move || verify_now(&password, &stored)).await;
+        matches && known
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(work).await.expect("argon2 does not panic")
+    }
+}
+
+fn hash_now(password: &Password) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.0.as_bytes(), &salt)
+        .expect("hashing with valid parameters cannot fail")
+        .to_string()
+}
+
+fn verify_now(password: &Password, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => argon2().verify_password(password.0.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_with_argon2id_owasp_parameters_and_verifies() {
+        let hasher = PasswordHasher::new(2);
+        let hash = hasher.hash(&Password::new("correct horse")).await;
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(hasher.verify(&Password::new("correct horse"), Some(&hash)).await);
+        assert!(!hasher.verify(&Password::new("wrong horse"), Some(&hash)).await);
+    }
+
+    #[tokio::test]
+    async fn unknown_user_never_verifies_even_with_the_decoy_password() {
+        let hasher = PasswordHasher::new(1);
+        assert!(!hasher.verify(&Password::new("decoy password for unknown users"), None).await);
+    }
+
+    #[test]
+    fn policy_and_redaction() {
+        assert_eq!(Password::new("short").check_policy(), Err(PasswordPolicyError::TooShort));
+        assert_eq!(Password::new("x".repeat(2000)).check_policy(), Err(PasswordPolicyError::TooLong));
+        assert!(Password::new("long enough").check_policy().is_ok());
+        assert!(!format!("{:?}", Password::new("hunter22")).contains("hunter22"));
+    }
+}

@@ -1,0 +1,426 @@
+//! Persistence on SQLite or PostgreSQL through one pool and one set of portable queries.
+//!
+//! sqlx's `Any` driver lets the same SQL (with `$n` placeholders, which both backends
+//! accept) run on either database, so every behaviour is written — and tested — once.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use chrono::{DateTime, Utc};
+use sqlx::{
+    any::{AnyPoolOptions, AnyRow},
+    AnyPool, Row,
+};
+
+use crate::{
+    key::KeyHash,
+    model::{from_millis, to_millis, ApiKey, ApiKeyId, OrganizationId, Role, User, UserId},
+    names::KeyName,
+};
+
+pub use sqlx::Error as SqlxError;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    Conflict,
+    #[error("unsupported database URL (expected sqlite://PATH or postgres://…)")]
+    UnsupportedUrl,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database directory: {0}")]
+    Directory(#[from] std::io::Error),
+}
+
+impl StoreError {
+    fn from_write(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Everything needed to create a user; the password is already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// One server-side session, as stored.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: &'a UserId,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.username, \
+     u.email, u.full_name, u.role, u.disabled, u.created_at";
+const KEY_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, last_used_ip";
+
+impl Store {
+    /// Opens the database (creating a SQLite file and its directory if needed), with one
+    /// shared pool, and runs the embedded migrations. A failed migration is an error.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // SQLite allows one writer at a time; a few readers are plenty.
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(&url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // Readers never block the writer. The mode is kept in the file itself.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- users ----
+
+    pub async fn user_count(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Creates a user in the organization named `organization` (created if it does not
+    /// exist yet). With `only_if_first`, refuses with `Conflict` once any user exists: the
+    /// one-time setup form cannot be replayed.
+    pub async fn create_user(
+        &self,
+        organization: &str,
+        user: &NewUser,
+        only_if_first: bool,
+    ) -> StoreResult<User> {
+        let now = to_millis(Utc::now());
+        let mut tx = self.pool.begin().await?;
+        if only_if_first {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut *tx).await?;
+            if row.try_get::<i64, _>("n")? > 0 {
+                return Err(StoreError::Conflict);
+            }
+        }
+        let existing = sqlx::query("SELECT id FROM organizations WHERE name = $1")
+            .bind(organization)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let organization_id = match existing {
+            Some(row) => row.try_get::<String, _>("id")?,
+            None => {
+                let id = OrganizationId::new_random();
+                sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(id.as_str())
+                    .bind(organization)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                id.as_str().to_owned()
+            }
+        };
+        let id = UserId::new_random();
+        sqlx::query(
+            "INSERT INTO users (id, organization_id, username, username_key, email, full_name, \
+             role, password_hash, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9)",
+        )
+        .bind(id.as_str())
+        .bind(&organization_id)
+        .bind(&user.username)
+        .bind(user.username.to_lowercase())
+        .bind(&user.email)
+        .bind(&user.full_name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        tx.commit().await?;
+        self.user_by_id(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
+             WHERE u.id = $1"
+        );
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        row.map(|row| user_from_row(&row)).transpose()
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        Ok(self.user_for_login(username).await?.map(|(user, _)| user))
+    }
+
+    /// The oldest organization's name, if any: where new users go by default.
+    pub async fn first_organization(&self) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT name FROM organizations ORDER BY created_at, id LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok(row.try_get("name")?)).transpose()
+    }
+
+    /// The user and their password hash, for login. Usernames match case-insensitively.
+    pub async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u \
+             JOIN organizations o ON o.id = u.organization_id WHERE u.username_key = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(username.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok((user_from_row(&row)?, row.try_get("password_hash")?))).transpose()
+    }
+
+    // ---- sessions ----
+
+    pub async fn create_session(&self, session: &NewSession<'_>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, \
+             user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        )
+        .bind(session.token_hash)
+        .bind(session.user_id.as_str())
+        .bind(to_millis(session.now))
+        .bind(to_millis(session.expires_at))
+        .bind(session.ip)
+        .bind(session.user_agent)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The active user behind a live session; none if expired, unknown or disabled.
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             JOIN organizations o ON o.id = u.organization_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(to_millis(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| user_from_row(&row)).transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- API keys ----
+
+    pub async fn insert_key(
+        &self,
+        user_id: &UserId,
+        name: &KeyName,
+        hash: &KeyHash,
+    ) -> StoreResult<ApiKey> {
+        let key = ApiKey {
+            id: ApiKeyId::new_random(),
+            user_id: user_id.clone(),
+            name: name.as_str().to_owned(),
+            // Stored to the millisecond: keep the returned value equal to what is read back.
+            created_at: from_millis(to_millis(Utc::now())),
+            last_used_at: None,
+            last_used_ip: None,
+        };
+        sqlx::query(
+            "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(key.id.as_str())
+        .bind(user_id.as_str())
+        .bind(name.as_str())
+        .bind(name.uniqueness_key())
+        .bind(hash.as_str())
+        .bind(to_millis(key.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::from_write)?;
+        Ok(key)
+    }
+
+    /// The user's keys, oldest first (the order they were made in).
+    pub async fn list_keys(&self, user_id: &UserId) -> StoreResult<Vec<ApiKey>> {
+        let sql = format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql).bind(user_id.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(key_from_row).collect()
+    }
+
+    /// Renames one of `user_id`'s keys. Another user's key is `NotFound`, exactly like a
+    /// key that does not exist.
+    pub async fn rename_key(
+        &self,
+        user_id: &UserId,
+        key_id: &ApiKeyId,
+        name: &KeyName,
+    ) -> StoreResult<ApiKey> {
+        let changed = sqlx::query(
+            "UPDATE api_keys SET name = $1, name_key = $2 WHERE id = $3 AND user_id = $4",
+        )
+        .bind(name.as_str())
+        .bind(name.uniqueness_key())
+        .bind(key_id.as_str())
+        .bind(user_id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::from_write)?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
+        let row = sqlx::query(&sql).bind(key_id.as_str()).fetch_one(&self.pool).await?;
+        key_from_row(&row)
+    }
+
+    /// Deletes one of `user_id`'s keys; once this returns, lookups no longer find it.
+    pub async fn delete_key(&self, user_id: &UserId, key_id: &ApiKeyId) -> StoreResult<ApiKey> {
+        let sql = format!(
+            "DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(key_id.as_str())
+            .bind(user_id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(key_from_row).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    /// The key id and its active owner for a key hash; none if unknown, deleted, or its
+    /// owner is disabled.
+    pub async fn key_owner(&self, hash: &KeyHash) -> StoreResult<Option<(ApiKeyId, User)>> {
+        let sql = format!(
+            "SELECT k.id AS key_id, {USER_COLUMNS} FROM api_keys k \
+             JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
+             WHERE k.key_hash = $1 AND u.disabled = 0"
+        );
+        let row = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(&self.pool).await?;
+        row.map(|row| Ok((ApiKeyId::from_db(row.try_get("key_id")?), user_from_row(&row)?)))
+            .transpose()
+    }
+
+    /// Records a use of a key. Forward-only: an older time never overwrites a newer one.
+    pub async fn record_key_use(
+        &self,
+        key_id: &ApiKeyId,
+        ip: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE api_keys SET last_used_at = $1, last_used_ip = $2 \
+             WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)",
+        )
+        .bind(to_millis(at))
+        .bind(ip)
+        .bind(key_id.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: UserId::from_db(row.try_get("id")?),
+        organization_id: OrganizationId::from_db(row.try_get("organization_id")?),
+        organization_name: row.try_get("organization_name")?,
+        username: row.try_get("username")?,
+        email: row.try_get("email")?,
+        full_name: row.try_get("full_name")?,
+        // The CHECK constraint makes anything else impossible.
+        role: Role::parse(&role).unwrap_or(Role::User),
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: from_millis(row.try_get("created_at")?),
+    })
+}
+
+fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        id: ApiKeyId::from_db(row.try_get("id")?),
+        user_id: UserId::from_db(row.try_get("user_id")?),
+        name: row.try_get("name")?,
+        created_at: from_millis(row.try_get("created_at")?),
+        last_used_at: row.try_get::<Option<i64>, _>("last_used_at")?.map(from_millis),
+        last_used_ip: row.try_get("last_used_ip")?,
+    })
+}
+
+/// Makes sure the SQLite file's directory exists and the file is created on first run.
+fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_owned());
+    }
+    if let Some(dir) = Path::new(path).parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    // Validate the URL here so a typo is reported as such, not as a driver error.
+    sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    Ok(if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") })
+}

@@ -1,0 +1,98 @@
+//! The router, apart from `main`, so tests can serve it on an ephemeral port.
+
+use std::{net::IpAddr, path::PathBuf, sync::Arc};
+
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderValue},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use sesame_core::Services;
+use sesame_shared::ssr::ServerContext;
+use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
+
+use crate::{origin_check, rest, static_site};
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<AppConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Where people reach this server, without a trailing slash.
+    pub public_url: String,
+    pub site_dir: PathBuf,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl AppConfig {
+    pub fn endpoint_url(&self) -> String {
+        format!("{}/api/v1", self.public_url)
+    }
+
+    fn server_context(&self, services: &Services) -> ServerContext {
+        ServerContext {
+            services: services.clone(),
+            endpoint_url: self.endpoint_url(),
+            secure_cookies: self.public_url.starts_with("https://"),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
+}
+
+/// Large enough for a pasted 1 MB key name to reach validation and get its clear message.
+const SERVER_FN_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    sesame_shared::functions::register_server_functions();
+    let server_fns = Router::new()
+        .route("/rpc/{*fn_name}", post(handle_server_fn))
+        .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
+        .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT));
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", rest::router())
+        .merge(server_fns)
+        .fallback_service(static_site::service(&state.config.site_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .with_state(state)
+}
+
+async fn handle_server_fn(State(state): State<AppState>, request: Request) -> Response {
+    let context = state.config.server_context(&state.services);
+    leptos_axum::handle_server_fns_with_context(
+        move || leptos::prelude::provide_context(context.clone()),
+        request,
+    )
+    .await
+    .into_response()
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.services.store.ping().await {
+        Ok(()) => Json(serde_json::json!({"data": {"status": "ready"}})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            rest::ApiError::unavailable().into_response()
+        }
+    }
+}

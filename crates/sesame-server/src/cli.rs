@@ -1,0 +1,85 @@
+//! The command line. Every flag has an environment twin: `SESAME_` + its name in upper
+//! snake case.
+
+use std::{net::{IpAddr, SocketAddr}, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "sesame", version, about = "API credentials for the CloudOps console")]
+pub struct Cli {
+    /// sqlite://PATH (created on first run) or postgres://…
+    #[arg(long, global = true, env = "SESAME_DATABASE_URL", default_value = "sqlite://data/sesame.db")]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the browser app, its server functions and /api/v1.
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SESAME_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The URL people and scripts reach this server at (default: http://<addr>).
+    #[arg(long, env = "SESAME_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The browser app built by Trunk.
+    #[arg(long, env = "SESAME_SITE_DIR", default_value = "dist")]
+    pub site_dir: PathBuf,
+    /// Reverse proxies whose X-Forwarded-For is trusted (comma-separated addresses).
+    #[arg(long, env = "SESAME_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    User,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long, env = "SESAME_USERNAME")]
+        username: String,
+        #[arg(long, env = "SESAME_EMAIL")]
+        email: String,
+        #[arg(long, env = "SESAME_ROLE", value_enum)]
+        role: RoleArg,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, env = "SESAME_PASSWORD_STDIN", required = true)]
+        password_stdin: bool,
+        /// Full name shown in the console (default: the username).
+        #[arg(long, env = "SESAME_FULL_NAME")]
+        full_name: Option<String>,
+        /// Organization (created if new; default: the first one, or "Default").
+        #[arg(long, env = "SESAME_ORGANIZATION")]
+        organization: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key for a user and print it alone on standard output.
+    Create {
+        #[arg(long, env = "SESAME_USERNAME")]
+        username: String,
+        /// Key name (default: api_key_ and 8 random letters or digits).
+        #[arg(long, env = "SESAME_NAME")]
+        name: Option<String>,
+    },
+}

@@ -1,0 +1,10 @@
+//! The server: CLI, start-up, the axum router (console, server functions, REST API).
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod logging;
+pub mod rest;
+pub mod serve;
+mod origin_check;
+mod static_site;

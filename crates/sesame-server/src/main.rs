@@ -1,0 +1,24 @@
+//! `sesame`: one binary for serving and for the operator's commands.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use sesame_server::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    sesame_server::logging::init();
+    let result = match cli.command {
+        Command::Serve(args) => sesame_server::serve::run(&cli.database_url, args).await,
+        Command::User(command) => sesame_server::commands::user(&cli.database_url, command).await,
+        Command::Key(command) => sesame_server::commands::key(&cli.database_url, command).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

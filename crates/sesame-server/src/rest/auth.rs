@@ -1,0 +1,58 @@
+//! One extractor turns a request into the key's principal, or the 401.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::{header, request::Parts},
+};
+use sesame_core::{net, verifier::{KeyPrincipal, VerifyError}};
+
+use super::ApiError;
+use crate::app::AppState;
+
+pub const API_KEY_HEADER: &str = "mc-api-key";
+
+/// The user a valid API key acts as. Extracting it records the key's use.
+pub struct ApiPrincipal(pub KeyPrincipal);
+
+impl FromRequestParts<AppState> for ApiPrincipal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let client_ip = client_ip(parts, state);
+        let Some(presented) = presented_key(parts) else {
+            tracing::info!(target: "sesame::auth", ip = %client_ip, reason = "missing", "API authentication failed");
+            return Err(ApiError::invalid_credentials());
+        };
+        match state.services.verifier.verify(presented, &client_ip.to_string()).await {
+            Ok(principal) => Ok(ApiPrincipal(principal)),
+            Err(VerifyError::Store(error)) => Err(error.into()),
+            Err(reason) => {
+                // The reason, never the key.
+                tracing::info!(target: "sesame::auth", ip = %client_ip, reason = %reason, "API authentication failed");
+                Err(ApiError::invalid_credentials())
+            }
+        }
+    }
+}
+
+/// `MC-Api-Key: <key>`, or `Authorization: Bearer <key>`.
+fn presented_key(parts: &Parts) -> Option<&str> {
+    if let Some(value) = parts.headers.get(API_KEY_HEADER) {
+        return value.to_str().ok().map(str::trim);
+    }
+    let authorization = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn client_ip(parts: &Parts, state: &AppState) -> std::net::IpAddr {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+        .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into());
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    net::client_ip(peer, forwarded, &state.config.trusted_proxies)
+}

@@ -1,0 +1,62 @@
+//! `sesame serve`: open the database, build the router, listen, shut down gracefully.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use sesame_core::{store::Store, Services};
+use tokio::net::TcpListener;
+
+use crate::{
+    app::{router, AppConfig, AppState},
+    cli::ServeArgs,
+};
+
+/// How many argon2 hashes may run at once: one core's worth, so logins never take both
+/// cores from the API on a small machine.
+const ARGON2_PERMITS: usize = 1;
+
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = Store::connect(database_url).await.context("opening the database")?;
+    let services = Services::new(store, ARGON2_PERMITS);
+    let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
+    let local = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .map(|url| url.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| format!("http://{local}"));
+    if !args.site_dir.join("index.html").exists() {
+        tracing::warn!(site_dir = %args.site_dir.display(), "no browser app here: run `trunk build --release` first");
+    }
+    let config = AppConfig { public_url: public_url.clone(), site_dir: args.site_dir, trusted_proxies: args.trusted_proxies };
+    let state = AppState { services: services.clone(), config: Arc::new(config) };
+    let needs_setup = services.accounts.needs_setup().await?;
+
+    // Tests and scripts read this line to find the port.
+    println!("Sésame is listening on http://{local} (public URL {public_url})");
+    if needs_setup {
+        println!("No user yet: open {public_url}/ to create the first administrator.");
+    }
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = interrupt => {}, _ = terminate => {} }
+}

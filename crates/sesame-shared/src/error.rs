@@ -1,0 +1,65 @@
+//! The one error type of the server-function boundary. Serializable, so the browser can
+//! match on it and show its own translated message; never carries internal details.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// Why a key name was refused (mirrors `sesame_core::names::NameError` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NameProblem {
+    Empty,
+    TooLong,
+    ControlCharacter,
+}
+
+/// Which setup field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldProblem {
+    Organization,
+    FullName,
+    Username,
+    Email,
+    PasswordTooShort,
+    PasswordTooLong,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("you are not signed in")]
+    NotSignedIn,
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("invalid key name")]
+    InvalidName(NameProblem),
+    #[error("a key with this name already exists")]
+    NameTaken,
+    #[error("no such API key")]
+    NotFound,
+    #[error("invalid field")]
+    InvalidField(FieldProblem),
+    #[error("this username is already taken")]
+    UsernameTaken,
+    #[error("setup is already done")]
+    SetupAlreadyDone,
+    #[error("the service is unavailable, try again")]
+    Unavailable,
+    /// Logged on the server under this id; shown generically.
+    #[error("internal error {0}")]
+    Internal(String),
+    /// The call itself failed (network, encoding).
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,158 @@
+//! The server functions behind the console. Each one that needs a user resolves the
+//! caller from the session cookie first and acts only on that user's own keys: another
+//! user's key id answers `NotFound` and changes nothing. Cross-site calls are refused
+//! before any of them runs, by the server's origin check on the whole prefix.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::{
+    error::AppError,
+    wire::{ApiKeyView, GeneratedKey, Me, SessionState, SetupForm},
+};
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use crate::wire::{ApiKeyView, Me};
+    use sesame_core::model::{ApiKey, User};
+
+    pub fn me(user: &User) -> Me {
+        Me {
+            username: user.username.clone(),
+            full_name: user.full_name.clone(),
+            email: user.email.clone(),
+            organization: user.organization_name.clone(),
+            role: user.role.as_str().to_owned(),
+        }
+    }
+
+    pub fn key(key: &ApiKey) -> ApiKeyView {
+        ApiKeyView {
+            id: key.id.to_string(),
+            name: key.name.clone(),
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            last_used_ip: key.last_used_ip.clone(),
+        }
+    }
+}
+
+/// Who is signed in, whether setup is pending, and the endpoint URL. Never fails for a
+/// visitor who is not signed in: that is a normal state, not an error.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_session() -> Result<SessionState, AppError> {
+    use crate::ssr::{signed_in_user, ServerContext};
+    let context = expect_context::<ServerContext>();
+    let needs_setup = context.services.accounts.needs_setup().await?;
+    let me = signed_in_user(&context).await?.as_ref().map(convert::me);
+    Ok(SessionState { me, needs_setup, endpoint_url: context.endpoint_url.clone() })
+}
+
+/// The one-time setup: creates the first administrator and signs them in.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn setup_first_admin(form: SetupForm) -> Result<Me, AppError> {
+    use crate::ssr::{client_info, session_cookie, ServerContext};
+    use sesame_core::{accounts::UserInput, model::Role, password::Password};
+    let context = expect_context::<ServerContext>();
+    let parts = expect_context::<http::request::Parts>();
+    let password = Password::new(form.password);
+    let input = UserInput {
+        organization: form.organization.trim().to_owned(),
+        full_name: form.full_name.trim().to_owned(),
+        username: form.username.trim().to_owned(),
+        email: form.email.trim().to_owned(),
+        role: Role::Admin,
+        password: password.clone(),
+    };
+    let accounts = &context.services.accounts;
+    let user = accounts.create_first_admin(input).await?;
+    tracing::info!(target: "sesame::audit", user = %user.username, "first administrator created");
+    let (user, token) = accounts.login(&user.username, &password, &client_info(&context, &parts)).await?;
+    session_cookie(&context, &token);
+    Ok(convert::me(&user))
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn log_in(username: String, password: String) -> Result<Me, AppError> {
+    use crate::ssr::{client_info, session_cookie, ServerContext};
+    use sesame_core::password::Password;
+    let context = expect_context::<ServerContext>();
+    let parts = expect_context::<http::request::Parts>();
+    let client = client_info(&context, &parts);
+    let result = context
+        .services
+        .accounts
+        .login(username.trim(), &Password::new(password), &client)
+        .await;
+    match result {
+        Ok((user, token)) => {
+            tracing::info!(target: "sesame::audit", user = %user.username, ip = ?client.ip, "login succeeded");
+            session_cookie(&context, &token);
+            Ok(convert::me(&user))
+        }
+        Err(error) => {
+            tracing::warn!(target: "sesame::auth", ip = ?client.ip, "login failed");
+            Err(error.into())
+        }
+    }
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn log_out() -> Result<(), AppError> {
+    use crate::ssr::{current_session_token, expired_session_cookie, ServerContext};
+    let context = expect_context::<ServerContext>();
+    let parts = expect_context::<http::request::Parts>();
+    if let Some(token) = current_session_token(&parts) {
+        context.services.accounts.logout(&token).await?;
+    }
+    expired_session_cookie(&context);
+    Ok(())
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
+    let (context, user) = crate::ssr::caller().await?;
+    let keys = context.services.keys.list(&user).await?;
+    Ok(keys.iter().map(convert::key).collect())
+}
+
+/// Generates a key; `name` empty or absent gets the random default. The secret is in this
+/// answer and nowhere else, ever.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn generate_api_key(name: Option<String>) -> Result<GeneratedKey, AppError> {
+    let (context, user) = crate::ssr::caller().await?;
+    let (key, secret) = context.services.keys.generate(&user, name.as_deref()).await?;
+    tracing::info!(target: "sesame::audit", user = %user.username, key_id = %key.id, key_name = %key.name, "API key created");
+    Ok(GeneratedKey { key: convert::key(&key), secret: secret.expose().to_owned() })
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn rename_api_key(id: String, name: String) -> Result<ApiKeyView, AppError> {
+    let (context, user) = crate::ssr::caller().await?;
+    let key = context.services.keys.rename(&user, &id, &name).await?;
+    tracing::info!(target: "sesame::audit", user = %user.username, key_id = %key.id, key_name = %key.name, "API key renamed");
+    Ok(convert::key(&key))
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn delete_api_key(id: String) -> Result<(), AppError> {
+    let (context, user) = crate::ssr::caller().await?;
+    let key = context.services.keys.delete(&user, &id).await?;
+    tracing::info!(target: "sesame::audit", user = %user.username, key_id = %key.id, key_name = %key.name, "API key deleted");
+    Ok(())
+}
+
+/// Registers every server function with the server. The `sesame` binary calls this so
+/// the functions cannot fall out at link time.
+#[cfg(feature = "ssr")]
+pub fn register_server_functions() {
+    use leptos::server_fn::axum::register_explicit;
+    register_explicit::<LoadSession>();
+    register_explicit::<SetupFirstAdmin>();
+    register_explicit::<LogIn>();
+    register_explicit::<LogOut>();
+    register_explicit::<ListApiKeys>();
+    register_explicit::<GenerateApiKey>();
+    register_explicit::<RenameApiKey>();
+    register_explicit::<DeleteApiKey>();
+}

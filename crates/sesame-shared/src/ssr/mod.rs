@@ -1,0 +1,14 @@
+//! Server-only half of the shared crate: the context the server functions run in, and how
+//! they read the request (client address, session cookie) and shape the response.
+
+mod context;
+mod errors;
+mod request;
+
+pub use context::ServerContext;
+pub use errors::{internal, respond_with};
+pub use request::{
+    caller, client_info, current_session_token, expired_session_cookie, session_cookie,
+    signed_in_user,
+    SESSION_COOKIE,
+};

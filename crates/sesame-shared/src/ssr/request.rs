@@ -1,0 +1,98 @@
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use http::{header, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use sesame_core::{
+    accounts::{ClientInfo, SessionToken, SESSION_LIFETIME},
+    model::User,
+    net,
+};
+
+use super::{respond_with, ServerContext};
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "sesame_session";
+
+/// The peer address, as recorded by axum's `ConnectInfo`.
+fn peer(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+pub fn client_info(context: &ServerContext, parts: &Parts) -> ClientInfo {
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let ip = net::client_ip(peer(parts), forwarded, &context.trusted_proxies);
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(256).collect());
+    ClientInfo { ip: Some(ip.to_string()), user_agent }
+}
+
+pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == SESSION_COOKIE)
+        .and_then(|cookie| SessionToken::from_cookie(cookie.value()))
+}
+
+/// The signed-in user making this call, if any.
+pub async fn signed_in_user(context: &ServerContext) -> Result<Option<User>, AppError> {
+    let parts = expect_context::<Parts>();
+    match current_session_token(&parts) {
+        Some(token) => Ok(context.services.accounts.session_user(&token).await?),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in user making this call, or `NotSignedIn` (401).
+pub async fn caller() -> Result<(ServerContext, User), AppError> {
+    let context = expect_context::<ServerContext>();
+    match signed_in_user(&context).await? {
+        Some(user) => Ok((context, user)),
+        None => Err(respond_with(AppError::NotSignedIn)),
+    }
+}
+
+fn set_cookie(cookie: Cookie<'_>) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        if let Ok(value) = cookie.to_string().parse() {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// HttpOnly (scripts cannot read it), SameSite=Lax, Secure when served over https.
+pub fn session_cookie(context: &ServerContext, token: &SessionToken) {
+    let cookie = Cookie::build((SESSION_COOKIE, token.expose().to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(context.secure_cookies)
+        .max_age(CookieDuration::seconds(SESSION_LIFETIME.num_seconds()))
+        .build();
+    set_cookie(cookie);
+}
+
+pub fn expired_session_cookie(context: &ServerContext) {
+    let cookie = Cookie::build((SESSION_COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(context.secure_cookies)
+        .max_age(CookieDuration::ZERO)
+        .build();
+    set_cookie(cookie);
+}

@@ -1,0 +1,119 @@
+//! What travels between the browser and the server functions. Never a database row.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user, as the drawer shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub full_name: String,
+    pub email: String,
+    pub organization: String,
+    /// `admin` or `user`.
+    pub role: String,
+}
+
+impl Me {
+    /// Up to two initials from the full name, for the avatar ("Rupert Walker" → "RW").
+    pub fn initials(&self) -> String {
+        let initials: String = self
+            .full_name
+            .split_whitespace()
+            .filter_map(|word| word.chars().next())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect();
+        if initials.is_empty() {
+            self.username.chars().take(1).flat_map(char::to_uppercase).collect()
+        } else {
+            initials
+        }
+    }
+}
+
+/// What the console needs to start: who is signed in (if anyone), whether the one-time
+/// setup is still to be done, and the API endpoint to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub me: Option<Me>,
+    pub needs_setup: bool,
+    pub endpoint_url: String,
+}
+
+/// One key in the list. Never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub last_used_ip: Option<String>,
+}
+
+/// A key just generated: the only time its secret leaves the server.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedKey {
+    pub key: ApiKeyView,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for GeneratedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedKey").field("key", &self.key).field("secret", &"<redacted>").finish()
+    }
+}
+
+/// The one-time setup form.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupForm {
+    pub organization: String,
+    pub full_name: String,
+    pub username: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for SetupForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetupForm").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn me(full_name: &str) -> Me {
+        Me {
+            username: "rwalker".into(),
+            full_name: full_name.into(),
+            email: "r@example.com".into(),
+            organization: "Acme".into(),
+            role: "admin".into(),
+        }
+    }
+
+    #[test]
+    fn initials_come_from_the_full_name() {
+        assert_eq!(me("Rupert Walker").initials(), "RW");
+        assert_eq!(me("élodie de la Tour").initials(), "ÉD");
+        assert_eq!(me("Cher").initials(), "C");
+        assert_eq!(me("  ").initials(), "R");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let generated = GeneratedKey {
+            key: ApiKeyView {
+                id: "id".into(),
+                name: "n".into(),
+                created_at: Utc::now(),
+                last_used_at: None,
+                last_used_ip: None,
+            },
+            secret: "sesame_topsecret".into(),
+        };
+        assert!(!format!("{generated:?}").contains("topsecret"));
+    }
+}
