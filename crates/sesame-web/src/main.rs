@@ -1,1 +1,16 @@
-fn main() {}
+//! The browser entry point: mounts the console.
+
+mod app;
+mod clipboard;
+mod components;
+mod feedback;
+mod messages;
+mod pages;
+mod time;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,247 @@
+//! The API credentials section: docs link, endpoint with copy, generate, and the key list.
+
+use leptos::{html, prelude::*, task::spawn_local};
+use sesame_shared::{
+    functions::{delete_api_key, generate_api_key, list_api_keys},
+    wire::{ApiKeyView, GeneratedKey},
+};
+
+use crate::{
+    clipboard,
+    components::{
+        confirm_dialog::{ConfirmDialog, ConfirmRequest},
+        generated_key::GeneratedKeyBox,
+        icons::ClipboardIcon,
+        key_row::KeyRow,
+    },
+    feedback::Feedback,
+    i18n::*,
+    messages::error_text,
+};
+
+/// Past this many keys the list gets a filter box.
+const FILTER_FROM: usize = 8;
+
+fn docs_url() -> String {
+    let origin = window().location().origin().unwrap_or_default();
+    format!("{origin}/api-docs")
+}
+
+#[component]
+pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let feedback = Feedback::get();
+    let dialog = ConfirmDialog::get();
+    let keys = RwSignal::new(None::<Vec<ApiKeyView>>);
+    let generated = RwSignal::new(None::<GeneratedKey>);
+    let form_open = RwSignal::new(false);
+    let new_name = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let filter = RwSignal::new(String::new());
+    let name_ref = NodeRef::<html::Input>::new();
+    let generate_ref = NodeRef::<html::Button>::new();
+
+    spawn_local(async move {
+        match list_api_keys().await {
+            Ok(list) => {
+                // The panel may have been closed while the list was loading.
+                keys.try_set(Some(list));
+            }
+            Err(error) => feedback.error(error_text(i18n, &error)),
+        }
+    });
+
+    let endpoint = StoredValue::new(endpoint_url);
+    let copy_endpoint = move |_| {
+        spawn_local(async move {
+            if clipboard::copy(&endpoint.get_value()).await {
+                feedback.success(t_string!(i18n, copied).to_string());
+            } else {
+                feedback.error(t_string!(i18n, copy_failed).to_string());
+            }
+        });
+    };
+
+    let open_form = move |_| {
+        new_name.set(String::new());
+        form_error.set(None);
+        form_open.set(true);
+        request_animation_frame(move || {
+            if let Some(input) = name_ref.try_get_untracked().flatten() {
+                let _ = input.focus();
+            }
+        });
+    };
+    let focus_generate = move || {
+        request_animation_frame(move || {
+            if let Some(button) = generate_ref.try_get_untracked().flatten() {
+                let _ = button.focus();
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let name = Some(new_name.get_untracked()).filter(|name| !name.trim().is_empty());
+        spawn_local(async move {
+            match generate_api_key(name).await {
+                Ok(created) => {
+                    keys.update(|list| list.get_or_insert_with(Vec::new).push(created.key.clone()));
+                    form_open.set(false);
+                    generated.set(Some(created));
+                }
+                Err(error) => {
+                    form_error.try_set(Some(error_text(i18n, &error)));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    let on_renamed = Callback::new(move |renamed: ApiKeyView| {
+        keys.update(|list| {
+            if let Some(slot) = list.iter_mut().flatten().find(|key| key.id == renamed.id) {
+                *slot = renamed;
+            }
+        });
+    });
+    let on_delete = Callback::new(move |key: ApiKeyView| {
+        let name = key.name.clone();
+        dialog.ask(ConfirmRequest {
+            title: t_string!(i18n, delete_title).to_string(),
+            question: t_string!(i18n, delete_question, name = name.clone()).to_string(),
+            confirm_label: t_string!(i18n, delete).to_string(),
+            on_confirm: Callback::new(move |_| {
+                let id = key.id.clone();
+                spawn_local(async move {
+                    match delete_api_key(id.clone()).await {
+                        Ok(()) => {
+                            keys.try_update(|list| {
+                                if let Some(list) = list {
+                                    list.retain(|key| key.id != id);
+                                }
+                            });
+                            feedback.success(t_string!(i18n, deleted).to_string());
+                            focus_generate();
+                        }
+                        Err(error) => feedback.error(error_text(i18n, &error)),
+                    }
+                });
+            }),
+        });
+    });
+
+    let visible_keys = move || {
+        let needle = filter.get().to_lowercase();
+        keys.get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|key| needle.is_empty() || key.name.to_lowercase().contains(&needle))
+            .collect::<Vec<_>>()
+    };
+    let key_count = move || keys.with(|list| list.as_ref().map_or(0, Vec::len));
+
+    view! {
+        <section class="api-credentials">
+            <h3 class="panel-heading">{t!(i18n, api_keys)}</h3>
+            <div class="field">
+                <div class="field-label">{t!(i18n, api_docs)}</div>
+                <a class="docs-link" href="/api-docs" target="_blank" rel="noopener">{docs_url()}</a>
+            </div>
+            <div class="field">
+                <div class="field-label">{t!(i18n, endpoint)}</div>
+                <div class="endpoint-row">
+                    <code class="endpoint-url">{endpoint.get_value()}</code>
+                    <button
+                        class="icon-button"
+                        aria-label=move || t_string!(i18n, copy_endpoint).to_string()
+                        title=move || t_string!(i18n, copy).to_string()
+                        on:click=copy_endpoint
+                    >
+                        <ClipboardIcon />
+                    </button>
+                </div>
+            </div>
+            {move || match (generated.get(), form_open.get()) {
+                (Some(created), _) => view! {
+                    <GeneratedKeyBox
+                        generated=created
+                        on_done=Callback::new(move |_| {
+                            generated.set(None);
+                            focus_generate();
+                        })
+                    />
+                }.into_any(),
+                (None, true) => view! {
+                    <form class="generate-form" on:submit=submit>
+                        <label>
+                            <span>{t!(i18n, new_key_name)}</span>
+                            <input
+                                node_ref=name_ref
+                                maxlength="100"
+                                prop:value=new_name
+                                on:input=move |ev| new_name.set(event_target_value(&ev))
+                                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                    if ev.key() == "Escape" {
+                                        ev.prevent_default();
+                                        ev.stop_propagation();
+                                        form_open.set(false);
+                                        focus_generate();
+                                    }
+                                }
+                            />
+                            <small class="muted">{t!(i18n, new_key_name_hint)}</small>
+                        </label>
+                        {move || form_error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+                        <div class="form-actions">
+                            <button
+                                type="button"
+                                class="btn btn-secondary"
+                                on:click=move |_| {
+                                    form_open.set(false);
+                                    focus_generate();
+                                }
+                            >
+                                {t!(i18n, cancel)}
+                            </button>
+                            <button type="submit" class="btn btn-primary" disabled=busy>{t!(i18n, generate)}</button>
+                        </div>
+                    </form>
+                }.into_any(),
+                (None, false) => view! {
+                    <button class="btn btn-primary btn-block" node_ref=generate_ref on:click=open_form>
+                        {t!(i18n, generate_api_key)}
+                    </button>
+                }.into_any(),
+            }}
+            <Show when=move || { key_count() >= FILTER_FROM }>
+                <input
+                    class="key-filter"
+                    type="search"
+                    aria-label=move || t_string!(i18n, filter_keys).to_string()
+                    placeholder=move || t_string!(i18n, filter_keys).to_string()
+                    prop:value=filter
+                    on:input=move |ev| filter.set(event_target_value(&ev))
+                />
+            </Show>
+            <div class="list-header">{t!(i18n, name)}</div>
+            {move || match keys.get() {
+                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Some(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, no_keys)}</p> }.into_any(),
+                Some(_) => view! {
+                    <ul class="key-list">
+                        <For
+                            each=visible_keys
+                            key=|key| key.id.clone()
+                            children=move |key| view! { <KeyRow key on_renamed on_delete /> }
+                        />
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,134 @@
+//! One modal confirmation dialog for the console. While it is open, the rest of the page is
+//! inert (no focus, hidden from assistive technology), Tab cycles between its buttons, and
+//! Escape cancels.
+
+use leptos::{html, prelude::*};
+use wasm_bindgen::JsCast;
+
+use crate::i18n::*;
+
+#[derive(Clone)]
+pub struct ConfirmRequest {
+    pub title: String,
+    pub question: String,
+    pub confirm_label: String,
+    pub on_confirm: Callback<()>,
+}
+
+#[derive(Clone, Copy)]
+pub struct ConfirmDialog {
+    request: RwSignal<Option<ConfirmRequest>>,
+}
+
+impl ConfirmDialog {
+    pub fn provide() -> Self {
+        let dialog = Self { request: RwSignal::new(None) };
+        provide_context(dialog);
+        dialog
+    }
+
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    pub fn ask(&self, request: ConfirmRequest) {
+        self.request.set(Some(request));
+    }
+
+    /// For the page around the dialog: true while it must be inert.
+    pub fn is_open(&self) -> bool {
+        self.request.with(Option::is_some)
+    }
+}
+
+fn active_element() -> Option<web_sys::HtmlElement> {
+    document().active_element().and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+#[component]
+pub fn ConfirmDialogHost() -> impl IntoView {
+    let i18n = use_i18n();
+    let dialog = ConfirmDialog::get();
+    let cancel_ref = NodeRef::<html::Button>::new();
+    let confirm_ref = NodeRef::<html::Button>::new();
+    // Where focus was before the dialog opened, to give it back afterwards.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+
+    let close = move || {
+        dialog.request.set(None);
+        if let Some(element) = opener.get_value() {
+            if element.is_connected() {
+                let _ = element.focus();
+            }
+        }
+    };
+
+    Effect::new(move |_| {
+        if dialog.is_open() {
+            opener.set_value(active_element());
+            request_animation_frame(move || {
+                if let Some(button) = cancel_ref.try_get_untracked().flatten() {
+                    let _ = button.focus();
+                }
+            });
+        }
+    });
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            ev.stop_propagation();
+            close();
+        }
+        "Tab" => {
+            ev.prevent_default();
+            let on_cancel = active_element()
+                .zip(cancel_ref.get_untracked())
+                .is_some_and(|(active, cancel)| {
+                    let cancel: &web_sys::HtmlElement = &cancel;
+                    &active == cancel
+                });
+            let next = if on_cancel { confirm_ref.get_untracked() } else { cancel_ref.get_untracked() };
+            if let Some(button) = next {
+                let _ = button.focus();
+            }
+        }
+        _ => {}
+    };
+
+    move || {
+        dialog.request.get().map(|request| {
+            let on_confirm = request.on_confirm;
+            view! {
+                <div class="modal-backdrop">
+                    <div
+                        class="modal"
+                        role="dialog"
+                        aria-modal="true"
+                        aria-labelledby="confirm-title"
+                        aria-describedby="confirm-question"
+                        on:keydown=on_keydown
+                    >
+                        <h2 id="confirm-title">{request.title}</h2>
+                        <p id="confirm-question">{request.question}</p>
+                        <div class="modal-actions">
+                            <button class="btn btn-secondary" node_ref=cancel_ref on:click=move |_| close()>
+                                {t!(i18n, cancel)}
+                            </button>
+                            <button
+                                class="btn btn-danger"
+                                node_ref=confirm_ref
+                                on:click=move |_| {
+                                    close();
+                                    on_confirm.run(());
+                                }
+                            >
+                                {request.confirm_label}
+                            </button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })
+    }
+}

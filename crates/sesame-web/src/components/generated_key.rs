@@ -1,0 +1,73 @@
+//! The key just generated, shown once: masked, an eye to reveal it, a button to copy it,
+//! the warning, and *Done*, after which it is gone from the page for good.
+
+use leptos::{prelude::*, task::spawn_local};
+use sesame_shared::wire::GeneratedKey;
+
+use crate::{
+    clipboard,
+    components::icons::{ClipboardIcon, EyeIcon},
+    feedback::Feedback,
+    i18n::*,
+};
+
+const MASK: &str = "••••••••••••••••••••••••••••••••";
+
+#[component]
+pub fn GeneratedKeyBox(generated: GeneratedKey, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let feedback = Feedback::get();
+    let revealed = RwSignal::new(false);
+    let secret = StoredValue::new(generated.secret);
+    let name = generated.key.name;
+
+    let copy = move |_| {
+        spawn_local(async move {
+            if clipboard::copy(&secret.get_value()).await {
+                feedback.success(t_string!(i18n, copied).to_string());
+            } else {
+                feedback.error(t_string!(i18n, copy_failed).to_string());
+            }
+        });
+    };
+
+    view! {
+        <div class="new-key" role="group" aria-labelledby="new-key-title">
+            <p id="new-key-title" class="new-key-title">
+                {move || t_string!(i18n, new_key_generated, name = name.clone()).to_string()}
+            </p>
+            <div class="field-label">{t!(i18n, new_key_label)}</div>
+            <div class="new-key-value">
+                <code class="secret" data-testid="new-key-value">
+                    {move || if revealed.get() { secret.get_value() } else { MASK.to_owned() }}
+                </code>
+                <button
+                    class="icon-button"
+                    aria-pressed=move || revealed.get().to_string()
+                    aria-label=move || {
+                        if revealed.get() {
+                            t_string!(i18n, hide_key).to_string()
+                        } else {
+                            t_string!(i18n, show_key).to_string()
+                        }
+                    }
+                    on:click=move |_| revealed.update(|shown| *shown = !*shown)
+                >
+                    <EyeIcon crossed=revealed />
+                </button>
+                <button
+                    class="icon-button"
+                    aria-label=move || t_string!(i18n, copy).to_string()
+                    title=move || t_string!(i18n, copy_key).to_string()
+                    on:click=copy
+                >
+                    <ClipboardIcon />
+                </button>
+            </div>
+            <p class="warning" role="note">{t!(i18n, new_key_warning)}</p>
+            <button class="btn btn-primary btn-block" on:click=move |_| on_done.run(())>
+                {t!(i18n, done)}
+            </button>
+        </div>
+    }
+}

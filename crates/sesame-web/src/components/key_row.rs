@@ -1,0 +1,163 @@
+//! One key in the list: name, last IP, last activity; the pencil turns the name into an
+//! inline editor (Enter or Save saves, Escape cancels), the red circle asks to delete.
+
+use leptos::{html, prelude::*, task::spawn_local};
+use sesame_shared::{functions::rename_api_key, wire::ApiKeyView};
+
+use crate::{
+    components::icons::{DeleteIcon, PencilIcon},
+    feedback::Feedback,
+    i18n::*,
+    messages::error_text,
+    time::local_timestamp,
+};
+
+#[component]
+pub fn KeyRow(
+    key: ApiKeyView,
+    on_renamed: Callback<ApiKeyView>,
+    on_delete: Callback<ApiKeyView>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let feedback = Feedback::get();
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let input_ref = NodeRef::<html::Input>::new();
+    let pencil_ref = NodeRef::<html::Button>::new();
+    // The row keeps its own copy, so a rename updates it in place and focus can return to
+    // its pencil (the list is keyed by id and does not rebuild the row).
+    let current = RwSignal::new(key);
+
+    let start_editing = move |_| {
+        draft.set(current.with_untracked(|key| key.name.clone()));
+        error.set(None);
+        editing.set(true);
+        request_animation_frame(move || {
+            if let Some(input) = input_ref.try_get_untracked().flatten() {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    };
+    let stop_editing = move || {
+        editing.set(false);
+        error.set(None);
+        request_animation_frame(move || {
+            if let Some(button) = pencil_ref.try_get_untracked().flatten() {
+                let _ = button.focus();
+            }
+        });
+    };
+    let save = move || {
+        if saving.get_untracked() {
+            return;
+        }
+        saving.set(true);
+        let id = current.with_untracked(|key| key.id.clone());
+        spawn_local(async move {
+            match rename_api_key(id, draft.get_untracked()).await {
+                Ok(renamed) => {
+                    feedback.success(t_string!(i18n, renamed).to_string());
+                    current.set(renamed.clone());
+                    stop_editing();
+                    on_renamed.run(renamed);
+                }
+                // The draft stays as typed, so nothing is lost; the message says why.
+                Err(failure) => {
+                    error.try_set(Some(error_text(i18n, &failure)));
+                }
+            }
+            // The row may be gone by now (deleted meanwhile): then there is nothing to reset.
+            saving.try_set(false);
+        });
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            save();
+        }
+        "Escape" => {
+            // Handled here: the drawer must not close as well.
+            ev.prevent_default();
+            ev.stop_propagation();
+            stop_editing();
+        }
+        _ => {}
+    };
+
+    let name = move || current.with(|key| key.name.clone());
+    let last_ip = move || current.with(|key| key.last_used_ip.clone().unwrap_or_else(|| "—".to_owned()));
+    let last_used = move || current.with(|key| key.last_used_at);
+    let error_id = current.with_untracked(|key| format!("rename-error-{}", key.id));
+    let error_id_attr = error_id.clone();
+
+    view! {
+        <li class="key-row">
+            <div class="key-row-top">
+                <Show
+                    when=move || editing.get()
+                    fallback=move || view! { <span class="key-name">{name}</span> }
+                >
+                    <div class="rename-editor">
+                        <input
+                            node_ref=input_ref
+                            class="rename-input"
+                            maxlength="100"
+                            aria-label=move || t_string!(i18n, new_name, name = name()).to_string()
+                            aria-invalid=move || error.get().is_some().to_string()
+                            aria-describedby=error_id_attr.clone()
+                            prop:value=draft
+                            on:input=move |ev| draft.set(event_target_value(&ev))
+                            on:keydown=on_keydown
+                        />
+                        <button class="btn btn-small btn-primary" disabled=saving on:click=move |_| save()>
+                            {t!(i18n, save)}
+                        </button>
+                        <button class="btn btn-small btn-secondary" on:click=move |_| stop_editing()>
+                            {t!(i18n, cancel)}
+                        </button>
+                    </div>
+                </Show>
+                <Show when=move || !editing.get()>
+                    <span class="key-actions">
+                        <button
+                            class="icon-button"
+                            node_ref=pencil_ref
+                            aria-label=move || t_string!(i18n, rename_label, name = name()).to_string()
+                            title=move || t_string!(i18n, rename).to_string()
+                            on:click=start_editing
+                        >
+                            <PencilIcon />
+                        </button>
+                        <button
+                            class="icon-button"
+                            aria-label=move || t_string!(i18n, delete_label, name = name()).to_string()
+                            title=move || t_string!(i18n, delete).to_string()
+                            on:click=move |_| on_delete.run(current.get_untracked())
+                        >
+                            <DeleteIcon />
+                        </button>
+                    </span>
+                </Show>
+            </div>
+            <p class="form-error" id=error_id role="alert">{move || error.get()}</p>
+            <dl class="key-usage">
+                <div>
+                    <dt>{t!(i18n, last_ip)}</dt>
+                    <dd class="key-last-ip">{last_ip}</dd>
+                </div>
+                <div>
+                    <dt>{t!(i18n, last_activity)}</dt>
+                    <dd class="key-last-activity">
+                        {move || match last_used() {
+                            Some(time) => local_timestamp(time),
+                            None => t_string!(i18n, never_used).to_string(),
+                        }}
+                    </dd>
+                </div>
+            </dl>
+        </li>
+    }
+}

@@ -1,0 +1,34 @@
+//! What each server error says to the person, in their language.
+
+use sesame_shared::error::{AppError, FieldProblem, NameProblem};
+
+use crate::i18n::*;
+use leptos_i18n::I18nContext;
+
+pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
+    match error {
+        AppError::NotSignedIn => t_string!(i18n, not_signed_in).to_string(),
+        AppError::InvalidCredentials => t_string!(i18n, invalid_login).to_string(),
+        AppError::CrossSite => t_string!(i18n, cross_site).to_string(),
+        AppError::InvalidName(NameProblem::Empty) => t_string!(i18n, name_empty).to_string(),
+        AppError::InvalidName(NameProblem::TooLong) => t_string!(i18n, name_too_long).to_string(),
+        AppError::InvalidName(NameProblem::ControlCharacter) => {
+            t_string!(i18n, name_control).to_string()
+        }
+        AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
+        AppError::NotFound => t_string!(i18n, key_not_found).to_string(),
+        AppError::InvalidField(field) => match field {
+            FieldProblem::Organization => t_string!(i18n, field_organization).to_string(),
+            FieldProblem::FullName => t_string!(i18n, field_full_name).to_string(),
+            FieldProblem::Username => t_string!(i18n, field_username).to_string(),
+            FieldProblem::Email => t_string!(i18n, field_email).to_string(),
+            FieldProblem::PasswordTooShort => t_string!(i18n, field_password_short).to_string(),
+            FieldProblem::PasswordTooLong => t_string!(i18n, field_password_long).to_string(),
+        },
+        AppError::UsernameTaken => t_string!(i18n, username_taken).to_string(),
+        AppError::SetupAlreadyDone => t_string!(i18n, setup_done).to_string(),
+        AppError::Unavailable => t_string!(i18n, unavailable).to_string(),
+        AppError::Internal(id) => t_string!(i18n, internal_error, id = id.clone()).to_string(),
+        AppError::Transport(_) => t_string!(i18n, request_failed).to_string(),
+    }
+}

@@ -1,0 +1,71 @@
+use leptos::{prelude::*, task::spawn_local};
+use sesame_shared::{functions::setup_first_admin, wire::SetupForm};
+
+use crate::{app::Session, components::language_switch::LanguageSwitch, i18n::*, messages::error_text};
+
+/// The one-time form shown on a fresh database: creates the first administrator.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::get();
+    let organization = RwSignal::new(String::new());
+    let full_name = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let form = SetupForm {
+            organization: organization.get_untracked(),
+            full_name: full_name.get_untracked(),
+            username: username.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match setup_first_admin(form).await {
+                Ok(me) => session.signed_in(me),
+                Err(failure) => {
+                    error.try_set(Some(error_text(i18n, &failure)));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    let field = move |label: String, signal: RwSignal<String>, kind: &'static str, autocomplete: &'static str| {
+        view! {
+            <label>
+                <span>{label}</span>
+                <input
+                    type=kind
+                    autocomplete=autocomplete
+                    required
+                    prop:value=signal
+                    on:input=move |ev| signal.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+
+    view! {
+        <main class="auth-page">
+            <form class="auth-card" on:submit=submit>
+                <h1>{t!(i18n, setup_title)}</h1>
+                <p class="muted">{t!(i18n, setup_intro)}</p>
+                {move || field(t_string!(i18n, organization_name).to_string(), organization, "text", "organization")}
+                {move || field(t_string!(i18n, full_name).to_string(), full_name, "text", "name")}
+                {move || field(t_string!(i18n, username).to_string(), username, "text", "username")}
+                {move || field(t_string!(i18n, email).to_string(), email, "email", "email")}
+                {move || field(t_string!(i18n, password).to_string(), password, "password", "new-password")}
+                {move || error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+                <button class="btn btn-primary" type="submit" disabled=busy>{t!(i18n, create_admin)}</button>
+                <LanguageSwitch />
+            </form>
+        </main>
+    }
+}

@@ -1,0 +1,28 @@
+// Debian's Chromium driven by playwright-core (Playwright's own browser downloads are not
+// reachable here). The flags keep Chromium off the network it cannot reach anyway.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const artifactsDir = resolve(import.meta.dirname, '..', 'artifacts');
+
+export async function launchBrowser({ locale }) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sesame-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    locale,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return context;
+}
+
+export async function saveScreenshot(page, name) {
+  mkdirSync(artifactsDir, { recursive: true });
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`) });
+}

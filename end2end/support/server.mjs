@@ -1,0 +1,51 @@
+// Starts a real `sesame serve` on an ephemeral port with a fresh SQLite database, and
+// creates users through the real CLI. Nothing here assumes a server is already running.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const binary = process.env.SESAME_BIN ?? join(root, 'target', 'debug', 'sesame');
+const siteDir = process.env.SESAME_SITE_DIR ?? join(root, 'dist');
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'sesame-e2e-'));
+  const databaseUrl = `sqlite://${join(dir, 'sesame.db')}`;
+  const env = { ...process.env, SESAME_DATABASE_URL: databaseUrl, RUST_LOG: 'warn' };
+  const child = spawn(binary, ['serve', '--addr', '127.0.0.1:0', '--site-dir', siteDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const baseUrl = await new Promise((resolvePromise, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/listening on (http:\/\/[\d.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${seen}`)));
+  });
+
+  return {
+    baseUrl,
+    createUser({ username, password, fullName, email, role = 'user', organization = 'Acme Corporation' }) {
+      const result = spawnSync(
+        binary,
+        ['user', 'create', '--username', username, '--email', email, '--role', role,
+          '--full-name', fullName, '--organization', organization, '--password-stdin'],
+        { env, input: `${password}\n`, encoding: 'utf8' },
+      );
+      if (result.status !== 0) throw new Error(`user create failed: ${result.stderr}`);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
