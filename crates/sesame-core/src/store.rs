@@ -118,6 +118,19 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
+    /// Creates an empty PostgreSQL database on the server `server_url` points at (used by
+    /// tests and tools that need a database of their own). `name` must be a plain identifier.
+    pub async fn create_postgres_database(server_url: &str, name: &str) -> StoreResult<()> {
+        use sqlx::Connection;
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(StoreError::UnsupportedUrl);
+        }
+        let mut connection = sqlx::PgConnection::connect(server_url).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await?;
+        connection.close().await?;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

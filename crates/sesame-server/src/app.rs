@@ -4,14 +4,14 @@ use std::{net::IpAddr, path::PathBuf, sync::Arc};
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
 use sesame_core::Services;
-use sesame_shared::ssr::ServerContext;
+use sesame_shared::{error::AppError, ssr::ServerContext};
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 
 use crate::{origin_check, rest, static_site};
@@ -79,12 +79,29 @@ pub fn router(state: AppState) -> Router {
 
 async fn handle_server_fn(State(state): State<AppState>, request: Request) -> Response {
     let context = state.config.server_context(&state.services);
-    leptos_axum::handle_server_fns_with_context(
+    let response = leptos_axum::handle_server_fns_with_context(
         move || leptos::prelude::provide_context(context.clone()),
         request,
     )
     .await
-    .into_response()
+    .into_response();
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        return arguments_error_as_400(response).await;
+    }
+    response
+}
+
+/// server_fn answers 500 when it cannot decode a call's arguments (malformed JSON). That
+/// is the caller's mistake: answer 400, keeping the body the browser decodes.
+async fn arguments_error_as_400(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if matches!(serde_json::from_slice(&bytes), Ok(AppError::BadRequest(_))) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

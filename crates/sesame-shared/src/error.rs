@@ -51,6 +51,9 @@ pub enum AppError {
     /// Logged on the server under this id; shown generically.
     #[error("internal error {0}")]
     Internal(String),
+    /// The arguments could not be read (malformed JSON, missing field): the caller's fault.
+    #[error("bad request: {0}")]
+    BadRequest(String),
     /// The call itself failed (network, encoding).
     #[error("request failed: {0}")]
     Transport(String),
@@ -60,6 +63,16 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server, server_fn reports undecodable JSON arguments as
+            // `Deserialization`; on the client that variant means an unreadable answer,
+            // which the console shows as the same "request failed" either way.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => {
+                AppError::BadRequest(value.to_string())
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

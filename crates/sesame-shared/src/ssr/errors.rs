@@ -17,6 +17,7 @@ pub fn respond_with(error: AppError) -> AppError {
     let status = match &error {
         AppError::NotSignedIn | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::CrossSite => StatusCode::FORBIDDEN,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::InvalidName(_) | AppError::InvalidField(_) | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }

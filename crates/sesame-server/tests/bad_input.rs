@@ -1,0 +1,138 @@
+//! Bad input gets a clear error, never a 500, and changes nothing.
+
+mod support;
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use sesame_core::model::Role;
+use sesame_shared::functions::{GenerateApiKey, RenameApiKey};
+use support::TestServer;
+
+async fn setup() -> (TestServer, support::Browser, String, String) {
+    let server = TestServer::start().await;
+    server.create_user("alice", Role::User).await;
+    let alice = server.browser("alice").await;
+    let (id, key) = server.key_for(&alice).await;
+    (server, alice, id, key)
+}
+
+fn bad_names() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        ("empty", String::new(), "Empty"),
+        ("blank", "   \t ".into(), "Empty"),
+        ("101 characters", "a".repeat(101), "TooLong"),
+        ("control character", "line\nbreak".into(), "ControlCharacter"),
+        ("escape sequence", "\u{1b}[31mred".into(), "ControlCharacter"),
+    ]
+}
+
+#[tokio::test]
+async fn bad_names_through_the_console() {
+    let (_server, alice, id, _) = setup().await;
+    let before = alice.keys().await;
+    for (case, name, problem) in bad_names() {
+        let rename = alice.call::<RenameApiKey>(&json!({"id": id, "name": name})).await;
+        assert_eq!(rename.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+        assert_eq!(rename.json::<Value>().await.unwrap(), json!({"InvalidName": problem}), "{case}");
+        if problem != "Empty" {
+            // An empty name on generate means "pick the default", so only the others fail.
+            let generate = alice.call::<GenerateApiKey>(&json!({"name": name})).await;
+            assert_eq!(generate.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+        }
+    }
+    let huge = alice.call::<RenameApiKey>(&json!({"id": id, "name": "x".repeat(1 << 20)})).await;
+    assert_eq!(huge.json::<Value>().await.unwrap(), json!({"InvalidName": "TooLong"}));
+    for bad_id in ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000", "'; DROP TABLE api_keys; --"] {
+        let rename = alice.call::<RenameApiKey>(&json!({"id": bad_id, "name": "fine"})).await;
+        assert_eq!(rename.status(), StatusCode::NOT_FOUND, "{bad_id:?}");
+    }
+    let malformed = alice
+        .client
+        .post(format!("{}{}", _server.base_url, <RenameApiKey as leptos::server_fn::ServerFn>::PATH))
+        .header("content-type", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(alice.keys().await, before, "bad input changed something");
+}
+
+#[tokio::test]
+async fn bad_input_through_the_rest_api() {
+    let (server, alice, id, key) = setup().await;
+    // Using the key records its last use, so compare ids and names only.
+    let names = |keys: Vec<Value>| keys.iter().map(|k| (k["id"].clone(), k["name"].clone())).collect::<Vec<_>>();
+    let before = names(alice.keys().await);
+    let client = Client::new();
+    let patch = |path: String, body: String| {
+        client
+            .patch(server.url(&path))
+            .header("MC-Api-Key", &key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for (case, name, _) in bad_names() {
+        let response = patch(format!("/api/v1/api_keys/{id}"), json!({"name": name}).to_string()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{case}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "invalid_request", "{case}");
+        assert_eq!(body["errors"][0]["context"]["field"], "name", "{case}");
+    }
+    let huge = patch(format!("/api/v1/api_keys/{id}"), json!({"name": "x".repeat(1 << 20)}).to_string()).await.unwrap();
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = huge.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "payload_too_large");
+
+    let malformed = patch(format!("/api/v1/api_keys/{id}"), "{not json".into()).await.unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let body: Value = malformed.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "invalid_request");
+
+    let wrong_shape = patch(format!("/api/v1/api_keys/{id}"), json!({"name": 42}).to_string()).await.unwrap();
+    assert_eq!(wrong_shape.status(), StatusCode::BAD_REQUEST);
+
+    for bad_id in ["not-a-uuid", "00000000-0000-0000-0000-000000000000"] {
+        let response = patch(format!("/api/v1/api_keys/{bad_id}"), json!({"name": "ok"}).to_string()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad_id}");
+        let deleted = client
+            .delete(server.url(&format!("/api/v1/api_keys/{bad_id}")))
+            .header("MC-Api-Key", &key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NOT_FOUND, "{bad_id}");
+    }
+    assert_eq!(names(alice.keys().await), before, "bad input changed something");
+}
+
+#[tokio::test]
+async fn markup_in_a_name_is_kept_as_text_and_clashes_are_conflicts() {
+    let (server, alice, id, key) = setup().await;
+    let client = Client::new();
+    let created = client
+        .post(server.url("/api/v1/api_keys"))
+        .header("MC-Api-Key", &key)
+        .json(&json!({"name": "<script>alert(1)</script>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body: Value = created.json().await.unwrap();
+    assert_eq!(body["data"]["name"], "<script>alert(1)</script>");
+    assert!(body["data"]["secret"].as_str().unwrap().starts_with("sesame_"));
+
+    let clash = client
+        .patch(server.url(&format!("/api/v1/api_keys/{id}")))
+        .header("MC-Api-Key", &key)
+        .json(&json!({"name": "<SCRIPT>alert(1)</SCRIPT>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clash.status(), StatusCode::CONFLICT);
+    let body: Value = clash.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "conflict");
+    assert_eq!(alice.keys().await.len(), 2);
+}

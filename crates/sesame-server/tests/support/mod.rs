@@ -1,0 +1,158 @@
+//! A real server on an ephemeral port, over a fresh database, for HTTP tests.
+
+#![allow(dead_code)]
+
+use std::{net::{IpAddr, SocketAddr}, sync::Arc};
+
+use leptos::server_fn::ServerFn;
+use reqwest::{header, Client, Response, StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+use sesame_core::{
+    accounts::UserInput,
+    model::Role,
+    password::Password,
+    store::Store,
+    Services,
+};
+use sesame_server::app::{router, AppConfig, AppState};
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    pub base_url: String,
+    pub services: Services,
+    _dir: Option<TempDir>,
+}
+
+/// The database the HTTP suites run on: a fresh SQLite file, or the PostgreSQL server named
+/// by `SESAME_TEST_POSTGRES_URL` (each test gets a database of its own there).
+async fn fresh_store() -> (Store, Option<TempDir>) {
+    if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
+        let name = format!("sesame_test_{}", uuid_like());
+        Store::create_postgres_database(&url, &name).await.expect("create test database");
+        let url = replace_database(&url, &name);
+        return (Store::connect(&url).await.expect("connect PostgreSQL"), None);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+    (Store::connect(&url).await.expect("open SQLite"), Some(dir))
+}
+
+fn uuid_like() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    format!("{:016x}", RandomState::new().hash_one(std::time::SystemTime::now()))
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut AppConfig)) -> Self {
+        let (store, dir) = fresh_store().await;
+        let services = Services::new(store, 2);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config = AppConfig {
+            public_url: format!("http://{addr}"),
+            site_dir: std::env::temp_dir().join("sesame-no-site"),
+            trusted_proxies: Vec::<IpAddr>::new(),
+        };
+        adjust(&mut config);
+        let state = AppState { services: services.clone(), config: Arc::new(config) };
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { base_url: format!("http://{addr}"), services, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn create_user(&self, username: &str, role: Role) {
+        self.services
+            .accounts
+            .create_user(UserInput {
+                organization: "Acme Corporation".into(),
+                full_name: format!("{username} Tester"),
+                username: username.into(),
+                email: format!("{username}@example.com"),
+                role,
+                password: Password::new(PASSWORD),
+            })
+            .await
+            .expect("create user");
+    }
+
+    /// A browser-like client (cookie jar) signed in as `username`.
+    pub async fn browser(&self, username: &str) -> Browser {
+        let browser = Browser::new(self);
+        let response = browser
+            .call::<sesame_shared::functions::LogIn>(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "login as {username}");
+        browser
+    }
+
+    /// A fresh key for `username`, made through the server function as the panel does.
+    pub async fn key_for(&self, browser: &Browser) -> (String, String) {
+        let response = browser
+            .call::<sesame_shared::functions::GenerateApiKey>(&serde_json::json!({"name": null}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        (body["key"]["id"].as_str().unwrap().to_owned(), body["secret"].as_str().unwrap().to_owned())
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    base_url: String,
+}
+
+impl Browser {
+    pub fn new(server: &TestServer) -> Self {
+        let client = Client::builder().cookie_store(true).build().unwrap();
+        Self { client, base_url: server.base_url.clone() }
+    }
+
+    /// Calls a server function the way the browser app does (same-origin fetch).
+    pub async fn call<F: ServerFn>(&self, args: &impl Serialize) -> Response {
+        self.call_from::<F>(args, Some("same-origin")).await
+    }
+
+    pub async fn call_from<F: ServerFn>(&self, args: &impl Serialize, fetch_site: Option<&str>) -> Response {
+        let mut request = self
+            .client
+            .post(format!("{}{}", self.base_url, F::PATH))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .json(args);
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn keys(&self) -> Vec<Value> {
+        let response = self.call::<sesame_shared::functions::ListApiKeys>(&serde_json::json!({})).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+}
+
+/// `GET path` with `MC-Api-Key: key`.
+pub async fn api_get(server: &TestServer, path: &str, key: &str) -> Response {
+    Client::new().get(server.url(path)).header("MC-Api-Key", key).send().await.unwrap()
+}
