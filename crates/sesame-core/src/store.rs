@@ -437,3 +437,23 @@ fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
     sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
     Ok(if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_file_and_directories_are_created_and_run_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/dir/sesame.db");
+        let store = Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let row = sqlx::query("PRAGMA journal_mode").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(row.try_get::<String, _>(0).unwrap(), "wal");
+        assert!(path.exists());
+    }
+
+    #[tokio::test]
+    async fn unsupported_urls_are_refused() {
+        assert!(matches!(Store::connect("mysql://x").await, Err(StoreError::UnsupportedUrl)));
+    }
+}

@@ -1,0 +1,83 @@
+//! The `sesame` binary as an operator and a provisioning script use it.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    process::{Command, Stdio},
+};
+
+use sesame_core::key::ApiKeySecret;
+
+fn sesame(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sesame"));
+    // The environment twin of --database-url.
+    command.env("SESAME_DATABASE_URL", database_url).env("RUST_LOG", "warn");
+    command
+}
+
+fn create_user(database_url: &str, username: &str, password: &str) -> std::process::Output {
+    let mut child = sesame(database_url)
+        .args(["user", "create", "--username", username, "--email", "ops@example.com", "--role", "user", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn provisioning_a_key_from_the_command_line_and_serving_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("data/sesame.db").display());
+
+    let created = create_user(&database_url, "ops", "correct horse battery");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+
+    let output = sesame(&database_url).args(["key", "create", "--username", "ops", "--name", "provisioned"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // The key alone on standard output, nothing else.
+    assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
+    let key = stdout.trim_end().to_owned();
+    assert!(ApiKeySecret::parse(&key).is_ok());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(&key), "the key leaked to stderr");
+
+    let mut server = sesame(&database_url)
+        .args(["serve", "--addr", "127.0.0.1:0", "--site-dir", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.split_whitespace().find(|word| word.starts_with("http://")).unwrap().to_owned();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async {
+        reqwest::Client::new().get(format!("{base}/api/v1/me")).header("MC-Api-Key", &key).send().await.unwrap().status()
+    });
+    assert_eq!(status, 200);
+
+    // SIGTERM is a graceful shutdown with exit code 0.
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(server.wait().unwrap().success());
+}
+
+#[test]
+fn operator_mistakes_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+
+    let short = create_user(&database_url, "ops", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+
+    let missing = sesame(&database_url).args(["key", "create", "--username", "nobody"]).output().unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no user named"));
+    assert!(missing.stdout.is_empty());
+
+    let bad_url = sesame("mysql://nowhere").args(["key", "create", "--username", "x"]).output().unwrap();
+    assert!(!bad_url.status.success());
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("unsupported database URL"));
+}
