@@ -42,6 +42,9 @@ for (const language of ['en', 'fr']) {
     test('a person manages their keys and a script uses them', async () => {
       await logIn(page, t, user);
       await openApiCredentials(page, t);
+      const docs = page.getByRole('link', { name: /\/api-docs$/ });
+      assert.equal(await docs.getAttribute('target'), '_blank');
+      assert.equal(await docs.getAttribute('href'), '/api-docs');
 
       // A named key: masked until the eye is clicked, copied to the real clipboard.
       await button(page, t.generateApiKey).click();
@@ -49,6 +52,7 @@ for (const language of ['en', 'fr']) {
       await button(page, t.generate).click();
       const masked = (await page.getByTestId('new-key-value').textContent()).trim();
       assert.match(masked, /^•+$/, 'the new key starts masked');
+      await saveScreenshot(page, `new-key-${language}`);
       await button(page, t.showKey).click();
       const named = (await page.getByTestId('new-key-value').textContent()).trim();
       assert.match(named, /^sesame_[0-9A-Za-z]{49}$/);

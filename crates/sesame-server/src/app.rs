@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/api-docs", get(crate::api_docs::page))
         .nest("/api/v1", rest::router())
         .merge(server_fns)
         .fallback_service(static_site::service(&state.config.site_dir))

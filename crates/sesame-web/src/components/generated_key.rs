@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
 };
 
-const MASK: &str = "••••••••••••••••••••••••••••••••";
+const MASK: &str = "••••••••••••••••••••••••";
 
 #[component]
 pub fn GeneratedKeyBox(generated: GeneratedKey, on_done: Callback<()>) -> impl IntoView {

@@ -1,0 +1,74 @@
+// A fresh database: the console offers the one-time setup form, which creates the first
+// administrator and signs them in. Then the Language section switches and remembers.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { labels } from '../support/labels.mjs';
+import { button } from '../support/console.mjs';
+
+describe('first run', () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser({ locale: 'en-US' });
+    page = await browser.newPage();
+    page.on('pageerror', (error) => { throw error; });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the setup form creates the first administrator, once', async () => {
+    const t = labels.en;
+    await page.goto(server.baseUrl);
+    await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
+    await saveScreenshot(page, 'setup-en');
+
+    await page.getByLabel('Organization name').fill('Acme Corporation');
+    await page.getByLabel('Full name').fill('Rupert Walker');
+    await page.getByLabel('Username').fill('rwalker');
+    await page.getByLabel('Email').fill('rwalker@example.com');
+    // Too short first: a clear message, and nothing typed is lost.
+    await page.getByLabel('Password').fill('short');
+    await button(page, 'Create administrator').click();
+    await page.getByText('The password must have at least 8 characters.').waitFor();
+    assert.equal(await page.getByLabel('Username').inputValue(), 'rwalker');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await button(page, 'Create administrator').click();
+
+    await button(page, t.userSettings).click();
+    const drawer = page.locator('.drawer');
+    await drawer.getByText('rwalker@example.com').waitFor();
+    assert.match(await drawer.textContent(), /Acme Corporation/);
+    assert.match(await drawer.textContent(), /Administrator/);
+    await saveScreenshot(page, 'drawer-en');
+
+    // The setup form is gone for good: a reload shows the console, not the form.
+    await page.reload();
+    await button(page, t.userSettings).waitFor();
+    assert.equal(await page.getByText('Create the first administrator').count(), 0);
+  });
+
+  test('the language is switched in the drawer and remembered', async () => {
+    await button(page, labels.en.userSettings).click();
+    await button(page, labels.en.language).click();
+    await button(page, 'Français').click();
+    await button(page, labels.fr.userSettings).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+    await page.reload();
+    await button(page, labels.fr.userSettings).click();
+    await button(page, labels.fr.apiCredentials).waitFor();
+
+    // Log out brings back the login form, in French.
+    await button(page, labels.fr.logOut).click();
+    await button(page, labels.fr.logIn).waitFor();
+    await saveScreenshot(page, 'login-fr');
+  });
+});

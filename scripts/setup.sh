@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what building and testing Sésame needs, and only what is missing, so a second
+# run costs seconds. Options: --browser (Chromium, for the browser tests), --postgres
+# (PostgreSQL server binaries, for the storage tests on PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=false
+want_postgres=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=true ;;
+    --postgres) want_postgres=true ;;
+    *) echo "unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "setup: $*" >&2; }
+
+apt_updated=false
+apt_install() {
+  if [ "$apt_updated" = false ]; then
+    apt-get update -qq
+    apt_updated=true
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# Trunk 0.22 needs a newer rustc than this machine has; 0.21 is the line that builds.
+if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+  say "installing trunk 0.21 (several minutes, once)"
+  cargo install --locked trunk --version '~0.21'
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. Installed without
+# --locked: its own lock file asks for a crate version the registry here does not serve.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_version"; then
+  say "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "=$bindgen_version"
+fi
+
+# binaryen 132 (wasm-opt) and playwright-core come from npm, pinned by package-lock.json.
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$want_browser" = true ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing Chromium"
+  apt_install chromium
+fi
+
+if [ "$want_postgres" = true ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "installing PostgreSQL"
+  apt_install postgresql
+fi

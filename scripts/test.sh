@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing, then
+#   1. unit, storage, HTTP and command-line tests on SQLite;
+#   2. the same storage and HTTP suites on a throwaway PostgreSQL cluster;
+#   3. the browser app in release mode and the Playwright journeys in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh --browser --postgres
+
+echo "== Rust tests on SQLite"
+cargo test
+
+echo "== Storage and HTTP tests on PostgreSQL"
+scripts/with-postgres.sh cargo test -p sesame-core -p sesame-server
+
+echo "== Browser app (release) and browser tests"
+trunk build --release --offline
+(cd end2end && npm test)
