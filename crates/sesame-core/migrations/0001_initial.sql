@@ -18,6 +18,12 @@ CREATE TABLE users (
     created_at       BIGINT NOT NULL
 );
 
+-- At most one row: makes the one-time setup form atomic even when submitted twice at once.
+CREATE TABLE first_admin_setup (
+    id          BIGINT PRIMARY KEY CHECK (id = 1),
+    created_at  BIGINT NOT NULL
+);
+
 CREATE TABLE sessions (
     token_hash    TEXT PRIMARY KEY,
     user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,

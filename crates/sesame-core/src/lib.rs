@@ -37,3 +37,9 @@ impl Services {
         }
     }
 }
+
+/// A short random id to log an unexpected failure under and show to the person instead of
+/// its details.
+pub fn new_error_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}

@@ -38,6 +38,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database could not be reached (pool exhausted or closed, connection lost): a
+    /// 503 to retry, not a bug.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+        )
+    }
+
     fn from_write(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
@@ -163,6 +172,13 @@ impl Store {
             if row.try_get::<i64, _>("n")? > 0 {
                 return Err(StoreError::Conflict);
             }
+            // Two setup forms submitted at once both see no user; the one-row table lets
+            // only one of them commit.
+            sqlx::query("INSERT INTO first_admin_setup (id, created_at) VALUES (1, $1)")
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
         }
         let existing = sqlx::query("SELECT id FROM organizations WHERE name = $1")
             .bind(organization)
@@ -240,6 +256,11 @@ impl Store {
     // ---- sessions ----
 
     pub async fn create_session(&self, session: &NewSession<'_>) -> StoreResult<()> {
+        // Logins are rare next to API calls: a fine moment to forget expired sessions.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(to_millis(session.now))
+            .execute(&self.pool)
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, \
              user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",

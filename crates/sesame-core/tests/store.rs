@@ -174,3 +174,17 @@ async fn the_first_admin_is_created_once_and_usernames_are_unique() {
     let bob = accounts.create_user(input("bob", "Acme Corporation")).await.unwrap();
     assert_eq!(bob.organization_id, admin.organization_id);
 }
+
+#[tokio::test]
+async fn two_setup_forms_at_once_create_one_administrator() {
+    let f = fixture().await;
+    let accounts = f.services.accounts.clone();
+    let (first, second) = tokio::join!(
+        accounts.create_first_admin(input("first", "Acme")),
+        accounts.create_first_admin(input("second", "Acme")),
+    );
+    let created = [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count();
+    assert_eq!(created, 1, "{first:?} / {second:?}");
+    let loser = if first.is_ok() { second } else { first };
+    assert!(matches!(loser, Err(AccountError::SetupAlreadyDone) | Err(AccountError::Store(_))), "{loser:?}");
+}

@@ -1,12 +1,11 @@
 //! One extractor turns a request into the key's principal, or the 401.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, FromRequestParts},
+    extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use sesame_core::{net, verifier::{KeyPrincipal, VerifyError}};
+use sesame_core::verifier::{KeyPrincipal, VerifyError};
+use sesame_shared::ssr::client_ip;
 
 use super::ApiError;
 use crate::app::AppState;
@@ -20,7 +19,7 @@ impl FromRequestParts<AppState> for ApiPrincipal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let client_ip = client_ip(parts, state);
+        let client_ip = client_ip(parts, &state.config.trusted_proxies);
         let Some(presented) = presented_key(parts) else {
             tracing::info!(target: "sesame::auth", ip = %client_ip, reason = "missing", "API authentication failed");
             return Err(ApiError::invalid_credentials());
@@ -45,14 +44,4 @@ fn presented_key(parts: &Parts) -> Option<&str> {
     let authorization = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = authorization.trim().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-fn client_ip(parts: &Parts, state: &AppState) -> std::net::IpAddr {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
-        .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into());
-    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    net::client_ip(peer, forwarded, &state.config.trusted_proxies)
 }

@@ -54,16 +54,11 @@ impl ApiError {
 
     /// Logged with an id; the client sees only the id.
     pub fn internal(error: &dyn std::fmt::Display) -> Self {
-        let id = format!("{:x}", rand_id());
+        let id = sesame_core::new_error_id();
         tracing::error!(error_id = %id, %error, "REST request failed");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "An unexpected error occurred.")
             .with_context(json!({ "errorId": id }))
     }
-}
-
-fn rand_id() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
 impl IntoResponse for ApiError {
@@ -86,11 +81,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ApiError::not_found("not found"),
-            StoreError::Database(
-                sesame_core::store::SqlxError::PoolTimedOut
-                | sesame_core::store::SqlxError::PoolClosed
-                | sesame_core::store::SqlxError::Io(_),
-            ) => ApiError::unavailable(),
+            unavailable if unavailable.is_unavailable() => ApiError::unavailable(),
             other => ApiError::internal(&other),
         }
     }

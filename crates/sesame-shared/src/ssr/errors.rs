@@ -36,7 +36,7 @@ pub fn respond_with(error: AppError) -> AppError {
 
 /// Logs an unexpected failure with an id and returns only the id to the caller.
 pub fn internal(error: &dyn std::fmt::Display) -> AppError {
-    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let id = sesame_core::new_error_id();
     tracing::error!(error_id = %id, %error, "server function failed");
     respond_with(AppError::Internal(id))
 }
@@ -44,17 +44,12 @@ pub fn internal(error: &dyn std::fmt::Display) -> AppError {
 fn from_store(error: StoreError) -> AppError {
     match error {
         StoreError::NotFound => respond_with(AppError::NotFound),
-        StoreError::Database(sqlx_error) if is_unavailable(&sqlx_error) => {
-            tracing::warn!(error = %sqlx_error, "database unavailable");
+        unavailable if unavailable.is_unavailable() => {
+            tracing::warn!(error = %unavailable, "database unavailable");
             respond_with(AppError::Unavailable)
         }
         other => internal(&other),
     }
-}
-
-fn is_unavailable(error: &sesame_core::store::SqlxError) -> bool {
-    use sesame_core::store::SqlxError as E;
-    matches!(error, E::PoolTimedOut | E::PoolClosed | E::Io(_))
 }
 
 impl From<NameError> for NameProblem {

@@ -8,7 +8,7 @@ mod request;
 pub use context::ServerContext;
 pub use errors::{internal, respond_with};
 pub use request::{
-    caller, client_info, current_session_token, expired_session_cookie, session_cookie,
+    caller, client_info, client_ip, current_session_token, expired_session_cookie, session_cookie,
     signed_in_user,
     SESSION_COOKIE,
 };

@@ -25,9 +25,14 @@ fn peer(parts: &Parts) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
-pub fn client_info(context: &ServerContext, parts: &Parts) -> ClientInfo {
+/// The client's address for this request: the peer, or what a trusted proxy forwarded.
+pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
     let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let ip = net::client_ip(peer(parts), forwarded, &context.trusted_proxies);
+    net::client_ip(peer(parts), forwarded, trusted_proxies)
+}
+
+pub fn client_info(context: &ServerContext, parts: &Parts) -> ClientInfo {
+    let ip = client_ip(parts, &context.trusted_proxies);
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)
