@@ -119,12 +119,29 @@ for (const language of ['en', 'fr']) {
 
       await saveScreenshot(page, `panel-${language}`);
 
-      // Delete through the dialog: Cancel first changes nothing, then Delete.
-      await button(page, t.deleteKey('ci-production')).click();
+      // Delete through the dialog, with the keyboard first: focus starts on Cancel, Tab
+      // stays inside the dialog, Escape closes it and gives focus back; nothing changed.
+      const activeText = () => page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? document.activeElement.textContent.trim());
+      await button(page, t.deleteKey('ci-production')).focus();
+      await page.keyboard.press('Enter');
       const dialog = page.getByRole('dialog');
       await dialog.waitFor();
       assert.match(await dialog.textContent(), /ci-production/);
       await saveScreenshot(page, `delete-dialog-${language}`);
+      await page.waitForFunction((name) => document.activeElement?.textContent.trim() === name, t.cancel);
+      await page.keyboard.press('Tab');
+      assert.equal(await activeText(), t.del);
+      await page.keyboard.press('Tab');
+      assert.equal(await activeText(), t.cancel);
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await activeText(), t.del);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await activeText(), t.deleteKey('ci-production'));
+      assert.equal((await callApi(server.baseUrl, named)).status, 200);
+
+      // Cancel by mouse changes nothing either.
+      await button(page, t.deleteKey('ci-production')).click();
       await dialog.getByRole('button', { name: t.cancel, exact: true }).click();
       await dialog.waitFor({ state: 'detached' });
       assert.equal((await callApi(server.baseUrl, named)).status, 200);

@@ -23,21 +23,21 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestServer {
     pub base_url: String,
     pub services: Services,
-    _dir: Option<TempDir>,
+    pub database_url: String,
+    dir: Option<Arc<TempDir>>,
 }
 
-/// The database the HTTP suites run on: a fresh SQLite file, or the PostgreSQL server named
-/// by `SESAME_TEST_POSTGRES_URL` (each test gets a database of its own there).
-async fn fresh_store() -> (Store, Option<TempDir>) {
+/// The database the HTTP suites run on: a fresh SQLite file, or a fresh database on the
+/// PostgreSQL server named by `SESAME_TEST_POSTGRES_URL`.
+async fn fresh_database() -> (String, Option<Arc<TempDir>>) {
     if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
         let name = format!("sesame_test_{}", uuid_like());
         Store::create_postgres_database(&url, &name).await.expect("create test database");
-        let url = replace_database(&url, &name);
-        return (Store::connect(&url).await.expect("connect PostgreSQL"), None);
+        return (replace_database(&url, &name), None);
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("sesame.db").display());
-    (Store::connect(&url).await.expect("open SQLite"), Some(dir))
+    (url, Some(Arc::new(dir)))
 }
 
 fn uuid_like() -> String {
@@ -60,7 +60,21 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut AppConfig)) -> Self {
-        let (store, dir) = fresh_store().await;
+        let (url, dir) = fresh_database().await;
+        Self::start_on(url, dir, adjust).await
+    }
+
+    /// Another node on the same database, as `sesame serve` on a second machine.
+    pub async fn another_node(&self) -> Self {
+        Self::start_on(self.database_url.clone(), self.dir.clone(), |_| {}).await
+    }
+
+    async fn start_on(
+        database_url: String,
+        dir: Option<Arc<TempDir>>,
+        adjust: impl FnOnce(&mut AppConfig),
+    ) -> Self {
+        let store = Store::connect(&database_url).await.expect("open the database");
         let services = Services::new(store, 2);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -73,7 +87,7 @@ impl TestServer {
         let state = AppState { services: services.clone(), config: Arc::new(config) };
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { base_url: format!("http://{addr}"), services, _dir: dir }
+        Self { base_url: format!("http://{addr}"), services, database_url, dir }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -56,11 +56,14 @@ pub fn ConfirmDialogHost() -> impl IntoView {
 
     let close = move || {
         dialog.request.set(None);
-        if let Some(element) = opener.get_value() {
-            if element.is_connected() {
-                let _ = element.focus();
+        // Next frame: the page must have stopped being inert before it can take focus.
+        request_animation_frame(move || {
+            if let Some(element) = opener.try_get_value().flatten() {
+                if element.is_connected() {
+                    let _ = element.focus();
+                }
             }
-        }
+        });
     };
 
     Effect::new(move |_| {
