@@ -77,10 +77,17 @@ for (const language of ['en', 'fr']) {
       const me = await callApi(server.baseUrl, named);
       assert.equal(me.status, 200);
       assert.equal(me.body.data.username, user.username);
-      await page.reload();
-      await openApiCredentials(page, t);
+      // Uses are written in batches every second: reload until it shows (a few seconds at most).
       const usedRow = keyRow(page, 'ci-deploy');
-      await usedRow.waitFor();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await page.reload();
+        await openApiCredentials(page, t);
+        await usedRow.waitFor();
+        if ((await usedRow.locator('.key-last-ip').textContent()).trim() !== '—') break;
+        assert.ok(Date.now() < deadline, 'last use never shown');
+        await page.waitForTimeout(300);
+      }
       assert.equal((await usedRow.locator('.key-last-ip').textContent()).trim(), '127.0.0.1');
       assert.match(await usedRow.locator('.key-last-activity').textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
@@ -137,7 +144,10 @@ for (const language of ['en', 'fr']) {
       assert.equal(await activeText(), t.del);
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      assert.equal(await activeText(), t.deleteKey('ci-production'));
+      await page.waitForFunction(
+        (label) => document.activeElement?.getAttribute('aria-label') === label,
+        t.deleteKey('ci-production'),
+      );
       assert.equal((await callApi(server.baseUrl, named)).status, 200);
 
       // Cancel by mouse changes nothing either.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod key;
 pub mod keys;
+pub mod last_use;
 pub mod model;
 pub mod names;
 pub mod net;
@@ -11,7 +12,10 @@ pub mod password;
 pub mod store;
 pub mod verifier;
 
+use std::sync::Arc;
+
 use accounts::Accounts;
+use last_use::LastUseRecorder;
 use keys::Keys;
 use password::PasswordHasher;
 use store::Store;
@@ -24,17 +28,25 @@ pub struct Services {
     pub accounts: Accounts,
     pub keys: Keys,
     pub verifier: Verifier,
+    pub last_use: Arc<LastUseRecorder>,
 }
 
 impl Services {
     /// `argon2_permits` bounds how many password hashes run at once.
     pub fn new(store: Store, argon2_permits: usize) -> Self {
+        let last_use = Arc::new(LastUseRecorder::default());
         Self {
             accounts: Accounts::new(store.clone(), PasswordHasher::new(argon2_permits)),
             keys: Keys::new(store.clone()),
-            verifier: Verifier::new(store.clone()),
+            verifier: Verifier::new(store.clone(), last_use.clone()),
+            last_use,
             store,
         }
+    }
+
+    /// Writes the key uses noted since the last flush; see [`LastUseRecorder`].
+    pub async fn flush_last_use(&self) -> Result<usize, store::StoreError> {
+        self.last_use.flush(&self.store).await
     }
 }
 

@@ -92,6 +92,9 @@ pub struct Store {
 
 const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.username, \
      u.email, u.full_name, u.role, u.disabled, u.created_at";
+/// Forward-only: a use older than the one stored (from a slow node, say) changes nothing.
+const RECORD_KEY_USE: &str = "UPDATE api_keys SET last_used_at = $1, last_used_ip = $2 \
+     WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)";
 const KEY_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, last_used_ip";
 
 impl Store {
@@ -397,6 +400,24 @@ impl Store {
             .transpose()
     }
 
+    /// Records a batch of key uses in one transaction (see `record_key_use`).
+    pub async fn record_key_uses(
+        &self,
+        uses: &[(ApiKeyId, crate::last_use::KeyUse)],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for (key_id, used) in uses {
+            sqlx::query(RECORD_KEY_USE)
+                .bind(to_millis(used.at))
+                .bind(&used.ip)
+                .bind(key_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records a use of a key. Forward-only: an older time never overwrites a newer one.
     pub async fn record_key_use(
         &self,
@@ -404,10 +425,7 @@ impl Store {
         ip: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE api_keys SET last_used_at = $1, last_used_ip = $2 \
-             WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)",
-        )
+        sqlx::query(RECORD_KEY_USE)
         .bind(to_millis(at))
         .bind(ip)
         .bind(key_id.as_str())

@@ -122,6 +122,10 @@ async fn last_use_is_recorded_and_only_moves_forward() {
     let alice = user(&f, "alice").await;
     let (key, secret) = f.services.keys.generate(&alice, None).await.unwrap();
     f.services.verifier.verify(secret.expose(), "198.51.100.1").await.unwrap();
+    // Noted in memory, not yet written: the API call did not wait for a write.
+    assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].last_used_at, None);
+    assert_eq!(f.services.flush_last_use().await.unwrap(), 1);
+    assert_eq!(f.services.flush_last_use().await.unwrap(), 0);
     let first = f.services.keys.list(&alice).await.unwrap().remove(0);
     assert_eq!(first.last_used_ip.as_deref(), Some("198.51.100.1"));
     let first_time = first.last_used_at.unwrap();

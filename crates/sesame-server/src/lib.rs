@@ -4,6 +4,7 @@ mod api_docs;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod last_use_writer;
 pub mod logging;
 pub mod rest;
 pub mod serve;

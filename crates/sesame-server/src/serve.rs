@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::{
     app::{router, AppConfig, AppState},
     cli::ServeArgs,
+    last_use_writer,
 };
 
 /// How many argon2 hashes may run at once: one core's worth, so logins never take both
@@ -36,9 +37,13 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     if needs_setup {
         println!("No user yet: open {public_url}/ to create the first administrator.");
     }
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    let writer = last_use_writer::spawn(services.clone());
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+    // In-flight requests are done: write what they noted before exiting.
+    last_use_writer::finish(&services, writer).await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

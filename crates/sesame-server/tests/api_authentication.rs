@@ -89,6 +89,8 @@ async fn last_ip_and_activity_change_after_a_call() {
 
     let started = chrono::Utc::now() - chrono::Duration::seconds(1);
     assert_eq!(api_get(&server, "/api/v1/me", &key).await.status(), StatusCode::OK);
+    // Uses are written in batches (every second in `sesame serve`); write this one now.
+    assert_eq!(server.services.flush_last_use().await.unwrap(), 1);
     let after = alice.keys().await;
     let row = after.iter().find(|k| k["id"] == id.as_str()).unwrap();
     assert_eq!(row["last_used_ip"], "127.0.0.1");
@@ -111,6 +113,7 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
         .await
         .unwrap();
     assert_eq!(spoofed.status(), StatusCode::OK);
+    server.services.flush_last_use().await.unwrap();
     assert_eq!(alice.keys().await[0]["last_used_ip"], "127.0.0.1");
 
     // Trusted: the client address comes from the header.
@@ -125,6 +128,7 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
         .send()
         .await
         .unwrap();
+    proxied.services.flush_last_use().await.unwrap();
     assert_eq!(bob.keys().await[0]["last_used_ip"], "198.51.100.7");
 }
 

@@ -58,9 +58,17 @@ fn provisioning_a_key_from_the_command_line_and_serving_it() {
     });
     assert_eq!(status, 200);
 
-    // SIGTERM is a graceful shutdown with exit code 0.
+    // SIGTERM is a graceful shutdown with exit code 0, and the use just made is written
+    // before the process exits.
     Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
     assert!(server.wait().unwrap().success());
+    let last_used = runtime.block_on(async {
+        let store = sesame_core::store::Store::connect(&database_url).await.unwrap();
+        let user = store.user_by_username("ops").await.unwrap().unwrap();
+        store.list_keys(&user.id).await.unwrap().remove(0)
+    });
+    assert_eq!(last_used.last_used_ip.as_deref(), Some("127.0.0.1"));
+    assert!(last_used.last_used_at.is_some());
 }
 
 #[test]

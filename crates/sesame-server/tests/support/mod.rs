@@ -66,7 +66,11 @@ impl TestServer {
 
     /// Another node on the same database, as `sesame serve` on a second machine.
     pub async fn another_node(&self) -> Self {
-        Self::start_on(self.database_url.clone(), self.dir.clone(), |_| {}).await
+        self.another_node_with(|_| {}).await
+    }
+
+    pub async fn another_node_with(&self, adjust: impl FnOnce(&mut AppConfig)) -> Self {
+        Self::start_on(self.database_url.clone(), self.dir.clone(), adjust).await
     }
 
     async fn start_on(
