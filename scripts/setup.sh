@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs what building and testing Sésame needs, and only what is missing, so a second
 # run costs seconds. Options: --browser (Chromium, for the browser tests), --postgres
-# (PostgreSQL server binaries, for the storage tests on PostgreSQL).
+# (PostgreSQL server binaries, for the storage tests on PostgreSQL), --bench (wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=false
 want_postgres=false
+want_bench=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --postgres) want_postgres=true ;;
+    --bench) want_bench=true ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -59,4 +61,9 @@ fi
 if [ "$want_postgres" = true ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "installing PostgreSQL"
   apt_install postgresql
+fi
+
+if [ "$want_bench" = true ] && ! command -v wrk >/dev/null; then
+  say "installing wrk"
+  apt_install wrk
 fi

@@ -339,6 +339,29 @@ impl Store {
         Ok(key)
     }
 
+    /// Inserts many keys for one user in a single transaction (imports, benchmarks).
+    pub async fn insert_keys(&self, user_id: &UserId, keys: &[(KeyName, KeyHash)]) -> StoreResult<()> {
+        let now = to_millis(Utc::now());
+        let mut tx = self.pool.begin().await?;
+        for (name, hash) in keys {
+            sqlx::query(
+                "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(ApiKeyId::new_random().as_str())
+            .bind(user_id.as_str())
+            .bind(name.as_str())
+            .bind(name.uniqueness_key())
+            .bind(hash.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The user's keys, oldest first (the order they were made in).
     pub async fn list_keys(&self, user_id: &UserId) -> StoreResult<Vec<ApiKey>> {
         let sql = format!(

@@ -4,6 +4,7 @@ mod app;
 mod clipboard;
 mod components;
 mod feedback;
+mod focus;
 mod messages;
 mod pages;
 mod time;

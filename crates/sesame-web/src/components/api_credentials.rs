@@ -7,7 +7,7 @@ use sesame_shared::{
 };
 
 use crate::{
-    clipboard,
+    clipboard::copy_with_feedback,
     components::{
         confirm_dialog::{ConfirmDialog, ConfirmRequest},
         generated_key::GeneratedKeyBox,
@@ -15,6 +15,7 @@ use crate::{
         key_row::KeyRow,
     },
     feedback::Feedback,
+    focus::focus_next_frame,
     i18n::*,
     messages::error_text,
 };
@@ -53,33 +54,15 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     });
 
     let endpoint = StoredValue::new(endpoint_url);
-    let copy_endpoint = move |_| {
-        spawn_local(async move {
-            if clipboard::copy(&endpoint.get_value()).await {
-                feedback.success(t_string!(i18n, copied).to_string());
-            } else {
-                feedback.error(t_string!(i18n, copy_failed).to_string());
-            }
-        });
-    };
+    let copy_endpoint = move |_| copy_with_feedback(endpoint.get_value(), i18n, feedback);
 
     let open_form = move |_| {
         new_name.set(String::new());
         form_error.set(None);
         form_open.set(true);
-        request_animation_frame(move || {
-            if let Some(input) = name_ref.try_get_untracked().flatten() {
-                let _ = input.focus();
-            }
-        });
+        focus_next_frame(name_ref);
     };
-    let focus_generate = move || {
-        request_animation_frame(move || {
-            if let Some(button) = generate_ref.try_get_untracked().flatten() {
-                let _ = button.focus();
-            }
-        });
-    };
+    let focus_generate = move || focus_next_frame(generate_ref);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {

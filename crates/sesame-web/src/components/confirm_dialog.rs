@@ -5,7 +5,7 @@
 use leptos::{html, prelude::*};
 use wasm_bindgen::JsCast;
 
-use crate::i18n::*;
+use crate::{focus::focus_next_frame, i18n::*};
 
 #[derive(Clone)]
 pub struct ConfirmRequest {
@@ -69,11 +69,7 @@ pub fn ConfirmDialogHost() -> impl IntoView {
     Effect::new(move |_| {
         if dialog.is_open() {
             opener.set_value(active_element());
-            request_animation_frame(move || {
-                if let Some(button) = cancel_ref.try_get_untracked().flatten() {
-                    let _ = button.focus();
-                }
-            });
+            focus_next_frame(cancel_ref);
         }
     });
 

@@ -1,11 +1,11 @@
 //! The key just generated, shown once: masked, an eye to reveal it, a button to copy it,
 //! the warning, and *Done*, after which it is gone from the page for good.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use sesame_shared::wire::GeneratedKey;
 
 use crate::{
-    clipboard,
+    clipboard::copy_with_feedback,
     components::icons::{ClipboardIcon, EyeIcon},
     feedback::Feedback,
     i18n::*,
@@ -21,15 +21,7 @@ pub fn GeneratedKeyBox(generated: GeneratedKey, on_done: Callback<()>) -> impl I
     let secret = StoredValue::new(generated.secret);
     let name = generated.key.name;
 
-    let copy = move |_| {
-        spawn_local(async move {
-            if clipboard::copy(&secret.get_value()).await {
-                feedback.success(t_string!(i18n, copied).to_string());
-            } else {
-                feedback.error(t_string!(i18n, copy_failed).to_string());
-            }
-        });
-    };
+    let copy = move |_| copy_with_feedback(secret.get_value(), i18n, feedback);
 
     view! {
         <div class="new-key" role="group" aria-labelledby="new-key-title">

@@ -7,6 +7,7 @@ use sesame_shared::{functions::rename_api_key, wire::ApiKeyView};
 use crate::{
     components::icons::{DeleteIcon, PencilIcon},
     feedback::Feedback,
+    focus::focus_next_frame,
     i18n::*,
     messages::error_text,
     time::local_timestamp,
@@ -34,6 +35,7 @@ pub fn KeyRow(
         draft.set(current.with_untracked(|key| key.name.clone()));
         error.set(None);
         editing.set(true);
+        // Focus the editor with its text selected, ready to type over.
         request_animation_frame(move || {
             if let Some(input) = input_ref.try_get_untracked().flatten() {
                 let _ = input.focus();
@@ -44,11 +46,7 @@ pub fn KeyRow(
     let stop_editing = move || {
         editing.set(false);
         error.set(None);
-        request_animation_frame(move || {
-            if let Some(button) = pencil_ref.try_get_untracked().flatten() {
-                let _ = button.focus();
-            }
-        });
+        focus_next_frame(pencil_ref);
     };
     let save = move || {
         if saving.get_untracked() {

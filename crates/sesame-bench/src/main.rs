@@ -1,0 +1,232 @@
+//! `sesame-bench`: the numbers behind "authentication costs almost nothing", measured in
+//! one run on this machine and written to `bench/results.md`.
+//!
+//! Both sides of every HTTP comparison share the same cores, so only ratios measured in
+//! the same run mean anything; absolute numbers vary between machines and runs.
+
+use std::{
+    fmt::Write as _,
+    io::{BufRead, BufReader, Write as _},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use sesame_core::{
+    accounts::UserInput,
+    key::ApiKeySecret,
+    model::{Role, User},
+    names::KeyName,
+    password::{Password, PasswordHasher},
+    store::Store,
+    Services,
+};
+
+const VERIFY_SAMPLES: usize = 20_000;
+const MALFORMED_SAMPLES: usize = 200_000;
+const WRK_SECONDS: u32 = 8;
+const WRK_CONNECTIONS: u32 = 16;
+
+struct Report {
+    rows: Vec<(String, String, String)>,
+}
+
+impl Report {
+    fn add(&mut self, what: &str, value: String, target: &str) {
+        println!("{what:<58} {value:>16}   {target}");
+        self.rows.push((what.to_owned(), value, target.to_owned()));
+    }
+
+    fn markdown(&self) -> String {
+        let mut text = String::from("| measure | value | target |\n| --- | ---: | --- |\n");
+        for (what, value, target) in &self.rows {
+            let _ = writeln!(text, "| {what} | {value} | {target} |");
+        }
+        text
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize()?;
+    let work = tempfile::tempdir()?;
+    let mut report = Report { rows: Vec::new() };
+
+    for stored in [1_000usize, 1_000_000] {
+        verification(work.path(), stored, &mut report).await?;
+    }
+    malformed_refusal(&mut report);
+    argon2_cost(&mut report).await;
+    http_ratio(&root, work.path(), &mut report).await?;
+    first_load(&root, &mut report)?;
+
+    let results = root.join("bench/results.md");
+    std::fs::create_dir_all(results.parent().unwrap())?;
+    let mut file = std::fs::File::create(&results)?;
+    writeln!(file, "# Benchmark results\n")?;
+    writeln!(file, "Written by `scripts/bench.sh` on a {}-core machine. Ratios compare numbers measured in the same run.\n", std::thread::available_parallelism().map_or(0, |n| n.get()))?;
+    write!(file, "{}", report.markdown())?;
+    println!("\nwritten to {}", results.display());
+    Ok(())
+}
+
+async fn bench_user(services: &Services) -> anyhow::Result<User> {
+    Ok(services
+        .accounts
+        .create_user(UserInput {
+            organization: "Bench".into(),
+            full_name: "Bench User".into(),
+            username: "bench".into(),
+            email: "bench@example.com".into(),
+            role: Role::User,
+            password: Password::new("correct horse battery"),
+        })
+        .await?)
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index]
+}
+
+fn micros(duration: Duration) -> String {
+    format!("{:.2} µs", duration.as_secs_f64() * 1e6)
+}
+
+/// In-process verification of valid keys with `stored` keys in the database.
+async fn verification(dir: &Path, stored: usize, report: &mut Report) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}", dir.join(format!("verify-{stored}.db")).display());
+    let store = Store::connect(&url).await?;
+    let services = Services::new(store.clone(), 1);
+    let user = bench_user(&services).await?;
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    for chunk_start in (0..stored).step_by(10_000) {
+        let chunk: Vec<(KeyName, _)> = (chunk_start..(chunk_start + 10_000).min(stored))
+            .map(|i| {
+                let secret = ApiKeySecret::generate();
+                let hash = secret.hash();
+                if samples.len() < 1_000 && i % (stored / 1_000).max(1) == 0 {
+                    samples.push(secret);
+                }
+                (KeyName::parse(&format!("bench-{i}")).expect("valid name"), hash)
+            })
+            .collect();
+        store.insert_keys(&user.id, &chunk).await?;
+    }
+    eprintln!("stored {stored} keys in {:.1?}", started.elapsed());
+
+    let mut timings = Vec::with_capacity(VERIFY_SAMPLES);
+    for i in 0..VERIFY_SAMPLES {
+        let key = samples[i % samples.len()].expose();
+        let start = Instant::now();
+        services.verifier.verify(key, "192.0.2.1").await?;
+        timings.push(start.elapsed());
+    }
+    timings.sort();
+    report.add(&format!("valid key verification, {stored} keys stored, p50"), micros(percentile(&timings, 0.5)), "");
+    report.add(&format!("valid key verification, {stored} keys stored, p99"), micros(percentile(&timings, 0.99)), "≤ 2 µs; 1M ≤ 1.2× 1k");
+    Ok(())
+}
+
+fn malformed_refusal(report: &mut Report) {
+    let valid = ApiKeySecret::generate();
+    let mut broken = valid.expose().to_owned();
+    broken.pop();
+    broken.push('!');
+    let mut timings = Vec::with_capacity(MALFORMED_SAMPLES);
+    for _ in 0..MALFORMED_SAMPLES {
+        let start = Instant::now();
+        let refused = ApiKeySecret::parse(std::hint::black_box(&broken)).is_err();
+        timings.push(start.elapsed());
+        assert!(refused);
+    }
+    timings.sort();
+    report.add("malformed key refusal, p50", micros(percentile(&timings, 0.5)), "");
+    report.add("malformed key refusal, p99", micros(percentile(&timings, 0.99)), "≤ 1 µs");
+}
+
+async fn argon2_cost(report: &mut Report) {
+    let hasher = PasswordHasher::new(1);
+    let password = Password::new("correct horse battery");
+    let hash = hasher.hash(&password).await;
+    let rounds = 10;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        assert!(hasher.verify(&password, Some(&hash)).await);
+    }
+    let each = start.elapsed() / rounds;
+    report.add("argon2id per login (m=19456, t=2, p=1)", format!("{:.1} ms", each.as_secs_f64() * 1e3), "");
+}
+
+/// `GET /healthz` against `GET /api/v1/me` with a valid key, on one SQLite server.
+async fn http_ratio(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}", dir.join("http.db").display());
+    let key = {
+        let store = Store::connect(&url).await?;
+        let services = Services::new(store.clone(), 1);
+        let user = bench_user(&services).await?;
+        services.keys.generate(&user, Some("bench")).await?.1
+    };
+    let (mut server, base) = start_server(root, &url)?;
+    let health = wrk(&format!("{base}/healthz"), None)?;
+    let me = wrk(&format!("{base}/api/v1/me"), Some(key.expose()))?;
+    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let _ = server.wait();
+    report.add("SQLite: GET /healthz requests/s", format!("{health:.0}"), "");
+    report.add("SQLite: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
+    report.add("SQLite: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.95");
+    Ok(())
+}
+
+fn start_server(root: &Path, database_url: &str) -> anyhow::Result<(Child, String)> {
+    let binary = root.join("target/release/sesame");
+    let mut child = Command::new(&binary)
+        .args(["serve", "--addr", "127.0.0.1:0", "--site-dir", root.join("dist").to_str().unwrap()])
+        .env("SESAME_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line)?;
+    let Some(base) = line.split_whitespace().find(|word| word.starts_with("http://")) else {
+        bail!("unexpected first line from the server: {line:?}");
+    };
+    Ok((child, base.to_owned()))
+}
+
+/// Requests per second from wrk (one thread: the server keeps the other core).
+fn wrk(url: &str, key: Option<&str>) -> anyhow::Result<f64> {
+    let mut command = Command::new("wrk");
+    command.args(["-t1", &format!("-c{WRK_CONNECTIONS}"), &format!("-d{WRK_SECONDS}s")]);
+    if let Some(key) = key {
+        command.args(["-H", &format!("MC-Api-Key: {key}")]);
+    }
+    let output = command.arg(url).output().context("running wrk")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if text.contains("Non-2xx") {
+        bail!("wrk saw errors: {text}");
+    }
+    text.lines()
+        .find_map(|line| line.strip_prefix("Requests/sec:"))
+        .and_then(|value| value.trim().parse().ok())
+        .with_context(|| format!("no Requests/sec in wrk output: {text}"))
+}
+
+/// What a first visit downloads: WASM + JS + CSS, gzip-compressed.
+fn first_load(root: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let mut total = 0usize;
+    for entry in std::fs::read_dir(root.join("dist")).context("no dist/: run trunk build --release")? {
+        let path = entry?.path();
+        let counted = matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css"));
+        if counted {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(&std::fs::read(&path)?)?;
+            total += encoder.finish()?.len();
+        }
+    }
+    report.add("browser app first load (WASM + JS + CSS, gzip)", format!("{:.0} KB", total as f64 / 1000.0), "≤ 200 KB");
+    Ok(())
+}
