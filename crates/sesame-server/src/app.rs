@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api-docs", get(crate::api_docs::page))
         .nest("/api/v1", rest::router())
         .merge(server_fns)
-        .fallback_service(static_site::service(&state.config.site_dir))
+        .merge(static_site::router(&state.config.site_dir))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -1,12 +1,15 @@
-//! The browser app built by Trunk. Unknown paths get `index.html`, so the console's own
-//! routes survive a reload.
+//! The browser app built by Trunk, gzip-compressed on the way out (the WASM shrinks to
+//! about 40%). Unknown paths get `index.html`, so the console's own routes survive a reload.
 
 use std::path::Path;
 
-use tower_http::services::{ServeDir, ServeFile};
+use axum::Router;
+use tower_http::{
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+};
 
-pub fn service(site_dir: &Path) -> ServeDir<ServeFile> {
-    ServeDir::new(site_dir)
-        .precompressed_gzip()
-        .fallback(ServeFile::new(site_dir.join("index.html")))
+pub fn router<S: Clone + Send + Sync + 'static>(site_dir: &Path) -> Router<S> {
+    let files = ServeDir::new(site_dir).fallback(ServeFile::new(site_dir.join("index.html")));
+    Router::new().fallback_service(files).layer(CompressionLayer::new().gzip(true))
 }

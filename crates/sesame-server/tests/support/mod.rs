@@ -1,5 +1,6 @@
 //! A real server on an ephemeral port, over a fresh database, for HTTP tests.
 
+// Each test binary uses a different part of this support module.
 #![allow(dead_code)]
 
 use std::{net::{IpAddr, SocketAddr}, sync::Arc};
