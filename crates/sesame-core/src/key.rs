@@ -88,6 +88,11 @@ impl ApiKeySecret {
 pub struct KeyHash(String);
 
 impl KeyHash {
+    /// A hash read back from the store.
+    pub(crate) fn from_stored(hex: String) -> Self {
+        Self(hex)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -1,7 +1,10 @@
 //! Managing one's own API keys: generate, list, rename, delete.
 
+use std::sync::Arc;
+
 use crate::{
     key::ApiKeySecret,
+    key_cache::KeyCache,
     model::{ApiKey, ApiKeyId, User},
     names::{KeyName, NameError},
     store::{Store, StoreError},
@@ -33,11 +36,12 @@ impl From<StoreError> for KeyError {
 #[derive(Clone)]
 pub struct Keys {
     store: Store,
+    cache: Option<Arc<KeyCache>>,
 }
 
 impl Keys {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, cache: Option<Arc<KeyCache>>) -> Self {
+        Self { store, cache }
     }
 
     /// A new key for `owner`. The secret is returned here and never again.
@@ -62,8 +66,13 @@ impl Keys {
         Ok(self.store.rename_key(&owner.id, &key_id, &name).await?)
     }
 
+    /// Deletes the key; when this returns, no request with it is accepted any more.
     pub async fn delete(&self, owner: &User, key_id: &str) -> Result<ApiKey, KeyError> {
         let key_id = ApiKeyId::parse(key_id).ok_or(KeyError::NotFound)?;
-        Ok(self.store.delete_key(&owner.id, &key_id).await?)
+        let (key, hash) = self.store.delete_key(&owner.id, &key_id).await?;
+        if let Some(cache) = &self.cache {
+            cache.invalidate_key(&hash);
+        }
+        Ok(key)
     }
 }

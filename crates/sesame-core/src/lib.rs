@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod key;
+pub mod key_cache;
 pub mod keys;
 pub mod last_use;
 pub mod model;
@@ -15,11 +16,15 @@ pub mod verifier;
 use std::sync::Arc;
 
 use accounts::Accounts;
+use key_cache::KeyCache;
 use last_use::LastUseRecorder;
 use keys::Keys;
 use password::PasswordHasher;
-use store::Store;
+use store::{Backend, Store};
 use verifier::Verifier;
+
+/// Valid keys kept in memory at most (each entry is a few hundred bytes).
+const KEY_CACHE_CAPACITY: u64 = 1_000_000;
 
 /// The services, built once at start-up over one shared store.
 #[derive(Clone)]
@@ -32,13 +37,19 @@ pub struct Services {
 }
 
 impl Services {
-    /// `argon2_permits` bounds how many password hashes run at once.
+    /// `argon2_permits` bounds how many password hashes run at once. On SQLite, valid keys
+    /// are cached in memory (one node owns the file: see [`key_cache`]); on PostgreSQL,
+    /// where several nodes share the database, every verification reads it.
     pub fn new(store: Store, argon2_permits: usize) -> Self {
         let last_use = Arc::new(LastUseRecorder::default());
+        let cache = match store.backend() {
+            Backend::Sqlite => Some(Arc::new(KeyCache::new(KEY_CACHE_CAPACITY))),
+            Backend::Postgres => None,
+        };
         Self {
             accounts: Accounts::new(store.clone(), PasswordHasher::new(argon2_permits)),
-            keys: Keys::new(store.clone()),
-            verifier: Verifier::new(store.clone(), last_use.clone()),
+            keys: Keys::new(store.clone(), cache.clone()),
+            verifier: Verifier::new(store.clone(), last_use.clone(), cache),
             last_use,
             store,
         }

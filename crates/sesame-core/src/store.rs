@@ -3,7 +3,7 @@
 //! sqlx's `Any` driver lets the same SQL (with `$n` placeholders, which both backends
 //! accept) run on either database, so every behaviour is written — and tested — once.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{str::FromStr, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sqlx::{
@@ -141,6 +141,13 @@ impl Store {
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await?;
         connection.close().await?;
         Ok(())
+    }
+
+    /// The SQLite file behind `url`, if it names one (not `:memory:`, not PostgreSQL).
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
     }
 
     pub fn backend(&self) -> Backend {
@@ -398,16 +405,22 @@ impl Store {
     }
 
     /// Deletes one of `user_id`'s keys; once this returns, lookups no longer find it.
-    pub async fn delete_key(&self, user_id: &UserId, key_id: &ApiKeyId) -> StoreResult<ApiKey> {
+    /// Returns the key and its hash (for caches to forget it).
+    pub async fn delete_key(
+        &self,
+        user_id: &UserId,
+        key_id: &ApiKeyId,
+    ) -> StoreResult<(ApiKey, KeyHash)> {
         let sql = format!(
-            "DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}"
+            "DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}, key_hash"
         );
         let row = sqlx::query(&sql)
             .bind(key_id.as_str())
             .bind(user_id.as_str())
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(key_from_row).transpose()?.ok_or(StoreError::NotFound)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))
     }
 
     /// The key id and its active owner for a key hash; none if unknown, deleted, or its
@@ -487,12 +500,10 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
 
 /// Makes sure the SQLite file's directory exists and the file is created on first run.
 fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+    let Some(path) = Store::sqlite_file(url) else {
         return Ok(url.to_owned());
-    }
-    if let Some(dir) = Path::new(path).parent().filter(|dir| !dir.as_os_str().is_empty()) {
+    };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     // Validate the URL here so a typo is reported as such, not as a driver error.

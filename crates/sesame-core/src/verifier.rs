@@ -6,6 +6,7 @@ use chrono::Utc;
 
 use crate::{
     key::{ApiKeySecret, KeyFormatError},
+    key_cache::KeyCache,
     last_use::LastUseRecorder,
     model::{ApiKeyId, User},
     store::{Store, StoreError},
@@ -34,22 +35,40 @@ pub struct KeyPrincipal {
 pub struct Verifier {
     store: Store,
     last_use: Arc<LastUseRecorder>,
+    cache: Option<Arc<KeyCache>>,
 }
 
 impl Verifier {
-    pub fn new(store: Store, last_use: Arc<LastUseRecorder>) -> Self {
-        Self { store, last_use }
+    pub fn new(store: Store, last_use: Arc<LastUseRecorder>, cache: Option<Arc<KeyCache>>) -> Self {
+        Self { store, last_use, cache }
     }
 
-    /// Parses the key (no storage touched if it is malformed), looks up its hash, and
-    /// notes this use (client IP and time) for the next batch write. The lookup reads the
-    /// database each time, so a key deleted through any node, or a disabled owner, is
-    /// refused on the very next request.
+    /// Parses the key (no storage touched if it is malformed), finds its owner — in the
+    /// cache when there is one, else in the database — and notes this use (client IP and
+    /// time) for the next batch write. A deleted key is refused on the very next request:
+    /// without a cache every lookup reads the database; with one, the delete forgets the
+    /// key before it returns.
     pub async fn verify(&self, presented: &str, client_ip: &str) -> Result<KeyPrincipal, VerifyError> {
         let secret = ApiKeySecret::parse(presented).map_err(VerifyError::Malformed)?;
-        let (key_id, user) =
-            self.store.key_owner(&secret.hash()).await?.ok_or(VerifyError::Unknown)?;
-        self.last_use.record(&key_id, client_ip, Utc::now());
+        let hash = secret.hash();
+        let principal = match &self.cache {
+            Some(cache) => match cache.get(&hash) {
+                Some(principal) => principal,
+                None => {
+                    let seen = cache.generation();
+                    let principal = self.lookup(&hash).await?;
+                    cache.fill(hash, principal.clone(), seen);
+                    principal
+                }
+            },
+            None => self.lookup(&hash).await?,
+        };
+        self.last_use.record(&principal.key_id, client_ip, Utc::now());
+        Ok(principal)
+    }
+
+    async fn lookup(&self, hash: &crate::key::KeyHash) -> Result<KeyPrincipal, VerifyError> {
+        let (key_id, user) = self.store.key_owner(hash).await?.ok_or(VerifyError::Unknown)?;
         Ok(KeyPrincipal { key_id, user })
     }
 }

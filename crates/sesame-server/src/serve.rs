@@ -1,8 +1,13 @@
 //! `sesame serve`: open the database, build the router, listen, shut down gracefully.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    fs::{File, TryLockError},
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use sesame_core::{store::Store, Services};
 use tokio::net::TcpListener;
 
@@ -18,6 +23,11 @@ const ARGON2_PERMITS: usize = 1;
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::connect(database_url).await.context("opening the database")?;
+    // Held until the process exits.
+    let _single_node = match Store::sqlite_file(database_url) {
+        Some(path) => Some(lock_sqlite_database(&path)?),
+        None => None,
+    };
     let services = Services::new(store, ARGON2_PERMITS);
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;
@@ -46,6 +56,22 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// One `sesame serve` per SQLite file: it caches valid keys in memory, which is only right
+/// when no other server can delete them behind its back. Several nodes need PostgreSQL.
+fn lock_sqlite_database(path: &Path) -> anyhow::Result<File> {
+    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+    let file = File::create(&lock_path).with_context(|| format!("creating {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => bail!(
+            "another `sesame serve` is already using {}; one server per SQLite database \
+             (several nodes need PostgreSQL)",
+            path.display()
+        ),
+        Err(TryLockError::Error(error)) => Err(error).context("locking the SQLite database"),
+    }
 }
 
 async fn shutdown_signal() {

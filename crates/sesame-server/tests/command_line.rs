@@ -58,6 +58,11 @@ fn provisioning_a_key_from_the_command_line_and_serving_it() {
     });
     assert_eq!(status, 200);
 
+    // A second server on the same SQLite file is refused: one node per SQLite database.
+    let second = sesame(&database_url).args(["serve", "--addr", "127.0.0.1:0"]).output().unwrap();
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("one server per SQLite database"));
+
     // SIGTERM is a graceful shutdown with exit code 0, and the use just made is written
     // before the process exits.
     Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();

@@ -1,5 +1,6 @@
-//! Several `sesame serve` nodes on one database behave as one (run on SQLite, and on
-//! PostgreSQL — the multi-node backend — by the README's test command).
+//! Several `sesame serve` nodes on one PostgreSQL database behave as one. Several nodes
+//! need PostgreSQL (on SQLite one node owns the file and caches keys), so these tests use
+//! the server in `SESAME_TEST_POSTGRES_URL`, or start a throwaway cluster of their own.
 
 mod support;
 
@@ -7,12 +8,29 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
 use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys};
-use support::{api_get, Browser, TestServer, PASSWORD};
+use sesame_server::app::AppConfig;
+use support::{api_get, fresh_postgres_database, postgres::PgCluster, Browser, TestServer, PASSWORD};
+
+/// Two nodes on one fresh PostgreSQL database (and the cluster, if this test started one).
+async fn two_nodes(adjust: impl Fn(&mut AppConfig)) -> (Option<PgCluster>, TestServer, TestServer) {
+    let (cluster, server_url) = match std::env::var("SESAME_TEST_POSTGRES_URL") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let cluster = PgCluster::start();
+            let url = cluster.url();
+            (Some(cluster), url)
+        }
+    };
+    let database = fresh_postgres_database(&server_url).await;
+    let a = TestServer::start_on_database(database, &adjust).await;
+    let b = a.another_node_with(&adjust).await;
+    assert_eq!(a.services.store.backend(), sesame_core::store::Backend::Postgres);
+    (cluster, a, b)
+}
 
 #[tokio::test]
 async fn keys_and_sessions_are_shared_between_nodes() {
-    let a = TestServer::start().await;
-    let b = a.another_node().await;
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
     a.create_user("alice", Role::User).await;
 
     // Log in on A, act on B with the same session cookie (a load balancer in front).
@@ -64,11 +82,10 @@ async fn keys_and_sessions_are_shared_between_nodes() {
 #[tokio::test]
 async fn last_use_from_both_nodes_ends_up_as_the_newest() {
     // Behind a trusted proxy, so each node's use carries a client address of its own.
-    let trust_loopback = |config: &mut sesame_server::app::AppConfig| {
+    let (_cluster, a, b) = two_nodes(|config: &mut AppConfig| {
         config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-    };
-    let a = TestServer::start_with(trust_loopback).await;
-    let b = a.another_node_with(trust_loopback).await;
+    })
+    .await;
     a.create_user("alice", Role::User).await;
     let alice = a.browser("alice").await;
     let (_, key) = a.key_for(&alice).await;

@@ -19,6 +19,8 @@ use sesame_core::{
 use sesame_server::app::{router, AppConfig, AppState};
 use tempfile::TempDir;
 
+pub mod postgres;
+
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestServer {
@@ -32,13 +34,18 @@ pub struct TestServer {
 /// PostgreSQL server named by `SESAME_TEST_POSTGRES_URL`.
 async fn fresh_database() -> (String, Option<Arc<TempDir>>) {
     if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
-        let name = format!("sesame_test_{}", uuid_like());
-        Store::create_postgres_database(&url, &name).await.expect("create test database");
-        return (replace_database(&url, &name), None);
+        return (fresh_postgres_database(&url).await, None);
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("sesame.db").display());
     (url, Some(Arc::new(dir)))
+}
+
+/// A new, empty database on the PostgreSQL server at `server_url`.
+pub async fn fresh_postgres_database(server_url: &str) -> String {
+    let name = format!("sesame_test_{}", uuid_like());
+    Store::create_postgres_database(server_url, &name).await.expect("create test database");
+    replace_database(server_url, &name)
 }
 
 fn uuid_like() -> String {
@@ -63,6 +70,11 @@ impl TestServer {
     pub async fn start_with(adjust: impl FnOnce(&mut AppConfig)) -> Self {
         let (url, dir) = fresh_database().await;
         Self::start_on(url, dir, adjust).await
+    }
+
+    /// A server on the given database (see `fresh_postgres_database`).
+    pub async fn start_on_database(database_url: String, adjust: impl FnOnce(&mut AppConfig)) -> Self {
+        Self::start_on(database_url, None, adjust).await
     }
 
     /// Another node on the same database, as `sesame serve` on a second machine.
