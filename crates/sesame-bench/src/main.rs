@@ -58,7 +58,11 @@ async fn main() -> anyhow::Result<()> {
     }
     malformed_refusal(&mut report);
     argon2_cost(&mut report).await;
-    http_ratio(&root, work.path(), &mut report).await?;
+    http_sqlite(&root, work.path(), &mut report).await?;
+    match std::env::var("SESAME_TEST_POSTGRES_URL") {
+        Ok(server_url) => http_postgres(&root, &server_url, &mut report).await?,
+        Err(_) => eprintln!("no SESAME_TEST_POSTGRES_URL: PostgreSQL measures left out (scripts/bench.sh provides one)"),
+    }
     first_load(&root, &mut report)?;
 
     let results = root.join("bench/results.md");
@@ -170,32 +174,120 @@ async fn argon2_cost(report: &mut Report) {
     report.add("argon2id per login (m=19456, t=2, p=1)", format!("{:.1} ms", each.as_secs_f64() * 1e3), "");
 }
 
-/// `GET /healthz` against `GET /api/v1/me` with a valid key, on one SQLite server.
-async fn http_ratio(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Result<()> {
+/// `GET /healthz` against `GET /api/v1/me` with a valid key, on one SQLite server; then
+/// the same API call while 20 clients hammer the login.
+async fn http_sqlite(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Result<()> {
     let url = format!("sqlite://{}", dir.join("http.db").display());
-    let key = {
-        let store = Store::connect(&url).await?;
-        let services = Services::new(store.clone(), 1);
-        let user = bench_user(&services).await?;
-        services.keys.generate(&user, Some("bench")).await?.1
-    };
-    let (mut server, base) = start_server(root, &url)?;
-    let health = wrk(&format!("{base}/healthz"), None)?;
-    let me = wrk(&format!("{base}/api/v1/me"), Some(key.expose()))?;
-    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
-    let _ = server.wait();
+    let key = provision_key(&url).await?;
+    let mut server = start_server(root, &url)?;
+    let base = server.base.clone();
+    let health = wrk(&[format!("{base}/healthz")], None)?;
+    let me = wrk(&[format!("{base}/api/v1/me")], Some(key.expose()))?;
     report.add("SQLite: GET /healthz requests/s", format!("{health:.0}"), "");
     report.add("SQLite: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
     report.add("SQLite: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.95");
+
+    let flood = login_flood(&base, 20);
+    let me_during_flood = wrk(&[format!("{base}/api/v1/me")], Some(key.expose()))?;
+    let logins = flood.stop().await;
+    report.add("SQLite: /api/v1/me during a 20-client login flood, requests/s", format!("{me_during_flood:.0}"), "");
+    report.add("SQLite: logins answered during the flood, per second", format!("{:.1}", logins as f64 / f64::from(WRK_SECONDS)), "");
+    report.add("SQLite: API during login flood / API alone", format!("{:.2}", me_during_flood / me), "≥ 0.8");
+    server.stop();
     Ok(())
 }
 
-fn start_server(root: &Path, database_url: &str) -> anyhow::Result<(Child, String)> {
+/// The same comparison on two `sesame serve` nodes sharing one PostgreSQL database, both
+/// loaded at once.
+async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> anyhow::Result<()> {
+    let name = "sesame_bench";
+    Store::create_postgres_database(server_url, name).await?;
+    let url = format!("{}/{name}", server_url.rsplit_once('/').context("no database in the URL")?.0);
+    let key = provision_key(&url).await?;
+    let mut a = start_server(root, &url)?;
+    let mut b = start_server(root, &url)?;
+    let both = |path: &str| vec![format!("{}{path}", a.base), format!("{}{path}", b.base)];
+    let health = wrk(&both("/healthz"), None)?;
+    let me = wrk(&both("/api/v1/me"), Some(key.expose()))?;
+    report.add("PostgreSQL, 2 nodes: GET /healthz requests/s", format!("{health:.0}"), "");
+    report.add("PostgreSQL, 2 nodes: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
+    report.add("PostgreSQL, 2 nodes: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.60");
+    a.stop();
+    b.stop();
+    Ok(())
+}
+
+async fn provision_key(database_url: &str) -> anyhow::Result<ApiKeySecret> {
+    let store = Store::connect(database_url).await?;
+    let services = Services::new(store, 1);
+    let user = bench_user(&services).await?;
+    Ok(services.keys.generate(&user, Some("bench")).await?.1)
+}
+
+/// `clients` tasks posting wrong passwords to the login server function until stopped.
+struct LoginFlood {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<u64>>,
+}
+
+fn login_flood(base: &str, clients: usize) -> LoginFlood {
+    use leptos::server_fn::ServerFn;
+    let url = format!("{base}{}", <sesame_shared::functions::LogIn as ServerFn>::PATH);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let tasks = (0..clients)
+        .map(|_| {
+            let url = url.clone();
+            let stopped = stopped.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut answered = 0;
+                while !*stopped.borrow() {
+                    let attempt = client
+                        .post(&url)
+                        .header("sec-fetch-site", "same-origin")
+                        .json(&serde_json::json!({"username": "bench", "password": "wrong guess 123"}))
+                        .send()
+                        .await;
+                    if attempt.is_ok() {
+                        answered += 1;
+                    }
+                }
+                answered
+            })
+        })
+        .collect();
+    LoginFlood { stop, tasks }
+}
+
+impl LoginFlood {
+    async fn stop(self) -> u64 {
+        let _ = self.stop.send(true);
+        let mut total = 0;
+        for task in self.tasks {
+            total += task.await.unwrap_or(0);
+        }
+        total
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn stop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(root: &Path, database_url: &str) -> anyhow::Result<Server> {
     let binary = root.join("target/release/sesame");
     let mut child = Command::new(&binary)
         .args(["serve", "--addr", "127.0.0.1:0", "--site-dir", root.join("dist").to_str().unwrap()])
         .env("SESAME_DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
@@ -204,25 +296,38 @@ fn start_server(root: &Path, database_url: &str) -> anyhow::Result<(Child, Strin
     let Some(base) = line.split_whitespace().find(|word| word.starts_with("http://")) else {
         bail!("unexpected first line from the server: {line:?}");
     };
-    Ok((child, base.to_owned()))
+    Ok(Server { child, base: base.to_owned() })
 }
 
-/// Requests per second from wrk (one thread: the server keeps the other core).
-fn wrk(url: &str, key: Option<&str>) -> anyhow::Result<f64> {
-    let mut command = Command::new("wrk");
-    command.args(["-t1", &format!("-c{WRK_CONNECTIONS}"), &format!("-d{WRK_SECONDS}s")]);
-    if let Some(key) = key {
-        command.args(["-H", &format!("MC-Api-Key: {key}")]);
+/// Total requests per second from one wrk per URL, run at the same time (one thread each:
+/// the servers keep the rest of the cores).
+fn wrk(urls: &[String], key: Option<&str>) -> anyhow::Result<f64> {
+    let connections = WRK_CONNECTIONS / urls.len() as u32;
+    let runs: Vec<Child> = urls
+        .iter()
+        .map(|url| {
+            let mut command = Command::new("wrk");
+            command.args(["-t1", &format!("-c{connections}"), &format!("-d{WRK_SECONDS}s")]);
+            if let Some(key) = key {
+                command.args(["-H", &format!("MC-Api-Key: {key}")]);
+            }
+            command.arg(url).stdout(Stdio::piped()).spawn().context("running wrk")
+        })
+        .collect::<Result<_, _>>()?;
+    let mut total = 0.0;
+    for run in runs {
+        let output = run.wait_with_output()?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        if text.contains("Non-2xx") {
+            bail!("wrk saw errors: {text}");
+        }
+        total += text
+            .lines()
+            .find_map(|line| line.strip_prefix("Requests/sec:"))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .with_context(|| format!("no Requests/sec in wrk output: {text}"))?;
     }
-    let output = command.arg(url).output().context("running wrk")?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    if text.contains("Non-2xx") {
-        bail!("wrk saw errors: {text}");
-    }
-    text.lines()
-        .find_map(|line| line.strip_prefix("Requests/sec:"))
-        .and_then(|value| value.trim().parse().ok())
-        .with_context(|| format!("no Requests/sec in wrk output: {text}"))
+    Ok(total)
 }
 
 /// What a first visit downloads: WASM + JS + CSS, gzip-compressed.

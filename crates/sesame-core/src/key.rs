@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use rand::{rngs::OsRng, Rng};
+use rand::{rngs::OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 /// The fixed product prefix, with its underscore.
@@ -49,10 +49,7 @@ impl fmt::Debug for ApiKeySecret {
 impl ApiKeySecret {
     /// A new key from the operating system's CSPRNG.
     pub fn generate() -> Self {
-        let mut rng = OsRng;
-        let random: String = (0..RANDOM_LEN)
-            .map(|_| BASE62[rng.gen_range(0..BASE62.len())] as char)
-            .collect();
+        let random = random_chars(BASE62, RANDOM_LEN);
         let checksum = encode_checksum(crc32fast::hash(random.as_bytes()));
         Self(format!("{KEY_PREFIX}{random}{checksum}"))
     }
@@ -103,6 +100,26 @@ impl fmt::Debug for KeyHash {
         // Not a secret, but there is no reason to spread it through logs either.
         write!(f, "KeyHash({}…)", &self.0[..8])
     }
+}
+
+/// `len` characters drawn uniformly from `alphabet` with the OS CSPRNG. Bytes are drawn in
+/// blocks (one system call for a whole key) and those at or above the largest multiple of
+/// the alphabet's size are rejected, so `byte % size` has no bias.
+pub(crate) fn random_chars(alphabet: &[u8], len: usize) -> String {
+    let size = alphabet.len();
+    let limit = (256 / size * size) as u8;
+    let mut out = String::with_capacity(len);
+    let mut block = [0u8; 64];
+    while out.len() < len {
+        OsRng.fill_bytes(&mut block);
+        for &byte in block.iter().filter(|&&byte| byte < limit) {
+            out.push(alphabet[usize::from(byte) % size] as char);
+            if out.len() == len {
+                break;
+            }
+        }
+    }
+    out
 }
 
 fn encode_checksum(mut value: u32) -> String {
@@ -183,6 +200,17 @@ mod tests {
         // Right length, right prefix, but a checksum value above u32::MAX.
         let overflow = format!("{}zzzzzz", &text[..KEY_LEN - CHECKSUM_LEN]);
         assert_eq!(ApiKeySecret::parse(&overflow), Err(KeyFormatError::Checksum));
+    }
+
+    #[test]
+    fn random_characters_cover_the_alphabet_evenly() {
+        let text = random_chars(BASE62, 62 * 2000);
+        let mut counts = [0usize; 62];
+        for byte in text.bytes() {
+            counts[BASE62.iter().position(|&c| c == byte).unwrap()] += 1;
+        }
+        // Each character expected 2000 times; a biased draw would skew the low ones.
+        assert!(counts.iter().all(|&n| (1700..2300).contains(&n)), "{counts:?}");
     }
 
     #[test]

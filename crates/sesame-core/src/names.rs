@@ -1,6 +1,5 @@
 //! API key names: validation and the random default.
 
-use rand::{rngs::OsRng, Rng};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -41,11 +40,7 @@ impl KeyName {
 
     /// `api_key_` and 8 random lowercase letters or digits, as the real console does.
     pub fn random_default() -> Self {
-        let mut rng = OsRng;
-        let suffix: String = (0..8)
-            .map(|_| DEFAULT_ALPHABET[rng.gen_range(0..DEFAULT_ALPHABET.len())] as char)
-            .collect();
-        Self(format!("{DEFAULT_PREFIX}{suffix}"))
+        Self(format!("{DEFAULT_PREFIX}{}", crate::key::random_chars(DEFAULT_ALPHABET, 8)))
     }
 
     /// The given name, or a random default when it is absent or blank.

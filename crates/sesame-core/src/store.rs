@@ -346,24 +346,37 @@ impl Store {
         Ok(key)
     }
 
-    /// Inserts many keys for one user in a single transaction (imports, benchmarks).
+    /// Inserts many keys for one user in a single transaction (imports, benchmarks), a few
+    /// hundred rows per statement.
     pub async fn insert_keys(&self, user_id: &UserId, keys: &[(KeyName, KeyHash)]) -> StoreResult<()> {
+        const ROWS_PER_STATEMENT: usize = 500;
         let now = to_millis(Utc::now());
         let mut tx = self.pool.begin().await?;
-        for (name, hash) in keys {
-            sqlx::query(
-                "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(ApiKeyId::new_random().as_str())
-            .bind(user_id.as_str())
-            .bind(name.as_str())
-            .bind(name.uniqueness_key())
-            .bind(hash.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from_write)?;
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|row| {
+                    let first = row * 6;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${})",
+                        first + 1, first + 2, first + 3, first + 4, first + 5, first + 6
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (name, hash) in chunk {
+                query = query
+                    .bind(ApiKeyId::new_random().as_str().to_owned())
+                    .bind(user_id.as_str())
+                    .bind(name.as_str())
+                    .bind(name.uniqueness_key())
+                    .bind(hash.as_str())
+                    .bind(now);
+            }
+            query.execute(&mut *tx).await.map_err(StoreError::from_write)?;
         }
         tx.commit().await?;
         Ok(())

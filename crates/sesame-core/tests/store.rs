@@ -192,3 +192,19 @@ async fn two_setup_forms_at_once_create_one_administrator() {
     let loser = if first.is_ok() { second } else { first };
     assert!(matches!(loser, Err(AccountError::SetupAlreadyDone) | Err(AccountError::Store(_))), "{loser:?}");
 }
+
+#[tokio::test]
+async fn keys_are_inserted_in_bulk() {
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let secrets: Vec<ApiKeySecret> = (0..1_200).map(|_| ApiKeySecret::generate()).collect();
+    let rows: Vec<_> = secrets
+        .iter()
+        .enumerate()
+        .map(|(i, secret)| (sesame_core::names::KeyName::parse(&format!("bulk-{i}")).unwrap(), secret.hash()))
+        .collect();
+    f.services.store.insert_keys(&alice.id, &rows).await.unwrap();
+    assert_eq!(f.services.keys.list(&alice).await.unwrap().len(), 1_200);
+    let principal = f.services.verifier.verify(secrets[777].expose(), "192.0.2.1").await.unwrap();
+    assert_eq!(principal.user.id, alice.id);
+}
