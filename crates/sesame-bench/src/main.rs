@@ -125,7 +125,7 @@ async fn verification(dir: &Path, stored: usize, report: &mut Report) -> anyhow:
     let mut cold = Vec::with_capacity(samples.len());
     for secret in &samples {
         let start = Instant::now();
-        services.verifier.verify(secret.expose(), "192.0.2.1").await?;
+        services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await?;
         cold.push(start.elapsed());
     }
     cold.sort();
@@ -135,7 +135,7 @@ async fn verification(dir: &Path, stored: usize, report: &mut Report) -> anyhow:
     for i in 0..VERIFY_SAMPLES {
         let key = samples[i % samples.len()].expose();
         let start = Instant::now();
-        services.verifier.verify(key, "192.0.2.1").await?;
+        services.verifier.verify(key, "192.0.2.1".parse().unwrap()).await?;
         timings.push(start.elapsed());
     }
     timings.sort();

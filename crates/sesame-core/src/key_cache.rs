@@ -11,14 +11,18 @@
 //! meanwhile, the answer may already be stale: the generation counter tells, and the entry
 //! is dropped again.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
 
 use moka::sync::Cache;
 
 use crate::{key::KeyHash, verifier::KeyPrincipal};
 
 pub struct KeyCache {
-    entries: Cache<KeyHash, KeyPrincipal>,
+    // Shared, so a hit costs a reference count, not a copy of the user.
+    entries: Cache<KeyHash, Arc<KeyPrincipal>>,
     generation: AtomicU64,
 }
 
@@ -27,7 +31,7 @@ impl KeyCache {
         Self { entries: Cache::new(capacity), generation: AtomicU64::new(0) }
     }
 
-    pub fn get(&self, hash: &KeyHash) -> Option<KeyPrincipal> {
+    pub fn get(&self, hash: &KeyHash) -> Option<Arc<KeyPrincipal>> {
         self.entries.get(hash)
     }
 
@@ -37,7 +41,7 @@ impl KeyCache {
     }
 
     /// Caches a principal read from the database after `generation()` returned `seen`.
-    pub fn fill(&self, hash: KeyHash, principal: KeyPrincipal, seen: u64) {
+    pub fn fill(&self, hash: KeyHash, principal: Arc<KeyPrincipal>, seen: u64) {
         self.entries.insert(hash.clone(), principal);
         if self.generation() != seen {
             // An invalidation raced with our lookup: what we read may be gone already.
@@ -64,8 +68,8 @@ mod tests {
     use super::*;
     use crate::{key::ApiKeySecret, model::{ApiKeyId, OrganizationId, Role, User, UserId}};
 
-    fn principal() -> KeyPrincipal {
-        KeyPrincipal {
+    fn principal() -> Arc<KeyPrincipal> {
+        Arc::new(KeyPrincipal {
             key_id: ApiKeyId::new_random(),
             user: User {
                 id: UserId::new_random(),
@@ -78,7 +82,7 @@ mod tests {
                 disabled: false,
                 created_at: chrono::Utc::now(),
             },
-        }
+        })
     }
 
     #[test]

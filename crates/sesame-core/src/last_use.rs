@@ -8,6 +8,7 @@
 
 use std::{
     collections::HashMap,
+    net::IpAddr,
     sync::{
         atomic::{AtomicU64, Ordering},
         Mutex,
@@ -26,7 +27,7 @@ pub const MAX_PENDING: usize = 100_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUse {
-    pub ip: String,
+    pub ip: IpAddr,
     pub at: DateTime<Utc>,
 }
 
@@ -44,11 +45,12 @@ pub struct LastUseRecorder {
 }
 
 impl LastUseRecorder {
-    pub fn record(&self, key_id: &ApiKeyId, ip: &str, at: DateTime<Utc>) {
+    /// Called on every API request: no allocation unless the key is new to this batch.
+    pub fn record(&self, key_id: &ApiKeyId, ip: IpAddr, at: DateTime<Utc>) {
         let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(existing) = pending.get_mut(key_id) {
             if at >= existing.at {
-                *existing = KeyUse { ip: ip.to_owned(), at };
+                *existing = KeyUse { ip, at };
             }
             return;
         }
@@ -59,7 +61,7 @@ impl LastUseRecorder {
             }
             return;
         }
-        pending.insert(key_id.clone(), KeyUse { ip: ip.to_owned(), at });
+        pending.insert(key_id.clone(), KeyUse { ip, at });
     }
 
     pub fn pending(&self) -> usize {
@@ -84,7 +86,7 @@ impl LastUseRecorder {
             Err(error) => {
                 self.stats.failed_flushes.fetch_add(1, Ordering::Relaxed);
                 for (key_id, used) in batch {
-                    self.record(&key_id, &used.ip, used.at);
+                    self.record(&key_id, used.ip, used.at);
                 }
                 Err(error)
             }
@@ -102,12 +104,13 @@ mod tests {
         let recorder = LastUseRecorder::default();
         let key = ApiKeyId::new_random();
         let now = Utc::now();
-        recorder.record(&key, "192.0.2.1", now);
-        recorder.record(&key, "192.0.2.2", now - Duration::seconds(5));
-        recorder.record(&key, "192.0.2.3", now + Duration::seconds(1));
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        recorder.record(&key, ip("192.0.2.1"), now);
+        recorder.record(&key, ip("192.0.2.2"), now - Duration::seconds(5));
+        recorder.record(&key, ip("192.0.2.3"), now + Duration::seconds(1));
         let pending = recorder.pending.lock().unwrap();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[&key].ip, "192.0.2.3");
+        assert_eq!(pending[&key].ip, ip("192.0.2.3"));
     }
 
     #[test]
@@ -115,7 +118,7 @@ mod tests {
         let recorder = LastUseRecorder::default();
         let now = Utc::now();
         for _ in 0..MAX_PENDING + 3 {
-            recorder.record(&ApiKeyId::new_random(), "192.0.2.1", now);
+            recorder.record(&ApiKeyId::new_random(), IpAddr::from([192, 0, 2, 1]), now);
         }
         assert_eq!(recorder.pending(), MAX_PENDING);
         assert_eq!(recorder.stats.dropped.load(Ordering::Relaxed), 3);

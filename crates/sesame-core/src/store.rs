@@ -458,7 +458,7 @@ impl Store {
         for (key_id, used) in uses {
             sqlx::query(RECORD_KEY_USE)
                 .bind(to_millis(used.at))
-                .bind(&used.ip)
+                .bind(used.ip.to_string())
                 .bind(key_id.as_str())
                 .execute(&mut *tx)
                 .await?;

@@ -1,6 +1,6 @@
 //! Turns a presented API key into the user it acts as, or a refusal.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::Utc;
 
@@ -48,7 +48,11 @@ impl Verifier {
     /// time) for the next batch write. A deleted key is refused on the very next request:
     /// without a cache every lookup reads the database; with one, the delete forgets the
     /// key before it returns.
-    pub async fn verify(&self, presented: &str, client_ip: &str) -> Result<KeyPrincipal, VerifyError> {
+    pub async fn verify(
+        &self,
+        presented: &str,
+        client_ip: IpAddr,
+    ) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let secret = ApiKeySecret::parse(presented).map_err(VerifyError::Malformed)?;
         let hash = secret.hash();
         let principal = match &self.cache {
@@ -67,8 +71,8 @@ impl Verifier {
         Ok(principal)
     }
 
-    async fn lookup(&self, hash: &crate::key::KeyHash) -> Result<KeyPrincipal, VerifyError> {
+    async fn lookup(&self, hash: &crate::key::KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let (key_id, user) = self.store.key_owner(hash).await?.ok_or(VerifyError::Unknown)?;
-        Ok(KeyPrincipal { key_id, user })
+        Ok(Arc::new(KeyPrincipal { key_id, user }))
     }
 }

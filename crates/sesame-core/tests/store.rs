@@ -92,7 +92,7 @@ async fn another_users_key_cannot_be_renamed_or_deleted() {
     assert!(matches!(f.services.keys.delete(&bob, key.id.as_str()).await, Err(KeyError::NotFound)));
     assert!(matches!(f.services.keys.delete(&alice, "garbage").await, Err(KeyError::NotFound)));
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].name, "mine");
-    assert!(f.services.verifier.verify(secret.expose(), "192.0.2.1").await.is_ok());
+    assert!(f.services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await.is_ok());
 }
 
 #[tokio::test]
@@ -100,10 +100,10 @@ async fn a_deleted_key_is_refused_at_once() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let (key, secret) = f.services.keys.generate(&alice, None).await.unwrap();
-    assert!(f.services.verifier.verify(secret.expose(), "192.0.2.1").await.is_ok());
+    assert!(f.services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await.is_ok());
     f.services.keys.delete(&alice, key.id.as_str()).await.unwrap();
     assert!(matches!(
-        f.services.verifier.verify(secret.expose(), "192.0.2.1").await,
+        f.services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await,
         Err(VerifyError::Unknown)
     ));
     assert!(f.services.keys.list(&alice).await.unwrap().is_empty());
@@ -112,7 +112,7 @@ async fn a_deleted_key_is_refused_at_once() {
 #[tokio::test]
 async fn malformed_keys_are_refused_before_any_lookup() {
     let f = fixture().await;
-    let result = f.services.verifier.verify("sesame_short", "192.0.2.1").await;
+    let result = f.services.verifier.verify("sesame_short", "192.0.2.1".parse().unwrap()).await;
     assert!(matches!(result, Err(VerifyError::Malformed(_))));
 }
 
@@ -121,7 +121,7 @@ async fn last_use_is_recorded_and_only_moves_forward() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let (key, secret) = f.services.keys.generate(&alice, None).await.unwrap();
-    f.services.verifier.verify(secret.expose(), "198.51.100.1").await.unwrap();
+    f.services.verifier.verify(secret.expose(), "198.51.100.1".parse().unwrap()).await.unwrap();
     // Noted in memory, not yet written: the API call did not wait for a write.
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].last_used_at, None);
     assert_eq!(f.services.flush_last_use().await.unwrap(), 1);
@@ -205,6 +205,6 @@ async fn keys_are_inserted_in_bulk() {
         .collect();
     f.services.store.insert_keys(&alice.id, &rows).await.unwrap();
     assert_eq!(f.services.keys.list(&alice).await.unwrap().len(), 1_200);
-    let principal = f.services.verifier.verify(secrets[777].expose(), "192.0.2.1").await.unwrap();
+    let principal = f.services.verifier.verify(secrets[777].expose(), "192.0.2.1".parse().unwrap()).await.unwrap();
     assert_eq!(principal.user.id, alice.id);
 }

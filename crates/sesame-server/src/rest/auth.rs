@@ -1,5 +1,7 @@
 //! One extractor turns a request into the key's principal, or the 401.
 
+use std::sync::Arc;
+
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
@@ -13,7 +15,7 @@ use crate::app::AppState;
 pub const API_KEY_HEADER: &str = "mc-api-key";
 
 /// The user a valid API key acts as. Extracting it records the key's use.
-pub struct ApiPrincipal(pub KeyPrincipal);
+pub struct ApiPrincipal(pub Arc<KeyPrincipal>);
 
 impl FromRequestParts<AppState> for ApiPrincipal {
     type Rejection = ApiError;
@@ -24,7 +26,7 @@ impl FromRequestParts<AppState> for ApiPrincipal {
             tracing::info!(target: "sesame::auth", ip = %client_ip, reason = "missing", "API authentication failed");
             return Err(ApiError::invalid_credentials());
         };
-        match state.services.verifier.verify(presented, &client_ip.to_string()).await {
+        match state.services.verifier.verify(presented, client_ip).await {
             Ok(principal) => Ok(ApiPrincipal(principal)),
             Err(VerifyError::Store(error)) => Err(error.into()),
             Err(reason) => {

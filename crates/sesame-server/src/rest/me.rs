@@ -1,6 +1,5 @@
 use axum::Json;
 use serde::Serialize;
-use serde_json::{json, Value};
 use sesame_core::model::User;
 
 use super::ApiPrincipal;
@@ -38,7 +37,13 @@ impl From<&User> for UserBody {
     }
 }
 
-/// `GET /api/v1/me`: the user the key acts as.
-pub async fn show(ApiPrincipal(principal): ApiPrincipal) -> Json<Value> {
-    Json(json!({ "data": UserBody::from(&principal.user) }))
+#[derive(Serialize)]
+pub struct Data<T> {
+    data: T,
+}
+
+/// `GET /api/v1/me`: the user the key acts as. Serialized straight from typed structs:
+/// this is the call scripts make most.
+pub async fn show(ApiPrincipal(principal): ApiPrincipal) -> Json<Data<UserBody>> {
+    Json(Data { data: UserBody::from(&principal.user) })
 }
