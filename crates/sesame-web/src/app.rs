@@ -70,7 +70,7 @@ fn Root() -> impl IntoView {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", lang);
         }
-        document().set_title(&t_string!(i18n, app_title).to_string());
+        document().set_title(t_string!(i18n, app_title));
     });
 
     let page = move || match session.state.get() {
