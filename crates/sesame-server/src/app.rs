@@ -51,8 +51,10 @@ const SERVER_FN_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     sesame_shared::functions::register_server_functions();
+    // Built once: every server function call gets a clone of it.
+    let context = state.config.server_context(&state.services);
     let server_fns = Router::new()
-        .route("/rpc/{*fn_name}", post(handle_server_fn))
+        .route("/rpc/{*fn_name}", post(move |request: Request| handle_server_fn(context.clone(), request)))
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT));
 
@@ -78,8 +80,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn handle_server_fn(State(state): State<AppState>, request: Request) -> Response {
-    let context = state.config.server_context(&state.services);
+async fn handle_server_fn(context: ServerContext, request: Request) -> Response {
     let response = leptos_axum::handle_server_fns_with_context(
         move || leptos::prelude::provide_context(context.clone()),
         request,
