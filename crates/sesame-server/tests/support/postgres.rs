@@ -47,16 +47,20 @@ impl PgCluster {
         cluster
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// A PostgreSQL tool, run as the cluster's owner.
+    fn tool(&self, tool: &str) -> Command {
         let program = self.bin.join(tool);
-        let mut command = if is_root() {
+        if is_root() {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(&program);
             command
         } else {
             Command::new(&program)
-        };
-        let status = command.args(args).stdout(Stdio::null()).status().unwrap();
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let status = self.tool(tool).args(args).stdout(Stdio::null()).status().unwrap();
         assert!(status.success(), "{tool} failed");
     }
 
@@ -69,14 +73,7 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.data.to_str().unwrap().to_owned();
-        let program = self.bin.join("pg_ctl");
-        let mut command = if is_root() {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&program);
-            command
-        } else {
-            Command::new(&program)
-        };
-        let _ = command.args(["-D", &data, "-m", "immediate", "stop"]).stdout(Stdio::null()).status();
+        let stop = ["-D", &data, "-m", "immediate", "stop"];
+        let _ = self.tool("pg_ctl").args(stop).stdout(Stdio::null()).status();
     }
 }

@@ -79,25 +79,24 @@ fn set_cookie(cookie: Cookie<'_>) {
     }
 }
 
-/// HttpOnly (scripts cannot read it), SameSite=Lax, Secure when served over https.
+/// Signs the browser in: the session cookie for `token`, for the session's lifetime.
 pub fn session_cookie(context: &ServerContext, token: &SessionToken) {
-    let cookie = Cookie::build((SESSION_COOKIE, token.expose().to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(context.secure_cookies)
-        .max_age(CookieDuration::seconds(SESSION_LIFETIME.num_seconds()))
-        .build();
-    set_cookie(cookie);
+    let lifetime = CookieDuration::seconds(SESSION_LIFETIME.num_seconds());
+    set_cookie(build_session_cookie(context, token.expose().to_owned(), lifetime));
 }
 
+/// Tells the browser to forget the session cookie (log out).
 pub fn expired_session_cookie(context: &ServerContext) {
-    let cookie = Cookie::build((SESSION_COOKIE, ""))
+    set_cookie(build_session_cookie(context, String::new(), CookieDuration::ZERO));
+}
+
+/// HttpOnly (scripts cannot read it), SameSite=Lax, Secure when served over https.
+fn build_session_cookie(context: &ServerContext, value: String, max_age: CookieDuration) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(context.secure_cookies)
-        .max_age(CookieDuration::ZERO)
-        .build();
-    set_cookie(cookie);
+        .max_age(max_age)
+        .build()
 }
