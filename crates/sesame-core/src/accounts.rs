@@ -7,7 +7,7 @@ use rand::{rngs::OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    model::{Role, User},
+    model::{OrganizationId, Role, User},
     password::{Password, PasswordHasher, PasswordPolicyError},
     store::{NewSession, NewUser, Store, StoreError},
 };
@@ -164,25 +164,41 @@ impl Accounts {
         })
     }
 
+    /// Creates a user in the organization named in `input` (created if new): the operator's
+    /// `sesame user create`.
     pub async fn create_user(&self, input: UserInput) -> Result<User, AccountError> {
         self.create(input, false).await
     }
 
+    /// Creates a user in an existing organization (an administrator adding a colleague).
+    pub async fn create_user_in(
+        &self,
+        organization_id: &OrganizationId,
+        input: UserInput,
+    ) -> Result<User, AccountError> {
+        let new_user = self.new_user(&input).await?;
+        self.store.create_user_in(organization_id, &new_user).await.map_err(taken_or_other)
+    }
+
     async fn create(&self, input: UserInput, only_if_first: bool) -> Result<User, AccountError> {
+        let new_user = self.new_user(&input).await?;
+        match self.store.create_user(&input.organization, &new_user, only_if_first).await {
+            Err(StoreError::Conflict) if only_if_first => Err(AccountError::SetupAlreadyDone),
+            result => result.map_err(taken_or_other),
+        }
+    }
+
+    /// Validates the input, then hashes the password (only for valid input: argon2 is the
+    /// expensive part).
+    async fn new_user(&self, input: &UserInput) -> Result<NewUser, AccountError> {
         input.validate().map_err(AccountError::Invalid)?;
-        let new_user = NewUser {
+        Ok(NewUser {
             username: input.username.clone(),
             email: input.email.clone(),
             full_name: input.full_name.clone(),
             role: input.role,
             password_hash: self.hasher.hash(&input.password).await,
-        };
-        match self.store.create_user(&input.organization, &new_user, only_if_first).await {
-            Ok(user) => Ok(user),
-            Err(StoreError::Conflict) if only_if_first => Err(AccountError::SetupAlreadyDone),
-            Err(StoreError::Conflict) => Err(AccountError::UsernameTaken),
-            Err(other) => Err(other.into()),
-        }
+        })
     }
 
     /// Checks the password and opens a session. Unknown user, wrong password and disabled
@@ -221,6 +237,13 @@ impl Accounts {
 
     pub async fn logout(&self, token: &SessionToken) -> Result<(), AccountError> {
         Ok(self.store.delete_session(&token.hash()).await?)
+    }
+}
+
+fn taken_or_other(error: StoreError) -> AccountError {
+    match error {
+        StoreError::Conflict => AccountError::UsernameTaken,
+        other => other.into(),
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::{
     key::ApiKeySecret,
     key_cache::KeyCache,
-    model::{ApiKey, ApiKeyId, User},
+    model::{ApiKey, ApiKeyId, Page, PageRequest, User},
     names::{KeyName, NameError},
     store::{Store, StoreError},
 };
@@ -58,6 +58,11 @@ impl Keys {
 
     pub async fn list(&self, owner: &User) -> Result<Vec<ApiKey>, KeyError> {
         Ok(self.store.list_keys(&owner.id).await?)
+    }
+
+    /// One page of the owner's keys (the REST API's list).
+    pub async fn list_page(&self, owner: &User, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
+        Ok(self.store.list_keys_page(&owner.id, page).await?)
     }
 
     pub async fn rename(&self, owner: &User, key_id: &str, name: &str) -> Result<ApiKey, KeyError> {

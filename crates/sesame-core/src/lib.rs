@@ -11,6 +11,7 @@ pub mod names;
 pub mod net;
 pub mod password;
 pub mod store;
+pub mod users;
 pub mod verifier;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use last_use::LastUseRecorder;
 use keys::Keys;
 use password::PasswordHasher;
 use store::{Backend, Store};
+use users::Users;
 use verifier::Verifier;
 
 /// Valid keys kept in memory at most (each entry is a few hundred bytes).
@@ -32,6 +34,7 @@ pub struct Services {
     pub store: Store,
     pub accounts: Accounts,
     pub keys: Keys,
+    pub users: Users,
     pub verifier: Verifier,
     pub last_use: Arc<LastUseRecorder>,
 }
@@ -46,8 +49,10 @@ impl Services {
             Backend::Sqlite => Some(Arc::new(KeyCache::new(KEY_CACHE_CAPACITY))),
             Backend::Postgres => None,
         };
+        let accounts = Accounts::new(store.clone(), PasswordHasher::new(argon2_permits));
         Self {
-            accounts: Accounts::new(store.clone(), PasswordHasher::new(argon2_permits)),
+            users: Users::new(store.clone(), accounts.clone(), cache.clone()),
+            accounts,
             keys: Keys::new(store.clone(), cache.clone()),
             verifier: Verifier::new(store.clone(), last_use.clone(), cache),
             last_use,

@@ -88,6 +88,48 @@ pub struct ApiKey {
     pub last_used_ip: Option<String>,
 }
 
+/// Which slice of a list to return: 1-based page number and page size, already checked
+/// against [`PageRequest::MAX_SIZE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    number: u32,
+    size: u32,
+}
+
+impl PageRequest {
+    pub const DEFAULT_SIZE: u32 = 100;
+    pub const MAX_SIZE: u32 = 500;
+
+    /// `None` when the number is 0 or the size is outside 1..=MAX_SIZE.
+    pub fn new(number: u32, size: u32) -> Option<Self> {
+        (number >= 1 && (1..=Self::MAX_SIZE).contains(&size)).then_some(Self { number, size })
+    }
+
+    pub fn first() -> Self {
+        Self { number: 1, size: Self::DEFAULT_SIZE }
+    }
+
+    pub fn number(self) -> u32 {
+        self.number
+    }
+
+    pub fn size(self) -> u32 {
+        self.size
+    }
+
+    pub(crate) fn offset(self) -> i64 {
+        i64::from(self.number - 1) * i64::from(self.size)
+    }
+}
+
+/// One page of a list, and how many items the whole list has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub request: PageRequest,
+    pub total: u64,
+}
+
 /// Store times are Unix milliseconds.
 pub(crate) fn to_millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
@@ -95,4 +137,19 @@ pub(crate) fn to_millis(time: DateTime<Utc>) -> i64 {
 
 pub(crate) fn from_millis(millis: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(millis).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_requests_are_bounded() {
+        assert_eq!(PageRequest::new(0, 10), None);
+        assert_eq!(PageRequest::new(1, 0), None);
+        assert_eq!(PageRequest::new(1, PageRequest::MAX_SIZE + 1), None);
+        let page = PageRequest::new(3, 20).unwrap();
+        assert_eq!(page.offset(), 40);
+        assert_eq!(PageRequest::new(u32::MAX, PageRequest::MAX_SIZE).unwrap().offset(), (i64::from(u32::MAX) - 1) * 500);
+    }
 }

@@ -13,7 +13,10 @@ use sqlx::{
 
 use crate::{
     key::KeyHash,
-    model::{from_millis, to_millis, ApiKey, ApiKeyId, OrganizationId, Role, User, UserId},
+    model::{
+        from_millis, to_millis, ApiKey, ApiKeyId, OrganizationId, Page, PageRequest, Role, User,
+        UserId,
+    },
     names::KeyName,
 };
 
@@ -27,6 +30,8 @@ pub enum StoreError {
     NotFound,
     #[error("already exists")]
     Conflict,
+    #[error("the organization would have no active administrator left")]
+    NoAdminLeft,
     #[error("unsupported database URL (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl,
     #[error("database error: {0}")]
@@ -71,6 +76,13 @@ pub struct NewUser {
     pub full_name: String,
     pub role: Role,
     pub password_hash: String,
+}
+
+/// A change to a user's role and/or status; `None` leaves that part as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
 }
 
 /// One server-side session, as stored.
@@ -207,26 +219,98 @@ impl Store {
                 id.as_str().to_owned()
             }
         };
-        let id = UserId::new_random();
-        sqlx::query(
-            "INSERT INTO users (id, organization_id, username, username_key, email, full_name, \
-             role, password_hash, disabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9)",
-        )
-        .bind(id.as_str())
-        .bind(&organization_id)
-        .bind(&user.username)
-        .bind(user.username.to_lowercase())
-        .bind(&user.email)
-        .bind(&user.full_name)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from_write)?;
+        let id = insert_user(&mut tx, &OrganizationId::from_db(organization_id), user, now).await?;
         tx.commit().await?;
         self.user_by_id(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Creates a user in an existing organization (an administrator adding a colleague).
+    pub async fn create_user_in(
+        &self,
+        organization_id: &OrganizationId,
+        user: &NewUser,
+    ) -> StoreResult<User> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_user(&mut tx, organization_id, user, to_millis(Utc::now())).await?;
+        tx.commit().await?;
+        self.user_by_id(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// One page of an organization's users, in the order they were created.
+    pub async fn list_users(
+        &self,
+        organization_id: &OrganizationId,
+        page: PageRequest,
+    ) -> StoreResult<Page<User>> {
+        let total = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE organization_id = $1")
+            .bind(organization_id.as_str())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>("n")?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
+             WHERE u.organization_id = $1 ORDER BY u.created_at, u.id LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(organization_id.as_str())
+            .bind(i64::from(page.size()))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows.iter().map(user_from_row).collect::<StoreResult<_>>()?;
+        Ok(Page { items, request: page, total: total.try_into().unwrap_or_default() })
+    }
+
+    /// Changes a user's role and/or status within their organization. Refused with
+    /// `NoAdminLeft` (and nothing changed) if the organization would be left without an
+    /// active administrator; concurrent changes in one organization are serialized, so two
+    /// administrators demoting each other at once cannot both succeed.
+    pub async fn update_user(
+        &self,
+        organization_id: &OrganizationId,
+        user_id: &UserId,
+        change: &UserChange,
+    ) -> StoreResult<User> {
+        let mut tx = self.pool.begin().await?;
+        // A no-op write takes the organization's row lock (PostgreSQL) or the database's
+        // write lock (SQLite) before anything is read.
+        sqlx::query("UPDATE organizations SET name = name WHERE id = $1")
+            .bind(organization_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let changed = sqlx::query(
+            "UPDATE users SET role = COALESCE($1, role), disabled = COALESCE($2, disabled) \
+             WHERE id = $3 AND organization_id = $4",
+        )
+        .bind(change.role.map(Role::as_str))
+        .bind(change.disabled.map(i64::from))
+        .bind(user_id.as_str())
+        .bind(organization_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let admins = sqlx::query(
+            "SELECT COUNT(*) AS n FROM users WHERE organization_id = $1 AND role = 'admin' \
+             AND disabled = 0",
+        )
+        .bind(organization_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get::<i64, _>("n")?;
+        if admins == 0 {
+            return Err(StoreError::NoAdminLeft);
+        }
+        if change.disabled == Some(true) {
+            // A disabled user's sessions end now, and stay ended if they are re-enabled.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.user_by_id(user_id).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>> {
@@ -391,6 +475,27 @@ impl Store {
         rows.iter().map(key_from_row).collect()
     }
 
+    /// One page of the user's keys, oldest first.
+    pub async fn list_keys_page(&self, user_id: &UserId, page: PageRequest) -> StoreResult<Page<ApiKey>> {
+        let total = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1")
+            .bind(user_id.as_str())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>("n")?;
+        let sql = format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id \
+             LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(user_id.as_str())
+            .bind(i64::from(page.size()))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows.iter().map(key_from_row).collect::<StoreResult<_>>()?;
+        Ok(Page { items, request: page, total: total.try_into().unwrap_or_default() })
+    }
+
     /// Renames one of `user_id`'s keys. Another user's key is `NotFound`, exactly like a
     /// key that does not exist.
     pub async fn rename_key(
@@ -482,6 +587,33 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+async fn insert_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    organization_id: &OrganizationId,
+    user: &NewUser,
+    now: i64,
+) -> StoreResult<UserId> {
+    let id = UserId::new_random();
+    sqlx::query(
+        "INSERT INTO users (id, organization_id, username, username_key, email, full_name, \
+         role, password_hash, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9)",
+    )
+    .bind(id.as_str())
+    .bind(organization_id.as_str())
+    .bind(&user.username)
+    .bind(user.username.to_lowercase())
+    .bind(&user.email)
+    .bind(&user.full_name)
+    .bind(user.role.as_str())
+    .bind(&user.password_hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(id)
 }
 
 fn user_from_row(row: &AnyRow) -> StoreResult<User> {

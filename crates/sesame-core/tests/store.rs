@@ -3,51 +3,17 @@
 
 use chrono::{Duration, Utc};
 use sesame_core::{
-    accounts::{AccountError, ClientInfo, UserInput},
+    accounts::{AccountError, ClientInfo},
     key::ApiKeySecret,
     keys::KeyError,
-    model::{Role, User},
+    model::Role,
     password::Password,
-    store::{Backend, Store},
     verifier::VerifyError,
-    Services,
 };
 
-struct Fixture {
-    services: Services,
-    _dir: Option<tempfile::TempDir>,
-}
+mod common;
 
-async fn fixture() -> Fixture {
-    if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
-        let name = format!("sesame_store_{}", uuid::Uuid::new_v4().simple());
-        Store::create_postgres_database(&url, &name).await.unwrap();
-        let base = url.rsplit_once('/').unwrap().0;
-        let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-        assert_eq!(store.backend(), Backend::Postgres);
-        return Fixture { services: Services::new(store, 2), _dir: None };
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("nested/dir/sesame.db").display());
-    let store = Store::connect(&url).await.unwrap();
-    assert_eq!(store.backend(), Backend::Sqlite);
-    Fixture { services: Services::new(store, 2), _dir: Some(dir) }
-}
-
-fn input(username: &str, organization: &str) -> UserInput {
-    UserInput {
-        organization: organization.into(),
-        full_name: "Test User".into(),
-        username: username.into(),
-        email: format!("{username}@example.com"),
-        role: Role::User,
-        password: Password::new("correct horse battery"),
-    }
-}
-
-async fn user(fixture: &Fixture, username: &str) -> User {
-    fixture.services.accounts.create_user(input(username, "Acme")).await.unwrap()
-}
+use common::{fixture, input, user};
 
 #[tokio::test]
 async fn keys_round_trip_and_only_the_hash_is_stored() {

@@ -1,0 +1,201 @@
+//! Users and roles on storage (SQLite, and PostgreSQL when `SESAME_TEST_POSTGRES_URL` is
+//! set): who sees whom, who may change whom, and how a change reaches existing keys and
+//! sessions at once.
+
+mod common;
+
+use std::net::IpAddr;
+
+use common::{fixture, user_in, Fixture, PASSWORD};
+use sesame_core::{
+    accounts::ClientInfo,
+    model::{PageRequest, Role, User},
+    password::Password,
+    store::UserChange,
+    users::{NewColleague, UserError},
+    verifier::VerifyError,
+};
+
+const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+
+fn colleague(username: &str, role: Role) -> NewColleague {
+    NewColleague {
+        full_name: "New Colleague".into(),
+        username: username.into(),
+        email: format!("{username}@example.com"),
+        role,
+        password: Password::new(PASSWORD),
+    }
+}
+
+fn disable() -> UserChange {
+    UserChange { role: None, disabled: Some(true) }
+}
+
+fn enable() -> UserChange {
+    UserChange { role: None, disabled: Some(false) }
+}
+
+fn make(role: Role) -> UserChange {
+    UserChange { role: Some(role), disabled: None }
+}
+
+struct Org {
+    admin: User,
+    alice: User,
+    bob: User,
+    /// An administrator of another organization.
+    stranger: User,
+}
+
+async fn org(f: &Fixture) -> Org {
+    Org {
+        admin: user_in(f, "admin", "Acme", Role::Admin).await,
+        alice: user_in(f, "alice", "Acme", Role::User).await,
+        bob: user_in(f, "bob", "Acme", Role::User).await,
+        stranger: user_in(f, "stranger", "Globex", Role::Admin).await,
+    }
+}
+
+fn usernames(users: &[User]) -> Vec<&str> {
+    users.iter().map(|user| user.username.as_str()).collect()
+}
+
+#[tokio::test]
+async fn an_admin_sees_their_organization_and_a_user_only_themself() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let users = &f.services.users;
+    let page = users.list(&o.admin, PageRequest::first()).await.unwrap();
+    assert_eq!(usernames(&page.items), ["admin", "alice", "bob"]);
+    assert_eq!(page.total, 3);
+    let page = users.list(&o.alice, PageRequest::first()).await.unwrap();
+    assert_eq!(usernames(&page.items), ["alice"]);
+    assert_eq!(page.total, 1);
+
+    assert_eq!(users.get(&o.admin, o.bob.id.as_str()).await.unwrap().username, "bob");
+    assert_eq!(users.get(&o.alice, o.alice.id.as_str()).await.unwrap().username, "alice");
+    for (actor, target) in [(&o.alice, &o.bob), (&o.alice, &o.admin), (&o.admin, &o.stranger), (&o.stranger, &o.alice)] {
+        let result = users.get(actor, target.id.as_str()).await;
+        assert!(matches!(result, Err(UserError::NotFound)), "{} → {}", actor.username, target.username);
+    }
+    assert!(matches!(users.get(&o.admin, "not-a-uuid").await, Err(UserError::NotFound)));
+}
+
+#[tokio::test]
+async fn lists_are_paginated() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    for i in 0..4 {
+        f.services.users.create(&o.admin, colleague(&format!("user{i}"), Role::User)).await.unwrap();
+    }
+    let second = f.services.users.list(&o.admin, PageRequest::new(2, 3).unwrap()).await.unwrap();
+    assert_eq!(usernames(&second.items), ["user0", "user1", "user2"]);
+    assert_eq!(second.total, 7);
+    let beyond = f.services.users.list(&o.admin, PageRequest::new(9, 3).unwrap()).await.unwrap();
+    assert!(beyond.items.is_empty());
+    assert!(f.services.users.list(&o.alice, PageRequest::new(2, 3).unwrap()).await.unwrap().items.is_empty());
+
+    for i in 0..5 {
+        f.services.keys.generate(&o.alice, Some(&format!("key-{i}"))).await.unwrap();
+    }
+    // Pages of 2 walk through all 5 keys once, in the list's order.
+    let mut walked = Vec::new();
+    for number in 1..=3 {
+        let page = f.services.keys.list_page(&o.alice, PageRequest::new(number, 2).unwrap()).await.unwrap();
+        assert_eq!(page.total, 5);
+        walked.extend(page.items);
+    }
+    assert_eq!(walked, f.services.keys.list(&o.alice).await.unwrap());
+}
+
+#[tokio::test]
+async fn only_an_admin_creates_users_in_their_own_organization() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let users = &f.services.users;
+    let carol = users.create(&o.admin, colleague("carol", Role::User)).await.unwrap();
+    assert_eq!(carol.organization_id, o.admin.organization_id);
+    assert!(matches!(users.create(&o.alice, colleague("dave", Role::Admin)).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.create(&o.admin, colleague("CAROL", Role::User)).await, Err(UserError::UsernameTaken)));
+    assert!(matches!(users.create(&o.admin, colleague("bad name", Role::User)).await, Err(UserError::Invalid(_))));
+    // Nothing was created by the refused calls.
+    assert_eq!(users.list(&o.admin, PageRequest::first()).await.unwrap().total, 4);
+    // The new user can log in.
+    let client = ClientInfo::default();
+    assert!(f.services.accounts.login("carol", &Password::new(PASSWORD), &client).await.is_ok());
+}
+
+#[tokio::test]
+async fn who_may_change_whom() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let users = &f.services.users;
+    assert!(matches!(users.update(&o.alice, o.bob.id.as_str(), disable()).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.update(&o.alice, o.alice.id.as_str(), make(Role::Admin)).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.update(&o.admin, o.admin.id.as_str(), disable()).await, Err(UserError::OwnAccount)));
+    assert!(matches!(users.update(&o.admin, o.stranger.id.as_str(), disable()).await, Err(UserError::NotFound)));
+    assert!(matches!(users.update(&o.stranger, o.alice.id.as_str(), disable()).await, Err(UserError::NotFound)));
+    assert!(matches!(users.update(&o.admin, o.bob.id.as_str(), UserChange::default()).await, Err(UserError::NothingToChange)));
+    // None of that changed anyone.
+    for user in [&o.alice, &o.bob, &o.stranger, &o.admin] {
+        let stored = f.services.store.user_by_id(&user.id).await.unwrap().unwrap();
+        assert_eq!(&stored, user);
+    }
+    let bob = users.update(&o.admin, o.bob.id.as_str(), make(Role::Admin)).await.unwrap();
+    assert_eq!(bob.role, Role::Admin);
+}
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let bob = f.services.users.update(&o.admin, o.bob.id.as_str(), make(Role::Admin)).await.unwrap();
+    let users = f.services.users.clone();
+    let (first, second) = tokio::join!(
+        users.update(&o.admin, bob.id.as_str(), make(Role::User)),
+        users.update(&bob, o.admin.id.as_str(), make(Role::User)),
+    );
+    let succeeded = [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count();
+    assert_eq!(succeeded, 1, "{first:?} / {second:?}");
+    let loser = if first.is_ok() { second } else { first };
+    assert!(matches!(loser, Err(UserError::NoAdminLeft)), "{loser:?}");
+}
+
+#[tokio::test]
+async fn a_role_change_reaches_existing_keys_at_once() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let (_, secret) = f.services.keys.generate(&o.alice, None).await.unwrap();
+    // Verified once, so a node with a cache now holds it.
+    assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::User);
+    f.services.users.update(&o.admin, o.alice.id.as_str(), make(Role::Admin)).await.unwrap();
+    assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::Admin);
+    f.services.users.update(&o.admin, o.alice.id.as_str(), make(Role::User)).await.unwrap();
+    assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::User);
+}
+
+#[tokio::test]
+async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let accounts = &f.services.accounts;
+    let (_, session) = accounts.login("alice", &Password::new(PASSWORD), &ClientInfo::default()).await.unwrap();
+    let (_, secret) = f.services.keys.generate(&o.alice, None).await.unwrap();
+    assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
+
+    let disabled = f.services.users.update(&o.admin, o.alice.id.as_str(), disable()).await.unwrap();
+    assert!(disabled.disabled);
+    assert!(accounts.session_user(&session).await.unwrap().is_none());
+    assert!(matches!(f.services.verifier.verify(secret.expose(), IP).await, Err(VerifyError::Unknown)));
+    let login = accounts.login("alice", &Password::new(PASSWORD), &ClientInfo::default()).await;
+    assert!(login.is_err());
+
+    f.services.users.update(&o.admin, o.alice.id.as_str(), enable()).await.unwrap();
+    assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
+    // The old session stays ended; a new login works.
+    assert!(accounts.session_user(&session).await.unwrap().is_none());
+    assert!(accounts.login("alice", &Password::new(PASSWORD), &ClientInfo::default()).await.is_ok());
+    // Keys survived the whole time.
+    assert_eq!(f.services.keys.list(&o.alice).await.unwrap().len(), 1);
+}
