@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building and testing Sésame needs, and only what is missing, so a second
 # run costs seconds. Options: --browser (Chromium, for the browser tests), --postgres
-# (PostgreSQL server binaries, for the storage tests on PostgreSQL), --bench (wrk).
+# (PostgreSQL server binaries, for the storage tests on PostgreSQL), --bench (wrk),
+# --api-check (schemathesis from PyPI, in .tools/venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=false
 want_postgres=false
 want_bench=false
+want_api_check=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --postgres) want_postgres=true ;;
     --bench) want_bench=true ;;
+    --api-check) want_api_check=true ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -66,4 +69,12 @@ fi
 if [ "$want_bench" = true ] && ! command -v wrk >/dev/null; then
   say "installing wrk"
   apt_install wrk
+fi
+
+# Pinned: its checks decide whether CI is green.
+schemathesis_version=4.32.5
+if [ "$want_api_check" = true ] && ! .tools/venv/bin/schemathesis --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  say "installing schemathesis $schemathesis_version"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi

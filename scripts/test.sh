@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh machine: installs what is missing, then
 #   1. unit, storage, HTTP and command-line tests on SQLite;
 #   2. the same storage and HTTP suites on a throwaway PostgreSQL cluster;
-#   3. the browser app in release mode and the Playwright journeys in Chromium.
+#   3. schemathesis against a running server: the API conforms to its OpenAPI document;
+#   4. the browser app in release mode and the Playwright journeys in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -13,6 +14,9 @@ cargo test
 
 echo "== Storage and HTTP tests on PostgreSQL"
 scripts/with-postgres.sh cargo test -p sesame-core -p sesame-server
+
+echo "== API conformance (schemathesis)"
+scripts/api-conformance.sh
 
 echo "== Browser app (release) and browser tests"
 trunk build --release --offline

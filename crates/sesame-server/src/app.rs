@@ -3,8 +3,8 @@
 use std::{net::IpAddr, path::PathBuf, sync::Arc};
 
 use axum::{
-    extract::{Request, State},
-    http::{header, HeaderValue, StatusCode},
+    extract::{Query, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -14,7 +14,10 @@ use sesame_core::Services;
 use sesame_shared::{error::AppError, ssr::ServerContext};
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 
-use crate::{origin_check, rest, static_site};
+use crate::{
+    api_docs::{self, ApiDocument},
+    origin_check, rest, static_site,
+};
 
 /// Everything a request handler may need; cheap to clone.
 #[derive(Clone)]
@@ -58,11 +61,22 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT));
 
+    let (api, openapi) = rest::router();
+    let document = ApiDocument::new(openapi, &state.config.public_url);
+    let for_page = document.clone();
+
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/api-docs", get(crate::api_docs::page))
-        .nest("/api/v1", rest::router())
+        .route("/api/v1/openapi.json", get(move || api_docs::openapi_json(document.clone())))
+        .route("/api-docs.css", get(api_docs::style_sheet))
+        .route(
+            "/api-docs",
+            get(move |query: Query<api_docs::PageQuery>, headers: HeaderMap| {
+                api_docs::docs_page(for_page.clone(), query, headers)
+            }),
+        )
+        .merge(api)
         .merge(server_fns)
         .merge(static_site::router(&state.config.site_dir))
         .layer(SetResponseHeaderLayer::overriding(

@@ -1,6 +1,6 @@
 //! The server: CLI, start-up, the axum router (console, server functions, REST API).
 
-mod api_docs;
+pub mod api_docs;
 pub mod app;
 pub mod cli;
 pub mod commands;

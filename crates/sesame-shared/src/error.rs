@@ -40,6 +40,16 @@ pub enum AppError {
     NameTaken,
     #[error("no such API key")]
     NotFound,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("no such user")]
+    UserNotFound,
+    #[error("you cannot change your own role or status")]
+    OwnAccount,
+    #[error("the organization must keep an active administrator")]
+    NoAdminLeft,
+    #[error("nothing to change")]
+    NothingToChange,
     #[error("invalid field")]
     InvalidField(FieldProblem),
     #[error("this username is already taken")]

@@ -8,21 +8,51 @@ use leptos::server_fn::codec::Json;
 
 use crate::{
     error::AppError,
-    wire::{ApiKeyView, GeneratedKey, Me, SessionState, SetupForm},
+    wire::{
+        ApiKeyView, GeneratedKey, Me, NewUserForm, SessionState, SetupForm, UserUpdate, UserView,
+        UsersPage,
+    },
 };
 
 #[cfg(feature = "ssr")]
 mod convert {
-    use crate::wire::{ApiKeyView, Me};
-    use sesame_core::model::{ApiKey, User};
+    use crate::wire::{ApiKeyView, Me, UserRole, UserView};
+    use sesame_core::model::{ApiKey, Role, User};
 
     pub fn me(user: &User) -> Me {
         Me {
+            id: user.id.to_string(),
             username: user.username.clone(),
             full_name: user.full_name.clone(),
             email: user.email.clone(),
             organization: user.organization_name.clone(),
             role: user.role.as_str().to_owned(),
+        }
+    }
+
+    pub fn role(role: Role) -> UserRole {
+        match role {
+            Role::Admin => UserRole::Admin,
+            Role::User => UserRole::User,
+        }
+    }
+
+    pub fn core_role(role: UserRole) -> Role {
+        match role {
+            UserRole::Admin => Role::Admin,
+            UserRole::User => Role::User,
+        }
+    }
+
+    pub fn user(user: &User) -> UserView {
+        UserView {
+            id: user.id.to_string(),
+            username: user.username.clone(),
+            full_name: user.full_name.clone(),
+            email: user.email.clone(),
+            role: role(user.role),
+            active: !user.disabled,
+            created_at: user.created_at,
         }
     }
 
@@ -142,6 +172,61 @@ pub async fn delete_api_key(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The users the caller may see (an administrator: the organization's; a user: themself),
+/// one page at a time.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError> {
+    use sesame_core::model::PageRequest;
+    let (context, user) = crate::ssr::caller().await?;
+    let request = PageRequest::new(page, page_size).ok_or_else(|| {
+        crate::ssr::respond_with(AppError::BadRequest("page from 1, page size from 1 to 500".into()))
+    })?;
+    let found = context.services.users.list(&user, request).await?;
+    Ok(UsersPage {
+        users: found.items.iter().map(convert::user).collect(),
+        page: found.request.number(),
+        page_size: found.request.size(),
+        total: found.total,
+    })
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn get_user(id: String) -> Result<UserView, AppError> {
+    let (context, user) = crate::ssr::caller().await?;
+    Ok(convert::user(&context.services.users.get(&user, &id).await?))
+}
+
+/// An administrator adds a colleague to their organization.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn create_user(form: NewUserForm) -> Result<UserView, AppError> {
+    use sesame_core::{password::Password, users::NewColleague};
+    let (context, actor) = crate::ssr::caller().await?;
+    let colleague = NewColleague {
+        full_name: form.full_name.trim().to_owned(),
+        username: form.username.trim().to_owned(),
+        email: form.email.trim().to_owned(),
+        role: convert::core_role(form.role),
+        password: Password::new(form.password),
+    };
+    let user = context.services.users.create(&actor, colleague).await?;
+    tracing::info!(target: "sesame::audit", actor = %actor.username, user = %user.username, "user created");
+    Ok(convert::user(&user))
+}
+
+/// An administrator changes a colleague's role or status; see `sesame_core::users`.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, AppError> {
+    use sesame_core::store::UserChange;
+    let (context, actor) = crate::ssr::caller().await?;
+    let change = UserChange {
+        role: update.role.map(convert::core_role),
+        disabled: update.active.map(|active| !active),
+    };
+    let user = context.services.users.update(&actor, &id, change).await?;
+    tracing::info!(target: "sesame::audit", actor = %actor.username, user = %user.username, role = user.role.as_str(), disabled = user.disabled, "user changed");
+    Ok(convert::user(&user))
+}
+
 /// Registers every server function with the server. The `sesame` binary calls this so
 /// the functions cannot fall out at link time.
 #[cfg(feature = "ssr")]
@@ -155,4 +240,8 @@ pub fn register_server_functions() {
     register_explicit::<GenerateApiKey>();
     register_explicit::<RenameApiKey>();
     register_explicit::<DeleteApiKey>();
+    register_explicit::<ListUsers>();
+    register_explicit::<GetUser>();
+    register_explicit::<CreateUser>();
+    register_explicit::<UpdateUser>();
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The signed-in user, as the drawer shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
+    pub id: String,
     pub username: String,
     pub full_name: String,
     pub email: String,
@@ -64,6 +65,57 @@ impl std::fmt::Debug for GeneratedKey {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserRole {
+    Admin,
+    User,
+}
+
+/// A user as the Users page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub full_name: String,
+    pub email: String,
+    pub role: UserRole,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One page of the organization's users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersPage {
+    pub users: Vec<UserView>,
+    pub page: u32,
+    pub page_size: u32,
+    pub total: u64,
+}
+
+/// An administrator's form for a new colleague.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserForm {
+    pub full_name: String,
+    pub username: String,
+    pub email: String,
+    pub role: UserRole,
+    pub password: String,
+}
+
+impl std::fmt::Debug for NewUserForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUserForm").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// A change to a user; `None` leaves that part as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    pub role: Option<UserRole>,
+    pub active: Option<bool>,
+}
+
 /// The one-time setup form.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupForm {
@@ -86,6 +138,7 @@ mod tests {
 
     fn me(full_name: &str) -> Me {
         Me {
+            id: "id".into(),
             username: "rwalker".into(),
             full_name: full_name.into(),
             email: "r@example.com".into(),

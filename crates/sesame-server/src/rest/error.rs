@@ -4,8 +4,34 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
-use sesame_core::{keys::KeyError, store::StoreError};
+use sesame_core::{
+    accounts::UserFieldError,
+    keys::KeyError,
+    store::StoreError,
+    users::UserError,
+};
+use utoipa::ToSchema;
+
+/// Every failure: `{"errors": [{code, message, context}]}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorResponse {
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorItem {
+    /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
+    /// `not_found`, `conflict`, `payload_too_large`, `service_unavailable`, `internal_error`.
+    #[schema(example = "not_found")]
+    code: &'static str,
+    /// For people; may change.
+    message: String,
+    /// Details: `field` names the input at fault for `invalid_request` and `conflict`.
+    #[schema(value_type = Object)]
+    context: Value,
+}
 
 /// The one error type of the REST boundary.
 #[derive(Debug)]
@@ -33,6 +59,14 @@ impl ApiError {
             "invalid_credentials",
             "The API credentials are invalid.",
         )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.")
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
     }
 
     pub fn not_found(message: &str) -> Self {
@@ -63,9 +97,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "errors": [{ "code": self.code, "message": self.message, "context": self.context }]
-        });
+        let body = ErrorResponse {
+            errors: vec![ErrorItem { code: self.code, message: self.message, context: self.context }],
+        };
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
@@ -91,10 +125,8 @@ impl From<KeyError> for ApiError {
     fn from(error: KeyError) -> Self {
         match error {
             KeyError::InvalidName(problem) => ApiError::invalid_request("name", problem.to_string()),
-            KeyError::NameTaken => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", "You already have a key with this name.")
-                    .with_context(json!({ "field": "name" }))
-            }
+            KeyError::NameTaken => ApiError::conflict("You already have a key with this name.")
+                .with_context(json!({ "field": "name" })),
             KeyError::NotFound => ApiError::not_found("No such API key."),
             KeyError::Store(store) => store.into(),
         }
@@ -111,5 +143,33 @@ impl From<JsonRejection> for ApiError {
             );
         }
         ApiError::invalid_request("body", rejection.body_text())
+    }
+}
+
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        let message = error.to_string();
+        match error {
+            UserError::Forbidden => ApiError::forbidden(),
+            UserError::NotFound => ApiError::not_found("No such user."),
+            UserError::Invalid(field) => ApiError::invalid_request(field_name(field), message),
+            UserError::NothingToChange => ApiError::invalid_request("body", message),
+            UserError::UsernameTaken => {
+                ApiError::conflict(message).with_context(json!({ "field": "username" }))
+            }
+            UserError::OwnAccount | UserError::NoAdminLeft => ApiError::conflict(message),
+            UserError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// The JSON field a refused user field travels in.
+fn field_name(field: UserFieldError) -> &'static str {
+    match field {
+        UserFieldError::Organization => "organization",
+        UserFieldError::FullName => "fullName",
+        UserFieldError::Username => "username",
+        UserFieldError::Email => "email",
+        UserFieldError::Password(_) => "password",
     }
 }

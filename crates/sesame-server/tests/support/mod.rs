@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sesame_core::{
     accounts::UserInput,
-    model::Role,
+    model::{Role, User},
     password::Password,
     store::Store,
     Services,
@@ -111,11 +111,15 @@ impl TestServer {
         format!("{}{path}", self.base_url)
     }
 
-    pub async fn create_user(&self, username: &str, role: Role) {
+    pub async fn create_user(&self, username: &str, role: Role) -> User {
+        self.create_user_in(username, "Acme Corporation", role).await
+    }
+
+    pub async fn create_user_in(&self, username: &str, organization: &str, role: Role) -> User {
         self.services
             .accounts
             .create_user(UserInput {
-                organization: "Acme Corporation".into(),
+                organization: organization.into(),
                 full_name: format!("{username} Tester"),
                 username: username.into(),
                 email: format!("{username}@example.com"),
@@ -123,7 +127,7 @@ impl TestServer {
                 password: Password::new(PASSWORD),
             })
             .await
-            .expect("create user");
+            .expect("create user")
     }
 
     /// A browser-like client (cookie jar) signed in as `username`.

@@ -7,6 +7,7 @@ use sesame_core::{
     names::NameError,
     password::PasswordPolicyError,
     store::StoreError,
+    users::UserError,
 };
 
 use crate::error::{AppError, FieldProblem, NameProblem};
@@ -16,15 +17,20 @@ use crate::error::{AppError, FieldProblem, NameProblem};
 pub fn respond_with(error: AppError) -> AppError {
     let status = match &error {
         AppError::NotSignedIn | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        AppError::CrossSite => StatusCode::FORBIDDEN,
+        AppError::CrossSite | AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::InvalidName(_) | AppError::InvalidField(_) | AppError::Transport(_) => {
+        AppError::InvalidName(_)
+        | AppError::InvalidField(_)
+        | AppError::NothingToChange
+        | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        AppError::NameTaken | AppError::UsernameTaken | AppError::SetupAlreadyDone => {
-            StatusCode::CONFLICT
-        }
-        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::NameTaken
+        | AppError::UsernameTaken
+        | AppError::SetupAlreadyDone
+        | AppError::OwnAccount
+        | AppError::NoAdminLeft => StatusCode::CONFLICT,
+        AppError::NotFound | AppError::UserNotFound => StatusCode::NOT_FOUND,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
@@ -73,24 +79,42 @@ impl From<KeyError> for AppError {
     }
 }
 
+impl From<UserFieldError> for FieldProblem {
+    fn from(error: UserFieldError) -> Self {
+        match error {
+            UserFieldError::Organization => FieldProblem::Organization,
+            UserFieldError::FullName => FieldProblem::FullName,
+            UserFieldError::Username => FieldProblem::Username,
+            UserFieldError::Email => FieldProblem::Email,
+            UserFieldError::Password(PasswordPolicyError::TooShort) => FieldProblem::PasswordTooShort,
+            UserFieldError::Password(PasswordPolicyError::TooLong) => FieldProblem::PasswordTooLong,
+        }
+    }
+}
+
 impl From<AccountError> for AppError {
     fn from(error: AccountError) -> Self {
-        let field = |problem| respond_with(AppError::InvalidField(problem));
         match error {
             AccountError::InvalidCredentials => respond_with(AppError::InvalidCredentials),
-            AccountError::Invalid(UserFieldError::Organization) => field(FieldProblem::Organization),
-            AccountError::Invalid(UserFieldError::FullName) => field(FieldProblem::FullName),
-            AccountError::Invalid(UserFieldError::Username) => field(FieldProblem::Username),
-            AccountError::Invalid(UserFieldError::Email) => field(FieldProblem::Email),
-            AccountError::Invalid(UserFieldError::Password(PasswordPolicyError::TooShort)) => {
-                field(FieldProblem::PasswordTooShort)
-            }
-            AccountError::Invalid(UserFieldError::Password(PasswordPolicyError::TooLong)) => {
-                field(FieldProblem::PasswordTooLong)
-            }
+            AccountError::Invalid(field) => respond_with(AppError::InvalidField(field.into())),
             AccountError::UsernameTaken => respond_with(AppError::UsernameTaken),
             AccountError::SetupAlreadyDone => respond_with(AppError::SetupAlreadyDone),
             AccountError::Store(store) => from_store(store),
+        }
+    }
+}
+
+impl From<UserError> for AppError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::Forbidden => respond_with(AppError::Forbidden),
+            UserError::NotFound => respond_with(AppError::UserNotFound),
+            UserError::Invalid(field) => respond_with(AppError::InvalidField(field.into())),
+            UserError::NothingToChange => respond_with(AppError::NothingToChange),
+            UserError::UsernameTaken => respond_with(AppError::UsernameTaken),
+            UserError::OwnAccount => respond_with(AppError::OwnAccount),
+            UserError::NoAdminLeft => respond_with(AppError::NoAdminLeft),
+            UserError::Store(store) => from_store(store),
         }
     }
 }

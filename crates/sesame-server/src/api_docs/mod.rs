@@ -1,0 +1,123 @@
+//! The API's documentation, both from one OpenAPI document generated from the handlers:
+//! `/api/v1/openapi.json` for tools, and `/api-docs` (the panel's *API docs* link) for
+//! people — rendered by us from that same document, no CDN, in English or French, with a
+//! ready curl example per endpoint that uses this instance's endpoint URL.
+
+mod french;
+mod page;
+
+use std::sync::Arc;
+
+use axum::{
+    extract::Query,
+    http::{header, HeaderMap, HeaderValue},
+    response::{Html, IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::openapi::{OpenApi, Server};
+
+pub use page::Language;
+
+/// Built once at start-up.
+pub struct ApiDocument {
+    json: String,
+    document: Value,
+}
+
+impl ApiDocument {
+    /// The document as served: `servers` is this instance's public URL, so tools and the
+    /// curl examples call this very server.
+    pub fn new(mut openapi: OpenApi, public_url: &str) -> Arc<Self> {
+        openapi.servers = Some(vec![Server::new(public_url)]);
+        let document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+        let json = serde_json::to_string_pretty(&document).expect("a JSON value serializes");
+        Arc::new(Self { json, document })
+    }
+
+    pub fn json(&self) -> &Value {
+        &self.document
+    }
+
+    pub fn render(&self, language: Language) -> String {
+        page::render(&self.document, language)
+    }
+}
+
+/// The page's style sheet: a file of its own, so the page needs no inline style.
+pub async fn style_sheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("api_docs.css"),
+    )
+        .into_response()
+}
+
+pub async fn openapi_json(document: Arc<ApiDocument>) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        document.json.clone(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+}
+
+/// `?lang=fr|en` (the console's link passes its language), else the browser's first
+/// preference.
+pub async fn docs_page(document: Arc<ApiDocument>, query: Query<PageQuery>, headers: HeaderMap) -> Response {
+    let language = query
+        .lang
+        .as_deref()
+        .and_then(Language::from_tag)
+        .unwrap_or_else(|| Language::from_accept_language(&headers));
+    (
+        [(header::CONTENT_LANGUAGE, HeaderValue::from_static(language.tag()))],
+        Html(document.render(language)),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> Arc<ApiDocument> {
+        ApiDocument::new(crate::rest::router().1, "http://sesame.test")
+    }
+
+    #[test]
+    fn every_text_of_the_document_has_a_french_translation() {
+        let missing: Vec<String> = page::translatable_texts(document().json())
+            .into_iter()
+            .filter(|text| french::translate(text).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no French for:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn the_page_shows_every_operation_with_a_curl_example() {
+        let document = document();
+        for language in [Language::English, Language::French] {
+            let html = document.render(language);
+            assert!(html.contains(&format!(r#"<html lang="{}">"#, language.tag())));
+            for (path, item) in document.json()["paths"].as_object().unwrap() {
+                for (method, operation) in item.as_object().unwrap() {
+                    let id = operation["operationId"].as_str().unwrap();
+                    assert!(html.contains(&format!(r#"id="{id}""#)), "{id} in {language:?}");
+                    let curl = format!(
+                        "curl --request {} \\\n  --url 'http://sesame.test{path}'",
+                        method.to_uppercase()
+                    );
+                    assert!(html.contains(&curl), "{curl} in {language:?}");
+                }
+            }
+        }
+    }
+}

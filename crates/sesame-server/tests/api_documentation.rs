@@ -1,0 +1,104 @@
+//! The OpenAPI document and the docs page, as served.
+
+mod support;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::Value;
+use support::TestServer;
+
+async fn openapi(server: &TestServer) -> Value {
+    let response = Client::new().get(server.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
+    let server = TestServer::start().await;
+    let document = openapi(&server).await;
+    assert_eq!(document["servers"][0]["url"], server.base_url.as_str());
+    let scheme = &document["components"]["securitySchemes"]["MC-Api-Key"];
+    assert_eq!(scheme["type"], "apiKey");
+    assert_eq!(scheme["in"], "header");
+    assert_eq!(scheme["name"], "MC-Api-Key");
+    assert_eq!(document["security"][0]["MC-Api-Key"], serde_json::json!([]));
+
+    let expected = [
+        ("get", "/api/v1/me"),
+        ("get", "/api/v1/api_keys"),
+        ("post", "/api/v1/api_keys"),
+        ("patch", "/api/v1/api_keys/{id}"),
+        ("delete", "/api/v1/api_keys/{id}"),
+        ("get", "/api/v1/users"),
+        ("post", "/api/v1/users"),
+        ("get", "/api/v1/users/{id}"),
+        ("patch", "/api/v1/users/{id}"),
+    ];
+    let mut documented = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            documented.push((method.clone(), path.clone()));
+            let responses = operation["responses"].as_object().unwrap();
+            let refused = &responses["401"];
+            assert!(refused["headers"]["WWW-Authenticate"].is_object(), "{method} {path}");
+            assert!(responses.contains_key("503"), "{method} {path}");
+            // Every schema a response or body names exists.
+            for reference in references(operation) {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert!(document["components"]["schemas"][name].is_object(), "{reference}");
+            }
+            // And the route is really served: without a key it is refused, not unknown.
+            let url = server.url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000"));
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let status = Client::new().request(method.clone(), url).send().await.unwrap().status();
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        }
+    }
+    let mut expected: Vec<_> = expected.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    expected.sort();
+    documented.sort();
+    assert_eq!(documented, expected);
+}
+
+fn references(value: &Value) -> Vec<String> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, inner)| match (key.as_str(), inner) {
+                ("$ref", Value::String(reference)) => vec![reference.clone()],
+                _ => references(inner),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(references).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_docs_page_shows_this_instances_endpoint_in_the_readers_language() {
+    let server = TestServer::start().await;
+    let get = |path: &str, language: Option<&str>| {
+        let mut request = Client::new().get(server.url(path));
+        if let Some(language) = language {
+            request = request.header("accept-language", language);
+        }
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let english = get("/api-docs", None).await;
+    assert!(english.contains(&format!("--url '{}/api/v1/me'", server.base_url)));
+    assert!(english.contains("--header 'MC-Api-Key: {api-key}'"));
+    assert!(english.contains("Sésame API documentation"));
+    // From the browser's preferences, or from ?lang= (the console's link passes it).
+    let french = get("/api-docs", Some("fr-CA,fr;q=0.9")).await;
+    assert!(french.contains("Documentation de l'API Sésame"), "{french}");
+    assert!(french.contains("L'utilisateur au nom duquel la clé agit."));
+    assert!(get("/api-docs?lang=fr", None).await.contains(r#"<html lang="fr">"#));
+    assert!(get("/api-docs?lang=en", Some("fr")).await.contains(r#"<html lang="en">"#));
+    // Self-contained: its only style sheet is ours, and there is no script at all.
+    assert!(english.contains(r#"<link rel="stylesheet" href="/api-docs.css">"#));
+    assert!(!english.contains("<script") && !english.contains("https://cdn"));
+    let css = Client::new().get(server.url("/api-docs.css")).send().await.unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+}

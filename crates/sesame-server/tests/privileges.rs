@@ -1,0 +1,291 @@
+//! A key carries exactly its owner's privileges: every operation, done by an administrator,
+//! a user and a disabled administrator, through the console's server functions (session)
+//! and through the REST API (key). The outcome of each is written down, and the key column
+//! must equal the session column row for row.
+//!
+//! Each column runs on a fresh server with the same people, and runs the operations in the
+//! same order, so the state every operation sees is the same in both columns.
+
+mod support;
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+use sesame_core::model::{Role, User};
+use sesame_shared::functions::{
+    CreateUser, DeleteApiKey, GenerateApiKey, GetUser, ListApiKeys, ListUsers, LoadSession,
+    RenameApiKey, UpdateUser,
+};
+use support::{Browser, TestServer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    Admin,
+    User,
+    DisabledAdmin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Session,
+    Key,
+}
+
+/// What happened, in terms both channels share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// Done; for lists, the usernames or key count seen.
+    Allowed(String),
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+}
+use Outcome::*;
+
+fn ok() -> Outcome {
+    Allowed(String::new())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Me,
+    ListKeys,
+    CreateKey,
+    RenameOwnKey,
+    DeleteOwnKey,
+    RenameOthersKey,
+    DeleteOthersKey,
+    ListUsers,
+    GetSelf,
+    GetColleague,
+    GetStranger,
+    CreateUser,
+    UpdateColleague,
+    UpdateSelf,
+    UpdateStranger,
+}
+
+/// The rule, written out: (operation, admin, user, disabled administrator).
+fn expected() -> Vec<(Operation, [Outcome; 3])> {
+    use Operation as O;
+    let org = || Allowed("admin,alice,carol,dave".into());
+    vec![
+        (O::Me, [ok(), ok(), Unauthenticated]),
+        (O::ListKeys, [Allowed("1".into()), Allowed("1".into()), Unauthenticated]),
+        (O::CreateKey, [ok(), ok(), Unauthenticated]),
+        (O::RenameOwnKey, [ok(), ok(), Unauthenticated]),
+        (O::DeleteOwnKey, [ok(), ok(), Unauthenticated]),
+        (O::RenameOthersKey, [NotFound, NotFound, Unauthenticated]),
+        (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated]),
+        (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated]),
+        (O::GetSelf, [ok(), ok(), Unauthenticated]),
+        (O::GetColleague, [ok(), NotFound, Unauthenticated]),
+        (O::GetStranger, [NotFound, NotFound, Unauthenticated]),
+        (O::CreateUser, [ok(), Forbidden, Unauthenticated]),
+        (O::UpdateColleague, [ok(), Forbidden, Unauthenticated]),
+        (O::UpdateSelf, [Conflict, Forbidden, Unauthenticated]),
+        (O::UpdateStranger, [NotFound, Forbidden, Unauthenticated]),
+    ]
+}
+
+/// One column's world: an organization (admin, alice, carol, dave), a stranger in another
+/// organization, and the actor signed in and holding a key.
+struct World {
+    server: TestServer,
+    actor: User,
+    browser: Browser,
+    key: String,
+    own_key_id: String,
+    carol: User,
+    carols_key_id: String,
+    stranger: User,
+}
+
+async fn world(actor: Actor) -> World {
+    let server = TestServer::start().await;
+    let admin = server.create_user("admin", Role::Admin).await;
+    let alice = server.create_user("alice", Role::User).await;
+    let carol = server.create_user("carol", Role::User).await;
+    let dave = server.create_user("dave", Role::Admin).await;
+    let stranger = server.create_user_in("stranger", "Globex", Role::Admin).await;
+    let actor = match actor {
+        Actor::Admin => admin.clone(),
+        Actor::User => alice,
+        Actor::DisabledAdmin => dave,
+    };
+    let browser = server.browser(&actor.username).await;
+    let keys = &server.services.keys;
+    let (own, secret) = keys.generate(&actor, Some("own")).await.unwrap();
+    let (carols, _) = keys.generate(&carol, Some("carols")).await.unwrap();
+    if actor.username == "dave" {
+        // Disabled after signing in and making a key: both must stop working.
+        server.services.users.update(&admin, actor.id.as_str(), disable()).await.unwrap();
+    }
+    World {
+        key: secret.expose().to_owned(),
+        own_key_id: own.id.to_string(),
+        carols_key_id: carols.id.to_string(),
+        server,
+        actor,
+        browser,
+        carol,
+        stranger,
+    }
+}
+
+fn disable() -> sesame_core::store::UserChange {
+    sesame_core::store::UserChange { role: None, disabled: Some(true) }
+}
+
+fn outcome_of_status(status: StatusCode) -> Outcome {
+    match status {
+        StatusCode::UNAUTHORIZED => Unauthenticated,
+        StatusCode::FORBIDDEN => Forbidden,
+        StatusCode::NOT_FOUND => NotFound,
+        StatusCode::CONFLICT => Conflict,
+        status if status.is_success() => ok(),
+        other => panic!("unexpected status {other}"),
+    }
+}
+
+/// Lists report what they saw, so "allowed" also means "saw the same things".
+async fn outcome(response: Response, list: Option<&str>) -> Outcome {
+    let status = response.status();
+    let outcome = outcome_of_status(status);
+    let (Some(kind), Allowed(_)) = (list, &outcome) else { return outcome };
+    let body: Value = response.json().await.unwrap();
+    let items = match kind {
+        "rest" => body["data"].as_array().unwrap().clone(),
+        "users" => body["users"].as_array().unwrap().clone(),
+        _ => body.as_array().unwrap().clone(),
+    };
+    if items.first().is_some_and(|item| item.get("username").is_some()) {
+        let names: Vec<&str> = items.iter().map(|item| item["username"].as_str().unwrap()).collect();
+        Allowed(names.join(","))
+    } else {
+        Allowed(items.len().to_string())
+    }
+}
+
+async fn rest(world: &World, method: Method, path: &str, body: Option<Value>) -> Response {
+    let mut request = Client::new()
+        .request(method, world.server.url(&format!("/api/v1{path}")))
+        .header("MC-Api-Key", &world.key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+fn new_colleague() -> Value {
+    json!({"fullName": "Erin Example", "username": "erin", "email": "erin@example.com", "role": "user", "password": support::PASSWORD})
+}
+
+async fn by_key(world: &World, operation: Operation) -> Outcome {
+    use Operation as O;
+    let own = &world.own_key_id;
+    let carols = &world.carols_key_id;
+    let rename = || Some(json!({"name": "renamed"}));
+    let role = || Some(json!({"role": "admin"}));
+    match operation {
+        O::Me => outcome(rest(world, Method::GET, "/me", None).await, None).await,
+        O::ListKeys => outcome(rest(world, Method::GET, "/api_keys", None).await, Some("rest")).await,
+        O::CreateKey => outcome(rest(world, Method::POST, "/api_keys", Some(json!({"name": "new"}))).await, None).await,
+        O::RenameOwnKey => outcome(rest(world, Method::PATCH, &format!("/api_keys/{own}"), rename()).await, None).await,
+        // Deleting the key in use would end the column: another own key is deleted instead.
+        O::DeleteOwnKey => {
+            let id = own_spare_key(world).await;
+            outcome(rest(world, Method::DELETE, &format!("/api_keys/{id}"), None).await, None).await
+        }
+        O::RenameOthersKey => outcome(rest(world, Method::PATCH, &format!("/api_keys/{carols}"), rename()).await, None).await,
+        O::DeleteOthersKey => outcome(rest(world, Method::DELETE, &format!("/api_keys/{carols}"), None).await, None).await,
+        O::ListUsers => outcome(rest(world, Method::GET, "/users", None).await, Some("rest")).await,
+        O::GetSelf => outcome(rest(world, Method::GET, &format!("/users/{}", world.actor.id), None).await, None).await,
+        O::GetColleague => outcome(rest(world, Method::GET, &format!("/users/{}", world.carol.id), None).await, None).await,
+        O::GetStranger => outcome(rest(world, Method::GET, &format!("/users/{}", world.stranger.id), None).await, None).await,
+        O::CreateUser => outcome(rest(world, Method::POST, "/users", Some(new_colleague())).await, None).await,
+        O::UpdateColleague => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.carol.id), role()).await, None).await,
+        O::UpdateSelf => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.actor.id), role()).await, None).await,
+        O::UpdateStranger => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.stranger.id), role()).await, None).await,
+    }
+}
+
+async fn by_session(world: &World, operation: Operation) -> Outcome {
+    use Operation as O;
+    let b = &world.browser;
+    let own = &world.own_key_id;
+    let carols = &world.carols_key_id;
+    let role = json!({"role": "admin", "active": null});
+    match operation {
+        // Loading the console is how a session learns who it is; none means signed out.
+        O::Me => {
+            let response = b.call::<LoadSession>(&json!({})).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let state: Value = response.json().await.unwrap();
+            if state["me"].is_null() { Unauthenticated } else { ok() }
+        }
+        O::ListKeys => outcome(b.call::<ListApiKeys>(&json!({})).await, Some("fn")).await,
+        O::CreateKey => outcome(b.call::<GenerateApiKey>(&json!({"name": "new"})).await, None).await,
+        O::RenameOwnKey => outcome(b.call::<RenameApiKey>(&json!({"id": own, "name": "renamed"})).await, None).await,
+        O::DeleteOwnKey => {
+            let id = own_spare_key(world).await;
+            outcome(b.call::<DeleteApiKey>(&json!({"id": id})).await, None).await
+        }
+        O::RenameOthersKey => outcome(b.call::<RenameApiKey>(&json!({"id": carols, "name": "renamed"})).await, None).await,
+        O::DeleteOthersKey => outcome(b.call::<DeleteApiKey>(&json!({"id": carols})).await, None).await,
+        O::ListUsers => outcome(b.call::<ListUsers>(&json!({"page": 1, "page_size": 100})).await, Some("users")).await,
+        O::GetSelf => outcome(b.call::<GetUser>(&json!({"id": world.actor.id})).await, None).await,
+        O::GetColleague => outcome(b.call::<GetUser>(&json!({"id": world.carol.id})).await, None).await,
+        O::GetStranger => outcome(b.call::<GetUser>(&json!({"id": world.stranger.id})).await, None).await,
+        O::CreateUser => {
+            let form = json!({"full_name": "Erin Example", "username": "erin", "email": "erin@example.com", "role": "user", "password": support::PASSWORD});
+            outcome(b.call::<CreateUser>(&json!({"form": form})).await, None).await
+        }
+        O::UpdateColleague => outcome(b.call::<UpdateUser>(&json!({"id": world.carol.id, "update": role})).await, None).await,
+        O::UpdateSelf => outcome(b.call::<UpdateUser>(&json!({"id": world.actor.id, "update": role})).await, None).await,
+        O::UpdateStranger => outcome(b.call::<UpdateUser>(&json!({"id": world.stranger.id, "update": role})).await, None).await,
+    }
+}
+
+/// A second key of the actor's, made directly in storage, for the delete row.
+async fn own_spare_key(world: &World) -> String {
+    let (key, _) = world.server.services.keys.generate(&world.actor, Some("spare")).await.unwrap();
+    key.id.to_string()
+}
+
+async fn column(actor: Actor, via: Via) -> Vec<Outcome> {
+    let world = world(actor).await;
+    let mut outcomes = Vec::new();
+    for (operation, _) in expected() {
+        outcomes.push(match via {
+            Via::Session => by_session(&world, operation).await,
+            Via::Key => by_key(&world, operation).await,
+        });
+    }
+    // Whatever was refused changed nothing: Carol's key and the stranger are as they were.
+    let services = &world.server.services;
+    let carols_keys = services.keys.list(&world.carol).await.unwrap();
+    assert_eq!(carols_keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["carols"], "{actor:?} {via:?}");
+    let stranger = services.store.user_by_id(&world.stranger.id).await.unwrap().unwrap();
+    assert_eq!(stranger, world.stranger, "{actor:?} {via:?}");
+    outcomes
+}
+
+#[tokio::test]
+async fn every_operation_by_every_kind_of_actor_through_both_channels() {
+    let table = expected();
+    let mut failures = Vec::new();
+    for (index, actor) in [Actor::Admin, Actor::User, Actor::DisabledAdmin].into_iter().enumerate() {
+        let (by_session, by_key) = tokio::join!(column(actor, Via::Session), column(actor, Via::Key));
+        for (row, (operation, outcomes)) in table.iter().enumerate() {
+            let wanted = &outcomes[index];
+            if by_session[row] != by_key[row] || &by_session[row] != wanted {
+                failures.push(format!(
+                    "{operation:?} by {actor:?}: session {:?}, key {:?}, expected {wanted:?}",
+                    by_session[row], by_key[row]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

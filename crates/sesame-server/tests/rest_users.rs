@@ -1,0 +1,150 @@
+//! `/api/v1/users` and pagination, through HTTP: codes, fields named in errors, and role
+//! or status changes reaching an existing key and session without a restart.
+
+mod support;
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+use sesame_core::model::Role;
+use sesame_shared::functions::ListApiKeys;
+use support::{api_get, TestServer, PASSWORD};
+
+async fn call(server: &TestServer, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+    let mut request = Client::new().request(method, server.url(path)).header("MC-Api-Key", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn error_of(response: Response) -> (StatusCode, String, Value) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    (status, body["errors"][0]["code"].as_str().unwrap().to_owned(), body["errors"][0]["context"].clone())
+}
+
+async fn key_of(server: &TestServer, username: &str) -> String {
+    let user = server.services.store.user_by_username(username).await.unwrap().unwrap();
+    let (_, secret) = server.services.keys.generate(&user, None).await.unwrap();
+    secret.expose().to_owned()
+}
+
+#[tokio::test]
+async fn an_admin_manages_users_through_the_api() {
+    let server = TestServer::start().await;
+    server.create_user("admin", Role::Admin).await;
+    let key = key_of(&server, "admin").await;
+
+    let created = call(&server, &key, Method::POST, "/api/v1/users", Some(json!({
+        "username": "erin", "email": "erin@example.com", "fullName": "Erin Example",
+        "role": "user", "password": PASSWORD,
+    }))).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let erin: Value = created.json().await.unwrap();
+    let id = erin["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(erin["data"]["status"], "active");
+    assert_eq!(erin["data"]["organization"]["name"], "Acme Corporation");
+    assert!(erin["data"].get("password").is_none());
+
+    let changed = call(&server, &key, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"role": "admin", "status": "disabled"}))).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!((changed["data"]["role"].as_str(), changed["data"]["status"].as_str()), (Some("admin"), Some("disabled")));
+
+    let listed: Value = api_get(&server, "/api/v1/users", &key).await.json().await.unwrap();
+    assert_eq!(listed["metadata"], json!({"pageCurrent": 1, "pageSize": 100, "recordCount": 2}));
+    let shown: Value = api_get(&server, &format!("/api/v1/users/{id}"), &key).await.json().await.unwrap();
+    assert_eq!(shown["data"]["username"], "erin");
+}
+
+#[tokio::test]
+async fn refusals_have_the_right_code_and_name_the_field() {
+    let server = TestServer::start().await;
+    let admin = server.create_user("admin", Role::Admin).await;
+    server.create_user("alice", Role::User).await;
+    let admin_key = key_of(&server, "admin").await;
+    let alice_key = key_of(&server, "alice").await;
+    let users = "/api/v1/users";
+    let good = json!({"username": "erin", "email": "erin@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD});
+
+    let cases: Vec<(&str, Response, StatusCode, &str, Option<&str>)> = vec![
+        ("user creates", call(&server, &alice_key, Method::POST, users, Some(good.clone())).await, StatusCode::FORBIDDEN, "forbidden", None),
+        ("bad email", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "nope", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("email")),
+        ("short password", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": "short"}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("password")),
+        ("unknown role", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "root", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
+        ("taken username", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "ALICE", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::CONFLICT, "conflict", Some("username")),
+        ("own account", call(&server, &admin_key, Method::PATCH, &format!("{users}/{}", admin.id), Some(json!({"status": "disabled"}))).await, StatusCode::CONFLICT, "conflict", None),
+        ("nothing to change", call(&server, &admin_key, Method::PATCH, &format!("{users}/{}", admin.id), Some(json!({}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
+        ("unknown id", call(&server, &admin_key, Method::GET, &format!("{users}/00000000-0000-4000-8000-000000000000"), None).await, StatusCode::NOT_FOUND, "not_found", None),
+        ("garbage id", call(&server, &admin_key, Method::GET, &format!("{users}/..%2F..%2Fetc"), None).await, StatusCode::NOT_FOUND, "not_found", None),
+        ("page 0", call(&server, &admin_key, Method::GET, &format!("{users}?page_number=0"), None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_number")),
+        ("page too big", call(&server, &admin_key, Method::GET, "/api/v1/api_keys?page_size=501", None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_size")),
+        ("page not a number", call(&server, &admin_key, Method::GET, "/api/v1/api_keys?page_size=ten", None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_size")),
+    ];
+    for (label, response, status, code, field) in cases {
+        let (got_status, got_code, context) = error_of(response).await;
+        assert_eq!((got_status, got_code.as_str()), (status, code), "{label}");
+        if let Some(field) = field {
+            assert_eq!(context["field"], field, "{label}");
+        }
+    }
+    // Nothing was created or changed by any of that.
+    let listed: Value = api_get(&server, users, &admin_key).await.json().await.unwrap();
+    assert_eq!(listed["metadata"]["recordCount"], 2);
+    assert!(listed["data"].as_array().unwrap().iter().all(|user| user["status"] == "active"));
+}
+
+#[tokio::test]
+async fn key_lists_are_paginated() {
+    let server = TestServer::start().await;
+    server.create_user("alice", Role::User).await;
+    let key = key_of(&server, "alice").await;
+    for i in 0..4 {
+        let created = call(&server, &key, Method::POST, "/api/v1/api_keys", Some(json!({"name": format!("k{i}")}))).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let body: Value = api_get(&server, &format!("/api/v1/api_keys?page_number={page}&page_size=2"), &key).await.json().await.unwrap();
+        assert_eq!(body["metadata"], json!({"pageCurrent": page, "pageSize": 2, "recordCount": 5}));
+        seen.extend(body["data"].as_array().unwrap().iter().map(|k| k["id"].as_str().unwrap().to_owned()));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5);
+}
+
+#[tokio::test]
+async fn role_changes_and_disabling_reach_an_existing_key_and_session_at_once() {
+    let server = TestServer::start().await;
+    server.create_user("admin", Role::Admin).await;
+    let alice = server.create_user("alice", Role::User).await;
+    let admin_key = key_of(&server, "admin").await;
+    let alice_key = key_of(&server, "alice").await;
+    let alice_browser = server.browser("alice").await;
+    let alice_path = format!("/api/v1/users/{}", alice.id);
+    let patch = |change: Value| call(&server, &admin_key, Method::PATCH, &alice_path, Some(change));
+    let users_seen_by_alice = || async {
+        let response = api_get(&server, "/api/v1/users", &alice_key).await;
+        (response.status(), response.json::<Value>().await.ok().map(|b| b["metadata"]["recordCount"].clone()))
+    };
+
+    // Used once, so a node that caches keys now holds Alice as a user.
+    assert_eq!(users_seen_by_alice().await, (StatusCode::OK, Some(json!(1))));
+    assert_eq!(patch(json!({"role": "admin"})).await.status(), StatusCode::OK);
+    assert_eq!(users_seen_by_alice().await, (StatusCode::OK, Some(json!(2))));
+    let me: Value = api_get(&server, "/api/v1/me", &alice_key).await.json().await.unwrap();
+    assert_eq!(me["data"]["role"], "admin");
+
+    assert_eq!(patch(json!({"status": "disabled"})).await.status(), StatusCode::OK);
+    let refused = api_get(&server, "/api/v1/me", &alice_key).await;
+    assert_eq!(error_of(refused).await.0, StatusCode::UNAUTHORIZED);
+    let session = alice_browser.call::<ListApiKeys>(&json!({})).await;
+    assert_eq!(session.status(), StatusCode::UNAUTHORIZED);
+
+    assert_eq!(patch(json!({"status": "active", "role": "user"})).await.status(), StatusCode::OK);
+    assert_eq!(users_seen_by_alice().await, (StatusCode::OK, Some(json!(1))));
+    // The session stays ended; signing in again works.
+    assert_eq!(alice_browser.call::<ListApiKeys>(&json!({})).await.status(), StatusCode::UNAUTHORIZED);
+    server.browser("alice").await;
+}
