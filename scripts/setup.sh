@@ -66,6 +66,12 @@ if [ "$want_postgres" = true ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/nu
   apt_install postgresql
 fi
 
+# The API conformance run and the docs' browser test call the server with curl.
+if ! command -v curl >/dev/null; then
+  say "installing curl"
+  apt_install curl
+fi
+
 if [ "$want_bench" = true ] && ! command -v wrk >/dev/null; then
   say "installing wrk"
   apt_install wrk

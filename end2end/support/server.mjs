@@ -42,6 +42,12 @@ export async function startServer() {
       );
       if (result.status !== 0) throw new Error(`user create failed: ${result.stderr}`);
     },
+    /** A key made with `sesame key create`, as a provisioning script would. */
+    createKey(username, name) {
+      const result = spawnSync(binary, ['key', 'create', '--username', username, '--name', name], { env, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`key create failed: ${result.stderr}`);
+      return result.stdout.trim();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

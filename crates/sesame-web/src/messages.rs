@@ -17,6 +17,11 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         }
         AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
         AppError::NotFound => t_string!(i18n, key_not_found).to_string(),
+        AppError::Forbidden => t_string!(i18n, forbidden).to_string(),
+        AppError::UserNotFound => t_string!(i18n, user_not_found).to_string(),
+        AppError::OwnAccount => t_string!(i18n, own_account).to_string(),
+        AppError::NoAdminLeft => t_string!(i18n, no_admin_left).to_string(),
+        AppError::NothingToChange => t_string!(i18n, nothing_to_change).to_string(),
         AppError::InvalidField(field) => match field {
             FieldProblem::Organization => t_string!(i18n, field_organization).to_string(),
             FieldProblem::FullName => t_string!(i18n, field_full_name).to_string(),

@@ -28,6 +28,14 @@ fn docs_url() -> String {
     format!("{origin}/api-docs")
 }
 
+/// The docs open in the console's current language.
+fn docs_href(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "/api-docs?lang=en",
+        Locale::fr => "/api-docs?lang=fr",
+    }
+}
+
 #[component]
 pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let i18n = use_i18n();
@@ -133,7 +141,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
             <h3 class="panel-heading">{t!(i18n, api_keys)}</h3>
             <div class="field">
                 <div class="field-label">{t!(i18n, api_docs)}</div>
-                <a class="docs-link" href="/api-docs" target="_blank" rel="noopener">{docs_url()}</a>
+                <a class="docs-link" href=move || docs_href(i18n.get_locale()) target="_blank" rel="noopener">{docs_url()}</a>
             </div>
             <div class="field">
                 <div class="field-label">{t!(i18n, endpoint)}</div>

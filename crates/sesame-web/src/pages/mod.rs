@@ -1,3 +1,4 @@
 pub mod console;
 pub mod login;
 pub mod setup;
+pub mod users;

@@ -1,0 +1,328 @@
+//! The Users page: an administrator sees the organization's users, creates one, changes a
+//! role, disables or enables an account. Every rule is the server's (the same one the REST
+//! API applies); this page only offers what the rule allows and shows what it answers.
+
+use leptos::{html, prelude::*, task::spawn_local};
+use sesame_shared::{
+    functions::{create_user, list_users, update_user},
+    wire::{Me, NewUserForm, UserRole, UserUpdate, UserView, UsersPage},
+};
+
+use crate::{
+    components::confirm_dialog::{ConfirmDialog, ConfirmRequest},
+    feedback::Feedback,
+    focus::focus_next_frame,
+    i18n::*,
+    messages::error_text,
+};
+
+const PAGE_SIZE: u32 = 50;
+
+#[component]
+pub fn UsersPage(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let feedback = Feedback::get();
+    let page = RwSignal::new(1u32);
+    let listing = RwSignal::new(None::<UsersPage>);
+    let form_open = RwSignal::new(false);
+    let create_ref = NodeRef::<html::Button>::new();
+
+    let load = move || {
+        let number = page.get_untracked();
+        spawn_local(async move {
+            match list_users(number, PAGE_SIZE).await {
+                Ok(found) => {
+                    listing.try_set(Some(found));
+                }
+                Err(error) => feedback.error(error_text(i18n, &error)),
+            }
+        });
+    };
+    load();
+
+    let replace = Callback::new(move |changed: UserView| {
+        listing.update(|listing| {
+            if let Some(slot) = listing.iter_mut().flat_map(|l| l.users.iter_mut()).find(|u| u.id == changed.id) {
+                *slot = changed;
+            }
+        });
+    });
+    let on_created = Callback::new(move |created: UserView| {
+        form_open.set(false);
+        feedback.success(t_string!(i18n, user_created, name = created.username.clone()).to_string());
+        load();
+        focus_next_frame(create_ref);
+    });
+    let on_cancel = Callback::new(move |_| {
+        form_open.set(false);
+        focus_next_frame(create_ref);
+    });
+    let pages = move || listing.with(|l| l.as_ref().map_or(1, |l| l.total.div_ceil(u64::from(PAGE_SIZE)).max(1)));
+    let go = move |delta: i64| {
+        let next = i64::from(page.get_untracked()) + delta;
+        if next >= 1 && next as u64 <= pages() {
+            page.set(next as u32);
+            load();
+        }
+    };
+    let me_id = StoredValue::new(me.id.clone());
+
+    view! {
+        <section class="users-page" aria-labelledby="users-title">
+            <div class="page-heading">
+                <h1 id="users-title">{t!(i18n, users)}</h1>
+                <button
+                    class="btn btn-primary"
+                    node_ref=create_ref
+                    aria-expanded=move || form_open.get().to_string()
+                    on:click=move |_| form_open.set(true)
+                >
+                    {t!(i18n, create_user)}
+                </button>
+            </div>
+            <p class="muted">{move || t_string!(i18n, users_intro, organization = me.organization.clone()).to_string()}</p>
+            <Show when=move || form_open.get()>
+                <NewUserFormView on_created on_cancel />
+            </Show>
+            {move || match listing.get() {
+                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Some(found) => view! {
+                    <table class="users-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, name)}</th>
+                                <th scope="col">{t!(i18n, email)}</th>
+                                <th scope="col">{t!(i18n, role)}</th>
+                                <th scope="col">{t!(i18n, status)}</th>
+                                <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=move || found.users.clone() key=|user| (user.id.clone(), user.role, user.active) let:user>
+                                <UserRow user=user.clone() is_me=user.id == me_id.get_value() on_changed=replace />
+                            </For>
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+            <Show when=move || { pages() > 1 }>
+                <nav class="pager" aria-label=move || t_string!(i18n, pages).to_string()>
+                    <button class="btn btn-secondary btn-small" on:click=move |_| go(-1) disabled=move || page.get() <= 1>
+                        {t!(i18n, previous_page)}
+                    </button>
+                    <span>{move || t_string!(i18n, page_of, page = page.get(), pages = pages()).to_string()}</span>
+                    <button class="btn btn-secondary btn-small" on:click=move |_| go(1) disabled=move || u64::from(page.get()) >= pages()>
+                        {t!(i18n, next_page)}
+                    </button>
+                </nav>
+            </Show>
+        </section>
+    }
+}
+
+fn role_value(role: UserRole) -> &'static str {
+    match role {
+        UserRole::Admin => "admin",
+        UserRole::User => "user",
+    }
+}
+
+fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: UserRole) -> String {
+    match role {
+        UserRole::Admin => t_string!(i18n, role_admin).to_string(),
+        UserRole::User => t_string!(i18n, role_user).to_string(),
+    }
+}
+
+/// One user: role select and disable/enable. Not on one's own row: the server refuses
+/// changing oneself, so the page does not offer it.
+#[component]
+fn UserRow(user: UserView, is_me: bool, on_changed: Callback<UserView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let feedback = Feedback::get();
+    let dialog = ConfirmDialog::get();
+    let busy = RwSignal::new(false);
+    let user = StoredValue::new(user);
+    let name = move || user.with_value(|u| u.full_name.clone());
+    let select_ref = NodeRef::<html::Select>::new();
+
+    let apply = move |update: UserUpdate, success: String| {
+        busy.set(true);
+        let id = user.with_value(|u| u.id.clone());
+        spawn_local(async move {
+            match update_user(id, update).await {
+                Ok(changed) => {
+                    feedback.success(success);
+                    on_changed.run(changed);
+                }
+                Err(error) => {
+                    feedback.error(error_text(i18n, &error));
+                    // Put the select back to what the server still has.
+                    if let Some(select) = select_ref.get_untracked() {
+                        select.set_value(role_value(user.with_value(|u| u.role)));
+                    }
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    let change_role = move |ev: leptos::ev::Event| {
+        let role = if event_target_value(&ev) == "admin" { UserRole::Admin } else { UserRole::User };
+        let text = t_string!(i18n, role_changed, name = name()).to_string();
+        apply(UserUpdate { role: Some(role), active: None }, text);
+    };
+    let toggle = move |_| {
+        if user.with_value(|u| u.active) {
+            dialog.ask(ConfirmRequest {
+                title: t_string!(i18n, disable_title).to_string(),
+                question: t_string!(i18n, disable_question, name = name()).to_string(),
+                confirm_label: t_string!(i18n, disable).to_string(),
+                on_confirm: Callback::new(move |_| {
+                    let text = t_string!(i18n, user_disabled, name = name()).to_string();
+                    apply(UserUpdate { role: None, active: Some(false) }, text);
+                }),
+            });
+        } else {
+            let text = t_string!(i18n, user_enabled, name = name()).to_string();
+            apply(UserUpdate { role: None, active: Some(true) }, text);
+        }
+    };
+    let current = user.get_value();
+    let role = current.role;
+    let active = current.active;
+
+    view! {
+        <tr class:disabled-user=!active>
+            <td>
+                <span class="user-name">{current.full_name.clone()}</span>
+                {is_me.then(|| view! { <span class="muted">" "{t!(i18n, you)}</span> })}
+                <br />
+                <span class="muted">{current.username.clone()}</span>
+            </td>
+            <td class="user-email">{current.email.clone()}</td>
+            <td>
+                {if is_me {
+                    view! { <span>{move || role_text(i18n, role)}</span> }.into_any()
+                } else {
+                    view! {
+                        <select
+                            node_ref=select_ref
+                            aria-label=move || t_string!(i18n, role_of, name = name()).to_string()
+                            on:change=change_role
+                            disabled=busy
+                        >
+                            <option value="user" selected=role == UserRole::User>{move || role_text(i18n, UserRole::User)}</option>
+                            <option value="admin" selected=role == UserRole::Admin>{move || role_text(i18n, UserRole::Admin)}</option>
+                        </select>
+                    }.into_any()
+                }}
+            </td>
+            <td>
+                <span class=if active { "badge badge-active" } else { "badge badge-disabled" }>
+                    {move || if active { t_string!(i18n, status_active).to_string() } else { t_string!(i18n, status_disabled).to_string() }}
+                </span>
+            </td>
+            <td class="user-actions">
+                {(!is_me).then(|| view! {
+                    <button
+                        class=if active { "btn btn-secondary btn-small" } else { "btn btn-primary btn-small" }
+                        disabled=busy
+                        aria-label=move || if active {
+                            t_string!(i18n, disable_label, name = name()).to_string()
+                        } else {
+                            t_string!(i18n, enable_label, name = name()).to_string()
+                        }
+                        on:click=toggle
+                    >
+                        {move || if active { t_string!(i18n, disable).to_string() } else { t_string!(i18n, enable).to_string() }}
+                    </button>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+/// The administrator's form for a new colleague; errors appear in it, nothing typed is lost.
+#[component]
+fn NewUserFormView(on_created: Callback<UserView>, on_cancel: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let full_name = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(UserRole::User);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let first_ref = NodeRef::<html::Input>::new();
+    focus_next_frame(first_ref);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let form = NewUserForm {
+            full_name: full_name.get_untracked(),
+            username: username.get_untracked(),
+            email: email.get_untracked(),
+            role: role.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match create_user(form).await {
+                Ok(created) => on_created.run(created),
+                Err(failure) => {
+                    error.try_set(Some(error_text(i18n, &failure)));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            on_cancel.run(());
+        }
+    };
+    let field = move |label: String, signal: RwSignal<String>, kind: &'static str, autocomplete: &'static str, node: NodeRef<html::Input>| {
+        view! {
+            <label>
+                <span>{label}</span>
+                <input
+                    type=kind
+                    autocomplete=autocomplete
+                    required
+                    node_ref=node
+                    prop:value=signal
+                    on:input=move |ev| signal.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+
+    view! {
+        <form class="new-user-form" on:submit=submit on:keydown=on_keydown>
+            <h2>{t!(i18n, create_user)}</h2>
+            <div class="form-grid">
+                {field(t_string!(i18n, full_name).to_string(), full_name, "text", "off", first_ref)}
+                {field(t_string!(i18n, username).to_string(), username, "text", "off", NodeRef::new())}
+                {field(t_string!(i18n, email).to_string(), email, "email", "off", NodeRef::new())}
+                {field(t_string!(i18n, initial_password).to_string(), password, "password", "new-password", NodeRef::new())}
+                <label>
+                    <span>{t!(i18n, role)}</span>
+                    <select on:change=move |ev| role.set(if event_target_value(&ev) == "admin" { UserRole::Admin } else { UserRole::User })>
+                        <option value="user" selected=true>{move || role_text(i18n, UserRole::User)}</option>
+                        <option value="admin">{move || role_text(i18n, UserRole::Admin)}</option>
+                    </select>
+                </label>
+            </div>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="form-actions">
+                <button class="btn btn-secondary" type="button" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
+                <button class="btn btn-primary" type="submit" disabled=busy>{t!(i18n, create)}</button>
+            </div>
+        </form>
+    }
+}
