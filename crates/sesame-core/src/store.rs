@@ -242,22 +242,32 @@ impl Store {
         organization_id: &OrganizationId,
         page: PageRequest,
     ) -> StoreResult<Page<User>> {
-        let total = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE organization_id = $1")
-            .bind(organization_id.as_str())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>("n")?;
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
              WHERE u.organization_id = $1 ORDER BY u.created_at, u.id LIMIT $2 OFFSET $3"
         );
-        let rows = sqlx::query(&sql)
-            .bind(organization_id.as_str())
+        let count = "SELECT COUNT(*) AS n FROM users WHERE organization_id = $1";
+        self.fetch_page(count, &sql, organization_id.as_str(), page, user_from_row).await
+    }
+
+    /// One page of rows: `count_sql` counts them all for `$1 = owner`; `select_sql` takes
+    /// `$1 = owner, $2 = limit, $3 = offset`.
+    async fn fetch_page<T>(
+        &self,
+        count_sql: &str,
+        select_sql: &str,
+        owner: &str,
+        page: PageRequest,
+        from_row: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Page<T>> {
+        let total = sqlx::query(count_sql).bind(owner).fetch_one(&self.pool).await?.try_get::<i64, _>("n")?;
+        let rows = sqlx::query(select_sql)
+            .bind(owner)
             .bind(i64::from(page.size()))
             .bind(page.offset())
             .fetch_all(&self.pool)
             .await?;
-        let items = rows.iter().map(user_from_row).collect::<StoreResult<_>>()?;
+        let items = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
         Ok(Page { items, request: page, total: total.try_into().unwrap_or_default() })
     }
 
@@ -477,23 +487,12 @@ impl Store {
 
     /// One page of the user's keys, oldest first.
     pub async fn list_keys_page(&self, user_id: &UserId, page: PageRequest) -> StoreResult<Page<ApiKey>> {
-        let total = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1")
-            .bind(user_id.as_str())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>("n")?;
         let sql = format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id \
              LIMIT $2 OFFSET $3"
         );
-        let rows = sqlx::query(&sql)
-            .bind(user_id.as_str())
-            .bind(i64::from(page.size()))
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let items = rows.iter().map(key_from_row).collect::<StoreResult<_>>()?;
-        Ok(Page { items, request: page, total: total.try_into().unwrap_or_default() })
+        let count = "SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1";
+        self.fetch_page(count, &sql, user_id.as_str(), page, key_from_row).await
     }
 
     /// Renames one of `user_id`'s keys. Another user's key is `NotFound`, exactly like a

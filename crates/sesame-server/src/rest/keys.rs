@@ -79,7 +79,6 @@ pub struct RenameApiKeyRequest {
     responses(
         (status = 200, description = "One page of keys", body = List<ApiKeyBody>),
         (status = 400, description = "Bad page parameters", body = ErrorResponse),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
     )
 )]
 pub async fn list(
@@ -98,9 +97,7 @@ pub async fn list(
     responses(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<NewApiKeyBody>),
         (status = 400, description = "Invalid name or body", body = ErrorResponse),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorResponse),
     )
 )]
 pub async fn create(
@@ -124,10 +121,8 @@ pub async fn create(
     responses(
         (status = 200, description = "The renamed key", body = Data<ApiKeyBody>),
         (status = 400, description = "Invalid name or body", body = ErrorResponse),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorResponse),
     )
 )]
 pub async fn rename(
@@ -149,7 +144,6 @@ pub async fn rename(
     params(("id" = String, Path, format = Uuid, description = "The key's id")),
     responses(
         (status = 204, description = "The key is deleted"),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
     )
 )]

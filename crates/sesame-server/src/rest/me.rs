@@ -1,13 +1,12 @@
 use axum::Json;
 
-use super::{envelope::Data, users::UserBody, ApiPrincipal, ErrorResponse};
+use super::{envelope::Data, users::UserBody, ApiPrincipal};
 
 /// The user the key acts as.
 #[utoipa::path(
     get, path = "/me", tag = "me", operation_id = "getMe",
     responses(
         (status = 200, description = "The key's owner", body = Data<UserBody>),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
     )
 )]
 // Serialized straight from typed structs: this is the call scripts make most.

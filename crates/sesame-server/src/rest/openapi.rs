@@ -54,29 +54,33 @@ impl Modify for KeySecurity {
     }
 }
 
-/// What every operation may answer whatever it does: the 401's `WWW-Authenticate` header,
-/// and 503 while the database is unreachable. Applied once the handlers' paths are in (the
-/// derive's modifiers run before that).
+/// What operations answer whatever they do, written once here rather than on each handler:
+/// 401 (every operation takes a key) with its `WWW-Authenticate` header, 413 where there is
+/// a body, and 503 while the database is unreachable. Applied once the handlers' paths are
+/// in (the derive's modifiers run before that).
 pub struct CommonResponses;
 
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let error_body = utoipa::openapi::ContentBuilder::new()
-            .schema(Some(Ref::from_schema_name(super::ErrorResponse::name())))
-            .build();
-        let unavailable = ResponseBuilder::new()
-            .description("The database is unavailable; retry shortly")
-            .content("application/json", error_body)
-            .build();
+        let error = |description: &str| {
+            let body = utoipa::openapi::ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(super::ErrorResponse::name())))
+                .build();
+            ResponseBuilder::new().description(description).content("application/json", body)
+        };
         let challenge = HeaderBuilder::new()
             .description(Some("How to authenticate: `MC-Api-Key` or `Bearer`"))
             .build();
+        let refused = error("Missing or invalid key").header("WWW-Authenticate", challenge).build();
+        let too_large = error("The body is larger than 64 KiB").build();
+        let unavailable = error("The database is unavailable; retry shortly").build();
         for item in openapi.paths.paths.values_mut() {
             let operations = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
             for operation in operations.into_iter().flatten() {
                 let responses = &mut operation.responses.responses;
-                if let Some(RefOr::T(refused)) = responses.get_mut("401") {
-                    refused.headers.insert("WWW-Authenticate".into(), RefOr::T(challenge.clone()));
+                responses.insert("401".into(), RefOr::T(refused.clone()));
+                if operation.request_body.is_some() {
+                    responses.insert("413".into(), RefOr::T(too_large.clone()));
                 }
                 responses.insert("503".into(), RefOr::T(unavailable.clone()));
             }

@@ -132,7 +132,6 @@ pub struct UpdateUserRequest {
     responses(
         (status = 200, description = "One page of users, oldest first", body = List<UserBody>),
         (status = 400, description = "Bad page parameters", body = ErrorResponse),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
     )
 )]
 pub async fn list(
@@ -151,10 +150,8 @@ pub async fn list(
     responses(
         (status = 201, description = "The user was created", body = Data<UserBody>),
         (status = 400, description = "A field is invalid (named in `context.field`)", body = ErrorResponse),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
         (status = 403, description = "The key's owner is not an administrator", body = ErrorResponse),
         (status = 409, description = "The username is taken", body = ErrorResponse),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorResponse),
     )
 )]
 pub async fn create(
@@ -181,7 +178,6 @@ pub async fn create(
     params(("id" = String, Path, format = Uuid, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = Data<UserBody>),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
         (status = 404, description = "No such user visible to the key's owner", body = ErrorResponse),
     )
 )]
@@ -204,11 +200,9 @@ pub async fn show(
     responses(
         (status = 200, description = "The user as changed", body = Data<UserBody>),
         (status = 400, description = "Nothing to change, or an invalid value", body = ErrorResponse),
-        (status = 401, description = "Missing or invalid key", body = ErrorResponse),
         (status = 403, description = "The key's owner is not an administrator", body = ErrorResponse),
         (status = 404, description = "No such user in the administrator's organization", body = ErrorResponse),
         (status = 409, description = "One's own account, or the organization's last active administrator", body = ErrorResponse),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorResponse),
     )
 )]
 pub async fn update(

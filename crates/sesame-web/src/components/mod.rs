@@ -5,3 +5,4 @@ pub mod generated_key;
 pub mod icons;
 pub mod key_row;
 pub mod language_switch;
+pub mod text_field;

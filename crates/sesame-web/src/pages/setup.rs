@@ -1,7 +1,12 @@
 use leptos::{prelude::*, task::spawn_local};
 use sesame_shared::{functions::setup_first_admin, wire::SetupForm};
 
-use crate::{app::Session, components::language_switch::LanguageSwitch, i18n::*, messages::error_text};
+use crate::{
+    app::Session,
+    components::{language_switch::LanguageSwitch, text_field::TextField},
+    i18n::*,
+    messages::error_text,
+};
 
 /// The one-time form shown on a fresh database: creates the first administrator.
 #[component]
@@ -37,31 +42,16 @@ pub fn SetupPage() -> impl IntoView {
         });
     };
 
-    let field = move |label: String, signal: RwSignal<String>, kind: &'static str, autocomplete: &'static str| {
-        view! {
-            <label>
-                <span>{label}</span>
-                <input
-                    type=kind
-                    autocomplete=autocomplete
-                    required
-                    prop:value=signal
-                    on:input=move |ev| signal.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
-
     view! {
         <main class="auth-page">
             <form class="auth-card" on:submit=submit>
                 <h1>{t!(i18n, setup_title)}</h1>
                 <p class="muted">{t!(i18n, setup_intro)}</p>
-                {move || field(t_string!(i18n, organization_name).to_string(), organization, "text", "organization")}
-                {move || field(t_string!(i18n, full_name).to_string(), full_name, "text", "name")}
-                {move || field(t_string!(i18n, username).to_string(), username, "text", "username")}
-                {move || field(t_string!(i18n, email).to_string(), email, "email", "email")}
-                {move || field(t_string!(i18n, password).to_string(), password, "password", "new-password")}
+                {move || view! { <TextField label=t_string!(i18n, organization_name).to_string() value=organization autocomplete="organization" /> }}
+                {move || view! { <TextField label=t_string!(i18n, full_name).to_string() value=full_name autocomplete="name" /> }}
+                {move || view! { <TextField label=t_string!(i18n, username).to_string() value=username autocomplete="username" /> }}
+                {move || view! { <TextField label=t_string!(i18n, email).to_string() value=email kind="email" autocomplete="email" /> }}
+                {move || view! { <TextField label=t_string!(i18n, password).to_string() value=password kind="password" autocomplete="new-password" /> }}
                 {move || error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
                 <button class="btn btn-primary" type="submit" disabled=busy>{t!(i18n, create_admin)}</button>
                 <LanguageSwitch />

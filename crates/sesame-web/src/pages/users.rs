@@ -9,7 +9,10 @@ use sesame_shared::{
 };
 
 use crate::{
-    components::confirm_dialog::{ConfirmDialog, ConfirmRequest},
+    components::{
+        confirm_dialog::{ConfirmDialog, ConfirmRequest},
+        text_field::TextField,
+    },
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
@@ -286,30 +289,14 @@ fn NewUserFormView(on_created: Callback<UserView>, on_cancel: Callback<()>) -> i
             on_cancel.run(());
         }
     };
-    let field = move |label: String, signal: RwSignal<String>, kind: &'static str, autocomplete: &'static str, node: NodeRef<html::Input>| {
-        view! {
-            <label>
-                <span>{label}</span>
-                <input
-                    type=kind
-                    autocomplete=autocomplete
-                    required
-                    node_ref=node
-                    prop:value=signal
-                    on:input=move |ev| signal.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
-
     view! {
         <form class="new-user-form" on:submit=submit on:keydown=on_keydown>
             <h2>{t!(i18n, create_user)}</h2>
             <div class="form-grid">
-                {field(t_string!(i18n, full_name).to_string(), full_name, "text", "off", first_ref)}
-                {field(t_string!(i18n, username).to_string(), username, "text", "off", NodeRef::new())}
-                {field(t_string!(i18n, email).to_string(), email, "email", "off", NodeRef::new())}
-                {field(t_string!(i18n, initial_password).to_string(), password, "password", "new-password", NodeRef::new())}
+                {move || view! { <TextField label=t_string!(i18n, full_name).to_string() value=full_name autocomplete="off" node_ref=first_ref /> }}
+                {move || view! { <TextField label=t_string!(i18n, username).to_string() value=username autocomplete="off" /> }}
+                {move || view! { <TextField label=t_string!(i18n, email).to_string() value=email kind="email" autocomplete="off" /> }}
+                {move || view! { <TextField label=t_string!(i18n, initial_password).to_string() value=password kind="password" autocomplete="new-password" /> }}
                 <label>
                     <span>{t!(i18n, role)}</span>
                     <select on:change=move |ev| role.set(if event_target_value(&ev) == "admin" { UserRole::Admin } else { UserRole::User })>
