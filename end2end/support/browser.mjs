@@ -19,7 +19,19 @@ export async function launchBrowser({ locale }) {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
+  // Every Content-Security-Policy violation the pages report is kept, for the tests to
+  // assert there is none: the app must run under the server's policy as it is.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
   return context;
+}
+
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations ?? []);
 }
 
 export async function saveScreenshot(page, name) {

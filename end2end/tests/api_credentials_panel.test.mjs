@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
+import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, callApi, generateKey, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
@@ -166,6 +166,11 @@ for (const language of ['en', 'fr']) {
       assert.equal(refused.body.errors[0].code, 'invalid_credentials');
       // The other key still works.
       assert.equal((await callApi(server.baseUrl, unnamed.secret)).status, 200);
+      // The whole journey ran under the Content-Security-Policy without a violation.
+      const policy = (await fetch(server.baseUrl)).headers.get('content-security-policy');
+      assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+      assert.ok(!policy.includes('unsafe-inline'), policy);
+      assert.deepEqual(await cspViolations(page), []);
     });
   });
 }

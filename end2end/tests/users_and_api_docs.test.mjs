@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
-import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
+import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, callApi, generateKey, logIn, openApiCredentials } from '../support/console.mjs';
@@ -80,6 +80,7 @@ describe('the Users page (en)', () => {
     // One's own row offers no role change and no disable.
     assert.equal(await page.getByLabel(t.roleOf('Ada Admin')).count(), 0);
     assert.equal(await button(page, t.disableUser('Ada Admin')).count(), 0);
+    assert.deepEqual(await cspViolations(page), []);
   });
 
   test('a plain user has no Users page', async () => {
@@ -133,6 +134,8 @@ for (const language of ['en', 'fr']) {
       assert.ok(example.includes('{api-key}'), example);
       const output = execFileSync('bash', ['-c', `${example.replace('{api-key}', secret)} --silent --show-error`], { encoding: 'utf8' });
       assert.equal(JSON.parse(output).data.username, user.username);
+      assert.deepEqual(await cspViolations(docs), []);
+      assert.deepEqual(await cspViolations(page), []);
     });
   });
 }

@@ -11,6 +11,7 @@ pub mod names;
 pub mod net;
 pub mod password;
 pub mod store;
+pub mod throttle;
 pub mod users;
 pub mod verifier;
 
@@ -22,6 +23,7 @@ use last_use::LastUseRecorder;
 use keys::Keys;
 use password::PasswordHasher;
 use store::{Backend, Store};
+use throttle::{ThrottleSettings, Throttles};
 use users::Users;
 use verifier::Verifier;
 
@@ -37,6 +39,7 @@ pub struct Services {
     pub users: Users,
     pub verifier: Verifier,
     pub last_use: Arc<LastUseRecorder>,
+    pub throttles: Arc<Throttles>,
 }
 
 impl Services {
@@ -44,6 +47,10 @@ impl Services {
     /// are cached in memory (one node owns the file: see [`key_cache`]); on PostgreSQL,
     /// where several nodes share the database, every verification reads it.
     pub fn new(store: Store, argon2_permits: usize) -> Self {
+        Self::with_throttles(store, argon2_permits, ThrottleSettings::default())
+    }
+
+    pub fn with_throttles(store: Store, argon2_permits: usize, throttles: ThrottleSettings) -> Self {
         let last_use = Arc::new(LastUseRecorder::default());
         let cache = match store.backend() {
             Backend::Sqlite => Some(Arc::new(KeyCache::new(KEY_CACHE_CAPACITY))),
@@ -56,6 +63,7 @@ impl Services {
             keys: Keys::new(store.clone(), cache.clone()),
             verifier: Verifier::new(store.clone(), last_use.clone(), cache),
             last_use,
+            throttles: Arc::new(Throttles::new(throttles)),
             store,
         }
     }

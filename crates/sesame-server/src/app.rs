@@ -1,10 +1,10 @@
 //! The router, apart from `main`, so tests can serve it on an ephemeral port.
 
-use std::{net::IpAddr, path::PathBuf, sync::Arc};
+use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use axum::{
     extract::{Query, Request, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -12,11 +12,11 @@ use axum::{
 };
 use sesame_core::Services;
 use sesame_shared::{error::AppError, ssr::ServerContext};
-use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
 
 use crate::{
     api_docs::{self, ApiDocument},
-    origin_check, rest, static_site,
+    origin_check, rest, security_headers, static_site,
 };
 
 /// Everything a request handler may need; cheap to clone.
@@ -49,8 +49,12 @@ impl AppConfig {
     }
 }
 
-/// Large enough for a pasted 1 MB key name to reach validation and get its clear message.
-const SERVER_FN_BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// Server-function calls are small JSON documents, like REST bodies.
+const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
+
+/// A request (body included) that takes longer gets 408: slow clients cannot hold
+/// connections and database permits for ever.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     sesame_shared::functions::register_server_functions();
@@ -65,7 +69,9 @@ pub fn router(state: AppState) -> Router {
     let document = ApiDocument::new(openapi, &state.config.public_url);
     let for_page = document.clone();
 
-    Router::new()
+    let https = state.config.public_url.starts_with("https://");
+    let site_dir = state.config.site_dir.clone();
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/api/v1/openapi.json", get(move || api_docs::openapi_json(document.clone())))
@@ -78,20 +84,10 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api)
         .merge(server_fns)
-        .merge(static_site::router(&state.config.site_dir))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .with_state(state)
+        .merge(static_site::router(&site_dir))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .with_state(state);
+    security_headers::apply(routes, &site_dir, https)
 }
 
 async fn handle_server_fn(context: ServerContext, request: Request) -> Response {

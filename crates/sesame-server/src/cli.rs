@@ -42,6 +42,37 @@ pub struct ServeArgs {
     /// Reverse proxies whose X-Forwarded-For is trusted (comma-separated addresses).
     #[arg(long, env = "SESAME_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Rate limits (see the README for why these defaults).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Failed API authentications one client address may make in a row before it waits.
+    #[arg(long, env = "SESAME_FAILED_AUTH_BURST", default_value_t = 20)]
+    pub failed_auth_burst: u32,
+    /// Seconds for one more failed authentication to be allowed again.
+    #[arg(long, env = "SESAME_FAILED_AUTH_REFILL_SECONDS", default_value_t = 3)]
+    pub failed_auth_refill_seconds: u64,
+    /// Login attempts one client address may make in a row before it waits.
+    #[arg(long, env = "SESAME_LOGIN_BURST", default_value_t = 20)]
+    pub login_burst: u32,
+    /// Requests per second allowed to each API key (default: no limit).
+    #[arg(long, env = "SESAME_KEY_RATE_LIMIT")]
+    pub key_rate_limit: Option<std::num::NonZeroU32>,
+}
+
+impl LimitArgs {
+    pub fn settings(&self) -> sesame_core::throttle::ThrottleSettings {
+        sesame_core::throttle::ThrottleSettings {
+            failed_auth_burst: self.failed_auth_burst,
+            failed_auth_refill: std::time::Duration::from_secs(self.failed_auth_refill_seconds.max(1)),
+            login_burst_per_ip: self.login_burst,
+            key_requests_per_second: self.key_rate_limit,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

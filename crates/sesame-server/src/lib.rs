@@ -9,4 +9,5 @@ pub mod logging;
 pub mod rest;
 pub mod serve;
 mod origin_check;
+mod security_headers;
 mod static_site;

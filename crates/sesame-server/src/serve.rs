@@ -28,7 +28,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => Some(lock_sqlite_database(&path)?),
         None => None,
     };
-    let services = Services::new(store, ARGON2_PERMITS);
+    let services = Services::with_throttles(store, ARGON2_PERMITS, args.limits.settings());
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;
     let public_url = args
@@ -48,9 +48,20 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         println!("No user yet: open {public_url}/ to create the first administrator.");
     }
     let writer = last_use_writer::spawn(services.clone());
+    let throttles = services.throttles.clone();
+    let housekeeping = tokio::spawn(async move {
+        // Rate-limiter entries of addresses and keys gone quiet are dropped, so a scan from
+        // many addresses does not grow memory for good.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            throttles.housekeeping();
+        }
+    });
     let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    housekeeping.abort();
     // In-flight requests are done: write what they noted before exiting.
     last_use_writer::finish(&services, writer).await;
     served?;

@@ -58,6 +58,9 @@ pub enum AppError {
     SetupAlreadyDone,
     #[error("the service is unavailable, try again")]
     Unavailable,
+    /// Too many attempts: wait this many seconds.
+    #[error("too many attempts; retry in {0} s")]
+    TooManyAttempts(u64),
     /// Logged on the server under this id; shown generically.
     #[error("internal error {0}")]
     Internal(String),

@@ -102,26 +102,35 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<Me, AppError> {
     Ok(convert::me(&user))
 }
 
+/// Checks the password and opens a session. Throttled per address and per account (see
+/// `sesame_core::throttle`); a wrong password and an unknown user answer the same.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn log_in(username: String, password: String) -> Result<Me, AppError> {
-    use crate::ssr::{client_info, session_cookie, ServerContext};
-    use sesame_core::password::Password;
+    use crate::ssr::{client_info, client_ip, respond_with, session_cookie, ServerContext};
+    use sesame_core::{accounts::AccountError, password::Password};
     let context = expect_context::<ServerContext>();
     let parts = expect_context::<http::request::Parts>();
     let client = client_info(&context, &parts);
-    let result = context
-        .services
-        .accounts
-        .login(username.trim(), &Password::new(password), &client)
-        .await;
+    let ip = client_ip(&parts, &context.trusted_proxies);
+    let username = username.trim();
+    let throttles = &context.services.throttles;
+    if let Err(retry) = throttles.check_login(username, ip) {
+        tracing::warn!(target: "sesame::auth", %ip, "login throttled");
+        return Err(respond_with(AppError::TooManyAttempts(retry.seconds())));
+    }
+    let result = context.services.accounts.login(username, &Password::new(password), &client).await;
     match result {
         Ok((user, token)) => {
-            tracing::info!(target: "sesame::audit", user = %user.username, ip = ?client.ip, "login succeeded");
+            throttles.login_succeeded(username, ip);
+            tracing::info!(target: "sesame::audit", user = %user.username, %ip, "login succeeded");
             session_cookie(&context, &token);
             Ok(convert::me(&user))
         }
         Err(error) => {
-            tracing::warn!(target: "sesame::auth", ip = ?client.ip, "login failed");
+            if matches!(error, AccountError::InvalidCredentials) {
+                throttles.login_failed(username, ip);
+            }
+            tracing::warn!(target: "sesame::auth", %ip, "login failed");
             Err(error.into())
         }
     }

@@ -42,6 +42,16 @@ pub struct SessionState {
     pub endpoint_url: String,
 }
 
+/// The longest key name, in characters (the server's rule, `sesame_core::names`). The
+/// browser checks it before sending, so a huge paste gets the message instead of a request
+/// over the body limit.
+pub const MAX_KEY_NAME_CHARS: usize = 100;
+
+/// Whether `name` is over [`MAX_KEY_NAME_CHARS`] once trimmed, as the server counts.
+pub fn key_name_too_long(name: &str) -> bool {
+    name.trim().chars().nth(MAX_KEY_NAME_CHARS).is_some()
+}
+
 /// One key in the list. Never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeyView {

@@ -8,6 +8,11 @@ pub fn translate(english: &str) -> Option<&'static str> {
 
 const TRANSLATIONS: &[(&str, &str)] = &[
     (
+        "Too many failed authentications from this address, or too many requests with this key",
+        "Trop d'authentifications échouées depuis cette adresse, ou trop de requêtes avec cette clé",
+    ),
+    ("Seconds to wait before retrying", "Secondes à attendre avant de réessayer"),
+    (
         "1 to 100 characters, no control characters, unique among the owner's keys (ignoring case); spaces around it are dropped.",
         "1 à 100 caractères, sans caractère de contrôle, unique parmi les clés du propriétaire (sans tenir compte de la casse) ; les espaces autour sont retirés.",
     ),
@@ -144,8 +149,8 @@ const TRANSLATIONS: &[(&str, &str)] = &[
         "Renomme une des clés du propriétaire.",
     ),
     (
-        "Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`, `not_found`, `conflict`, `payload_too_large`, `service_unavailable`, `internal_error`.",
-        "Stable, en snake_case : `invalid_request`, `invalid_credentials`, `forbidden`, `not_found`, `conflict`, `payload_too_large`, `service_unavailable`, `internal_error`.",
+        "Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`, `not_found`, `conflict`, `payload_too_large`, `too_many_requests`, `service_unavailable`, `internal_error`.",
+        "Stable, en snake_case : `invalid_request`, `invalid_credentials`, `forbidden`, `not_found`, `conflict`, `payload_too_large`, `too_many_requests`, `service_unavailable`, `internal_error`.",
     ),
     (
         "The body is larger than 64 KiB",
@@ -160,8 +165,8 @@ const TRANSLATIONS: &[(&str, &str)] = &[
         "La base de données est indisponible ; réessayez sous peu",
     ),
     (
-        "The initial password: at least 8 characters, at most 1024 bytes.",
-        "Le mot de passe initial : au moins 8 caractères, au plus 1024 octets.",
+        "The initial password: 8 to 256 characters.",
+        "Le mot de passe initial : 8 à 256 caractères.",
     ),
     (
         "The key is deleted",

@@ -10,6 +10,7 @@ use sesame_core::{
     accounts::UserFieldError,
     keys::KeyError,
     store::StoreError,
+    throttle::RetryAfter,
     users::UserError,
 };
 use utoipa::ToSchema;
@@ -23,7 +24,8 @@ pub struct ErrorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `not_found`, `conflict`, `payload_too_large`, `service_unavailable`, `internal_error`.
+    /// `not_found`, `conflict`, `payload_too_large`, `too_many_requests`,
+    /// `service_unavailable`, `internal_error`.
     #[schema(example = "not_found")]
     code: &'static str,
     /// For people; may change.
@@ -40,11 +42,12 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     context: Value,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), context: json!({}) }
+        Self { status, code, message: message.into(), context: json!({}), retry_after: None }
     }
 
     fn with_context(mut self, context: Value) -> Self {
@@ -59,6 +62,19 @@ impl ApiError {
             "invalid_credentials",
             "The API credentials are invalid.",
         )
+    }
+
+    /// Over a rate limit: 429 with `Retry-After`.
+    pub fn too_many_requests(retry: RetryAfter) -> Self {
+        let seconds = retry.seconds();
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("Too many requests; retry in {seconds} s."),
+        )
+        .with_context(json!({ "retryAfter": seconds }));
+        error.retry_after = Some(seconds);
+        error
     }
 
     pub fn forbidden() -> Self {
@@ -101,6 +117,9 @@ impl IntoResponse for ApiError {
             errors: vec![ErrorItem { code: self.code, message: self.message, context: self.context }],
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

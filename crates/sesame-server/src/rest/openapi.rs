@@ -56,7 +56,7 @@ impl Modify for KeySecurity {
 
 /// What operations answer whatever they do, written once here rather than on each handler:
 /// 401 (every operation takes a key) with its `WWW-Authenticate` header, 413 where there is
-/// a body, and 503 while the database is unreachable. Applied once the handlers' paths are
+/// a body, 429 with `Retry-After` (rate limits), and 503 while the database is unreachable. Applied once the handlers' paths are
 /// in (the derive's modifiers run before that).
 pub struct CommonResponses;
 
@@ -72,6 +72,13 @@ impl Modify for CommonResponses {
             .description(Some("How to authenticate: `MC-Api-Key` or `Bearer`"))
             .build();
         let refused = error("Missing or invalid key").header("WWW-Authenticate", challenge).build();
+        let retry_after = HeaderBuilder::new()
+            .description(Some("Seconds to wait before retrying"))
+            .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer)))
+            .build();
+        let throttled = error("Too many failed authentications from this address, or too many requests with this key")
+            .header("Retry-After", retry_after)
+            .build();
         let too_large = error("The body is larger than 64 KiB").build();
         let unavailable = error("The database is unavailable; retry shortly").build();
         for item in openapi.paths.paths.values_mut() {
@@ -79,6 +86,7 @@ impl Modify for CommonResponses {
             for operation in operations.into_iter().flatten() {
                 let responses = &mut operation.responses.responses;
                 responses.insert("401".into(), RefOr::T(refused.clone()));
+                responses.insert("429".into(), RefOr::T(throttled.clone()));
                 if operation.request_body.is_some() {
                     responses.insert("413".into(), RefOr::T(too_large.clone()));
                 }

@@ -108,7 +108,7 @@ pub struct CreateUserRequest {
     #[schema(example = "Rupert Walker", min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     full_name: String,
     role: RoleBody,
-    /// The initial password: at least 8 characters, at most 1024 bytes.
+    /// The initial password: 8 to 256 characters.
     #[schema(example = "correct horse battery staple", min_length = 8, max_length = 256)]
     password: String,
 }

@@ -14,6 +14,7 @@ use sesame_core::{
     model::{Role, User},
     password::Password,
     store::Store,
+    throttle::ThrottleSettings,
     Services,
 };
 use sesame_server::app::{router, AppConfig, AppState};
@@ -72,6 +73,16 @@ impl TestServer {
         Self::start_on(url, dir, adjust).await
     }
 
+    /// A server behind a proxy at 127.0.0.1 (so tests choose each request's client IP with
+    /// `X-Forwarded-For`), with the given limits.
+    pub async fn start_with_throttles(settings: ThrottleSettings) -> Self {
+        let (url, dir) = fresh_database().await;
+        Self::start_with_services(url, dir, settings, |config| {
+            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        })
+        .await
+    }
+
     /// A server on the given database (see `fresh_postgres_database`).
     pub async fn start_on_database(database_url: String, adjust: impl FnOnce(&mut AppConfig)) -> Self {
         Self::start_on(database_url, None, adjust).await
@@ -91,8 +102,17 @@ impl TestServer {
         dir: Option<Arc<TempDir>>,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
+        Self::start_with_services(database_url, dir, ThrottleSettings::default(), adjust).await
+    }
+
+    async fn start_with_services(
+        database_url: String,
+        dir: Option<Arc<TempDir>>,
+        throttles: ThrottleSettings,
+        adjust: impl FnOnce(&mut AppConfig),
+    ) -> Self {
         let store = Store::connect(&database_url).await.expect("open the database");
-        let services = Services::new(store, 2);
+        let services = Services::with_throttles(store, 2, throttles);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = AppConfig {

@@ -32,10 +32,14 @@ pub fn respond_with(error: AppError) -> AppError {
         | AppError::NoAdminLeft => StatusCode::CONFLICT,
         AppError::NotFound | AppError::UserNotFound => StatusCode::NOT_FOUND,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(status);
+        if let AppError::TooManyAttempts(seconds) = &error {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+        }
     }
     error
 }

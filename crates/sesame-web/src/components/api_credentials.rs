@@ -2,8 +2,9 @@
 
 use leptos::{html, prelude::*, task::spawn_local};
 use sesame_shared::{
+    error::{AppError, NameProblem},
     functions::{delete_api_key, generate_api_key, list_api_keys},
-    wire::{ApiKeyView, GeneratedKey},
+    wire::{key_name_too_long, ApiKeyView, GeneratedKey},
 };
 
 use crate::{
@@ -74,6 +75,10 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
+            return;
+        }
+        if new_name.with_untracked(|name| key_name_too_long(name)) {
+            form_error.set(Some(error_text(i18n, &AppError::InvalidName(NameProblem::TooLong))));
             return;
         }
         busy.set(true);

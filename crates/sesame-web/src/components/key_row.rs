@@ -2,7 +2,11 @@
 //! inline editor (Enter or Save saves, Escape cancels), the red circle asks to delete.
 
 use leptos::{html, prelude::*, task::spawn_local};
-use sesame_shared::{functions::rename_api_key, wire::ApiKeyView};
+use sesame_shared::{
+    error::{AppError, NameProblem},
+    functions::rename_api_key,
+    wire::{key_name_too_long, ApiKeyView},
+};
 
 use crate::{
     components::icons::{DeleteIcon, PencilIcon},
@@ -50,6 +54,10 @@ pub fn KeyRow(
     };
     let save = move || {
         if saving.get_untracked() {
+            return;
+        }
+        if draft.with_untracked(|name| key_name_too_long(name)) {
+            error.set(Some(error_text(i18n, &AppError::InvalidName(NameProblem::TooLong))));
             return;
         }
         saving.set(true);

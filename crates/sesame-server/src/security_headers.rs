@@ -1,0 +1,83 @@
+//! The headers every response carries, whatever route it comes from.
+//!
+//! The Content-Security-Policy allows no inline script but the one Trunk writes into
+//! `index.html` to start the app: that one is allowed by its SHA-256, computed here from the
+//! file being served (rebuild the app → restart the server). WebAssembly needs
+//! `'wasm-unsafe-eval'` to compile; nothing else is loosened.
+
+use std::path::Path;
+
+use axum::{http::{header, HeaderName, HeaderValue}, Router};
+use base64::{engine::general_purpose::STANDARD, Engine as _};
+use sha2::{Digest, Sha256};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// `'sha256-…'` for each inline `<script>` of the page (none if the file is missing).
+pub fn inline_script_hashes(index_html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = index_html;
+    while let Some(start) = rest.find("<script") {
+        let after_tag = &rest[start..];
+        let Some(open_end) = after_tag.find('>') else { break };
+        let opening = &after_tag[..open_end];
+        let body_and_more = &after_tag[open_end + 1..];
+        let Some(close) = body_and_more.find("</script>") else { break };
+        if !opening.contains("src=") {
+            let digest = Sha256::digest(&body_and_more.as_bytes()[..close]);
+            hashes.push(format!("'sha256-{}'", STANDARD.encode(digest)));
+        }
+        rest = &body_and_more[close..];
+    }
+    hashes
+}
+
+pub fn content_security_policy(site_dir: &Path) -> String {
+    let index = std::fs::read_to_string(site_dir.join("index.html")).unwrap_or_default();
+    let scripts = inline_script_hashes(&index).join(" ");
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {scripts}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+    )
+    .replace("  ", " ")
+}
+
+/// Adds the security headers to every response of `router`. HSTS only when the public URL
+/// is https: over plain http the browser would ignore it anyway.
+pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, site_dir: &Path, https: bool) -> Router<S> {
+    let csp = HeaderValue::from_str(&content_security_policy(site_dir))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let set = |name: HeaderName, value: HeaderValue| SetResponseHeaderLayer::overriding(name, value);
+    let router = router
+        .layer(set(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(set(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(set(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(set(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ));
+    if https {
+        router.layer(set(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_inline_scripts_are_hashed() {
+        let page = r#"<head><script type="module">go()</script><script src="/x.js"></script></head>"#;
+        let hashes = inline_script_hashes(page);
+        assert_eq!(hashes.len(), 1);
+        let expected = STANDARD.encode(Sha256::digest(b"go()"));
+        assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+        assert!(inline_script_hashes("<p>no script</p>").is_empty());
+    }
+}

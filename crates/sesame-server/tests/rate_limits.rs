@@ -1,0 +1,133 @@
+//! Guessing and floods, through HTTP: 429 with `Retry-After` and the errors body, and the
+//! real user unaffected. Client addresses are set with `X-Forwarded-For` from a trusted
+//! proxy (the test client at 127.0.0.1).
+
+mod support;
+
+use std::{num::NonZeroU32, time::Duration};
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use sesame_core::{model::Role, throttle::ThrottleSettings};
+use sesame_shared::functions::LogIn;
+use support::{Browser, TestServer, PASSWORD};
+
+async fn me_from(server: &TestServer, ip: &str, key: &str) -> Response {
+    Client::new()
+        .get(server.url("/api/v1/me"))
+        .header("MC-Api-Key", key)
+        .header("X-Forwarded-For", ip)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn log_in_from(server: &TestServer, ip: &str, username: &str, password: &str) -> Response {
+    Browser::new(server)
+        .client
+        .post(server.url(<LogIn as leptos::server_fn::ServerFn>::PATH))
+        .header("sec-fetch-site", "same-origin")
+        .header("X-Forwarded-For", ip)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn retry_after(response: &Response) -> u64 {
+    response.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_flood_of_bad_keys_from_one_address_gets_429_and_no_one_else_does() {
+    let server = TestServer::start_with_throttles(ThrottleSettings { failed_auth_burst: 5, ..Default::default() }).await;
+    let alice = server.create_user("alice", Role::User).await;
+    let (_, secret) = server.services.keys.generate(&alice, None).await.unwrap();
+    let good = secret.expose().to_owned();
+    let forged = format!("{}x", &good[..good.len() - 1]);
+
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(me_from(&server, "203.0.113.66", &forged).await.status());
+    }
+    assert_eq!(&statuses[..5], &[StatusCode::UNAUTHORIZED; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+
+    let throttled = me_from(&server, "203.0.113.66", &forged).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&throttled) >= 1);
+    let body: Value = throttled.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "too_many_requests");
+    // While it waits, that address gets nothing, not even with a good key: no guessing
+    // goes on under the limit.
+    assert_eq!(me_from(&server, "203.0.113.66", &good).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Everyone else is served.
+    assert_eq!(me_from(&server, "198.51.100.7", &good).await.status(), StatusCode::OK);
+    // A missing key is not a guess and is not counted.
+    let anonymous = Client::new().get(server.url("/api/v1/me")).header("X-Forwarded-For", "192.0.2.50").send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_optional_limit_per_key() {
+    let server = TestServer::start_with_throttles(ThrottleSettings {
+        key_requests_per_second: NonZeroU32::new(3),
+        ..Default::default()
+    })
+    .await;
+    let alice = server.create_user("alice", Role::User).await;
+    let (_, secret) = server.services.keys.generate(&alice, None).await.unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(me_from(&server, "198.51.100.7", secret.expose()).await.status());
+    }
+    assert_eq!(&statuses[..3], &[StatusCode::OK; 3]);
+    assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn login_failures_look_alike_and_the_delay_grows_for_the_guesser_only() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    server.create_user("alice", Role::User).await;
+    let attacker = "203.0.113.66";
+
+    // Unknown user and wrong password: the same status and the same body.
+    let unknown = log_in_from(&server, "192.0.2.1", "nobody", PASSWORD).await;
+    let wrong = log_in_from(&server, "192.0.2.2", "alice", "wrong password!").await;
+    assert_eq!((unknown.status(), wrong.status()), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(unknown.text().await.unwrap(), wrong.text().await.unwrap());
+
+    // The guesser: a few free failures, then waits that double.
+    for _ in 0..3 {
+        assert_eq!(log_in_from(&server, attacker, "alice", "guess").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let first_wait = log_in_from(&server, attacker, "alice", "guess").await;
+    assert_eq!(first_wait.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&first_wait), 1);
+    let body: Value = first_wait.json().await.unwrap();
+    assert_eq!(body, json!({"TooManyAttempts": 1}));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(log_in_from(&server, attacker, "alice", "guess").await.status(), StatusCode::UNAUTHORIZED);
+    let second_wait = log_in_from(&server, attacker, "alice", "guess").await;
+    assert_eq!(retry_after(&second_wait), 2);
+
+    // Meanwhile the real user, from her own address, logs in at once.
+    assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
+    // Even the right password from the guesser's address waits.
+    assert_eq!(log_in_from(&server, attacker, "alice", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn after_100_failures_the_account_stops_except_where_its_owner_logs_in() {
+    let server = TestServer::start_with_throttles(ThrottleSettings { free_login_failures: 1000, ..Default::default() }).await;
+    server.create_user("alice", Role::User).await;
+    assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
+    // A distributed guess: 100 failures from 100 addresses (each well under its own limits).
+    for n in 0..100 {
+        let status = log_in_from(&server, &format!("203.0.113.{n}"), "alice", "guess").await.status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    let stopped = log_in_from(&server, "203.0.113.200", "alice", PASSWORD).await;
+    assert_eq!(stopped.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
+}
