@@ -2,7 +2,7 @@
 # Installs what building and testing Sésame needs, and only what is missing, so a second
 # run costs seconds. Options: --browser (Chromium, for the browser tests), --postgres
 # (PostgreSQL server binaries, for the storage tests on PostgreSQL), --bench (wrk),
-# --api-check (schemathesis from PyPI, in .tools/venv).
+# --api-check (schemathesis from PyPI, in .tools/venv), --fuzz (cargo-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,12 +10,14 @@ want_browser=false
 want_postgres=false
 want_bench=false
 want_api_check=false
+want_fuzz=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --postgres) want_postgres=true ;;
     --bench) want_bench=true ;;
     --api-check) want_api_check=true ;;
+    --fuzz) want_fuzz=true ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -83,4 +85,9 @@ if [ "$want_api_check" = true ] && ! .tools/venv/bin/schemathesis --version 2>/d
   say "installing schemathesis $schemathesis_version"
   python3 -m venv .tools/venv
   .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+
+if [ "$want_fuzz" = true ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (a minute or two, once)"
+  cargo install --locked cargo-fuzz --version '^0.13'
 fi

@@ -3,7 +3,8 @@
 #   1. unit, storage, HTTP and command-line tests on SQLite;
 #   2. the same storage and HTTP suites on a throwaway PostgreSQL cluster;
 #   3. schemathesis against a running server: the API conforms to its OpenAPI document;
-#   4. the browser app in release mode and the Playwright journeys in Chromium.
+#   4. each cargo-fuzz target for a bounded time;
+#   5. the browser app in release mode and the Playwright journeys in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -17,6 +18,9 @@ scripts/with-postgres.sh cargo test -p sesame-core -p sesame-server
 
 echo "== API conformance (schemathesis)"
 scripts/api-conformance.sh
+
+echo "== Fuzzing (20 s per target)"
+scripts/fuzz.sh 20
 
 echo "== Browser app (release) and browser tests"
 trunk build --release --offline

@@ -2,6 +2,7 @@
 //! PostgreSQL. No web framework here, so all of it is tested with plain `cargo test`.
 
 pub mod accounts;
+pub mod credentials;
 pub mod key;
 pub mod key_cache;
 pub mod keys;

@@ -6,7 +6,10 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use sesame_core::verifier::{KeyPrincipal, VerifyError};
+use sesame_core::{
+    credentials,
+    verifier::{KeyPrincipal, VerifyError},
+};
 use sesame_shared::ssr::client_ip;
 
 use super::ApiError;
@@ -48,12 +51,9 @@ impl FromRequestParts<AppState> for ApiPrincipal {
     }
 }
 
-/// `MC-Api-Key: <key>`, or `Authorization: Bearer <key>`.
+/// `MC-Api-Key: <key>`, or `Authorization: Bearer <key>` (see `sesame_core::credentials`).
 fn presented_key(parts: &Parts) -> Option<&str> {
-    if let Some(value) = parts.headers.get(API_KEY_HEADER) {
-        return value.to_str().ok().map(str::trim);
-    }
-    let authorization = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = authorization.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    let mc_api_key = parts.headers.get(API_KEY_HEADER).map(|value| value.as_bytes());
+    let authorization = parts.headers.get(header::AUTHORIZATION).map(|value| value.as_bytes());
+    credentials::presented_key(mc_api_key, authorization)
 }

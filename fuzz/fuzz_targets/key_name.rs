@@ -1,0 +1,15 @@
+//! Any text as a key name: validation never panics, and an accepted name is trimmed, 1 to
+//! 100 characters, without control characters.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sesame_core::names::KeyName;
+
+fuzz_target!(|text: &str| {
+    for name in [KeyName::parse(text).ok(), KeyName::parse_or_default(Some(text)).ok()].into_iter().flatten() {
+        let name = name.as_str();
+        assert_eq!(name, name.trim());
+        assert!((1..=100).contains(&name.chars().count()));
+        assert!(!name.chars().any(char::is_control));
+    }
+});
