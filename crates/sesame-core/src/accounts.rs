@@ -41,6 +41,9 @@ pub enum AccountError {
     UsernameTaken,
     #[error("the first administrator already exists")]
     SetupAlreadyDone,
+    /// Changing a password: the current one given was wrong.
+    #[error("the current password is not correct")]
+    WrongCurrentPassword,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -131,6 +134,18 @@ impl fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SessionToken(<redacted>)")
     }
+}
+
+/// A live session as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: chrono::DateTime<Utc>,
+    pub last_seen_at: chrono::DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
 }
 
 /// Where a login or a request came from, for the session record.
@@ -231,8 +246,63 @@ impl Accounts {
         Ok((user, token))
     }
 
+    /// The user behind a live session; notes the session as seen (at most once a minute).
     pub async fn session_user(&self, token: &SessionToken) -> Result<Option<User>, AccountError> {
-        Ok(self.store.session_user(&token.hash(), Utc::now()).await?)
+        let now = Utc::now();
+        let user = self.store.session_user(&token.hash(), now).await?;
+        if user.is_some() {
+            self.store.touch_session(&token.hash(), now).await?;
+        }
+        Ok(user)
+    }
+
+    /// Changes `user`'s password after checking the current one, and ends every other
+    /// session of theirs (all of them when `keep` is `None`, as from the API).
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current: &Password,
+        new: &Password,
+        keep: Option<&SessionToken>,
+    ) -> Result<(), AccountError> {
+        let stored = self.store.password_hash(&user.id).await?;
+        if !self.hasher.verify(current, stored.as_deref()).await {
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
+        let hash = self.hasher.hash(new).await;
+        self.store.set_password_hash(&user.id, &hash).await?;
+        let keep = keep.map(SessionToken::hash);
+        self.store.delete_sessions_except(&user.id, keep.as_deref()).await?;
+        Ok(())
+    }
+
+    /// `user`'s live sessions, most recently seen first; `current` marks the caller's own.
+    pub async fn sessions(&self, user: &User, current: Option<&SessionToken>) -> Result<Vec<SessionInfo>, AccountError> {
+        let current = current.map(SessionToken::hash);
+        let records = self.store.list_sessions(&user.id, Utc::now()).await?;
+        Ok(records
+            .into_iter()
+            .map(|record| SessionInfo {
+                current: current.as_deref() == Some(record.token_hash.as_str()),
+                id: record.id,
+                created_at: record.created_at,
+                last_seen_at: record.last_seen_at,
+                ip: record.ip,
+                user_agent: record.user_agent,
+            })
+            .collect())
+    }
+
+    /// Ends one of `user`'s sessions; false if they have no such session.
+    pub async fn end_session(&self, user: &User, id: &str) -> Result<bool, AccountError> {
+        Ok(self.store.delete_user_session(&user.id, id).await?)
+    }
+
+    /// Ends all of `user`'s sessions except `keep`; how many were ended.
+    pub async fn end_other_sessions(&self, user: &User, keep: Option<&SessionToken>) -> Result<u64, AccountError> {
+        let keep = keep.map(SessionToken::hash);
+        Ok(self.store.delete_sessions_except(&user.id, keep.as_deref()).await?)
     }
 
     pub async fn logout(&self, token: &SessionToken) -> Result<(), AccountError> {

@@ -2,6 +2,7 @@
 //! PostgreSQL. No web framework here, so all of it is tested with plain `cargo test`.
 
 pub mod accounts;
+pub mod activity;
 pub mod credentials;
 pub mod key;
 pub mod key_cache;
@@ -19,6 +20,7 @@ pub mod verifier;
 use std::sync::Arc;
 
 use accounts::Accounts;
+use activity::ActivityLog;
 use key_cache::KeyCache;
 use last_use::LastUseRecorder;
 use keys::Keys;
@@ -38,6 +40,7 @@ pub struct Services {
     pub accounts: Accounts,
     pub keys: Keys,
     pub users: Users,
+    pub activity: ActivityLog,
     pub verifier: Verifier,
     pub last_use: Arc<LastUseRecorder>,
     pub throttles: Arc<Throttles>,
@@ -60,6 +63,7 @@ impl Services {
         let accounts = Accounts::new(store.clone(), PasswordHasher::new(argon2_permits));
         Self {
             users: Users::new(store.clone(), accounts.clone(), cache.clone()),
+            activity: ActivityLog::new(store.clone()),
             accounts,
             keys: Keys::new(store.clone(), cache.clone()),
             verifier: Verifier::new(store.clone(), last_use.clone(), cache),

@@ -60,7 +60,7 @@ impl From<AccountError> for UserError {
             AccountError::UsernameTaken | AccountError::SetupAlreadyDone => UserError::UsernameTaken,
             AccountError::Store(store) => store.into(),
             // Creating a user never checks credentials.
-            AccountError::InvalidCredentials => UserError::Forbidden,
+            AccountError::InvalidCredentials | AccountError::WrongCurrentPassword => UserError::Forbidden,
         }
     }
 }

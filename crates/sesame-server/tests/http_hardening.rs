@@ -59,14 +59,14 @@ async fn mutating_rest_routes_ignore_the_session_cookie() {
                 .request(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(), url)
                 .header("origin", "https://evil.example")
                 .header("sec-fetch-site", "cross-site")
-                .json(&json!({"name": "planted", "role": "admin", "status": "disabled", "username": "mallory", "email": "m@example.com", "fullName": "M", "password": PASSWORD}))
+                .json(&json!({"name": "planted", "role": "admin", "status": "disabled", "username": "mallory", "email": "m@example.com", "fullName": "M", "password": PASSWORD, "currentPassword": PASSWORD, "newPassword": "planted password"}))
                 .send()
                 .await
                 .unwrap();
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
         }
     }
-    assert_eq!(mutating, 5);
+    assert_eq!(mutating, 7);
     assert_eq!(alice.keys().await.len(), 1);
     assert_eq!(api_get(&server, "/api/v1/me", &key).await.status(), StatusCode::OK);
     let users: Value = api_get(&server, "/api/v1/users", &key).await.json().await.unwrap();

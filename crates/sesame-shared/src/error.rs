@@ -50,6 +50,10 @@ pub enum AppError {
     NoAdminLeft,
     #[error("nothing to change")]
     NothingToChange,
+    #[error("the current password is not correct")]
+    WrongCurrentPassword,
+    #[error("no such session")]
+    SessionNotFound,
     #[error("invalid field")]
     InvalidField(FieldProblem),
     #[error("this username is already taken")]

@@ -6,11 +6,14 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+#[cfg(feature = "ssr")]
+use sesame_core::activity::{About, EventKind};
+
 use crate::{
     error::AppError,
     wire::{
-        ApiKeyView, GeneratedKey, Me, NewUserForm, SessionState, SetupForm, UserUpdate, UserView,
-        UsersPage,
+        ActivityPage, ApiKeyView, GeneratedKey, Me, NewUserForm, PasswordChange, SessionState,
+        SessionView, SetupForm, UserUpdate, UserView, UsersPage,
     },
 };
 
@@ -53,6 +56,32 @@ mod convert {
             role: role(user.role),
             active: !user.disabled,
             created_at: user.created_at,
+        }
+    }
+
+    pub fn session(session: sesame_core::accounts::SessionInfo) -> crate::wire::SessionView {
+        crate::wire::SessionView {
+            id: session.id,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+            ip: session.ip,
+            user_agent: session.user_agent,
+            current: session.current,
+        }
+    }
+
+    pub fn event(event: &sesame_core::activity::Event) -> crate::wire::ActivityView {
+        crate::wire::ActivityView {
+            id: event.id.clone(),
+            at: event.at,
+            event: event.kind.as_str().to_owned(),
+            actor: event.actor.as_ref().map(|p| p.username.clone()),
+            subject: event.subject.as_ref().map(|p| p.username.clone()),
+            key_name: event.key.as_ref().map(|k| k.name.clone()),
+            key_id: event.key.as_ref().map(|k| k.id.to_string()),
+            ip: event.ip.clone(),
+            user_agent: event.user_agent.clone(),
+            detail: event.detail.clone(),
         }
     }
 
@@ -123,12 +152,17 @@ pub async fn log_in(username: String, password: String) -> Result<Me, AppError> 
         Ok((user, token)) => {
             throttles.login_succeeded(username, ip);
             tracing::info!(target: "sesame::audit", user = %user.username, %ip, "login succeeded");
+            context.services.activity.record(EventKind::LoginSucceeded, &user, &client, About::default()).await;
             session_cookie(&context, &token);
             Ok(convert::me(&user))
         }
         Err(error) => {
             if matches!(error, AccountError::InvalidCredentials) {
                 throttles.login_failed(username, ip);
+                // On a real account, its owner and administrators see the attempt.
+                if let Ok(Some(account)) = context.services.store.user_by_username(username).await {
+                    context.services.activity.record_failed_login(&account, &client).await;
+                }
             }
             tracing::warn!(target: "sesame::auth", %ip, "login failed");
             Err(error.into())
@@ -142,6 +176,10 @@ pub async fn log_out() -> Result<(), AppError> {
     let context = expect_context::<ServerContext>();
     let parts = expect_context::<http::request::Parts>();
     if let Some(token) = current_session_token(&parts) {
+        if let Some(user) = context.services.accounts.session_user(&token).await? {
+            let client = crate::ssr::client_info(&context, &parts);
+            context.services.activity.record(EventKind::Logout, &user, &client, About::default()).await;
+        }
         context.services.accounts.logout(&token).await?;
     }
     expired_session_cookie(&context);
@@ -162,6 +200,8 @@ pub async fn generate_api_key(name: Option<String>) -> Result<GeneratedKey, AppE
     let (context, user) = crate::ssr::caller().await?;
     let (key, secret) = context.services.keys.generate(&user, name.as_deref()).await?;
     tracing::info!(target: "sesame::audit", user = %user.username, key_id = %key.id, key_name = %key.name, "API key created");
+    let client = crate::ssr::calling_client(&context);
+    context.services.activity.record(EventKind::KeyCreated, &user, &client, About::key(&key)).await;
     Ok(GeneratedKey { key: convert::key(&key), secret: secret.expose().to_owned() })
 }
 
@@ -170,6 +210,8 @@ pub async fn rename_api_key(id: String, name: String) -> Result<ApiKeyView, AppE
     let (context, user) = crate::ssr::caller().await?;
     let key = context.services.keys.rename(&user, &id, &name).await?;
     tracing::info!(target: "sesame::audit", user = %user.username, key_id = %key.id, key_name = %key.name, "API key renamed");
+    let client = crate::ssr::calling_client(&context);
+    context.services.activity.record(EventKind::KeyRenamed, &user, &client, About::key(&key)).await;
     Ok(convert::key(&key))
 }
 
@@ -178,6 +220,8 @@ pub async fn delete_api_key(id: String) -> Result<(), AppError> {
     let (context, user) = crate::ssr::caller().await?;
     let key = context.services.keys.delete(&user, &id).await?;
     tracing::info!(target: "sesame::audit", user = %user.username, key_id = %key.id, key_name = %key.name, "API key deleted");
+    let client = crate::ssr::calling_client(&context);
+    context.services.activity.record(EventKind::KeyDeleted, &user, &client, About::key(&key)).await;
     Ok(())
 }
 
@@ -219,6 +263,8 @@ pub async fn create_user(form: NewUserForm) -> Result<UserView, AppError> {
     };
     let user = context.services.users.create(&actor, colleague).await?;
     tracing::info!(target: "sesame::audit", actor = %actor.username, user = %user.username, "user created");
+    let client = crate::ssr::calling_client(&context);
+    context.services.activity.record(EventKind::UserCreated, &actor, &client, About::user(&user)).await;
     Ok(convert::user(&user))
 }
 
@@ -233,7 +279,75 @@ pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, App
     };
     let user = context.services.users.update(&actor, &id, change).await?;
     tracing::info!(target: "sesame::audit", actor = %actor.username, user = %user.username, role = user.role.as_str(), disabled = user.disabled, "user changed");
+    let client = crate::ssr::calling_client(&context);
+    context.services.activity.record_user_change(&actor, &client, &user, &change).await;
     Ok(convert::user(&user))
+}
+
+/// Changes the signed-in user's password (the current one is asked) and ends their other
+/// sessions; this browser stays signed in.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn change_password(change: PasswordChange) -> Result<(), AppError> {
+    use crate::ssr::current_session_token;
+    use sesame_core::password::Password;
+    let (context, user) = crate::ssr::caller().await?;
+    let token = current_session_token(&expect_context::<http::request::Parts>());
+    let accounts = &context.services.accounts;
+    accounts
+        .change_password(&user, &Password::new(change.current), &Password::new(change.new), token.as_ref())
+        .await?;
+    tracing::info!(target: "sesame::audit", user = %user.username, "password changed");
+    let client = crate::ssr::calling_client(&context);
+    context.services.activity.record(EventKind::PasswordChanged, &user, &client, About::default()).await;
+    Ok(())
+}
+
+/// The signed-in user's live sessions, this one marked.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
+    use crate::ssr::current_session_token;
+    let (context, user) = crate::ssr::caller().await?;
+    let token = current_session_token(&expect_context::<http::request::Parts>());
+    let sessions = context.services.accounts.sessions(&user, token.as_ref()).await?;
+    Ok(sessions.into_iter().map(convert::session).collect())
+}
+
+/// Signs one of the user's sessions out (another device, or this one).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    let (context, user) = crate::ssr::caller().await?;
+    if context.services.accounts.end_session(&user, &id).await? {
+        Ok(())
+    } else {
+        Err(crate::ssr::respond_with(AppError::SessionNotFound))
+    }
+}
+
+/// Signs out every session of the user but this one; how many were ended.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use crate::ssr::current_session_token;
+    let (context, user) = crate::ssr::caller().await?;
+    let token = current_session_token(&expect_context::<http::request::Parts>());
+    Ok(context.services.accounts.end_other_sessions(&user, token.as_ref()).await?)
+}
+
+/// The activity the caller may see (theirs; an administrator, the organization's), newest
+/// first.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn list_activity(page: u32, page_size: u32) -> Result<ActivityPage, AppError> {
+    use sesame_core::model::PageRequest;
+    let (context, user) = crate::ssr::caller().await?;
+    let request = PageRequest::new(page, page_size).ok_or_else(|| {
+        crate::ssr::respond_with(AppError::BadRequest("page from 1, page size from 1 to 500".into()))
+    })?;
+    let found = context.services.activity.list(&user, request).await.map_err(crate::ssr::store_error)?;
+    Ok(ActivityPage {
+        events: found.items.iter().map(convert::event).collect(),
+        page: found.request.number(),
+        page_size: found.request.size(),
+        total: found.total,
+    })
 }
 
 /// Registers every server function with the server. The `sesame` binary calls this so
@@ -253,4 +367,9 @@ pub fn register_server_functions() {
     register_explicit::<GetUser>();
     register_explicit::<CreateUser>();
     register_explicit::<UpdateUser>();
+    register_explicit::<ChangePassword>();
+    register_explicit::<ListSessions>();
+    register_explicit::<EndSession>();
+    register_explicit::<EndOtherSessions>();
+    register_explicit::<ListActivity>();
 }

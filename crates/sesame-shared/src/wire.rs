@@ -126,6 +126,55 @@ pub struct UserUpdate {
     pub active: Option<bool>,
 }
 
+/// One of the signed-in user's sessions (Security section).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// This browser's own session.
+    pub current: bool,
+}
+
+/// One event of the activity log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// `login_succeeded`, `key_created`, … (see `sesame_core::activity::EventKind`).
+    pub event: String,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    pub key_name: Option<String>,
+    pub key_id: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub events: Vec<ActivityView>,
+    pub page: u32,
+    pub page_size: u32,
+    pub total: u64,
+}
+
+/// The Security section's password form.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange(<redacted>)")
+    }
+}
+
 /// The one-time setup form.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupForm {

@@ -8,6 +8,82 @@ pub fn translate(english: &str) -> Option<&'static str> {
 
 const TRANSLATIONS: &[(&str, &str)] = &[
     (
+        "8 to 256 characters.",
+        "8 à 256 caractères.",
+    ),
+    (
+        "A key by id and name (never its secret).",
+        "Une clé par son identifiant et son nom (jamais son secret).",
+    ),
+    (
+        "Changed; the owner's console sessions are ended",
+        "Changé ; les sessions de console du propriétaire sont terminées",
+    ),
+    (
+        "Changes the key owner's password; every console session of theirs ends.",
+        "Change le mot de passe du propriétaire de la clé ; toutes ses sessions de console prennent fin.",
+    ),
+    (
+        "No such session of the key's owner",
+        "Aucune session de ce nom pour le propriétaire de la clé",
+    ),
+    (
+        "One page of events, newest first",
+        "Une page d'événements, du plus récent au plus ancien",
+    ),
+    (
+        "Signs one of the key owner's console sessions out.",
+        "Déconnecte une des sessions de console du propriétaire de la clé.",
+    ),
+    (
+        "The activity the key's owner may see, newest first.",
+        "L'activité que le propriétaire de la clé peut voir, de la plus récente à la plus ancienne.",
+    ),
+    (
+        "The key owner's live console sessions, most recently seen first.",
+        "Les sessions de console actives du propriétaire de la clé, de la plus récemment vue à la plus ancienne.",
+    ),
+    (
+        "The new role for `user_role_changed`.",
+        "Le nouveau rôle pour `user_role_changed`.",
+    ),
+    (
+        "The session is ended",
+        "La session est terminée",
+    ),
+    (
+        "The session's id",
+        "L'identifiant de la session",
+    ),
+    (
+        "The sessions",
+        "Les sessions",
+    ),
+    (
+        "What happened, and who did it",
+        "Ce qui s'est passé, et qui l'a fait",
+    ),
+    (
+        "Who did it (username); null for a failed login.",
+        "Qui l'a fait (nom d'utilisateur) ; null pour une connexion échouée.",
+    ),
+    (
+        "Whom it concerns (username).",
+        "Qui est concerné (nom d'utilisateur).",
+    ),
+    (
+        "Within about a minute.",
+        "À une minute près environ.",
+    ),
+    (
+        "Wrong current password or invalid new one (named in `context.field`)",
+        "Mot de passe actuel erroné ou nouveau mot de passe invalide (nommé dans `context.field`)",
+    ),
+    (
+        "`login_succeeded`, `login_failed`, `logout`, `key_created`, `key_renamed`, `key_deleted`, `password_changed`, `user_created`, `user_disabled`, `user_enabled`, `user_role_changed`.",
+        "`login_succeeded`, `login_failed`, `logout`, `key_created`, `key_renamed`, `key_deleted`, `password_changed`, `user_created`, `user_disabled`, `user_enabled`, `user_role_changed`.",
+    ),
+    (
         "Too many failed authentications from this address, or too many requests with this key",
         "Trop d'authentifications échouées depuis cette adresse, ou trop de requêtes avec cette clé",
     ),

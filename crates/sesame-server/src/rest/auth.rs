@@ -7,6 +7,7 @@ use axum::{
     http::{header, request::Parts},
 };
 use sesame_core::{
+    accounts::ClientInfo,
     credentials,
     verifier::{KeyPrincipal, VerifyError},
 };
@@ -56,4 +57,21 @@ fn presented_key(parts: &Parts) -> Option<&str> {
     let mc_api_key = parts.headers.get(API_KEY_HEADER).map(|value| value.as_bytes());
     let authorization = parts.headers.get(header::AUTHORIZATION).map(|value| value.as_bytes());
     credentials::presented_key(mc_api_key, authorization)
+}
+
+/// Where the request comes from, for the activity log: client address and user agent.
+pub struct RequestClient(pub ClientInfo);
+
+impl FromRequestParts<AppState> for RequestClient {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = client_ip(parts, &state.config.trusted_proxies);
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| agent.chars().take(256).collect());
+        Ok(RequestClient(ClientInfo { ip: Some(ip.to_string()), user_agent }))
+    }
 }

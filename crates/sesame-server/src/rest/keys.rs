@@ -12,10 +12,12 @@ use sesame_core::model::ApiKey;
 use utoipa::ToSchema;
 
 use super::{
+    auth::RequestClient,
     envelope::{Data, List},
     page::{PageParams, Pagination},
     ApiError, ApiPrincipal, ErrorResponse,
 };
+use sesame_core::activity::{About, EventKind};
 use crate::app::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -103,12 +105,14 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
+    RequestClient(client): RequestClient,
     // No body, or a JSON `null`, asks for a default name.
     body: Result<Option<Json<Option<CreateApiKeyRequest>>>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Data<NewApiKeyBody>>), ApiError> {
     let name = body?.and_then(|Json(body)| body).and_then(|body| body.name);
     let (key, secret) = state.services.keys.generate(&principal.user, name.as_deref()).await?;
     tracing::info!(target: "sesame::audit", user = %principal.user.username, key_id = %key.id, "API key created through the API");
+    state.services.activity.record(EventKind::KeyCreated, &principal.user, &client, About::key(&key)).await;
     let data = NewApiKeyBody { key: ApiKeyBody::from(&key), secret: secret.expose().to_owned() };
     Ok((StatusCode::CREATED, Json(Data { data })))
 }
@@ -128,12 +132,14 @@ pub async fn create(
 pub async fn rename(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
+    RequestClient(client): RequestClient,
     Path(id): Path<String>,
     body: Result<Json<RenameApiKeyRequest>, JsonRejection>,
 ) -> Result<Json<Data<ApiKeyBody>>, ApiError> {
     let Json(body) = body?;
     let key = state.services.keys.rename(&principal.user, &id, &body.name).await?;
     tracing::info!(target: "sesame::audit", user = %principal.user.username, key_id = %key.id, "API key renamed through the API");
+    state.services.activity.record(EventKind::KeyRenamed, &principal.user, &client, About::key(&key)).await;
     Ok(Json(Data { data: ApiKeyBody::from(&key) }))
 }
 
@@ -150,9 +156,11 @@ pub async fn rename(
 pub async fn delete(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
+    RequestClient(client): RequestClient,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let key = state.services.keys.delete(&principal.user, &id).await?;
     tracing::info!(target: "sesame::audit", user = %principal.user.username, key_id = %key.id, "API key deleted through the API");
+    state.services.activity.record(EventKind::KeyDeleted, &principal.user, &client, About::key(&key)).await;
     Ok(StatusCode::NO_CONTENT)
 }

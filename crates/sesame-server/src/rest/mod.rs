@@ -2,6 +2,7 @@
 //! `{"errors": [{code, message, context}]}` on failure. Each handler carries its own
 //! OpenAPI description, so the routes served and the document published cannot differ.
 
+mod activity;
 mod auth;
 mod envelope;
 mod error;
@@ -9,6 +10,7 @@ mod keys;
 mod me;
 mod openapi;
 mod page;
+mod security;
 mod users;
 
 use axum::{extract::DefaultBodyLimit, Router};
@@ -31,6 +33,10 @@ pub const BASE_PATH: &str = "/api/v1";
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let api = OpenApiRouter::new()
         .routes(routes!(me::show))
+        .routes(routes!(security::change_password))
+        .routes(routes!(security::list_sessions))
+        .routes(routes!(security::end_session))
+        .routes(routes!(activity::list))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::rename, keys::delete))
         .routes(routes!(users::list, users::create))

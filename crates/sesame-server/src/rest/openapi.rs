@@ -24,6 +24,7 @@ use utoipa::{
         (name = "me", description = "The key's owner"),
         (name = "api_keys", description = "The key owner's API keys"),
         (name = "users", description = "The organization's users"),
+        (name = "activity", description = "What happened, and who did it"),
     ),
     modifiers(&KeySecurity),
     security(("MC-Api-Key" = []), ("bearer" = []))

@@ -17,10 +17,12 @@ use sesame_core::{
 use utoipa::ToSchema;
 
 use super::{
+    auth::RequestClient,
     envelope::{Data, List},
     page::{PageParams, Pagination},
     ApiError, ApiPrincipal, ErrorResponse,
 };
+use sesame_core::activity::{About, EventKind};
 use crate::app::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -157,6 +159,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
+    RequestClient(client): RequestClient,
     body: Result<Json<CreateUserRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Data<UserBody>>), ApiError> {
     let Json(body) = body?;
@@ -169,6 +172,7 @@ pub async fn create(
     };
     let user = state.services.users.create(&principal.user, colleague).await?;
     tracing::info!(target: "sesame::audit", actor = %principal.user.username, user = %user.username, "user created through the API");
+    state.services.activity.record(EventKind::UserCreated, &principal.user, &client, About::user(&user)).await;
     Ok((StatusCode::CREATED, Json(Data { data: UserBody::from(&user) })))
 }
 
@@ -208,6 +212,7 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
+    RequestClient(client): RequestClient,
     Path(id): Path<String>,
     body: Result<Json<UpdateUserRequest>, JsonRejection>,
 ) -> Result<Json<Data<UserBody>>, ApiError> {
@@ -218,5 +223,6 @@ pub async fn update(
     };
     let user = state.services.users.update(&principal.user, &id, change).await?;
     tracing::info!(target: "sesame::audit", actor = %principal.user.username, user = %user.username, role = user.role.as_str(), disabled = user.disabled, "user changed through the API");
+    state.services.activity.record_user_change(&principal.user, &client, &user, &change).await;
     Ok(Json(Data { data: UserBody::from(&user) }))
 }

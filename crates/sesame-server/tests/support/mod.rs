@@ -187,6 +187,22 @@ impl Browser {
         self.call_from::<F>(args, Some("same-origin")).await
     }
 
+    /// As `call`, from the client address `ip` (for servers that trust the test client as
+    /// their proxy: see `TestServer::start_with_throttles`).
+    pub async fn call_via<F: ServerFn>(&self, args: &impl Serialize, ip: &str) -> Response {
+        self.client
+            .post(format!("{}{}", self.base_url, F::PATH))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .header("x-forwarded-for", ip)
+            .header(header::USER_AGENT, "sesame-tests")
+            .json(args)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn call_from<F: ServerFn>(&self, args: &impl Serialize, fetch_site: Option<&str>) -> Response {
         let mut request = self
             .client

@@ -22,6 +22,7 @@ pub fn respond_with(error: AppError) -> AppError {
         AppError::InvalidName(_)
         | AppError::InvalidField(_)
         | AppError::NothingToChange
+        | AppError::WrongCurrentPassword
         | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -30,7 +31,7 @@ pub fn respond_with(error: AppError) -> AppError {
         | AppError::SetupAlreadyDone
         | AppError::OwnAccount
         | AppError::NoAdminLeft => StatusCode::CONFLICT,
-        AppError::NotFound | AppError::UserNotFound => StatusCode::NOT_FOUND,
+        AppError::NotFound | AppError::UserNotFound | AppError::SessionNotFound => StatusCode::NOT_FOUND,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -49,6 +50,11 @@ pub fn internal(error: &dyn std::fmt::Display) -> AppError {
     let id = sesame_core::new_error_id();
     tracing::error!(error_id = %id, %error, "server function failed");
     respond_with(AppError::Internal(id))
+}
+
+/// A storage failure as the caller sees it.
+pub fn store_error(error: StoreError) -> AppError {
+    from_store(error)
 }
 
 fn from_store(error: StoreError) -> AppError {
@@ -102,6 +108,7 @@ impl From<AccountError> for AppError {
             AccountError::InvalidCredentials => respond_with(AppError::InvalidCredentials),
             AccountError::Invalid(field) => respond_with(AppError::InvalidField(field.into())),
             AccountError::UsernameTaken => respond_with(AppError::UsernameTaken),
+            AccountError::WrongCurrentPassword => respond_with(AppError::WrongCurrentPassword),
             AccountError::SetupAlreadyDone => respond_with(AppError::SetupAlreadyDone),
             AccountError::Store(store) => from_store(store),
         }

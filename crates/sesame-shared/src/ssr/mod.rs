@@ -6,9 +6,9 @@ mod errors;
 mod request;
 
 pub use context::ServerContext;
-pub use errors::{internal, respond_with};
+pub use errors::{internal, respond_with, store_error};
 pub use request::{
-    caller, client_info, client_ip, current_session_token, expired_session_cookie, session_cookie,
+    caller, calling_client, client_info, client_ip, current_session_token, expired_session_cookie, session_cookie,
     signed_in_user,
     SESSION_COOKIE,
 };

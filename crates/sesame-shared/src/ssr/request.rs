@@ -41,6 +41,11 @@ pub fn client_info(context: &ServerContext, parts: &Parts) -> ClientInfo {
     ClientInfo { ip: Some(ip.to_string()), user_agent }
 }
 
+/// Where the current server-function call comes from.
+pub fn calling_client(context: &ServerContext) -> ClientInfo {
+    client_info(context, &expect_context::<Parts>())
+}
+
 pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
     parts
         .headers

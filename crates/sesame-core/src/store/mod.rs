@@ -22,6 +22,9 @@ use crate::{
 
 pub use sqlx::Error as SqlxError;
 
+mod activity;
+mod sessions;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, thiserror::Error)]
@@ -367,7 +370,7 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, \
-             user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
+             user_agent, public_id) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
         )
         .bind(session.token_hash)
         .bind(session.user_id.as_str())
@@ -375,6 +378,7 @@ impl Store {
         .bind(to_millis(session.expires_at))
         .bind(session.ip)
         .bind(session.user_agent)
+        .bind(uuid::Uuid::new_v4().to_string())
         .execute(&self.pool)
         .await?;
         Ok(())
