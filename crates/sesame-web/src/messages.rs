@@ -22,6 +22,8 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::OwnAccount => t_string!(i18n, own_account).to_string(),
         AppError::NoAdminLeft => t_string!(i18n, no_admin_left).to_string(),
         AppError::NothingToChange => t_string!(i18n, nothing_to_change).to_string(),
+        AppError::WrongCurrentPassword => t_string!(i18n, wrong_current_password).to_string(),
+        AppError::SessionNotFound => t_string!(i18n, session_not_found).to_string(),
         AppError::InvalidField(field) => match field {
             FieldProblem::Organization => t_string!(i18n, field_organization).to_string(),
             FieldProblem::FullName => t_string!(i18n, field_full_name).to_string(),

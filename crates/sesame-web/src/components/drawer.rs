@@ -7,9 +7,11 @@ use sesame_shared::{functions::log_out, wire::Me};
 use crate::{
     app::Session,
     components::{
+        activity::ActivityPanel,
         api_credentials::ApiCredentialsPanel,
         icons::{BackIcon, ChevronIcon, CloseIcon},
         language_switch::LanguageSwitch,
+        security::SecurityPanel,
     },
     feedback::Feedback,
     i18n::*,
@@ -21,6 +23,8 @@ enum Section {
     Menu,
     Account,
     ApiCredentials,
+    Security,
+    Activity,
     Language,
 }
 
@@ -33,6 +37,8 @@ pub fn UserSettingsDrawer(me: Me, endpoint_url: String, on_close: Callback<()>) 
         Section::Menu => t_string!(i18n, user_settings).to_string(),
         Section::Account => t_string!(i18n, account_information).to_string(),
         Section::ApiCredentials => t_string!(i18n, api_credentials).to_string(),
+        Section::Security => t_string!(i18n, security).to_string(),
+        Section::Activity => t_string!(i18n, activity).to_string(),
         Section::Language => t_string!(i18n, language).to_string(),
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -70,6 +76,8 @@ pub fn UserSettingsDrawer(me: Me, endpoint_url: String, on_close: Callback<()>) 
                     Section::ApiCredentials => {
                         view! { <ApiCredentialsPanel endpoint_url=endpoint_url.clone() /> }.into_any()
                     }
+                    Section::Security => view! { <SecurityPanel /> }.into_any(),
+                    Section::Activity => view! { <ActivityPanel /> }.into_any(),
                     Section::Language => view! {
                         <section class="drawer-section">
                             <p>{t!(i18n, language_intro)}</p>
@@ -130,6 +138,8 @@ fn Menu(me: Me, section: RwSignal<Section>) -> impl IntoView {
             <ul class="menu">
                 {entry(|i18n| t_string!(i18n, account_information).to_string(), Section::Account)}
                 {entry(|i18n| t_string!(i18n, api_credentials).to_string(), Section::ApiCredentials)}
+                {entry(|i18n| t_string!(i18n, security).to_string(), Section::Security)}
+                {entry(|i18n| t_string!(i18n, activity).to_string(), Section::Activity)}
                 {entry(|i18n| t_string!(i18n, language).to_string(), Section::Language)}
                 <li>
                     <button class="menu-entry" on:click=log_out_now>

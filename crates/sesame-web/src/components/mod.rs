@@ -6,3 +6,5 @@ pub mod icons;
 pub mod key_row;
 pub mod language_switch;
 pub mod text_field;
+pub mod activity;
+pub mod security;
