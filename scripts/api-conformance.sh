@@ -3,7 +3,7 @@
 # every operation of /api/v1/openapi.json, with every check, three times — with an
 # administrator's key, with a plain user's key, and with no key. Fails on any 5xx or any
 # response that does not conform to the document. EXAMPLES sets the examples per
-# operation (default 60).
+# operation (default 100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -40,7 +40,7 @@ schema="http://127.0.0.1:$port/api/v1/openapi.json"
 run() {
   local label=$1; shift
   echo "== schemathesis: $label"
-  .tools/venv/bin/schemathesis run "$schema" --checks all --max-examples "${EXAMPLES:-60}" \
+  .tools/venv/bin/schemathesis run "$schema" --checks all --max-examples "${EXAMPLES:-100}" \
     --no-color "$@" </dev/null
 }
 status=0

@@ -76,9 +76,10 @@ const TRANSLATIONS: &[(&str, &str)] = &[
         "À une minute près environ.",
     ),
     (
-        "Wrong current password or invalid new one (named in `context.field`)",
-        "Mot de passe actuel erroné ou nouveau mot de passe invalide (nommé dans `context.field`)",
+        "The new password is invalid (`context.field`)",
+        "Le nouveau mot de passe est invalide (`context.field`)",
     ),
+    ("The current password is not correct", "Le mot de passe actuel est incorrect"),
     (
         "`login_succeeded`, `login_failed`, `logout`, `key_created`, `key_renamed`, `key_deleted`, `password_changed`, `user_created`, `user_disabled`, `user_enabled`, `user_role_changed`.",
         "`login_succeeded`, `login_failed`, `logout`, `key_created`, `key_renamed`, `key_deleted`, `password_changed`, `user_created`, `user_disabled`, `user_enabled`, `user_role_changed`.",

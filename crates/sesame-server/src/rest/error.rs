@@ -81,6 +81,13 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.")
     }
 
+    /// Changing a password: the current one given does not match (like a failed
+    /// authentication, not a malformed request).
+    pub fn wrong_current_password() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "The current password is not correct.")
+            .with_context(json!({ "field": "currentPassword" }))
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }

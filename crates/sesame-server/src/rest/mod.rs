@@ -10,6 +10,7 @@ mod keys;
 mod me;
 mod openapi;
 mod page;
+mod patterns;
 mod security;
 mod users;
 
@@ -47,5 +48,6 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .nest(BASE_PATH, api)
         .split_for_parts();
     openapi::CommonResponses.modify(&mut document);
+    patterns::apply(&mut document);
     (router, document)
 }

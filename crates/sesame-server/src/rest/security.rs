@@ -53,9 +53,7 @@ impl From<&SessionInfo> for SessionBody {
 
 fn account_error(error: AccountError) -> ApiError {
     match error {
-        AccountError::WrongCurrentPassword => {
-            ApiError::invalid_request("currentPassword", "The current password is not correct.")
-        }
+        AccountError::WrongCurrentPassword => ApiError::wrong_current_password(),
         AccountError::Invalid(problem) => ApiError::invalid_request("newPassword", problem.to_string()),
         AccountError::Store(store) => store.into(),
         other => ApiError::internal(&other),
@@ -68,7 +66,8 @@ fn account_error(error: AccountError) -> ApiError {
     request_body = PasswordChangeRequest,
     responses(
         (status = 204, description = "Changed; the owner's console sessions are ended"),
-        (status = 400, description = "Wrong current password or invalid new one (named in `context.field`)", body = ErrorResponse),
+        (status = 400, description = "The new password is invalid (`context.field`)", body = ErrorResponse),
+        (status = 403, description = "The current password is not correct", body = ErrorResponse),
     )
 )]
 pub async fn change_password(

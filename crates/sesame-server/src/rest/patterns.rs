@@ -1,0 +1,44 @@
+//! Regular expressions for the OpenAPI document that say exactly what the server accepts,
+//! so that tools generating "valid" input (schemathesis) and the server agree. Written so
+//! that ECMAScript and Python read them the same: the end is `(?![\s\S])`, not `$` (which
+//! Python lets match before a final line break), and "space" is Rust's `char::is_whitespace`
+//! set spelled out (what `str::trim` removes), not `\s`.
+
+use utoipa::openapi::{OpenApi, RefOr, Schema};
+
+/// A key name for creation: blank (a default name is chosen) or, once trimmed, 1 to 100
+/// characters without control characters.
+pub const NEW_KEY_NAME: &str = r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[^\u0000-\u001F\u007F-\u009F\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000-\u001F\u007F-\u009F]{0,99})?[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S])";
+
+/// A key name: once trimmed, 1 to 100 characters without control characters.
+pub const KEY_NAME: &str = r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000-\u001F\u007F-\u009F\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000-\u001F\u007F-\u009F]{0,99}[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S])";
+
+/// A full name as sent (the REST API does not trim it): 1 to 100 characters, no control
+/// characters, no spaces around.
+pub const FULL_NAME: &str = r"^[^\u0000-\u001F\u007F-\u009F\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\u0000-\u001F\u007F-\u009F]{0,98}[^\u0000-\u001F\u007F-\u009F\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?![\s\S])";
+
+/// A username: 1 to 64 letters, digits, `.`, `_` or `-`.
+pub const USERNAME: &str = r"^[A-Za-z0-9._-]{1,64}(?![\s\S])";
+
+/// Where each pattern goes: (schema, property, pattern).
+const PLACES: [(&str, &str, &str); 4] = [
+    ("CreateApiKeyRequest", "name", NEW_KEY_NAME),
+    ("RenameApiKeyRequest", "name", KEY_NAME),
+    ("CreateUserRequest", "fullName", FULL_NAME),
+    ("CreateUserRequest", "username", USERNAME),
+];
+
+/// Puts the patterns into the document (the derive takes only string literals, and these
+/// are better kept readable here, once).
+pub fn apply(openapi: &mut OpenApi) {
+    let Some(components) = openapi.components.as_mut() else { return };
+    for (schema, property, pattern) in PLACES {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+            panic!("no schema {schema} for a pattern");
+        };
+        match object.properties.get_mut(property) {
+            Some(RefOr::T(Schema::Object(field))) => field.pattern = Some(pattern.to_owned()),
+            _ => panic!("no property {schema}.{property} for a pattern"),
+        }
+    }
+}
