@@ -24,6 +24,10 @@ use crate::{
 /// Past this many keys the list gets a filter box.
 const FILTER_FROM: usize = 8;
 
+/// Rows drawn at first, and added by "Show more": a user with thousands of keys gets a
+/// usable panel at once, and the filter searches them all.
+const ROWS_PER_STEP: usize = 100;
+
 fn docs_url() -> String {
     let origin = window().location().origin().unwrap_or_default();
     format!("{origin}/api-docs")
@@ -131,14 +135,20 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         });
     });
 
-    let visible_keys = move || {
+    let row_limit = RwSignal::new(ROWS_PER_STEP);
+    let matching = move || {
         let needle = filter.get().to_lowercase();
-        keys.get()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|key| needle.is_empty() || key.name.to_lowercase().contains(&needle))
-            .collect::<Vec<_>>()
+        keys.with(|list| {
+            list.iter()
+                .flatten()
+                .filter(|key| needle.is_empty() || key.name.to_lowercase().contains(&needle))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     };
+    let matching = Memo::new(move |_| matching());
+    let visible_keys = move || matching.with(|list| list.iter().take(row_limit.get()).cloned().collect::<Vec<_>>());
+    let hidden_count = move || matching.with(Vec::len).saturating_sub(row_limit.get());
     let key_count = move || keys.with(|list| list.as_ref().map_or(0, Vec::len));
 
     view! {
@@ -236,6 +246,14 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                             children=move |key| view! { <KeyRow key on_renamed on_delete /> }
                         />
                     </ul>
+                    <Show when=move || { hidden_count() > 0 }>
+                        <p class="muted more-keys">
+                            {move || t_string!(i18n, more_keys, count = hidden_count()).to_string()}
+                        </p>
+                        <button class="btn btn-secondary btn-block" on:click=move |_| row_limit.update(|n| *n += ROWS_PER_STEP)>
+                            {t!(i18n, show_more)}
+                        </button>
+                    </Show>
                 }.into_any(),
             }}
         </section>
