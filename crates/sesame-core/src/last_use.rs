@@ -10,7 +10,7 @@ use std::{
     collections::HashMap,
     net::IpAddr,
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicI64, AtomicU64, Ordering},
         Mutex,
     },
 };
@@ -36,6 +36,8 @@ pub struct LastUseStats {
     pub written: AtomicU64,
     pub dropped: AtomicU64,
     pub failed_flushes: AtomicU64,
+    /// When the pending uses were last all written (Unix ms; 0: not yet).
+    pub last_flushed_ms: AtomicI64,
 }
 
 #[derive(Debug, Default)]
@@ -76,11 +78,13 @@ impl LastUseRecorder {
             std::mem::take(&mut *pending).into_iter().collect()
         };
         if batch.is_empty() {
+            self.stats.last_flushed_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
             return Ok(0);
         }
         match store.record_key_uses(&batch).await {
             Ok(()) => {
                 self.stats.written.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                self.stats.last_flushed_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
                 Ok(batch.len())
             }
             Err(error) => {

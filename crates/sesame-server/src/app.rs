@@ -16,7 +16,7 @@ use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
 
 use crate::{
     api_docs::{self, ApiDocument},
-    origin_check, rest, security_headers, static_site,
+    metrics, origin_check, rest, security_headers, static_site,
 };
 
 /// Everything a request handler may need; cheap to clone.
@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
         .route("/api/v1/openapi.json", get(move || api_docs::openapi_json(document.clone())))
         .route("/api-docs.css", get(api_docs::style_sheet))
         .route(
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(server_fns)
         .merge(static_site::router(&site_dir))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .route_layer(middleware::from_fn(metrics::count_requests))
         .with_state(state);
     security_headers::apply(routes, &site_dir, https)
 }

@@ -12,6 +12,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "SESAME_DATABASE_URL", default_value = "sqlite://data/sesame.db")]
     pub database_url: String,
 
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, global = true, env = "SESAME_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: crate::logging::LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }

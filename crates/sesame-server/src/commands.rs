@@ -44,7 +44,8 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
         password: Password::new(password),
     };
     let user = services.accounts.create_user(input).await?;
-    eprintln!("created {} user {} in {}", user.role.as_str(), user.username, user.organization_name);
+    // On standard error through the logger, so `--log-format json` applies to it too.
+    tracing::info!(role = user.role.as_str(), user = %user.username, organization = %user.organization_name, "user created");
     Ok(())
 }
 
@@ -55,7 +56,7 @@ pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> 
         bail!("no user named {username:?}");
     };
     let (key, secret) = services.keys.generate(&user, name.as_deref()).await?;
-    eprintln!("created API key {:?} for {}", key.name, user.username);
+    tracing::info!(key_name = %key.name, key_id = %key.id, user = %user.username, "API key created");
     // The key alone on standard output, for provisioning scripts.
     println!("{}", secret.expose());
     Ok(())

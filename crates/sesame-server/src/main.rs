@@ -8,7 +8,7 @@ use sesame_server::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    sesame_server::logging::init();
+    sesame_server::logging::init(cli.log_format);
     let result = match cli.command {
         Command::Serve(args) => sesame_server::serve::run(&cli.database_url, args).await,
         Command::User(command) => sesame_server::commands::user(&cli.database_url, command).await,

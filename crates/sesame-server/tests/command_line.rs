@@ -94,3 +94,26 @@ fn operator_mistakes_get_clear_errors() {
     assert!(!bad_url.status.success());
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("unsupported database URL"));
 }
+
+#[test]
+fn logs_can_be_json_lines_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+    let created = create_user(&database_url, "ops", "correct horse battery");
+    assert!(created.status.success());
+    let output = sesame(&database_url)
+        .env("RUST_LOG", "info")
+        .args(["--log-format", "json", "key", "create", "--username", "ops"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let key = String::from_utf8(output.stdout).unwrap();
+    let logs = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = logs.lines().filter(|line| !line.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "no log line");
+    for line in lines {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(entry["level"].is_string() && entry["message"].is_string(), "{line}");
+        assert!(!line.contains(key.trim()), "a key in the logs");
+    }
+}

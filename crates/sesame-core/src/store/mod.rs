@@ -169,6 +169,11 @@ impl Store {
         self.backend
     }
 
+    /// Connections open in the pool, and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -27,22 +27,35 @@ impl FromRequestParts<AppState> for ApiPrincipal {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let client_ip = client_ip(parts, &state.config.trusted_proxies);
         let throttles = &state.services.throttles;
+        let counters = crate::metrics::auth();
         let Some(presented) = presented_key(parts) else {
+            counters.missing.increment(1);
             // No credential is not a guess: it is not counted against the address.
             tracing::info!(target: "sesame::auth", ip = %client_ip, reason = "missing", "API authentication failed");
             return Err(ApiError::invalid_credentials());
         };
         // An address that keeps presenting bad keys waits, whatever it presents now.
-        throttles.check_api_client(client_ip).map_err(ApiError::too_many_requests)?;
-        match state.services.verifier.verify(presented, client_ip).await {
+        if let Err(retry) = throttles.check_api_client(client_ip) {
+            counters.throttled.increment(1);
+            return Err(ApiError::too_many_requests(retry));
+        }
+        let started = std::time::Instant::now();
+        let verified = state.services.verifier.verify(presented, client_ip).await;
+        counters.verification.record(started.elapsed());
+        match verified {
             Ok(principal) => {
-                throttles.check_key(&principal.key_id).map_err(ApiError::too_many_requests)?;
+                if let Err(retry) = throttles.check_key(&principal.key_id) {
+                    counters.throttled.increment(1);
+                    return Err(ApiError::too_many_requests(retry));
+                }
+                counters.accepted.increment(1);
                 Ok(ApiPrincipal(principal))
             }
             Err(VerifyError::Store(error)) => Err(error.into()),
             Err(reason) => {
                 // The reason, never the key.
                 tracing::info!(target: "sesame::auth", ip = %client_ip, reason = %reason, "API authentication failed");
+                counters.refused.increment(1);
                 match throttles.api_authentication_failed(client_ip) {
                     Some(retry) => Err(ApiError::too_many_requests(retry)),
                     None => Err(ApiError::invalid_credentials()),
