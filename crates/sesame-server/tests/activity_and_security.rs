@@ -149,7 +149,7 @@ async fn changing_the_password_asks_the_current_one_and_ends_the_other_sessions(
     let new = "a brand new passphrase";
 
     let wrong = laptop.call::<ChangePassword>(&json!({"change": {"current": "not it at all", "new": new}})).await;
-    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
     assert_eq!(wrong.json::<Value>().await.unwrap(), json!("WrongCurrentPassword"));
     let short = laptop.call::<ChangePassword>(&json!({"change": {"current": PASSWORD, "new": "short"}})).await;
     assert_eq!(short.json::<Value>().await.unwrap(), json!({"InvalidField": "PasswordTooShort"}));

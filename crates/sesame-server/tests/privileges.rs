@@ -12,8 +12,8 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::{Role, User};
 use sesame_shared::functions::{
-    CreateUser, DeleteApiKey, GenerateApiKey, GetUser, ListApiKeys, ListUsers, LoadSession,
-    RenameApiKey, UpdateUser,
+    ChangePassword, CreateUser, DeleteApiKey, EndSession, GenerateApiKey, GetUser, ListActivity,
+    ListApiKeys, ListSessions, ListUsers, LoadSession, RenameApiKey, UpdateUser,
 };
 use support::{Browser, TestServer};
 
@@ -63,6 +63,10 @@ enum Operation {
     UpdateColleague,
     UpdateSelf,
     UpdateStranger,
+    ListActivity,
+    ListSessions,
+    EndStrangersSession,
+    ChangePasswordWrongly,
 }
 
 /// The rule, written out: (operation, admin, user, disabled administrator).
@@ -85,6 +89,10 @@ fn expected() -> Vec<(Operation, [Outcome; 3])> {
         (O::UpdateColleague, [ok(), Forbidden, Unauthenticated]),
         (O::UpdateSelf, [Conflict, Forbidden, Unauthenticated]),
         (O::UpdateStranger, [NotFound, Forbidden, Unauthenticated]),
+        (O::ListActivity, [ok(), ok(), Unauthenticated]),
+        (O::ListSessions, [ok(), ok(), Unauthenticated]),
+        (O::EndStrangersSession, [NotFound, NotFound, Unauthenticated]),
+        (O::ChangePasswordWrongly, [Forbidden, Forbidden, Unauthenticated]),
     ]
 }
 
@@ -99,6 +107,7 @@ struct World {
     carol: User,
     carols_key_id: String,
     stranger: User,
+    strangers_session_id: String,
 }
 
 async fn world(actor: Actor) -> World {
@@ -117,6 +126,10 @@ async fn world(actor: Actor) -> World {
     let keys = &server.services.keys;
     let (own, secret) = keys.generate(&actor, Some("own")).await.unwrap();
     let (carols, _) = keys.generate(&carol, Some("carols")).await.unwrap();
+    let accounts = &server.services.accounts;
+    let password = sesame_core::password::Password::new(support::PASSWORD);
+    accounts.login("stranger", &password, &Default::default()).await.unwrap();
+    let strangers_session_id = accounts.sessions(&stranger, None).await.unwrap().remove(0).id;
     if actor.username == "dave" {
         // Disabled after signing in and making a key: both must stop working.
         server.services.users.update(&admin, actor.id.as_str(), disable()).await.unwrap();
@@ -130,6 +143,7 @@ async fn world(actor: Actor) -> World {
         browser,
         carol,
         stranger,
+        strangers_session_id,
     }
 }
 
@@ -207,6 +221,15 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
         O::UpdateColleague => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.carol.id), role()).await, None).await,
         O::UpdateSelf => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.actor.id), role()).await, None).await,
         O::UpdateStranger => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.stranger.id), role()).await, None).await,
+        O::ListActivity => outcome(rest(world, Method::GET, "/activity", None).await, None).await,
+        O::ListSessions => outcome(rest(world, Method::GET, "/me/sessions", None).await, None).await,
+        O::EndStrangersSession => {
+            outcome(rest(world, Method::DELETE, &format!("/me/sessions/{}", world.strangers_session_id), None).await, None).await
+        }
+        O::ChangePasswordWrongly => {
+            let body = json!({"currentPassword": "not the password", "newPassword": "whatever it is"});
+            outcome(rest(world, Method::POST, "/me/password", Some(body)).await, None).await
+        }
     }
 }
 
@@ -244,6 +267,13 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
         O::UpdateColleague => outcome(b.call::<UpdateUser>(&json!({"id": world.carol.id, "update": role})).await, None).await,
         O::UpdateSelf => outcome(b.call::<UpdateUser>(&json!({"id": world.actor.id, "update": role})).await, None).await,
         O::UpdateStranger => outcome(b.call::<UpdateUser>(&json!({"id": world.stranger.id, "update": role})).await, None).await,
+        O::ListActivity => outcome(b.call::<ListActivity>(&json!({"page": 1, "page_size": 100})).await, None).await,
+        O::ListSessions => outcome(b.call::<ListSessions>(&json!({})).await, None).await,
+        O::EndStrangersSession => outcome(b.call::<EndSession>(&json!({"id": world.strangers_session_id})).await, None).await,
+        O::ChangePasswordWrongly => {
+            let change = json!({"change": {"current": "not the password", "new": "whatever it is"}});
+            outcome(b.call::<ChangePassword>(&change).await, None).await
+        }
     }
 }
 
@@ -262,12 +292,15 @@ async fn column(actor: Actor, via: Via) -> Vec<Outcome> {
             Via::Key => by_key(&world, operation).await,
         });
     }
-    // Whatever was refused changed nothing: Carol's key and the stranger are as they were.
+    // Whatever was refused changed nothing: Carol's key, the stranger and their session are
+    // as they were.
     let services = &world.server.services;
     let carols_keys = services.keys.list(&world.carol).await.unwrap();
     assert_eq!(carols_keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["carols"], "{actor:?} {via:?}");
     let stranger = services.store.user_by_id(&world.stranger.id).await.unwrap().unwrap();
     assert_eq!(stranger, world.stranger, "{actor:?} {via:?}");
+    let sessions = services.accounts.sessions(&world.stranger, None).await.unwrap();
+    assert_eq!(sessions.len(), 1, "{actor:?} {via:?}");
     outcomes
 }
 

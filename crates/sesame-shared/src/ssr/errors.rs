@@ -17,12 +17,12 @@ use crate::error::{AppError, FieldProblem, NameProblem};
 pub fn respond_with(error: AppError) -> AppError {
     let status = match &error {
         AppError::NotSignedIn | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        AppError::CrossSite | AppError::Forbidden => StatusCode::FORBIDDEN,
+        // A wrong current password is refused like the REST API refuses it.
+        AppError::CrossSite | AppError::Forbidden | AppError::WrongCurrentPassword => StatusCode::FORBIDDEN,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::InvalidName(_)
         | AppError::InvalidField(_)
         | AppError::NothingToChange
-        | AppError::WrongCurrentPassword
         | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
