@@ -137,13 +137,33 @@ impl ActivityLog {
 
     /// Something `actor` did, from `client`.
     pub async fn record(&self, kind: EventKind, actor: &User, client: &ClientInfo, about: About) {
+        let subject = about.subject.clone().or_else(|| Some(actor.into()));
+        self.write(kind, &actor.organization_id, Some(actor.into()), subject, about, client).await;
+    }
+
+    /// A failed login on an existing account: the account is the subject, no one the actor.
+    pub async fn record_failed_login(&self, account: &User, client: &ClientInfo) {
+        let about = About::user(account);
+        let subject = about.subject.clone();
+        self.write(EventKind::LoginFailed, &account.organization_id, None, subject, about, client).await;
+    }
+
+    async fn write(
+        &self,
+        kind: EventKind,
+        organization_id: &OrganizationId,
+        actor: Option<Party>,
+        subject: Option<Party>,
+        about: About,
+        client: &ClientInfo,
+    ) {
         let event = Event {
             id: uuid::Uuid::new_v4().to_string(),
-            organization_id: actor.organization_id.clone(),
+            organization_id: organization_id.clone(),
             at: Utc::now(),
             kind,
-            actor: Some(actor.into()),
-            subject: about.subject.or_else(|| Some(actor.into())),
+            actor,
+            subject,
             key: about.key,
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
@@ -151,25 +171,6 @@ impl ActivityLog {
         };
         if let Err(error) = self.store.insert_event(&event).await {
             tracing::error!(%error, event = kind.as_str(), "could not record an activity event");
-        }
-    }
-
-    /// A failed login on an existing account: the account is the subject, no one the actor.
-    pub async fn record_failed_login(&self, account: &User, client: &ClientInfo) {
-        let event = Event {
-            id: uuid::Uuid::new_v4().to_string(),
-            organization_id: account.organization_id.clone(),
-            at: Utc::now(),
-            kind: EventKind::LoginFailed,
-            actor: None,
-            subject: Some(account.into()),
-            key: None,
-            ip: client.ip.clone(),
-            user_agent: client.user_agent.clone(),
-            detail: None,
-        };
-        if let Err(error) = self.store.insert_event(&event).await {
-            tracing::error!(%error, "could not record a failed login");
         }
     }
 
