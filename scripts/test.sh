@@ -3,7 +3,7 @@
 #   1. unit, storage, HTTP and command-line tests on SQLite;
 #   2. the same storage and HTTP suites on a throwaway PostgreSQL cluster;
 #   3. schemathesis against a running server: the API conforms to its OpenAPI document;
-#   4. each cargo-fuzz target for a bounded time;
+#   4. each cargo-fuzz target for a bounded time, and the reliability suite's short version;
 #   5. the browser app in release mode and the Playwright journeys in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,9 @@ scripts/api-conformance.sh
 
 echo "== Fuzzing (20 s per target)"
 scripts/fuzz.sh 20
+
+echo "== Reliability scenarios (short version)"
+scripts/reliability.sh
 
 echo "== Browser app (release) and browser tests"
 trunk build --release --offline

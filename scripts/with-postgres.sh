@@ -25,9 +25,11 @@ stop() {
   rm -rf "$workdir"
 }
 trap stop EXIT
-"${as_owner[@]}" "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/log" -w \
-  -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" \
-  start >/dev/null
+pg_options="-p $port -k $workdir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+"${as_owner[@]}" "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/log" -w -o "$pg_options" start >/dev/null
 
 export SESAME_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# For the reliability suite's database-loss scenario: stop and start this cluster.
+export SESAME_TEST_PG_STOP="${as_owner[*]} $pg_bin/pg_ctl -D $workdir/data -m fast -w stop"
+export SESAME_TEST_PG_START="${as_owner[*]} $pg_bin/pg_ctl -D $workdir/data -l $workdir/log -w -o '$pg_options' start"
 "$@"

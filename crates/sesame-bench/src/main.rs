@@ -6,13 +6,14 @@
 
 use std::{
     fmt::Write as _,
-    io::{BufRead, BufReader, Write as _},
+    io::Write as _,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use anyhow::{bail, Context};
+use sesame_bench::server_process::ServerProcess;
 use sesame_core::{
     accounts::UserInput,
     key::ApiKeySecret,
@@ -194,7 +195,7 @@ async fn http_sqlite(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Re
     report.add("SQLite: /api/v1/me during a 20-client login flood, requests/s", format!("{me_during_flood:.0}"), "");
     report.add("SQLite: logins answered during the flood, per second", format!("{:.1}", logins as f64 / f64::from(WRK_SECONDS)), "");
     report.add("SQLite: API during login flood / API alone", format!("{:.2}", me_during_flood / me), "≥ 0.8");
-    server.stop();
+    let _ = server.terminate(Duration::from_secs(10));
     Ok(())
 }
 
@@ -213,8 +214,8 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
     report.add("PostgreSQL, 2 nodes: GET /healthz requests/s", format!("{health:.0}"), "");
     report.add("PostgreSQL, 2 nodes: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
     report.add("PostgreSQL, 2 nodes: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.60");
-    a.stop();
-    b.stop();
+    let _ = a.terminate(Duration::from_secs(10));
+    let _ = b.terminate(Duration::from_secs(10));
     Ok(())
 }
 
@@ -276,35 +277,8 @@ impl LoginFlood {
     }
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(root: &Path, database_url: &str) -> anyhow::Result<Server> {
-    let binary = root.join("target/release/sesame");
-    let mut child = Command::new(&binary)
-        .args(["serve", "--addr", "127.0.0.1:0", "--site-dir", root.join("dist").to_str().unwrap()])
-        // The login flood comes "from" many addresses through this proxy.
-        .args(["--trusted-proxies", "127.0.0.1"])
-        .env("SESAME_DATABASE_URL", database_url)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line)?;
-    let Some(base) = line.split_whitespace().find(|word| word.starts_with("http://")) else {
-        bail!("unexpected first line from the server: {line:?}");
-    };
-    Ok(Server { child, base: base.to_owned() })
+fn start_server(root: &Path, database_url: &str) -> anyhow::Result<ServerProcess> {
+    ServerProcess::start(root, database_url, &[])
 }
 
 /// Total requests per second from one wrk per URL, run at the same time (one thread each:
@@ -374,7 +348,7 @@ async fn panel_with_many_keys(root: &Path, dir: &Path, report: &mut Report) -> a
         .args(["bench/panel_10k.mjs", &server.base, "bench", "correct horse battery", "deploy-07777"])
         .output()
         .context("running end2end/bench/panel_10k.mjs")?;
-    server.stop();
+    let _ = server.terminate(Duration::from_secs(10));
     if !output.status.success() {
         bail!("panel benchmark failed: {}", String::from_utf8_lossy(&output.stderr));
     }

@@ -1,0 +1,3 @@
+//! Shared by the benchmark and the reliability suite.
+
+pub mod server_process;
