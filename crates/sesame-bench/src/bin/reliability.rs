@@ -93,6 +93,8 @@ async fn main() -> anyhow::Result<()> {
         graceful_shutdown(&root, url, backend, &mut table).await?;
         if *backend == "PostgreSQL" {
             database_loss(&root, url, &admin, &mut table).await?;
+        } else {
+            read_only_sqlite(&root, url, &admin, &mut table).await?;
         }
         soak(&root, url, backend, &admin, &durations, &mut table).await?;
     }
@@ -479,6 +481,44 @@ async fn database_loss(root: &Path, url: &str, admin: &User, table: &mut Table) 
             slowest.as_millis(),
             ready.as_u16(),
             recovered.map_or("never".into(), |t| format!("{} ms", t.as_millis()))
+        ),
+        ok,
+    );
+    Ok(())
+}
+
+/// SQLite that cannot be written (opened read-only, as after a remount or a full disk):
+/// reads go on, writes get a clear 503, nothing is corrupted.
+async fn read_only_sqlite(root: &Path, url: &str, admin: &User, table: &mut Table) -> anyhow::Result<()> {
+    let manager = manager_key(url, admin).await?;
+    let keys_before = Services::new(Store::connect(url).await?, 1).keys.list(admin).await?.len();
+    let read_only = format!("{url}?mode=ro");
+    let mut server = ServerProcess::start(root, &read_only, &SERVER_ARGS)?;
+    let client = Client::new();
+    let read = client.get(format!("{}/api/v1/me", server.base)).header("MC-Api-Key", &manager).send().await?.status();
+    let write = client
+        .post(format!("{}/api/v1/api_keys", server.base))
+        .header("MC-Api-Key", &manager)
+        .json(&json!({"name": "cannot-be-written"}))
+        .send()
+        .await?;
+    let write_status = write.status();
+    let body: Value = write.json().await.unwrap_or_default();
+    let (exit, _) = tokio::task::block_in_place(|| server.terminate(Duration::from_secs(10)))?;
+    let store = Store::connect(url).await?;
+    let intact = store.integrity_ok().await?;
+    let keys_after = Services::new(store, 1).keys.list(admin).await?.len();
+    let clear = write_status == StatusCode::SERVICE_UNAVAILABLE && body["errors"][0]["code"] == "service_unavailable";
+    let ok = read == StatusCode::OK && clear && intact && keys_after == keys_before;
+    table.add(
+        "read-only database",
+        "SQLite",
+        format!(
+            "reads {}, a write {} {}; integrity_check ok: {intact}; keys {keys_before} → {keys_after}; exit code {}",
+            read.as_u16(),
+            write_status.as_u16(),
+            body["errors"][0]["code"].as_str().unwrap_or("?"),
+            exit.code().unwrap_or(-1)
         ),
         ok,
     );

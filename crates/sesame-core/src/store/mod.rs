@@ -48,11 +48,17 @@ pub enum StoreError {
 impl StoreError {
     /// The database could not be reached (pool exhausted or closed, connection lost): a
     /// 503 to retry, not a bug.
+    /// Also when SQLite cannot write its file (read-only, disk full, I/O error): the data
+    /// is intact, the operator has to act, and the client should retry later.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
-        )
+        match self {
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => true,
+            StoreError::Database(sqlx::Error::Database(error)) => {
+                error.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    && error.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(is_sqlite_storage_failure)
+            }
+            _ => false,
+        }
     }
 
     fn from_write(error: sqlx::Error) -> Self {
@@ -64,6 +70,13 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// SQLite's primary result codes for "cannot write the file": SQLITE_READONLY (8),
+/// SQLITE_IOERR (10), SQLITE_FULL (13), SQLITE_CANTOPEN (14). Extended codes carry the
+/// primary one in their low byte.
+fn is_sqlite_storage_failure(code: i32) -> bool {
+    matches!(code & 0xff, 8 | 10 | 13 | 14)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -172,6 +185,15 @@ impl Store {
     /// Connections open in the pool, and how many of them are idle.
     pub fn pool_usage(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// SQLite's own consistency check (`PRAGMA integrity_check`); PostgreSQL: always true.
+    pub async fn integrity_ok(&self) -> StoreResult<bool> {
+        if self.backend == Backend::Postgres {
+            return Ok(true);
+        }
+        let row = sqlx::query("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        Ok(row.try_get::<String, _>(0)? == "ok")
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
