@@ -28,6 +28,16 @@ fn handle() -> &'static PrometheusHandle {
             .build_recorder();
         let handle = recorder.handle();
         let _ = metrics::set_global_recorder(recorder);
+        // Histogram samples are kept raw until folded into buckets; without a scrape they
+        // would pile up (a soak run grew by ~200 MB). Fold them every few seconds.
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(5));
+                upkeep.run_upkeep();
+            })
+            .expect("a thread for metrics upkeep");
         handle
     })
 }
