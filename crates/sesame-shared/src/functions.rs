@@ -229,11 +229,8 @@ pub async fn delete_api_key(id: String) -> Result<(), AppError> {
 /// one page at a time.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError> {
-    use sesame_core::model::PageRequest;
     let (context, user) = crate::ssr::caller().await?;
-    let request = PageRequest::new(page, page_size).ok_or_else(|| {
-        crate::ssr::respond_with(AppError::BadRequest("page from 1, page size from 1 to 500".into()))
-    })?;
+    let request = crate::ssr::page_request(page, page_size)?;
     let found = context.services.users.list(&user, request).await?;
     Ok(UsersPage {
         users: found.items.iter().map(convert::user).collect(),
@@ -336,11 +333,8 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 /// first.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn list_activity(page: u32, page_size: u32) -> Result<ActivityPage, AppError> {
-    use sesame_core::model::PageRequest;
     let (context, user) = crate::ssr::caller().await?;
-    let request = PageRequest::new(page, page_size).ok_or_else(|| {
-        crate::ssr::respond_with(AppError::BadRequest("page from 1, page size from 1 to 500".into()))
-    })?;
+    let request = crate::ssr::page_request(page, page_size)?;
     let found = context.services.activity.list(&user, request).await.map_err(crate::ssr::store_error)?;
     Ok(ActivityPage {
         events: found.items.iter().map(convert::event).collect(),

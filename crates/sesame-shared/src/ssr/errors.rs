@@ -129,3 +129,9 @@ impl From<UserError> for AppError {
         }
     }
 }
+
+/// A page of a list as asked by the console, or 400 when out of range.
+pub fn page_request(page: u32, page_size: u32) -> Result<sesame_core::model::PageRequest, AppError> {
+    sesame_core::model::PageRequest::new(page, page_size)
+        .ok_or_else(|| respond_with(AppError::BadRequest("page from 1, page size from 1 to 500".into())))
+}

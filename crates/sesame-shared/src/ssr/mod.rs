@@ -6,7 +6,7 @@ mod errors;
 mod request;
 
 pub use context::ServerContext;
-pub use errors::{internal, respond_with, store_error};
+pub use errors::{internal, page_request, respond_with, store_error};
 pub use request::{
     caller, calling_client, client_info, client_ip, current_session_token, expired_session_cookie, session_cookie,
     signed_in_user,
