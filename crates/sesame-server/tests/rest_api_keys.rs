@@ -75,3 +75,42 @@ async fn unknown_endpoints_answer_in_the_errors_format() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn bodies_must_be_json_objects_and_a_refused_one_changes_nothing() {
+    let server = TestServer::start().await;
+    server.create_user("alice", Role::User).await;
+    let alice = server.browser("alice").await;
+    let (id, key) = server.key_for(&alice).await;
+    let send = |method: reqwest::Method, path: String, body: &'static str| {
+        Client::new()
+            .request(method, server.url(&path))
+            .header("MC-Api-Key", &key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+
+    // serde would read `["…"]` as the struct's fields in order: the API must not.
+    for (method, path, body) in [
+        (reqwest::Method::POST, "/api/v1/api_keys".to_owned(), "[null]"),
+        (reqwest::Method::POST, "/api/v1/api_keys".to_owned(), r#"["ci"]"#),
+        (reqwest::Method::PATCH, format!("/api/v1/api_keys/{id}"), r#"["renamed"]"#),
+        (reqwest::Method::POST, "/api/v1/me/password".to_owned(), r#"["a", "b"]"#),
+    ] {
+        let response = send(method.clone(), path.clone(), body).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{method} {path} {body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["errors"][0]["code"], "invalid_request", "{method} {path} {body}");
+    }
+    let keys = alice.keys().await;
+    assert_eq!(keys.len(), 1, "nothing created");
+    assert_ne!(keys[0]["name"], "renamed");
+
+    // An object, `null` and no body at all are all fine for a create.
+    for body in [r#"{"name": "ci"}"#, "null"] {
+        assert_eq!(send(reqwest::Method::POST, "/api/v1/api_keys".to_owned(), body).await.unwrap().status(), StatusCode::CREATED);
+    }
+    let bare = Client::new().post(server.url("/api/v1/api_keys")).header("MC-Api-Key", &key).send().await.unwrap();
+    assert_eq!(bare.status(), StatusCode::CREATED);
+}

@@ -161,14 +161,21 @@ impl From<KeyError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::from_body_rejection(rejection.status(), rejection.body_text())
+    }
+}
+
+impl ApiError {
+    /// A body axum could not read or parse: too large (413), or not what was expected.
+    pub fn from_body_rejection(status: StatusCode, message: String) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
             return ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 format!("The request body exceeds {} KiB.", super::BODY_LIMIT / 1024),
             );
         }
-        ApiError::invalid_request("body", rejection.body_text())
+        ApiError::invalid_request("body", message)
     }
 }
 

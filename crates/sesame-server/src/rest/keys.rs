@@ -2,7 +2,7 @@
 //! own keys.
 
 use axum::{
-    extract::{rejection::JsonRejection, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     Json,
 };
@@ -12,6 +12,7 @@ use sesame_core::model::ApiKey;
 use utoipa::ToSchema;
 
 use super::{
+    body::JsonObject,
     auth::RequestClient,
     envelope::{Data, List},
     page::{PageParams, Pagination},
@@ -107,9 +108,9 @@ pub async fn create(
     ApiPrincipal(principal): ApiPrincipal,
     RequestClient(client): RequestClient,
     // No body, or a JSON `null`, asks for a default name.
-    body: Result<Option<Json<Option<CreateApiKeyRequest>>>, JsonRejection>,
+    body: Option<JsonObject<Option<CreateApiKeyRequest>>>,
 ) -> Result<(StatusCode, Json<Data<NewApiKeyBody>>), ApiError> {
-    let name = body?.and_then(|Json(body)| body).and_then(|body| body.name);
+    let name = body.and_then(|JsonObject(body)| body).and_then(|body| body.name);
     let (key, secret) = state.services.keys.generate(&principal.user, name.as_deref()).await?;
     tracing::info!(target: "sesame::audit", user = %principal.user.username, key_id = %key.id, "API key created through the API");
     state.services.activity.record(EventKind::KeyCreated, &principal.user, &client, About::key(&key)).await;
@@ -134,9 +135,8 @@ pub async fn rename(
     ApiPrincipal(principal): ApiPrincipal,
     RequestClient(client): RequestClient,
     Path(id): Path<String>,
-    body: Result<Json<RenameApiKeyRequest>, JsonRejection>,
+    JsonObject(body): JsonObject<RenameApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyBody>>, ApiError> {
-    let Json(body) = body?;
     let key = state.services.keys.rename(&principal.user, &id, &body.name).await?;
     tracing::info!(target: "sesame::audit", user = %principal.user.username, key_id = %key.id, "API key renamed through the API");
     state.services.activity.record(EventKind::KeyRenamed, &principal.user, &client, About::key(&key)).await;

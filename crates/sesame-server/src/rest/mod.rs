@@ -4,6 +4,7 @@
 
 mod activity;
 mod auth;
+mod body;
 mod envelope;
 mod error;
 mod keys;

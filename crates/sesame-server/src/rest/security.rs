@@ -1,7 +1,7 @@
 //! `/api/v1/me/password` and `/api/v1/me/sessions`: the console's Security section.
 
 use axum::{
-    extract::{rejection::JsonRejection, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     Json,
 };
@@ -14,7 +14,8 @@ use sesame_core::{
 };
 use utoipa::ToSchema;
 
-use super::{auth::RequestClient, envelope::Data, ApiError, ApiPrincipal, ErrorResponse};
+use super::{
+    body::JsonObject,auth::RequestClient, envelope::Data, ApiError, ApiPrincipal, ErrorResponse};
 use crate::app::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -74,9 +75,8 @@ pub async fn change_password(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
     RequestClient(client): RequestClient,
-    body: Result<Json<PasswordChangeRequest>, JsonRejection>,
+    JsonObject(body): JsonObject<PasswordChangeRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(body) = body?;
     let user = &principal.user;
     state
         .services

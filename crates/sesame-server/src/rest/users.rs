@@ -2,7 +2,7 @@
 //! page (see `sesame_core::users`).
 
 use axum::{
-    extract::{rejection::JsonRejection, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     Json,
 };
@@ -17,6 +17,7 @@ use sesame_core::{
 use utoipa::ToSchema;
 
 use super::{
+    body::JsonObject,
     auth::RequestClient,
     envelope::{Data, List},
     page::{PageParams, Pagination},
@@ -160,9 +161,8 @@ pub async fn create(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
     RequestClient(client): RequestClient,
-    body: Result<Json<CreateUserRequest>, JsonRejection>,
+    JsonObject(body): JsonObject<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<Data<UserBody>>), ApiError> {
-    let Json(body) = body?;
     // Taken as sent: the document's patterns say exactly what is accepted (the console's
     // form trims for people; an API client sends what it means).
     let colleague = NewColleague {
@@ -216,9 +216,8 @@ pub async fn update(
     ApiPrincipal(principal): ApiPrincipal,
     RequestClient(client): RequestClient,
     Path(id): Path<String>,
-    body: Result<Json<UpdateUserRequest>, JsonRejection>,
+    JsonObject(body): JsonObject<UpdateUserRequest>,
 ) -> Result<Json<Data<UserBody>>, ApiError> {
-    let Json(body) = body?;
     let change = UserChange {
         role: body.role.map(Role::from),
         disabled: body.status.map(|status| matches!(status, StatusBody::Disabled)),
