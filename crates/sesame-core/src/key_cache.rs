@@ -1,38 +1,114 @@
 //! Valid keys remembered in memory, so verifying a key costs a hash and a map lookup
 //! instead of a database round trip.
 //!
-//! Used only where this process is the only one serving the database (SQLite: `sesame
-//! serve` holds a lock on the file), so every change that can invalidate an entry — a key
-//! deleted, a user changed — happens here and is applied before it is acknowledged. With
-//! several nodes (PostgreSQL) there is no cache: each request reads the database, which is
-//! what makes a delete on one node final on all of them at once.
+//! Every change that can invalidate an entry — a key deleted, a user changed — reaches the
+//! cache before it is acknowledged: directly on the node that made it, and on the other
+//! nodes of a PostgreSQL cluster through [`crate::cluster`], which waits for each of them
+//! to confirm. A node may serve entries only while it is sure to hear about such changes:
+//! on SQLite always (one `sesame serve` owns the file), on PostgreSQL while its *lease* runs
+//! (renewed while its notification listener is proven alive; see [`crate::cluster`]).
 //!
 //! A lookup that misses reads the database, then caches the answer. If an invalidation ran
 //! meanwhile, the answer may already be stale: the generation counter tells, and the entry
 //! is dropped again.
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Arc,
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::Instant,
 };
 
 use moka::sync::Cache;
 
 use crate::{key::KeyHash, verifier::KeyPrincipal};
 
+/// `usable_until` when no lease applies.
+const FOREVER: u64 = u64::MAX;
+
 pub struct KeyCache {
     // Shared, so a hit costs a reference count, not a copy of the user.
     entries: Cache<KeyHash, Arc<KeyPrincipal>>,
     generation: AtomicU64,
+    /// Entries may be served until this instant, in nanoseconds after `epoch`. Read
+    /// lock-free on every lookup; changed only under `lease`.
+    usable_until: AtomicU64,
+    epoch: Instant,
+    /// How many times the lease was suspended. A renewal prepared before a suspension is
+    /// refused, so a lost connection can never be papered over by a late renewal.
+    lease: Mutex<u64>,
 }
 
 impl KeyCache {
+    /// A cache that is always usable: this process sees every change (SQLite).
     pub fn new(capacity: u64) -> Self {
-        Self { entries: Cache::new(capacity), generation: AtomicU64::new(0) }
+        Self::with_usable_until(capacity, FOREVER)
+    }
+
+    /// A cache that serves nothing until [`KeyCache::extend_lease`] is called, and stops
+    /// serving when the lease runs out (PostgreSQL).
+    pub fn leased(capacity: u64) -> Self {
+        Self::with_usable_until(capacity, 0)
+    }
+
+    fn with_usable_until(capacity: u64, usable_until: u64) -> Self {
+        Self {
+            entries: Cache::new(capacity),
+            generation: AtomicU64::new(0),
+            usable_until: AtomicU64::new(usable_until),
+            epoch: Instant::now(),
+            lease: Mutex::new(0),
+        }
     }
 
     pub fn get(&self, hash: &KeyHash) -> Option<Arc<KeyPrincipal>> {
+        if !self.is_usable() {
+            return None;
+        }
         self.entries.get(hash)
+    }
+
+    /// Whether entries may be served now (always without a lease).
+    pub fn is_usable(&self) -> bool {
+        let until = self.usable_until.load(Ordering::Acquire);
+        until == FOREVER || self.nanos_since_epoch(Instant::now()) < until
+    }
+
+    /// Identifies the current lease period: read it before proving the listener alive,
+    /// and pass it to [`KeyCache::extend_lease`].
+    pub fn lease_period(&self) -> u64 {
+        *self.lease.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Lets entries be served until `until`, unless the lease was suspended since
+    /// `period` was read (then returns false). A lease that had run out, or was never
+    /// granted, is renewed on an empty cache: changes may have been missed meanwhile.
+    pub fn extend_lease(&self, period: u64, until: Instant) -> bool {
+        let current = self.lease.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if *current != period {
+            return false;
+        }
+        if !self.is_usable() {
+            self.invalidate_all();
+        }
+        self.usable_until.fetch_max(self.nanos_since_epoch(until), Ordering::AcqRel);
+        true
+    }
+
+    /// Ends the lease at once (the listener lost its connection): nothing is served until
+    /// the next renewal, which starts from an empty cache.
+    pub fn suspend(&self) {
+        let mut period = self.lease.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *period += 1;
+        self.usable_until.store(0, Ordering::Release);
+        self.invalidate_all();
+    }
+
+    fn nanos_since_epoch(&self, instant: Instant) -> u64 {
+        let nanos = instant.saturating_duration_since(self.epoch).as_nanos();
+        // FOREVER stays reserved for caches without a lease.
+        u64::try_from(nanos).unwrap_or(FOREVER).min(FOREVER - 1)
     }
 
     /// Read before the database lookup whose answer will be passed to `fill`.
@@ -116,5 +192,45 @@ mod tests {
         }
         cache.invalidate_all();
         assert!(hashes.iter().all(|hash| cache.get(hash).is_none()));
+    }
+
+    #[test]
+    fn a_leased_cache_serves_nothing_before_its_lease_nor_after_it() {
+        let cache = KeyCache::leased(100);
+        let hash = ApiKeySecret::generate().hash();
+        cache.fill(hash.clone(), principal(), cache.generation());
+        assert!(cache.get(&hash).is_none(), "no lease yet");
+
+        assert!(cache.extend_lease(cache.lease_period(), Instant::now() + std::time::Duration::from_secs(60)));
+        assert!(cache.get(&hash).is_none(), "the first lease starts from an empty cache");
+        cache.fill(hash.clone(), principal(), cache.generation());
+        assert!(cache.get(&hash).is_some());
+
+        cache.extend_lease(cache.lease_period(), Instant::now() - std::time::Duration::from_secs(1));
+        assert!(cache.get(&hash).is_some(), "a lease never moves backwards");
+
+        let period = cache.lease_period();
+        cache.suspend();
+        assert!(cache.get(&hash).is_none());
+        assert!(
+            !cache.extend_lease(period, Instant::now() + std::time::Duration::from_secs(60)),
+            "a renewal prepared before the suspension is refused"
+        );
+        assert!(!cache.is_usable());
+        cache.fill(hash.clone(), principal(), cache.generation());
+        assert!(cache.extend_lease(cache.lease_period(), Instant::now() + std::time::Duration::from_secs(60)));
+        assert!(cache.get(&hash).is_none(), "what was cached without a lease is gone");
+    }
+
+    #[test]
+    fn a_lease_runs_out_by_itself() {
+        let cache = KeyCache::leased(100);
+        let hash = ApiKeySecret::generate().hash();
+        cache.extend_lease(cache.lease_period(), Instant::now() + std::time::Duration::from_millis(20));
+        cache.fill(hash.clone(), principal(), cache.generation());
+        assert!(cache.get(&hash).is_some());
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert!(!cache.is_usable());
+        assert!(cache.get(&hash).is_none());
     }
 }

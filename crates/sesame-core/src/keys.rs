@@ -1,10 +1,8 @@
 //! Managing one's own API keys: generate, list, rename, delete.
 
-use std::sync::Arc;
-
 use crate::{
     key::ApiKeySecret,
-    key_cache::KeyCache,
+    invalidation::Invalidation,
     model::{ApiKey, ApiKeyId, Page, PageRequest, User},
     names::{KeyName, NameError},
     store::{Store, StoreError},
@@ -36,12 +34,12 @@ impl From<StoreError> for KeyError {
 #[derive(Clone)]
 pub struct Keys {
     store: Store,
-    cache: Option<Arc<KeyCache>>,
+    invalidation: Invalidation,
 }
 
 impl Keys {
-    pub fn new(store: Store, cache: Option<Arc<KeyCache>>) -> Self {
-        Self { store, cache }
+    pub fn new(store: Store, invalidation: Invalidation) -> Self {
+        Self { store, invalidation }
     }
 
     /// A new key for `owner`. The secret is returned here and never again.
@@ -75,9 +73,7 @@ impl Keys {
     pub async fn delete(&self, owner: &User, key_id: &str) -> Result<ApiKey, KeyError> {
         let key_id = ApiKeyId::parse(key_id).ok_or(KeyError::NotFound)?;
         let (key, hash) = self.store.delete_key(&owner.id, &key_id).await?;
-        if let Some(cache) = &self.cache {
-            cache.invalidate_key(&hash);
-        }
+        self.invalidation.key_deleted(&hash).await?;
         Ok(key)
     }
 }

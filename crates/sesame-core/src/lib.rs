@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod cluster;
 pub mod credentials;
+pub mod invalidation;
 pub mod key;
 pub mod key_cache;
 pub mod keys;
@@ -21,6 +23,8 @@ use std::sync::Arc;
 
 use accounts::Accounts;
 use activity::ActivityLog;
+use cluster::{Cluster, Membership};
+use invalidation::Invalidation;
 use key_cache::KeyCache;
 use last_use::LastUseRecorder;
 use keys::Keys;
@@ -44,33 +48,65 @@ pub struct Services {
     pub verifier: Verifier,
     pub last_use: Arc<LastUseRecorder>,
     pub throttles: Arc<Throttles>,
+    key_cache: Arc<KeyCache>,
+    /// PostgreSQL: the nodes sharing the database (see [`cluster`]).
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl Services {
-    /// `argon2_permits` bounds how many password hashes run at once. On SQLite, valid keys
-    /// are cached in memory (one node owns the file: see [`key_cache`]); on PostgreSQL,
-    /// where several nodes share the database, every verification reads it.
+    /// `argon2_permits` bounds how many password hashes run at once. Valid keys are cached
+    /// in memory: on SQLite always (one node owns the file), on PostgreSQL once this
+    /// process has joined the cluster ([`Services::join_cluster`]); until then, and in
+    /// processes that never join (the command line), every verification reads the database.
     pub fn new(store: Store, argon2_permits: usize) -> Self {
         Self::with_throttles(store, argon2_permits, ThrottleSettings::default())
     }
 
     pub fn with_throttles(store: Store, argon2_permits: usize, throttles: ThrottleSettings) -> Self {
+        Self::with_settings(store, argon2_permits, throttles, cluster::Settings::default())
+    }
+
+    pub fn with_settings(
+        store: Store,
+        argon2_permits: usize,
+        throttles: ThrottleSettings,
+        cluster_settings: cluster::Settings,
+    ) -> Self {
         let last_use = Arc::new(LastUseRecorder::default());
-        let cache = match store.backend() {
-            Backend::Sqlite => Some(Arc::new(KeyCache::new(KEY_CACHE_CAPACITY))),
-            Backend::Postgres => None,
+        let (cache, cluster) = match store.backend() {
+            Backend::Sqlite => (KeyCache::new(KEY_CACHE_CAPACITY), None),
+            Backend::Postgres => (
+                KeyCache::leased(KEY_CACHE_CAPACITY),
+                Some(Arc::new(Cluster::new(store.clone(), cluster_settings))),
+            ),
         };
+        let cache = Arc::new(cache);
+        let invalidation = Invalidation::new(cache.clone(), cluster.clone());
         let accounts = Accounts::new(store.clone(), PasswordHasher::new(argon2_permits));
         Self {
-            users: Users::new(store.clone(), accounts.clone(), cache.clone()),
+            users: Users::new(store.clone(), accounts.clone(), invalidation.clone()),
             activity: ActivityLog::new(store.clone()),
             accounts,
-            keys: Keys::new(store.clone(), cache.clone()),
-            verifier: Verifier::new(store.clone(), last_use.clone(), cache),
+            keys: Keys::new(store.clone(), invalidation),
+            verifier: Verifier::new(store.clone(), last_use.clone(), cache.clone()),
             last_use,
             throttles: Arc::new(Throttles::new(throttles)),
+            key_cache: cache,
+            cluster,
             store,
         }
+    }
+
+    /// PostgreSQL: starts taking part in the cluster, so this process may serve keys from
+    /// its cache. None on SQLite. Needs a Tokio runtime; leave when the server stops.
+    pub fn join_cluster(&self) -> Option<Membership> {
+        self.cluster.as_ref().map(|cluster| cluster.join(self.key_cache.clone()))
+    }
+
+    /// Whether valid keys are served from memory now (on PostgreSQL: while this node's
+    /// cluster lease runs).
+    pub fn serves_cached_keys(&self) -> bool {
+        self.key_cache.is_usable()
     }
 
     /// Writes the key uses noted since the last flush; see [`LastUseRecorder`].

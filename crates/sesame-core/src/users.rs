@@ -12,11 +12,9 @@
 //! - nobody changes their own role or status (no accidental lock-out), and an organization
 //!   always keeps an active administrator.
 
-use std::sync::Arc;
-
 use crate::{
     accounts::{AccountError, Accounts, UserFieldError, UserInput},
-    key_cache::KeyCache,
+    invalidation::Invalidation,
     model::{Page, PageRequest, Role, User, UserId},
     password::Password,
     store::{Store, StoreError, UserChange},
@@ -79,12 +77,12 @@ pub struct NewColleague {
 pub struct Users {
     store: Store,
     accounts: Accounts,
-    cache: Option<Arc<KeyCache>>,
+    invalidation: Invalidation,
 }
 
 impl Users {
-    pub fn new(store: Store, accounts: Accounts, cache: Option<Arc<KeyCache>>) -> Self {
-        Self { store, accounts, cache }
+    pub fn new(store: Store, accounts: Accounts, invalidation: Invalidation) -> Self {
+        Self { store, accounts, invalidation }
     }
 
     pub async fn list(&self, actor: &User, page: PageRequest) -> Result<Page<User>, UserError> {
@@ -134,10 +132,10 @@ impl Users {
         let updated = self.store.update_user(&actor.organization_id, &id, &change).await;
         // Cached principals carry the user's role and status: forget them all, even after
         // a failure (the change may have committed before the error was seen).
-        if let Some(cache) = &self.cache {
-            cache.invalidate_all();
-        }
-        Ok(updated?)
+        let forgotten = self.invalidation.user_changed().await;
+        let user = updated?;
+        forgotten?;
+        Ok(user)
     }
 }
 

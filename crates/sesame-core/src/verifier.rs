@@ -35,19 +35,19 @@ pub struct KeyPrincipal {
 pub struct Verifier {
     store: Store,
     last_use: Arc<LastUseRecorder>,
-    cache: Option<Arc<KeyCache>>,
+    cache: Arc<KeyCache>,
 }
 
 impl Verifier {
-    pub fn new(store: Store, last_use: Arc<LastUseRecorder>, cache: Option<Arc<KeyCache>>) -> Self {
+    pub fn new(store: Store, last_use: Arc<LastUseRecorder>, cache: Arc<KeyCache>) -> Self {
         Self { store, last_use, cache }
     }
 
     /// Parses the key (no storage touched if it is malformed), finds its owner — in the
-    /// cache when there is one, else in the database — and notes this use (client IP and
+    /// cache while it is usable, else in the database — and notes this use (client IP and
     /// time) for the next batch write. A deleted key is refused on the very next request:
-    /// without a cache every lookup reads the database; with one, the delete forgets the
-    /// key before it returns.
+    /// the delete makes every node's cache forget the key before it returns (see
+    /// [`crate::invalidation`]).
     pub async fn verify(
         &self,
         presented: &str,
@@ -55,17 +55,14 @@ impl Verifier {
     ) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let secret = ApiKeySecret::parse(presented).map_err(VerifyError::Malformed)?;
         let hash = secret.hash();
-        let principal = match &self.cache {
-            Some(cache) => match cache.get(&hash) {
-                Some(principal) => principal,
-                None => {
-                    let seen = cache.generation();
-                    let principal = self.lookup(&hash).await?;
-                    cache.fill(hash, principal.clone(), seen);
-                    principal
-                }
-            },
-            None => self.lookup(&hash).await?,
+        let principal = match self.cache.get(&hash) {
+            Some(principal) => principal,
+            None => {
+                let seen = self.cache.generation();
+                let principal = self.lookup(&hash).await?;
+                self.cache.fill(hash, principal.clone(), seen);
+                principal
+            }
         };
         self.last_use.record(&principal.key_id, client_ip, Utc::now());
         Ok(principal)

@@ -93,6 +93,8 @@ pub async fn render(State(state): State<AppState>) -> Response {
     gauge!("sesame_last_use_written").set(stats.written.load(relaxed) as f64);
     gauge!("sesame_last_use_dropped").set(stats.dropped.load(relaxed) as f64);
     gauge!("sesame_last_use_failed_flushes").set(stats.failed_flushes.load(relaxed) as f64);
+    // 0 on a PostgreSQL node whose cluster lease lapsed: it reads every key from the database.
+    gauge!("sesame_key_cache_usable").set(if services.serves_cached_keys() { 1.0 } else { 0.0 });
     let (open, idle) = services.store.pool_usage();
     gauge!("sesame_db_pool_connections", "state" => "idle").set(idle as f64);
     gauge!("sesame_db_pool_connections", "state" => "in_use").set(open.saturating_sub(idle as u32) as f64);

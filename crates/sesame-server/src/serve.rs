@@ -48,6 +48,8 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         println!("No user yet: open {public_url}/ to create the first administrator.");
     }
     let writer = last_use_writer::spawn(services.clone());
+    // PostgreSQL: take part in the cluster, so this node may serve keys from its cache.
+    let membership = services.join_cluster();
     let throttles = services.throttles.clone();
     let housekeeping = tokio::spawn(async move {
         // Rate-limiter entries of addresses and keys gone quiet are dropped, so a scan from
@@ -64,6 +66,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     housekeeping.abort();
     // In-flight requests are done: write what they noted before exiting.
     last_use_writer::finish(&services, writer).await;
+    if let Some(membership) = membership {
+        membership.leave().await;
+    }
     served?;
     tracing::info!("stopped");
     Ok(())

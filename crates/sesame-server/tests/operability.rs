@@ -28,6 +28,7 @@ async fn metrics_count_requests_authentications_and_report_the_writer_and_pool()
         "sesame_last_use_flush_lag_seconds",
         "sesame_last_use_dropped 0",
         r#"sesame_db_pool_connections{state="idle"}"#,
+        "sesame_key_cache_usable",
     ] {
         assert!(text.contains(expected), "missing {expected} in:\n{text}");
     }

@@ -4,9 +4,11 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use sesame_core::model::Role;
+use sesame_core::{model::Role, store::UserChange};
 use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys};
 use sesame_server::app::AppConfig;
 use support::{api_get, fresh_postgres_database, postgres::PgCluster, Browser, TestServer, PASSWORD};
@@ -109,6 +111,150 @@ async fn last_use_from_both_nodes_ends_up_as_the_newest() {
     let after_both = alice.keys().await[0].clone();
     assert_eq!(after_both["last_used_ip"], "198.51.100.2");
     assert_eq!(after_both["last_used_at"], after_b["last_used_at"]);
+}
+
+/// Waits until `node` serves keys from its cache (its cluster lease is running).
+async fn until_serving_cached_keys(node: &TestServer) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !node.services.serves_cached_keys() {
+        assert!(Instant::now() < deadline, "the node never got its cluster lease");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn no_request_is_accepted_by_a_caching_node_once_a_delete_on_another_returned() {
+    // Behind a trusted proxy, so each round calls from an address of its own and the
+    // refusals of one round do not get the next one throttled.
+    let behind_proxy = |config: &mut AppConfig| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let (_cluster, first, b) = two_nodes(behind_proxy).await;
+    // A hears of changes 200 ms late: only B waiting for it keeps A from answering from
+    // its cache in the meantime.
+    let a = first.another_slow_node(Duration::from_millis(200), behind_proxy).await;
+    a.create_user("alice", Role::User).await;
+    let alice = b.browser("alice").await;
+    until_serving_cached_keys(&a).await;
+
+    for round in 0..5 {
+        let (id, key) = b.key_for(&alice).await;
+        let client_ip = format!("198.51.100.{round}");
+        let me = {
+            let (url, key, client_ip) = (a.url("/api/v1/me"), key.clone(), client_ip.clone());
+            move |client: Client| {
+                let request = client.get(&url).header("MC-Api-Key", &key).header("X-Forwarded-For", &client_ip);
+                async move { request.send().await.unwrap().status() }
+            }
+        };
+        // A caches the key, then keeps using it while B deletes it, until refused a few times.
+        assert_eq!(me(Client::new()).await, StatusCode::OK);
+        let hammer = {
+            let me = me.clone();
+            tokio::spawn(async move {
+                let client = Client::new();
+                let mut answers = Vec::new();
+                let mut refusals = 0;
+                while refusals < 5 {
+                    let sent = Instant::now();
+                    let status = me(client.clone()).await;
+                    refusals += usize::from(status != StatusCode::OK);
+                    answers.push((sent, status));
+                }
+                answers
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let deleted = alice.call::<DeleteApiKey>(&json!({"id": id})).await;
+        assert_eq!(deleted.status(), StatusCode::OK);
+        let delete_returned = Instant::now();
+
+        let answers = hammer.await.unwrap();
+        assert!(a.services.serves_cached_keys(), "round {round}: A must still be caching");
+        assert!(answers.iter().any(|(_, status)| *status == StatusCode::OK), "round {round}: A accepted the key before");
+        let accepted_after =
+            answers.iter().filter(|(sent, status)| *sent > delete_returned && *status == StatusCode::OK).count();
+        assert_eq!(accepted_after, 0, "round {round}: requests accepted after the delete returned");
+        assert_eq!(me(Client::new()).await, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
+    let (_cluster, first, b) = two_nodes(|_| {}).await;
+    let a = first.another_slow_node(Duration::from_millis(200), |_| {}).await;
+    let admin = b.create_user("root", Role::Admin).await;
+    let bob = a.create_user("bob", Role::User).await;
+    let (_, key) = a.key_for(&a.browser("bob").await).await;
+    until_serving_cached_keys(&a).await;
+    let role_on_a = || async {
+        let response = api_get(&a, "/api/v1/me", &key).await;
+        match response.status() {
+            StatusCode::OK => response.json::<Value>().await.unwrap()["data"]["role"].as_str().unwrap().to_owned(),
+            other => other.to_string(),
+        }
+    };
+    assert_eq!(role_on_a().await, "user");
+
+    let promote = UserChange { role: Some(Role::Admin), disabled: None };
+    b.services.users.update(&admin, bob.id.as_str(), promote).await.unwrap();
+    assert_eq!(role_on_a().await, "admin");
+
+    let disable = UserChange { role: None, disabled: Some(true) };
+    b.services.users.update(&admin, bob.id.as_str(), disable).await.unwrap();
+    assert_eq!(role_on_a().await, "401 Unauthorized");
+}
+
+#[tokio::test]
+async fn a_node_that_vanishes_holds_deletes_back_for_one_lease_at_most() {
+    let (_cluster, mut a, b) = two_nodes(|_| {}).await;
+    a.create_user("alice", Role::User).await;
+    let alice = b.browser("alice").await;
+    let (id, key) = b.key_for(&alice).await;
+    until_serving_cached_keys(&a).await;
+    assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::OK);
+
+    // A stops hearing and heart-beating without leaving, like a crashed node.
+    a.vanish_from_cluster();
+    let started = Instant::now();
+    let deleted = alice.call::<DeleteApiKey>(&json!({"id": id})).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let waited = started.elapsed();
+    // The default lease is 3 s: B waited for A's heartbeat to go stale, and no longer.
+    assert!(waited < Duration::from_secs(5), "the delete waited {waited:?}");
+    assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_node_that_loses_its_listener_stops_caching_until_it_has_rejoined() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    a.create_user("alice", Role::User).await;
+    let alice = b.browser("alice").await;
+    let (id, key) = b.key_for(&alice).await;
+    until_serving_cached_keys(&a).await;
+    assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::OK);
+
+    // Cut every node's notification connection, as a network glitch or a restarted
+    // connection pooler would.
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&a.database_url).await.unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity          WHERE datname = current_database() AND query ILIKE 'LISTEN%') AS cut",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(cut, 2, "one listener per node");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while a.services.serves_cached_keys() {
+        assert!(Instant::now() < deadline, "A kept serving cached keys without its listener");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // Deleted while A may still be reconnecting: A must not answer from what it cached.
+    let deleted = alice.call::<DeleteApiKey>(&json!({"id": id})).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED);
+    until_serving_cached_keys(&a).await;
+    assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED);
 }
 
 async fn session_cookie(server: &TestServer, username: &str) -> String {

@@ -23,7 +23,10 @@ use crate::{
 pub use sqlx::Error as SqlxError;
 
 mod activity;
+mod cluster;
 mod sessions;
+
+pub(crate) use cluster::{Invalidated, INVALIDATE_CHANNEL, PING_CHANNEL, SYNC_CHANNEL};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -116,6 +119,8 @@ pub struct NewSession<'a> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// PostgreSQL only: the cluster's notification listener opens its own connection.
+    postgres_url: Option<std::sync::Arc<str>>,
 }
 
 const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.username, \
@@ -141,6 +146,7 @@ impl Store {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => url.to_owned(),
         };
+        let postgres_url = (backend == Backend::Postgres).then(|| url.as_str().into());
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 // SQLite allows one writer at a time; a few readers are plenty.
@@ -155,7 +161,7 @@ impl Store {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, postgres_url })
     }
 
     /// Creates an empty PostgreSQL database on the server `server_url` points at (used by
@@ -349,6 +355,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        self.announce_invalidation(&mut tx, &Invalidated::AllKeys).await?;
         tx.commit().await?;
         self.user_by_id(user_id).await?.ok_or(StoreError::NotFound)
     }
@@ -553,7 +560,8 @@ impl Store {
     }
 
     /// Deletes one of `user_id`'s keys; once this returns, lookups no longer find it.
-    /// Returns the key and its hash (for caches to forget it).
+    /// Returns the key and its hash (for caches to forget it); on PostgreSQL, every node's
+    /// cache is told when the delete commits.
     pub async fn delete_key(
         &self,
         user_id: &UserId,
@@ -562,13 +570,29 @@ impl Store {
         let sql = format!(
             "DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}, key_hash"
         );
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&sql)
             .bind(key_id.as_str())
             .bind(user_id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))
+        let hash = KeyHash::from_stored(row.try_get("key_hash")?);
+        self.announce_invalidation(&mut tx, &Invalidated::Key(hash.clone())).await?;
+        tx.commit().await?;
+        Ok((key_from_row(&row)?, hash))
+    }
+
+    /// On PostgreSQL, tells every node's key cache what `tx` invalidates, when it commits.
+    async fn announce_invalidation(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        what: &Invalidated,
+    ) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            cluster::notify(tx, INVALIDATE_CHANNEL, &what.to_payload()).await?;
+        }
+        Ok(())
     }
 
     /// The key id and its active owner for a key hash; none if unknown, deleted, or its

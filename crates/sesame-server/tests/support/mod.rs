@@ -29,6 +29,8 @@ pub struct TestServer {
     pub services: Services,
     pub database_url: String,
     dir: Option<Arc<TempDir>>,
+    /// PostgreSQL: this node's part in the cluster, as `sesame serve` would take.
+    membership: Option<sesame_core::cluster::Membership>,
 }
 
 /// The database the HTTP suites run on: a fresh SQLite file, or a fresh database on the
@@ -105,14 +107,32 @@ impl TestServer {
         Self::start_with_services(database_url, dir, ThrottleSettings::default(), adjust).await
     }
 
+    /// Another node on the same database that applies each cluster notification only after
+    /// `delay` (a slow or distant node).
+    pub async fn another_slow_node(&self, delay: std::time::Duration, adjust: impl FnOnce(&mut AppConfig)) -> Self {
+        let settings = sesame_core::cluster::Settings { apply_delay: delay, ..Default::default() };
+        Self::start_with_all(self.database_url.clone(), self.dir.clone(), ThrottleSettings::default(), settings, adjust)
+            .await
+    }
+
     async fn start_with_services(
         database_url: String,
         dir: Option<Arc<TempDir>>,
         throttles: ThrottleSettings,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
+        Self::start_with_all(database_url, dir, throttles, Default::default(), adjust).await
+    }
+
+    async fn start_with_all(
+        database_url: String,
+        dir: Option<Arc<TempDir>>,
+        throttles: ThrottleSettings,
+        cluster: sesame_core::cluster::Settings,
+        adjust: impl FnOnce(&mut AppConfig),
+    ) -> Self {
         let store = Store::connect(&database_url).await.expect("open the database");
-        let services = Services::with_throttles(store, 2, throttles);
+        let services = Services::with_settings(store, 2, throttles, cluster);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = AppConfig {
@@ -124,7 +144,14 @@ impl TestServer {
         let state = AppState { services: services.clone(), config: Arc::new(config) };
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { base_url: format!("http://{addr}"), services, database_url, dir }
+        let membership = services.join_cluster();
+        Self { base_url: format!("http://{addr}"), services, database_url, dir, membership }
+    }
+
+    /// Stops this node's part in the cluster without leaving it, as a crash would (the
+    /// HTTP server keeps answering, from the database only).
+    pub fn vanish_from_cluster(&mut self) {
+        drop(self.membership.take());
     }
 
     pub fn url(&self, path: &str) -> String {

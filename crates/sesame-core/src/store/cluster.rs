@@ -1,0 +1,138 @@
+//! The SQL behind [`crate::cluster`]: PostgreSQL only (notifications, the database clock).
+
+use sqlx::Row;
+
+use super::{Store, StoreResult};
+use crate::key::KeyHash;
+
+/// The database's clock in Unix milliseconds: every node's heartbeat is judged by one clock.
+const NOW_MS: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
+/// Notification channels.
+pub(crate) const INVALIDATE_CHANNEL: &str = "sesame_invalidate";
+pub(crate) const SYNC_CHANNEL: &str = "sesame_sync";
+pub(crate) const PING_CHANNEL: &str = "sesame_ping";
+
+/// What a committed change makes stale in the nodes' key caches.
+#[derive(Clone)]
+pub(crate) enum Invalidated {
+    Key(KeyHash),
+    /// A user changed: rare enough to simply drop every cached key.
+    AllKeys,
+}
+
+impl Invalidated {
+    pub(crate) fn to_payload(&self) -> String {
+        match self {
+            Invalidated::Key(hash) => format!("key:{}", hash.as_str()),
+            Invalidated::AllKeys => "all".to_owned(),
+        }
+    }
+
+    pub(crate) fn from_payload(payload: &str) -> Option<Self> {
+        match payload {
+            "all" => Some(Invalidated::AllKeys),
+            _ => payload.strip_prefix("key:").map(|hex| Invalidated::Key(KeyHash::from_stored(hex.to_owned()))),
+        }
+    }
+}
+
+impl Store {
+    /// The PostgreSQL URL, for a listener's own connection; none on SQLite.
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        self.postgres_url.as_deref()
+    }
+
+    /// Takes the next sync number and announces it to every listening node, in one
+    /// transaction: numbers are committed in increasing order.
+    pub(crate) async fn next_sync(&self) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let n: i64 = sqlx::query("UPDATE cluster_sync SET n = n + 1 WHERE id = 1 RETURNING n")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        notify(&mut tx, SYNC_CHANNEL, &n.to_string()).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Live nodes other than `node_id` that have not yet seen sync `n`.
+    pub(crate) async fn nodes_behind(&self, node_id: &str, n: i64, lease_ms: i64) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS behind FROM cluster_nodes \
+             WHERE node_id <> $1 AND synced < $2 AND heartbeat_ms > {NOW_MS} - $3"
+        );
+        let row = sqlx::query(&sql).bind(node_id).bind(n).bind(lease_ms).fetch_one(&self.pool).await?;
+        Ok(row.try_get("behind")?)
+    }
+
+    pub(crate) async fn ping_node(&self, node_id: &str, counter: u64) -> StoreResult<()> {
+        sqlx::query("SELECT 1 AS sent FROM pg_notify($1, $2)")
+            .bind(PING_CHANNEL)
+            .bind(format!("{node_id}:{counter}"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Renews `node_id`'s heartbeat and records the syncs it has seen. A node `rejoining`
+    /// (first heartbeat, or after losing its listener) counts as having seen every sync
+    /// committed so far: it starts again from an empty cache.
+    pub(crate) async fn heartbeat(&self, node_id: &str, seen_sync: i64, rejoining: bool) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO cluster_nodes (node_id, heartbeat_ms, synced) \
+             SELECT $1, {NOW_MS}, GREATEST(n, $2) FROM cluster_sync WHERE id = 1 \
+             ON CONFLICT (node_id) DO UPDATE SET heartbeat_ms = EXCLUDED.heartbeat_ms, \
+             synced = CASE WHEN $3 THEN EXCLUDED.synced ELSE GREATEST(cluster_nodes.synced, $2) END"
+        );
+        sqlx::query(&sql).bind(node_id).bind(seen_sync).bind(rejoining).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Records that `node_id` has seen sync `n` (and everything before it).
+    pub(crate) async fn acknowledge_sync(&self, node_id: &str, n: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE cluster_nodes SET synced = GREATEST(synced, $2) WHERE node_id = $1")
+            .bind(node_id)
+            .bind(n)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a node that stops (and nodes gone silent for an hour: crashed ones).
+    pub(crate) async fn remove_node(&self, node_id: &str) -> StoreResult<()> {
+        let sql = format!("DELETE FROM cluster_nodes WHERE node_id = $1 OR heartbeat_ms < {NOW_MS} - 3600000");
+        sqlx::query(&sql).bind(node_id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Queues a notification that is delivered when (and only if) `tx` commits.
+pub(crate) async fn notify(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    channel: &str,
+    payload: &str,
+) -> StoreResult<()> {
+    sqlx::query("SELECT 1 AS sent FROM pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::ApiKeySecret;
+
+    #[test]
+    fn invalidations_survive_the_trip_through_a_notification() {
+        let key = Invalidated::Key(ApiKeySecret::generate().hash());
+        for what in [key, Invalidated::AllKeys] {
+            let payload = what.to_payload();
+            assert_eq!(Invalidated::from_payload(&payload).map(|back| back.to_payload()), Some(payload));
+        }
+        assert!(Invalidated::from_payload("something else").is_none());
+    }
+}
