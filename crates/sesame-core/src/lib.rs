@@ -35,7 +35,7 @@ use users::Users;
 use verifier::Verifier;
 
 /// Valid keys kept in memory at most (each entry is a few hundred bytes).
-const KEY_CACHE_CAPACITY: u64 = 1_000_000;
+const KEY_CACHE_CAPACITY: usize = 1_000_000;
 
 /// The services, built once at start-up over one shared store.
 #[derive(Clone)]

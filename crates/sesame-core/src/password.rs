@@ -1,4 +1,5 @@
-//! Password hashing: argon2id with OWASP parameters, off the async runtime, on a bounded pool.
+//! Password hashing: argon2id with OWASP parameters, off the async runtime, on a few
+//! threads of its own at a low CPU priority.
 
 use std::{fmt, sync::Arc};
 
@@ -56,19 +57,26 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Runs argon2 on blocking threads, at most `permits` at once, so a login flood queues here
-/// instead of taking every core from the API.
+/// Runs argon2 on threads of its own, at most `permits` at once and at a lower CPU
+/// priority than the threads serving requests: a login flood queues here, and when it
+/// competes with API calls for the cores, the scheduler gives the API most of them.
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    threads: Arc<HashingThreads>,
     /// Verified against when the username is unknown, so both cases cost the same.
     decoy_hash: Arc<String>,
 }
 
 impl PasswordHasher {
     pub fn new(permits: usize) -> Self {
+        let permits = permits.max(1);
         let decoy = hash_now(&Password::new("decoy password for unknown users"));
-        Self { permits: Arc::new(Semaphore::new(permits.max(1))), decoy_hash: Arc::new(decoy) }
+        Self {
+            permits: Arc::new(Semaphore::new(permits)),
+            threads: Arc::new(HashingThreads::start(permits)),
+            decoy_hash: Arc::new(decoy),
+        }
     }
 
     pub async fn hash(&self, password: &Password) -> String {
@@ -87,10 +95,72 @@ impl PasswordHasher {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        // Waiting here, not in the threads' queue: a request that gives up costs nothing.
         let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(work).await.expect("argon2 does not panic")
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.threads.submit(Box::new(move || {
+            let _ = done.send(work());
+        }));
+        result.await.expect("argon2 does not panic")
     }
 }
+
+/// How much lower than the request threads hashing runs (Linux niceness, added to the
+/// process's own, at most 19). 10 steps make the scheduler weigh a hashing thread about a
+/// tenth of a request thread: API calls keep some 90% of a contended core, logins still
+/// progress.
+const HASHING_NICENESS_STEPS: i32 = 10;
+const LOWEST_PRIORITY: i32 = 19;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A few threads taking jobs from one queue. They end when the last hasher is dropped.
+struct HashingThreads {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl HashingThreads {
+    fn start(count: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for index in 0..count {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || {
+                    lower_this_thread_priority();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("starting a hashing thread");
+        }
+        Self { jobs }
+    }
+
+    fn submit(&self, job: Job) {
+        self.jobs.send(job).expect("the hashing threads run as long as the hasher");
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_thread_priority() {
+    // On Linux, get/setpriority with a thread id apply to that one thread.
+    let this_thread = Some(rustix::thread::gettid());
+    let lowered = rustix::process::getpriority_process(this_thread).and_then(|current| {
+        rustix::process::setpriority_process(this_thread, (current + HASHING_NICENESS_STEPS).min(LOWEST_PRIORITY))
+    });
+    if let Err(error) = lowered {
+        tracing::warn!(%error, "could not lower the priority of password hashing");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_thread_priority() {}
 
 fn hash_now(password: &Password) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -118,6 +188,15 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(hasher.verify(&Password::new("correct horse"), Some(&hash)).await);
         assert!(!hasher.verify(&Password::new("wrong horse"), Some(&hash)).await);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_runs_below_the_request_threads_priority() {
+        let niceness = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let hasher = PasswordHasher::new(1);
+        let hashing = hasher.run(niceness).await;
+        assert_eq!(hashing, (niceness() + HASHING_NICENESS_STEPS).min(LOWEST_PRIORITY));
     }
 
     #[tokio::test]
