@@ -19,10 +19,11 @@ use crate::{
     metrics, origin_check, rest, security_headers, static_site,
 };
 
-/// Everything a request handler may need; cheap to clone.
+/// Everything a request handler may need. axum clones it for every request: two
+/// reference counts, not one per service.
 #[derive(Clone)]
 pub struct AppState {
-    pub services: Services,
+    pub services: Arc<Services>,
     pub config: Arc<AppConfig>,
 }
 

@@ -39,7 +39,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(site_dir = %args.site_dir.display(), "no browser app here: run `trunk build --release` first");
     }
     let config = AppConfig { public_url: public_url.clone(), site_dir: args.site_dir, trusted_proxies: args.trusted_proxies };
-    let state = AppState { services: services.clone(), config: Arc::new(config) };
+    let state = AppState { services: Arc::new(services.clone()), config: Arc::new(config) };
     let needs_setup = services.accounts.needs_setup().await?;
 
     // Tests and scripts read this line to find the port.

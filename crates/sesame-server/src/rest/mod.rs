@@ -15,9 +15,12 @@ mod patterns;
 mod security;
 mod users;
 
-use axum::{extract::DefaultBodyLimit, Router};
+use axum::{extract::DefaultBodyLimit, routing::any, Router};
 use utoipa::{Modify as _, OpenApi as _};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouter},
+    routes,
+};
 
 pub use auth::ApiPrincipal;
 pub use error::{ApiError, ErrorResponse};
@@ -30,25 +33,40 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Where the API is mounted.
 pub const BASE_PATH: &str = "/api/v1";
 
-/// The API's routes (mounted at [`BASE_PATH`]) and the OpenAPI document describing them,
-/// with paths as the client sees them.
+/// The API's routes (under [`BASE_PATH`]) and the OpenAPI document describing them, with
+/// paths as the client sees them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let api = OpenApiRouter::new()
-        .routes(routes!(me::show))
-        .routes(routes!(security::change_password))
-        .routes(routes!(security::list_sessions))
-        .routes(routes!(security::end_session))
-        .routes(routes!(activity::list))
-        .routes(routes!(keys::list, keys::create))
-        .routes(routes!(keys::rename, keys::delete))
-        .routes(routes!(users::list, users::create))
-        .routes(routes!(users::show, users::update))
-        .fallback(|| async { ApiError::not_found("no such endpoint") })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let not_found = || async { ApiError::not_found("no such endpoint") };
     let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .nest(BASE_PATH, api)
+        .routes(under_base(routes!(me::show)))
+        .routes(under_base(routes!(security::change_password)))
+        .routes(under_base(routes!(security::list_sessions)))
+        .routes(under_base(routes!(security::end_session)))
+        .routes(under_base(routes!(activity::list)))
+        .routes(under_base(routes!(keys::list, keys::create)))
+        .routes(under_base(routes!(keys::rename, keys::delete)))
+        .routes(under_base(routes!(users::list, users::create)))
+        .routes(under_base(routes!(users::show, users::update)))
+        // Anything else under the base path answers in the API's errors format.
+        .route(BASE_PATH, any(not_found))
+        .route(&format!("{BASE_PATH}/{{*rest}}"), any(not_found))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .split_for_parts();
     openapi::CommonResponses.modify(&mut document);
     patterns::apply(&mut document);
     (router, document)
+}
+
+/// Puts an operation's path (relative in its `#[utoipa::path]`) under [`BASE_PATH`]. The
+/// API is merged into the app's router this way rather than nested: a nested router costs
+/// every API call a second routing pass, which showed in the authenticated/unauthenticated
+/// throughput ratio.
+fn under_base(
+    (schemas, mut paths, method_router): UtoipaMethodRouter<AppState>,
+) -> UtoipaMethodRouter<AppState> {
+    paths.paths = std::mem::take(&mut paths.paths)
+        .into_iter()
+        .map(|(path, item)| (format!("{BASE_PATH}{path}"), item))
+        .collect();
+    (schemas, paths, method_router)
 }

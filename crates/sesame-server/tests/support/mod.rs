@@ -141,7 +141,7 @@ impl TestServer {
             trusted_proxies: Vec::<IpAddr>::new(),
         };
         adjust(&mut config);
-        let state = AppState { services: services.clone(), config: Arc::new(config) };
+        let state = AppState { services: Arc::new(services.clone()), config: Arc::new(config) };
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let membership = services.join_cluster();
