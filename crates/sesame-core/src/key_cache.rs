@@ -147,9 +147,9 @@ mod tests {
     use crate::{key::ApiKeySecret, model::{ApiKeyId, OrganizationId, Role, User, UserId}};
 
     fn principal() -> Arc<KeyPrincipal> {
-        Arc::new(KeyPrincipal {
-            key_id: ApiKeyId::new_random(),
-            user: User {
+        Arc::new(KeyPrincipal::new(
+            ApiKeyId::new_random(),
+            User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),
                 organization_name: "Acme".into(),
@@ -160,7 +160,7 @@ mod tests {
                 disabled: false,
                 created_at: chrono::Utc::now(),
             },
-        })
+        ))
     }
 
     #[test]

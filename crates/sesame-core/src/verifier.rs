@@ -1,6 +1,11 @@
 //! Turns a presented API key into the user it acts as, or a refusal.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    net::IpAddr,
+    sync::{Arc, OnceLock},
+};
+
+use bytes::Bytes;
 
 use chrono::Utc;
 
@@ -29,6 +34,16 @@ pub enum VerifyError {
 pub struct KeyPrincipal {
     pub key_id: ApiKeyId,
     pub user: User,
+    /// The API's answer to "who am I" (`GET /api/v1/me`), rendered by the HTTP layer on
+    /// first use. A principal never changes — a change to the user makes the caches drop
+    /// it and the next lookup build a new one — so neither does its rendering.
+    pub rendered_me: OnceLock<Bytes>,
+}
+
+impl KeyPrincipal {
+    pub fn new(key_id: ApiKeyId, user: User) -> Self {
+        Self { key_id, user, rendered_me: OnceLock::new() }
+    }
 }
 
 #[derive(Clone)]
@@ -70,6 +85,6 @@ impl Verifier {
 
     async fn lookup(&self, hash: &crate::key::KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let (key_id, user) = self.store.key_owner(hash).await?.ok_or(VerifyError::Unknown)?;
-        Ok(Arc::new(KeyPrincipal { key_id, user }))
+        Ok(Arc::new(KeyPrincipal::new(key_id, user)))
     }
 }

@@ -179,9 +179,11 @@ impl Load {
 }
 
 /// `writers` clients create and rename keys, and delete one in `delete_every`; `readers`
-/// call `/api/v1/me` with them, deleted ones included. Runs until `load.stop`.
+/// call `/api/v1/me` with them, deleted ones included. Runs until `load.stop`. Writers
+/// and readers may go to different nodes (`readers_base`).
 fn start_load(
     base: &str,
+    readers_base: &str,
     manager: &str,
     (writers, delete_every): (usize, u64),
     readers: usize,
@@ -258,7 +260,7 @@ fn start_load(
         }));
     }
     for _ in 0..readers {
-        let (client, load, base) = (client.clone(), load.clone(), base.to_owned());
+        let (client, load, base) = (client.clone(), load.clone(), readers_base.to_owned());
         tasks.push(tokio::spawn(async move {
             while !load.stop.load(Ordering::Relaxed) {
                 let picked = {
@@ -329,11 +331,22 @@ async fn check_state(url: &str, owner: &User, load: &Load, skip_in_flight: bool)
 async fn concurrency(root: &Path, url: &str, backend: &str, admin: &User, d: &Durations, table: &mut Table) -> anyhow::Result<()> {
     let manager = manager_key(url, admin).await?;
     let mut server = ServerProcess::start(root, url, &SERVER_ARGS)?;
+    // On PostgreSQL, a second node serves the readers: every key they use was created,
+    // and is deleted, through the other node, whose deletes must reach their cache.
+    let mut reader_node = match backend {
+        "PostgreSQL" => Some(ServerProcess::start(root, url, &SERVER_ARGS)?),
+        _ => None,
+    };
+    let readers_base = reader_node.as_ref().map_or(server.base.clone(), |node| node.base.clone());
     let load = Arc::new(Load::default());
-    let tasks = start_load(&server.base, &manager, (d.clients, 2), d.clients, &load);
+    let tasks = start_load(&server.base, &readers_base, &manager, (d.clients, 2), d.clients, &load);
     tokio::time::sleep(d.concurrency).await;
     stop_load(&load, tasks).await;
     server.terminate(Duration::from_secs(10))?;
+    if let Some(node) = reader_node.as_mut() {
+        node.terminate(Duration::from_secs(10))?;
+    }
+    let nodes = if reader_node.is_some() { "2 nodes (writers on one, readers on the other), " } else { "" };
     let (checked, mismatches) = check_state(url, admin, &load, false).await?;
     let requests = load.requests.load(Ordering::Relaxed);
     let server_errors = load.server_errors.load(Ordering::Relaxed);
@@ -344,7 +357,7 @@ async fn concurrency(root: &Path, url: &str, backend: &str, admin: &User, d: &Du
         "concurrency",
         backend,
         format!(
-            "{}+{} clients for {} s: {requests} requests, {server_errors} 5xx, {transport} transport errors, {after_delete} accepted after delete, {checked} keys checked, {mismatches} differ from what clients were told",
+            "{nodes}{}+{} clients for {} s: {requests} requests, {server_errors} 5xx, {transport} transport errors, {after_delete} accepted after delete, {checked} keys checked, {mismatches} differ from what clients were told",
             d.clients, d.clients, d.concurrency.as_secs()
         ),
         ok,
@@ -357,7 +370,7 @@ async fn crash(root: &Path, url: &str, backend: &str, admin: &User, d: &Duration
     let manager = manager_key(url, &owner).await?;
     let mut server = ServerProcess::start(root, url, &SERVER_ARGS)?;
     let load = Arc::new(Load::default());
-    let tasks = start_load(&server.base, &manager, (d.clients, 2), d.clients, &load);
+    let tasks = start_load(&server.base, &server.base, &manager, (d.clients, 2), d.clients, &load);
     tokio::time::sleep(d.concurrency / 2).await;
     server.kill();
     stop_load(&load, tasks).await;
@@ -548,7 +561,7 @@ async fn soak(root: &Path, url: &str, backend: &str, admin: &User, d: &Durations
     let load = Arc::new(Load::default());
     // Every key is deleted after use: the data stays the same size, so memory should too
     // (the key cache holds live keys, and grows with them by design).
-    let tasks = start_load(&server.base, &manager, (4, 1), 12, &load);
+    let tasks = start_load(&server.base, &server.base, &manager, (4, 1), 12, &load);
     // Memory once warmed up, then at the end.
     tokio::time::sleep(Duration::from_secs(2).min(d.soak / 4)).await;
     let start_rss = server.rss_kb().unwrap_or(0);
