@@ -217,7 +217,7 @@ async fn http_sqlite(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Re
     report.add("SQLite: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.95");
 
     let flood = login_flood(&base, 20);
-    let me_during_flood = wrk(&[format!("{base}/api/v1/me")], Some(key.expose()))?;
+    let me_during_flood = wrk(&[format!("{base}/api/v1/me")], Some(key.expose()), WRK_SECONDS)?;
     let logins = flood.stop().await;
     report.add("SQLite: /api/v1/me during a 20-client login flood, requests/s", format!("{me_during_flood:.0}"), "");
     report.add("SQLite: logins answered during the flood, per second", format!("{:.1}", logins as f64 / f64::from(WRK_SECONDS)), "");
@@ -313,20 +313,16 @@ fn compare(open: &[String], authenticated: &[String], key: &str) -> anyhow::Resu
     let seconds = (WRK_SECONDS / COMPARISON_ROUNDS).max(1);
     let (mut open_total, mut authenticated_total) = (0.0, 0.0);
     for _ in 0..COMPARISON_ROUNDS {
-        open_total += wrk_for(open, None, seconds)?;
-        authenticated_total += wrk_for(authenticated, Some(key), seconds)?;
+        open_total += wrk(open, None, seconds)?;
+        authenticated_total += wrk(authenticated, Some(key), seconds)?;
     }
     let rounds = f64::from(COMPARISON_ROUNDS);
     Ok((open_total / rounds, authenticated_total / rounds))
 }
 
-/// Total requests per second from one wrk per URL, run at the same time (one thread each:
-/// the servers keep the rest of the cores).
-fn wrk(urls: &[String], key: Option<&str>) -> anyhow::Result<f64> {
-    wrk_for(urls, key, WRK_SECONDS)
-}
-
-fn wrk_for(urls: &[String], key: Option<&str>, seconds: u32) -> anyhow::Result<f64> {
+/// Total requests per second from one wrk per URL, run at the same time for `seconds`
+/// (one thread each: the servers keep the rest of the cores).
+fn wrk(urls: &[String], key: Option<&str>, seconds: u32) -> anyhow::Result<f64> {
     let connections = WRK_CONNECTIONS / urls.len() as u32;
     let runs: Vec<Child> = urls
         .iter()

@@ -51,7 +51,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get("n")?;
-        notify(&mut tx, SYNC_CHANNEL, &n.to_string()).await?;
+        notify(&mut *tx, SYNC_CHANNEL, &n.to_string()).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -67,12 +67,7 @@ impl Store {
     }
 
     pub(crate) async fn ping_node(&self, node_id: &str, counter: u64) -> StoreResult<()> {
-        sqlx::query("SELECT 1 AS sent FROM pg_notify($1, $2)")
-            .bind(PING_CHANNEL)
-            .bind(format!("{node_id}:{counter}"))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        notify(&self.pool, PING_CHANNEL, &format!("{node_id}:{counter}")).await
     }
 
     /// Renews `node_id`'s heartbeat and records the syncs it has seen. A node `rejoining`
@@ -107,16 +102,18 @@ impl Store {
     }
 }
 
-/// Queues a notification that is delivered when (and only if) `tx` commits.
-pub(crate) async fn notify(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+/// Sends a notification; inside a transaction, it is delivered when (and only if) the
+/// transaction commits. (`pg_notify` returns `void`, which the `Any` driver cannot
+/// decode: hence the constant column.)
+pub(crate) async fn notify<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     channel: &str,
     payload: &str,
 ) -> StoreResult<()> {
     sqlx::query("SELECT 1 AS sent FROM pg_notify($1, $2)")
         .bind(channel)
         .bind(payload)
-        .execute(&mut **tx)
+        .execute(executor)
         .await?;
     Ok(())
 }

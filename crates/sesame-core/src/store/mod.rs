@@ -590,7 +590,7 @@ impl Store {
         what: &Invalidated,
     ) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
-            cluster::notify(tx, INVALIDATE_CHANNEL, &what.to_payload()).await?;
+            cluster::notify(&mut **tx, INVALIDATE_CHANNEL, &what.to_payload()).await?;
         }
         Ok(())
     }

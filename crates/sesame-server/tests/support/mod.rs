@@ -79,7 +79,7 @@ impl TestServer {
     /// `X-Forwarded-For`), with the given limits.
     pub async fn start_with_throttles(settings: ThrottleSettings) -> Self {
         let (url, dir) = fresh_database().await;
-        Self::start_with_services(url, dir, settings, |config| {
+        Self::start_with_services(url, dir, settings, Default::default(), |config| {
             config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
         })
         .await
@@ -104,27 +104,18 @@ impl TestServer {
         dir: Option<Arc<TempDir>>,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
-        Self::start_with_services(database_url, dir, ThrottleSettings::default(), adjust).await
+        Self::start_with_services(database_url, dir, ThrottleSettings::default(), Default::default(), adjust).await
     }
 
     /// Another node on the same database that applies each cluster notification only after
     /// `delay` (a slow or distant node).
     pub async fn another_slow_node(&self, delay: std::time::Duration, adjust: impl FnOnce(&mut AppConfig)) -> Self {
         let settings = sesame_core::cluster::Settings { apply_delay: delay, ..Default::default() };
-        Self::start_with_all(self.database_url.clone(), self.dir.clone(), ThrottleSettings::default(), settings, adjust)
+        Self::start_with_services(self.database_url.clone(), self.dir.clone(), ThrottleSettings::default(), settings, adjust)
             .await
     }
 
     async fn start_with_services(
-        database_url: String,
-        dir: Option<Arc<TempDir>>,
-        throttles: ThrottleSettings,
-        adjust: impl FnOnce(&mut AppConfig),
-    ) -> Self {
-        Self::start_with_all(database_url, dir, throttles, Default::default(), adjust).await
-    }
-
-    async fn start_with_all(
         database_url: String,
         dir: Option<Arc<TempDir>>,
         throttles: ThrottleSettings,
