@@ -5,18 +5,28 @@ use std::net::IpAddr;
 /// The client address: the socket peer, unless the peer is a proxy the operator trusts, in
 /// which case the right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
 /// Entries left of an untrusted hop could be forged by the client, so they are never used.
-pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted_proxies: &[IpAddr]) -> IpAddr {
-    if !trusted_proxies.contains(&peer) {
+///
+/// `forwarded_for` holds the header's lines in the order they came: a proxy may append a
+/// line of its own rather than extend the client's, so every line counts. IPv4 addresses
+/// written as IPv6 (`::ffff:192.0.2.1`, as a dual-stack socket reports them) are read as
+/// the IPv4 address they are, on both sides of every comparison.
+pub fn client_ip<'a>(
+    peer: IpAddr,
+    forwarded_for: impl IntoIterator<Item = &'a str>,
+    trusted_proxies: &[IpAddr],
+) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted_proxies.iter().any(|proxy| proxy.to_canonical() == ip);
+    let peer = peer.to_canonical();
+    if !is_trusted(peer) {
         return peer;
     }
-    let Some(header) = forwarded_for else { return peer };
-    let mut hops = header.rsplit(',').map(str::trim);
+    let lines: Vec<&str> = forwarded_for.into_iter().collect();
     let mut client = peer;
-    for hop in &mut hops {
+    for hop in lines.iter().rev().flat_map(|line| line.rsplit(',')).map(str::trim) {
         match hop.parse::<IpAddr>() {
             Ok(ip) => {
-                client = ip;
-                if !trusted_proxies.contains(&ip) {
+                client = ip.to_canonical();
+                if !is_trusted(client) {
                     break;
                 }
             }
@@ -37,17 +47,34 @@ mod tests {
 
     #[test]
     fn untrusted_peer_is_the_client_whatever_the_header_says() {
-        assert_eq!(client_ip(ip("203.0.113.9"), Some("1.2.3.4"), &[]), ip("203.0.113.9"));
+        assert_eq!(client_ip(ip("203.0.113.9"), ["1.2.3.4"], &[]), ip("203.0.113.9"));
     }
 
     #[test]
     fn trusted_proxy_forwards_the_right_most_untrusted_hop() {
         let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
         assert_eq!(
-            client_ip(ip("10.0.0.1"), Some("6.6.6.6, 198.51.100.7, 10.0.0.2"), &proxies),
+            client_ip(ip("10.0.0.1"), ["6.6.6.6, 198.51.100.7, 10.0.0.2"], &proxies),
             ip("198.51.100.7")
         );
-        assert_eq!(client_ip(ip("10.0.0.1"), None, &proxies), ip("10.0.0.1"));
-        assert_eq!(client_ip(ip("10.0.0.1"), Some("junk"), &proxies), ip("10.0.0.1"));
+        assert_eq!(client_ip(ip("10.0.0.1"), [], &proxies), ip("10.0.0.1"));
+        assert_eq!(client_ip(ip("10.0.0.1"), ["junk"], &proxies), ip("10.0.0.1"));
+    }
+
+    #[test]
+    fn every_header_line_counts_in_order() {
+        let proxies = [ip("10.0.0.1")];
+        // The client forged the first line; the proxy appended the second.
+        assert_eq!(client_ip(ip("10.0.0.1"), ["6.6.6.6", "198.51.100.7"], &proxies), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), ["6.6.6.6, 198.51.100.7", "10.0.0.1"], &proxies), ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_read_as_ipv4() {
+        // A dual-stack listener sees an IPv4 proxy as ::ffff:10.0.0.1.
+        assert_eq!(client_ip(ip("::ffff:10.0.0.1"), ["198.51.100.7"], &[ip("10.0.0.1")]), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), ["198.51.100.7"], &[ip("::ffff:10.0.0.1")]), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), ["::ffff:198.51.100.7"], &[ip("10.0.0.1")]), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("::ffff:203.0.113.9"), [], &[]), ip("203.0.113.9"));
     }
 }

@@ -132,6 +132,28 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
     assert_eq!(bob.keys().await[0]["last_used_ip"], "198.51.100.7");
 }
 
+/// A proxy that appends its own `X-Forwarded-For` line leaves the client's forged line
+/// first: every line counts, in order, and the right-most untrusted address wins.
+#[tokio::test]
+async fn every_forwarded_for_line_is_read_in_order() {
+    let proxied = TestServer::start_with(|config| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    proxied.create_user("bob", Role::User).await;
+    let bob = proxied.browser("bob").await;
+    let (_, key) = proxied.key_for(&bob).await;
+    let response = Client::new()
+        .get(proxied.url("/api/v1/me"))
+        .header("MC-Api-Key", &key)
+        // What the client forged, then the line the proxy appended.
+        .header("X-Forwarded-For", "203.0.113.66")
+        .header("X-Forwarded-For", "198.51.100.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    proxied.services.flush_last_use().await.unwrap();
+    assert_eq!(bob.keys().await[0]["last_used_ip"], "198.51.100.7");
+}
+
 #[tokio::test]
 async fn health_and_readiness() {
     let server = TestServer::start().await;

@@ -27,7 +27,7 @@ fn peer(parts: &Parts) -> IpAddr {
 
 /// The client's address for this request: the peer, or what a trusted proxy forwarded.
 pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
-    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|line| line.to_str().ok());
     net::client_ip(peer(parts), forwarded, trusted_proxies)
 }
 
