@@ -18,9 +18,9 @@ pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 /// Which field of a new user was refused, and why (for a clear message next to it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum UserFieldError {
-    #[error("the organization name must have 1 to 100 characters and no control characters")]
+    #[error("the organization name must have 1 to 100 characters, no control or invisible characters")]
     Organization,
-    #[error("the full name must have 1 to 100 characters and no control characters")]
+    #[error("the full name must have 1 to 100 characters, no control or invisible characters")]
     FullName,
     #[error("the username must have 1 to 64 letters, digits, '.', '_' or '-'")]
     Username,
@@ -85,9 +85,9 @@ impl UserInput {
     }
 }
 
+/// Taken as sent: spaces around are refused rather than dropped.
 fn is_display_text(text: &str) -> bool {
-    let count = text.chars().count();
-    text.trim() == text && (1..=100).contains(&count) && !text.chars().any(char::is_control)
+    text.trim() == text && crate::names::check_display_text(text).is_ok()
 }
 
 fn is_plausible_email(email: &str) -> bool {
@@ -342,6 +342,9 @@ mod tests {
         assert_eq!(bad.validate(), Err(UserFieldError::Email));
         let mut bad = input("a");
         bad.full_name = " padded".into();
+        assert_eq!(bad.validate(), Err(UserFieldError::FullName));
+        let mut bad = input("a");
+        bad.full_name = "Erin\u{202E}nimdA".into();
         assert_eq!(bad.validate(), Err(UserFieldError::FullName));
         let mut bad = input("a");
         bad.password = Password::new("short");

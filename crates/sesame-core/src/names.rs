@@ -15,6 +15,38 @@ pub enum NameError {
     TooLong,
     #[error("the name contains control characters")]
     ControlCharacter,
+    /// Zero-width or text-direction characters: they make one name look like another.
+    #[error("the name contains invisible or text-direction characters")]
+    InvisibleCharacter,
+}
+
+/// Characters that are invisible or change the direction of the text around them: a name
+/// holding one can pass for another (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`).
+/// Bidirectional controls (ALM, LRM, RLM, LRE…RLO, LRI…PDI), zero-width characters (ZWSP,
+/// ZWNJ, ZWJ, word joiner, invisible operators, the byte order mark) and the Mongolian
+/// vowel separator.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The rule for any name people read (keys, full names, organizations), once trimmed:
+/// 1 to [`MAX_NAME_CHARS`] characters, no control and no invisible characters.
+pub fn check_display_text(text: &str) -> Result<(), NameError> {
+    if text.is_empty() {
+        return Err(NameError::Empty);
+    }
+    // Count characters, not bytes: "é" is one character to the person typing it.
+    // `nth` stops early, so a 1 MB name costs no more than a 101-character one.
+    if text.chars().nth(MAX_NAME_CHARS).is_some() {
+        return Err(NameError::TooLong);
+    }
+    if text.chars().any(char::is_control) {
+        return Err(NameError::ControlCharacter);
+    }
+    if text.chars().any(is_invisible) {
+        return Err(NameError::InvisibleCharacter);
+    }
+    Ok(())
 }
 
 /// A validated key name: trimmed, 1 to 100 characters, no control characters.
@@ -24,17 +56,7 @@ pub struct KeyName(String);
 impl KeyName {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(NameError::Empty);
-        }
-        // Count characters, not bytes: "é" is one character to the person typing it.
-        // `nth` stops early, so a 1 MB name costs no more than a 101-character one.
-        if trimmed.chars().nth(MAX_NAME_CHARS).is_some() {
-            return Err(NameError::TooLong);
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(NameError::ControlCharacter);
-        }
+        check_display_text(trimmed)?;
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -100,6 +122,15 @@ mod tests {
         for bad in ["a\u{0}b", "a\nb", "a\u{7f}b", "a\u{1b}[31mb", "tab\there"] {
             assert_eq!(KeyName::parse(bad), Err(NameError::ControlCharacter), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_are_refused() {
+        for bad in ["invoice\u{202E}fdp.exe", "dep\u{200B}loy", "\u{FEFF}ci", "a\u{2066}b\u{2069}", "x\u{200D}y", "a\u{061C}b"] {
+            assert_eq!(KeyName::parse(bad), Err(NameError::InvisibleCharacter), "{bad:?}");
+        }
+        // Visible non-ASCII text is fine.
+        assert!(KeyName::parse("clé de déploiement ✓").is_ok());
     }
 
     #[test]

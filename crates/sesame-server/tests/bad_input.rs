@@ -23,6 +23,10 @@ fn bad_names() -> Vec<(&'static str, String, &'static str)> {
         ("101 characters", "a".repeat(101), "TooLong"),
         ("control character", "line\nbreak".into(), "ControlCharacter"),
         ("escape sequence", "\u{1b}[31mred".into(), "ControlCharacter"),
+        // They make one name look like another in the panel and the activity log.
+        ("right-to-left override", "invoice\u{202E}fdp.exe".into(), "InvisibleCharacter"),
+        ("zero-width space", "dep\u{200B}loy".into(), "InvisibleCharacter"),
+        ("byte order mark", "\u{FEFF}deploy".into(), "InvisibleCharacter"),
     ]
 }
 

@@ -69,6 +69,7 @@ async fn refusals_have_the_right_code_and_name_the_field() {
 
     let cases: Vec<(&str, Response, StatusCode, &str, Option<&str>)> = vec![
         ("user creates", call(&server, &alice_key, Method::POST, users, Some(good.clone())).await, StatusCode::FORBIDDEN, "forbidden", None),
+        ("invisible characters in the full name", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin\u{202E}nimdA", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("fullName")),
         ("bad email", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "nope", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("email")),
         ("short password", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": "short"}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("password")),
         ("unknown role", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "root", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),

@@ -13,6 +13,7 @@ pub enum NameProblem {
     Empty,
     TooLong,
     ControlCharacter,
+    InvisibleCharacter,
 }
 
 /// Which setup field was refused.

@@ -74,6 +74,7 @@ impl From<NameError> for NameProblem {
             NameError::Empty => NameProblem::Empty,
             NameError::TooLong => NameProblem::TooLong,
             NameError::ControlCharacter => NameProblem::ControlCharacter,
+            NameError::InvisibleCharacter => NameProblem::InvisibleCharacter,
         }
     }
 }
