@@ -201,7 +201,7 @@ fn apply(
     match notification.channel() {
         INVALIDATE_CHANNEL => match Invalidated::from_payload(payload) {
             Some(Invalidated::Key(hash)) => cache.invalidate_key(&hash),
-            Some(Invalidated::AllKeys) => cache.invalidate_all(),
+            Some(Invalidated::User(id)) => cache.invalidate_user(&id),
             None => {
                 tracing::warn!("unreadable invalidation; dropping every cached key");
                 cache.invalidate_all();

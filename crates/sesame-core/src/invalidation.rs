@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::{cluster::Cluster, key::KeyHash, key_cache::KeyCache, store::StoreResult};
+use crate::{cluster::Cluster, key::KeyHash, key_cache::KeyCache, model::UserId, store::StoreResult};
 
 #[derive(Clone)]
 pub struct Invalidation {
@@ -25,8 +25,8 @@ impl Invalidation {
 
     /// After a change to a user committed (or may have: called on failures too, which is
     /// harmless).
-    pub async fn user_changed(&self) -> StoreResult<()> {
-        self.cache.invalidate_all();
+    pub async fn user_changed(&self, user: &UserId) -> StoreResult<()> {
+        self.cache.invalidate_user(user);
         self.confirm().await
     }
 

@@ -22,7 +22,7 @@ use std::{
 
 use quick_cache::sync::Cache;
 
-use crate::{key::KeyHash, verifier::KeyPrincipal};
+use crate::{key::KeyHash, model::UserId, verifier::KeyPrincipal};
 
 /// `usable_until` when no lease applies.
 const FOREVER: u64 = u64::MAX;
@@ -40,6 +40,8 @@ pub struct KeyCache {
     /// How many times the lease was suspended. A renewal prepared before a suspension is
     /// refused, so a lost connection can never be papered over by a late renewal.
     lease: Mutex<u64>,
+    /// Taken by `fill` and by every invalidation (see `fill`).
+    invalidations: Mutex<()>,
 }
 
 impl KeyCache {
@@ -61,6 +63,7 @@ impl KeyCache {
             usable_until: AtomicU64::new(usable_until),
             epoch: Instant::now(),
             lease: Mutex::new(0),
+            invalidations: Mutex::new(()),
         }
     }
 
@@ -69,6 +72,11 @@ impl KeyCache {
             return None;
         }
         self.entries.get(hash)
+    }
+
+    /// How many keys are cached (served or not).
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
     /// Whether entries may be served now (always without a lease).
@@ -118,26 +126,42 @@ impl KeyCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Caches a principal read from the database after `generation()` returned `seen`.
+    /// Caches a principal read from the database after `generation()` returned `seen`,
+    /// unless an invalidation ran since: what was read may be gone already. Checked and
+    /// inserted under the lock every invalidation takes, so an entry is never visible, not
+    /// even for an instant, once the invalidation that made it stale has returned.
     pub fn fill(&self, hash: KeyHash, principal: Arc<KeyPrincipal>, seen: u64) {
-        self.entries.insert(hash.clone(), principal);
-        if self.generation() != seen {
-            // An invalidation raced with our lookup: what we read may be gone already.
-            self.entries.remove(&hash);
+        let _invalidations = self.lock_invalidations();
+        if self.generation() == seen {
+            self.entries.insert(hash, principal);
         }
     }
 
     /// Forgets one key (it was deleted). Bumps the generation first, so a lookup in flight
     /// cannot put it back.
     pub fn invalidate_key(&self, hash: &KeyHash) {
+        let _invalidations = self.lock_invalidations();
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.entries.remove(hash);
     }
 
-    /// Forgets every key (a user's role or status changed).
+    /// Forgets the keys of one user (their role or status changed); the others stay.
+    pub fn invalidate_user(&self, user: &UserId) {
+        let _invalidations = self.lock_invalidations();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.retain(|_, principal| principal.user.id != *user);
+    }
+
+    /// Forgets every key (notifications may have been missed).
     pub fn invalidate_all(&self) {
+        let _invalidations = self.lock_invalidations();
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.entries.clear();
+    }
+
+    /// Serializes fills with invalidations. Lookups (`get`) never take it.
+    fn lock_invalidations(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.invalidations.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -183,6 +207,51 @@ mod tests {
         // ...so the principal we read must not be cached.
         cache.fill(hash.clone(), principal(), seen);
         assert!(cache.get(&hash).is_none());
+    }
+
+    /// A lookup that read the database before a delete and fills the cache after the delete
+    /// was acknowledged must never be served, not even for an instant: a reader spinning
+    /// on the entry while such fills happen sees nothing.
+    #[test]
+    fn a_stale_fill_is_never_visible() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize};
+        let cache = Arc::new(KeyCache::new(100));
+        let hash = ApiKeySecret::generate().hash();
+        let done = Arc::new(AtomicBool::new(false));
+        let hits = Arc::new(AtomicUsize::new(0));
+        let reader = {
+            let (cache, hash, done, hits) = (cache.clone(), hash.clone(), done.clone(), hits.clone());
+            std::thread::spawn(move || {
+                while !done.load(Ordering::Acquire) {
+                    if cache.get(&hash).is_some() {
+                        hits.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        };
+        let principal = principal();
+        for _ in 0..20_000 {
+            let seen = cache.generation();
+            // The key is deleted (and the delete acknowledged) while the lookup is in flight…
+            cache.invalidate_key(&hash);
+            // …and the lookup's answer arrives afterwards.
+            cache.fill(hash.clone(), principal.clone(), seen);
+        }
+        done.store(true, Ordering::Release);
+        reader.join().unwrap();
+        assert_eq!(hits.load(Ordering::Relaxed), 0, "a deleted key was served after its delete returned");
+    }
+
+    #[test]
+    fn invalidating_a_user_forgets_only_their_keys() {
+        let cache = KeyCache::new(100);
+        let (alice, bob) = (principal(), principal());
+        let (alice_key, bob_key) = (ApiKeySecret::generate().hash(), ApiKeySecret::generate().hash());
+        cache.fill(alice_key.clone(), alice.clone(), cache.generation());
+        cache.fill(bob_key.clone(), bob, cache.generation());
+        cache.invalidate_user(&alice.user.id);
+        assert!(cache.get(&alice_key).is_none());
+        assert!(cache.get(&bob_key).is_some());
     }
 
     #[test]

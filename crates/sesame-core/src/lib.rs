@@ -109,6 +109,11 @@ impl Services {
         self.key_cache.is_usable()
     }
 
+    /// How many valid keys this process holds in memory.
+    pub fn cached_keys(&self) -> usize {
+        self.key_cache.len()
+    }
+
     /// Writes the key uses noted since the last flush; see [`LastUseRecorder`].
     pub async fn flush_last_use(&self) -> Result<usize, store::StoreError> {
         self.last_use.flush(&self.store).await

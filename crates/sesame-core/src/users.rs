@@ -130,9 +130,9 @@ impl Users {
             return Err(UserError::OwnAccount);
         }
         let updated = self.store.update_user(&actor.organization_id, &id, &change).await;
-        // Cached principals carry the user's role and status: forget them all, even after
-        // a failure (the change may have committed before the error was seen).
-        let forgotten = self.invalidation.user_changed().await;
+        // Cached principals carry the user's role and status: forget theirs, even after a
+        // failure (the change may have committed before the error was seen).
+        let forgotten = self.invalidation.user_changed(&id).await;
         let user = updated?;
         forgotten?;
         Ok(user)

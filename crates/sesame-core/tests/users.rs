@@ -199,3 +199,30 @@ async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
     // Keys survived the whole time.
     assert_eq!(f.services.keys.list(&o.alice).await.unwrap().len(), 1);
 }
+
+/// A change to one user forgets that user's cached keys only: an administrator flipping a
+/// colleague's role in a loop must not push every other key of every organization back to
+/// the database.
+#[tokio::test]
+async fn a_user_change_forgets_only_that_users_cached_keys() {
+    let f = fixture().await;
+    // PostgreSQL: the cache serves only while this process takes part in the cluster.
+    let _membership = f.services.join_cluster();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !f.services.serves_cached_keys() {
+        assert!(std::time::Instant::now() < deadline, "no cluster lease");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let o = org(&f).await;
+    let (_, alice_key) = f.services.keys.generate(&o.alice, None).await.unwrap();
+    let (_, bob_key) = f.services.keys.generate(&o.bob, None).await.unwrap();
+    let (_, stranger_key) = f.services.keys.generate(&o.stranger, None).await.unwrap();
+    for key in [&alice_key, &bob_key, &stranger_key] {
+        f.services.verifier.verify(key.expose(), IP).await.unwrap();
+    }
+    assert_eq!(f.services.cached_keys(), 3);
+
+    f.services.users.update(&o.admin, o.alice.id.as_str(), make(Role::Admin)).await.unwrap();
+    assert_eq!(f.services.cached_keys(), 2, "only alice's key is forgotten");
+    assert_eq!(f.services.verifier.verify(alice_key.expose(), IP).await.unwrap().user.role, Role::Admin);
+}

@@ -7,6 +7,7 @@ use std::{sync::OnceLock, time::Duration};
 
 use axum::{
     extract::{MatchedPath, Request, State},
+    http::Method,
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -15,7 +16,12 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::AppState;
 
-/// The process-wide recorder (installed once, also when tests start many servers).
+/// Installs the process-wide recorder (once, also when tests start many servers). Called
+/// when the router is built: a counter touched before the recorder exists counts nothing.
+pub fn install() {
+    handle();
+}
+
 fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
@@ -72,11 +78,28 @@ pub async fn count_requests(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "other".to_owned(), |path| path.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     counter!("sesame_http_requests_total", "route" => route, "method" => method, "status" => status).increment(1);
     response
+}
+
+/// The standard methods by name, anything else as `other`: a client inventing methods
+/// must not create a series per invention.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
 }
 
 /// `GET /metrics`, in Prometheus' text format.
@@ -98,6 +121,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
     let (open, idle) = services.store.pool_usage();
     gauge!("sesame_db_pool_connections", "state" => "idle").set(idle as f64);
     gauge!("sesame_db_pool_connections", "state" => "in_use").set(open.saturating_sub(idle as u32) as f64);
+    gauge!("sesame_key_cache_entries").set(services.cached_keys() as f64);
     (
         [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle().render(),

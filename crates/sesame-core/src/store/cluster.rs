@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::{Store, StoreResult};
-use crate::key::KeyHash;
+use crate::{key::KeyHash, model::UserId};
 
 /// The database's clock in Unix milliseconds: every node's heartbeat is judged by one clock.
 const NOW_MS: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
@@ -17,23 +17,23 @@ pub(crate) const PING_CHANNEL: &str = "sesame_ping";
 #[derive(Clone)]
 pub(crate) enum Invalidated {
     Key(KeyHash),
-    /// A user changed: rare enough to simply drop every cached key.
-    AllKeys,
+    /// A user's role or status changed: their keys carry the old one.
+    User(UserId),
 }
 
 impl Invalidated {
     pub(crate) fn to_payload(&self) -> String {
         match self {
             Invalidated::Key(hash) => format!("key:{}", hash.as_str()),
-            Invalidated::AllKeys => "all".to_owned(),
+            Invalidated::User(id) => format!("user:{id}"),
         }
     }
 
     pub(crate) fn from_payload(payload: &str) -> Option<Self> {
-        match payload {
-            "all" => Some(Invalidated::AllKeys),
-            _ => payload.strip_prefix("key:").map(|hex| Invalidated::Key(KeyHash::from_stored(hex.to_owned()))),
+        if let Some(hex) = payload.strip_prefix("key:") {
+            return Some(Invalidated::Key(KeyHash::from_stored(hex.to_owned())));
         }
+        payload.strip_prefix("user:").and_then(UserId::parse).map(Invalidated::User)
     }
 }
 
@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn invalidations_survive_the_trip_through_a_notification() {
         let key = Invalidated::Key(ApiKeySecret::generate().hash());
-        for what in [key, Invalidated::AllKeys] {
+        for what in [key, Invalidated::User(UserId::new_random())] {
             let payload = what.to_payload();
             assert_eq!(Invalidated::from_payload(&payload).map(|back| back.to_payload()), Some(payload));
         }

@@ -355,7 +355,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        self.announce_invalidation(&mut tx, &Invalidated::AllKeys).await?;
+        self.announce_invalidation(&mut tx, &Invalidated::User(user_id.clone())).await?;
         tx.commit().await?;
         self.user_by_id(user_id).await?.ok_or(StoreError::NotFound)
     }
