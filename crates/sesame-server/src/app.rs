@@ -4,7 +4,7 @@ use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use axum::{
     extract::{Query, Request, State},
-    http::{HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -12,7 +12,7 @@ use axum::{
 };
 use sesame_core::Services;
 use sesame_shared::{error::AppError, ssr::ServerContext};
-use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
+use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer};
 
 use crate::{
     api_docs::{self, ApiDocument},
@@ -59,14 +59,17 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     sesame_shared::functions::register_server_functions();
+    metrics::install();
     // Built once: every server function call gets a clone of it.
     let context = state.config.server_context(&state.services);
     let server_fns = Router::new()
         .route("/rpc/{*fn_name}", post(move |request: Request| handle_server_fn(context.clone(), request)))
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
-        .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT));
+        .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT))
+        .layer(never_stored());
 
     let (api, openapi) = rest::router();
+    let api = api.layer(never_stored());
     let document = ApiDocument::new(openapi, &state.config.public_url);
     let for_page = document.clone();
 
@@ -91,6 +94,11 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(metrics::count_requests))
         .with_state(state);
     security_headers::apply(routes, &site_dir, https)
+}
+
+/// Answers that may carry a key or session data: no browser or proxy keeps them.
+fn never_stored() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
 async fn handle_server_fn(context: ServerContext, request: Request) -> Response {

@@ -158,3 +158,23 @@ async fn bodies_over_64_kib_are_refused_on_both_boundaries() {
     assert_eq!(big.json::<Value>().await.unwrap(), json!({"InvalidName": "TooLong"}));
     assert_eq!(alice.keys().await.len(), 1);
 }
+
+/// Answers that carry a key or session data must never be kept by a browser or a proxy.
+#[tokio::test]
+async fn api_and_server_function_answers_are_not_stored() {
+    let server = TestServer::start().await;
+    server.create_user("alice", Role::Admin).await;
+    let alice = server.browser("alice").await;
+    let (_, key) = server.key_for(&alice).await;
+    let created = Client::new().post(server.url("/api/v1/api_keys")).header("MC-Api-Key", &key).send().await.unwrap();
+    let listed = api_get(&server, "/api/v1/api_keys", &key).await;
+    let refused = api_get(&server, "/api/v1/me", "sesame_nope").await;
+    let function = alice.call::<ListApiKeys>(&json!({})).await;
+    for (what, response) in [("POST /api/v1/api_keys", created), ("GET /api/v1/api_keys", listed), ("401", refused), ("/rpc", function)] {
+        assert_eq!(
+            response.headers().get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{what}"
+        );
+    }
+}

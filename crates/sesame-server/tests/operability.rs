@@ -35,3 +35,20 @@ async fn metrics_count_requests_authentications_and_report_the_writer_and_pool()
     // Routes are templates: a key id never becomes a label.
     assert!(!text.contains(alice.id.as_str()));
 }
+
+/// A method label is one of the standard methods or `other`: invented methods (which the
+/// catch-all API route answers) must not create a series each.
+#[tokio::test]
+async fn invented_methods_do_not_become_metric_labels() {
+    let server = TestServer::start().await;
+    let client = Client::new();
+    for n in 0..40 {
+        let method = reqwest::Method::from_bytes(format!("PROBE{n}").as_bytes()).unwrap();
+        for path in ["/api/v1/me", "/api/v1/nothing-here", "/healthz"] {
+            client.request(method.clone(), server.url(path)).send().await.unwrap();
+        }
+    }
+    let text = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(!text.contains("PROBE"), "invented methods became labels:\n{text}");
+    assert!(text.contains(r#"method="other""#), "no `other` method label in:\n{text}");
+}
