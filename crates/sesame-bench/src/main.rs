@@ -15,13 +15,13 @@ use std::{
 use anyhow::{bail, Context};
 use sesame_bench::server_process::ServerProcess;
 use sesame_core::{
+    actor::Actor,
     accounts::UserInput,
     key::ApiKeySecret,
     model::{Role, User},
     names::KeyName,
     password::{Password, PasswordHasher},
-    store::Store,
-    Services,
+    Services, Settings,
 };
 
 const VERIFY_SAMPLES: usize = 20_000;
@@ -81,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
 async fn bench_user(services: &Services) -> anyhow::Result<User> {
     Ok(services
         .accounts
-        .create_user(UserInput {
+        .create_user_by_operator(UserInput {
             organization: "Bench".into(),
             full_name: "Bench User".into(),
             username: "bench".into(),
@@ -143,8 +143,7 @@ async fn prepare_verification(
     report: &mut Report,
 ) -> anyhow::Result<(Services, Vec<ApiKeySecret>)> {
     let url = format!("sqlite://{}", dir.join(format!("verify-{stored}.db")).display());
-    let store = Store::connect(&url).await?;
-    let services = Services::new(store.clone(), 1);
+    let services = Services::connect(&url, Settings::default()).await?;
     let user = bench_user(&services).await?;
     let started = Instant::now();
     let mut samples = Vec::new();
@@ -159,7 +158,7 @@ async fn prepare_verification(
                 (KeyName::parse(&format!("bench-{i}")).expect("valid name"), hash)
             })
             .collect();
-        store.insert_keys(&user.id, &chunk).await?;
+        services.import_keys(&user, &chunk).await?;
     }
     eprintln!("stored {stored} keys in {:.1?}", started.elapsed());
 
@@ -230,7 +229,7 @@ async fn http_sqlite(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Re
 /// loaded at once.
 async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> anyhow::Result<()> {
     let name = "sesame_bench";
-    Store::create_postgres_database(server_url, name).await?;
+    sesame_core::testing::create_postgres_database(server_url, name).await?;
     let url = format!("{}/{name}", server_url.rsplit_once('/').context("no database in the URL")?.0);
     let key = provision_key(&url).await?;
     let mut a = start_server(root, &url)?;
@@ -246,10 +245,9 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
 }
 
 async fn provision_key(database_url: &str) -> anyhow::Result<ApiKeySecret> {
-    let store = Store::connect(database_url).await?;
-    let services = Services::new(store, 1);
+    let services = Services::connect(database_url, Settings::default()).await?;
     let user = bench_user(&services).await?;
-    Ok(services.keys.generate(&user, Some("bench")).await?.1)
+    Ok(services.keys.create(&Actor::command_line(user), Some("bench")).await?.secret)
 }
 
 /// `clients` tasks posting wrong passwords to the login server function until stopped. The
@@ -373,13 +371,12 @@ async fn panel_with_many_keys(root: &Path, dir: &Path, report: &mut Report) -> a
     const KEYS: usize = 10_000;
     let url = format!("sqlite://{}", dir.join("panel.db").display());
     {
-        let store = Store::connect(&url).await?;
-        let services = Services::new(store.clone(), 1);
+        let services = Services::connect(&url, Settings::default()).await?;
         let user = bench_user(&services).await?;
         let rows: Vec<_> = (0..KEYS)
             .map(|i| Ok((KeyName::parse(&format!("deploy-{i:05}"))?, ApiKeySecret::generate().hash())))
             .collect::<anyhow::Result<_>>()?;
-        store.insert_keys(&user.id, &rows).await?;
+        services.import_keys(&user, &rows).await?;
     }
     let mut server = start_server(root, &url)?;
     let output = Command::new("node")

@@ -1,34 +1,26 @@
-//! Users, login and server-side sessions.
+//! Accounts: the first administrator, the operator's users, logging in and out, and the
+//! console session a request carries.
 
-use std::fmt;
+use std::{fmt, net::IpAddr, sync::Arc};
 
 use chrono::{Duration, Utc};
 use rand::{rngs::OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
+pub use sesame_model::fields::{PasswordPolicyError, UserFieldError};
+use sesame_model::fields::{check_password_length, is_display_name, is_plausible_email, is_valid_username};
+
 use crate::{
-    model::{OrganizationId, Role, User},
-    password::{Password, PasswordHasher, PasswordPolicyError},
-    store::{NewSession, NewUser, Store, StoreError},
+    actor::{Actor, Boundary, Client, SessionRef, Via},
+    audit::{self, About},
+    model::{EventKind, Party, Role, User},
+    password::{Password, PasswordHasher},
+    store::{self, users::NewUser, Store, StoreError},
+    throttle::{RetryAfter, Throttles},
 };
 
 /// How long a console session lasts after login.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
-
-/// Which field of a new user was refused, and why (for a clear message next to it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum UserFieldError {
-    #[error("the organization name must have 1 to 100 characters, no control or invisible characters")]
-    Organization,
-    #[error("the full name must have 1 to 100 characters, no control or invisible characters")]
-    FullName,
-    #[error("the username must have 1 to 64 letters, digits, '.', '_' or '-'")]
-    Username,
-    #[error("the email address is not valid")]
-    Email,
-    #[error("{0}")]
-    Password(PasswordPolicyError),
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -44,6 +36,14 @@ pub enum AccountError {
     /// Changing a password: the current one given was wrong.
     #[error("the current password is not correct")]
     WrongCurrentPassword,
+    #[error("too many attempts; retry in {} s", .0.seconds())]
+    TooManyAttempts(RetryAfter),
+    /// The credential the request came with was revoked (or its user disabled) while the
+    /// request was in flight: nothing was done.
+    #[error("the credentials are no longer valid")]
+    Unauthenticated,
+    #[error("no such session")]
+    SessionNotFound,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -67,41 +67,19 @@ pub struct UserInput {
 
 impl UserInput {
     fn validate(&self) -> Result<(), UserFieldError> {
-        if !is_display_text(&self.organization) {
+        if !is_display_name(&self.organization) {
             return Err(UserFieldError::Organization);
         }
-        if !is_display_text(&self.full_name) {
+        if !is_display_name(&self.full_name) {
             return Err(UserFieldError::FullName);
         }
-        let username_ok = (1..=64).contains(&self.username.len())
-            && self.username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-        if !username_ok {
+        if !is_valid_username(&self.username) {
             return Err(UserFieldError::Username);
         }
         if !is_plausible_email(&self.email) {
             return Err(UserFieldError::Email);
         }
-        self.password.check_policy().map_err(UserFieldError::Password)
-    }
-}
-
-/// Taken as sent: spaces around are refused rather than dropped.
-fn is_display_text(text: &str) -> bool {
-    text.trim() == text && crate::names::check_display_text(text).is_ok()
-}
-
-fn is_plausible_email(email: &str) -> bool {
-    // Deliverability is the mail server's business; this only catches obvious typos.
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && email.len() <= 254
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
+        check_password_length(self.password.expose()).map_err(UserFieldError::Password)
     }
 }
 
@@ -117,15 +95,14 @@ impl SessionToken {
     }
 
     pub fn from_cookie(value: &str) -> Option<Self> {
-        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| Self(value.to_owned()))
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(value.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
     }
 
-    fn hash(&self) -> String {
+    pub(crate) fn hash(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
     }
 }
@@ -136,76 +113,81 @@ impl fmt::Debug for SessionToken {
     }
 }
 
-/// A live session as its owner sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionInfo {
-    pub id: String,
-    pub created_at: chrono::DateTime<Utc>,
-    pub last_seen_at: chrono::DateTime<Utc>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    /// The session making this request.
-    pub current: bool,
-}
-
-/// Where a login or a request came from, for the session record.
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
 #[derive(Clone)]
 pub struct Accounts {
     store: Store,
     hasher: PasswordHasher,
+    throttles: Arc<Throttles>,
 }
 
 impl Accounts {
-    pub fn new(store: Store, hasher: PasswordHasher) -> Self {
-        Self { store, hasher }
+    pub(crate) fn new(store: Store, hasher: PasswordHasher, throttles: Arc<Throttles>) -> Self {
+        Self { store, hasher, throttles }
     }
 
     pub async fn needs_setup(&self) -> Result<bool, AccountError> {
-        Ok(self.store.user_count().await? == 0)
+        Ok(store::users::count(&mut *self.store.read().await?).await? == 0)
     }
 
-    /// The one-time setup: creates the first administrator, refused once any user exists.
-    pub async fn create_first_admin(&self, mut input: UserInput) -> Result<User, AccountError> {
-        input.role = Role::Admin;
-        self.create(input, true).await.map_err(|error| match error {
-            AccountError::UsernameTaken => AccountError::SetupAlreadyDone,
-            other => other,
-        })
-    }
-
-    /// Creates a user in the organization named in `input` (created if new): the operator's
-    /// `sesame user create`.
-    pub async fn create_user(&self, input: UserInput) -> Result<User, AccountError> {
-        self.create(input, false).await
-    }
-
-    /// Creates a user in an existing organization (an administrator adding a colleague).
-    pub async fn create_user_in(
-        &self,
-        organization_id: &OrganizationId,
-        input: UserInput,
-    ) -> Result<User, AccountError> {
-        let new_user = self.new_user(&input).await?;
-        self.store.create_user_in(organization_id, &new_user).await.map_err(taken_or_other)
-    }
-
-    async fn create(&self, input: UserInput, only_if_first: bool) -> Result<User, AccountError> {
-        let new_user = self.new_user(&input).await?;
-        match self.store.create_user(&input.organization, &new_user, only_if_first).await {
-            Err(StoreError::Conflict) if only_if_first => Err(AccountError::SetupAlreadyDone),
-            result => result.map_err(taken_or_other),
+    /// The one-time setup: creates the first administrator and signs them in. Refused once
+    /// any user exists.
+    pub async fn set_up(&self, mut input: UserInput, client: &Client) -> Result<(User, SessionToken), AccountError> {
+        if !self.needs_setup().await? {
+            return Err(AccountError::SetupAlreadyDone);
         }
+        input.role = Role::Admin;
+        let new_user = self.new_user(&input).await?;
+        let mut tx = self.store.write().await?;
+        let now = store::now_millis();
+        if store::users::count(tx.conn()).await? > 0 {
+            return Err(AccountError::SetupAlreadyDone);
+        }
+        store::users::claim_first_setup(tx.conn(), now).await.map_err(|error| match error {
+            StoreError::Conflict => AccountError::SetupAlreadyDone,
+            other => other.into(),
+        })?;
+        let organization = store::users::organization_named(tx.conn(), &input.organization, now).await?;
+        let id = store::users::insert(tx.conn(), organization, &new_user, now).await?;
+        let user = store::users::by_id(tx.conn(), id).await?.ok_or(StoreError::NotFound)?;
+        let token = SessionToken::generate();
+        open_session(&mut tx, &user, &token, client).await?;
+        let party = Some(Party::from(&user));
+        let events = [
+            audit::event_in(organization, EventKind::UserCreated, party.clone(), client, About::user(&user)),
+            audit::event_in(organization, EventKind::LoginSucceeded, party, client, About::user(&user)),
+        ];
+        audit::commit(tx, &events, Boundary::Console).await?;
+        Ok((user, token))
+    }
+
+    /// The operator's `sesame user create`: a user in the organization named in `input`
+    /// (created if new).
+    pub async fn create_user_by_operator(&self, input: UserInput) -> Result<User, AccountError> {
+        let new_user = self.new_user(&input).await?;
+        let mut tx = self.store.write().await?;
+        let now = store::now_millis();
+        let organization = store::users::organization_named(tx.conn(), &input.organization, now).await?;
+        let id = store::users::insert(tx.conn(), organization, &new_user, now).await.map_err(taken_or_other)?;
+        let user = store::users::by_id(tx.conn(), id).await?.ok_or(StoreError::NotFound)?;
+        let event = audit::event_in(organization, EventKind::UserCreated, None, &Client::command_line(), About::user(&user));
+        audit::commit(tx, &[event], Boundary::CommandLine).await?;
+        Ok(user)
+    }
+
+    /// Where the operator's new users go when no organization is named: the oldest one.
+    pub async fn first_organization(&self) -> Result<Option<String>, AccountError> {
+        Ok(store::users::first_organization(&mut *self.store.read().await?).await?)
+    }
+
+    /// The active user with this username (the operator's `sesame key create`).
+    pub async fn user_named(&self, username: &str) -> Result<Option<User>, AccountError> {
+        let found = store::users::for_login(&mut *self.store.read().await?, username).await?;
+        Ok(found.map(|(user, _)| user).filter(|user| user.status.is_active()))
     }
 
     /// Validates the input, then hashes the password (only for valid input: argon2 is the
     /// expensive part).
-    async fn new_user(&self, input: &UserInput) -> Result<NewUser, AccountError> {
+    pub(crate) async fn new_user(&self, input: &UserInput) -> Result<NewUser, AccountError> {
         input.validate().map_err(AccountError::Invalid)?;
         Ok(NewUser {
             username: input.username.clone(),
@@ -216,98 +198,89 @@ impl Accounts {
         })
     }
 
-    /// Checks the password and opens a session. Unknown user, wrong password and disabled
-    /// account all answer `InvalidCredentials` after the same argon2 work.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &Password,
-        client: &ClientInfo,
-    ) -> Result<(User, SessionToken), AccountError> {
-        let found = self.store.user_for_login(username).await?;
+    /// Checks the password and opens a session. Throttled per address and per account (see
+    /// [`crate::throttle`]). Unknown user, wrong password and disabled account all answer
+    /// `InvalidCredentials` after the same argon2 work.
+    pub async fn log_in(&self, username: &str, password: &Password, client: &Client) -> Result<(User, SessionToken), AccountError> {
+        let username = username.trim();
+        let ip = client.ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        if let Err(retry) = self.throttles.check_login(username, ip) {
+            tracing::warn!(target: "sesame::auth", %ip, "login throttled");
+            return Err(AccountError::TooManyAttempts(retry));
+        }
+        let found = store::users::for_login(&mut *self.store.read().await?, username).await?;
         let stored_hash = found.as_ref().map(|(_, hash)| hash.as_str());
         let password_ok = self.hasher.verify(password, stored_hash).await;
-        let user = match found {
-            Some((user, _)) if password_ok && !user.disabled => user,
-            _ => return Err(AccountError::InvalidCredentials),
+        match found {
+            Some((user, _)) if password_ok && user.status.is_active() => {
+                let token = SessionToken::generate();
+                let mut tx = self.store.write().await?;
+                open_session(&mut tx, &user, &token, client).await?;
+                let event = audit::event_in(user.organization_id, EventKind::LoginSucceeded, Some((&user).into()), client, About::user(&user));
+                audit::commit(tx, &[event], Boundary::Console).await?;
+                self.throttles.login_succeeded(username, ip);
+                Ok((user, token))
+            }
+            found => {
+                self.throttles.login_failed(username, ip);
+                tracing::warn!(target: "sesame::auth", %ip, "login failed");
+                // On a real account, its owner and administrators see the attempt.
+                if let Some((account, _)) = found {
+                    let event = audit::event_in(account.organization_id, EventKind::LoginFailed, None, client, About::user(&account));
+                    if let Err(error) = audit::record_alone(&self.store, &event, Boundary::Console).await {
+                        tracing::error!(%error, "could not record a failed login");
+                    }
+                }
+                Err(AccountError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// The signed-in user behind a session cookie, as an actor; notes the session as seen
+    /// (at most once a minute).
+    pub async fn console_actor(&self, token: &SessionToken, client: Client) -> Result<Option<Actor>, AccountError> {
+        let now = Utc::now();
+        let hash = token.hash();
+        let mut conn = self.store.read().await?;
+        let Some(user) = store::sessions::user_for(&mut conn, &hash, now).await? else {
+            return Ok(None);
         };
-        let token = SessionToken::generate();
-        let now = Utc::now();
-        self.store
-            .create_session(&NewSession {
-                token_hash: &token.hash(),
-                user_id: &user.id,
-                now,
-                expires_at: now + SESSION_LIFETIME,
-                ip: client.ip.as_deref(),
-                user_agent: client.user_agent.as_deref(),
-            })
-            .await?;
-        Ok((user, token))
+        store::sessions::touch(&mut conn, &hash, now).await?;
+        Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) }))
     }
 
-    /// The user behind a live session; notes the session as seen (at most once a minute).
-    pub async fn session_user(&self, token: &SessionToken) -> Result<Option<User>, AccountError> {
-        let now = Utc::now();
-        let user = self.store.session_user(&token.hash(), now).await?;
-        if user.is_some() {
-            self.store.touch_session(&token.hash(), now).await?;
+    /// Ends the session with this cookie, if it is live.
+    pub async fn log_out(&self, token: &SessionToken, client: Client) -> Result<(), AccountError> {
+        let Some(actor) = self.console_actor(token, client).await? else {
+            return Ok(());
+        };
+        let mut tx = self.store.write().await?;
+        if store::sessions::delete(tx.conn(), &token.hash()).await? {
+            let event = audit::event(EventKind::Logout, &actor, About::default());
+            audit::commit(tx, &[event], Boundary::Console).await?;
         }
-        Ok(user)
-    }
-
-    /// Changes `user`'s password after checking the current one, and ends every other
-    /// session of theirs (all of them when `keep` is `None`, as from the API).
-    pub async fn change_password(
-        &self,
-        user: &User,
-        current: &Password,
-        new: &Password,
-        keep: Option<&SessionToken>,
-    ) -> Result<(), AccountError> {
-        let stored = self.store.password_hash(&user.id).await?;
-        if !self.hasher.verify(current, stored.as_deref()).await {
-            return Err(AccountError::WrongCurrentPassword);
-        }
-        new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
-        let hash = self.hasher.hash(new).await;
-        self.store.set_password_hash(&user.id, &hash).await?;
-        let keep = keep.map(SessionToken::hash);
-        self.store.delete_sessions_except(&user.id, keep.as_deref()).await?;
         Ok(())
     }
+}
 
-    /// `user`'s live sessions, most recently seen first; `current` marks the caller's own.
-    pub async fn sessions(&self, user: &User, current: Option<&SessionToken>) -> Result<Vec<SessionInfo>, AccountError> {
-        let current = current.map(SessionToken::hash);
-        let records = self.store.list_sessions(&user.id, Utc::now()).await?;
-        Ok(records
-            .into_iter()
-            .map(|record| SessionInfo {
-                current: current.as_deref() == Some(record.token_hash.as_str()),
-                id: record.id,
-                created_at: record.created_at,
-                last_seen_at: record.last_seen_at,
-                ip: record.ip,
-                user_agent: record.user_agent,
-            })
-            .collect())
-    }
-
-    /// Ends one of `user`'s sessions; false if they have no such session.
-    pub async fn end_session(&self, user: &User, id: &str) -> Result<bool, AccountError> {
-        Ok(self.store.delete_user_session(&user.id, id).await?)
-    }
-
-    /// Ends all of `user`'s sessions except `keep`; how many were ended.
-    pub async fn end_other_sessions(&self, user: &User, keep: Option<&SessionToken>) -> Result<u64, AccountError> {
-        let keep = keep.map(SessionToken::hash);
-        Ok(self.store.delete_sessions_except(&user.id, keep.as_deref()).await?)
-    }
-
-    pub async fn logout(&self, token: &SessionToken) -> Result<(), AccountError> {
-        Ok(self.store.delete_session(&token.hash()).await?)
-    }
+/// Opens a session for `user` (and forgets expired ones: logins are rare next to API calls,
+/// a fine moment for it).
+async fn open_session(tx: &mut store::Tx, user: &User, token: &SessionToken, client: &Client) -> Result<(), StoreError> {
+    let now = store::now_millis();
+    store::sessions::delete_expired(tx.conn(), now).await?;
+    store::sessions::insert(
+        tx.conn(),
+        &store::sessions::NewSession {
+            token_hash: &token.hash(),
+            user_id: user.id,
+            now,
+            expires_at: now + SESSION_LIFETIME,
+            ip: client.ip,
+            user_agent: client.user_agent.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 fn taken_or_other(error: StoreError) -> AccountError {

@@ -33,7 +33,10 @@ use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{
     key_cache::KeyCache,
-    store::{Invalidated, Store, StoreResult, INVALIDATE_CHANNEL, PING_CHANNEL, SYNC_CHANNEL},
+    store::{
+        cluster::{Invalidated, INVALIDATE_CHANNEL, PING_CHANNEL, SYNC_CHANNEL},
+        Store, StoreResult,
+    },
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -44,8 +47,9 @@ pub struct Settings {
     pub lease: Duration,
     /// Taken off the node's own lease: covers clock rate differences between machines.
     pub margin: Duration,
-    /// Testing aid: how long this node waits before applying each invalidation, as a slow
-    /// or distant node would. Zero in production.
+    /// How long this node waits before applying each invalidation, as a slow or distant
+    /// node would (tests of the protocol only).
+    #[cfg(feature = "testing")]
     pub apply_delay: Duration,
 }
 
@@ -55,6 +59,7 @@ impl Default for Settings {
             heartbeat: Duration::from_millis(500),
             lease: Duration::from_secs(3),
             margin: Duration::from_millis(500),
+            #[cfg(feature = "testing")]
             apply_delay: Duration::ZERO,
         }
     }
@@ -66,20 +71,20 @@ const FIRST_POLL: Duration = Duration::from_millis(1);
 const LONGEST_POLL: Duration = Duration::from_millis(20);
 const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
 
-pub struct Cluster {
+pub(crate) struct Cluster {
     store: Store,
     node_id: String,
     settings: Settings,
 }
 
 impl Cluster {
-    pub fn new(store: Store, settings: Settings) -> Self {
+    pub(crate) fn new(store: Store, settings: Settings) -> Self {
         Self { store, node_id: uuid::Uuid::new_v4().simple().to_string(), settings }
     }
 
     /// Returns once every other live node has applied the changes this node committed
     /// before the call. Called after a delete or a user change, before acknowledging it.
-    pub async fn confirm(&self) -> StoreResult<()> {
+    pub(crate) async fn confirm(&self) -> StoreResult<()> {
         let n = self.store.next_sync().await?;
         let lease_ms = i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX);
         // A live node answers within a heartbeat; one that does not is dead after a lease.
@@ -103,7 +108,7 @@ impl Cluster {
 
     /// Starts this node's listener and heartbeat: from the first renewal on, `cache` serves
     /// keys. Stop with [`Membership::leave`].
-    pub fn join(self: &Arc<Self>, cache: Arc<KeyCache>) -> Membership {
+    pub(crate) fn join(self: &Arc<Self>, cache: Arc<KeyCache>) -> Membership {
         let (pings_seen, pings) = watch::channel(0_u64);
         let (syncs_seen, syncs) = watch::channel(0_i64);
         let listener = tokio::spawn(listen(self.clone(), cache.clone(), pings_seen, syncs_seen));
@@ -158,6 +163,7 @@ async fn listen(
             Ok(mut listener) => loop {
                 match listener.try_recv().await {
                     Ok(Some(notification)) => {
+                        #[cfg(feature = "testing")]
                         if notification.channel() == INVALIDATE_CHANNEL && !cluster.settings.apply_delay.is_zero() {
                             tokio::time::sleep(cluster.settings.apply_delay).await;
                         }

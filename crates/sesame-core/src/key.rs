@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use rand::{rngs::OsRng, RngCore};
+
 use sha2::{Digest, Sha256};
 
 /// The fixed product prefix, with its underscore.
@@ -105,22 +105,7 @@ impl fmt::Debug for KeyHash {
 /// `len` characters drawn uniformly from `alphabet` with the OS CSPRNG. Bytes are drawn in
 /// blocks (one system call for a whole key) and those at or above the largest multiple of
 /// the alphabet's size are rejected, so `byte % size` has no bias.
-pub(crate) fn random_chars(alphabet: &[u8], len: usize) -> String {
-    let size = alphabet.len();
-    let limit = (256 / size * size) as u8;
-    let mut out = String::with_capacity(len);
-    let mut block = [0u8; 64];
-    while out.len() < len {
-        OsRng.fill_bytes(&mut block);
-        for &byte in block.iter().filter(|&&byte| byte < limit) {
-            out.push(alphabet[usize::from(byte) % size] as char);
-            if out.len() == len {
-                break;
-            }
-        }
-    }
-    out
-}
+pub(crate) use sesame_model::random::text as random_chars;
 
 fn encode_checksum(mut value: u32) -> String {
     let mut digits = [b'0'; CHECKSUM_LEN];

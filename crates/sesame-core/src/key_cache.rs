@@ -22,7 +22,7 @@ use std::{
 
 use quick_cache::sync::Cache;
 
-use crate::{key::KeyHash, model::UserId, verifier::KeyPrincipal};
+use crate::{key::KeyHash, model::UserId, principal::KeyPrincipal};
 
 /// `usable_until` when no lease applies.
 const FOREVER: u64 = u64::MAX;
@@ -168,12 +168,12 @@ impl KeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{key::ApiKeySecret, model::{ApiKeyId, OrganizationId, Role, User, UserId}};
+    use crate::{key::ApiKeySecret, model::{ApiKeyId, OrganizationId, Role, Status, User, UserId}};
 
     fn principal() -> Arc<KeyPrincipal> {
-        Arc::new(KeyPrincipal::new(
-            ApiKeyId::new_random(),
-            User {
+        Arc::new(KeyPrincipal {
+            key_id: ApiKeyId::new_random(),
+            user: Arc::new(User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),
                 organization_name: "Acme".into(),
@@ -181,10 +181,10 @@ mod tests {
                 email: "a@example.com".into(),
                 full_name: "Alice".into(),
                 role: Role::User,
-                disabled: false,
+                status: Status::Active,
                 created_at: chrono::Utc::now(),
-            },
-        ))
+            }),
+        })
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! Managing one's own API keys: generate, list, rename, delete.
+//! Managing one's own API keys: generate, list, rename, delete. Each change is one door,
+//! whichever boundary calls it: it re-checks the actor inside its transaction, makes the
+//! change, writes its activity event with it, and logs the audit line.
 
 use crate::{
-    key::ApiKeySecret,
+    actor::Actor,
+    audit::{self, About},
     invalidation::Invalidation,
-    model::{ApiKey, ApiKeyId, Page, PageRequest, User},
+    key::ApiKeySecret,
+    model::{ApiKey, ApiKeyId, EventKind, Page, PageRequest},
     names::{KeyName, NameError},
-    store::{Store, StoreError},
+    store::{self, Store, StoreError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +21,10 @@ pub enum KeyError {
     /// Unknown id, malformed id, or another user's key: all look the same.
     #[error("no such API key")]
     NotFound,
+    /// The credential the request came with was revoked (or its user disabled) while the
+    /// request was in flight: nothing was done.
+    #[error("the credentials are no longer valid")]
+    Unauthenticated,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -31,6 +39,13 @@ impl From<StoreError> for KeyError {
     }
 }
 
+/// A key just made: the only time its secret is handed out.
+#[derive(Debug)]
+pub struct CreatedKey {
+    pub key: ApiKey,
+    pub secret: ApiKeySecret,
+}
+
 #[derive(Clone)]
 pub struct Keys {
     store: Store,
@@ -38,41 +53,51 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn new(store: Store, invalidation: Invalidation) -> Self {
+    pub(crate) fn new(store: Store, invalidation: Invalidation) -> Self {
         Self { store, invalidation }
     }
 
-    /// A new key for `owner`. The secret is returned here and never again.
-    pub async fn generate(
-        &self,
-        owner: &User,
-        name: Option<&str>,
-    ) -> Result<(ApiKey, ApiKeySecret), KeyError> {
+    /// A new key for the actor; `name` absent or blank gets a random default.
+    pub async fn create(&self, actor: &Actor, name: Option<&str>) -> Result<CreatedKey, KeyError> {
         let name = KeyName::parse_or_default(name).map_err(KeyError::InvalidName)?;
         let secret = ApiKeySecret::generate();
-        let key = self.store.insert_key(&owner.id, &name, &secret.hash()).await?;
-        Ok((key, secret))
+        let mut tx = self.store.write().await?;
+        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), store::now_millis()).await?;
+        let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
+        Ok(CreatedKey { key, secret })
     }
 
-    pub async fn list(&self, owner: &User) -> Result<Vec<ApiKey>, KeyError> {
-        Ok(self.store.list_keys(&owner.id).await?)
+    /// All the actor's keys, oldest first (the console's panel filters them itself).
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
+        Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
     }
 
-    /// One page of the owner's keys (the REST API's list).
-    pub async fn list_page(&self, owner: &User, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
-        Ok(self.store.list_keys_page(&owner.id, page).await?)
+    /// One page of the actor's keys (the REST API's list).
+    pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
+        Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
     }
 
-    pub async fn rename(&self, owner: &User, key_id: &str, name: &str) -> Result<ApiKey, KeyError> {
+    pub async fn rename(&self, actor: &Actor, id: ApiKeyId, name: &str) -> Result<ApiKey, KeyError> {
         let name = KeyName::parse(name).map_err(KeyError::InvalidName)?;
-        let key_id = ApiKeyId::parse(key_id).ok_or(KeyError::NotFound)?;
-        Ok(self.store.rename_key(&owner.id, &key_id, &name).await?)
+        let mut tx = self.store.write().await?;
+        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let key = store::keys::rename(tx.conn(), owner.id, id, &name).await?.ok_or(KeyError::NotFound)?;
+        let event = audit::event(EventKind::KeyRenamed, actor, About::key(&key));
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
+        Ok(key)
     }
 
-    /// Deletes the key; when this returns, no request with it is accepted any more.
-    pub async fn delete(&self, owner: &User, key_id: &str) -> Result<ApiKey, KeyError> {
-        let key_id = ApiKeyId::parse(key_id).ok_or(KeyError::NotFound)?;
-        let (key, hash) = self.store.delete_key(&owner.id, &key_id).await?;
+    /// Deletes one of the actor's keys; when this returns, no request with it is accepted
+    /// any more, on any node.
+    pub async fn delete(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        let mut tx = self.store.write().await?;
+        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let (key, hash) = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
+        store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
+        let event = audit::event(EventKind::KeyDeleted, actor, About::key(&key));
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
         self.invalidation.key_deleted(&hash).await?;
         Ok(key)
     }

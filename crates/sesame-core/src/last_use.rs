@@ -18,18 +18,12 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    model::ApiKeyId,
-    store::{Store, StoreError},
+    model::{ApiKeyId, KeyUse},
+    store::{self, Store, StoreError},
 };
 
 /// Distinct keys waiting to be written, at most.
 pub const MAX_PENDING: usize = 100_000;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyUse {
-    pub ip: IpAddr,
-    pub at: DateTime<Utc>,
-}
 
 #[derive(Debug, Default)]
 pub struct LastUseStats {
@@ -48,9 +42,9 @@ pub struct LastUseRecorder {
 
 impl LastUseRecorder {
     /// Called on every API request: no allocation unless the key is new to this batch.
-    pub fn record(&self, key_id: &ApiKeyId, ip: IpAddr, at: DateTime<Utc>) {
+    pub fn record(&self, key_id: ApiKeyId, ip: IpAddr, at: DateTime<Utc>) {
         let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(existing) = pending.get_mut(key_id) {
+        if let Some(existing) = pending.get_mut(&key_id) {
             if at >= existing.at {
                 *existing = KeyUse { ip, at };
             }
@@ -63,7 +57,7 @@ impl LastUseRecorder {
             }
             return;
         }
-        pending.insert(key_id.clone(), KeyUse { ip, at });
+        pending.insert(key_id, KeyUse { ip, at });
     }
 
     pub fn pending(&self) -> usize {
@@ -72,7 +66,7 @@ impl LastUseRecorder {
 
     /// Writes every pending use in one transaction. On failure they are put back (unless
     /// newer ones arrived meanwhile) for the next flush.
-    pub async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
+    pub(crate) async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
         let batch: Vec<(ApiKeyId, KeyUse)> = {
             let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             std::mem::take(&mut *pending).into_iter().collect()
@@ -81,7 +75,7 @@ impl LastUseRecorder {
             self.stats.last_flushed_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
             return Ok(0);
         }
-        match store.record_key_uses(&batch).await {
+        match write_batch(store, &batch).await {
             Ok(()) => {
                 self.stats.written.fetch_add(batch.len() as u64, Ordering::Relaxed);
                 self.stats.last_flushed_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
@@ -90,12 +84,19 @@ impl LastUseRecorder {
             Err(error) => {
                 self.stats.failed_flushes.fetch_add(1, Ordering::Relaxed);
                 for (key_id, used) in batch {
-                    self.record(&key_id, used.ip, used.at);
+                    self.record(key_id, used.ip, used.at);
                 }
                 Err(error)
             }
         }
     }
+}
+
+/// The whole batch in one transaction.
+async fn write_batch(store: &Store, batch: &[(ApiKeyId, KeyUse)]) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    store::last_use::record(tx.conn(), batch).await?;
+    tx.commit().await
 }
 
 #[cfg(test)]
@@ -109,9 +110,9 @@ mod tests {
         let key = ApiKeyId::new_random();
         let now = Utc::now();
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
-        recorder.record(&key, ip("192.0.2.1"), now);
-        recorder.record(&key, ip("192.0.2.2"), now - Duration::seconds(5));
-        recorder.record(&key, ip("192.0.2.3"), now + Duration::seconds(1));
+        recorder.record(key, ip("192.0.2.1"), now);
+        recorder.record(key, ip("192.0.2.2"), now - Duration::seconds(5));
+        recorder.record(key, ip("192.0.2.3"), now + Duration::seconds(1));
         let pending = recorder.pending.lock().unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[&key].ip, ip("192.0.2.3"));
@@ -122,7 +123,7 @@ mod tests {
         let recorder = LastUseRecorder::default();
         let now = Utc::now();
         for _ in 0..MAX_PENDING + 3 {
-            recorder.record(&ApiKeyId::new_random(), IpAddr::from([192, 0, 2, 1]), now);
+            recorder.record(ApiKeyId::new_random(), IpAddr::from([192, 0, 2, 1]), now);
         }
         assert_eq!(recorder.pending(), MAX_PENDING);
         assert_eq!(recorder.stats.dropped.load(Ordering::Relaxed), 3);

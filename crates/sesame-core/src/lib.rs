@@ -1,35 +1,51 @@
 //! Sésame's heart: users, sessions, API keys and their verification, on SQLite or
 //! PostgreSQL. No web framework here, so all of it is tested with plain `cargo test`.
+//!
+//! Every action is one function of a service ([`Accounts`], [`Security`], [`Keys`],
+//! [`Users`]) taking the [`Actor`](actor::Actor): it checks the rule, makes the change and
+//! writes its activity event in one transaction, and logs the audit line. The REST API and
+//! the console's server functions only decode a request, call that one function, and
+//! encode its answer; nothing outside this crate reaches the store.
 
 pub mod accounts;
 pub mod activity;
+pub mod actor;
+pub mod api_access;
+mod audit;
 pub mod cluster;
 pub mod credentials;
-pub mod invalidation;
+mod invalidation;
 pub mod key;
-pub mod key_cache;
+mod key_cache;
 pub mod keys;
 pub mod last_use;
 pub mod model;
-pub mod names;
 pub mod net;
 pub mod password;
-pub mod store;
+pub mod principal;
+pub mod security;
+mod store;
+pub mod testing;
 pub mod throttle;
 pub mod users;
 pub mod verifier;
+
+pub use sesame_model::{fields, names};
+pub use store::{sqlite_file, Backend, StoreError};
 
 use std::sync::Arc;
 
 use accounts::Accounts;
 use activity::ActivityLog;
+use api_access::ApiAccess;
 use cluster::{Cluster, Membership};
 use invalidation::Invalidation;
 use key_cache::KeyCache;
-use last_use::LastUseRecorder;
 use keys::Keys;
+use last_use::LastUseRecorder;
 use password::PasswordHasher;
-use store::{Backend, Store};
+use security::Security;
+use store::Store;
 use throttle::{ThrottleSettings, Throttles};
 use users::Users;
 use verifier::Verifier;
@@ -37,64 +53,84 @@ use verifier::Verifier;
 /// Valid keys kept in memory at most (each entry is a few hundred bytes).
 const KEY_CACHE_CAPACITY: usize = 1_000_000;
 
+/// How the services run; `Default` is what `sesame serve` uses unless told otherwise.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How many password hashes may run at once.
+    pub argon2_permits: usize,
+    pub throttles: ThrottleSettings,
+    pub cluster: cluster::Settings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { argon2_permits: 1, throttles: ThrottleSettings::default(), cluster: cluster::Settings::default() }
+    }
+}
+
 /// The services, built once at start-up over one shared store.
 #[derive(Clone)]
 pub struct Services {
-    pub store: Store,
     pub accounts: Accounts,
+    pub security: Security,
     pub keys: Keys,
     pub users: Users,
     pub activity: ActivityLog,
+    /// The REST API's authentication.
+    pub api: ApiAccess,
     pub verifier: Verifier,
     pub last_use: Arc<LastUseRecorder>,
-    pub throttles: Arc<Throttles>,
+    throttles: Arc<Throttles>,
     key_cache: Arc<KeyCache>,
     /// PostgreSQL: the nodes sharing the database (see [`cluster`]).
     cluster: Option<Arc<Cluster>>,
+    store: Store,
 }
 
 impl Services {
-    /// `argon2_permits` bounds how many password hashes run at once. Valid keys are cached
-    /// in memory: on SQLite always (one node owns the file), on PostgreSQL once this
+    /// Opens the database at `url` (`sqlite://PATH`, created on first run, or
+    /// `postgres://…`), runs its migrations, and builds the services over it. Valid keys are
+    /// cached in memory: on SQLite always (one node owns the file), on PostgreSQL once this
     /// process has joined the cluster ([`Services::join_cluster`]); until then, and in
     /// processes that never join (the command line), every verification reads the database.
-    pub fn new(store: Store, argon2_permits: usize) -> Self {
-        Self::with_throttles(store, argon2_permits, ThrottleSettings::default())
+    pub async fn connect(url: &str, settings: Settings) -> Result<Self, StoreError> {
+        let store = Store::connect(url).await?;
+        Ok(Self::over(store, settings))
     }
 
-    pub fn with_throttles(store: Store, argon2_permits: usize, throttles: ThrottleSettings) -> Self {
-        Self::with_settings(store, argon2_permits, throttles, cluster::Settings::default())
-    }
-
-    pub fn with_settings(
-        store: Store,
-        argon2_permits: usize,
-        throttles: ThrottleSettings,
-        cluster_settings: cluster::Settings,
-    ) -> Self {
+    fn over(store: Store, settings: Settings) -> Self {
         let last_use = Arc::new(LastUseRecorder::default());
         let (cache, cluster) = match store.backend() {
             Backend::Sqlite => (KeyCache::new(KEY_CACHE_CAPACITY), None),
             Backend::Postgres => (
                 KeyCache::leased(KEY_CACHE_CAPACITY),
-                Some(Arc::new(Cluster::new(store.clone(), cluster_settings))),
+                Some(Arc::new(Cluster::new(store.clone(), settings.cluster))),
             ),
         };
         let cache = Arc::new(cache);
         let invalidation = Invalidation::new(cache.clone(), cluster.clone());
-        let accounts = Accounts::new(store.clone(), PasswordHasher::new(argon2_permits));
+        let hasher = PasswordHasher::new(settings.argon2_permits);
+        let throttles = Arc::new(Throttles::new(settings.throttles));
+        let accounts = Accounts::new(store.clone(), hasher.clone(), throttles.clone());
+        let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
         Self {
             users: Users::new(store.clone(), accounts.clone(), invalidation.clone()),
+            security: Security::new(store.clone(), hasher),
             activity: ActivityLog::new(store.clone()),
             accounts,
             keys: Keys::new(store.clone(), invalidation),
-            verifier: Verifier::new(store.clone(), last_use.clone(), cache.clone()),
+            api: ApiAccess::new(verifier.clone(), throttles.clone()),
+            verifier,
             last_use,
-            throttles: Arc::new(Throttles::new(throttles)),
+            throttles,
             key_cache: cache,
             cluster,
             store,
         }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
     }
 
     /// PostgreSQL: starts taking part in the cluster, so this process may serve keys from
@@ -115,8 +151,44 @@ impl Services {
     }
 
     /// Writes the key uses noted since the last flush; see [`LastUseRecorder`].
-    pub async fn flush_last_use(&self) -> Result<usize, store::StoreError> {
+    pub async fn flush_last_use(&self) -> Result<usize, StoreError> {
         self.last_use.flush(&self.store).await
+    }
+
+    /// Forgets rate-limiter state that no longer matters (call now and then).
+    pub fn housekeeping(&self) {
+        self.throttles.housekeeping();
+    }
+
+    /// Whether the database answers (the readiness check).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+
+    /// Connections open in the database pool, and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        self.store.pool_usage()
+    }
+
+    /// SQLite's own consistency check; always true on PostgreSQL.
+    pub async fn integrity_ok(&self) -> Result<bool, StoreError> {
+        self.store.integrity_ok().await
+    }
+}
+
+#[cfg(feature = "testing")]
+impl Services {
+    /// Stores keys for one user directly, with no rule checked and no event (benchmarks
+    /// and tests that need a million keys, or a key for a disabled user); their ids.
+    pub async fn import_keys(
+        &self,
+        owner: &model::User,
+        keys: &[(names::KeyName, key::KeyHash)],
+    ) -> Result<Vec<model::ApiKeyId>, StoreError> {
+        let mut tx = self.store.write().await?;
+        let ids = store::keys::insert_many(tx.conn(), owner.id, keys).await?;
+        tx.commit().await?;
+        Ok(ids)
     }
 }
 

@@ -1,69 +1,16 @@
-//! Domain types. Ids are newtypes so a user id can never be passed where a key id is meant.
+//! The domain's objects as the services hand them out: users, keys, sessions, events, and
+//! pages of them. Never a password hash or a key's secret. Their vocabulary (ids, roles,
+//! statuses, names, event kinds) is `sesame_model`'s, shared with the browser.
 
-use std::fmt;
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+pub use sesame_model::{
+    ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
+    EventKind, Role, Status,
+};
 
-macro_rules! text_id {
-    ($name:ident) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn new_random() -> Self {
-                Self(uuid::Uuid::new_v4().to_string())
-            }
-            /// Accepts only the canonical UUID form, so garbage never reaches a query.
-            pub fn parse(text: &str) -> Option<Self> {
-                uuid::Uuid::try_parse(text).ok().map(|id| Self(id.to_string()))
-            }
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-            pub(crate) fn from_db(text: String) -> Self {
-                Self(text)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-text_id!(UserId);
-text_id!(ApiKeyId);
-text_id!(OrganizationId);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    User,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::User => "user",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "admin" => Some(Role::Admin),
-            "user" => Some(Role::User),
-            _ => None,
-        }
-    }
-}
-
-/// A user as the rest of the system sees it (never the password hash).
+/// A user as the rest of the system sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
@@ -73,8 +20,14 @@ pub struct User {
     pub email: String,
     pub full_name: String,
     pub role: Role,
-    pub disabled: bool,
+    pub status: Status,
     pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
 }
 
 /// What is kept about a key: never the key, only its hash (which stays in the store).
@@ -85,7 +38,77 @@ pub struct ApiKey {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
-    pub last_used_ip: Option<String>,
+    pub last_used_ip: Option<IpAddr>,
+}
+
+/// One use of a key, as noted by the verifier and written in batches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUse {
+    pub ip: IpAddr,
+    pub at: DateTime<Utc>,
+}
+
+/// A change to a user's role and/or status; `None` leaves that part as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub status: Option<Status>,
+}
+
+/// A live console session as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// A user as an event names them, kept as they were then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub id: UserId,
+    pub username: String,
+}
+
+impl From<&User> for Party {
+    fn from(user: &User) -> Self {
+        Self { id: user.id, username: user.username.clone() }
+    }
+}
+
+/// A key as an event names it: id and name, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRef {
+    pub id: ApiKeyId,
+    pub name: String,
+}
+
+impl From<&ApiKey> for KeyRef {
+    fn from(key: &ApiKey) -> Self {
+        Self { id: key.id, name: key.name.clone() }
+    }
+}
+
+/// One entry of the activity log: who did what, to which key or user, from where, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: EventId,
+    pub organization_id: OrganizationId,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    /// Who did it (none for a failed login, or the operator's command line).
+    pub actor: Option<Party>,
+    /// Whom it concerns, when that is a user (user events; the account for logins).
+    pub subject: Option<Party>,
+    pub key: Option<KeyRef>,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    /// The new role for `user_role_changed`.
+    pub detail: Option<String>,
 }
 
 /// Which slice of a list to return: 1-based page number and page size, already checked
@@ -99,10 +122,13 @@ pub struct PageRequest {
 impl PageRequest {
     pub const DEFAULT_SIZE: u32 = 100;
     pub const MAX_SIZE: u32 = 500;
+    /// Far beyond any real list, small enough that the offset stays an ordinary integer.
+    pub const MAX_NUMBER: u32 = 1_000_000;
 
-    /// `None` when the number is 0 or the size is outside 1..=MAX_SIZE.
+    /// `None` when the number is outside 1..=MAX_NUMBER or the size outside 1..=MAX_SIZE.
     pub fn new(number: u32, size: u32) -> Option<Self> {
-        (number >= 1 && (1..=Self::MAX_SIZE).contains(&size)).then_some(Self { number, size })
+        ((1..=Self::MAX_NUMBER).contains(&number) && (1..=Self::MAX_SIZE).contains(&size))
+            .then_some(Self { number, size })
     }
 
     pub fn first() -> Self {
@@ -130,15 +156,6 @@ pub struct Page<T> {
     pub total: u64,
 }
 
-/// Store times are Unix milliseconds.
-pub(crate) fn to_millis(time: DateTime<Utc>) -> i64 {
-    time.timestamp_millis()
-}
-
-pub(crate) fn from_millis(millis: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(millis).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,8 +165,10 @@ mod tests {
         assert_eq!(PageRequest::new(0, 10), None);
         assert_eq!(PageRequest::new(1, 0), None);
         assert_eq!(PageRequest::new(1, PageRequest::MAX_SIZE + 1), None);
+        assert_eq!(PageRequest::new(PageRequest::MAX_NUMBER + 1, 10), None);
         let page = PageRequest::new(3, 20).unwrap();
         assert_eq!(page.offset(), 40);
-        assert_eq!(PageRequest::new(u32::MAX, PageRequest::MAX_SIZE).unwrap().offset(), (i64::from(u32::MAX) - 1) * 500);
+        let last = PageRequest::new(PageRequest::MAX_NUMBER, PageRequest::MAX_SIZE).unwrap();
+        assert_eq!(last.offset(), (i64::from(PageRequest::MAX_NUMBER) - 1) * 500);
     }
 }

@@ -10,10 +10,7 @@ use argon2::{
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;
 
-pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Long enough for any passphrase (NIST asks for at least 64), short enough to bound the
-/// hashing work (at most 1 KiB of UTF-8).
-pub const MAX_PASSWORD_CHARS: usize = 256;
+pub use sesame_model::fields::{PasswordPolicyError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 
 /// A password as typed. `Debug` is redacted; nothing serializes it.
 #[derive(Clone)]
@@ -23,32 +20,20 @@ impl Password {
     pub fn new(text: impl Into<String>) -> Self {
         Self(text.into())
     }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The rule for new passwords (NIST SP 800-63B: length, not composition).
+    pub fn check_policy(&self) -> Result<(), PasswordPolicyError> {
+        sesame_model::fields::check_password_length(&self.0)
+    }
 }
 
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(<redacted>)")
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordPolicyError {
-    #[error("the password must have at least 8 characters")]
-    TooShort,
-    #[error("the password must have at most 256 characters")]
-    TooLong,
-}
-
-impl Password {
-    /// The rule for new passwords (NIST SP 800-63B: length, not composition).
-    pub fn check_policy(&self) -> Result<(), PasswordPolicyError> {
-        if self.0.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(PasswordPolicyError::TooShort);
-        }
-        if self.0.chars().nth(MAX_PASSWORD_CHARS).is_some() {
-            return Err(PasswordPolicyError::TooLong);
-        }
-        Ok(())
     }
 }
 

@@ -160,10 +160,10 @@ impl Throttles {
     }
 
     /// After a key was accepted: its own request limit, if one is set.
-    pub fn check_key(&self, key: &ApiKeyId) -> Result<(), RetryAfter> {
+    pub fn check_key(&self, key: ApiKeyId) -> Result<(), RetryAfter> {
         let Some(limiter) = &self.per_key else { return Ok(()) };
         limiter
-            .check_key(key)
+            .check_key(&key)
             .map_err(|denied| RetryAfter(denied.wait_time_from(limiter.clock().now())))
     }
 
@@ -283,9 +283,9 @@ mod tests {
     #[test]
     fn per_key_limits_apply_only_when_set() {
         let key = ApiKeyId::new_random();
-        assert!((0..100).all(|_| throttles().check_key(&key).is_ok()));
+        assert!((0..100).all(|_| throttles().check_key(key).is_ok()));
         let limited = Throttles::new(ThrottleSettings { key_requests_per_second: NonZeroU32::new(2), ..Default::default() });
-        let results: Vec<bool> = (0..3).map(|_| limited.check_key(&key).is_ok()).collect();
+        let results: Vec<bool> = (0..3).map(|_| limited.check_key(key).is_ok()).collect();
         assert_eq!(results, [true, true, false]);
     }
 }

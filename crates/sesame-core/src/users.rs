@@ -6,18 +6,21 @@
 //! The rules:
 //! - an administrator sees and manages the users of their own organization;
 //! - a user sees only themself and manages no one;
-//! - an action the actor's role does not allow is `Forbidden`, checked first;
+//! - an action the actor's role does not allow is `Forbidden`, checked first (and checked
+//!   again on the actor as they are when the change commits);
 //! - an id outside what the actor may see (another organization, another user for a plain
-//!   user, garbage) is `NotFound`, exactly like an id that does not exist;
+//!   user) is `NotFound`, exactly like an id that does not exist;
 //! - nobody changes their own role or status (no accidental lock-out), and an organization
 //!   always keeps an active administrator.
 
 use crate::{
-    accounts::{AccountError, Accounts, UserFieldError, UserInput},
+    accounts::{AccountError, Accounts, UserFieldError},
+    actor::Actor,
+    audit::{self, About},
     invalidation::Invalidation,
-    model::{Page, PageRequest, Role, User, UserId},
+    model::{EventKind, Page, PageRequest, Role, Status, User, UserChange, UserId},
     password::Password,
-    store::{Store, StoreError, UserChange},
+    store::{self, Store, StoreError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,10 @@ pub enum UserError {
     OwnAccount,
     #[error("the organization must keep an active administrator")]
     NoAdminLeft,
+    /// The credential the request came with was revoked (or its user disabled) while the
+    /// request was in flight: nothing was done.
+    #[error("the credentials are no longer valid")]
+    Unauthenticated,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -44,7 +51,6 @@ impl From<StoreError> for UserError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => UserError::NotFound,
-            StoreError::NoAdminLeft => UserError::NoAdminLeft,
             StoreError::Conflict => UserError::UsernameTaken,
             other => UserError::Store(other),
         }
@@ -55,10 +61,9 @@ impl From<AccountError> for UserError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::Invalid(field) => UserError::Invalid(field),
-            AccountError::UsernameTaken | AccountError::SetupAlreadyDone => UserError::UsernameTaken,
+            AccountError::UsernameTaken => UserError::UsernameTaken,
             AccountError::Store(store) => store.into(),
-            // Creating a user never checks credentials.
-            AccountError::InvalidCredentials | AccountError::WrongCurrentPassword => UserError::Forbidden,
+            other => UserError::Store(StoreError::UnexpectedValue(other.to_string())),
         }
     }
 }
@@ -81,55 +86,63 @@ pub struct Users {
 }
 
 impl Users {
-    pub fn new(store: Store, accounts: Accounts, invalidation: Invalidation) -> Self {
+    pub(crate) fn new(store: Store, accounts: Accounts, invalidation: Invalidation) -> Self {
         Self { store, accounts, invalidation }
     }
 
-    pub async fn list(&self, actor: &User, page: PageRequest) -> Result<Page<User>, UserError> {
-        match actor.role {
-            Role::Admin => Ok(self.store.list_users(&actor.organization_id, page).await?),
+    pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>, UserError> {
+        match actor.user.role {
+            Role::Admin => Ok(store::users::list(&mut *self.store.read().await?, actor.user.organization_id, page).await?),
             Role::User => {
-                let items = if page.number() == 1 { vec![actor.clone()] } else { Vec::new() };
+                let items = if page.number() == 1 { vec![(*actor.user).clone()] } else { Vec::new() };
                 Ok(Page { items, request: page, total: 1 })
             }
         }
     }
 
-    pub async fn get(&self, actor: &User, id: &str) -> Result<User, UserError> {
-        let id = UserId::parse(id).ok_or(UserError::NotFound)?;
-        if actor.role == Role::User && id != actor.id {
+    pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, UserError> {
+        if !actor.user.is_admin() && id != actor.user.id {
             return Err(UserError::NotFound);
         }
-        let user = self.store.user_by_id(&id).await?.ok_or(UserError::NotFound)?;
-        visible_to(actor, user)
+        let user = store::users::by_id(&mut *self.store.read().await?, id).await?.ok_or(UserError::NotFound)?;
+        visible_to(&actor.user, user)
     }
 
-    pub async fn create(&self, actor: &User, colleague: NewColleague) -> Result<User, UserError> {
-        require_admin(actor)?;
-        let input = UserInput {
-            organization: actor.organization_name.clone(),
-            full_name: colleague.full_name,
-            username: colleague.username,
-            email: colleague.email,
-            role: colleague.role,
-            password: colleague.password,
-        };
-        Ok(self.accounts.create_user_in(&actor.organization_id, input).await?)
+    pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
+        require_admin(&actor.user)?;
+        let new_user = self
+            .accounts
+            .new_user(&crate::accounts::UserInput {
+                organization: actor.user.organization_name.clone(),
+                full_name: colleague.full_name,
+                username: colleague.username,
+                email: colleague.email,
+                role: colleague.role,
+                password: colleague.password,
+            })
+            .await?;
+        let mut tx = self.store.write().await?;
+        let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
+        require_admin(&admin)?;
+        let id = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
+        let user = store::users::by_id(tx.conn(), id).await?.ok_or(UserError::NotFound)?;
+        let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
+        Ok(user)
     }
 
     /// Changes a user's role and/or status. Applies at once to everything the user holds:
     /// their keys act with the new role on their next request, and a disabled user's
     /// sessions are ended and their keys refused (until they are enabled again).
-    pub async fn update(&self, actor: &User, id: &str, change: UserChange) -> Result<User, UserError> {
-        require_admin(actor)?;
-        let id = UserId::parse(id).ok_or(UserError::NotFound)?;
+    pub async fn update(&self, actor: &Actor, id: UserId, change: UserChange) -> Result<User, UserError> {
+        require_admin(&actor.user)?;
         if change == UserChange::default() {
             return Err(UserError::NothingToChange);
         }
-        if id == actor.id {
+        if id == actor.user.id {
             return Err(UserError::OwnAccount);
         }
-        let updated = self.store.update_user(&actor.organization_id, &id, &change).await;
+        let updated = self.update_in_store(actor, id, change).await;
         // Cached principals carry the user's role and status: forget theirs, even after a
         // failure (the change may have committed before the error was seen).
         let forgotten = self.invalidation.user_changed(&id).await;
@@ -137,12 +150,50 @@ impl Users {
         forgotten?;
         Ok(user)
     }
+
+    async fn update_in_store(&self, actor: &Actor, id: UserId, change: UserChange) -> Result<User, UserError> {
+        let mut tx = self.store.write().await?;
+        let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
+        require_admin(&admin)?;
+        let organization = admin.organization_id;
+        store::users::lock_organization(tx.conn(), organization).await?;
+        if !store::users::update(tx.conn(), organization, id, &change).await? {
+            return Err(UserError::NotFound);
+        }
+        if store::users::active_admins(tx.conn(), organization).await? == 0 {
+            return Err(UserError::NoAdminLeft);
+        }
+        if change.status == Some(Status::Disabled) {
+            // A disabled user's sessions end now, and stay ended if they are re-enabled.
+            store::sessions::delete_all_except(tx.conn(), id, None).await?;
+        }
+        store::cluster::announce(&mut tx, &store::cluster::Invalidated::User(id)).await?;
+        let user = store::users::by_id(tx.conn(), id).await?.ok_or(UserError::NotFound)?;
+        let events = change_events(actor, &user, &change);
+        audit::commit(tx, &events, actor.via.boundary()).await?;
+        Ok(user)
+    }
+}
+
+/// The events an administrator's change to `user` makes: one per part changed.
+fn change_events(actor: &Actor, user: &User, change: &UserChange) -> Vec<crate::model::Event> {
+    let mut events = Vec::new();
+    if let Some(role) = change.role {
+        events.push(audit::event(EventKind::UserRoleChanged, actor, About::user(user).with_detail(role.as_str())));
+    }
+    match change.status {
+        Some(Status::Disabled) => events.push(audit::event(EventKind::UserDisabled, actor, About::user(user))),
+        Some(Status::Active) => events.push(audit::event(EventKind::UserEnabled, actor, About::user(user))),
+        None => {}
+    }
+    events
 }
 
 fn require_admin(actor: &User) -> Result<(), UserError> {
-    match actor.role {
-        Role::Admin => Ok(()),
-        Role::User => Err(UserError::Forbidden),
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(UserError::Forbidden)
     }
 }
 

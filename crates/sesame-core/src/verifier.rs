@@ -1,20 +1,15 @@
 //! Turns a presented API key into the user it acts as, or a refusal.
 
-use std::{
-    net::IpAddr,
-    sync::{Arc, OnceLock},
-};
-
-use bytes::Bytes;
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::Utc;
 
 use crate::{
-    key::{ApiKeySecret, KeyFormatError},
+    key::{ApiKeySecret, KeyFormatError, KeyHash},
     key_cache::KeyCache,
     last_use::LastUseRecorder,
-    model::{ApiKeyId, User},
-    store::{Store, StoreError},
+    principal::KeyPrincipal,
+    store::{self, Store, StoreError},
 };
 
 /// Why a key was refused. The HTTP layer answers the first two identically (401); the
@@ -29,23 +24,6 @@ pub enum VerifyError {
     Store(#[from] StoreError),
 }
 
-/// The principal behind a valid key.
-#[derive(Debug, Clone)]
-pub struct KeyPrincipal {
-    pub key_id: ApiKeyId,
-    pub user: User,
-    /// The API's answer to "who am I" (`GET /api/v1/me`), rendered by the HTTP layer on
-    /// first use. A principal never changes — a change to the user makes the caches drop
-    /// it and the next lookup build a new one — so neither does its rendering.
-    pub rendered_me: OnceLock<Bytes>,
-}
-
-impl KeyPrincipal {
-    pub fn new(key_id: ApiKeyId, user: User) -> Self {
-        Self { key_id, user, rendered_me: OnceLock::new() }
-    }
-}
-
 #[derive(Clone)]
 pub struct Verifier {
     store: Store,
@@ -54,7 +32,7 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    pub fn new(store: Store, last_use: Arc<LastUseRecorder>, cache: Arc<KeyCache>) -> Self {
+    pub(crate) fn new(store: Store, last_use: Arc<LastUseRecorder>, cache: Arc<KeyCache>) -> Self {
         Self { store, last_use, cache }
     }
 
@@ -63,11 +41,7 @@ impl Verifier {
     /// time) for the next batch write. A deleted key is refused on the very next request:
     /// the delete makes every node's cache forget the key before it returns (see
     /// [`crate::invalidation`]).
-    pub async fn verify(
-        &self,
-        presented: &str,
-        client_ip: IpAddr,
-    ) -> Result<Arc<KeyPrincipal>, VerifyError> {
+    pub async fn verify(&self, presented: &str, client_ip: IpAddr) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let secret = ApiKeySecret::parse(presented).map_err(VerifyError::Malformed)?;
         let hash = secret.hash();
         let principal = match self.cache.get(&hash) {
@@ -79,12 +53,12 @@ impl Verifier {
                 principal
             }
         };
-        self.last_use.record(&principal.key_id, client_ip, Utc::now());
+        self.last_use.record(principal.key_id, client_ip, Utc::now());
         Ok(principal)
     }
 
-    async fn lookup(&self, hash: &crate::key::KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
-        let (key_id, user) = self.store.key_owner(hash).await?.ok_or(VerifyError::Unknown)?;
-        Ok(Arc::new(KeyPrincipal::new(key_id, user)))
+    async fn lookup(&self, hash: &KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
+        let (key_id, user) = store::keys::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
+        Ok(Arc::new(KeyPrincipal { key_id, user: Arc::new(user) }))
     }
 }

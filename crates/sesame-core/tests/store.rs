@@ -1,34 +1,42 @@
 //! The storage suite, written once: it runs on a fresh SQLite file, and on PostgreSQL when
 //! `SESAME_TEST_POSTGRES_URL` names a server (the README's test command starts one).
 
+use std::net::IpAddr;
+
 use chrono::{Duration, Utc};
 use sesame_core::{
-    accounts::{AccountError, ClientInfo},
+    accounts::AccountError,
+    actor::Client,
     key::ApiKeySecret,
     keys::KeyError,
-    model::Role,
+    model::{ApiKeyId, EventKind, PageRequest, Role},
+    names::KeyName,
     password::Password,
     verifier::VerifyError,
 };
 
 mod common;
 
-use common::{fixture, input, user};
+use common::{fixture, input, signed_in, user};
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
 
 #[tokio::test]
 async fn keys_round_trip_and_only_the_hash_is_stored() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
-    let (key, secret) = f.services.keys.generate(&alice, Some("deploy")).await.unwrap();
-    assert_eq!(key.name, "deploy");
+    let created = f.services.keys.create(&alice, Some("deploy")).await.unwrap();
+    assert_eq!(created.key.name, "deploy");
     let listed = f.services.keys.list(&alice).await.unwrap();
-    assert_eq!(listed, vec![key.clone()]);
-    let found = f.services.store.key_owner(&secret.hash()).await.unwrap().unwrap();
-    assert_eq!(found.0, key.id);
-    assert_eq!(found.1.username, "alice");
-    // Nothing was stored that equals the key itself.
-    let by_plain = ApiKeySecret::parse(secret.expose()).unwrap();
-    assert_eq!(by_plain.hash(), secret.hash());
+    assert_eq!(listed, vec![created.key.clone()]);
+    let found = f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await.unwrap();
+    assert_eq!(found.key_id, created.key.id);
+    assert_eq!(found.user.username, "alice");
+    // What is stored is the hash: parsing the key again gives the same one.
+    let by_plain = ApiKeySecret::parse(created.secret.expose()).unwrap();
+    assert_eq!(by_plain.hash(), created.secret.hash());
 }
 
 #[tokio::test]
@@ -36,15 +44,15 @@ async fn names_are_unique_per_user_ignoring_case() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let bob = user(&f, "bob").await;
-    f.services.keys.generate(&alice, Some("Deploy")).await.unwrap();
-    assert!(matches!(f.services.keys.generate(&alice, Some("deploy")).await, Err(KeyError::NameTaken)));
+    f.services.keys.create(&alice, Some("Deploy")).await.unwrap();
+    assert!(matches!(f.services.keys.create(&alice, Some("deploy")).await, Err(KeyError::NameTaken)));
     // Another user may use the same name.
-    f.services.keys.generate(&bob, Some("deploy")).await.unwrap();
-    let (other, _) = f.services.keys.generate(&alice, Some("other")).await.unwrap();
-    let clash = f.services.keys.rename(&alice, other.id.as_str(), "DEPLOY").await;
+    f.services.keys.create(&bob, Some("deploy")).await.unwrap();
+    let other = f.services.keys.create(&alice, Some("other")).await.unwrap().key;
+    let clash = f.services.keys.rename(&alice, other.id, "DEPLOY").await;
     assert!(matches!(clash, Err(KeyError::NameTaken)));
     // Renaming to itself with another case is fine.
-    let renamed = f.services.keys.rename(&alice, other.id.as_str(), "OTHER").await.unwrap();
+    let renamed = f.services.keys.rename(&alice, other.id, "OTHER").await.unwrap();
     assert_eq!(renamed.name, "OTHER");
 }
 
@@ -53,32 +61,29 @@ async fn another_users_key_cannot_be_renamed_or_deleted() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let bob = user(&f, "bob").await;
-    let (key, secret) = f.services.keys.generate(&alice, Some("mine")).await.unwrap();
-    assert!(matches!(f.services.keys.rename(&bob, key.id.as_str(), "x").await, Err(KeyError::NotFound)));
-    assert!(matches!(f.services.keys.delete(&bob, key.id.as_str()).await, Err(KeyError::NotFound)));
-    assert!(matches!(f.services.keys.delete(&alice, "garbage").await, Err(KeyError::NotFound)));
+    let created = f.services.keys.create(&alice, Some("mine")).await.unwrap();
+    assert!(matches!(f.services.keys.rename(&bob, created.key.id, "x").await, Err(KeyError::NotFound)));
+    assert!(matches!(f.services.keys.delete(&bob, created.key.id).await, Err(KeyError::NotFound)));
+    assert!(matches!(f.services.keys.delete(&alice, ApiKeyId::new_random()).await, Err(KeyError::NotFound)));
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].name, "mine");
-    assert!(f.services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await.is_ok());
+    assert!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await.is_ok());
 }
 
 #[tokio::test]
 async fn a_deleted_key_is_refused_at_once() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
-    let (key, secret) = f.services.keys.generate(&alice, None).await.unwrap();
-    assert!(f.services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await.is_ok());
-    f.services.keys.delete(&alice, key.id.as_str()).await.unwrap();
-    assert!(matches!(
-        f.services.verifier.verify(secret.expose(), "192.0.2.1".parse().unwrap()).await,
-        Err(VerifyError::Unknown)
-    ));
+    let created = f.services.keys.create(&alice, None).await.unwrap();
+    assert!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await.is_ok());
+    f.services.keys.delete(&alice, created.key.id).await.unwrap();
+    assert!(matches!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await, Err(VerifyError::Unknown)));
     assert!(f.services.keys.list(&alice).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn malformed_keys_are_refused_before_any_lookup() {
     let f = fixture().await;
-    let result = f.services.verifier.verify("sesame_short", "192.0.2.1".parse().unwrap()).await;
+    let result = f.services.verifier.verify("sesame_short", ip("192.0.2.1")).await;
     assert!(matches!(result, Err(VerifyError::Malformed(_))));
 }
 
@@ -86,42 +91,42 @@ async fn malformed_keys_are_refused_before_any_lookup() {
 async fn last_use_is_recorded_and_only_moves_forward() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
-    let (key, secret) = f.services.keys.generate(&alice, None).await.unwrap();
-    f.services.verifier.verify(secret.expose(), "198.51.100.1".parse().unwrap()).await.unwrap();
+    let created = f.services.keys.create(&alice, None).await.unwrap();
+    f.services.verifier.verify(created.secret.expose(), ip("198.51.100.1")).await.unwrap();
     // Noted in memory, not yet written: the API call did not wait for a write.
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].last_used_at, None);
     assert_eq!(f.services.flush_last_use().await.unwrap(), 1);
     assert_eq!(f.services.flush_last_use().await.unwrap(), 0);
     let first = f.services.keys.list(&alice).await.unwrap().remove(0);
-    assert_eq!(first.last_used_ip.as_deref(), Some("198.51.100.1"));
+    assert_eq!(first.last_used_ip, Some(ip("198.51.100.1")));
     let first_time = first.last_used_at.unwrap();
 
     // An older report (a slow node, say) never overwrites a newer one.
-    let older = first_time - Duration::minutes(5);
-    f.services.store.record_key_use(&key.id, "203.0.113.9", older).await.unwrap();
+    f.services.last_use.record(created.key.id, ip("203.0.113.9"), first_time - Duration::minutes(5));
+    f.services.flush_last_use().await.unwrap();
     let after = f.services.keys.list(&alice).await.unwrap().remove(0);
-    assert_eq!(after.last_used_ip.as_deref(), Some("198.51.100.1"));
+    assert_eq!(after.last_used_ip, Some(ip("198.51.100.1")));
     assert_eq!(after.last_used_at, Some(first_time));
 
-    let newer = Utc::now() + Duration::seconds(1);
-    f.services.store.record_key_use(&key.id, "203.0.113.9", newer).await.unwrap();
+    f.services.last_use.record(created.key.id, ip("203.0.113.9"), Utc::now() + Duration::seconds(1));
+    f.services.flush_last_use().await.unwrap();
     let latest = f.services.keys.list(&alice).await.unwrap().remove(0);
-    assert_eq!(latest.last_used_ip.as_deref(), Some("203.0.113.9"));
+    assert_eq!(latest.last_used_ip, Some(ip("203.0.113.9")));
 }
 
 #[tokio::test]
 async fn sessions_and_login() {
     let f = fixture().await;
     user(&f, "alice").await;
-    let client = ClientInfo { ip: Some("192.0.2.7".into()), user_agent: Some("test".into()) };
+    let client = Client::new(ip("192.0.2.7"), Some("test"));
     let accounts = &f.services.accounts;
-    let (me, token) = accounts.login("ALICE", &Password::new("correct horse battery"), &client).await.unwrap();
+    let (me, token) = accounts.log_in("ALICE", &Password::new("correct horse battery"), &client).await.unwrap();
     assert_eq!(me.username, "alice");
-    assert_eq!(accounts.session_user(&token).await.unwrap().unwrap().id, me.id);
-    accounts.logout(&token).await.unwrap();
-    assert!(accounts.session_user(&token).await.unwrap().is_none());
+    assert_eq!(accounts.console_actor(&token, client.clone()).await.unwrap().unwrap().user.id, me.id);
+    accounts.log_out(&token, client.clone()).await.unwrap();
+    assert!(accounts.console_actor(&token, client.clone()).await.unwrap().is_none());
     for (username, password) in [("alice", "wrong password!"), ("nobody", "correct horse battery")] {
-        let result = accounts.login(username, &Password::new(password), &client).await;
+        let result = accounts.log_in(username, &Password::new(password), &client).await;
         assert!(matches!(result, Err(AccountError::InvalidCredentials)), "{username}");
     }
 }
@@ -130,18 +135,19 @@ async fn sessions_and_login() {
 async fn the_first_admin_is_created_once_and_usernames_are_unique() {
     let f = fixture().await;
     let accounts = &f.services.accounts;
+    let client = Client::new(ip("192.0.2.7"), None);
     assert!(accounts.needs_setup().await.unwrap());
-    let admin = accounts.create_first_admin(input("root", "Acme Corporation")).await.unwrap();
+    let (admin, _) = accounts.set_up(input("root", "Acme Corporation"), &client).await.unwrap();
     assert_eq!(admin.role, Role::Admin);
     assert_eq!(admin.organization_name, "Acme Corporation");
     assert!(!accounts.needs_setup().await.unwrap());
+    assert!(matches!(accounts.set_up(input("other", "Elsewhere"), &client).await, Err(AccountError::SetupAlreadyDone)));
     assert!(matches!(
-        accounts.create_first_admin(input("other", "Elsewhere")).await,
-        Err(AccountError::SetupAlreadyDone)
+        accounts.create_user_by_operator(input("ROOT", "Acme Corporation")).await,
+        Err(AccountError::UsernameTaken)
     ));
-    assert!(matches!(accounts.create_user(input("ROOT", "Acme Corporation")).await, Err(AccountError::UsernameTaken)));
     // Users join an existing organization by name.
-    let bob = accounts.create_user(input("bob", "Acme Corporation")).await.unwrap();
+    let bob = accounts.create_user_by_operator(input("bob", "Acme Corporation")).await.unwrap();
     assert_eq!(bob.organization_id, admin.organization_id);
 }
 
@@ -149,9 +155,10 @@ async fn the_first_admin_is_created_once_and_usernames_are_unique() {
 async fn two_setup_forms_at_once_create_one_administrator() {
     let f = fixture().await;
     let accounts = f.services.accounts.clone();
+    let client = Client::new(ip("192.0.2.7"), None);
     let (first, second) = tokio::join!(
-        accounts.create_first_admin(input("first", "Acme")),
-        accounts.create_first_admin(input("second", "Acme")),
+        accounts.set_up(input("first", "Acme"), &client),
+        accounts.set_up(input("second", "Acme"), &client),
     );
     let created = [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count();
     assert_eq!(created, 1, "{first:?} / {second:?}");
@@ -160,17 +167,39 @@ async fn two_setup_forms_at_once_create_one_administrator() {
 }
 
 #[tokio::test]
-async fn keys_are_inserted_in_bulk() {
+async fn keys_are_imported_in_bulk() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let secrets: Vec<ApiKeySecret> = (0..1_200).map(|_| ApiKeySecret::generate()).collect();
     let rows: Vec<_> = secrets
         .iter()
         .enumerate()
-        .map(|(i, secret)| (sesame_core::names::KeyName::parse(&format!("bulk-{i}")).unwrap(), secret.hash()))
+        .map(|(i, secret)| (KeyName::parse(&format!("bulk-{i}")).unwrap(), secret.hash()))
         .collect();
-    f.services.store.insert_keys(&alice.id, &rows).await.unwrap();
+    f.services.import_keys(&alice.user, &rows).await.unwrap();
     assert_eq!(f.services.keys.list(&alice).await.unwrap().len(), 1_200);
-    let principal = f.services.verifier.verify(secrets[777].expose(), "192.0.2.1".parse().unwrap()).await.unwrap();
-    assert_eq!(principal.user.id, alice.id);
+    let principal = f.services.verifier.verify(secrets[777].expose(), ip("192.0.2.1")).await.unwrap();
+    assert_eq!(principal.user.id, alice.user.id);
+}
+
+/// A change and its activity event are one: the event names the actor, the key and the
+/// client, and is there as soon as the change returns.
+#[tokio::test]
+async fn every_change_comes_with_its_event() {
+    let f = fixture().await;
+    user(&f, "alice").await;
+    let client = Client::new(ip("198.51.100.4"), Some("tests"));
+    let alice = signed_in(&f, "alice", &client).await;
+    let created = f.services.keys.create(&alice, Some("ci")).await.unwrap();
+    f.services.keys.rename(&alice, created.key.id, "deploy").await.unwrap();
+    f.services.keys.delete(&alice, created.key.id).await.unwrap();
+    let events = f.services.activity.list(&alice, PageRequest::first()).await.unwrap().items;
+    let kinds: Vec<EventKind> = events.iter().map(|event| event.kind).collect();
+    assert_eq!(kinds[..3], [EventKind::KeyDeleted, EventKind::KeyRenamed, EventKind::KeyCreated]);
+    for event in &events[..3] {
+        assert_eq!(event.actor.as_ref().map(|party| party.username.as_str()), Some("alice"));
+        assert_eq!(event.key.as_ref().map(|key| key.id), Some(created.key.id));
+        assert_eq!(event.ip, client.ip);
+        assert_eq!(event.user_agent.as_deref(), Some("tests"));
+    }
 }

@@ -8,10 +8,9 @@ use std::net::IpAddr;
 
 use common::{fixture, user_in, Fixture, PASSWORD};
 use sesame_core::{
-    accounts::ClientInfo,
-    model::{PageRequest, Role, User},
+    actor::{Actor, Client},
+    model::{PageRequest, Role, Status, User, UserChange, UserId},
     password::Password,
-    store::UserChange,
     users::{NewColleague, UserError},
     verifier::VerifyError,
 };
@@ -29,23 +28,23 @@ fn colleague(username: &str, role: Role) -> NewColleague {
 }
 
 fn disable() -> UserChange {
-    UserChange { role: None, disabled: Some(true) }
+    UserChange { role: None, status: Some(Status::Disabled) }
 }
 
 fn enable() -> UserChange {
-    UserChange { role: None, disabled: Some(false) }
+    UserChange { role: None, status: Some(Status::Active) }
 }
 
 fn make(role: Role) -> UserChange {
-    UserChange { role: Some(role), disabled: None }
+    UserChange { role: Some(role), status: None }
 }
 
 struct Org {
-    admin: User,
-    alice: User,
-    bob: User,
+    admin: Actor,
+    alice: Actor,
+    bob: Actor,
     /// An administrator of another organization.
-    stranger: User,
+    stranger: Actor,
 }
 
 async fn org(f: &Fixture) -> Org {
@@ -73,13 +72,13 @@ async fn an_admin_sees_their_organization_and_a_user_only_themself() {
     assert_eq!(usernames(&page.items), ["alice"]);
     assert_eq!(page.total, 1);
 
-    assert_eq!(users.get(&o.admin, o.bob.id.as_str()).await.unwrap().username, "bob");
-    assert_eq!(users.get(&o.alice, o.alice.id.as_str()).await.unwrap().username, "alice");
+    assert_eq!(users.get(&o.admin, o.bob.user.id).await.unwrap().username, "bob");
+    assert_eq!(users.get(&o.alice, o.alice.user.id).await.unwrap().username, "alice");
     for (actor, target) in [(&o.alice, &o.bob), (&o.alice, &o.admin), (&o.admin, &o.stranger), (&o.stranger, &o.alice)] {
-        let result = users.get(actor, target.id.as_str()).await;
-        assert!(matches!(result, Err(UserError::NotFound)), "{} → {}", actor.username, target.username);
+        let result = users.get(actor, target.user.id).await;
+        assert!(matches!(result, Err(UserError::NotFound)), "{} → {}", actor.user.username, target.user.username);
     }
-    assert!(matches!(users.get(&o.admin, "not-a-uuid").await, Err(UserError::NotFound)));
+    assert!(matches!(users.get(&o.admin, UserId::new_random()).await, Err(UserError::NotFound)));
 }
 
 #[tokio::test]
@@ -97,7 +96,7 @@ async fn lists_are_paginated() {
     assert!(f.services.users.list(&o.alice, PageRequest::new(2, 3).unwrap()).await.unwrap().items.is_empty());
 
     for i in 0..5 {
-        f.services.keys.generate(&o.alice, Some(&format!("key-{i}"))).await.unwrap();
+        f.services.keys.create(&o.alice, Some(&format!("key-{i}"))).await.unwrap();
     }
     // Pages of 2 walk through all 5 keys once, in the list's order.
     let mut walked = Vec::new();
@@ -115,15 +114,14 @@ async fn only_an_admin_creates_users_in_their_own_organization() {
     let o = org(&f).await;
     let users = &f.services.users;
     let carol = users.create(&o.admin, colleague("carol", Role::User)).await.unwrap();
-    assert_eq!(carol.organization_id, o.admin.organization_id);
+    assert_eq!(carol.organization_id, o.admin.user.organization_id);
     assert!(matches!(users.create(&o.alice, colleague("dave", Role::Admin)).await, Err(UserError::Forbidden)));
     assert!(matches!(users.create(&o.admin, colleague("CAROL", Role::User)).await, Err(UserError::UsernameTaken)));
     assert!(matches!(users.create(&o.admin, colleague("bad name", Role::User)).await, Err(UserError::Invalid(_))));
     // Nothing was created by the refused calls.
     assert_eq!(users.list(&o.admin, PageRequest::first()).await.unwrap().total, 4);
     // The new user can log in.
-    let client = ClientInfo::default();
-    assert!(f.services.accounts.login("carol", &Password::new(PASSWORD), &client).await.is_ok());
+    assert!(f.services.accounts.log_in("carol", &Password::new(PASSWORD), &Client::default()).await.is_ok());
 }
 
 #[tokio::test]
@@ -131,18 +129,18 @@ async fn who_may_change_whom() {
     let f = fixture().await;
     let o = org(&f).await;
     let users = &f.services.users;
-    assert!(matches!(users.update(&o.alice, o.bob.id.as_str(), disable()).await, Err(UserError::Forbidden)));
-    assert!(matches!(users.update(&o.alice, o.alice.id.as_str(), make(Role::Admin)).await, Err(UserError::Forbidden)));
-    assert!(matches!(users.update(&o.admin, o.admin.id.as_str(), disable()).await, Err(UserError::OwnAccount)));
-    assert!(matches!(users.update(&o.admin, o.stranger.id.as_str(), disable()).await, Err(UserError::NotFound)));
-    assert!(matches!(users.update(&o.stranger, o.alice.id.as_str(), disable()).await, Err(UserError::NotFound)));
-    assert!(matches!(users.update(&o.admin, o.bob.id.as_str(), UserChange::default()).await, Err(UserError::NothingToChange)));
+    assert!(matches!(users.update(&o.alice, o.bob.user.id, disable()).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.update(&o.alice, o.alice.user.id, make(Role::Admin)).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.update(&o.admin, o.admin.user.id, disable()).await, Err(UserError::OwnAccount)));
+    assert!(matches!(users.update(&o.admin, o.stranger.user.id, disable()).await, Err(UserError::NotFound)));
+    assert!(matches!(users.update(&o.stranger, o.alice.user.id, disable()).await, Err(UserError::NotFound)));
+    assert!(matches!(users.update(&o.admin, o.bob.user.id, UserChange::default()).await, Err(UserError::NothingToChange)));
     // None of that changed anyone.
-    for user in [&o.alice, &o.bob, &o.stranger, &o.admin] {
-        let stored = f.services.store.user_by_id(&user.id).await.unwrap().unwrap();
-        assert_eq!(&stored, user);
+    for actor in [&o.alice, &o.bob, &o.stranger, &o.admin] {
+        let stored = users.get(actor, actor.user.id).await.unwrap();
+        assert_eq!(&stored, &*actor.user);
     }
-    let bob = users.update(&o.admin, o.bob.id.as_str(), make(Role::Admin)).await.unwrap();
+    let bob = users.update(&o.admin, o.bob.user.id, make(Role::Admin)).await.unwrap();
     assert_eq!(bob.role, Role::Admin);
 }
 
@@ -150,28 +148,30 @@ async fn who_may_change_whom() {
 async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     let f = fixture().await;
     let o = org(&f).await;
-    let bob = f.services.users.update(&o.admin, o.bob.id.as_str(), make(Role::Admin)).await.unwrap();
+    let bob = Actor::command_line(f.services.users.update(&o.admin, o.bob.user.id, make(Role::Admin)).await.unwrap());
     let users = f.services.users.clone();
     let (first, second) = tokio::join!(
-        users.update(&o.admin, bob.id.as_str(), make(Role::User)),
-        users.update(&bob, o.admin.id.as_str(), make(Role::User)),
+        users.update(&o.admin, bob.user.id, make(Role::User)),
+        users.update(&bob, o.admin.user.id, make(Role::User)),
     );
     let succeeded = [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count();
     assert_eq!(succeeded, 1, "{first:?} / {second:?}");
+    // The loser was demoted by the winner before their own change committed: their change
+    // is checked against who they are then, no longer an administrator.
     let loser = if first.is_ok() { second } else { first };
-    assert!(matches!(loser, Err(UserError::NoAdminLeft)), "{loser:?}");
+    assert!(matches!(loser, Err(UserError::Forbidden)), "{loser:?}");
 }
 
 #[tokio::test]
 async fn a_role_change_reaches_existing_keys_at_once() {
     let f = fixture().await;
     let o = org(&f).await;
-    let (_, secret) = f.services.keys.generate(&o.alice, None).await.unwrap();
+    let secret = f.services.keys.create(&o.alice, None).await.unwrap().secret;
     // Verified once, so a node with a cache now holds it.
     assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::User);
-    f.services.users.update(&o.admin, o.alice.id.as_str(), make(Role::Admin)).await.unwrap();
+    f.services.users.update(&o.admin, o.alice.user.id, make(Role::Admin)).await.unwrap();
     assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::Admin);
-    f.services.users.update(&o.admin, o.alice.id.as_str(), make(Role::User)).await.unwrap();
+    f.services.users.update(&o.admin, o.alice.user.id, make(Role::User)).await.unwrap();
     assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::User);
 }
 
@@ -180,22 +180,23 @@ async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
     let f = fixture().await;
     let o = org(&f).await;
     let accounts = &f.services.accounts;
-    let (_, session) = accounts.login("alice", &Password::new(PASSWORD), &ClientInfo::default()).await.unwrap();
-    let (_, secret) = f.services.keys.generate(&o.alice, None).await.unwrap();
+    let client = Client::default();
+    let (_, session) = accounts.log_in("alice", &Password::new(PASSWORD), &client).await.unwrap();
+    let secret = f.services.keys.create(&o.alice, None).await.unwrap().secret;
     assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
 
-    let disabled = f.services.users.update(&o.admin, o.alice.id.as_str(), disable()).await.unwrap();
-    assert!(disabled.disabled);
-    assert!(accounts.session_user(&session).await.unwrap().is_none());
+    let disabled = f.services.users.update(&o.admin, o.alice.user.id, disable()).await.unwrap();
+    assert_eq!(disabled.status, Status::Disabled);
+    assert!(accounts.console_actor(&session, client.clone()).await.unwrap().is_none());
     assert!(matches!(f.services.verifier.verify(secret.expose(), IP).await, Err(VerifyError::Unknown)));
-    let login = accounts.login("alice", &Password::new(PASSWORD), &ClientInfo::default()).await;
+    let login = accounts.log_in("alice", &Password::new(PASSWORD), &client).await;
     assert!(login.is_err());
 
-    f.services.users.update(&o.admin, o.alice.id.as_str(), enable()).await.unwrap();
+    f.services.users.update(&o.admin, o.alice.user.id, enable()).await.unwrap();
     assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
     // The old session stays ended; a new login works.
-    assert!(accounts.session_user(&session).await.unwrap().is_none());
-    assert!(accounts.login("alice", &Password::new(PASSWORD), &ClientInfo::default()).await.is_ok());
+    assert!(accounts.console_actor(&session, client.clone()).await.unwrap().is_none());
+    assert!(accounts.log_in("alice", &Password::new(PASSWORD), &client).await.is_ok());
     // Keys survived the whole time.
     assert_eq!(f.services.keys.list(&o.alice).await.unwrap().len(), 1);
 }
@@ -214,15 +215,15 @@ async fn a_user_change_forgets_only_that_users_cached_keys() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let o = org(&f).await;
-    let (_, alice_key) = f.services.keys.generate(&o.alice, None).await.unwrap();
-    let (_, bob_key) = f.services.keys.generate(&o.bob, None).await.unwrap();
-    let (_, stranger_key) = f.services.keys.generate(&o.stranger, None).await.unwrap();
+    let alice_key = f.services.keys.create(&o.alice, None).await.unwrap().secret;
+    let bob_key = f.services.keys.create(&o.bob, None).await.unwrap().secret;
+    let stranger_key = f.services.keys.create(&o.stranger, None).await.unwrap().secret;
     for key in [&alice_key, &bob_key, &stranger_key] {
         f.services.verifier.verify(key.expose(), IP).await.unwrap();
     }
     assert_eq!(f.services.cached_keys(), 3);
 
-    f.services.users.update(&o.admin, o.alice.id.as_str(), make(Role::Admin)).await.unwrap();
+    f.services.users.update(&o.admin, o.alice.user.id, make(Role::Admin)).await.unwrap();
     assert_eq!(f.services.cached_keys(), 2, "only alice's key is forgotten");
     assert_eq!(f.services.verifier.verify(alice_key.expose(), IP).await.unwrap().user.role, Role::Admin);
 }

@@ -1,6 +1,6 @@
 //! The router, apart from `main`, so tests can serve it on an ephemeral port.
 
-use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::time::Duration;
 
 use axum::{
     extract::{Query, Request, State},
@@ -10,8 +10,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use sesame_core::Services;
-use sesame_shared::{error::AppError, ssr::ServerContext};
+use sesame_shared::{error::AppError, ssr::ServerContext, SERVER_FN_PREFIX};
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer};
 
 use crate::{
@@ -19,36 +18,7 @@ use crate::{
     metrics, origin_check, rest, security_headers, static_site,
 };
 
-/// Everything a request handler may need. axum clones it for every request: two
-/// reference counts, not one per service.
-#[derive(Clone)]
-pub struct AppState {
-    pub services: Arc<Services>,
-    pub config: Arc<AppConfig>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AppConfig {
-    /// Where people reach this server, without a trailing slash.
-    pub public_url: String,
-    pub site_dir: PathBuf,
-    pub trusted_proxies: Vec<IpAddr>,
-}
-
-impl AppConfig {
-    pub fn endpoint_url(&self) -> String {
-        format!("{}/api/v1", self.public_url)
-    }
-
-    fn server_context(&self, services: &Services) -> ServerContext {
-        ServerContext {
-            services: services.clone(),
-            endpoint_url: self.endpoint_url(),
-            secure_cookies: self.public_url.starts_with("https://"),
-            trusted_proxies: self.trusted_proxies.clone(),
-        }
-    }
-}
+pub use crate::state::{AppConfig, AppState};
 
 /// Server-function calls are small JSON documents, like REST bodies.
 const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
@@ -63,7 +33,7 @@ pub fn router(state: AppState) -> Router {
     // Built once: every server function call gets a clone of it.
     let context = state.config.server_context(&state.services);
     let server_fns = Router::new()
-        .route("/rpc/{*fn_name}", post(move |request: Request| handle_server_fn(context.clone(), request)))
+        .route(&format!("{SERVER_FN_PREFIX}/{{*fn_name}}"), post(move |request: Request| handle_server_fn(context.clone(), request)))
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT))
         .layer(never_stored());
@@ -128,7 +98,7 @@ async fn arguments_error_as_400(response: Response) -> Response {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.services.store.ping().await {
+    match state.services.ping().await {
         Ok(()) => Json(serde_json::json!({"data": {"status": "ready"}})).into_response(),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");

@@ -79,10 +79,20 @@ impl LimitArgs {
     }
 }
 
+/// `--role`: the model's `Role`, as clap reads it.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Admin,
     User,
+}
+
+impl From<RoleArg> for sesame_core::model::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Admin => Self::Admin,
+            RoleArg::User => Self::User,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,26 +1,20 @@
-//! `sesame user …` and `sesame key …`: the operator's commands.
+//! `sesame user …` and `sesame key …`: the operator's commands, through the same doors as
+//! the console and the API (as the command line: no credential, whoever runs it owns the
+//! database).
 
 use std::io::BufRead;
 
 use anyhow::{bail, Context};
-use sesame_core::{
-    accounts::UserInput,
-    model::Role,
-    password::Password,
-    store::Store,
-    Services,
-};
+use sesame_core::{accounts::UserInput, actor::Actor, password::Password, Services, Settings};
 
-use crate::cli::{KeyCommand, RoleArg, UserCommand};
+use crate::cli::{KeyCommand, UserCommand};
 
 async fn services(database_url: &str) -> anyhow::Result<Services> {
-    let store = Store::connect(database_url).await.context("opening the database")?;
-    Ok(Services::new(store, 1))
+    Services::connect(database_url, Settings::default()).await.context("opening the database")
 }
 
 pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Create { username, email, role, password_stdin, full_name, organization } =
-        command;
+    let UserCommand::Create { username, email, role, password_stdin, full_name, organization } = command;
     if !password_stdin {
         bail!("pass --password-stdin and the password on standard input");
     }
@@ -30,20 +24,17 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
     let services = services(database_url).await?;
     let organization = match organization {
         Some(name) => name,
-        None => services.store.first_organization().await?.unwrap_or_else(|| "Default".into()),
+        None => services.accounts.first_organization().await?.unwrap_or_else(|| "Default".into()),
     };
     let input = UserInput {
         organization,
         full_name: full_name.unwrap_or_else(|| username.clone()),
         username,
         email,
-        role: match role {
-            RoleArg::Admin => Role::Admin,
-            RoleArg::User => Role::User,
-        },
+        role: role.into(),
         password: Password::new(password),
     };
-    let user = services.accounts.create_user(input).await?;
+    let user = services.accounts.create_user_by_operator(input).await?;
     // On standard error through the logger, so `--log-format json` applies to it too.
     tracing::info!(role = user.role.as_str(), user = %user.username, organization = %user.organization_name, "user created");
     Ok(())
@@ -52,12 +43,12 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
 pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Create { username, name } = command;
     let services = services(database_url).await?;
-    let Some(user) = services.store.user_by_username(&username).await? else {
+    let Some(user) = services.accounts.user_named(&username).await? else {
         bail!("no user named {username:?}");
     };
-    let (key, secret) = services.keys.generate(&user, name.as_deref()).await?;
-    tracing::info!(key_name = %key.name, key_id = %key.id, user = %user.username, "API key created");
+    let created = services.keys.create(&Actor::command_line(user), name.as_deref()).await?;
+    tracing::info!(key_name = %created.key.name, key_id = %created.key.id, user = %username, "API key created");
     // The key alone on standard output, for provisioning scripts.
-    println!("{}", secret.expose());
+    println!("{}", created.secret.expose());
     Ok(())
 }

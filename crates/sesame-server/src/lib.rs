@@ -9,6 +9,7 @@ pub mod logging;
 pub mod metrics;
 pub mod rest;
 pub mod serve;
+pub mod state;
 mod origin_check;
 mod security_headers;
 mod static_site;

@@ -14,7 +14,7 @@ use axum::{
 use metrics::{counter, gauge, Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Installs the process-wide recorder (once, also when tests start many servers). Called
 /// when the router is built: a counter touched before the recorder exists counts nothing.
@@ -118,7 +118,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
     gauge!("sesame_last_use_failed_flushes").set(stats.failed_flushes.load(relaxed) as f64);
     // 0 on a PostgreSQL node whose cluster lease lapsed: it reads every key from the database.
     gauge!("sesame_key_cache_usable").set(if services.serves_cached_keys() { 1.0 } else { 0.0 });
-    let (open, idle) = services.store.pool_usage();
+    let (open, idle) = services.pool_usage();
     gauge!("sesame_db_pool_connections", "state" => "idle").set(idle as f64);
     gauge!("sesame_db_pool_connections", "state" => "in_use").set(open.saturating_sub(idle as u32) as f64);
     gauge!("sesame_key_cache_entries").set(services.cached_keys() as f64);

@@ -9,7 +9,7 @@ use axum::{
 };
 use sesame_shared::error::AppError;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_same_origin(request.headers(), &state.config.public_url) {

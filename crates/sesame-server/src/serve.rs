@@ -4,11 +4,10 @@ use std::{
     fs::{File, TryLockError},
     net::SocketAddr,
     path::{Path, PathBuf},
-    sync::Arc,
 };
 
 use anyhow::{bail, Context};
-use sesame_core::{store::Store, Services};
+use sesame_core::{Services, Settings};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -22,13 +21,13 @@ use crate::{
 const ARGON2_PERMITS: usize = 1;
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let store = Store::connect(database_url).await.context("opening the database")?;
+    let settings = Settings { argon2_permits: ARGON2_PERMITS, throttles: args.limits.settings(), ..Default::default() };
+    let services = Services::connect(database_url, settings).await.context("opening the database")?;
     // Held until the process exits.
-    let _single_node = match Store::sqlite_file(database_url) {
+    let _single_node = match sesame_core::sqlite_file(database_url) {
         Some(path) => Some(lock_sqlite_database(&path)?),
         None => None,
     };
-    let services = Services::with_throttles(store, ARGON2_PERMITS, args.limits.settings());
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;
     let public_url = args
@@ -39,7 +38,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(site_dir = %args.site_dir.display(), "no browser app here: run `trunk build --release` first");
     }
     let config = AppConfig { public_url: public_url.clone(), site_dir: args.site_dir, trusted_proxies: args.trusted_proxies };
-    let state = AppState { services: Arc::new(services.clone()), config: Arc::new(config) };
+    let state = AppState::new(services.clone(), config);
     let needs_setup = services.accounts.needs_setup().await?;
 
     // Tests and scripts read this line to find the port.
@@ -50,14 +49,14 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let writer = last_use_writer::spawn(services.clone());
     // PostgreSQL: take part in the cluster, so this node may serve keys from its cache.
     let membership = services.join_cluster();
-    let throttles = services.throttles.clone();
+    let for_housekeeping = services.clone();
     let housekeeping = tokio::spawn(async move {
         // Rate-limiter entries of addresses and keys gone quiet are dropped, so a scan from
         // many addresses does not grow memory for good.
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            throttles.housekeeping();
+            for_housekeeping.housekeeping();
         }
     });
     let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())

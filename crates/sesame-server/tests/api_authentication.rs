@@ -84,8 +84,8 @@ async fn last_ip_and_activity_change_after_a_call() {
     let alice = server.browser("alice").await;
     let (id, key) = server.key_for(&alice).await;
     let before = alice.keys().await;
-    assert!(before[0]["last_used_at"].is_null());
-    assert!(before[0]["last_used_ip"].is_null());
+    assert!(before[0]["lastUsedAt"].is_null());
+    assert!(before[0]["lastUsedIp"].is_null());
 
     let started = chrono::Utc::now() - chrono::Duration::seconds(1);
     assert_eq!(api_get(&server, "/api/v1/me", &key).await.status(), StatusCode::OK);
@@ -93,8 +93,8 @@ async fn last_ip_and_activity_change_after_a_call() {
     assert_eq!(server.services.flush_last_use().await.unwrap(), 1);
     let after = alice.keys().await;
     let row = after.iter().find(|k| k["id"] == id.as_str()).unwrap();
-    assert_eq!(row["last_used_ip"], "127.0.0.1");
-    let used: chrono::DateTime<chrono::Utc> = row["last_used_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(row["lastUsedIp"], "127.0.0.1");
+    let used: chrono::DateTime<chrono::Utc> = row["lastUsedAt"].as_str().unwrap().parse().unwrap();
     assert!(used >= started, "{used} < {started}");
 }
 
@@ -114,7 +114,7 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
         .unwrap();
     assert_eq!(spoofed.status(), StatusCode::OK);
     server.services.flush_last_use().await.unwrap();
-    assert_eq!(alice.keys().await[0]["last_used_ip"], "127.0.0.1");
+    assert_eq!(alice.keys().await[0]["lastUsedIp"], "127.0.0.1");
 
     // Trusted: the client address comes from the header.
     let proxied = TestServer::start_with(|config| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
@@ -129,7 +129,7 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
         .await
         .unwrap();
     proxied.services.flush_last_use().await.unwrap();
-    assert_eq!(bob.keys().await[0]["last_used_ip"], "198.51.100.7");
+    assert_eq!(bob.keys().await[0]["lastUsedIp"], "198.51.100.7");
 }
 
 /// A proxy that appends its own `X-Forwarded-For` line leaves the client's forged line
@@ -151,7 +151,7 @@ async fn every_forwarded_for_line_is_read_in_order() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     proxied.services.flush_last_use().await.unwrap();
-    assert_eq!(bob.keys().await[0]["last_used_ip"], "198.51.100.7");
+    assert_eq!(bob.keys().await[0]["lastUsedIp"], "198.51.100.7");
 }
 
 #[tokio::test]

@@ -68,11 +68,11 @@ fn provisioning_a_key_from_the_command_line_and_serving_it() {
     Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
     assert!(server.wait().unwrap().success());
     let last_used = runtime.block_on(async {
-        let store = sesame_core::store::Store::connect(&database_url).await.unwrap();
-        let user = store.user_by_username("ops").await.unwrap().unwrap();
-        store.list_keys(&user.id).await.unwrap().remove(0)
+        let services = sesame_core::Services::connect(&database_url, Default::default()).await.unwrap();
+        let user = services.accounts.user_named("ops").await.unwrap().unwrap();
+        services.keys.list(&sesame_core::actor::Actor::command_line(user)).await.unwrap().remove(0)
     });
-    assert_eq!(last_used.last_used_ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(last_used.last_used_ip, Some("127.0.0.1".parse().unwrap()));
     assert!(last_used.last_used_at.is_some());
 }
 

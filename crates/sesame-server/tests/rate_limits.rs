@@ -42,7 +42,7 @@ fn retry_after(response: &Response) -> u64 {
 async fn a_flood_of_bad_keys_from_one_address_gets_429_and_no_one_else_does() {
     let server = TestServer::start_with_throttles(ThrottleSettings { failed_auth_burst: 5, ..Default::default() }).await;
     let alice = server.create_user("alice", Role::User).await;
-    let (_, secret) = server.services.keys.generate(&alice, None).await.unwrap();
+    let (_, secret) = server.generate_key(&alice, None).await;
     let good = secret.expose().to_owned();
     let forged = format!("{}x", &good[..good.len() - 1]);
 
@@ -76,7 +76,7 @@ async fn an_optional_limit_per_key() {
     })
     .await;
     let alice = server.create_user("alice", Role::User).await;
-    let (_, secret) = server.services.keys.generate(&alice, None).await.unwrap();
+    let (_, secret) = server.generate_key(&alice, None).await;
     let mut statuses = Vec::new();
     for _ in 0..5 {
         statuses.push(me_from(&server, "198.51.100.7", secret.expose()).await.status());

@@ -24,8 +24,8 @@ async fn error_of(response: Response) -> (StatusCode, String, Value) {
 }
 
 async fn key_of(server: &TestServer, username: &str) -> String {
-    let user = server.services.store.user_by_username(username).await.unwrap().unwrap();
-    let (_, secret) = server.services.keys.generate(&user, None).await.unwrap();
+    let user = server.user(username).await;
+    let (_, secret) = server.generate_key(&user, None).await;
     secret.expose().to_owned()
 }
 

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use sesame_core::{model::Role, store::UserChange};
+use sesame_core::{
+    actor::Actor,
+    model::{Role, Status, UserChange},
+};
 use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys};
 use sesame_server::app::AppConfig;
 use support::{api_get, fresh_postgres_database, postgres::PgCluster, Browser, TestServer, PASSWORD};
@@ -26,7 +29,7 @@ async fn two_nodes(adjust: impl Fn(&mut AppConfig)) -> (Option<PgCluster>, TestS
     let database = fresh_postgres_database(&server_url).await;
     let a = TestServer::start_on_database(database, &adjust).await;
     let b = a.another_node_with(&adjust).await;
-    assert_eq!(a.services.store.backend(), sesame_core::store::Backend::Postgres);
+    assert_eq!(a.services.backend(), sesame_core::Backend::Postgres);
     (cluster, a, b)
 }
 
@@ -48,7 +51,7 @@ async fn keys_and_sessions_are_shared_between_nodes() {
     assert_eq!(created.status(), StatusCode::OK);
     let created: Value = created.json().await.unwrap();
     let key = created["secret"].as_str().unwrap().to_owned();
-    let id = created["key"]["id"].as_str().unwrap().to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
 
     // Created through B, works on A.
     assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::OK);
@@ -106,11 +109,11 @@ async fn last_use_from_both_nodes_ends_up_as_the_newest() {
     // B's newer use is written first; A's older batch arrives late and must not win.
     b.services.flush_last_use().await.unwrap();
     let after_b = alice.keys().await[0].clone();
-    assert_eq!(after_b["last_used_ip"], "198.51.100.2");
+    assert_eq!(after_b["lastUsedIp"], "198.51.100.2");
     a.services.flush_last_use().await.unwrap();
     let after_both = alice.keys().await[0].clone();
-    assert_eq!(after_both["last_used_ip"], "198.51.100.2");
-    assert_eq!(after_both["last_used_at"], after_b["last_used_at"]);
+    assert_eq!(after_both["lastUsedIp"], "198.51.100.2");
+    assert_eq!(after_both["lastUsedAt"], after_b["lastUsedAt"]);
 }
 
 /// Waits until `node` serves keys from its cache (its cluster lease is running).
@@ -194,12 +197,13 @@ async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
     };
     assert_eq!(role_on_a().await, "user");
 
-    let promote = UserChange { role: Some(Role::Admin), disabled: None };
-    b.services.users.update(&admin, bob.id.as_str(), promote).await.unwrap();
+    let admin = Actor::command_line(admin);
+    let promote = UserChange { role: Some(Role::Admin), status: None };
+    b.services.users.update(&admin, bob.id, promote).await.unwrap();
     assert_eq!(role_on_a().await, "admin");
 
-    let disable = UserChange { role: None, disabled: Some(true) };
-    b.services.users.update(&admin, bob.id.as_str(), disable).await.unwrap();
+    let disable = UserChange { role: None, status: Some(Status::Disabled) };
+    b.services.users.update(&admin, bob.id, disable).await.unwrap();
     assert_eq!(role_on_a().await, "401 Unauthorized");
 }
 

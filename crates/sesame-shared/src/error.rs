@@ -1,31 +1,15 @@
 //! The one error type of the server-function boundary. Serializable, so the browser can
 //! match on it and show its own translated message; never carries internal details.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
-
-/// Why a key name was refused (mirrors `sesame_core::names::NameError` on the wire).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum NameProblem {
-    Empty,
-    TooLong,
-    ControlCharacter,
-    InvisibleCharacter,
-}
-
-/// Which setup field was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FieldProblem {
-    Organization,
-    FullName,
-    Username,
-    Email,
-    PasswordTooShort,
-    PasswordTooLong,
-}
+use serde::{Deserialize, Serialize};
+pub use sesame_model::{
+    fields::{PasswordPolicyError, UserFieldError},
+    names::NameError,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -36,7 +20,7 @@ pub enum AppError {
     #[error("cross-site request refused")]
     CrossSite,
     #[error("invalid key name")]
-    InvalidName(NameProblem),
+    InvalidName(NameError),
     #[error("a key with this name already exists")]
     NameTaken,
     #[error("no such API key")]
@@ -56,7 +40,7 @@ pub enum AppError {
     #[error("no such session")]
     SessionNotFound,
     #[error("invalid field")]
-    InvalidField(FieldProblem),
+    InvalidField(UserFieldError),
     #[error("this username is already taken")]
     UsernameTaken,
     #[error("setup is already done")]

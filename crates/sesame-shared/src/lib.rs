@@ -9,5 +9,6 @@ pub mod wire;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-/// Where the server functions are mounted (apart from the public REST API under `/api/v1`).
-pub const SERVER_FN_PREFIX: &str = "/rpc";
+/// Where the server functions are mounted (apart from the public REST API under `/api/v1`):
+/// set once, in `.cargo/config.toml`, for Leptos' `#[server]` macro and for this constant.
+pub const SERVER_FN_PREFIX: &str = env!("SERVER_FN_PREFIX");

@@ -1,21 +1,40 @@
-//! What travels between the browser and the server functions. Never a database row.
+//! What the console and the REST API exchange with the server: one type per idea, the same
+//! JSON through both (camelCase, dates in ISO 8601 UTC). Never a database row, never a
+//! password hash; a key's secret only in [`CreatedKey`], the answer that made it.
+
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The signed-in user, as the drawer shows them.
+pub use sesame_model::{
+    ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
+    EventKind, Role, Status,
+};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Me {
-    pub id: String,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrganizationBody))]
+pub struct OrganizationView {
+    pub id: OrganizationId,
+    pub name: String,
+}
+
+/// A user of the organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = UserBody))]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: UserId,
     pub username: String,
     pub full_name: String,
     pub email: String,
-    pub organization: String,
-    /// `admin` or `user`.
-    pub role: String,
+    pub organization: OrganizationView,
+    pub role: Role,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
 }
 
-impl Me {
+impl UserView {
     /// Up to two initials from the full name, for the avatar ("Rupert Walker" → "RW").
     pub fn initials(&self) -> String {
         let initials: String = self
@@ -37,64 +56,44 @@ impl Me {
 /// setup is still to be done, and the API endpoint to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionState {
-    pub me: Option<Me>,
+    pub me: Option<UserView>,
     pub needs_setup: bool,
     pub endpoint_url: String,
 }
 
-/// The longest key name, in characters (the server's rule, `sesame_core::names`). The
-/// browser checks it before sending, so a huge paste gets the message instead of a request
-/// over the body limit.
-pub const MAX_KEY_NAME_CHARS: usize = 100;
-
-/// Whether `name` is over [`MAX_KEY_NAME_CHARS`] once trimmed, as the server counts.
-pub fn key_name_too_long(name: &str) -> bool {
-    name.trim().chars().nth(MAX_KEY_NAME_CHARS).is_some()
-}
-
-/// One key in the list. Never the secret.
+/// An API key (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApiKeyBody))]
+#[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
-    pub id: String,
+    pub id: ApiKeyId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// When the key was last used (within about a second); null if never.
     pub last_used_at: Option<DateTime<Utc>>,
-    pub last_used_ip: Option<String>,
+    /// The client address of that last use; null if never.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub last_used_ip: Option<IpAddr>,
 }
 
-/// A key just generated: the only time its secret leaves the server.
+/// A key just created: the only answer that ever contains its secret.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GeneratedKey {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NewApiKeyBody))]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedKey {
+    #[serde(flatten)]
     pub key: ApiKeyView,
+    /// The key itself, to send as `MC-Api-Key`. Shown once: store it now.
     pub secret: String,
 }
 
-impl std::fmt::Debug for GeneratedKey {
+impl std::fmt::Debug for CreatedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeneratedKey").field("key", &self.key).field("secret", &"<redacted>").finish()
+        f.debug_struct("CreatedKey").field("key", &self.key).field("secret", &"<redacted>").finish()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UserRole {
-    Admin,
-    User,
-}
-
-/// A user as the Users page shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserView {
-    pub id: String,
-    pub username: String,
-    pub full_name: String,
-    pub email: String,
-    pub role: UserRole,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-/// One page of the organization's users.
+/// One page of the organization's users (the console's Users page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersPage {
     pub users: Vec<UserView>,
@@ -109,7 +108,7 @@ pub struct NewUserForm {
     pub full_name: String,
     pub username: String,
     pub email: String,
-    pub role: UserRole,
+    pub role: Role,
     pub password: String,
 }
 
@@ -122,38 +121,55 @@ impl std::fmt::Debug for NewUserForm {
 /// A change to a user; `None` leaves that part as it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserUpdate {
-    pub role: Option<UserRole>,
-    pub active: Option<bool>,
+    pub role: Option<Role>,
+    pub status: Option<Status>,
 }
 
-/// One of the signed-in user's sessions (Security section).
+/// A console session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SessionBody))]
+#[serde(rename_all = "camelCase")]
 pub struct SessionView {
-    pub id: String,
+    pub id: SessionId,
     pub created_at: DateTime<Utc>,
+    /// Within about a minute.
     pub last_seen_at: DateTime<Utc>,
-    pub ip: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
-    /// This browser's own session.
+    /// The session making this request (always false through the API).
     pub current: bool,
+}
+
+/// A key by id and name (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KeyRefBody))]
+pub struct KeyRefView {
+    pub id: ApiKeyId,
+    pub name: String,
 }
 
 /// One event of the activity log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ActivityBody))]
+#[serde(rename_all = "camelCase")]
 pub struct ActivityView {
-    pub id: String,
+    pub id: EventId,
     pub at: DateTime<Utc>,
-    /// `login_succeeded`, `key_created`, … (see `sesame_core::activity::EventKind`).
-    pub event: String,
+    pub event: EventKind,
+    /// Who did it (username); null for a failed login.
     pub actor: Option<String>,
+    /// Whom it concerns (username).
     pub subject: Option<String>,
-    pub key_name: Option<String>,
-    pub key_id: Option<String>,
-    pub ip: Option<String>,
+    pub key: Option<KeyRefView>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The new role for `user_role_changed`.
     pub detail: Option<String>,
 }
 
+/// One page of the activity log (the console's Activity section).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityPage {
     pub events: Vec<ActivityView>,
@@ -195,30 +211,32 @@ impl std::fmt::Debug for SetupForm {
 mod tests {
     use super::*;
 
-    fn me(full_name: &str) -> Me {
-        Me {
-            id: "id".into(),
+    fn user(full_name: &str) -> UserView {
+        UserView {
+            id: UserId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").unwrap(),
             username: "rwalker".into(),
             full_name: full_name.into(),
             email: "r@example.com".into(),
-            organization: "Acme".into(),
-            role: "admin".into(),
+            organization: OrganizationView { id: OrganizationId::parse("67e55044-10b1-426f-9247-bb680e5fe0c9").unwrap(), name: "Acme".into() },
+            role: Role::Admin,
+            status: Status::Active,
+            created_at: Utc::now(),
         }
     }
 
     #[test]
     fn initials_come_from_the_full_name() {
-        assert_eq!(me("Rupert Walker").initials(), "RW");
-        assert_eq!(me("élodie de la Tour").initials(), "ÉD");
-        assert_eq!(me("Cher").initials(), "C");
-        assert_eq!(me("  ").initials(), "R");
+        assert_eq!(user("Rupert Walker").initials(), "RW");
+        assert_eq!(user("élodie de la Tour").initials(), "ÉD");
+        assert_eq!(user("Cher").initials(), "C");
+        assert_eq!(user("  ").initials(), "R");
     }
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let generated = GeneratedKey {
+        let created = CreatedKey {
             key: ApiKeyView {
-                id: "id".into(),
+                id: ApiKeyId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").unwrap(),
                 name: "n".into(),
                 created_at: Utc::now(),
                 last_used_at: None,
@@ -226,6 +244,15 @@ mod tests {
             },
             secret: "sesame_topsecret".into(),
         };
-        assert!(!format!("{generated:?}").contains("topsecret"));
+        assert!(!format!("{created:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn the_json_is_the_rest_apis() {
+        let json = serde_json::to_value(user("Rupert Walker")).unwrap();
+        assert_eq!(json["fullName"], "Rupert Walker");
+        assert_eq!(json["organization"]["name"], "Acme");
+        assert_eq!(json["role"], "admin");
+        assert_eq!(json["status"], "active");
     }
 }

@@ -25,11 +25,11 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sesame_bench::server_process::ServerProcess;
 use sesame_core::{
+    actor::Actor,
     accounts::UserInput,
     model::{Role, User},
     password::Password,
-    store::Store,
-    Services,
+    Services, Settings,
 };
 
 /// Readers present deleted keys on purpose: the failed-authentication limit must not turn
@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
 
     let mut backends = vec![("SQLite", format!("sqlite://{}", work.path().join("reliability.db").display()))];
     if let Ok(server) = std::env::var("SESAME_TEST_POSTGRES_URL") {
-        Store::create_postgres_database(&server, "sesame_reliability").await?;
+        sesame_core::testing::create_postgres_database(&server, "sesame_reliability").await?;
         let base = server.rsplit_once('/').context("no database in the URL")?.0;
         backends.push(("PostgreSQL", format!("{base}/sesame_reliability")));
     } else {
@@ -118,11 +118,10 @@ async fn main() -> anyhow::Result<()> {
 
 /// One administrator; each scenario makes its own keys through the API.
 async fn provision(url: &str) -> anyhow::Result<User> {
-    let store = Store::connect(url).await?;
-    let services = Services::new(store, 1);
+    let services = Services::connect(url, Settings::default()).await?;
     Ok(services
         .accounts
-        .create_user(UserInput {
+        .create_user_by_operator(UserInput {
             organization: "Reliability".into(),
             full_name: "Reliability Admin".into(),
             username: format!("rel{}", rand::random::<u32>()),
@@ -134,9 +133,8 @@ async fn provision(url: &str) -> anyhow::Result<User> {
 }
 
 async fn manager_key(url: &str, owner: &User) -> anyhow::Result<String> {
-    let store = Store::connect(url).await?;
-    let services = Services::new(store, 1);
-    let (_, secret) = services.keys.generate(owner, None).await?;
+    let services = Services::connect(url, Settings::default()).await?;
+    let secret = services.keys.create(&Actor::command_line(owner.clone()), None).await?.secret;
     Ok(secret.expose().to_owned())
 }
 
@@ -308,10 +306,9 @@ async fn stop_load(load: &Arc<Load>, tasks: Vec<tokio::task::JoinHandle<()>>) {
 
 /// Compares what the clients were told with the database: (keys checked, mismatches).
 async fn check_state(url: &str, owner: &User, load: &Load, skip_in_flight: bool) -> anyhow::Result<(usize, usize)> {
-    let store = Store::connect(url).await?;
-    let services = Services::new(store, 1);
+    let services = Services::connect(url, Settings::default()).await?;
     let stored: HashMap<String, String> =
-        services.keys.list(owner).await?.into_iter().map(|key| (key.id.to_string(), key.name)).collect();
+        services.keys.list(&Actor::command_line(owner.clone())).await?.into_iter().map(|key| (key.id.to_string(), key.name)).collect();
     let keys = load.keys.lock().unwrap();
     let mut checked = 0;
     let mut mismatches = 0;
@@ -433,9 +430,8 @@ async fn graceful_shutdown(root: &Path, url: &str, backend: &str, table: &mut Ta
         }
     }
     // The manager key's uses (by those requests) were written before the exit.
-    let store = Store::connect(url).await?;
-    let services = Services::new(store, 1);
-    let keys = services.keys.list(&owner).await?;
+    let services = Services::connect(url, Settings::default()).await?;
+    let keys = services.keys.list(&Actor::command_line(owner.clone())).await?;
     let used = keys.iter().any(|key| key.last_used_at.is_some());
     let created = keys.iter().filter(|key| key.name.starts_with("slow-")).count();
     let ok = status.success() && took < Duration::from_secs(10) && answered == IN_FLIGHT && created == IN_FLIGHT && used;
@@ -531,7 +527,7 @@ async fn database_loss(root: &Path, url: &str, admin: &User, table: &mut Table) 
 /// reads go on, writes get a clear 503, nothing is corrupted.
 async fn read_only_sqlite(root: &Path, url: &str, admin: &User, table: &mut Table) -> anyhow::Result<()> {
     let manager = manager_key(url, admin).await?;
-    let keys_before = Services::new(Store::connect(url).await?, 1).keys.list(admin).await?.len();
+    let keys_before = Services::connect(url, Settings::default()).await?.keys.list(&Actor::command_line(admin.clone())).await?.len();
     let read_only = format!("{url}?mode=ro");
     let mut server = ServerProcess::start(root, &read_only, &SERVER_ARGS)?;
     let client = Client::new();
@@ -545,9 +541,9 @@ async fn read_only_sqlite(root: &Path, url: &str, admin: &User, table: &mut Tabl
     let write_status = write.status();
     let body: Value = write.json().await.unwrap_or_default();
     let (exit, _) = tokio::task::block_in_place(|| server.terminate(Duration::from_secs(10)))?;
-    let store = Store::connect(url).await?;
-    let intact = store.integrity_ok().await?;
-    let keys_after = Services::new(store, 1).keys.list(admin).await?.len();
+    let services = Services::connect(url, Settings::default()).await?;
+    let intact = services.integrity_ok().await?;
+    let keys_after = services.keys.list(&Actor::command_line(admin.clone())).await?.len();
     let clear = write_status == StatusCode::SERVICE_UNAVAILABLE && body["errors"][0]["code"] == "service_unavailable";
     let ok = read == StatusCode::OK && clear && intact && keys_after == keys_before;
     table.add(

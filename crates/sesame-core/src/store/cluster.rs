@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreResult};
+use super::{Backend, Store, StoreResult, Tx};
 use crate::{key::KeyHash, model::UserId};
 
 /// The database's clock in Unix milliseconds: every node's heartbeat is judged by one clock.
@@ -37,12 +37,16 @@ impl Invalidated {
     }
 }
 
-impl Store {
-    /// The PostgreSQL URL, for a listener's own connection; none on SQLite.
-    pub(crate) fn postgres_url(&self) -> Option<&str> {
-        self.postgres_url.as_deref()
+/// On PostgreSQL, tells every node's key cache what `tx` invalidates, when (and only if)
+/// it commits. Nothing to tell on SQLite: one node owns the file.
+pub(crate) async fn announce(tx: &mut Tx, what: &Invalidated) -> StoreResult<()> {
+    if tx.backend() == Backend::Postgres {
+        notify(tx.conn(), INVALIDATE_CHANNEL, &what.to_payload()).await?;
     }
+    Ok(())
+}
 
+impl Store {
     /// Takes the next sync number and announces it to every listening node, in one
     /// transaction: numbers are committed in increasing order.
     pub(crate) async fn next_sync(&self) -> StoreResult<i64> {

@@ -1,19 +1,36 @@
-//! Managing one's sessions and password.
+//! The `sessions` table: console sessions, by the SHA-256 of their token.
+
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-use super::{Store, StoreResult};
-use crate::model::{from_millis, to_millis, UserId};
+use super::{
+    from_millis, parsed, parsed_optional, to_millis,
+    users::{user_from_row, USER_COLUMNS},
+    StoreResult,
+};
+use crate::model::{SessionId, User, UserId};
+
+/// A session to store.
+#[derive(Debug, Clone)]
+pub(crate) struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: UserId,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<&'a str>,
+}
 
 /// A live session as stored (the token's hash stays inside the crate).
 #[derive(Debug, Clone)]
-pub struct SessionRecord {
-    pub id: String,
-    pub(crate) token_hash: String,
+pub(crate) struct SessionRecord {
+    pub id: SessionId,
+    pub token_hash: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
-    pub ip: Option<String>,
+    pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
 }
 
@@ -21,77 +38,113 @@ pub struct SessionRecord {
 /// per session at most.
 const LAST_SEEN_RESOLUTION_MS: i64 = 60_000;
 
-impl Store {
-    /// The user's live sessions, most recently seen first.
-    pub async fn list_sessions(&self, user_id: &UserId, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
-        let rows = sqlx::query(
-            "SELECT public_id, token_hash, created_at, last_seen_at, ip, user_agent FROM sessions \
-             WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, public_id",
-        )
-        .bind(user_id.as_str())
-        .bind(to_millis(now))
-        .fetch_all(&self.pool)
+pub(crate) async fn insert(conn: &mut AnyConnection, session: &NewSession<'_>) -> StoreResult<SessionId> {
+    let id = SessionId::new_random();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, \
+         user_agent, public_id) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+    )
+    .bind(session.token_hash)
+    .bind(session.user_id.to_string())
+    .bind(to_millis(session.now))
+    .bind(to_millis(session.expires_at))
+    .bind(session.ip.map(|ip| ip.to_string()))
+    .bind(session.user_agent)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Forgets sessions that ran out.
+pub(crate) async fn delete_expired(conn: &mut AnyConnection, now: DateTime<Utc>) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_millis(now)).execute(conn).await?;
+    Ok(())
+}
+
+/// The active user behind a live session; none if expired, unknown or disabled.
+pub(crate) async fn user_for(conn: &mut AnyConnection, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+         JOIN organizations o ON o.id = u.organization_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+    );
+    let row = sqlx::query(&sql).bind(token_hash).bind(to_millis(now)).fetch_optional(conn).await?;
+    row.map(|row| user_from_row(&row)).transpose()
+}
+
+/// Notes that the session was used now (at most once a minute).
+pub(crate) async fn touch(conn: &mut AnyConnection, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    let now = to_millis(now);
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3")
+        .bind(now)
+        .bind(token_hash)
+        .bind(now - LAST_SEEN_RESOLUTION_MS)
+        .execute(conn)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SessionRecord {
-                    id: row.try_get("public_id")?,
-                    token_hash: row.try_get("token_hash")?,
-                    created_at: from_millis(row.try_get("created_at")?),
-                    last_seen_at: from_millis(row.try_get("last_seen_at")?),
-                    ip: row.try_get("ip")?,
-                    user_agent: row.try_get("user_agent")?,
-                })
+    Ok(())
+}
+
+/// Whether `user_id`'s session with this token hash is still live; its row is held until
+/// commit (`lock`: see `Tx::reauthorize`).
+pub(crate) async fn lock_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: UserId,
+    now: DateTime<Utc>,
+    lock: &str,
+) -> StoreResult<bool> {
+    let sql = format!("SELECT public_id FROM sessions WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3{lock}");
+    let row = sqlx::query(&sql).bind(token_hash).bind(user_id.to_string()).bind(to_millis(now)).fetch_optional(conn).await?;
+    Ok(row.is_some())
+}
+
+/// Ends the session with this token hash; false if there was none.
+pub(crate) async fn delete(conn: &mut AnyConnection, token_hash: &str) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The user's live sessions, most recently seen first.
+pub(crate) async fn list(conn: &mut AnyConnection, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
+    let rows = sqlx::query(
+        "SELECT public_id, token_hash, created_at, last_seen_at, ip, user_agent FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, public_id",
+    )
+    .bind(user_id.to_string())
+    .bind(to_millis(now))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SessionRecord {
+                id: parsed(row, "public_id")?,
+                token_hash: row.try_get("token_hash")?,
+                created_at: from_millis(row.try_get("created_at")?),
+                last_seen_at: from_millis(row.try_get("last_seen_at")?),
+                ip: parsed_optional(row, "ip")?,
+                user_agent: row.try_get("user_agent")?,
             })
-            .collect()
-    }
+        })
+        .collect()
+}
 
-    /// Ends one of the user's sessions; false if there is no such session of theirs.
-    pub async fn delete_user_session(&self, user_id: &UserId, public_id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2")
-            .bind(user_id.as_str())
-            .bind(public_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
+/// Ends one of the user's sessions; false if there is no such session of theirs.
+pub(crate) async fn delete_one_of(conn: &mut AnyConnection, user_id: UserId, id: SessionId) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2")
+        .bind(user_id.to_string())
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
 
-    /// Ends all the user's sessions but the one with `keep` (its token's hash), if given.
-    pub async fn delete_sessions_except(&self, user_id: &UserId, keep: Option<&str>) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-            .bind(user_id.as_str())
-            .bind(keep.unwrap_or(""))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
-    }
-
-    /// Notes that the session was used now (at most once a minute).
-    pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        let now = to_millis(now);
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3")
-            .bind(now)
-            .bind(token_hash)
-            .bind(now - LAST_SEEN_RESOLUTION_MS)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn password_hash(&self, user_id: &UserId) -> StoreResult<Option<String>> {
-        let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
-            .bind(user_id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| Ok(row.try_get("password_hash")?)).transpose()
-    }
-
-    pub async fn set_password_hash(&self, user_id: &UserId, hash: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(user_id.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
+/// Ends all the user's sessions but the one with `keep` (its token's hash), if given.
+pub(crate) async fn delete_all_except(conn: &mut AnyConnection, user_id: UserId, keep: Option<&str>) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id.to_string())
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }

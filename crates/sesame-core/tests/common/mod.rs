@@ -5,10 +5,10 @@
 
 use sesame_core::{
     accounts::UserInput,
+    actor::{Actor, Client},
     model::{Role, User},
     password::Password,
-    store::{Backend, Store},
-    Services,
+    Backend, Services, Settings,
 };
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -19,19 +19,20 @@ pub struct Fixture {
 }
 
 pub async fn fixture() -> Fixture {
+    let settings = Settings { argon2_permits: 2, ..Default::default() };
     if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
         let name = format!("sesame_store_{}", uuid::Uuid::new_v4().simple());
-        Store::create_postgres_database(&url, &name).await.unwrap();
+        sesame_core::testing::create_postgres_database(&url, &name).await.unwrap();
         let base = url.rsplit_once('/').unwrap().0;
-        let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-        assert_eq!(store.backend(), Backend::Postgres);
-        return Fixture { services: Services::new(store, 2), _dir: None };
+        let services = Services::connect(&format!("{base}/{name}"), settings).await.unwrap();
+        assert_eq!(services.backend(), Backend::Postgres);
+        return Fixture { services, _dir: None };
     }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("nested/dir/sesame.db").display());
-    let store = Store::connect(&url).await.unwrap();
-    assert_eq!(store.backend(), Backend::Sqlite);
-    Fixture { services: Services::new(store, 2), _dir: Some(dir) }
+    let services = Services::connect(&url, settings).await.unwrap();
+    assert_eq!(services.backend(), Backend::Sqlite);
+    Fixture { services, _dir: Some(dir) }
 }
 
 pub fn input(username: &str, organization: &str) -> UserInput {
@@ -45,12 +46,25 @@ pub fn input(username: &str, organization: &str) -> UserInput {
     }
 }
 
-pub async fn user(fixture: &Fixture, username: &str) -> User {
-    fixture.services.accounts.create_user(input(username, "Acme")).await.unwrap()
+/// A user created by the operator, acting from the command line.
+pub async fn user(fixture: &Fixture, username: &str) -> Actor {
+    user_in(fixture, username, "Acme", Role::User).await
 }
 
-pub async fn user_in(fixture: &Fixture, username: &str, organization: &str, role: Role) -> User {
+pub async fn user_in(fixture: &Fixture, username: &str, organization: &str, role: Role) -> Actor {
     let mut input = input(username, organization);
     input.role = role;
-    fixture.services.accounts.create_user(input).await.unwrap()
+    Actor::command_line(fixture.services.accounts.create_user_by_operator(input).await.unwrap())
+}
+
+/// `user` signed in to the console from `client`.
+pub async fn signed_in(fixture: &Fixture, username: &str, client: &Client) -> Actor {
+    let (_, token) = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client).await.unwrap();
+    fixture.services.accounts.console_actor(&token, client.clone()).await.unwrap().unwrap()
+}
+
+/// The same actor, as their user is stored now (after a role change, say).
+pub async fn refreshed(fixture: &Fixture, actor: &Actor) -> Actor {
+    let user: User = fixture.services.accounts.user_named(&actor.user.username).await.unwrap().unwrap();
+    Actor::command_line(user)
 }

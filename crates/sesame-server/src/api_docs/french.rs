@@ -8,6 +8,42 @@ pub fn translate(english: &str) -> Option<&'static str> {
 
 const TRANSLATIONS: &[(&str, &str)] = &[
     (
+        "A console session's id: used to end it (never its token).",
+        "L'identifiant d'une session de console : il sert à y mettre fin (jamais son jeton).",
+    ),
+    (
+        "A console session.",
+        "Une session de console.",
+    ),
+    (
+        "A user of the organization.",
+        "Un utilisateur de l'organisation.",
+    ),
+    (
+        "An API key (never its secret).",
+        "Une clé API (jamais son secret).",
+    ),
+    (
+        "One event of the activity log.",
+        "Un événement du journal d'activité.",
+    ),
+    (
+        "The session making this request (always false through the API).",
+        "La session qui fait cette requête (toujours faux par l'API).",
+    ),
+    (
+        "What a user may do: an administrator manages their organization's users.",
+        "Ce qu'un utilisateur peut faire : un administrateur gère les utilisateurs de son organisation.",
+    ),
+    (
+        "What happened.",
+        "Ce qui s'est passé.",
+    ),
+    (
+        "Whether an account may be used: a disabled user cannot sign in, and their keys are refused, until enabled again.",
+        "Si un compte peut servir : un utilisateur désactivé ne peut pas se connecter, et ses clés sont refusées, jusqu'à ce qu'il soit réactivé.",
+    ),
+    (
         "8 to 256 characters.",
         "8 à 256 caractères.",
     ),

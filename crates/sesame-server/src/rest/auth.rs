@@ -1,66 +1,68 @@
-//! One extractor turns a request into the key's principal, or the 401.
+//! One extractor turns a request into the key's principal (or the actor, with where the
+//! request comes from), or the refusal.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
 use sesame_core::{
-    accounts::ClientInfo,
+    actor::{Actor, Client},
+    api_access::ApiRefusal,
     credentials,
-    verifier::{KeyPrincipal, VerifyError},
+    principal::KeyPrincipal,
 };
-use sesame_shared::ssr::client_ip;
+use sesame_shared::ssr::{client_ip, user_agent};
 
 use super::ApiError;
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "mc-api-key";
 
-/// The user a valid API key acts as. Extracting it records the key's use.
+/// The principal a valid API key acts as. Extracting it records the key's use.
 pub struct ApiPrincipal(pub Arc<KeyPrincipal>);
 
 impl FromRequestParts<AppState> for ApiPrincipal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let client_ip = client_ip(parts, &state.config.trusted_proxies);
-        let throttles = &state.services.throttles;
-        let counters = crate::metrics::auth();
-        let Some(presented) = presented_key(parts) else {
-            counters.missing.increment(1);
-            // No credential is not a guess: it is not counted against the address.
-            tracing::info!(target: "sesame::auth", ip = %client_ip, reason = "missing", "API authentication failed");
-            return Err(ApiError::invalid_credentials());
-        };
-        // An address that keeps presenting bad keys waits, whatever it presents now.
-        if let Err(retry) = throttles.check_api_client(client_ip) {
-            counters.throttled.increment(1);
-            return Err(ApiError::too_many_requests(retry));
+        let ip = client_ip(parts, &state.config.trusted_proxies);
+        authenticate(parts, state, ip).await.map(ApiPrincipal)
+    }
+}
+
+/// The key's owner as the actor of a change, with where the request comes from.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ip = client_ip(parts, &state.config.trusted_proxies);
+        let principal = authenticate(parts, state, ip).await?;
+        Ok(ApiActor(Actor::api(&principal, Client::new(ip, user_agent(parts)))))
+    }
+}
+
+/// The core's API door, counted in the metrics.
+async fn authenticate(parts: &Parts, state: &AppState, ip: IpAddr) -> Result<Arc<KeyPrincipal>, ApiError> {
+    let counters = crate::metrics::auth();
+    let started = std::time::Instant::now();
+    match state.services.api.authenticate(presented_key(parts), ip).await {
+        Ok(principal) => {
+            counters.verification.record(started.elapsed());
+            counters.accepted.increment(1);
+            Ok(principal)
         }
-        let started = std::time::Instant::now();
-        let verified = state.services.verifier.verify(presented, client_ip).await;
-        counters.verification.record(started.elapsed());
-        match verified {
-            Ok(principal) => {
-                if let Err(retry) = throttles.check_key(&principal.key_id) {
-                    counters.throttled.increment(1);
-                    return Err(ApiError::too_many_requests(retry));
-                }
-                counters.accepted.increment(1);
-                Ok(ApiPrincipal(principal))
-            }
-            Err(VerifyError::Store(error)) => Err(error.into()),
-            Err(reason) => {
-                // The reason, never the key.
-                tracing::info!(target: "sesame::auth", ip = %client_ip, reason = %reason, "API authentication failed");
-                counters.refused.increment(1);
-                match throttles.api_authentication_failed(client_ip) {
-                    Some(retry) => Err(ApiError::too_many_requests(retry)),
-                    None => Err(ApiError::invalid_credentials()),
-                }
-            }
+        Err(refusal) => {
+            let counter = match &refusal {
+                ApiRefusal::Missing => &counters.missing,
+                ApiRefusal::Invalid | ApiRefusal::Store(_) => &counters.refused,
+                ApiRefusal::Throttled(_) => &counters.throttled,
+            };
+            counter.increment(1);
+            Err(refusal.into())
         }
     }
 }
@@ -70,21 +72,4 @@ fn presented_key(parts: &Parts) -> Option<&str> {
     let mc_api_key = parts.headers.get(API_KEY_HEADER).map(|value| value.as_bytes());
     let authorization = parts.headers.get(header::AUTHORIZATION).map(|value| value.as_bytes());
     credentials::presented_key(mc_api_key, authorization)
-}
-
-/// Where the request comes from, for the activity log: client address and user agent.
-pub struct RequestClient(pub ClientInfo);
-
-impl FromRequestParts<AppState> for RequestClient {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts, &state.config.trusted_proxies);
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|value| value.to_str().ok())
-            .map(|agent| agent.chars().take(256).collect());
-        Ok(RequestClient(ClientInfo { ip: Some(ip.to_string()), user_agent }))
-    }
 }

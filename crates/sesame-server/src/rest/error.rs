@@ -7,11 +7,12 @@ use axum::{
 use serde::Serialize;
 use serde_json::{json, Value};
 use sesame_core::{
-    accounts::UserFieldError,
+    accounts::{AccountError, UserFieldError},
+    api_access::ApiRefusal,
     keys::KeyError,
-    store::StoreError,
     throttle::RetryAfter,
     users::UserError,
+    StoreError,
 };
 use utoipa::ToSchema;
 
@@ -154,6 +155,7 @@ impl From<KeyError> for ApiError {
             KeyError::NameTaken => ApiError::conflict("You already have a key with this name.")
                 .with_context(json!({ "field": "name" })),
             KeyError::NotFound => ApiError::not_found("No such API key."),
+            KeyError::Unauthenticated => ApiError::invalid_credentials(),
             KeyError::Store(store) => store.into(),
         }
     }
@@ -191,7 +193,32 @@ impl From<UserError> for ApiError {
                 ApiError::conflict(message).with_context(json!({ "field": "username" }))
             }
             UserError::OwnAccount | UserError::NoAdminLeft => ApiError::conflict(message),
+            UserError::Unauthenticated => ApiError::invalid_credentials(),
             UserError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::WrongCurrentPassword => ApiError::wrong_current_password(),
+            AccountError::Invalid(problem) => ApiError::invalid_request("newPassword", problem.to_string()),
+            AccountError::TooManyAttempts(retry) => ApiError::too_many_requests(retry),
+            AccountError::Unauthenticated | AccountError::InvalidCredentials => ApiError::invalid_credentials(),
+            AccountError::SessionNotFound => ApiError::not_found("No such session."),
+            AccountError::Store(store) => store.into(),
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<ApiRefusal> for ApiError {
+    fn from(refusal: ApiRefusal) -> Self {
+        match refusal {
+            ApiRefusal::Missing | ApiRefusal::Invalid => ApiError::invalid_credentials(),
+            ApiRefusal::Throttled(retry) => ApiError::too_many_requests(retry),
+            ApiRefusal::Store(error) => error.into(),
         }
     }
 }

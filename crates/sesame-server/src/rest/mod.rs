@@ -22,10 +22,11 @@ use utoipa_axum::{
     routes,
 };
 
-pub use auth::ApiPrincipal;
+pub use auth::{ApiActor, ApiPrincipal};
 pub use error::{ApiError, ErrorResponse};
+pub use me::MeCache;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// REST bodies are small JSON documents.
 pub const BODY_LIMIT: usize = 64 * 1024;

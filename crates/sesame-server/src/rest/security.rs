@@ -5,18 +5,13 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use sesame_core::{
-    accounts::{AccountError, SessionInfo},
-    activity::{About, EventKind},
-    password::Password,
-};
+use serde::Deserialize;
+use sesame_core::{accounts::AccountError, model::SessionId, password::Password};
+use sesame_shared::wire::SessionView;
 use utoipa::ToSchema;
 
-use super::{
-    body::JsonObject,auth::RequestClient, envelope::Data, ApiError, ApiPrincipal, ErrorResponse};
-use crate::app::AppState;
+use super::{auth::ApiActor, body::JsonObject, envelope::Data, ApiError, ErrorResponse};
+use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -26,39 +21,6 @@ pub struct PasswordChangeRequest {
     /// 8 to 256 characters.
     #[schema(min_length = 8, max_length = 256)]
     new_password: String,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionBody {
-    #[schema(format = Uuid)]
-    id: String,
-    created_at: DateTime<Utc>,
-    /// Within about a minute.
-    last_seen_at: DateTime<Utc>,
-    ip: Option<String>,
-    user_agent: Option<String>,
-}
-
-impl From<&SessionInfo> for SessionBody {
-    fn from(session: &SessionInfo) -> Self {
-        Self {
-            id: session.id.clone(),
-            created_at: session.created_at,
-            last_seen_at: session.last_seen_at,
-            ip: session.ip.clone(),
-            user_agent: session.user_agent.clone(),
-        }
-    }
-}
-
-fn account_error(error: AccountError) -> ApiError {
-    match error {
-        AccountError::WrongCurrentPassword => ApiError::wrong_current_password(),
-        AccountError::Invalid(problem) => ApiError::invalid_request("newPassword", problem.to_string()),
-        AccountError::Store(store) => store.into(),
-        other => ApiError::internal(&other),
-    }
 }
 
 /// Changes the key owner's password; every console session of theirs ends.
@@ -73,33 +35,25 @@ fn account_error(error: AccountError) -> ApiError {
 )]
 pub async fn change_password(
     State(state): State<AppState>,
-    ApiPrincipal(principal): ApiPrincipal,
-    RequestClient(client): RequestClient,
+    ApiActor(actor): ApiActor,
     JsonObject(body): JsonObject<PasswordChangeRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let user = &principal.user;
-    state
-        .services
-        .accounts
-        .change_password(user, &Password::new(body.current_password), &Password::new(body.new_password), None)
-        .await
-        .map_err(account_error)?;
-    tracing::info!(target: "sesame::audit", user = %user.username, "password changed through the API");
-    state.services.activity.record(EventKind::PasswordChanged, user, &client, About::default()).await;
+    let (current, new) = (Password::new(body.current_password), Password::new(body.new_password));
+    state.services.security.change_password(&actor, &current, &new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The key owner's live console sessions, most recently seen first.
 #[utoipa::path(
     get, path = "/me/sessions", tag = "me", operation_id = "listSessions",
-    responses((status = 200, description = "The sessions", body = Data<Vec<SessionBody>>))
+    responses((status = 200, description = "The sessions", body = Data<Vec<SessionView>>))
 )]
 pub async fn list_sessions(
     State(state): State<AppState>,
-    ApiPrincipal(principal): ApiPrincipal,
-) -> Result<Json<Data<Vec<SessionBody>>>, ApiError> {
-    let sessions = state.services.accounts.sessions(&principal.user, None).await.map_err(account_error)?;
-    Ok(Json(Data { data: sessions.iter().map(SessionBody::from).collect() }))
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Data<Vec<SessionView>>>, ApiError> {
+    let sessions = state.services.security.sessions(&actor).await?;
+    Ok(Json(Data { data: sessions.into_iter().map(SessionView::from).collect() }))
 }
 
 /// Signs one of the key owner's console sessions out.
@@ -113,11 +67,10 @@ pub async fn list_sessions(
 )]
 pub async fn end_session(
     State(state): State<AppState>,
-    ApiPrincipal(principal): ApiPrincipal,
+    ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    match state.services.accounts.end_session(&principal.user, &id).await.map_err(account_error)? {
-        true => Ok(StatusCode::NO_CONTENT),
-        false => Err(ApiError::not_found("No such session.")),
-    }
+    let id = SessionId::parse(&id).ok_or(AccountError::SessionNotFound)?;
+    state.services.security.end_session(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

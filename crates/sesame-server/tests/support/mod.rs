@@ -11,11 +11,12 @@ use serde::Serialize;
 use serde_json::Value;
 use sesame_core::{
     accounts::UserInput,
-    model::{Role, User},
+    actor::Actor,
+    key::ApiKeySecret,
+    model::{ApiKey, Role, User},
     password::Password,
-    store::Store,
     throttle::ThrottleSettings,
-    Services,
+    Services, Settings,
 };
 use sesame_server::app::{router, AppConfig, AppState};
 use tempfile::TempDir;
@@ -47,7 +48,7 @@ async fn fresh_database() -> (String, Option<Arc<TempDir>>) {
 /// A new, empty database on the PostgreSQL server at `server_url`.
 pub async fn fresh_postgres_database(server_url: &str) -> String {
     let name = format!("sesame_test_{}", uuid_like());
-    Store::create_postgres_database(server_url, &name).await.expect("create test database");
+    sesame_core::testing::create_postgres_database(server_url, &name).await.expect("create test database");
     replace_database(server_url, &name)
 }
 
@@ -122,8 +123,8 @@ impl TestServer {
         cluster: sesame_core::cluster::Settings,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
-        let store = Store::connect(&database_url).await.expect("open the database");
-        let services = Services::with_settings(store, 2, throttles, cluster);
+        let settings = Settings { argon2_permits: 2, throttles, cluster };
+        let services = Services::connect(&database_url, settings).await.expect("open the database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = AppConfig {
@@ -132,7 +133,7 @@ impl TestServer {
             trusted_proxies: Vec::<IpAddr>::new(),
         };
         adjust(&mut config);
-        let state = AppState { services: Arc::new(services.clone()), config: Arc::new(config) };
+        let state = AppState::new(services.clone(), config);
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let membership = services.join_cluster();
@@ -156,7 +157,7 @@ impl TestServer {
     pub async fn create_user_in(&self, username: &str, organization: &str, role: Role) -> User {
         self.services
             .accounts
-            .create_user(UserInput {
+            .create_user_by_operator(UserInput {
                 organization: organization.into(),
                 full_name: format!("{username} Tester"),
                 username: username.into(),
@@ -166,6 +167,17 @@ impl TestServer {
             })
             .await
             .expect("create user")
+    }
+
+    /// The active user named `username`.
+    pub async fn user(&self, username: &str) -> User {
+        self.services.accounts.user_named(username).await.expect("read the user").expect("no such user")
+    }
+
+    /// A new key for `owner`, made by the operator (`sesame key create`).
+    pub async fn generate_key(&self, owner: &User, name: Option<&str>) -> (ApiKey, ApiKeySecret) {
+        let created = self.services.keys.create(&Actor::command_line(owner.clone()), name).await.expect("create a key");
+        (created.key, created.secret)
     }
 
     /// A browser-like client (cookie jar) signed in as `username`.
@@ -185,7 +197,7 @@ impl TestServer {
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
-        (body["key"]["id"].as_str().unwrap().to_owned(), body["secret"].as_str().unwrap().to_owned())
+        (body["id"].as_str().unwrap().to_owned(), body["secret"].as_str().unwrap().to_owned())
     }
 }
 

@@ -1,16 +1,9 @@
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use sesame_core::{
-    accounts::{AccountError, UserFieldError},
-    keys::KeyError,
-    names::NameError,
-    password::PasswordPolicyError,
-    store::StoreError,
-    users::UserError,
-};
+use sesame_core::{accounts::AccountError, keys::KeyError, users::UserError, StoreError};
 
-use crate::error::{AppError, FieldProblem, NameProblem};
+use crate::error::AppError;
 
 /// Sets the HTTP status that fits `error` and hands it back, so callers write
 /// `Err(respond_with(error))`.
@@ -20,10 +13,7 @@ pub fn respond_with(error: AppError) -> AppError {
         // A wrong current password is refused like the REST API refuses it.
         AppError::CrossSite | AppError::Forbidden | AppError::WrongCurrentPassword => StatusCode::FORBIDDEN,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::InvalidName(_)
-        | AppError::InvalidField(_)
-        | AppError::NothingToChange
-        | AppError::Transport(_) => {
+        AppError::InvalidName(_) | AppError::InvalidField(_) | AppError::NothingToChange | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::NameTaken
@@ -52,29 +42,15 @@ pub fn internal(error: &dyn std::fmt::Display) -> AppError {
     respond_with(AppError::Internal(id))
 }
 
-/// A storage failure as the caller sees it.
-pub fn store_error(error: StoreError) -> AppError {
-    from_store(error)
-}
-
-fn from_store(error: StoreError) -> AppError {
-    match error {
-        StoreError::NotFound => respond_with(AppError::NotFound),
-        unavailable if unavailable.is_unavailable() => {
-            tracing::warn!(error = %unavailable, "database unavailable");
-            respond_with(AppError::Unavailable)
-        }
-        other => internal(&other),
-    }
-}
-
-impl From<NameError> for NameProblem {
-    fn from(error: NameError) -> Self {
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
         match error {
-            NameError::Empty => NameProblem::Empty,
-            NameError::TooLong => NameProblem::TooLong,
-            NameError::ControlCharacter => NameProblem::ControlCharacter,
-            NameError::InvisibleCharacter => NameProblem::InvisibleCharacter,
+            StoreError::NotFound => respond_with(AppError::NotFound),
+            unavailable if unavailable.is_unavailable() => {
+                tracing::warn!(error = %unavailable, "database unavailable");
+                respond_with(AppError::Unavailable)
+            }
+            other => internal(&other),
         }
     }
 }
@@ -82,23 +58,11 @@ impl From<NameError> for NameProblem {
 impl From<KeyError> for AppError {
     fn from(error: KeyError) -> Self {
         match error {
-            KeyError::InvalidName(problem) => respond_with(AppError::InvalidName(problem.into())),
+            KeyError::InvalidName(problem) => respond_with(AppError::InvalidName(problem)),
             KeyError::NameTaken => respond_with(AppError::NameTaken),
             KeyError::NotFound => respond_with(AppError::NotFound),
-            KeyError::Store(store) => from_store(store),
-        }
-    }
-}
-
-impl From<UserFieldError> for FieldProblem {
-    fn from(error: UserFieldError) -> Self {
-        match error {
-            UserFieldError::Organization => FieldProblem::Organization,
-            UserFieldError::FullName => FieldProblem::FullName,
-            UserFieldError::Username => FieldProblem::Username,
-            UserFieldError::Email => FieldProblem::Email,
-            UserFieldError::Password(PasswordPolicyError::TooShort) => FieldProblem::PasswordTooShort,
-            UserFieldError::Password(PasswordPolicyError::TooLong) => FieldProblem::PasswordTooLong,
+            KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
+            KeyError::Store(store) => store.into(),
         }
     }
 }
@@ -107,11 +71,14 @@ impl From<AccountError> for AppError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::InvalidCredentials => respond_with(AppError::InvalidCredentials),
-            AccountError::Invalid(field) => respond_with(AppError::InvalidField(field.into())),
+            AccountError::Invalid(field) => respond_with(AppError::InvalidField(field)),
             AccountError::UsernameTaken => respond_with(AppError::UsernameTaken),
             AccountError::WrongCurrentPassword => respond_with(AppError::WrongCurrentPassword),
             AccountError::SetupAlreadyDone => respond_with(AppError::SetupAlreadyDone),
-            AccountError::Store(store) => from_store(store),
+            AccountError::TooManyAttempts(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
+            AccountError::Unauthenticated => respond_with(AppError::NotSignedIn),
+            AccountError::SessionNotFound => respond_with(AppError::SessionNotFound),
+            AccountError::Store(store) => store.into(),
         }
     }
 }
@@ -121,12 +88,13 @@ impl From<UserError> for AppError {
         match error {
             UserError::Forbidden => respond_with(AppError::Forbidden),
             UserError::NotFound => respond_with(AppError::UserNotFound),
-            UserError::Invalid(field) => respond_with(AppError::InvalidField(field.into())),
+            UserError::Invalid(field) => respond_with(AppError::InvalidField(field)),
             UserError::NothingToChange => respond_with(AppError::NothingToChange),
             UserError::UsernameTaken => respond_with(AppError::UsernameTaken),
             UserError::OwnAccount => respond_with(AppError::OwnAccount),
             UserError::NoAdminLeft => respond_with(AppError::NoAdminLeft),
-            UserError::Store(store) => from_store(store),
+            UserError::Unauthenticated => respond_with(AppError::NotSignedIn),
+            UserError::Store(store) => store.into(),
         }
     }
 }

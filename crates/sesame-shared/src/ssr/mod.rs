@@ -4,11 +4,12 @@
 mod context;
 mod errors;
 mod request;
+mod views;
 
 pub use context::ServerContext;
-pub use errors::{internal, page_request, respond_with, store_error};
+pub use errors::{internal, page_request, respond_with};
 pub use request::{
-    caller, calling_client, client_info, client_ip, current_session_token, expired_session_cookie, session_cookie,
-    signed_in_user,
+    actor, client, client_ip, current_session_token, expired_session_cookie, session_cookie, signed_in, user_agent,
+    visitor,
     SESSION_COOKIE,
 };

@@ -6,8 +6,8 @@ use http::{header, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use sesame_core::{
-    accounts::{ClientInfo, SessionToken, SESSION_LIFETIME},
-    model::User,
+    accounts::{SessionToken, SESSION_LIFETIME},
+    actor::{Actor, Client},
     net,
 };
 
@@ -31,19 +31,15 @@ pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
     net::client_ip(peer(parts), forwarded, trusted_proxies)
 }
 
-pub fn client_info(context: &ServerContext, parts: &Parts) -> ClientInfo {
-    let ip = client_ip(parts, &context.trusted_proxies);
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(256).collect());
-    ClientInfo { ip: Some(ip.to_string()), user_agent }
+/// Where this request comes from: client address and user agent. Both boundaries read it
+/// here, the console's server functions and the REST API alike.
+pub fn client(parts: &Parts, trusted_proxies: &[IpAddr]) -> Client {
+    Client::new(client_ip(parts, trusted_proxies), user_agent(parts))
 }
 
-/// Where the current server-function call comes from.
-pub fn calling_client(context: &ServerContext) -> ClientInfo {
-    client_info(context, &expect_context::<Parts>())
+/// The request's `User-Agent`, when it is readable text.
+pub fn user_agent(parts: &Parts) -> Option<&str> {
+    parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok())
 }
 
 pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
@@ -58,22 +54,30 @@ pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
         .and_then(|cookie| SessionToken::from_cookie(cookie.value()))
 }
 
-/// The signed-in user making this call, if any.
-pub async fn signed_in_user(context: &ServerContext) -> Result<Option<User>, AppError> {
+/// The signed-in user making this call, as an actor, if any.
+pub async fn signed_in(context: &ServerContext) -> Result<Option<Actor>, AppError> {
     let parts = expect_context::<Parts>();
     match current_session_token(&parts) {
-        Some(token) => Ok(context.services.accounts.session_user(&token).await?),
+        Some(token) => Ok(context.services.accounts.console_actor(&token, client(&parts, &context.trusted_proxies)).await?),
         None => Ok(None),
     }
 }
 
 /// The signed-in user making this call, or `NotSignedIn` (401).
-pub async fn caller() -> Result<(ServerContext, User), AppError> {
+pub async fn actor() -> Result<(ServerContext, Actor), AppError> {
     let context = expect_context::<ServerContext>();
-    match signed_in_user(&context).await? {
-        Some(user) => Ok((context, user)),
+    match signed_in(&context).await? {
+        Some(actor) => Ok((context, actor)),
         None => Err(respond_with(AppError::NotSignedIn)),
     }
+}
+
+/// The server context and where this call comes from, for calls made before signing in.
+pub fn visitor() -> (ServerContext, Parts, Client) {
+    let context = expect_context::<ServerContext>();
+    let parts = expect_context::<Parts>();
+    let client = client(&parts, &context.trusted_proxies);
+    (context, parts, client)
 }
 
 fn set_cookie(cookie: Cookie<'_>) {

@@ -1,9 +1,12 @@
-//! API key names: validation and the random default.
+//! The one rule for names people read — API keys, full names, organizations — and the
+//! random default key name. The browser checks a name with the same code before sending.
 
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 100;
+#[cfg(feature = "random")]
 const DEFAULT_PREFIX: &str = "api_key_";
+#[cfg(feature = "random")]
 const DEFAULT_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 /// Why a key name was refused. Serializable so the browser can show its own translation.
@@ -61,11 +64,13 @@ impl KeyName {
     }
 
     /// `api_key_` and 8 random lowercase letters or digits, as the real console does.
+    #[cfg(feature = "random")]
     pub fn random_default() -> Self {
-        Self(format!("{DEFAULT_PREFIX}{}", crate::key::random_chars(DEFAULT_ALPHABET, 8)))
+        Self(format!("{DEFAULT_PREFIX}{}", crate::random::text(DEFAULT_ALPHABET, 8)))
     }
 
     /// The given name, or a random default when it is absent or blank.
+    #[cfg(feature = "random")]
     pub fn parse_or_default(raw: Option<&str>) -> Result<Self, NameError> {
         match raw {
             Some(text) if !text.trim().is_empty() => Self::parse(text),
@@ -83,8 +88,8 @@ impl KeyName {
     }
 }
 
-#[cfg(test)]
-mod tests {
+#[cfg(all(test, feature = "random"))]
+mod default_name_tests {
     use super::*;
 
     fn is_default_name(name: &str) -> bool {
@@ -106,6 +111,12 @@ mod tests {
         assert!(is_default_name(KeyName::parse_or_default(Some("  ")).unwrap().as_str()));
         assert_eq!(KeyName::parse_or_default(Some(" CI ")).unwrap().as_str(), "CI");
     }
+
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn names_are_trimmed_and_bounded_in_characters() {

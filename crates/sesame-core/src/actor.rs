@@ -1,0 +1,102 @@
+//! Who is acting, and from where: the first argument of every use case. The same for the
+//! console and the REST API, so both boundaries go through the same door with the same
+//! rules; only `via` says which one it came through.
+
+use std::{net::IpAddr, sync::Arc};
+
+use crate::model::{ApiKeyId, User};
+
+/// A user acting through one boundary, from one client.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user as authenticated when the request arrived. Every change re-reads them inside
+    /// its own transaction (see `store::Tx::reauthorize`): a credential revoked or a role
+    /// lowered while the request was in flight is not acted on.
+    pub user: Arc<User>,
+    pub client: Client,
+    pub via: Via,
+}
+
+/// Where a request came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Client {
+    /// The client address; none for the operator's command line.
+    pub ip: Option<IpAddr>,
+    /// At most [`Client::MAX_USER_AGENT_CHARS`] characters.
+    pub user_agent: Option<String>,
+}
+
+impl Client {
+    pub const MAX_USER_AGENT_CHARS: usize = 256;
+
+    pub fn new(ip: IpAddr, user_agent: Option<&str>) -> Self {
+        let user_agent = user_agent.map(|agent| agent.chars().take(Self::MAX_USER_AGENT_CHARS).collect());
+        Self { ip: Some(ip), user_agent }
+    }
+
+    /// The operator's command line on this machine.
+    pub fn command_line() -> Self {
+        Self { ip: None, user_agent: Some("sesame command line".to_owned()) }
+    }
+}
+
+/// The boundary a request came through, with the credential it presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// The browser console, signed in with a session.
+    Console(SessionRef),
+    /// The REST API, with this key.
+    Api(ApiKeyId),
+    /// The operator's command line (no credential: whoever runs it owns the database).
+    CommandLine,
+}
+
+impl Via {
+    pub fn boundary(&self) -> Boundary {
+        match self {
+            Via::Console(_) => Boundary::Console,
+            Via::Api(_) => Boundary::Api,
+            Via::CommandLine => Boundary::CommandLine,
+        }
+    }
+}
+
+/// Which way into Sésame a request took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boundary {
+    Console,
+    Api,
+    CommandLine,
+}
+
+impl Boundary {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Boundary::Console => "console",
+            Boundary::Api => "api",
+            Boundary::CommandLine => "command line",
+        }
+    }
+}
+
+/// A console session as an actor carries it: its token's hash (never the token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionRef(pub(crate) String);
+
+impl std::fmt::Debug for SessionRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionRef(<redacted>)")
+    }
+}
+
+impl Actor {
+    /// The operator acting for `user` from the command line (`sesame key create`).
+    pub fn command_line(user: User) -> Self {
+        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine }
+    }
+
+    /// The key's owner acting through the REST API.
+    pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
+        Self { user: principal.user.clone(), client, via: Via::Api(principal.key_id) }
+    }
+}

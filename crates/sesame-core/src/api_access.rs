@@ -1,0 +1,64 @@
+//! The REST API's door: a presented key becomes the principal it acts as, or a refusal —
+//! with the limits against guessing and floods applied on the way (see [`crate::throttle`]).
+
+use std::{net::IpAddr, sync::Arc};
+
+use crate::{
+    principal::KeyPrincipal,
+    store::StoreError,
+    throttle::{RetryAfter, Throttles},
+    verifier::{Verifier, VerifyError},
+};
+
+/// Why a request's key was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiRefusal {
+    /// No key at all. Not counted against the address: it guesses nothing.
+    #[error("no API key")]
+    Missing,
+    /// Malformed, unknown, deleted, or its owner disabled: all answered alike.
+    #[error("invalid API key")]
+    Invalid,
+    /// The address keeps presenting bad keys, or the key is over its own limit.
+    #[error("too many requests")]
+    Throttled(RetryAfter),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+#[derive(Clone)]
+pub struct ApiAccess {
+    verifier: Verifier,
+    throttles: Arc<Throttles>,
+}
+
+impl ApiAccess {
+    pub(crate) fn new(verifier: Verifier, throttles: Arc<Throttles>) -> Self {
+        Self { verifier, throttles }
+    }
+
+    /// The principal behind `presented`, from a client at `ip`. Refusals are logged with
+    /// their reason and the address, never the key.
+    pub async fn authenticate(&self, presented: Option<&str>, ip: IpAddr) -> Result<Arc<KeyPrincipal>, ApiRefusal> {
+        let Some(presented) = presented else {
+            tracing::info!(target: "sesame::auth", %ip, reason = "missing", "API authentication failed");
+            return Err(ApiRefusal::Missing);
+        };
+        // An address that keeps presenting bad keys waits, whatever it presents now.
+        self.throttles.check_api_client(ip).map_err(ApiRefusal::Throttled)?;
+        match self.verifier.verify(presented, ip).await {
+            Ok(principal) => {
+                self.throttles.check_key(principal.key_id).map_err(ApiRefusal::Throttled)?;
+                Ok(principal)
+            }
+            Err(VerifyError::Store(error)) => Err(ApiRefusal::Store(error)),
+            Err(reason) => {
+                tracing::info!(target: "sesame::auth", %ip, %reason, "API authentication failed");
+                match self.throttles.api_authentication_failed(ip) {
+                    Some(retry) => Err(ApiRefusal::Throttled(retry)),
+                    None => Err(ApiRefusal::Invalid),
+                }
+            }
+        }
+    }
+}

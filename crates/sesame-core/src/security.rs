@@ -1,0 +1,89 @@
+//! The Security section's use cases: changing one's password, and one's console sessions —
+//! listed, ended one by one or all but the current one.
+
+use chrono::Utc;
+
+use crate::{
+    accounts::{AccountError, UserFieldError},
+    actor::{Actor, Via},
+    audit::{self, About},
+    model::{EventKind, SessionId, SessionInfo},
+    password::{Password, PasswordHasher},
+    store::{self, Store},
+};
+
+#[derive(Clone)]
+pub struct Security {
+    store: Store,
+    hasher: PasswordHasher,
+}
+
+impl Security {
+    pub(crate) fn new(store: Store, hasher: PasswordHasher) -> Self {
+        Self { store, hasher }
+    }
+
+    /// Changes the actor's password after checking the current one, and ends their other
+    /// console sessions (all of them when the change comes through the API).
+    pub async fn change_password(&self, actor: &Actor, current: &Password, new: &Password) -> Result<(), AccountError> {
+        let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
+        if !self.hasher.verify(current, stored.as_deref()).await {
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
+        let hash = self.hasher.hash(new).await;
+        let mut tx = self.store.write().await?;
+        let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
+        store::users::set_password_hash(tx.conn(), user.id, &hash).await?;
+        store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
+        let event = audit::event(EventKind::PasswordChanged, actor, About::default());
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
+        Ok(())
+    }
+
+    /// The actor's live sessions, most recently seen first; `current` marks the one the
+    /// request came with.
+    pub async fn sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, AccountError> {
+        let records = store::sessions::list(&mut *self.store.read().await?, actor.user.id, Utc::now()).await?;
+        let current = current_session(actor);
+        Ok(records
+            .into_iter()
+            .map(|record| SessionInfo {
+                current: current == Some(record.token_hash.as_str()),
+                id: record.id,
+                created_at: record.created_at,
+                last_seen_at: record.last_seen_at,
+                ip: record.ip,
+                user_agent: record.user_agent,
+            })
+            .collect())
+    }
+
+    /// Ends one of the actor's sessions.
+    pub async fn end_session(&self, actor: &Actor, id: SessionId) -> Result<(), AccountError> {
+        let mut tx = self.store.write().await?;
+        let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
+        if !store::sessions::delete_one_of(tx.conn(), user.id, id).await? {
+            return Err(AccountError::SessionNotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends all the actor's sessions but the current one; how many were ended.
+    pub async fn end_other_sessions(&self, actor: &Actor) -> Result<u64, AccountError> {
+        let mut tx = self.store.write().await?;
+        let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
+        let ended = store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+}
+
+/// The hash of the session the actor came with, if they came through the console.
+fn current_session(actor: &Actor) -> Option<&str> {
+    match &actor.via {
+        Via::Console(session) => Some(session.0.as_str()),
+        Via::Api(_) | Via::CommandLine => None,
+    }
+}

@@ -1,0 +1,152 @@
+//! The `api_keys` table: names, hashes and last use. Never a key itself.
+
+use chrono::{DateTime, Utc};
+use sqlx::{any::AnyRow, AnyConnection, Row};
+
+use super::{
+    from_millis, parsed, parsed_optional, to_millis,
+    users::{user_from_row, USER_COLUMNS},
+    StoreError, StoreResult,
+};
+use crate::{
+    key::KeyHash,
+    model::{ApiKey, ApiKeyId, Page, PageRequest, User, UserId},
+    names::KeyName,
+};
+
+const KEY_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, last_used_ip";
+
+fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        id: parsed(row, "id")?,
+        user_id: parsed(row, "user_id")?,
+        name: row.try_get("name")?,
+        created_at: from_millis(row.try_get("created_at")?),
+        last_used_at: row.try_get::<Option<i64>, _>("last_used_at")?.map(from_millis),
+        last_used_ip: parsed_optional(row, "last_used_ip")?,
+    })
+}
+
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    user_id: UserId,
+    name: &KeyName,
+    hash: &KeyHash,
+    now: DateTime<Utc>,
+) -> StoreResult<ApiKey> {
+    let key = ApiKey {
+        id: ApiKeyId::new_random(),
+        user_id,
+        name: name.as_str().to_owned(),
+        created_at: now,
+        last_used_at: None,
+        last_used_ip: None,
+    };
+    sqlx::query(
+        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(key.id.to_string())
+    .bind(user_id.to_string())
+    .bind(name.as_str())
+    .bind(name.uniqueness_key())
+    .bind(hash.as_str())
+    .bind(to_millis(now))
+    .execute(conn)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(key)
+}
+
+/// The user's keys, oldest first (the order they were made in).
+pub(crate) async fn list(conn: &mut AnyConnection, user_id: UserId) -> StoreResult<Vec<ApiKey>> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(&sql).bind(user_id.to_string()).fetch_all(conn).await?;
+    rows.iter().map(key_from_row).collect()
+}
+
+/// One page of the user's keys, oldest first.
+pub(crate) async fn list_page(conn: &mut AnyConnection, user_id: UserId, page: PageRequest) -> StoreResult<Page<ApiKey>> {
+    let select = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3");
+    let count = "SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1";
+    super::fetch_page(conn, count, &select, &user_id.to_string(), page, key_from_row).await
+}
+
+/// Renames one of `user_id`'s keys; none if they have no such key (another user's key
+/// looks exactly like a key that does not exist).
+pub(crate) async fn rename(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, name: &KeyName) -> StoreResult<Option<ApiKey>> {
+    let changed = sqlx::query("UPDATE api_keys SET name = $1, name_key = $2 WHERE id = $3 AND user_id = $4")
+        .bind(name.as_str())
+        .bind(name.uniqueness_key())
+        .bind(id.to_string())
+        .bind(user_id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    if changed.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_one(conn).await?;
+    key_from_row(&row).map(Some)
+}
+
+/// Deletes one of `user_id`'s keys; returns it and its hash (for the caches to forget it).
+pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId) -> StoreResult<Option<(ApiKey, KeyHash)>> {
+    let sql = format!("DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}, key_hash");
+    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
+    row.map(|row| Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))).transpose()
+}
+
+/// The key id and its active owner for a key hash; none if unknown, deleted, or its owner
+/// is disabled.
+pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<(ApiKeyId, User)>> {
+    let sql = format!(
+        "SELECT k.id AS key_id, {USER_COLUMNS} FROM api_keys k \
+         JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
+         WHERE k.key_hash = $1 AND u.disabled = 0"
+    );
+    let row = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await?;
+    row.map(|row| Ok((parsed(&row, "key_id")?, user_from_row(&row)?))).transpose()
+}
+
+/// Whether `user_id` still has the key `id`; its row is held until commit (`lock`: see
+/// `Tx::reauthorize`), so a delete waits for this transaction.
+pub(crate) async fn lock_key(conn: &mut AnyConnection, id: ApiKeyId, user_id: UserId, lock: &str) -> StoreResult<bool> {
+    let sql = format!("SELECT id FROM api_keys WHERE id = $1 AND user_id = $2{lock}");
+    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
+    Ok(row.is_some())
+}
+
+/// Inserts many keys for one user, a few hundred rows per statement (benchmarks and tests
+/// that need a million keys).
+#[cfg(feature = "testing")]
+pub(crate) async fn insert_many(conn: &mut AnyConnection, user_id: UserId, keys: &[(KeyName, KeyHash)]) -> StoreResult<Vec<ApiKeyId>> {
+    const ROWS_PER_STATEMENT: usize = 500;
+    let now = to_millis(Utc::now());
+    let ids: Vec<ApiKeyId> = keys.iter().map(|_| ApiKeyId::new_random()).collect();
+    for (chunk, chunk_ids) in keys.chunks(ROWS_PER_STATEMENT).zip(ids.chunks(ROWS_PER_STATEMENT)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|row| {
+                let first = row * 6;
+                format!("(${}, ${}, ${}, ${}, ${}, ${})", first + 1, first + 2, first + 3, first + 4, first + 5, first + 6)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for ((name, hash), id) in chunk.iter().zip(chunk_ids) {
+            query = query
+                .bind(id.to_string())
+                .bind(user_id.to_string())
+                .bind(name.as_str())
+                .bind(name.uniqueness_key())
+                .bind(hash.as_str())
+                .bind(now);
+        }
+        query.execute(&mut *conn).await.map_err(StoreError::from_write)?;
+    }
+    Ok(ids)
+}

@@ -1,0 +1,87 @@
+//! What the activity log records.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::UnknownValue;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    LoginSucceeded,
+    LoginFailed,
+    Logout,
+    KeyCreated,
+    KeyRenamed,
+    KeyDeleted,
+    PasswordChanged,
+    UserCreated,
+    UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        EventKind::LoginSucceeded,
+        EventKind::LoginFailed,
+        EventKind::Logout,
+        EventKind::KeyCreated,
+        EventKind::KeyRenamed,
+        EventKind::KeyDeleted,
+        EventKind::PasswordChanged,
+        EventKind::UserCreated,
+        EventKind::UserDisabled,
+        EventKind::UserEnabled,
+        EventKind::UserRoleChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::LoginSucceeded => "login_succeeded",
+            EventKind::LoginFailed => "login_failed",
+            EventKind::Logout => "logout",
+            EventKind::KeyCreated => "key_created",
+            EventKind::KeyRenamed => "key_renamed",
+            EventKind::KeyDeleted => "key_deleted",
+            EventKind::PasswordChanged => "password_changed",
+            EventKind::UserCreated => "user_created",
+            EventKind::UserDisabled => "user_disabled",
+            EventKind::UserEnabled => "user_enabled",
+            EventKind::UserRoleChanged => "user_role_changed",
+        }
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = UnknownValue;
+
+    fn from_str(text: &str) -> Result<Self, UnknownValue> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| UnknownValue { what: "event", value: text.chars().take(40).collect() })
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for kind in EventKind::ALL {
+            assert_eq!(kind.as_str().parse::<EventKind>(), Ok(kind));
+        }
+        assert!("nope".parse::<EventKind>().is_err());
+    }
+}

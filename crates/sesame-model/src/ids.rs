@@ -1,0 +1,71 @@
+//! Typed ids: UUIDs inside, their hyphenated text on the wire and in the database.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::UnknownValue;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            #[cfg(feature = "random")]
+            pub fn new_random() -> Self {
+                Self(Uuid::new_v4())
+            }
+
+            /// Accepts any UUID text (hyphenated, simple, braced, urn); `None` for anything
+            /// else, so garbage never reaches a query.
+            pub fn parse(text: &str) -> Option<Self> {
+                Uuid::try_parse(text).ok().map(Self)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+
+            fn from_str(text: &str) -> Result<Self, UnknownValue> {
+                Self::parse(text).ok_or_else(|| UnknownValue { what: stringify!($name), value: text.chars().take(40).collect() })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+uuid_id!(UserId);
+uuid_id!(ApiKeyId);
+uuid_id!(OrganizationId);
+uuid_id!(
+    /// A console session's id: used to end it (never its token).
+    SessionId
+);
+uuid_id!(EventId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_only_uuids_and_print_them_hyphenated() {
+        let id = UserId::parse("67E55044-10B1-426F-9247-BB680E5FE0C8").unwrap();
+        assert_eq!(id.to_string(), "67e55044-10b1-426f-9247-bb680e5fe0c8");
+        assert_eq!(UserId::parse(&id.to_string()), Some(id));
+        for garbage in ["", "not-a-uuid", "'; DROP TABLE users; --", "67e55044-10b1-426f-9247"] {
+            assert_eq!(UserId::parse(garbage), None, "{garbage}");
+            assert!(garbage.parse::<ApiKeyId>().is_err());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! What every request handler may reach: the services and the server's configuration. In a
+//! file of its own, so route files never import the router back.
+
+use std::{net::IpAddr, path::PathBuf, sync::Arc};
+
+use sesame_core::Services;
+use sesame_shared::ssr::ServerContext;
+
+/// axum clones it for every request: two reference counts, not one per service.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub config: Arc<AppConfig>,
+    /// `GET /api/v1/me` answers, rendered once per user version (see `rest::me`).
+    pub me_cache: Arc<crate::rest::MeCache>,
+}
+
+impl AppState {
+    pub fn new(services: Services, config: AppConfig) -> Self {
+        Self { services: Arc::new(services), config: Arc::new(config), me_cache: Arc::default() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Where people reach this server, without a trailing slash.
+    pub public_url: String,
+    pub site_dir: PathBuf,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl AppConfig {
+    pub fn endpoint_url(&self) -> String {
+        format!("{}/api/v1", self.public_url)
+    }
+
+    /// What the console's server functions run with.
+    pub fn server_context(&self, services: &Services) -> ServerContext {
+        ServerContext {
+            services: services.clone(),
+            endpoint_url: self.endpoint_url(),
+            secure_cookies: self.public_url.starts_with("https://"),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The core's objects as both boundaries send them (see [`crate::wire`]).
+
+use sesame_core::model::{ApiKey, Event, SessionInfo, User};
+
+use crate::wire::{ActivityView, ApiKeyView, KeyRefView, OrganizationView, SessionView, UserView};
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.clone(),
+            full_name: user.full_name.clone(),
+            email: user.email.clone(),
+            organization: OrganizationView { id: user.organization_id, name: user.organization_name.clone() },
+            role: user.role,
+            status: user.status,
+            created_at: user.created_at,
+        }
+    }
+}
+
+impl From<&ApiKey> for ApiKeyView {
+    fn from(key: &ApiKey) -> Self {
+        Self {
+            id: key.id,
+            name: key.name.clone(),
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            last_used_ip: key.last_used_ip,
+        }
+    }
+}
+
+impl From<SessionInfo> for SessionView {
+    fn from(session: SessionInfo) -> Self {
+        Self {
+            id: session.id,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+            ip: session.ip,
+            user_agent: session.user_agent,
+            current: session.current,
+        }
+    }
+}
+
+impl From<&Event> for ActivityView {
+    fn from(event: &Event) -> Self {
+        Self {
+            id: event.id,
+            at: event.at,
+            event: event.kind,
+            actor: event.actor.as_ref().map(|party| party.username.clone()),
+            subject: event.subject.as_ref().map(|party| party.username.clone()),
+            key: event.key.as_ref().map(|key| KeyRefView { id: key.id, name: key.name.clone() }),
+            ip: event.ip,
+            user_agent: event.user_agent.clone(),
+            detail: event.detail.clone(),
+        }
+    }
+}
