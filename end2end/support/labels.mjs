@@ -47,6 +47,7 @@ export const labels = {
     security: 'Security',
     activity: 'Activity',
     back: 'Back',
+    close: 'Close',
     currentPassword: 'Current password',
     newPassword: 'New password',
     changePassword: 'Change password',
@@ -86,5 +87,10 @@ export const labels = {
     language: 'Langue',
     logOut: 'Se déconnecter',
     docsTitle: "Documentation de l'API Sésame",
+    users: 'Utilisateurs',
+    security: 'Sécurité',
+    activity: 'Activité',
+    back: 'Retour',
+    close: 'Fermer',
   },
 };

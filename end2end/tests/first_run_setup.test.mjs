@@ -57,13 +57,17 @@ describe('first run', () => {
   });
 
   test('the language is switched in the drawer and remembered', async () => {
+    // From the console's home (the reload above kept the drawer open at /settings).
+    await page.goto(server.baseUrl);
     await button(page, labels.en.userSettings).click();
     await button(page, labels.en.language).click();
     await button(page, 'Français').click();
     await button(page, labels.fr.userSettings).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+    // The reload keeps the screen (the Language section) and the language.
     await page.reload();
-    await button(page, labels.fr.userSettings).click();
+    await page.getByRole('heading', { name: 'Langue' }).waitFor();
+    await button(page, 'Retour').click();
     await button(page, labels.fr.apiCredentials).waitFor();
 
     // Log out brings back the login form, in French.

@@ -35,7 +35,7 @@ describe('the Users page (en)', () => {
 
   test('an administrator creates a user, changes the role, disables and enables', async () => {
     await logIn(page, t, { username: 'admin', password });
-    await button(page, t.users).click();
+    await page.getByRole('link', { name: t.users, exact: true }).click();
     const table = page.locator('.users-table');
     await table.getByText('Paul Plain').waitFor();
 
@@ -88,7 +88,7 @@ describe('the Users page (en)', () => {
     await other.context().clearCookies();
     await other.goto(server.baseUrl);
     await logIn(other, t, { username: 'plain', password });
-    assert.equal(await button(other, t.users).count(), 0);
+    assert.equal(await other.getByRole('link', { name: t.users, exact: true }).count(), 0);
     await other.close();
   });
 });

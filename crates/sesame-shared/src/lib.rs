@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod functions;
+pub mod routes;
 pub mod wire;
 
 #[cfg(feature = "ssr")]

@@ -1,48 +1,28 @@
-//! The root: language context, the session, and which page to show.
+//! The root: the language, the session, and the console's addresses (see
+//! `sesame_shared::routes`): `/login`, `/setup`, `/`, `/users`, `/settings` and its
+//! sections. Reloading keeps the screen, back and forward move between screens, and a link
+//! opened while signed out comes back to its screen after login.
 
-use leptos::{prelude::*, task::spawn_local};
-use sesame_shared::{error::AppError, functions::load_session, wire::{Me, SessionState}};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{ParentRoute, Redirect, Route, Router, Routes},
+    hooks::{use_location, use_query_map},
+    path, NavigateOptions,
+};
+use sesame_shared::routes::{self, login_returning_to, safe_return_path};
 
 use crate::{
     feedback::{Feedback, FeedbackRegion},
     i18n::*,
     messages::error_text,
-    pages::{console::ConsolePage, login::LoginPage, setup::SetupPage},
+    pages::{
+        console::{ConsoleLayout, Home, SettingsScreen, UsersScreen},
+        login::LoginPage,
+        not_found::NotFoundPage,
+        setup::SetupPage,
+    },
+    session::Session,
 };
-
-/// The session as the whole app sees it: `None` while loading.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub state: RwSignal<Option<Result<SessionState, AppError>>>,
-}
-
-impl Session {
-    pub fn get() -> Self {
-        expect_context::<Self>()
-    }
-
-    pub fn reload(&self) {
-        let state = self.state;
-        spawn_local(async move { state.set(Some(load_session().await)) });
-    }
-
-    pub fn signed_in(&self, me: Me) {
-        self.state.update(|state| {
-            if let Some(Ok(session)) = state {
-                session.me = Some(me);
-                session.needs_setup = false;
-            }
-        });
-    }
-
-    pub fn signed_out(&self) {
-        self.state.update(|state| {
-            if let Some(Ok(session)) = state {
-                session.me = None;
-            }
-        });
-    }
-}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -57,9 +37,7 @@ pub fn App() -> impl IntoView {
 fn Root() -> impl IntoView {
     let i18n = use_i18n();
     Feedback::provide();
-    let session = Session { state: RwSignal::new(None) };
-    provide_context(session);
-    session.reload();
+    Session::provide();
 
     // Keep <html lang> in step with the chosen language, for screen readers.
     Effect::new(move |_| {
@@ -73,19 +51,60 @@ fn Root() -> impl IntoView {
         document().set_title(t_string!(i18n, app_title));
     });
 
-    let page = move || match session.state.get() {
-        None => view! { <p class="page-loading">{t!(i18n, loading)}</p> }.into_any(),
-        Some(Err(error)) => {
-            view! { <p class="page-error" role="alert">{error_text(i18n, &error)}</p> }.into_any()
-        }
-        Some(Ok(state)) if state.needs_setup => view! { <SetupPage /> }.into_any(),
-        Some(Ok(state)) => match state.me {
-            None => view! { <LoginPage /> }.into_any(),
-            Some(me) => view! { <ConsolePage me endpoint_url=state.endpoint_url /> }.into_any(),
-        },
-    };
     view! {
-        {page}
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/login") view=|| view! { <Gate screen=Screen::Login /> } />
+                <Route path=path!("/setup") view=|| view! { <Gate screen=Screen::Setup /> } />
+                <ParentRoute path=path!("") view=|| view! { <Gate screen=Screen::Console /> }>
+                    <Route path=path!("") view=Home />
+                    <Route path=path!("users") view=UsersScreen />
+                    <Route path=path!("settings") view=SettingsScreen />
+                    <Route path=path!("settings/:section") view=SettingsScreen />
+                </ParentRoute>
+            </Routes>
+        </Router>
         <FeedbackRegion />
+    }
+}
+
+/// What an address asks for, before knowing who is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Login,
+    Setup,
+    Console,
+}
+
+/// Sends each visitor where they belong: the setup form while no user exists, the login
+/// form while signed out (remembering where they were going), the console once signed in.
+#[component]
+fn Gate(screen: Screen) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::get();
+    let location = use_location();
+    let query = use_query_map();
+    let replace = || NavigateOptions { replace: true, ..Default::default() };
+    // Back where the visitor was going before they had to log in.
+    let after_login = move || {
+        let next = query.with_untracked(|query| query.get("next"));
+        next.as_deref().and_then(safe_return_path).unwrap_or(routes::HOME).to_owned()
+    };
+    move || match session.state() {
+        None => view! { <p class="page-loading">{t!(i18n, loading)}</p> }.into_any(),
+        Some(Err(error)) => view! { <p class="page-error" role="alert">{error_text(i18n, &error)}</p> }.into_any(),
+        Some(Ok(state)) => match (screen, state.needs_setup, state.me.is_some()) {
+            (Screen::Setup, true, _) => view! { <SetupPage /> }.into_any(),
+            (_, true, _) => view! { <Redirect path=routes::SETUP options=replace() /> }.into_any(),
+            (Screen::Login, false, false) => view! { <LoginPage /> }.into_any(),
+            (Screen::Console, false, false) => {
+                let target = login_returning_to(&location.pathname.get_untracked());
+                view! { <Redirect path=target options=replace() /> }.into_any()
+            }
+            (Screen::Login, false, true) => view! { <Redirect path=after_login() options=replace() /> }.into_any(),
+            (Screen::Setup, false, true) => view! { <Redirect path=routes::HOME options=replace() /> }.into_any(),
+            (Screen::Setup, false, false) => view! { <Redirect path=routes::LOGIN options=replace() /> }.into_any(),
+            (Screen::Console, false, true) => view! { <ConsoleLayout /> }.into_any(),
+        },
     }
 }

@@ -7,6 +7,7 @@ mod feedback;
 mod focus;
 mod messages;
 mod pages;
+mod session;
 mod time;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));

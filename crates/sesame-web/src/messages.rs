@@ -1,6 +1,6 @@
 //! What each server error says to the person, in their language.
 
-use sesame_shared::error::{AppError, FieldProblem, NameProblem};
+use sesame_shared::error::{AppError, NameError, PasswordPolicyError, UserFieldError};
 
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
@@ -10,14 +10,10 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::NotSignedIn => t_string!(i18n, not_signed_in).to_string(),
         AppError::InvalidCredentials => t_string!(i18n, invalid_login).to_string(),
         AppError::CrossSite => t_string!(i18n, cross_site).to_string(),
-        AppError::InvalidName(NameProblem::Empty) => t_string!(i18n, name_empty).to_string(),
-        AppError::InvalidName(NameProblem::TooLong) => t_string!(i18n, name_too_long).to_string(),
-        AppError::InvalidName(NameProblem::ControlCharacter) => {
-            t_string!(i18n, name_control).to_string()
-        }
-        AppError::InvalidName(NameProblem::InvisibleCharacter) => {
-            t_string!(i18n, name_invisible).to_string()
-        }
+        AppError::InvalidName(NameError::Empty) => t_string!(i18n, name_empty).to_string(),
+        AppError::InvalidName(NameError::TooLong) => t_string!(i18n, name_too_long).to_string(),
+        AppError::InvalidName(NameError::ControlCharacter) => t_string!(i18n, name_control).to_string(),
+        AppError::InvalidName(NameError::InvisibleCharacter) => t_string!(i18n, name_invisible).to_string(),
         AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
         AppError::NotFound => t_string!(i18n, key_not_found).to_string(),
         AppError::Forbidden => t_string!(i18n, forbidden).to_string(),
@@ -28,12 +24,12 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::WrongCurrentPassword => t_string!(i18n, wrong_current_password).to_string(),
         AppError::SessionNotFound => t_string!(i18n, session_not_found).to_string(),
         AppError::InvalidField(field) => match field {
-            FieldProblem::Organization => t_string!(i18n, field_organization).to_string(),
-            FieldProblem::FullName => t_string!(i18n, field_full_name).to_string(),
-            FieldProblem::Username => t_string!(i18n, field_username).to_string(),
-            FieldProblem::Email => t_string!(i18n, field_email).to_string(),
-            FieldProblem::PasswordTooShort => t_string!(i18n, field_password_short).to_string(),
-            FieldProblem::PasswordTooLong => t_string!(i18n, field_password_long).to_string(),
+            UserFieldError::Organization => t_string!(i18n, field_organization).to_string(),
+            UserFieldError::FullName => t_string!(i18n, field_full_name).to_string(),
+            UserFieldError::Username => t_string!(i18n, field_username).to_string(),
+            UserFieldError::Email => t_string!(i18n, field_email).to_string(),
+            UserFieldError::Password(PasswordPolicyError::TooShort) => t_string!(i18n, field_password_short).to_string(),
+            UserFieldError::Password(PasswordPolicyError::TooLong) => t_string!(i18n, field_password_long).to_string(),
         },
         AppError::UsernameTaken => t_string!(i18n, username_taken).to_string(),
         AppError::SetupAlreadyDone => t_string!(i18n, setup_done).to_string(),

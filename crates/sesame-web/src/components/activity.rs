@@ -1,9 +1,12 @@
 //! The Activity section: what happened with the user's keys and account (an
 //! administrator: the whole organization's), newest first, a page at a time.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::{functions::list_activity, wire::ActivityView};
+use sesame_shared::{
+    functions::list_activity,
+    wire::{ActivityView, EventKind},
+};
 
 use crate::{feedback::Feedback, i18n::*, messages::error_text, time::local_timestamp};
 
@@ -13,30 +16,27 @@ const PAGE_SIZE: u32 = 25;
 pub fn ActivityPanel() -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
+    // Pages are loaded one after the other ("Show older") and kept, newest first.
+    let wanted = RwSignal::new(1u32);
+    let page = LocalResource::new(move || list_activity(wanted.get(), PAGE_SIZE));
     let events = RwSignal::new(None::<Vec<ActivityView>>);
     let total = RwSignal::new(0u64);
-    let next_page = RwSignal::new(1u32);
-    let busy = RwSignal::new(false);
-
-    let load_more = move || {
-        if busy.get_untracked() {
-            return;
+    let shown_pages = RwSignal::new(0u32);
+    Effect::new(move |_| match page.get() {
+        Some(Ok(found)) if found.page == shown_pages.get_untracked() + 1 => {
+            events.update(|list| list.get_or_insert_with(Vec::new).extend(found.events));
+            total.set(found.total);
+            shown_pages.set(found.page);
         }
-        busy.set(true);
-        let page = next_page.get_untracked();
-        spawn_local(async move {
-            match list_activity(page, PAGE_SIZE).await {
-                Ok(found) => {
-                    events.try_update(|list| list.get_or_insert_with(Vec::new).extend(found.events));
-                    total.try_set(found.total);
-                    next_page.try_set(page + 1);
-                }
-                Err(error) => feedback.error(error_text(i18n, &error)),
-            }
-            busy.try_set(false);
-        });
+        Some(Err(error)) => feedback.error(error_text(i18n, &error)),
+        _ => {}
+    });
+    let loading = move || shown_pages.get() < wanted.get();
+    let load_more = move || {
+        if !loading() {
+            wanted.update(|page| *page += 1);
+        }
     };
-    load_more();
     let more_left = move || events.with(|list| list.as_ref().map_or(0, Vec::len) as u64) < total.get();
 
     view! {
@@ -46,14 +46,14 @@ pub fn ActivityPanel() -> impl IntoView {
                 Some(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, no_activity)}</p> }.into_any(),
                 Some(list) => view! {
                     <ol class="activity-list">
-                        <For each=move || list.clone() key=|event| event.id.clone() let:event>
+                        <For each=move || list.clone() key=|event| event.id let:event>
                             <ActivityRow event />
                         </For>
                     </ol>
                 }.into_any(),
             }}
             <Show when=more_left>
-                <button class="btn btn-secondary btn-block" disabled=busy on:click=move |_| load_more()>
+                <button class="btn btn-secondary btn-block" disabled=loading on:click=move |_| load_more()>
                     {t!(i18n, load_more)}
                 </button>
             </Show>
@@ -61,45 +61,45 @@ pub fn ActivityPanel() -> impl IntoView {
     }
 }
 
-fn event_text(i18n: I18nContext<Locale>, event: &str) -> String {
+fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
     match event {
-        "login_succeeded" => t_string!(i18n, event_login_succeeded).to_string(),
-        "login_failed" => t_string!(i18n, event_login_failed).to_string(),
-        "logout" => t_string!(i18n, event_logout).to_string(),
-        "key_created" => t_string!(i18n, event_key_created).to_string(),
-        "key_renamed" => t_string!(i18n, event_key_renamed).to_string(),
-        "key_deleted" => t_string!(i18n, event_key_deleted).to_string(),
-        "password_changed" => t_string!(i18n, event_password_changed).to_string(),
-        "user_created" => t_string!(i18n, event_user_created).to_string(),
-        "user_disabled" => t_string!(i18n, event_user_disabled).to_string(),
-        "user_enabled" => t_string!(i18n, event_user_enabled).to_string(),
-        "user_role_changed" => t_string!(i18n, event_user_role_changed).to_string(),
-        other => other.to_owned(),
+        EventKind::LoginSucceeded => t_string!(i18n, event_login_succeeded).to_string(),
+        EventKind::LoginFailed => t_string!(i18n, event_login_failed).to_string(),
+        EventKind::Logout => t_string!(i18n, event_logout).to_string(),
+        EventKind::KeyCreated => t_string!(i18n, event_key_created).to_string(),
+        EventKind::KeyRenamed => t_string!(i18n, event_key_renamed).to_string(),
+        EventKind::KeyDeleted => t_string!(i18n, event_key_deleted).to_string(),
+        EventKind::PasswordChanged => t_string!(i18n, event_password_changed).to_string(),
+        EventKind::UserCreated => t_string!(i18n, event_user_created).to_string(),
+        EventKind::UserDisabled => t_string!(i18n, event_user_disabled).to_string(),
+        EventKind::UserEnabled => t_string!(i18n, event_user_enabled).to_string(),
+        EventKind::UserRoleChanged => t_string!(i18n, event_user_role_changed).to_string(),
     }
 }
 
 #[component]
 fn ActivityRow(event: ActivityView) -> impl IntoView {
     let i18n = use_i18n();
-    let kind = event.event.clone();
-    let data_event = event.event.clone();
+    let kind = event.event;
+    let data_event = kind.as_str();
     // What it was about: the key by name, or the user concerned when not the actor.
     let object = event
-        .key_name
-        .clone()
+        .key
+        .as_ref()
+        .map(|key| key.name.clone())
         .or_else(|| event.subject.clone().filter(|subject| Some(subject) != event.actor.as_ref()));
     let who = event.actor.clone().unwrap_or_else(|| "—".into());
     view! {
         <li class="activity-row" data-event=data_event>
             <div class="activity-what">
-                <strong>{move || event_text(i18n, &kind)}</strong>
+                <strong>{move || event_text(i18n, kind)}</strong>
                 {object.map(|object| view! { " · " <span class="activity-object">{object}</span> })}
                 {event.detail.clone().map(|detail| view! { " → " <span>{detail}</span> })}
             </div>
             <div class="activity-meta muted">
                 <span>{local_timestamp(event.at)}</span>
                 " · " <span>{who}</span>
-                " · " <span>{event.ip.clone().unwrap_or_else(|| "—".into())}</span>
+                " · " <span>{event.ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string())}</span>
             </div>
         </li>
     }

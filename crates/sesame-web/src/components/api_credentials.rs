@@ -1,10 +1,11 @@
 //! The API credentials section: docs link, endpoint with copy, generate, and the key list.
 
-use leptos::{html, prelude::*, task::spawn_local};
+use leptos::{html, prelude::*};
+use sesame_model::names::KeyName;
 use sesame_shared::{
-    error::{AppError, NameProblem},
+    error::AppError,
     functions::{delete_api_key, generate_api_key, list_api_keys},
-    wire::{key_name_too_long, ApiKeyView, GeneratedKey},
+    wire::{ApiKeyId, ApiKeyView, CreatedKey},
 };
 
 use crate::{
@@ -20,6 +21,15 @@ use crate::{
     i18n::*,
     messages::error_text,
 };
+
+/// What the key list shows: only a change of state rebuilds it (a rename, say, does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListState {
+    Loading,
+    Failed,
+    Empty,
+    Listed,
+}
 
 /// Past this many keys the list gets a filter box.
 const FILTER_FROM: usize = 8;
@@ -46,23 +56,39 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
-    let keys = RwSignal::new(None::<Vec<ApiKeyView>>);
-    let generated = RwSignal::new(None::<GeneratedKey>);
+    let listed = LocalResource::new(list_api_keys);
+    let generated = RwSignal::new(None::<CreatedKey>);
     let form_open = RwSignal::new(false);
     let new_name = RwSignal::new(String::new());
     let form_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let filter = RwSignal::new(String::new());
     let name_ref = NodeRef::<html::Input>::new();
     let generate_ref = NodeRef::<html::Button>::new();
+    let generate = Action::new_local(|name: &Option<String>| generate_api_key(name.clone()));
+    let delete = Action::new_local(|id: &ApiKeyId| {
+        let id = *id;
+        async move { delete_api_key(id.to_string()).await.map(|()| id) }
+    });
 
-    spawn_local(async move {
-        match list_api_keys().await {
-            Ok(list) => {
-                // The panel may have been closed while the list was loading.
-                keys.try_set(Some(list));
+    // The list as loaded, then kept in step with this panel's own changes.
+    let list_state = Memo::new(move |_| {
+        listed.with(|listed| match listed {
+            None => ListState::Loading,
+            Some(Err(_)) => ListState::Failed,
+            Some(Ok(list)) if list.is_empty() => ListState::Empty,
+            Some(Ok(_)) => ListState::Listed,
+        })
+    });
+    let update_keys = move |change: &dyn Fn(&mut Vec<ApiKeyView>)| {
+        listed.update(|listed| {
+            if let Some(Ok(list)) = listed {
+                change(list);
             }
-            Err(error) => feedback.error(error_text(i18n, &error)),
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(Err(error)) = listed.get() {
+            feedback.error(error_text(i18n, &error));
         }
     });
 
@@ -78,78 +104,70 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let focus_generate = move || focus_next_frame(generate_ref);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if generate.pending().get_untracked() {
             return;
         }
-        if new_name.with_untracked(|name| key_name_too_long(name)) {
-            form_error.set(Some(error_text(i18n, &AppError::InvalidName(NameProblem::TooLong))));
-            return;
-        }
-        busy.set(true);
+        // The server's own rule, checked here first: a huge paste gets its message, not a
+        // request over the body limit.
         let name = Some(new_name.get_untracked()).filter(|name| !name.trim().is_empty());
-        spawn_local(async move {
-            match generate_api_key(name).await {
-                Ok(created) => {
-                    keys.update(|list| list.get_or_insert_with(Vec::new).push(created.key.clone()));
-                    form_open.set(false);
-                    generated.set(Some(created));
-                }
-                Err(error) => {
-                    form_error.try_set(Some(error_text(i18n, &error)));
-                }
-            }
-            busy.try_set(false);
-        });
+        if let Some(Err(problem)) = name.as_deref().map(KeyName::parse) {
+            form_error.set(Some(error_text(i18n, &AppError::InvalidName(problem))));
+            return;
+        }
+        generate.dispatch(name);
     };
+    Effect::new(move |_| match generate.value().get() {
+        Some(Ok(created)) => {
+            update_keys(&|list| list.push(created.key.clone()));
+            form_open.set(false);
+            generated.set(Some(created));
+        }
+        Some(Err(error)) => form_error.set(Some(error_text(i18n, &error))),
+        None => {}
+    });
 
     let on_renamed = Callback::new(move |renamed: ApiKeyView| {
-        keys.update(|list| {
-            if let Some(slot) = list.iter_mut().flatten().find(|key| key.id == renamed.id) {
-                *slot = renamed;
+        update_keys(&|list| {
+            if let Some(slot) = list.iter_mut().find(|key| key.id == renamed.id) {
+                *slot = renamed.clone();
             }
         });
     });
     let on_delete = Callback::new(move |key: ApiKeyView| {
-        let name = key.name.clone();
         dialog.ask(ConfirmRequest {
             title: t_string!(i18n, delete_title).to_string(),
-            question: t_string!(i18n, delete_question, name = name.clone()).to_string(),
+            question: t_string!(i18n, delete_question, name = key.name.clone()).to_string(),
             confirm_label: t_string!(i18n, delete).to_string(),
             on_confirm: Callback::new(move |_| {
-                let id = key.id.clone();
-                spawn_local(async move {
-                    match delete_api_key(id.clone()).await {
-                        Ok(()) => {
-                            keys.try_update(|list| {
-                                if let Some(list) = list {
-                                    list.retain(|key| key.id != id);
-                                }
-                            });
-                            feedback.success(t_string!(i18n, deleted).to_string());
-                            focus_generate();
-                        }
-                        Err(error) => feedback.error(error_text(i18n, &error)),
-                    }
-                });
+                delete.dispatch(key.id);
             }),
         });
     });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(id)) => {
+            update_keys(&|list| list.retain(|key| key.id != id));
+            feedback.success(t_string!(i18n, deleted).to_string());
+            focus_generate();
+        }
+        Some(Err(error)) => feedback.error(error_text(i18n, &error)),
+        None => {}
+    });
 
     let row_limit = RwSignal::new(ROWS_PER_STEP);
-    let matching = move || {
+    let matching = Memo::new(move |_| {
         let needle = filter.get().to_lowercase();
-        keys.with(|list| {
-            list.iter()
-                .flatten()
+        listed.with(|listed| {
+            listed
+                .iter()
+                .flat_map(|listed| listed.iter().flatten())
                 .filter(|key| needle.is_empty() || key.name.to_lowercase().contains(&needle))
                 .cloned()
                 .collect::<Vec<_>>()
         })
-    };
-    let matching = Memo::new(move |_| matching());
+    });
     let visible_keys = move || matching.with(|list| list.iter().take(row_limit.get()).cloned().collect::<Vec<_>>());
     let hidden_count = move || matching.with(Vec::len).saturating_sub(row_limit.get());
-    let key_count = move || keys.with(|list| list.as_ref().map_or(0, Vec::len));
+    let key_count = move || listed.with(|listed| listed.as_ref().and_then(|l| l.as_ref().ok()).map_or(0, Vec::len));
 
     view! {
         <section class="api-credentials">
@@ -175,7 +193,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
             {move || match (generated.get(), form_open.get()) {
                 (Some(created), _) => view! {
                     <GeneratedKeyBox
-                        generated=created
+                        created
                         on_done=Callback::new(move |_| {
                             generated.set(None);
                             focus_generate();
@@ -214,7 +232,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                             >
                                 {t!(i18n, cancel)}
                             </button>
-                            <button type="submit" class="btn btn-primary" disabled=busy>{t!(i18n, generate)}</button>
+                            <button type="submit" class="btn btn-primary" disabled=generate.pending()>{t!(i18n, generate)}</button>
                         </div>
                     </form>
                 }.into_any(),
@@ -235,14 +253,15 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                 />
             </Show>
             <div class="list-header">{t!(i18n, name)}</div>
-            {move || match keys.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                Some(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, no_keys)}</p> }.into_any(),
-                Some(_) => view! {
+            {move || match list_state.get() {
+                ListState::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                ListState::Failed => view! { <p class="muted">{t!(i18n, request_failed)}</p> }.into_any(),
+                ListState::Empty => view! { <p class="muted">{t!(i18n, no_keys)}</p> }.into_any(),
+                ListState::Listed => view! {
                     <ul class="key-list">
                         <For
                             each=visible_keys
-                            key=|key| key.id.clone()
+                            key=|key| key.id
                             children=move |key| view! { <KeyRow key on_renamed on_delete /> }
                         />
                     </ul>

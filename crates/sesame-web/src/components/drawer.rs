@@ -1,11 +1,17 @@
-//! The User settings drawer: who you are, and the menu of settings sections.
+//! The User settings drawer: who you are, and the menu of settings sections. Each section
+//! has its address (`/settings/<section>`), so reload, back and forward work as anywhere
+//! else; closing goes back to the console's home.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::{functions::log_out, wire::Me};
+use leptos_router::{hooks::use_navigate, NavigateOptions};
+use sesame_shared::{
+    functions::log_out,
+    routes::{self, Section},
+    wire::{Role, UserView},
+};
 
 use crate::{
-    app::Session,
     components::{
         activity::ActivityPanel,
         api_credentials::ApiCredentialsPanel,
@@ -16,69 +22,72 @@ use crate::{
     feedback::Feedback,
     i18n::*,
     messages::error_text,
+    session::Session,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    Menu,
-    Account,
-    ApiCredentials,
-    Security,
-    Activity,
-    Language,
+fn section_title(i18n: I18nContext<Locale>, section: Option<Section>) -> String {
+    match section {
+        None => t_string!(i18n, user_settings).to_string(),
+        Some(Section::Account) => t_string!(i18n, account_information).to_string(),
+        Some(Section::ApiCredentials) => t_string!(i18n, api_credentials).to_string(),
+        Some(Section::Security) => t_string!(i18n, security).to_string(),
+        Some(Section::Activity) => t_string!(i18n, activity).to_string(),
+        Some(Section::Language) => t_string!(i18n, language).to_string(),
+    }
 }
 
+/// `section`: `None` for the menu.
 #[component]
-pub fn UserSettingsDrawer(me: Me, endpoint_url: String, on_close: Callback<()>) -> impl IntoView {
+pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
     let i18n = use_i18n();
-    let section = RwSignal::new(Section::Menu);
-
-    let title = move || match section.get() {
-        Section::Menu => t_string!(i18n, user_settings).to_string(),
-        Section::Account => t_string!(i18n, account_information).to_string(),
-        Section::ApiCredentials => t_string!(i18n, api_credentials).to_string(),
-        Section::Security => t_string!(i18n, security).to_string(),
-        Section::Activity => t_string!(i18n, activity).to_string(),
-        Section::Language => t_string!(i18n, language).to_string(),
+    let session = Session::get();
+    let navigate = use_navigate();
+    let me = session.me().expect("the drawer shows only once signed in");
+    let close = {
+        let navigate = navigate.clone();
+        move || navigate(routes::HOME, NavigateOptions::default())
     };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        // Escape closes the drawer, unless a dialog or editor inside handled it first.
-        if ev.key() == "Escape" && !ev.default_prevented() {
-            on_close.run(());
+    let back_to_menu = move |_| navigate(routes::SETTINGS, NavigateOptions::default());
+    let on_keydown = {
+        let close = close.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            // Escape closes the drawer, unless a dialog or editor inside handled it first.
+            if ev.key() == "Escape" && !ev.default_prevented() {
+                close();
+            }
         }
     };
+    let is_menu = Memo::new(move |_| section.get().is_none());
 
     view! {
         <aside class="drawer" aria-labelledby="drawer-title" on:keydown=on_keydown>
             <header class="drawer-header">
-                <Show when=move || section.get() != Section::Menu>
+                <Show when=move || !is_menu.get()>
                     <button
                         class="icon-button back-button"
-                        aria-label=move || t_string!(i18n, back).to_string()
-                        on:click=move |_| section.set(Section::Menu)
+                        aria-label=move || t_string!(i18n, back)
+                        on:click=back_to_menu.clone()
                     >
                         <BackIcon />
                     </button>
                 </Show>
-                <h2 id="drawer-title">{title}</h2>
+                <h2 id="drawer-title">{move || section_title(i18n, section.get())}</h2>
                 <button
                     class="icon-button close-button"
-                    aria-label=move || t_string!(i18n, close).to_string()
-                    on:click=move |_| on_close.run(())
+                    aria-label=move || t_string!(i18n, close)
+                    on:click=move |_| close()
                 >
                     <CloseIcon />
                 </button>
             </header>
             <div class="drawer-body">
                 {move || match section.get() {
-                    Section::Menu => view! { <Menu me=me.clone() section /> }.into_any(),
-                    Section::Account => view! { <AccountInformation me=me.clone() /> }.into_any(),
-                    Section::ApiCredentials => {
-                        view! { <ApiCredentialsPanel endpoint_url=endpoint_url.clone() /> }.into_any()
-                    }
-                    Section::Security => view! { <SecurityPanel /> }.into_any(),
-                    Section::Activity => view! { <ActivityPanel /> }.into_any(),
-                    Section::Language => view! {
+                    None => view! { <Menu me=me.clone() /> }.into_any(),
+                    Some(Section::Account) => view! { <AccountInformation me=me.clone() /> }.into_any(),
+                    Some(Section::ApiCredentials) => view! { <ApiCredentialsPanel endpoint_url=session.endpoint_url() /> }.into_any(),
+                    Some(Section::Security) => view! { <SecurityPanel /> }.into_any(),
+                    Some(Section::Activity) => view! { <ActivityPanel /> }.into_any(),
+                    Some(Section::Language) => view! {
                         <section class="drawer-section">
                             <p>{t!(i18n, language_intro)}</p>
                             <LanguageSwitch />
@@ -90,32 +99,34 @@ pub fn UserSettingsDrawer(me: Me, endpoint_url: String, on_close: Callback<()>) 
     }
 }
 
-fn role_label(i18n: I18nContext<Locale>, role: &str) -> String {
-    if role == "admin" {
-        t_string!(i18n, role_admin).to_string()
-    } else {
-        t_string!(i18n, role_user).to_string()
+fn role_label(i18n: I18nContext<Locale>, role: Role) -> String {
+    match role {
+        Role::Admin => t_string!(i18n, role_admin).to_string(),
+        Role::User => t_string!(i18n, role_user).to_string(),
     }
 }
 
 #[component]
-fn Menu(me: Me, section: RwSignal<Section>) -> impl IntoView {
+fn Menu(me: UserView) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::get();
     let feedback = Feedback::get();
-    let role = me.role.clone();
-    let log_out_now = move |_| {
-        spawn_local(async move {
-            match log_out().await {
-                Ok(()) => session.signed_out(),
-                Err(error) => feedback.error(error_text(i18n, &error)),
-            }
-        });
-    };
-    let entry = move |label: fn(I18nContext<Locale>) -> String, target: Section| {
+    let role = me.role;
+    let sign_out = Action::new_local(|_: &()| log_out());
+    Effect::new(move |_| match sign_out.value().get() {
+        // Signed out: the app's gate shows the login form.
+        Some(Ok(())) => session.signed_out(),
+        Some(Err(error)) => feedback.error(error_text(i18n, &error)),
+        None => {}
+    });
+    let navigate = use_navigate();
+    // Buttons (the names people and tests look for are buttons' names) that go to the
+    // section's address.
+    let entry = move |label: fn(I18nContext<Locale>) -> String, section: Section| {
+        let navigate = navigate.clone();
         view! {
             <li>
-                <button class="menu-entry" on:click=move |_| section.set(target)>
+                <button class="menu-entry" on:click=move |_| navigate(&section.path(), NavigateOptions::default())>
                     <span>{move || label(i18n)}</span>
                     <ChevronIcon />
                 </button>
@@ -129,9 +140,9 @@ fn Menu(me: Me, section: RwSignal<Section>) -> impl IntoView {
             <p class="profile-email">{me.email.clone()}</p>
             <dl class="profile-facts">
                 <dt>{t!(i18n, organization)}</dt>
-                <dd class="accent">{me.organization.clone()}</dd>
+                <dd class="accent">{me.organization.name.clone()}</dd>
                 <dt>{t!(i18n, primary_role)}</dt>
-                <dd>{move || role_label(i18n, &role)}</dd>
+                <dd>{move || role_label(i18n, role)}</dd>
             </dl>
         </section>
         <nav>
@@ -142,7 +153,7 @@ fn Menu(me: Me, section: RwSignal<Section>) -> impl IntoView {
                 {entry(|i18n| t_string!(i18n, activity).to_string(), Section::Activity)}
                 {entry(|i18n| t_string!(i18n, language).to_string(), Section::Language)}
                 <li>
-                    <button class="menu-entry" on:click=log_out_now>
+                    <button class="menu-entry" disabled=sign_out.pending() on:click=move |_| { sign_out.dispatch(()); }>
                         <span>{t!(i18n, log_out)}</span>
                     </button>
                 </li>
@@ -152,9 +163,9 @@ fn Menu(me: Me, section: RwSignal<Section>) -> impl IntoView {
 }
 
 #[component]
-fn AccountInformation(me: Me) -> impl IntoView {
+fn AccountInformation(me: UserView) -> impl IntoView {
     let i18n = use_i18n();
-    let role = me.role.clone();
+    let role = me.role;
     view! {
         <section class="drawer-section">
             <dl class="facts">
@@ -165,9 +176,9 @@ fn AccountInformation(me: Me) -> impl IntoView {
                 <dt>{t!(i18n, email)}</dt>
                 <dd>{me.email}</dd>
                 <dt>{t!(i18n, organization)}</dt>
-                <dd>{me.organization}</dd>
+                <dd>{me.organization.name}</dd>
                 <dt>{t!(i18n, primary_role)}</dt>
-                <dd>{move || role_label(i18n, &role)}</dd>
+                <dd>{move || role_label(i18n, role)}</dd>
             </dl>
         </section>
     }

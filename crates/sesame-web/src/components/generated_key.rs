@@ -2,7 +2,7 @@
 //! the warning, and *Done*, after which it is gone from the page for good.
 
 use leptos::prelude::*;
-use sesame_shared::wire::GeneratedKey;
+use sesame_shared::wire::CreatedKey;
 
 use crate::{
     clipboard::copy_with_feedback,
@@ -14,12 +14,12 @@ use crate::{
 const MASK: &str = "••••••••••••••••••••••••";
 
 #[component]
-pub fn GeneratedKeyBox(generated: GeneratedKey, on_done: Callback<()>) -> impl IntoView {
+pub fn GeneratedKeyBox(created: CreatedKey, on_done: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let revealed = RwSignal::new(false);
-    let secret = StoredValue::new(generated.secret);
-    let name = generated.key.name;
+    let secret = StoredValue::new(created.secret);
+    let name = created.key.name;
 
     let copy = move |_| copy_with_feedback(secret.get_value(), i18n, feedback);
 

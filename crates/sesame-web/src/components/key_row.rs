@@ -1,12 +1,9 @@
 //! One key in the list: name, last IP, last activity; the pencil turns the name into an
 //! inline editor (Enter or Save saves, Escape cancels), the red circle asks to delete.
 
-use leptos::{html, prelude::*, task::spawn_local};
-use sesame_shared::{
-    error::{AppError, NameProblem},
-    functions::rename_api_key,
-    wire::{key_name_too_long, ApiKeyView},
-};
+use leptos::{html, prelude::*};
+use sesame_model::names::KeyName;
+use sesame_shared::{error::AppError, functions::rename_api_key, wire::ApiKeyView};
 
 use crate::{
     components::icons::{DeleteIcon, PencilIcon},
@@ -28,7 +25,7 @@ pub fn KeyRow(
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
+    let rename = Action::new_local(|(key, name): &(ApiKeyView, String)| rename_api_key(key.id.to_string(), name.clone()));
     let input_ref = NodeRef::<html::Input>::new();
     let pencil_ref = NodeRef::<html::Button>::new();
     // The row keeps its own copy, so a rename updates it in place and focus can return to
@@ -53,32 +50,28 @@ pub fn KeyRow(
         focus_next_frame(pencil_ref);
     };
     let save = move || {
-        if saving.get_untracked() {
+        if rename.pending().get_untracked() {
             return;
         }
-        if draft.with_untracked(|name| key_name_too_long(name)) {
-            error.set(Some(error_text(i18n, &AppError::InvalidName(NameProblem::TooLong))));
+        // The server's own rule, checked here first (a huge paste gets its message, not a
+        // request over the body limit).
+        if let Err(problem) = draft.with_untracked(|name| KeyName::parse(name)) {
+            error.set(Some(error_text(i18n, &AppError::InvalidName(problem))));
             return;
         }
-        saving.set(true);
-        let id = current.with_untracked(|key| key.id.clone());
-        spawn_local(async move {
-            match rename_api_key(id, draft.get_untracked()).await {
-                Ok(renamed) => {
-                    feedback.success(t_string!(i18n, renamed).to_string());
-                    current.set(renamed.clone());
-                    stop_editing();
-                    on_renamed.run(renamed);
-                }
-                // The draft stays as typed, so nothing is lost; the message says why.
-                Err(failure) => {
-                    error.try_set(Some(error_text(i18n, &failure)));
-                }
-            }
-            // The row may be gone by now (deleted meanwhile): then there is nothing to reset.
-            saving.try_set(false);
-        });
+        rename.dispatch((current.get_untracked(), draft.get_untracked()));
     };
+    Effect::new(move |_| match rename.value().get() {
+        Some(Ok(renamed)) => {
+            feedback.success(t_string!(i18n, renamed).to_string());
+            current.set(renamed.clone());
+            stop_editing();
+            on_renamed.run(renamed);
+        }
+        // The draft stays as typed, so nothing is lost; the message says why.
+        Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
+        None => {}
+    });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "Enter" => {
             ev.prevent_default();
@@ -94,7 +87,7 @@ pub fn KeyRow(
     };
 
     let name = move || current.with(|key| key.name.clone());
-    let last_ip = move || current.with(|key| key.last_used_ip.clone().unwrap_or_else(|| "—".to_owned()));
+    let last_ip = move || current.with(|key| key.last_used_ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string()));
     let last_used = move || current.with(|key| key.last_used_at);
     let error_id = current.with_untracked(|key| format!("rename-error-{}", key.id));
     let error_id_attr = error_id.clone();
@@ -118,7 +111,7 @@ pub fn KeyRow(
                             on:input=move |ev| draft.set(event_target_value(&ev))
                             on:keydown=on_keydown
                         />
-                        <button class="btn btn-small btn-primary" disabled=saving on:click=move |_| save()>
+                        <button class="btn btn-small btn-primary" disabled=rename.pending() on:click=move |_| save()>
                             {t!(i18n, save)}
                         </button>
                         <button class="btn btn-small btn-secondary" on:click=move |_| stop_editing()>

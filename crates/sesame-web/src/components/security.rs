@@ -2,10 +2,10 @@
 //! sessions end), and the list of active sessions with "sign out" for each and for all
 //! the others.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use sesame_shared::{
     functions::{change_password, end_other_sessions, end_session, list_sessions},
-    wire::{PasswordChange, SessionView},
+    wire::{PasswordChange, SessionId, SessionView},
 };
 
 use crate::{
@@ -17,48 +17,42 @@ use crate::{
 pub fn SecurityPanel() -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
-    let sessions = RwSignal::new(None::<Vec<SessionView>>);
-    let reload = move || {
-        spawn_local(async move {
-            match list_sessions().await {
-                Ok(found) => {
-                    sessions.try_set(Some(found));
-                }
-                Err(error) => feedback.error(error_text(i18n, &error)),
-            }
-        });
-    };
-    reload();
+    let listed = LocalResource::new(list_sessions);
+    let reload = move || listed.refetch();
+    Effect::new(move |_| {
+        if let Some(Err(error)) = listed.get() {
+            feedback.error(error_text(i18n, &error));
+        }
+    });
+    let sessions = move || listed.get().and_then(Result::ok);
 
-    let end_others = move |_| {
-        spawn_local(async move {
-            match end_other_sessions().await {
-                Ok(count) => {
-                    feedback.success(t_string!(i18n, sessions_ended, count = count).to_string());
-                    reload();
-                }
-                Err(error) => feedback.error(error_text(i18n, &error)),
-            }
-        });
-    };
-    let others = move || sessions.with(|list| list.iter().flatten().filter(|s| !s.current).count());
+    let end_others = Action::new_local(|_: &()| end_other_sessions());
+    Effect::new(move |_| match end_others.value().get() {
+        Some(Ok(count)) => {
+            feedback.success(t_string!(i18n, sessions_ended, count = count).to_string());
+            reload();
+        }
+        Some(Err(error)) => feedback.error(error_text(i18n, &error)),
+        None => {}
+    });
+    let others = move || sessions().iter().flatten().filter(|s| !s.current).count();
 
     view! {
         <section class="drawer-section security">
             <PasswordForm on_changed=Callback::new(move |_| reload()) />
             <h3 class="panel-heading">{t!(i18n, active_sessions)}</h3>
-            {move || match sessions.get() {
+            {move || match sessions() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Some(list) => view! {
                     <ul class="session-list">
-                        <For each=move || list.clone() key=|session| session.id.clone() let:session>
+                        <For each=move || list.clone() key=|session| session.id let:session>
                             <SessionRow session on_ended=Callback::new(move |_| reload()) />
                         </For>
                     </ul>
                 }.into_any(),
             }}
             <Show when=move || { others() > 0 }>
-                <button class="btn btn-secondary btn-block" on:click=end_others>
+                <button class="btn btn-secondary btn-block" disabled=end_others.pending() on:click=move |_| { end_others.dispatch(()); }>
                     {t!(i18n, sign_out_others)}
                 </button>
             </Show>
@@ -73,31 +67,26 @@ fn PasswordForm(on_changed: Callback<()>) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let change = Action::new_local(|change: &PasswordChange| change_password(change.clone()));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if change.pending().get_untracked() {
             return;
         }
-        busy.set(true);
         error.set(None);
-        let change = PasswordChange { current: current.get_untracked(), new: new.get_untracked() };
-        spawn_local(async move {
-            match change_password(change).await {
-                Ok(()) => {
-                    current.try_set(String::new());
-                    new.try_set(String::new());
-                    feedback.success(t_string!(i18n, password_changed).to_string());
-                    on_changed.run(());
-                }
-                Err(failure) => {
-                    error.try_set(Some(error_text(i18n, &failure)));
-                }
-            }
-            busy.try_set(false);
-        });
+        change.dispatch(PasswordChange { current: current.get_untracked(), new: new.get_untracked() });
     };
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(())) => {
+            current.set(String::new());
+            new.set(String::new());
+            feedback.success(t_string!(i18n, password_changed).to_string());
+            on_changed.run(());
+        }
+        Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
+        None => {}
+    });
 
     view! {
         <form class="password-form" on:submit=submit>
@@ -106,7 +95,7 @@ fn PasswordForm(on_changed: Callback<()>) -> impl IntoView {
             {move || view! { <TextField label=t_string!(i18n, new_password).to_string() value=new kind="password" autocomplete="new-password" /> }}
             <p class="muted small">{t!(i18n, change_password_hint)}</p>
             <p class="form-error" role="alert">{move || error.get()}</p>
-            <button class="btn btn-primary btn-block" type="submit" disabled=busy>{t!(i18n, change_password)}</button>
+            <button class="btn btn-primary btn-block" type="submit" disabled=change.pending()>{t!(i18n, change_password)}</button>
         </form>
     }
 }
@@ -137,20 +126,18 @@ fn device(user_agent: Option<&str>) -> String {
 fn SessionRow(session: SessionView, on_ended: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
-    let ip = session.ip.clone().unwrap_or_else(|| "—".into());
-    let id = StoredValue::new(session.id.clone());
+    let ip = session.ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string());
     let label_ip = ip.clone();
-    let sign_out = move |_| {
-        spawn_local(async move {
-            match end_session(id.get_value()).await {
-                Ok(()) => {
-                    feedback.success(t_string!(i18n, session_ended).to_string());
-                    on_ended.run(());
-                }
-                Err(error) => feedback.error(error_text(i18n, &error)),
-            }
-        });
-    };
+    let sign_out = Action::new_local(|id: &SessionId| end_session(id.to_string()));
+    Effect::new(move |_| match sign_out.value().get() {
+        Some(Ok(())) => {
+            feedback.success(t_string!(i18n, session_ended).to_string());
+            on_ended.run(());
+        }
+        Some(Err(error)) => feedback.error(error_text(i18n, &error)),
+        None => {}
+    });
+    let id = session.id;
     view! {
         <li class="session-row">
             <div class="session-device" title=session.user_agent.clone().unwrap_or_default()>
@@ -167,7 +154,8 @@ fn SessionRow(session: SessionView, on_ended: Callback<()>) -> impl IntoView {
                 <button
                     class="btn btn-secondary btn-small"
                     aria-label=move || t_string!(i18n, sign_out_session, ip = label_ip.clone()).to_string()
-                    on:click=sign_out
+                    disabled=sign_out.pending()
+                    on:click=move |_| { sign_out.dispatch(id); }
                 >
                     {t!(i18n, sign_out)}
                 </button>

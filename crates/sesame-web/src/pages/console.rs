@@ -1,8 +1,17 @@
-//! The console once signed in: the top bar, the main area (a welcome, or for an
-//! administrator the Users page), and the User settings drawer.
+//! The console once signed in: the top bar, the screen the address names (a welcome, or for
+//! an administrator the Users page), and on `/settings…` the User settings drawer over the
+//! welcome.
 
 use leptos::prelude::*;
-use sesame_shared::wire::Me;
+use leptos_router::{
+    components::{Outlet, A},
+    hooks::{use_location, use_navigate, use_params_map},
+    NavigateOptions,
+};
+use sesame_shared::{
+    routes::{self, Section},
+    wire::{Role, UserView},
+};
 
 use crate::{
     components::{
@@ -10,88 +19,108 @@ use crate::{
         drawer::UserSettingsDrawer,
     },
     i18n::*,
-    pages::users::UsersPage,
+    pages::{not_found::NotFoundPage, users::UsersPage},
+    session::Session,
 };
 
-/// What the main area shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MainView {
-    Home,
-    Users,
+/// The signed-in user, for the console's screens (they render only once signed in).
+fn me() -> UserView {
+    Session::get().me().expect("the console shows only once signed in")
 }
 
 #[component]
-pub fn ConsolePage(me: Me, endpoint_url: String) -> impl IntoView {
+pub fn ConsoleLayout() -> impl IntoView {
     let i18n = use_i18n();
-    let drawer_open = RwSignal::new(false);
     let dialog = ConfirmDialog::provide();
+    let location = use_location();
+    let navigate = use_navigate();
     // While the dialog is open everything else is inert: no focus, no clicks, hidden from
     // assistive technology.
     let inert = move || dialog.is_open();
+    let me = me();
     let initials = me.initials();
-    let first_name = me.full_name.split_whitespace().next().unwrap_or(&me.username).to_owned();
-    let organization = me.organization.clone();
-    let is_admin = me.role == "admin";
-    let main_view = RwSignal::new(MainView::Home);
-    let nav_entry = move |target: MainView, label: fn(leptos_i18n::I18nContext<Locale>) -> String| {
-        view! {
-            <button
-                class="topbar-link"
-                aria-current=move || (main_view.get() == target).then_some("page")
-                on:click=move |_| main_view.set(target)
-            >
-                {move || label(i18n)}
-            </button>
-        }
+    let organization = me.organization.name.clone();
+    let is_admin = me.role == Role::Admin;
+    let drawer_open = move || location.pathname.with(|path| path.starts_with(routes::SETTINGS));
+    let toggle_drawer = move |_| {
+        let target = if drawer_open() { routes::HOME } else { routes::SETTINGS };
+        navigate(target, NavigateOptions::default());
     };
-    let me_for_users = me.clone();
 
     view! {
         <div class="console" inert=inert aria-hidden=move || inert().then_some("true")>
-        <header class="topbar">
-            <span class="brand">"CloudOps"</span>
-            {is_admin.then(|| view! {
-                <nav class="topbar-nav" aria-label="CloudOps">
-                    {nav_entry(MainView::Home, |i18n| t_string!(i18n, home).to_string())}
-                    {nav_entry(MainView::Users, |i18n| t_string!(i18n, users).to_string())}
-                </nav>
-            })}
-            <span class="topbar-org">
-                <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-                    <path d="M7 1h2v3H7zM2 9h12v1H2zM2 9h1v3H2zM7.5 4h1v5h-1zM13 9h1v3h-1zM0 12h5v3H0zM5.5 12h5v3h-5zM11 12h5v3h-5z" fill="currentColor" />
-                </svg>
-                {organization}
-            </span>
-            <button
-                class="avatar-button"
-                aria-label=move || t_string!(i18n, user_settings).to_string()
-                title=move || t_string!(i18n, user_settings).to_string()
-                aria-expanded=move || drawer_open.get().to_string()
-                on:click=move |_| drawer_open.update(|open| *open = !*open)
-            >
-                <span class="avatar avatar-small" aria-hidden="true">{initials}</span>
-            </button>
-        </header>
-        <main class="console-main">
-            {move || match main_view.get() {
-                MainView::Home => view! {
-                    <h1>{
-                        let first_name = first_name.clone();
-                        move || t_string!(i18n, welcome, name = first_name.clone()).to_string()
-                    }</h1>
-                    <p class="muted">{t!(i18n, welcome_text)}</p>
-                }.into_any(),
-                MainView::Users => view! { <UsersPage me=me_for_users.clone() /> }.into_any(),
-            }}
-        </main>
-        <Show when=move || drawer_open.get()>
-            <UserSettingsDrawer
-                me=me.clone()
-                endpoint_url=endpoint_url.clone()
-                on_close=Callback::new(move |_| drawer_open.set(false))
-            />
-        </Show>
+            <header class="topbar">
+                <span class="brand">"CloudOps"</span>
+                {is_admin.then(|| view! {
+                    <nav class="topbar-nav" aria-label="CloudOps">
+                        <A href=routes::HOME exact=true attr:class="topbar-link">{move || t_string!(i18n, home)}</A>
+                        <A href=routes::USERS attr:class="topbar-link">{move || t_string!(i18n, users)}</A>
+                    </nav>
+                })}
+                <span class="topbar-org">
+                    <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+                        <path d="M7 1h2v3H7zM2 9h12v1H2zM2 9h1v3H2zM7.5 4h1v5h-1zM13 9h1v3h-1zM0 12h5v3H0zM5.5 12h5v3h-5zM11 12h5v3h-5z" fill="currentColor" />
+                    </svg>
+                    {organization}
+                </span>
+                <button
+                    class="avatar-button"
+                    aria-label=move || t_string!(i18n, user_settings)
+                    title=move || t_string!(i18n, user_settings)
+                    aria-expanded=move || drawer_open().to_string()
+                    on:click=toggle_drawer
+                >
+                    <span class="avatar avatar-small" aria-hidden="true">{initials}</span>
+                </button>
+            </header>
+            <Outlet />
         </div>
         <ConfirmDialogHost />
+    }
+}
+
+/// `/`: the welcome.
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = me();
+    let first_name = me.full_name.split_whitespace().next().unwrap_or(&me.username).to_owned();
+    view! {
+        <main class="console-main">
+            <h1>{move || t_string!(i18n, welcome, name = first_name.clone()).to_string()}</h1>
+            <p class="muted">{t!(i18n, welcome_text)}</p>
+        </main>
+    }
+}
+
+/// `/users`: administrators only; anyone else finds nothing here.
+#[component]
+pub fn UsersScreen() -> impl IntoView {
+    let me = me();
+    if me.role == Role::Admin {
+        view! { <main class="console-main"><UsersPage me /></main> }.into_any()
+    } else {
+        view! { <NotFoundPage /> }.into_any()
+    }
+}
+
+/// `/settings` and `/settings/<section>`: the drawer, open over the welcome.
+#[component]
+pub fn SettingsScreen() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.with(|params| params.get("section"));
+    // `/settings` is the menu; an unknown section is not a page.
+    let section = Memo::new(move |_| slug().map(|slug| Section::from_slug(&slug).ok_or(())));
+    let unknown = Memo::new(move |_| matches!(section.get(), Some(Err(()))));
+    move || {
+        if unknown.get() {
+            view! { <NotFoundPage /> }.into_any()
+        } else {
+            view! {
+                <Home />
+                <UserSettingsDrawer section=Signal::derive(move || section.get().and_then(Result::ok)) />
+            }
+            .into_any()
+        }
     }
 }

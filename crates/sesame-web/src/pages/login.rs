@@ -1,7 +1,9 @@
-use leptos::{prelude::*, task::spawn_local};
+//! `/login`: username and password.
+
+use leptos::prelude::*;
 use sesame_shared::functions::log_in;
 
-use crate::{app::Session, components::language_switch::LanguageSwitch, i18n::*, messages::error_text};
+use crate::{components::language_switch::LanguageSwitch, i18n::*, messages::error_text, session::Session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -10,22 +12,20 @@ pub fn LoginPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let attempt = Action::new_local(|(username, password): &(String, String)| log_in(username.clone(), password.clone()));
 
+    Effect::new(move |_| match attempt.value().get() {
+        // Signed in: the app's gate takes the visitor where they were going.
+        Some(Ok(me)) => session.signed_in(me),
+        Some(Err(failure)) => {
+            password.set(String::new());
+            error.set(Some(error_text(i18n, &failure)));
+        }
+        None => {}
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
-        spawn_local(async move {
-            match log_in(username.get_untracked(), password.get_untracked()).await {
-                Ok(me) => session.signed_in(me),
-                Err(failure) => {
-                    password.try_set(String::new());
-                    error.try_set(Some(error_text(i18n, &failure)));
-                }
-            }
-            // After a successful login this page is gone; nothing to reset then.
-            busy.try_set(false);
-        });
+        attempt.dispatch((username.get_untracked(), password.get_untracked()));
     };
 
     view! {
@@ -54,7 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                     />
                 </label>
                 {move || error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
-                <button class="btn btn-primary" type="submit" disabled=busy>{t!(i18n, log_in)}</button>
+                <button class="btn btn-primary" type="submit" disabled=attempt.pending()>{t!(i18n, log_in)}</button>
                 <LanguageSwitch />
             </form>
         </main>

@@ -1,4 +1,5 @@
 pub mod console;
 pub mod login;
+pub mod not_found;
 pub mod setup;
 pub mod users;

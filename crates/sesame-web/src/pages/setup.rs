@@ -1,14 +1,15 @@
-use leptos::{prelude::*, task::spawn_local};
+//! `/setup`: the one-time form shown on a fresh database; creates the first administrator.
+
+use leptos::prelude::*;
 use sesame_shared::{functions::setup_first_admin, wire::SetupForm};
 
 use crate::{
-    app::Session,
     components::{language_switch::LanguageSwitch, text_field::TextField},
     i18n::*,
     messages::error_text,
+    session::Session,
 };
 
-/// The one-time form shown on a fresh database: creates the first administrator.
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -19,26 +20,22 @@ pub fn SetupPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let create = Action::new_local(|form: &SetupForm| setup_first_admin(form.clone()));
 
+    Effect::new(move |_| match create.value().get() {
+        // Signed in: the app's gate opens the console.
+        Some(Ok(me)) => session.signed_in(me),
+        Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
+        None => {}
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
-        let form = SetupForm {
+        create.dispatch(SetupForm {
             organization: organization.get_untracked(),
             full_name: full_name.get_untracked(),
             username: username.get_untracked(),
             email: email.get_untracked(),
             password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            match setup_first_admin(form).await {
-                Ok(me) => session.signed_in(me),
-                Err(failure) => {
-                    error.try_set(Some(error_text(i18n, &failure)));
-                }
-            }
-            busy.try_set(false);
         });
     };
 
@@ -53,7 +50,7 @@ pub fn SetupPage() -> impl IntoView {
                 {move || view! { <TextField label=t_string!(i18n, email).to_string() value=email kind="email" autocomplete="email" /> }}
                 {move || view! { <TextField label=t_string!(i18n, password).to_string() value=password kind="password" autocomplete="new-password" /> }}
                 {move || error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
-                <button class="btn btn-primary" type="submit" disabled=busy>{t!(i18n, create_admin)}</button>
+                <button class="btn btn-primary" type="submit" disabled=create.pending()>{t!(i18n, create_admin)}</button>
                 <LanguageSwitch />
             </form>
         </main>

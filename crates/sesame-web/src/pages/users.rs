@@ -2,10 +2,10 @@
 //! role, disables or enables an account. Every rule is the server's (the same one the REST
 //! API applies); this page only offers what the rule allows and shows what it answers.
 
-use leptos::{html, prelude::*, task::spawn_local};
+use leptos::{html, prelude::*};
 use sesame_shared::{
     functions::{create_user, list_users, update_user},
-    wire::{Me, NewUserForm, UserRole, UserUpdate, UserView, UsersPage},
+    wire::{NewUserForm, Role, Status, UserUpdate, UserView},
 };
 
 use crate::{
@@ -22,53 +22,47 @@ use crate::{
 const PAGE_SIZE: u32 = 50;
 
 #[component]
-pub fn UsersPage(me: Me) -> impl IntoView {
+pub fn UsersPage(me: UserView) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let page = RwSignal::new(1u32);
-    let listing = RwSignal::new(None::<UsersPage>);
+    let listing = LocalResource::new(move || list_users(page.get(), PAGE_SIZE));
+    Effect::new(move |_| {
+        if let Some(Err(error)) = listing.get() {
+            feedback.error(error_text(i18n, &error));
+        }
+    });
+    let listing_now = move || listing.get().and_then(Result::ok);
     let form_open = RwSignal::new(false);
     let create_ref = NodeRef::<html::Button>::new();
 
-    let load = move || {
-        let number = page.get_untracked();
-        spawn_local(async move {
-            match list_users(number, PAGE_SIZE).await {
-                Ok(found) => {
-                    listing.try_set(Some(found));
-                }
-                Err(error) => feedback.error(error_text(i18n, &error)),
-            }
-        });
-    };
-    load();
-
     let replace = Callback::new(move |changed: UserView| {
         listing.update(|listing| {
-            if let Some(slot) = listing.iter_mut().flat_map(|l| l.users.iter_mut()).find(|u| u.id == changed.id) {
-                *slot = changed;
+            if let Some(Ok(listing)) = listing {
+                if let Some(slot) = listing.users.iter_mut().find(|u| u.id == changed.id) {
+                    *slot = changed;
+                }
             }
         });
     });
     let on_created = Callback::new(move |created: UserView| {
         form_open.set(false);
         feedback.success(t_string!(i18n, user_created, name = created.username.clone()).to_string());
-        load();
+        listing.refetch();
         focus_next_frame(create_ref);
     });
     let on_cancel = Callback::new(move |_| {
         form_open.set(false);
         focus_next_frame(create_ref);
     });
-    let pages = move || listing.with(|l| l.as_ref().map_or(1, |l| l.total.div_ceil(u64::from(PAGE_SIZE)).max(1)));
+    let pages = move || listing_now().map_or(1, |l| l.total.div_ceil(u64::from(PAGE_SIZE)).max(1));
     let go = move |delta: i64| {
         let next = i64::from(page.get_untracked()) + delta;
         if next >= 1 && next as u64 <= pages() {
             page.set(next as u32);
-            load();
         }
     };
-    let me_id = StoredValue::new(me.id.clone());
+    let me_id = me.id;
 
     view! {
         <section class="users-page" aria-labelledby="users-title">
@@ -83,11 +77,11 @@ pub fn UsersPage(me: Me) -> impl IntoView {
                     {t!(i18n, create_user)}
                 </button>
             </div>
-            <p class="muted">{move || t_string!(i18n, users_intro, organization = me.organization.clone()).to_string()}</p>
+            <p class="muted">{move || t_string!(i18n, users_intro, organization = me.organization.name.clone()).to_string()}</p>
             <Show when=move || form_open.get()>
                 <NewUserFormView on_created on_cancel />
             </Show>
-            {move || match listing.get() {
+            {move || match listing_now() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Some(found) => view! {
                     <table class="users-table">
@@ -101,8 +95,8 @@ pub fn UsersPage(me: Me) -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=move || found.users.clone() key=|user| (user.id.clone(), user.role, user.active) let:user>
-                                <UserRow user=user.clone() is_me=user.id == me_id.get_value() on_changed=replace />
+                            <For each=move || found.users.clone() key=|user| (user.id, user.role, user.status) let:user>
+                                <UserRow user=user.clone() is_me=user.id == me_id on_changed=replace />
                             </For>
                         </tbody>
                     </table>
@@ -123,18 +117,16 @@ pub fn UsersPage(me: Me) -> impl IntoView {
     }
 }
 
-fn role_value(role: UserRole) -> &'static str {
+fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
     match role {
-        UserRole::Admin => "admin",
-        UserRole::User => "user",
+        Role::Admin => t_string!(i18n, role_admin).to_string(),
+        Role::User => t_string!(i18n, role_user).to_string(),
     }
 }
 
-fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: UserRole) -> String {
-    match role {
-        UserRole::Admin => t_string!(i18n, role_admin).to_string(),
-        UserRole::User => t_string!(i18n, role_user).to_string(),
-    }
+/// The role a select's value names (its options are the roles' own names).
+fn role_from(value: &str) -> Role {
+    value.parse().unwrap_or(Role::User)
 }
 
 /// One user: role select and disable/enable. Not on one's own row: the server refuses
@@ -144,55 +136,57 @@ fn UserRow(user: UserView, is_me: bool, on_changed: Callback<UserView>) -> impl 
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
-    let busy = RwSignal::new(false);
     let user = StoredValue::new(user);
     let name = move || user.with_value(|u| u.full_name.clone());
     let select_ref = NodeRef::<html::Select>::new();
-
-    let apply = move |update: UserUpdate, success: String| {
-        busy.set(true);
-        let id = user.with_value(|u| u.id.clone());
-        spawn_local(async move {
-            match update_user(id, update).await {
-                Ok(changed) => {
-                    feedback.success(success);
-                    on_changed.run(changed);
-                }
-                Err(error) => {
-                    feedback.error(error_text(i18n, &error));
-                    // Put the select back to what the server still has.
-                    if let Some(select) = select_ref.get_untracked() {
-                        select.set_value(role_value(user.with_value(|u| u.role)));
-                    }
-                }
+    // Each change carries the message to show once it is done.
+    let update = Action::new_local(move |(change, success): &(UserUpdate, String)| {
+        let (change, success) = (*change, success.clone());
+        let id = user.with_value(|u| u.id.to_string());
+        async move { update_user(id, change).await.map(|changed| (changed, success)) }
+    });
+    Effect::new(move |_| match update.value().get() {
+        Some(Ok((changed, success))) => {
+            feedback.success(success);
+            on_changed.run(changed);
+        }
+        Some(Err(error)) => {
+            feedback.error(error_text(i18n, &error));
+            // Put the select back to what the server still has.
+            if let Some(select) = select_ref.get_untracked() {
+                select.set_value(user.with_value(|u| u.role.as_str()));
             }
-            busy.try_set(false);
-        });
+        }
+        None => {}
+    });
+    let busy = update.pending();
+    let apply = move |change: UserUpdate, success: String| {
+        update.dispatch((change, success));
     };
     let change_role = move |ev: leptos::ev::Event| {
-        let role = if event_target_value(&ev) == "admin" { UserRole::Admin } else { UserRole::User };
+        let role = role_from(&event_target_value(&ev));
         let text = t_string!(i18n, role_changed, name = name()).to_string();
-        apply(UserUpdate { role: Some(role), active: None }, text);
+        apply(UserUpdate { role: Some(role), status: None }, text);
     };
     let toggle = move |_| {
-        if user.with_value(|u| u.active) {
+        if user.with_value(|u| u.status.is_active()) {
             dialog.ask(ConfirmRequest {
                 title: t_string!(i18n, disable_title).to_string(),
                 question: t_string!(i18n, disable_question, name = name()).to_string(),
                 confirm_label: t_string!(i18n, disable).to_string(),
                 on_confirm: Callback::new(move |_| {
                     let text = t_string!(i18n, user_disabled, name = name()).to_string();
-                    apply(UserUpdate { role: None, active: Some(false) }, text);
+                    apply(UserUpdate { role: None, status: Some(Status::Disabled) }, text);
                 }),
             });
         } else {
             let text = t_string!(i18n, user_enabled, name = name()).to_string();
-            apply(UserUpdate { role: None, active: Some(true) }, text);
+            apply(UserUpdate { role: None, status: Some(Status::Active) }, text);
         }
     };
     let current = user.get_value();
     let role = current.role;
-    let active = current.active;
+    let active = current.status.is_active();
 
     view! {
         <tr class:disabled-user=!active>
@@ -214,8 +208,8 @@ fn UserRow(user: UserView, is_me: bool, on_changed: Callback<UserView>) -> impl 
                             on:change=change_role
                             disabled=busy
                         >
-                            <option value="user" selected=role == UserRole::User>{move || role_text(i18n, UserRole::User)}</option>
-                            <option value="admin" selected=role == UserRole::Admin>{move || role_text(i18n, UserRole::Admin)}</option>
+                            <option value=Role::User.as_str() selected=role == Role::User>{move || role_text(i18n, Role::User)}</option>
+                            <option value=Role::Admin.as_str() selected=role == Role::Admin>{move || role_text(i18n, Role::Admin)}</option>
                         </select>
                     }.into_any()
                 }}
@@ -253,36 +247,31 @@ fn NewUserFormView(on_created: Callback<UserView>, on_cancel: Callback<()>) -> i
     let username = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let role = RwSignal::new(UserRole::User);
+    let role = RwSignal::new(Role::User);
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let create = Action::new_local(|form: &NewUserForm| create_user(form.clone()));
     let first_ref = NodeRef::<html::Input>::new();
     focus_next_frame(first_ref);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if create.pending().get_untracked() {
             return;
         }
-        busy.set(true);
         error.set(None);
-        let form = NewUserForm {
+        create.dispatch(NewUserForm {
             full_name: full_name.get_untracked(),
             username: username.get_untracked(),
             email: email.get_untracked(),
             role: role.get_untracked(),
             password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            match create_user(form).await {
-                Ok(created) => on_created.run(created),
-                Err(failure) => {
-                    error.try_set(Some(error_text(i18n, &failure)));
-                }
-            }
-            busy.try_set(false);
         });
     };
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(created)) => on_created.run(created),
+        Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
+        None => {}
+    });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
@@ -299,16 +288,16 @@ fn NewUserFormView(on_created: Callback<UserView>, on_cancel: Callback<()>) -> i
                 {move || view! { <TextField label=t_string!(i18n, initial_password).to_string() value=password kind="password" autocomplete="new-password" /> }}
                 <label>
                     <span>{t!(i18n, role)}</span>
-                    <select on:change=move |ev| role.set(if event_target_value(&ev) == "admin" { UserRole::Admin } else { UserRole::User })>
-                        <option value="user" selected=true>{move || role_text(i18n, UserRole::User)}</option>
-                        <option value="admin">{move || role_text(i18n, UserRole::Admin)}</option>
+                    <select on:change=move |ev| role.set(role_from(&event_target_value(&ev)))>
+                        <option value=Role::User.as_str() selected=true>{move || role_text(i18n, Role::User)}</option>
+                        <option value=Role::Admin.as_str()>{move || role_text(i18n, Role::Admin)}</option>
                     </select>
                 </label>
             </div>
             <p class="form-error" role="alert">{move || error.get()}</p>
             <div class="form-actions">
                 <button class="btn btn-secondary" type="button" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
-                <button class="btn btn-primary" type="submit" disabled=busy>{t!(i18n, create)}</button>
+                <button class="btn btn-primary" type="submit" disabled=create.pending()>{t!(i18n, create)}</button>
             </div>
         </form>
     }

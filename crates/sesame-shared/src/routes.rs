@@ -1,0 +1,107 @@
+//! The console's addresses, known to the browser (which screen a path shows) and to the
+//! server (which paths answer the app's `index.html`, and which a real 404).
+
+/// A section of the *User settings* drawer, and its address `/settings/<slug>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Account,
+    ApiCredentials,
+    Security,
+    Activity,
+    Language,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] =
+        [Section::Account, Section::ApiCredentials, Section::Security, Section::Activity, Section::Language];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Section::Account => "account",
+            Section::ApiCredentials => "api-credentials",
+            Section::Security => "security",
+            Section::Activity => "activity",
+            Section::Language => "language",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|section| section.slug() == slug)
+    }
+
+    pub fn path(self) -> String {
+        format!("{SETTINGS}/{}", self.slug())
+    }
+}
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/login";
+pub const SETUP: &str = "/setup";
+pub const USERS: &str = "/users";
+/// The drawer's menu; its sections are below it.
+pub const SETTINGS: &str = "/settings";
+
+/// Whether `path` is one of the console's screens (a trailing slash is allowed).
+pub fn is_console_path(path: &str) -> bool {
+    let path = match path.strip_suffix('/') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => path,
+    };
+    if [HOME, LOGIN, SETUP, USERS, SETTINGS].contains(&path) {
+        return true;
+    }
+    path.strip_prefix(SETTINGS)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|slug| Section::from_slug(slug).is_some())
+}
+
+/// The login page's address when a signed-out visitor opened `path`: after login they
+/// come back there.
+pub fn login_returning_to(path: &str) -> String {
+    match safe_return_path(path) {
+        Some(path) if path != HOME && path != LOGIN => format!("{LOGIN}?next={}", encode_path(path)),
+        _ => LOGIN.to_owned(),
+    }
+}
+
+/// Where to go after login, from the `next` parameter: only one of the console's own
+/// screens, so a crafted link cannot send a person elsewhere.
+pub fn safe_return_path(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && is_console_path(next)).then_some(next)
+}
+
+/// Percent-encodes what a path may contain that a query value may not.
+fn encode_path(path: &str) -> String {
+    path.replace('%', "%25").replace('&', "%26").replace('#', "%23").replace('?', "%3F").replace('+', "%2B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_paths_and_only_them() {
+        for path in ["/", "/login", "/setup", "/users", "/users/", "/settings", "/settings/api-credentials", "/settings/security/", "/settings/activity", "/settings/account", "/settings/language"] {
+            assert!(is_console_path(path), "{path}");
+        }
+        for path in ["", "/nope", "/settings/nope", "/settings/api-credentials/x", "/api/v1/me", "/index.html", "/users/x", "//evil.example"] {
+            assert!(!is_console_path(path), "{path}");
+        }
+        for section in Section::ALL {
+            assert_eq!(Section::from_slug(section.slug()), Some(section));
+            assert!(is_console_path(&section.path()));
+        }
+    }
+
+    #[test]
+    fn a_deep_link_returns_there_after_login_and_nowhere_else() {
+        assert_eq!(login_returning_to("/settings/api-credentials"), "/login?next=/settings/api-credentials");
+        assert_eq!(login_returning_to("/"), "/login");
+        assert_eq!(login_returning_to("/login"), "/login");
+        assert_eq!(login_returning_to("/nope"), "/login");
+        assert_eq!(safe_return_path("/users"), Some("/users"));
+        for bad in ["//evil.example/users", "https://evil.example/", "javascript:alert(1)", "/nope", ""] {
+            assert_eq!(safe_return_path(bad), None, "{bad}");
+        }
+    }
+}
