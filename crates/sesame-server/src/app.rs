@@ -20,8 +20,6 @@ use crate::{
 
 pub use crate::state::{AppConfig, AppState};
 
-/// Server-function calls are small JSON documents, like REST bodies.
-const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
 
 /// A request (body included) that takes longer gets 408: slow clients cannot hold
 /// connections and database permits for ever.
@@ -35,7 +33,7 @@ pub fn router(state: AppState) -> Router {
     let server_fns = Router::new()
         .route(&format!("{SERVER_FN_PREFIX}/{{*fn_name}}"), post(move |request: Request| handle_server_fn(context.clone(), request)))
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
-        .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(rest::BODY_LIMIT))
         .layer(never_stored());
 
     let (api, openapi) = rest::router();

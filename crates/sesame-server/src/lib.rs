@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod last_use_writer;
 pub mod logging;
+pub mod me_cache;
 pub mod metrics;
 pub mod rest;
 pub mod serve;

@@ -11,8 +11,8 @@ use sesame_shared::ssr::ServerContext;
 pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<AppConfig>,
-    /// `GET /api/v1/me` answers, rendered once per user version (see `rest::me`).
-    pub me_cache: Arc<crate::rest::MeCache>,
+    /// `GET /api/v1/me` answers, rendered once per version of each user.
+    pub me_cache: Arc<crate::me_cache::MeCache>,
 }
 
 impl AppState {

@@ -8,7 +8,7 @@ use super::{
     auth::ApiActor,
     envelope::List,
     page::{PageParams, Pagination},
-    ApiError, ErrorResponse,
+    error::{ApiError, ErrorResponse},
 };
 use crate::state::AppState;
 

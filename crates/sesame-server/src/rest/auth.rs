@@ -15,7 +15,7 @@ use sesame_core::{
 };
 use sesame_shared::ssr::{client_ip, user_agent};
 
-use super::ApiError;
+use super::error::ApiError;
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "mc-api-key";

@@ -4,13 +4,30 @@
 
 use axum::{
     body::{Body, Bytes},
-    extract::{FromRequest, OptionalFromRequest, Request},
-    http::header,
+    extract::{rejection::JsonRejection, FromRequest, OptionalFromRequest, Request},
+    http::{header, StatusCode},
     Json,
 };
 use serde::de::DeserializeOwned;
 
-use super::ApiError;
+use super::error::ApiError;
+
+/// REST bodies are small JSON documents.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A body axum could not read or parse: too large (413), or not what was expected.
+fn refused(status: StatusCode, message: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::payload_too_large(BODY_LIMIT);
+    }
+    ApiError::invalid_request("body", message)
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        refused(rejection.status(), rejection.body_text())
+    }
+}
 
 /// A JSON body that must be an object (or `null` where `T` allows it), with axum's own
 /// checks and messages for the content type, the size and the fields.
@@ -23,7 +40,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonObject<T> {
         let (parts, body) = request.into_parts();
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|rejection| ApiError::from_body_rejection(rejection.status(), rejection.body_text()))?;
+            .map_err(|rejection| refused(rejection.status(), rejection.body_text()))?;
         // axum's checks first (content type, syntax, fields), then the shape.
         let request = Request::from_parts(parts, Body::from(bytes.clone()));
         let Json(value) = <Json<T> as FromRequest<S>>::from_request(request, state).await?;

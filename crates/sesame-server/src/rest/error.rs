@@ -1,5 +1,4 @@
 use axum::{
-    extract::rejection::JsonRejection,
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -89,6 +88,15 @@ impl ApiError {
             .with_context(json!({ "field": "currentPassword" }))
     }
 
+    /// A body over `limit` bytes.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The request body exceeds {} KiB.", limit / 1024),
+        )
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }
@@ -161,25 +169,6 @@ impl From<KeyError> for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        ApiError::from_body_rejection(rejection.status(), rejection.body_text())
-    }
-}
-
-impl ApiError {
-    /// A body axum could not read or parse: too large (413), or not what was expected.
-    pub fn from_body_rejection(status: StatusCode, message: String) -> Self {
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("The request body exceeds {} KiB.", super::BODY_LIMIT / 1024),
-            );
-        }
-        ApiError::invalid_request("body", message)
-    }
-}
 
 impl From<UserError> for ApiError {
     fn from(error: UserError) -> Self {

@@ -16,7 +16,7 @@ use super::{
     body::JsonObject,
     envelope::{Data, List},
     page::{PageParams, Pagination},
-    ApiError, ErrorResponse,
+    error::{ApiError, ErrorResponse},
 };
 use crate::state::AppState;
 

@@ -23,13 +23,10 @@ use utoipa_axum::{
 };
 
 pub use auth::{ApiActor, ApiPrincipal};
+pub use body::BODY_LIMIT;
 pub use error::{ApiError, ErrorResponse};
-pub use me::MeCache;
 
 use crate::state::AppState;
-
-/// REST bodies are small JSON documents.
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Where the API is mounted.
 pub const BASE_PATH: &str = "/api/v1";

@@ -65,7 +65,7 @@ impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let error = |description: &str| {
             let body = utoipa::openapi::ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name(super::ErrorResponse::name())))
+                .schema(Some(Ref::from_schema_name(super::error::ErrorResponse::name())))
                 .build();
             ResponseBuilder::new().description(description).content("application/json", body)
         };

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use sesame_core::model::PageRequest;
 use utoipa::IntoParams;
 
-use super::ApiError;
+use super::error::ApiError;
 
 /// The highest page number accepted; far beyond any real list, small enough that the
 /// offset it makes stays an ordinary integer.

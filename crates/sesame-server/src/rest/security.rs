@@ -10,7 +10,12 @@ use sesame_core::{accounts::AccountError, model::SessionId, password::Password};
 use sesame_shared::wire::SessionView;
 use utoipa::ToSchema;
 
-use super::{auth::ApiActor, body::JsonObject, envelope::Data, ApiError, ErrorResponse};
+use super::{
+    auth::ApiActor,
+    body::JsonObject,
+    envelope::Data,
+    error::{ApiError, ErrorResponse},
+};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
