@@ -75,6 +75,7 @@ pub(crate) async fn commit(mut tx: Tx, events: &[Event], via: Boundary) -> Store
         }
     }
     tx.commit().await?;
+    crate::testing::failpoint("after-commit");
     for event in events {
         log(event, via);
     }
