@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use axum::http::{header, HeaderMap};
 use serde_json::{json, Map, Value};
 
-use super::french;
+use super::catalogue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -49,16 +49,12 @@ impl Language {
         let normalized = normalize(english);
         match self {
             Language::English => normalized,
-            Language::French => french::translate(&normalized).map(str::to_owned).unwrap_or(normalized),
+            other => catalogue::translate(other, &normalized).map(str::to_owned).unwrap_or(normalized),
         }
     }
 
     fn label(self, label: Label) -> &'static str {
-        let (en, fr) = label.texts();
-        match self {
-            Language::English => en,
-            Language::French => fr,
-        }
+        catalogue::label(self, label.key())
     }
 }
 
@@ -94,39 +90,31 @@ enum Label {
 }
 
 impl Label {
-    fn texts(self) -> (&'static str, &'static str) {
+    /// Its key in the catalogue's `docs_page` part.
+    fn key(self) -> &'static str {
         match self {
-            Label::Title => ("Sésame API documentation", "Documentation de l'API Sésame"),
-            Label::Authentication => ("Authentication", "Authentification"),
-            Label::AuthenticationText => (
-                "Generate a key under User settings → API credentials and send it with every request in the MC-Api-Key header (Authorization: Bearer also works). Keys never go in URLs. A missing, malformed, unknown or deleted key gets 401 with the code invalid_credentials.",
-                "Générez une clé dans Paramètres de l'utilisateur → Identifiants d'API et envoyez-la avec chaque requête dans l'en-tête MC-Api-Key (Authorization: Bearer convient aussi). Une clé ne figure jamais dans une URL. Une clé absente, mal formée, inconnue ou supprimée reçoit 401 avec le code invalid_credentials.",
-            ),
-            Label::Endpoint => ("API endpoint", "Point de terminaison de l'API"),
-            Label::Document => ("OpenAPI document", "Document OpenAPI"),
-            Label::Operations => ("Operations", "Opérations"),
-            Label::Parameters => ("Parameters", "Paramètres"),
-            Label::Name => ("Name", "Nom"),
-            Label::Location => ("In", "Emplacement"),
-            Label::Type => ("Type", "Type"),
-            Label::Required => ("Required", "Obligatoire"),
-            Label::Description => ("Description", "Description"),
-            Label::RequestBody => ("Request body", "Corps de la requête"),
-            Label::Responses => ("Responses", "Réponses"),
-            Label::Status => ("Status", "Statut"),
-            Label::Example => ("Example", "Exemple"),
-            Label::ExampleText => (
-                "Replace {api-key} with your key (and {id} with an id where there is one):",
-                "Remplacez {api-key} par votre clé (et {id} par un identifiant s'il y en a un) :",
-            ),
-            Label::Schemas => ("Schemas", "Schémas"),
-            Label::Property => ("Property", "Propriété"),
-            Label::Yes => ("yes", "oui"),
-            Label::No => ("no", "non"),
-            Label::Envelope => (
-                "Envelopes: a single object comes as {\"data\": …}; a list as {\"data\": […], \"metadata\": PageMetadata}.",
-                "Enveloppes : un objet seul arrive sous la forme {\"data\": …} ; une liste sous la forme {\"data\": […], \"metadata\": PageMetadata}.",
-            ),
+            Label::Title => "title",
+            Label::Authentication => "authentication",
+            Label::AuthenticationText => "authentication_text",
+            Label::Endpoint => "endpoint",
+            Label::Document => "document",
+            Label::Operations => "operations",
+            Label::Parameters => "parameters",
+            Label::Name => "name",
+            Label::Location => "location",
+            Label::Type => "type",
+            Label::Required => "required",
+            Label::Description => "description",
+            Label::RequestBody => "request_body",
+            Label::Responses => "responses",
+            Label::Status => "status",
+            Label::Example => "example",
+            Label::ExampleText => "example_text",
+            Label::Schemas => "schemas",
+            Label::Property => "property",
+            Label::Yes => "yes",
+            Label::No => "no",
+            Label::Envelope => "envelope",
         }
     }
 }

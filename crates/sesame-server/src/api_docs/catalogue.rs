@@ -1,0 +1,81 @@
+//! The docs page's words, from the one translation catalogue the console reads too
+//! (`locales/<language>.json` at the repository root, built into the binary):
+//! - `docs_page`: the page's own labels, by key, in every language;
+//! - `api_docs`: every text of the OpenAPI document (English there, as written in the
+//!   handlers' doc comments), keyed by that English text, in every other language.
+//!
+//! `tests::every_string_of_the_catalogue_is_translated` fails when any language lacks any
+//! of them — the console's strings included.
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use serde::Deserialize;
+
+use super::page::Language;
+
+#[derive(Deserialize)]
+struct Catalogue {
+    console: HashMap<String, serde_json::Value>,
+    docs_page: HashMap<String, String>,
+    #[serde(default)]
+    api_docs: HashMap<String, String>,
+}
+
+fn parse(language: &str, json: &str) -> Catalogue {
+    serde_json::from_str(json).unwrap_or_else(|error| panic!("locales/{language}.json: {error}"))
+}
+
+static ENGLISH: LazyLock<Catalogue> = LazyLock::new(|| parse("en", include_str!("../../../../locales/en.json")));
+static FRENCH: LazyLock<Catalogue> = LazyLock::new(|| parse("fr", include_str!("../../../../locales/fr.json")));
+
+fn catalogue(language: Language) -> &'static Catalogue {
+    match language {
+        Language::English => &ENGLISH,
+        Language::French => &FRENCH,
+    }
+}
+
+/// One of the page's labels; the key itself if it is missing (the test says so first).
+pub fn label(language: Language, key: &'static str) -> &'static str {
+    catalogue(language).docs_page.get(key).map_or(key, String::as_str)
+}
+
+/// A text of the document in `language`: as written for English, else its translation.
+pub fn translate(language: Language, english: &str) -> Option<&'static str> {
+    match language {
+        Language::English => None,
+        other => catalogue(other).api_docs.get(english).map(String::as_str),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn keys<V>(map: &HashMap<String, V>) -> BTreeSet<&str> {
+        map.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn every_string_of_the_catalogue_is_translated() {
+        let document = super::super::ApiDocument::new(crate::rest::router().1, "http://sesame.test");
+        let texts: BTreeSet<String> = super::super::page::translatable_texts(document.json()).into_iter().collect();
+        let mut problems = Vec::new();
+        for language in [Language::French] {
+            let other = catalogue(language);
+            for (part, english, translated) in [
+                ("console", keys(&ENGLISH.console), keys(&other.console)),
+                ("docs_page", keys(&ENGLISH.docs_page), keys(&other.docs_page)),
+            ] {
+                problems.extend(english.difference(&translated).map(|key| format!("{language:?} lacks {part}.{key}")));
+                problems.extend(translated.difference(&english).map(|key| format!("{language:?} has a stray {part}.{key}")));
+            }
+            let translated: BTreeSet<String> = other.api_docs.keys().cloned().collect();
+            problems.extend(texts.difference(&translated).map(|text| format!("{language:?} lacks api_docs {text:?}")));
+            problems.extend(translated.difference(&texts).map(|text| format!("{language:?} has a stray api_docs {text:?}")));
+        }
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    }
+}
