@@ -1,7 +1,7 @@
 //! Accounts: the first administrator, the operator's users, logging in and out, and the
 //! console session a request carries.
 
-use std::{fmt, net::IpAddr, sync::Arc};
+use std::{fmt, sync::Arc};
 
 use chrono::{Duration, Utc};
 use rand::{rngs::OsRng, RngCore};
@@ -13,10 +13,11 @@ use sesame_model::fields::{check_password_length, is_display_name, is_plausible_
 use crate::{
     actor::{Actor, Boundary, Client, SessionRef, Via},
     audit::{self, About},
+    device::{DeviceKeys, DeviceToken},
     model::{EventKind, Party, Role, User},
     password::{Password, PasswordHasher},
     store::{self, users::NewUser, Store, StoreError},
-    throttle::{RetryAfter, Throttles},
+    throttle::{AccountKey, RetryAfter, Throttles},
 };
 
 /// How long a console session lasts after login.
@@ -113,16 +114,26 @@ impl fmt::Debug for SessionToken {
     }
 }
 
+/// A successful login: the user, their new session, and the device cookie that vouches for
+/// this browser from now on.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub user: User,
+    pub session: SessionToken,
+    pub device: DeviceToken,
+}
+
 #[derive(Clone)]
 pub struct Accounts {
     store: Store,
     hasher: PasswordHasher,
     throttles: Arc<Throttles>,
+    devices: DeviceKeys,
 }
 
 impl Accounts {
-    pub(crate) fn new(store: Store, hasher: PasswordHasher, throttles: Arc<Throttles>) -> Self {
-        Self { store, hasher, throttles }
+    pub(crate) fn new(store: Store, hasher: PasswordHasher, throttles: Arc<Throttles>, devices: DeviceKeys) -> Self {
+        Self { store, hasher, throttles, devices }
     }
 
     pub async fn needs_setup(&self) -> Result<bool, AccountError> {
@@ -131,7 +142,7 @@ impl Accounts {
 
     /// The one-time setup: creates the first administrator and signs them in. Refused once
     /// any user exists.
-    pub async fn set_up(&self, mut input: UserInput, client: &Client) -> Result<(User, SessionToken), AccountError> {
+    pub async fn set_up(&self, mut input: UserInput, client: &Client) -> Result<LoggedIn, AccountError> {
         if !self.needs_setup().await? {
             return Err(AccountError::SetupAlreadyDone);
         }
@@ -157,7 +168,8 @@ impl Accounts {
             audit::event_in(organization, EventKind::LoginSucceeded, party, client, About::user(&user)),
         ];
         audit::commit(tx, &events, Boundary::Console).await?;
-        Ok((user, token))
+        let device = self.devices.issue(AccountKey::of(&user.username), Utc::now().timestamp_millis());
+        Ok(LoggedIn { user, session: token, device })
     }
 
     /// The operator's `sesame user create`: a user in the organization named in `input`
@@ -200,11 +212,20 @@ impl Accounts {
 
     /// Checks the password and opens a session. Throttled per address and per account (see
     /// [`crate::throttle`]). Unknown user, wrong password and disabled account all answer
-    /// `InvalidCredentials` after the same argon2 work.
-    pub async fn log_in(&self, username: &str, password: &Password, client: &Client) -> Result<(User, SessionToken), AccountError> {
+    /// `InvalidCredentials` after the same work; a username that breaks the username rule
+    /// cannot be an account and is refused before any limit counts it (so whatever is sent
+    /// as a username, nothing of it is kept).
+    pub async fn log_in(&self, username: &str, password: &Password, client: &Client) -> Result<LoggedIn, AccountError> {
         let username = username.trim();
-        let ip = client.ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-        if let Err(retry) = self.throttles.check_login(username, ip) {
+        if !is_valid_username(username) {
+            tracing::warn!(target: "sesame::auth", ip = ?client.ip, "login refused: not a username");
+            return Err(AccountError::InvalidCredentials);
+        }
+        let account = AccountKey::of(username);
+        let ip = client.address();
+        let now = Utc::now().timestamp_millis();
+        let known_device = client.device.as_ref().is_some_and(|device| self.devices.vouches_for(device, account, now));
+        if let Err(retry) = self.throttles.check_login(account, ip, known_device).await? {
             tracing::warn!(target: "sesame::auth", %ip, "login throttled");
             return Err(AccountError::TooManyAttempts(retry));
         }
@@ -213,23 +234,29 @@ impl Accounts {
         let password_ok = self.hasher.verify(password, stored_hash).await;
         match found {
             Some((user, _)) if password_ok && user.status.is_active() => {
-                let token = SessionToken::generate();
+                let session = SessionToken::generate();
                 let mut tx = self.store.write().await?;
-                open_session(&mut tx, &user, &token, client).await?;
+                open_session(&mut tx, &user, &session, client).await?;
                 let event = audit::event_in(user.organization_id, EventKind::LoginSucceeded, Some((&user).into()), client, About::user(&user));
                 audit::commit(tx, &[event], Boundary::Console).await?;
-                self.throttles.login_succeeded(username, ip);
-                Ok((user, token))
+                self.throttles.login_succeeded(account, ip).await?;
+                Ok(LoggedIn { user, session, device: self.devices.issue(account, now) })
             }
             found => {
-                self.throttles.login_failed(username, ip);
+                self.throttles.login_failed(account, ip).await?;
                 tracing::warn!(target: "sesame::auth", %ip, "login failed");
-                // On a real account, its owner and administrators see the attempt.
+                // On a real account, its owner and administrators see the attempt. Written
+                // after answering, so a real account's failure takes no longer than an
+                // unknown one's.
                 if let Some((account, _)) = found {
                     let event = audit::event_in(account.organization_id, EventKind::LoginFailed, None, client, About::user(&account));
-                    if let Err(error) = audit::record_alone(&self.store, &event, Boundary::Console).await {
-                        tracing::error!(%error, "could not record a failed login");
-                    }
+                    let store = self.store.clone();
+                    tokio::spawn(async move {
+                        crate::testing::pause("failed-login-event").await;
+                        if let Err(error) = audit::record_alone(&store, &event, Boundary::Console).await {
+                            tracing::error!(%error, "could not record a failed login");
+                        }
+                    });
                 }
                 Err(AccountError::InvalidCredentials)
             }

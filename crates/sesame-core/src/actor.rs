@@ -4,7 +4,10 @@
 
 use std::{net::IpAddr, sync::Arc};
 
-use crate::model::{ApiKeyId, User};
+use crate::{
+    device::DeviceToken,
+    model::{ApiKeyId, User},
+};
 
 /// A user acting through one boundary, from one client.
 #[derive(Debug, Clone)]
@@ -24,6 +27,8 @@ pub struct Client {
     pub ip: Option<IpAddr>,
     /// At most [`Client::MAX_USER_AGENT_CHARS`] characters.
     pub user_agent: Option<String>,
+    /// The browser's device cookie, if it has one (see [`crate::device`]).
+    pub device: Option<DeviceToken>,
 }
 
 impl Client {
@@ -31,12 +36,22 @@ impl Client {
 
     pub fn new(ip: IpAddr, user_agent: Option<&str>) -> Self {
         let user_agent = user_agent.map(|agent| agent.chars().take(Self::MAX_USER_AGENT_CHARS).collect());
-        Self { ip: Some(ip), user_agent }
+        Self { ip: Some(ip), user_agent, device: None }
+    }
+
+    pub fn with_device(mut self, device: Option<DeviceToken>) -> Self {
+        self.device = device;
+        self
     }
 
     /// The operator's command line on this machine.
     pub fn command_line() -> Self {
-        Self { ip: None, user_agent: Some("sesame command line".to_owned()) }
+        Self { ip: None, user_agent: Some("sesame command line".to_owned()), device: None }
+    }
+
+    /// The address the limits count this client under (the command line: this machine).
+    pub(crate) fn address(&self) -> IpAddr {
+        self.ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
     }
 }
 

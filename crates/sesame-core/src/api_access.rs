@@ -54,9 +54,10 @@ impl ApiAccess {
             Err(VerifyError::Store(error)) => Err(ApiRefusal::Store(error)),
             Err(reason) => {
                 tracing::info!(target: "sesame::auth", %ip, %reason, "API authentication failed");
-                match self.throttles.api_authentication_failed(ip) {
-                    Some(retry) => Err(ApiRefusal::Throttled(retry)),
-                    None => Err(ApiRefusal::Invalid),
+                match self.throttles.api_authentication_failed(ip).await {
+                    Ok(Some(retry)) => Err(ApiRefusal::Throttled(retry)),
+                    Ok(None) => Err(ApiRefusal::Invalid),
+                    Err(error) => Err(ApiRefusal::Store(error)),
                 }
             }
         }

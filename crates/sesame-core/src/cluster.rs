@@ -34,9 +34,10 @@ use tokio::{sync::watch, task::JoinHandle};
 use crate::{
     key_cache::KeyCache,
     store::{
-        cluster::{Invalidated, INVALIDATE_CHANNEL, PING_CHANNEL, SYNC_CHANNEL},
+        cluster::{parse_penalty, Invalidated, INVALIDATE_CHANNEL, PENALTY_CHANNEL, PING_CHANNEL, SYNC_CHANNEL},
         Store, StoreResult,
     },
+    throttle::Throttles,
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -107,11 +108,12 @@ impl Cluster {
     }
 
     /// Starts this node's listener and heartbeat: from the first renewal on, `cache` serves
-    /// keys. Stop with [`Membership::leave`].
-    pub(crate) fn join(self: &Arc<Self>, cache: Arc<KeyCache>) -> Membership {
+    /// keys; addresses other nodes penalize are refused by `throttles` too. Stop with
+    /// [`Membership::leave`].
+    pub(crate) fn join(self: &Arc<Self>, cache: Arc<KeyCache>, throttles: Arc<Throttles>) -> Membership {
         let (pings_seen, pings) = watch::channel(0_u64);
         let (syncs_seen, syncs) = watch::channel(0_i64);
-        let listener = tokio::spawn(listen(self.clone(), cache.clone(), pings_seen, syncs_seen));
+        let listener = tokio::spawn(listen(self.clone(), cache.clone(), throttles, pings_seen, syncs_seen));
         let heartbeat = tokio::spawn(heartbeat(self.clone(), cache.clone(), pings, syncs.clone()));
         let acknowledger = tokio::spawn(acknowledge(self.clone(), syncs));
         Membership { cluster: self.clone(), cache, tasks: vec![listener, heartbeat, acknowledger] }
@@ -153,6 +155,7 @@ impl Drop for Membership {
 async fn listen(
     cluster: Arc<Cluster>,
     cache: Arc<KeyCache>,
+    throttles: Arc<Throttles>,
     pings_seen: watch::Sender<u64>,
     syncs_seen: watch::Sender<i64>,
 ) {
@@ -167,7 +170,7 @@ async fn listen(
                         if notification.channel() == INVALIDATE_CHANNEL && !cluster.settings.apply_delay.is_zero() {
                             tokio::time::sleep(cluster.settings.apply_delay).await;
                         }
-                        apply(&notification, &cache, &own_ping, &pings_seen, &syncs_seen);
+                        apply(&notification, &cache, &throttles, &own_ping, &pings_seen, &syncs_seen);
                     }
                     Ok(None) => {
                         // Notifications may have been missed; the next call reconnects.
@@ -192,13 +195,14 @@ async fn listen(
 
 async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
-    listener.listen_all([INVALIDATE_CHANNEL, SYNC_CHANNEL, PING_CHANNEL]).await?;
+    listener.listen_all([INVALIDATE_CHANNEL, SYNC_CHANNEL, PING_CHANNEL, PENALTY_CHANNEL]).await?;
     Ok(listener)
 }
 
 fn apply(
     notification: &PgNotification,
     cache: &KeyCache,
+    throttles: &Throttles,
     own_ping: &str,
     pings_seen: &watch::Sender<u64>,
     syncs_seen: &watch::Sender<i64>,
@@ -213,6 +217,11 @@ fn apply(
                 cache.invalidate_all();
             }
         },
+        PENALTY_CHANNEL => {
+            if let Some((address, until)) = parse_penalty(payload) {
+                throttles.penalize(address, until);
+            }
+        }
         SYNC_CHANNEL => {
             if let Ok(n) = payload.parse::<i64>() {
                 syncs_seen.send_if_modified(|seen| raise(seen, n));

@@ -14,6 +14,7 @@ pub mod api_access;
 mod audit;
 pub mod cluster;
 pub mod credentials;
+pub mod device;
 mod invalidation;
 pub mod key;
 mod key_cache;
@@ -39,6 +40,7 @@ use accounts::Accounts;
 use activity::ActivityLog;
 use api_access::ApiAccess;
 use cluster::{Cluster, Membership};
+use device::DeviceKeys;
 use invalidation::Invalidation;
 use key_cache::KeyCache;
 use keys::Keys;
@@ -95,10 +97,11 @@ impl Services {
     /// processes that never join (the command line), every verification reads the database.
     pub async fn connect(url: &str, settings: Settings) -> Result<Self, StoreError> {
         let store = Store::connect(url).await?;
-        Ok(Self::over(store, settings))
+        let devices = device_keys(&store).await?;
+        Ok(Self::over(store, settings, devices))
     }
 
-    fn over(store: Store, settings: Settings) -> Self {
+    fn over(store: Store, settings: Settings, devices: DeviceKeys) -> Self {
         let last_use = Arc::new(LastUseRecorder::default());
         let (cache, cluster) = match store.backend() {
             Backend::Sqlite => (KeyCache::new(KEY_CACHE_CAPACITY), None),
@@ -110,12 +113,12 @@ impl Services {
         let cache = Arc::new(cache);
         let invalidation = Invalidation::new(cache.clone(), cluster.clone());
         let hasher = PasswordHasher::new(settings.argon2_permits);
-        let throttles = Arc::new(Throttles::new(settings.throttles));
-        let accounts = Accounts::new(store.clone(), hasher.clone(), throttles.clone());
+        let throttles = Arc::new(Throttles::new(settings.throttles, &store));
+        let accounts = Accounts::new(store.clone(), hasher.clone(), throttles.clone(), devices.clone());
         let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
         Self {
             users: Users::new(store.clone(), accounts.clone(), invalidation.clone()),
-            security: Security::new(store.clone(), hasher),
+            security: Security::new(store.clone(), hasher, throttles.clone(), devices),
             activity: ActivityLog::new(store.clone()),
             accounts,
             keys: Keys::new(store.clone(), invalidation),
@@ -136,7 +139,7 @@ impl Services {
     /// PostgreSQL: starts taking part in the cluster, so this process may serve keys from
     /// its cache. None on SQLite. Needs a Tokio runtime; leave when the server stops.
     pub fn join_cluster(&self) -> Option<Membership> {
-        self.cluster.as_ref().map(|cluster| cluster.join(self.key_cache.clone()))
+        self.cluster.as_ref().map(|cluster| cluster.join(self.key_cache.clone(), self.throttles.clone()))
     }
 
     /// Whether valid keys are served from memory now (on PostgreSQL: while this node's
@@ -156,8 +159,8 @@ impl Services {
     }
 
     /// Forgets rate-limiter state that no longer matters (call now and then).
-    pub fn housekeeping(&self) {
-        self.throttles.housekeeping();
+    pub async fn housekeeping(&self) -> Result<(), StoreError> {
+        self.throttles.housekeeping().await
     }
 
     /// Whether the database answers (the readiness check).
@@ -190,6 +193,14 @@ impl Services {
         tx.commit().await?;
         Ok(ids)
     }
+}
+
+/// The key that signs device cookies: made once, shared by every node through the database.
+async fn device_keys(store: &Store) -> Result<DeviceKeys, StoreError> {
+    let fresh = hex::encode(rand::random::<[u8; 32]>());
+    let stored = store::throttles::secret(&mut *store.read().await?, "device_key", &fresh).await?;
+    let key = hex::decode(&stored).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
+    key.map(DeviceKeys::new).ok_or_else(|| StoreError::UnexpectedValue("server_secrets.device_key".to_owned()))
 }
 
 /// A short random id to log an unexpected failure under and show to the person instead of

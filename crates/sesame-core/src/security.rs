@@ -1,35 +1,55 @@
 //! The Security section's use cases: changing one's password, and one's console sessions —
 //! listed, ended one by one or all but the current one.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 
 use crate::{
     accounts::{AccountError, UserFieldError},
     actor::{Actor, Via},
     audit::{self, About},
+    device::DeviceKeys,
     model::{EventKind, SessionId, SessionInfo},
     password::{Password, PasswordHasher},
     store::{self, Store},
+    throttle::{AccountKey, Throttles},
 };
 
 #[derive(Clone)]
 pub struct Security {
     store: Store,
     hasher: PasswordHasher,
+    throttles: Arc<Throttles>,
+    devices: DeviceKeys,
 }
 
 impl Security {
-    pub(crate) fn new(store: Store, hasher: PasswordHasher) -> Self {
-        Self { store, hasher }
+    pub(crate) fn new(store: Store, hasher: PasswordHasher, throttles: Arc<Throttles>, devices: DeviceKeys) -> Self {
+        Self { store, hasher, throttles, devices }
     }
 
     /// Changes the actor's password after checking the current one, and ends their other
-    /// console sessions (all of them when the change comes through the API).
+    /// console sessions (all of them when the change comes through the API). The current
+    /// password is guessed no more easily here than at login: the same per-account delay
+    /// and hard stop apply, a wrong one counts as a failed login, and the activity log
+    /// records it.
     pub async fn change_password(&self, actor: &Actor, current: &Password, new: &Password) -> Result<(), AccountError> {
+        let account = AccountKey::of(&actor.user.username);
+        let ip = actor.client.address();
+        let now = Utc::now().timestamp_millis();
+        let known_device = actor.client.device.as_ref().is_some_and(|device| self.devices.vouches_for(device, account, now));
+        if let Err(retry) = self.throttles.check_login(account, ip, known_device).await? {
+            return Err(AccountError::TooManyAttempts(retry));
+        }
         let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
         if !self.hasher.verify(current, stored.as_deref()).await {
+            self.throttles.login_failed(account, ip).await?;
+            let event = audit::event(EventKind::PasswordChangeFailed, actor, About::default());
+            audit::record_alone(&self.store, &event, actor.via.boundary()).await?;
             return Err(AccountError::WrongCurrentPassword);
         }
+        self.throttles.login_succeeded(account, ip).await?;
         new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
         let hash = self.hasher.hash(new).await;
         let mut tx = self.store.write().await?;

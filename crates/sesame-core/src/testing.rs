@@ -15,6 +15,20 @@ pub(crate) fn failpoint(point: &str) {
 #[inline(always)]
 pub(crate) fn failpoint(_point: &str) {}
 
+/// Waits there, as slow storage would, when `SESAME_PAUSE` is `point:<milliseconds>`.
+/// Without the `testing` feature this is nothing at all.
+#[cfg(feature = "testing")]
+pub(crate) async fn pause(point: &str) {
+    let wanted = std::env::var("SESAME_PAUSE").unwrap_or_default();
+    if let Some(ms) = wanted.strip_prefix(point).and_then(|rest| rest.strip_prefix(':')).and_then(|ms| ms.parse().ok()) {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+}
+
+#[cfg(not(feature = "testing"))]
+#[inline(always)]
+pub(crate) async fn pause(_point: &str) {}
+
 /// Creates an empty PostgreSQL database on the server `server_url` points at, for a test or
 /// a benchmark of its own. `name` must be a plain identifier.
 #[cfg(feature = "testing")]

@@ -120,7 +120,8 @@ async fn sessions_and_login() {
     user(&f, "alice").await;
     let client = Client::new(ip("192.0.2.7"), Some("test"));
     let accounts = &f.services.accounts;
-    let (me, token) = accounts.log_in("ALICE", &Password::new("correct horse battery"), &client).await.unwrap();
+    let logged_in = accounts.log_in("ALICE", &Password::new("correct horse battery"), &client).await.unwrap();
+    let (me, token) = (logged_in.user, logged_in.session);
     assert_eq!(me.username, "alice");
     assert_eq!(accounts.console_actor(&token, client.clone()).await.unwrap().unwrap().user.id, me.id);
     accounts.log_out(&token, client.clone()).await.unwrap();
@@ -137,7 +138,7 @@ async fn the_first_admin_is_created_once_and_usernames_are_unique() {
     let accounts = &f.services.accounts;
     let client = Client::new(ip("192.0.2.7"), None);
     assert!(accounts.needs_setup().await.unwrap());
-    let (admin, _) = accounts.set_up(input("root", "Acme Corporation"), &client).await.unwrap();
+    let admin = accounts.set_up(input("root", "Acme Corporation"), &client).await.unwrap().user;
     assert_eq!(admin.role, Role::Admin);
     assert_eq!(admin.organization_name, "Acme Corporation");
     assert!(!accounts.needs_setup().await.unwrap());

@@ -181,7 +181,7 @@ async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
     let o = org(&f).await;
     let accounts = &f.services.accounts;
     let client = Client::default();
-    let (_, session) = accounts.log_in("alice", &Password::new(PASSWORD), &client).await.unwrap();
+    let session = accounts.log_in("alice", &Password::new(PASSWORD), &client).await.unwrap().session;
     let secret = f.services.keys.create(&o.alice, None).await.unwrap().secret;
     assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
 

@@ -18,6 +18,8 @@ pub enum EventKind {
     KeyRenamed,
     KeyDeleted,
     PasswordChanged,
+    /// A password change refused: the current password given was wrong.
+    PasswordChangeFailed,
     UserCreated,
     UserDisabled,
     UserEnabled,
@@ -25,7 +27,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -33,6 +35,7 @@ impl EventKind {
         EventKind::KeyRenamed,
         EventKind::KeyDeleted,
         EventKind::PasswordChanged,
+        EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
         EventKind::UserDisabled,
         EventKind::UserEnabled,
@@ -48,6 +51,7 @@ impl EventKind {
             EventKind::KeyRenamed => "key_renamed",
             EventKind::KeyDeleted => "key_deleted",
             EventKind::PasswordChanged => "password_changed",
+            EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",
             EventKind::UserDisabled => "user_disabled",
             EventKind::UserEnabled => "user_enabled",

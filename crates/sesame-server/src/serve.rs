@@ -51,12 +51,14 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let membership = services.join_cluster();
     let for_housekeeping = services.clone();
     let housekeeping = tokio::spawn(async move {
-        // Rate-limiter entries of addresses and keys gone quiet are dropped, so a scan from
-        // many addresses does not grow memory for good.
+        // Limits of addresses, accounts and keys gone quiet are dropped, so a scan from many
+        // addresses does not grow memory (or the shared table) for good.
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            for_housekeeping.housekeeping();
+            if let Err(error) = for_housekeeping.housekeeping().await {
+                tracing::warn!(%error, "could not forget stale limits; will retry");
+            }
         }
     });
     let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())

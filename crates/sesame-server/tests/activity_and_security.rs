@@ -81,6 +81,8 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     for update in [json!({"role": "admin"}), json!({"status": "disabled"}), json!({"status": "active"})] {
         ok(console.call_via::<UpdateUser>(&json!({"id": carol_id, "update": update}), CONSOLE_IP).await).await;
     }
+    let wrong = json!({"change": {"current": "not my password", "new": "a brand new passphrase"}});
+    assert_eq!(console.call_via::<ChangePassword>(&wrong, CONSOLE_IP).await.status(), StatusCode::FORBIDDEN);
     let change = json!({"change": {"current": PASSWORD, "new": "a brand new passphrase"}});
     ok(console.call_via::<ChangePassword>(&change, CONSOLE_IP).await).await;
     ok(console.call_via::<LogOut>(&json!({}), CONSOLE_IP).await).await;

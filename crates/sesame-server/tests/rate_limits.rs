@@ -118,16 +118,66 @@ async fn login_failures_look_alike_and_the_delay_grows_for_the_guesser_only() {
 }
 
 #[tokio::test]
-async fn after_100_failures_the_account_stops_except_where_its_owner_logs_in() {
+async fn after_100_failures_the_account_stops_except_for_its_owners_browser() {
     let server = TestServer::start_with_throttles(ThrottleSettings { free_login_failures: 1000, ..Default::default() }).await;
     server.create_user("alice", Role::User).await;
-    assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
+    // Her browser logs in once: it gets a device cookie.
+    let hers = Browser::new(&server);
+    assert_eq!(hers.call_via::<LogIn>(&json!({"username": "alice", "password": PASSWORD}), "198.51.100.7").await.status(), StatusCode::OK);
     // A distributed guess: 100 failures from 100 addresses (each well under its own limits).
     for n in 0..100 {
         let status = log_in_from(&server, &format!("203.0.113.{n}"), "alice", "guess").await.status();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
     }
-    let stopped = log_in_from(&server, "203.0.113.200", "alice", PASSWORD).await;
+    // Any other browser is stopped, even from her address…
+    let stopped = log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await;
     assert_eq!(stopped.status(), StatusCode::TOO_MANY_REQUESTS);
+    // …hers is not, from wherever she is now.
+    let at_home = hers.call_via::<LogIn>(&json!({"username": "alice", "password": PASSWORD}), "192.0.2.99").await;
+    assert_eq!(at_home.status(), StatusCode::OK);
+}
+
+/// The current password of a password change is guessed no more easily than at login: the
+/// same delay, counted with the login failures, and recorded in the activity log.
+#[tokio::test]
+async fn the_current_password_cannot_be_guessed_without_limit() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let alice = server.create_user("alice", Role::User).await;
+    let (_, secret) = server.generate_key(&alice, None).await;
+    let guess = |ip: &'static str| {
+        let key = secret.expose().to_owned();
+        let server = &server;
+        async move {
+            Client::new()
+                .post(server.url("/api/v1/me/password"))
+                .header("MC-Api-Key", key)
+                .header("X-Forwarded-For", ip)
+                .json(&json!({"currentPassword": "a wrong guess", "newPassword": "taken over by an attacker"}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(guess("203.0.113.66").await.status(), StatusCode::FORBIDDEN);
+    }
+    let waiting = guess("203.0.113.66").await;
+    assert_eq!(waiting.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&waiting) >= 1);
+    // Counted as login failures: a login for her from that address waits too.
+    assert_eq!(log_in_from(&server, "203.0.113.66", "alice", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Each wrong guess is in her activity log.
+    let activity: Value = Client::new()
+        .get(server.url("/api/v1/activity"))
+        .header("MC-Api-Key", secret.expose())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let failed = activity["data"].as_array().unwrap().iter().filter(|e| e["event"] == "password_change_failed").count();
+    assert_eq!(failed, 3);
+    // Her password is unchanged.
     assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
 }

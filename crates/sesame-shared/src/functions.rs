@@ -38,9 +38,9 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
         role: Role::Admin,
         password: Password::new(form.password),
     };
-    let (user, token) = context.services.accounts.set_up(input, &client).await?;
-    crate::ssr::session_cookie(&context, &token);
-    Ok(UserView::from(&user))
+    let logged_in = context.services.accounts.set_up(input, &client).await?;
+    crate::ssr::sign_in_cookies(&context, &logged_in);
+    Ok(UserView::from(&logged_in.user))
 }
 
 /// Checks the password and opens a session. Throttled per address and per account (see
@@ -49,9 +49,9 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
 pub async fn log_in(username: String, password: String) -> Result<UserView, AppError> {
     use sesame_core::password::Password;
     let (context, _, client) = crate::ssr::visitor();
-    let (user, token) = context.services.accounts.log_in(&username, &Password::new(password), &client).await?;
-    crate::ssr::session_cookie(&context, &token);
-    Ok(UserView::from(&user))
+    let logged_in = context.services.accounts.log_in(&username, &Password::new(password), &client).await?;
+    crate::ssr::sign_in_cookies(&context, &logged_in);
+    Ok(UserView::from(&logged_in.user))
 }
 
 #[server(input = Json)]

@@ -12,6 +12,8 @@ const NOW_MS: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGIN
 pub(crate) const INVALIDATE_CHANNEL: &str = "sesame_invalidate";
 pub(crate) const SYNC_CHANNEL: &str = "sesame_sync";
 pub(crate) const PING_CHANNEL: &str = "sesame_ping";
+/// An address over the failed-authentication limit: `<address key, hex>:<until, Unix ms>`.
+pub(crate) const PENALTY_CHANNEL: &str = "sesame_penalty";
 
 /// What a committed change makes stale in the nodes' key caches.
 #[derive(Clone)]
@@ -70,6 +72,11 @@ impl Store {
         Ok(row.try_get("behind")?)
     }
 
+    /// Tells every node to refuse API requests from this address until `until_ms`.
+    pub(crate) async fn announce_penalty(&self, address: &str, until_ms: i64) -> StoreResult<()> {
+        notify(&self.pool, PENALTY_CHANNEL, &format!("{address}:{until_ms}")).await
+    }
+
     pub(crate) async fn ping_node(&self, node_id: &str, counter: u64) -> StoreResult<()> {
         notify(&self.pool, PING_CHANNEL, &format!("{node_id}:{counter}")).await
     }
@@ -120,6 +127,13 @@ pub(crate) async fn notify<'e>(
         .execute(executor)
         .await?;
     Ok(())
+}
+
+/// A penalty as announced: the address key's bytes and until when.
+pub(crate) fn parse_penalty(payload: &str) -> Option<([u8; 16], i64)> {
+    let (address, until) = payload.split_once(':')?;
+    let bytes: [u8; 16] = hex::decode(address).ok()?.try_into().ok()?;
+    Some((bytes, until.parse().ok()?))
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub(crate) mod cluster;
 pub(crate) mod keys;
 pub(crate) mod last_use;
 pub(crate) mod sessions;
+pub(crate) mod throttles;
 pub(crate) mod users;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -221,6 +222,14 @@ impl Tx {
         match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR SHARE",
+        }
+    }
+
+    /// The same, for rows this transaction is about to change.
+    pub(crate) fn update_lock(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
         }
     }
 }

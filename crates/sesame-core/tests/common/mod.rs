@@ -59,8 +59,8 @@ pub async fn user_in(fixture: &Fixture, username: &str, organization: &str, role
 
 /// `user` signed in to the console from `client`.
 pub async fn signed_in(fixture: &Fixture, username: &str, client: &Client) -> Actor {
-    let (_, token) = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client).await.unwrap();
-    fixture.services.accounts.console_actor(&token, client.clone()).await.unwrap().unwrap()
+    let logged_in = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client).await.unwrap();
+    fixture.services.accounts.console_actor(&logged_in.session, client.clone()).await.unwrap().unwrap()
 }
 
 /// The same actor, as their user is stored now (after a role change, say).

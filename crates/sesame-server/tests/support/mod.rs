@@ -86,6 +86,15 @@ impl TestServer {
         .await
     }
 
+    /// A node on the given database behind a proxy at 127.0.0.1 (tests choose each request's
+    /// client address with `X-Forwarded-For`), with the given limits.
+    pub async fn node_behind_proxy(database_url: String, settings: ThrottleSettings) -> Self {
+        Self::start_with_services(database_url, None, settings, Default::default(), |config| {
+            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        })
+        .await
+    }
+
     /// A server on the given database (see `fresh_postgres_database`).
     pub async fn start_on_database(database_url: String, adjust: impl FnOnce(&mut AppConfig)) -> Self {
         Self::start_on(database_url, None, adjust).await

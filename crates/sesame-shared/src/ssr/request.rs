@@ -6,8 +6,9 @@ use http::{header, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use sesame_core::{
-    accounts::{SessionToken, SESSION_LIFETIME},
+    accounts::{LoggedIn, SessionToken, SESSION_LIFETIME},
     actor::{Actor, Client},
+    device::{DeviceToken, DEVICE_LIFETIME_MS},
     net,
 };
 
@@ -15,6 +16,8 @@ use super::{respond_with, ServerContext};
 use crate::error::AppError;
 
 pub const SESSION_COOKIE: &str = "sesame_session";
+/// The device cookie (see `sesame_core::device`).
+pub const DEVICE_COOKIE: &str = "sesame_device";
 
 /// The peer address, as recorded by axum's `ConnectInfo`.
 fn peer(parts: &Parts) -> IpAddr {
@@ -34,7 +37,8 @@ pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
 /// Where this request comes from: client address and user agent. Both boundaries read it
 /// here, the console's server functions and the REST API alike.
 pub fn client(parts: &Parts, trusted_proxies: &[IpAddr]) -> Client {
-    Client::new(client_ip(parts, trusted_proxies), user_agent(parts))
+    let device = cookie_value(parts, DEVICE_COOKIE).and_then(|value| DeviceToken::from_cookie(&value));
+    Client::new(client_ip(parts, trusted_proxies), user_agent(parts)).with_device(device)
 }
 
 /// The request's `User-Agent`, when it is readable text.
@@ -43,6 +47,10 @@ pub fn user_agent(parts: &Parts) -> Option<&str> {
 }
 
 pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
+    cookie_value(parts, SESSION_COOKIE).and_then(|value| SessionToken::from_cookie(&value))
+}
+
+fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -50,8 +58,8 @@ pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == SESSION_COOKIE)
-        .and_then(|cookie| SessionToken::from_cookie(cookie.value()))
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
 }
 
 /// The signed-in user making this call, as an actor, if any.
@@ -88,20 +96,24 @@ fn set_cookie(cookie: Cookie<'_>) {
     }
 }
 
-/// Signs the browser in: the session cookie for `token`, for the session's lifetime.
-pub fn session_cookie(context: &ServerContext, token: &SessionToken) {
+/// Signs the browser in: the session cookie for the session's lifetime, and the device
+/// cookie that vouches for this browser.
+pub fn sign_in_cookies(context: &ServerContext, logged_in: &LoggedIn) {
     let lifetime = CookieDuration::seconds(SESSION_LIFETIME.num_seconds());
-    set_cookie(build_session_cookie(context, token.expose().to_owned(), lifetime));
+    set_cookie(build_cookie(context, SESSION_COOKIE, logged_in.session.expose().to_owned(), lifetime));
+    let device_lifetime = CookieDuration::milliseconds(DEVICE_LIFETIME_MS);
+    set_cookie(build_cookie(context, DEVICE_COOKIE, logged_in.device.expose().to_owned(), device_lifetime));
 }
 
-/// Tells the browser to forget the session cookie (log out).
+/// Tells the browser to forget the session cookie (log out). The device cookie stays: the
+/// browser is still one its owner uses.
 pub fn expired_session_cookie(context: &ServerContext) {
-    set_cookie(build_session_cookie(context, String::new(), CookieDuration::ZERO));
+    set_cookie(build_cookie(context, SESSION_COOKIE, String::new(), CookieDuration::ZERO));
 }
 
 /// HttpOnly (scripts cannot read it), SameSite=Lax, Secure when served over https.
-fn build_session_cookie(context: &ServerContext, value: String, max_age: CookieDuration) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, value))
+fn build_cookie(context: &ServerContext, name: &'static str, value: String, max_age: CookieDuration) -> Cookie<'static> {
+    Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

@@ -70,6 +70,7 @@ fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
         EventKind::KeyRenamed => t_string!(i18n, event_key_renamed).to_string(),
         EventKind::KeyDeleted => t_string!(i18n, event_key_deleted).to_string(),
         EventKind::PasswordChanged => t_string!(i18n, event_password_changed).to_string(),
+        EventKind::PasswordChangeFailed => t_string!(i18n, event_password_change_failed).to_string(),
         EventKind::UserCreated => t_string!(i18n, event_user_created).to_string(),
         EventKind::UserDisabled => t_string!(i18n, event_user_disabled).to_string(),
         EventKind::UserEnabled => t_string!(i18n, event_user_enabled).to_string(),

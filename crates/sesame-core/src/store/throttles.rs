@@ -1,0 +1,87 @@
+//! The `throttle_state` table (limits shared by all nodes) and `server_secrets`.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{to_millis, StoreResult, Tx};
+
+/// One limit's state for one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LimitState {
+    pub a: i64,
+    pub b: i64,
+    pub expires_ms: i64,
+}
+
+/// Reads `(kind, key)`'s state and holds its row until commit, so that nodes updating the
+/// same limit at once take turns. The row is made first if there is none (two nodes
+/// making it at once would otherwise both count from zero).
+pub(crate) async fn lock(tx: &mut Tx, kind: &str, key: &str) -> StoreResult<Option<LimitState>> {
+    sqlx::query("INSERT INTO throttle_state (kind, key, a, b, expires_ms) VALUES ($1, $2, 0, 0, 0) ON CONFLICT (kind, key) DO NOTHING")
+        .bind(kind)
+        .bind(key)
+        .execute(tx.conn())
+        .await?;
+    let sql = format!("SELECT a, b, expires_ms FROM throttle_state WHERE kind = $1 AND key = $2{}", tx.update_lock());
+    let row = sqlx::query(&sql).bind(kind).bind(key).fetch_one(tx.conn()).await?;
+    let state = LimitState { a: row.try_get("a")?, b: row.try_get("b")?, expires_ms: row.try_get("expires_ms")? };
+    Ok(Some(state).filter(|state| state.expires_ms > 0))
+}
+
+pub(crate) async fn put(tx: &mut Tx, kind: &str, key: &str, state: LimitState) -> StoreResult<()> {
+    sqlx::query("UPDATE throttle_state SET a = $3, b = $4, expires_ms = $5 WHERE kind = $1 AND key = $2")
+        .bind(kind)
+        .bind(key)
+        .bind(state.a)
+        .bind(state.b)
+        .bind(state.expires_ms)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn remove(conn: &mut AnyConnection, kind: &str, key: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM throttle_state WHERE kind = $1 AND key = $2").bind(kind).bind(key).execute(conn).await?;
+    Ok(())
+}
+
+/// Reads a state without locking it.
+pub(crate) async fn read(conn: &mut AnyConnection, kind: &str, key: &str) -> StoreResult<Option<LimitState>> {
+    let row = sqlx::query("SELECT a, b, expires_ms FROM throttle_state WHERE kind = $1 AND key = $2")
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|row| Ok(LimitState { a: row.try_get("a")?, b: row.try_get("b")?, expires_ms: row.try_get("expires_ms")? }))
+        .transpose()
+        .map(|state: Option<LimitState>| state.filter(|state| state.expires_ms > 0))
+}
+
+/// Forgets the states that no longer matter.
+pub(crate) async fn delete_expired(conn: &mut AnyConnection, now_ms: i64) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM throttle_state WHERE expires_ms < $1").bind(now_ms).execute(conn).await?;
+    Ok(done.rows_affected())
+}
+
+/// The secret named `name`, made from `fresh` the first time it is asked for (every node
+/// then reads the same one).
+pub(crate) async fn secret(conn: &mut AnyConnection, name: &str, fresh: &str) -> StoreResult<String> {
+    sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(fresh)
+        .bind(to_millis(chrono::Utc::now()))
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(conn).await?;
+    Ok(row.try_get("value")?)
+}
+
+/// The secret named `name`, if there is one.
+pub(crate) async fn existing_secret(conn: &mut AnyConnection, name: &str) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_optional(conn).await?;
+    row.map(|row| Ok(row.try_get("value")?)).transpose()
+}
+
+pub(crate) async fn delete_secret(conn: &mut AnyConnection, name: &str) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM server_secrets WHERE name = $1").bind(name).execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,262 @@
+//! Limits against guessing and floods.
+//!
+//! - **Failed API authentications per client address** (a rate): an address that keeps
+//!   presenting bad keys is answered 429 for a while — every request with a key, good or
+//!   bad, so that guessing cannot go on under the limit. Other addresses are not affected.
+//! - **Logins per client address** (a rate): a cap on attempts from one address.
+//! - **A growing delay per account and address**: after a few consecutive failures, the next
+//!   attempt from that address for that account must wait 1 s, then 2 s, 4 s… up to a
+//!   minute. Keyed by address too, so an attacker elsewhere does not slow the real user.
+//! - **A hard stop per account** after 100 consecutive failures (NIST SP 800-63B's bound),
+//!   until an hour after the last real failure — except for the browsers the account has
+//!   logged in from ([`crate::device`]), so a guessing campaign cannot lock the real user out.
+//! - **An optional request limit per key**.
+//!
+//! Wrong current passwords in a password change count as failed logins. Unknown usernames
+//! are throttled exactly like real ones: the answers never tell whether an account exists.
+//!
+//! What is counted is keyed by fixed-size values ([`keys`]): a hash of the username, the
+//! address (IPv6 by /64). On PostgreSQL the counts live in a table every node shares, so the
+//! limits hold for the whole cluster; an address over the failed-authentication limit is
+//! announced to every node, which then refuses it from memory — the API's accepted-key path
+//! never reads the database for the limits.
+
+mod counters;
+mod keys;
+mod rules;
+
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use moka::sync::Cache;
+
+pub use keys::{AccountKey, AddressKey};
+use counters::{Counters, Kind};
+use keys::{Key16, PairKey};
+use rules::Rate;
+
+use crate::{
+    model::ApiKeyId,
+    store::{throttles::LimitState, Backend, Store, StoreResult},
+};
+
+/// How long to wait before trying again (rounded up to whole seconds on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryAfter(pub Duration);
+
+impl RetryAfter {
+    pub fn seconds(self) -> u64 {
+        self.0.as_secs() + u64::from(self.0.subsec_nanos() > 0)
+    }
+
+    fn from_millis(ms: i64) -> Self {
+        Self(Duration::from_millis(ms.max(1).unsigned_abs()))
+    }
+}
+
+/// The limits; `Default` is what `sesame serve` uses unless told otherwise.
+#[derive(Debug, Clone)]
+pub struct ThrottleSettings {
+    /// Failed API authentications one address may make in a burst…
+    pub failed_auth_burst: u32,
+    /// …and how fast that allowance comes back (one failure per this).
+    pub failed_auth_refill: Duration,
+    pub login_burst_per_ip: u32,
+    pub login_refill_per_ip: Duration,
+    /// Consecutive failures (per account and address) before the delay starts.
+    pub free_login_failures: u32,
+    pub max_login_delay: Duration,
+    /// Consecutive failures per account before the hard stop.
+    pub account_failure_limit: u32,
+    pub hard_stop: Duration,
+    /// Requests per second allowed to one key; `None`: no limit.
+    pub key_requests_per_second: Option<NonZeroU32>,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            failed_auth_burst: 20,
+            failed_auth_refill: Duration::from_secs(3),
+            login_burst_per_ip: 20,
+            login_refill_per_ip: Duration::from_secs(3),
+            free_login_failures: 3,
+            max_login_delay: Duration::from_secs(60),
+            account_failure_limit: 100,
+            hard_stop: Duration::from_secs(3600),
+            key_requests_per_second: None,
+        }
+    }
+}
+
+/// Addresses refused for now, kept at most (fixed-size entries).
+const MAX_PENALIZED: u64 = 100_000;
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub struct Throttles {
+    settings: ThrottleSettings,
+    counters: Counters,
+    /// Addresses over the failed-authentication limit, and until when (Unix ms): checked
+    /// from memory on every API request.
+    penalized: Cache<[u8; 16], i64>,
+    /// PostgreSQL: where to announce a penalized address to the other nodes.
+    cluster: Option<Store>,
+    per_key: Option<DefaultKeyedRateLimiter<ApiKeyId>>,
+}
+
+impl Throttles {
+    /// In memory on one node (SQLite); shared by all nodes on PostgreSQL.
+    pub(crate) fn new(settings: ThrottleSettings, store: &Store) -> Self {
+        match store.backend() {
+            Backend::Sqlite => Self::in_memory(settings),
+            Backend::Postgres => Self::with(settings, Counters::shared(store.clone()), Some(store.clone())),
+        }
+    }
+
+    fn in_memory(settings: ThrottleSettings) -> Self {
+        let counters = Counters::in_memory(settings.hard_stop + Duration::from_secs(60));
+        Self::with(settings, counters, None)
+    }
+
+    fn with(settings: ThrottleSettings, counters: Counters, cluster: Option<Store>) -> Self {
+        Self {
+            counters,
+            cluster,
+            penalized: Cache::builder()
+                .max_capacity(MAX_PENALIZED)
+                .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
+                .build(),
+            per_key: settings.key_requests_per_second.map(|rate| RateLimiter::keyed(Quota::per_second(rate))),
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &ThrottleSettings {
+        &self.settings
+    }
+
+    fn failed_auth_rate(&self) -> Rate {
+        Rate { period_ms: millis(self.settings.failed_auth_refill).max(1), burst: self.settings.failed_auth_burst }
+    }
+
+    fn login_rate(&self) -> Rate {
+        Rate { period_ms: millis(self.settings.login_refill_per_ip).max(1), burst: self.settings.login_burst_per_ip }
+    }
+
+    /// Before verifying a key: is this address being made to wait? From memory only.
+    pub fn check_api_client(&self, ip: IpAddr) -> Result<(), RetryAfter> {
+        match self.penalized.get(&AddressKey::of(ip).bytes()) {
+            Some(until) if until > now_ms() => Err(RetryAfter::from_millis(until - now_ms())),
+            _ => Ok(()),
+        }
+    }
+
+    /// After a key was refused. Over the limit, the address waits (see
+    /// `check_api_client`), on every node.
+    pub async fn api_authentication_failed(&self, ip: IpAddr) -> StoreResult<Option<RetryAfter>> {
+        let address = AddressKey::of(ip).bytes();
+        let rate = self.failed_auth_rate();
+        let now = now_ms();
+        let verdict = self
+            .counters
+            .update(Kind::FailedAuth, address, now, |state| match rate.admit(state.map(|s| s.a), now) {
+                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), Ok(())),
+                Err(wait) => (state, Err(wait)),
+            })
+            .await?;
+        let Err(wait) = verdict else { return Ok(None) };
+        let until = now + wait;
+        self.penalize(address, until);
+        if let Some(store) = &self.cluster {
+            store.announce_penalty(&hex::encode(address), until).await?;
+        }
+        Ok(Some(RetryAfter::from_millis(wait)))
+    }
+
+    /// Refuses the address with these key bytes until `until_ms` (also as announced by
+    /// another node).
+    pub(crate) fn penalize(&self, address: [u8; 16], until_ms: i64) {
+        let later = self.penalized.get(&address).map_or(until_ms, |known| known.max(until_ms));
+        self.penalized.insert(address, later);
+    }
+
+    /// After a key was accepted: its own request limit, if one is set.
+    pub fn check_key(&self, key: ApiKeyId) -> Result<(), RetryAfter> {
+        let Some(limiter) = &self.per_key else { return Ok(()) };
+        limiter.check_key(&key).map_err(|denied| RetryAfter(denied.wait_time_from(limiter.clock().now())))
+    }
+
+    /// Before checking a password for `account` from `ip`. Counts as an attempt from `ip`.
+    /// `known_device`: the request comes from a browser the account logged in from, which
+    /// the hard stop spares.
+    pub async fn check_login(&self, account: AccountKey, ip: IpAddr, known_device: bool) -> StoreResult<Result<(), RetryAfter>> {
+        let now = now_ms();
+        let address = AddressKey::of(ip);
+        if let Some(backoff) = self.counters.read(Kind::LoginBackoff, PairKey::of(account, address).bytes(), now).await? {
+            if backoff.b > now {
+                return Ok(Err(RetryAfter::from_millis(backoff.b - now)));
+            }
+        }
+        if !known_device {
+            if let Some(state) = self.counters.read(Kind::Account, account.bytes(), now).await? {
+                let hard_stop = millis(self.settings.hard_stop);
+                if rules::is_stopped(state.a, state.b, self.settings.account_failure_limit, hard_stop, now) {
+                    return Ok(Err(RetryAfter::from_millis(state.b + hard_stop - now)));
+                }
+            }
+        }
+        let rate = self.login_rate();
+        self.counters
+            .update(Kind::LoginAddress, address.bytes(), now, |state| match rate.admit(state.map(|s| s.a), now) {
+                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), Ok(())),
+                Err(wait) => (state, Err(RetryAfter::from_millis(wait))),
+            })
+            .await
+    }
+
+    /// A wrong password for `account` from `ip` (at login, or as the current password of a
+    /// password change).
+    pub async fn login_failed(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
+        let now = now_ms();
+        let hard_stop = millis(self.settings.hard_stop);
+        let (free, max_delay) = (self.settings.free_login_failures, millis(self.settings.max_login_delay));
+        let pair = PairKey::of(account, AddressKey::of(ip));
+        self.counters
+            .update(Kind::LoginBackoff, pair.bytes(), now, |state| {
+                let failures = state.map_or(0, |s| s.a) + 1;
+                let not_before = now + rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay);
+                (Some(LimitState { a: failures, b: not_before, expires_ms: now + hard_stop }), ())
+            })
+            .await?;
+        self.counters
+            .update(Kind::Account, account.bytes(), now, |state| {
+                let failures = state.map_or(0, |s| s.a).saturating_add(1);
+                (Some(LimitState { a: failures, b: now, expires_ms: now + hard_stop }), ())
+            })
+            .await
+    }
+
+    /// The right password for `account` from `ip`: its failures are forgiven.
+    pub async fn login_succeeded(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
+        self.counters.forget(Kind::LoginBackoff, PairKey::of(account, AddressKey::of(ip)).bytes()).await?;
+        self.counters.forget(Kind::Account, account.bytes()).await
+    }
+
+    /// Forgets limiter state that no longer matters (called now and then).
+    pub async fn housekeeping(&self) -> StoreResult<()> {
+        if let Some(limiter) = &self.per_key {
+            limiter.retain_recent();
+        }
+        self.counters.housekeeping(now_ms()).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+use std::time::Duration;
+
+use super::*;
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+fn throttles(settings: ThrottleSettings) -> Throttles {
+    Throttles::in_memory(ThrottleSettings { login_burst_per_ip: 1000, ..settings })
+}
+
+#[tokio::test]
+async fn bad_keys_from_one_address_make_that_address_wait_and_no_other() {
+    let t = throttles(ThrottleSettings { failed_auth_burst: 3, ..Default::default() });
+    for _ in 0..3 {
+        assert_eq!(t.api_authentication_failed(ip("192.0.2.1")).await.unwrap(), None);
+    }
+    assert!(t.check_api_client(ip("192.0.2.1")).is_ok());
+    let wait = t.api_authentication_failed(ip("192.0.2.1")).await.unwrap().expect("over the limit");
+    assert!(wait.seconds() >= 1);
+    assert!(t.check_api_client(ip("192.0.2.1")).is_err());
+    assert!(t.check_api_client(ip("::ffff:192.0.2.1")).is_err(), "the same address written as IPv6");
+    assert!(t.check_api_client(ip("192.0.2.2")).is_ok());
+}
+
+#[tokio::test]
+async fn ipv6_addresses_are_limited_by_64() {
+    let t = throttles(ThrottleSettings { failed_auth_burst: 2, ..Default::default() });
+    for n in 0..3 {
+        t.api_authentication_failed(ip(&format!("2001:db8:1:2::{n}"))).await.unwrap();
+    }
+    assert!(t.check_api_client(ip("2001:db8:1:2:abcd::9")).is_err(), "rotating inside the /64 does not help");
+    assert!(t.check_api_client(ip("2001:db8:1:3::1")).is_ok());
+}
+
+#[tokio::test]
+async fn the_login_delay_grows_per_account_and_address() {
+    let t = throttles(ThrottleSettings::default());
+    let alice = AccountKey::of("Alice");
+    for _ in 0..3 {
+        assert!(t.check_login(alice, ip("192.0.2.1"), false).await.unwrap().is_ok());
+        t.login_failed(alice, ip("192.0.2.1")).await.unwrap();
+    }
+    t.login_failed(AccountKey::of("alice"), ip("192.0.2.1")).await.unwrap();
+    assert!(t.check_login(AccountKey::of("ALICE"), ip("192.0.2.1"), false).await.unwrap().is_err(), "same account, same address: wait");
+    assert!(t.check_login(alice, ip("192.0.2.2"), false).await.unwrap().is_ok(), "the real user elsewhere is not slowed");
+    assert!(t.check_login(AccountKey::of("bob"), ip("192.0.2.1"), false).await.unwrap().is_ok(), "another account is not slowed");
+}
+
+#[tokio::test]
+async fn the_hard_stop_spares_the_accounts_known_devices() {
+    let t = throttles(ThrottleSettings { account_failure_limit: 5, free_login_failures: 100, ..Default::default() });
+    let alice = AccountKey::of("alice");
+    for n in 0..5 {
+        t.login_failed(alice, ip(&format!("203.0.113.{n}"))).await.unwrap();
+    }
+    assert!(t.check_login(alice, ip("198.51.100.7"), false).await.unwrap().is_err(), "stopped for new devices");
+    assert!(t.check_login(alice, ip("198.51.100.7"), true).await.unwrap().is_ok(), "not for hers");
+    t.login_succeeded(alice, ip("198.51.100.7")).await.unwrap();
+    assert!(t.check_login(alice, ip("203.0.113.50"), false).await.unwrap().is_ok(), "a success resets the count");
+}
+
+#[tokio::test]
+async fn refused_attempts_do_not_extend_the_hard_stop() {
+    let t = throttles(ThrottleSettings {
+        account_failure_limit: 2,
+        free_login_failures: 100,
+        hard_stop: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let alice = AccountKey::of("alice");
+    t.login_failed(alice, ip("203.0.113.1")).await.unwrap();
+    t.login_failed(alice, ip("203.0.113.2")).await.unwrap();
+    // Refused attempts keep coming during the stop…
+    for _ in 0..5 {
+        assert!(t.check_login(alice, ip("203.0.113.3"), false).await.unwrap().is_err());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // …and the stop still ends on time.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(t.check_login(alice, ip("203.0.113.3"), false).await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn per_key_limits_apply_only_when_set() {
+    let key = ApiKeyId::new_random();
+    let unlimited = throttles(ThrottleSettings::default());
+    assert!((0..100).all(|_| unlimited.check_key(key).is_ok()));
+    let limited = throttles(ThrottleSettings { key_requests_per_second: NonZeroU32::new(2), ..Default::default() });
+    let results: Vec<bool> = (0..3).map(|_| limited.check_key(key).is_ok()).collect();
+    assert_eq!(results, [true, true, false]);
+}
