@@ -129,11 +129,20 @@ pub struct Accounts {
     hasher: PasswordHasher,
     throttles: Arc<Throttles>,
     devices: DeviceKeys,
+    /// A session unused this long has ended (milliseconds).
+    session_idle_ms: i64,
 }
 
 impl Accounts {
-    pub(crate) fn new(store: Store, hasher: PasswordHasher, throttles: Arc<Throttles>, devices: DeviceKeys) -> Self {
-        Self { store, hasher, throttles, devices }
+    pub(crate) fn new(
+        store: Store,
+        hasher: PasswordHasher,
+        throttles: Arc<Throttles>,
+        devices: DeviceKeys,
+        session_idle: std::time::Duration,
+    ) -> Self {
+        let session_idle_ms = i64::try_from(session_idle.as_millis()).unwrap_or(i64::MAX);
+        Self { store, hasher, throttles, devices, session_idle_ms }
     }
 
     pub async fn needs_setup(&self) -> Result<bool, AccountError> {
@@ -214,8 +223,15 @@ impl Accounts {
     /// [`crate::throttle`]). Unknown user, wrong password and disabled account all answer
     /// `InvalidCredentials` after the same work; a username that breaks the username rule
     /// cannot be an account and is refused before any limit counts it (so whatever is sent
-    /// as a username, nothing of it is kept).
-    pub async fn log_in(&self, username: &str, password: &Password, client: &Client) -> Result<LoggedIn, AccountError> {
+    /// as a username, nothing of it is kept). `replacing`: the session this browser had,
+    /// which the new one replaces.
+    pub async fn log_in(
+        &self,
+        username: &str,
+        password: &Password,
+        client: &Client,
+        replacing: Option<&SessionToken>,
+    ) -> Result<LoggedIn, AccountError> {
         let username = username.trim();
         if !is_valid_username(username) {
             tracing::warn!(target: "sesame::auth", ip = ?client.ip, "login refused: not a username");
@@ -236,6 +252,9 @@ impl Accounts {
             Some((user, _)) if password_ok && user.status.is_active() => {
                 let session = SessionToken::generate();
                 let mut tx = self.store.write().await?;
+                if let Some(replaced) = replacing {
+                    store::sessions::delete(tx.conn(), &replaced.hash()).await?;
+                }
                 open_session(&mut tx, &user, &session, client).await?;
                 let event = audit::event_in(user.organization_id, EventKind::LoginSucceeded, Some((&user).into()), client, About::user(&user));
                 audit::commit(tx, &[event], Boundary::Console).await?;
@@ -263,16 +282,16 @@ impl Accounts {
         }
     }
 
-    /// The signed-in user behind a session cookie, as an actor; notes the session as seen
-    /// (at most once a minute).
+    /// The signed-in user behind a session cookie, as an actor (none once the session
+    /// expired, or went unused for the idle time); notes the session as seen.
     pub async fn console_actor(&self, token: &SessionToken, client: Client) -> Result<Option<Actor>, AccountError> {
         let now = Utc::now();
         let hash = token.hash();
         let mut conn = self.store.read().await?;
-        let Some(user) = store::sessions::user_for(&mut conn, &hash, now).await? else {
+        let Some(user) = store::sessions::user_for(&mut conn, &hash, now, self.session_idle_ms).await? else {
             return Ok(None);
         };
-        store::sessions::touch(&mut conn, &hash, now).await?;
+        store::sessions::touch(&mut conn, &hash, now, self.session_idle_ms).await?;
         Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) }))
     }
 

@@ -62,11 +62,18 @@ pub struct Settings {
     pub argon2_permits: usize,
     pub throttles: ThrottleSettings,
     pub cluster: cluster::Settings,
+    /// A console session unused this long ends (besides ending 12 hours after login).
+    pub session_idle: std::time::Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { argon2_permits: 1, throttles: ThrottleSettings::default(), cluster: cluster::Settings::default() }
+        Self {
+            argon2_permits: 1,
+            throttles: ThrottleSettings::default(),
+            cluster: cluster::Settings::default(),
+            session_idle: std::time::Duration::from_secs(30 * 60),
+        }
     }
 }
 
@@ -114,7 +121,7 @@ impl Services {
         let invalidation = Invalidation::new(cache.clone(), cluster.clone());
         let hasher = PasswordHasher::new(settings.argon2_permits);
         let throttles = Arc::new(Throttles::new(settings.throttles, &store));
-        let accounts = Accounts::new(store.clone(), hasher.clone(), throttles.clone(), devices.clone());
+        let accounts = Accounts::new(store.clone(), hasher.clone(), throttles.clone(), devices.clone(), settings.session_idle);
         let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
         Self {
             users: Users::new(store.clone(), accounts.clone(), invalidation.clone()),

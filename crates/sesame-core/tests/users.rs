@@ -121,7 +121,7 @@ async fn only_an_admin_creates_users_in_their_own_organization() {
     // Nothing was created by the refused calls.
     assert_eq!(users.list(&o.admin, PageRequest::first()).await.unwrap().total, 4);
     // The new user can log in.
-    assert!(f.services.accounts.log_in("carol", &Password::new(PASSWORD), &Client::default()).await.is_ok());
+    assert!(f.services.accounts.log_in("carol", &Password::new(PASSWORD), &Client::default(), None).await.is_ok());
 }
 
 #[tokio::test]
@@ -181,7 +181,7 @@ async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
     let o = org(&f).await;
     let accounts = &f.services.accounts;
     let client = Client::default();
-    let session = accounts.log_in("alice", &Password::new(PASSWORD), &client).await.unwrap().session;
+    let session = accounts.log_in("alice", &Password::new(PASSWORD), &client, None).await.unwrap().session;
     let secret = f.services.keys.create(&o.alice, None).await.unwrap().secret;
     assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
 
@@ -189,14 +189,14 @@ async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
     assert_eq!(disabled.status, Status::Disabled);
     assert!(accounts.console_actor(&session, client.clone()).await.unwrap().is_none());
     assert!(matches!(f.services.verifier.verify(secret.expose(), IP).await, Err(VerifyError::Unknown)));
-    let login = accounts.log_in("alice", &Password::new(PASSWORD), &client).await;
+    let login = accounts.log_in("alice", &Password::new(PASSWORD), &client, None).await;
     assert!(login.is_err());
 
     f.services.users.update(&o.admin, o.alice.user.id, enable()).await.unwrap();
     assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
     // The old session stays ended; a new login works.
     assert!(accounts.console_actor(&session, client.clone()).await.unwrap().is_none());
-    assert!(accounts.log_in("alice", &Password::new(PASSWORD), &client).await.is_ok());
+    assert!(accounts.log_in("alice", &Password::new(PASSWORD), &client, None).await.is_ok());
     // Keys survived the whole time.
     assert_eq!(f.services.keys.list(&o.alice).await.unwrap().len(), 1);
 }

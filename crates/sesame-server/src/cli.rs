@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Reverse proxies whose X-Forwarded-For is trusted (comma-separated addresses).
     #[arg(long, env = "SESAME_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Minutes after which an unused console session ends (it ends 12 hours after login
+    /// in any case).
+    #[arg(long, env = "SESAME_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub session_idle_minutes: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

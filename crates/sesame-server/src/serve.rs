@@ -21,7 +21,12 @@ use crate::{
 const ARGON2_PERMITS: usize = 1;
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let settings = Settings { argon2_permits: ARGON2_PERMITS, throttles: args.limits.settings(), ..Default::default() };
+    let settings = Settings {
+        argon2_permits: ARGON2_PERMITS,
+        throttles: args.limits.settings(),
+        session_idle: std::time::Duration::from_secs(args.session_idle_minutes * 60),
+        ..Default::default()
+    };
     let services = Services::connect(database_url, settings).await.context("opening the database")?;
     // Held until the process exits.
     let _single_node = match sesame_core::sqlite_file(database_url) {

@@ -108,7 +108,7 @@ async fn every_route_carries_the_security_headers() {
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_httponly_samesite_and_secure_over_https() {
+async fn the_session_cookie_is_httponly_samesite_and_secure_with_the_host_prefix_over_https() {
     for (public_url, secure) in [(None, false), (Some("https://sesame.example.com"), true)] {
         let server = TestServer::start_with(|config| {
             if let Some(url) = public_url {
@@ -117,20 +117,32 @@ async fn the_session_cookie_is_httponly_samesite_and_secure_over_https() {
         })
         .await;
         server.create_user("alice", Role::User).await;
+        let host = public_url.map_or_else(|| server.base_url.trim_start_matches("http://").to_owned(), |url| url.trim_start_matches("https://").to_owned());
         let response = Client::new()
             .post(server.url(<LogIn as leptos::server_fn::ServerFn>::PATH))
+            .header(header::HOST, host)
             .header("sec-fetch-site", "same-origin")
             .json(&json!({"username": "alice", "password": PASSWORD}))
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
-        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
-        assert!(cookie.starts_with("sesame_session="), "{cookie}");
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
-        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-        assert!(cookie.contains("Path=/"), "{cookie}");
-        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        let cookies: Vec<String> =
+            response.headers().get_all(header::SET_COOKIE).iter().map(|value| value.to_str().unwrap().to_owned()).collect();
+        // Over https the names carry the `__Host-` prefix: the browser then accepts them only
+        // Secure, from this very host, for the whole site — no subdomain can plant one.
+        let prefix = if secure { "__Host-" } else { "" };
+        for name in ["sesame_session", "sesame_device"] {
+            let cookie = cookies
+                .iter()
+                .find(|cookie| cookie.starts_with(&format!("{prefix}{name}=")))
+                .unwrap_or_else(|| panic!("no {prefix}{name} in {cookies:?}"));
+            assert!(cookie.contains("HttpOnly"), "{cookie}");
+            assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+            assert!(cookie.contains("Path=/"), "{cookie}");
+            assert!(!cookie.contains("Domain"), "{cookie}");
+            assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        }
     }
 }
 

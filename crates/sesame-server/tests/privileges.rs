@@ -126,7 +126,7 @@ async fn world(actor: Actor) -> World {
     let (own, secret) = server.generate_key(&actor, Some("own")).await;
     let (carols, _) = server.generate_key(&carol, Some("carols")).await;
     let password = sesame_core::password::Password::new(support::PASSWORD);
-    server.services.accounts.log_in("stranger", &password, &Default::default()).await.unwrap();
+    server.services.accounts.log_in("stranger", &password, &Default::default(), None).await.unwrap();
     let strangers_session_id = server.services.security.sessions(&as_operator(&stranger)).await.unwrap().remove(0).id;
     if actor.username == "dave" {
         // Disabled after signing in and making a key: both must stop working.

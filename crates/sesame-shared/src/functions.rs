@@ -48,8 +48,10 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
 #[server(input = Json)]
 pub async fn log_in(username: String, password: String) -> Result<UserView, AppError> {
     use sesame_core::password::Password;
-    let (context, _, client) = crate::ssr::visitor();
-    let logged_in = context.services.accounts.log_in(&username, &Password::new(password), &client).await?;
+    let (context, parts, client) = crate::ssr::visitor();
+    // The session this browser had, if any, is replaced by the new one.
+    let replacing = crate::ssr::current_session_token(&context, &parts);
+    let logged_in = context.services.accounts.log_in(&username, &Password::new(password), &client, replacing.as_ref()).await?;
     crate::ssr::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
 }
@@ -57,7 +59,7 @@ pub async fn log_in(username: String, password: String) -> Result<UserView, AppE
 #[server(input = Json)]
 pub async fn log_out() -> Result<(), AppError> {
     let (context, parts, client) = crate::ssr::visitor();
-    if let Some(token) = crate::ssr::current_session_token(&parts) {
+    if let Some(token) = crate::ssr::current_session_token(&context, &parts) {
         context.services.accounts.log_out(&token, client).await?;
     }
     crate::ssr::expired_session_cookie(&context);

@@ -35,8 +35,10 @@ pub(crate) struct SessionRecord {
 }
 
 /// How stale `last_seen_at` may get before a request writes it again: one write a minute
-/// per session at most.
-const LAST_SEEN_RESOLUTION_MS: i64 = 60_000;
+/// per session at most, or a tenth of the idle time if that is shorter.
+fn last_seen_resolution_ms(idle_ms: i64) -> i64 {
+    (idle_ms / 10).clamp(1, 60_000)
+}
 
 pub(crate) async fn insert(conn: &mut AnyConnection, session: &NewSession<'_>) -> StoreResult<SessionId> {
     let id = SessionId::new_random();
@@ -62,24 +64,27 @@ pub(crate) async fn delete_expired(conn: &mut AnyConnection, now: DateTime<Utc>)
     Ok(())
 }
 
-/// The active user behind a live session; none if expired, unknown or disabled.
-pub(crate) async fn user_for(conn: &mut AnyConnection, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+/// The active user behind a live session: not expired, used within `idle_ms`, its user
+/// not disabled.
+pub(crate) async fn user_for(conn: &mut AnyConnection, token_hash: &str, now: DateTime<Utc>, idle_ms: i64) -> StoreResult<Option<User>> {
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
          JOIN organizations o ON o.id = u.organization_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled = 0"
     );
-    let row = sqlx::query(&sql).bind(token_hash).bind(to_millis(now)).fetch_optional(conn).await?;
+    let now = to_millis(now);
+    let row = sqlx::query(&sql).bind(token_hash).bind(now).bind(now - idle_ms).fetch_optional(conn).await?;
     row.map(|row| user_from_row(&row)).transpose()
 }
 
-/// Notes that the session was used now (at most once a minute).
-pub(crate) async fn touch(conn: &mut AnyConnection, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+/// Notes that the session was used now (not on every request: see
+/// `last_seen_resolution_ms`).
+pub(crate) async fn touch(conn: &mut AnyConnection, token_hash: &str, now: DateTime<Utc>, idle_ms: i64) -> StoreResult<()> {
     let now = to_millis(now);
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3")
         .bind(now)
         .bind(token_hash)
-        .bind(now - LAST_SEEN_RESOLUTION_MS)
+        .bind(now - last_seen_resolution_ms(idle_ms))
         .execute(conn)
         .await?;
     Ok(())

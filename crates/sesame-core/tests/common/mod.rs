@@ -59,7 +59,7 @@ pub async fn user_in(fixture: &Fixture, username: &str, organization: &str, role
 
 /// `user` signed in to the console from `client`.
 pub async fn signed_in(fixture: &Fixture, username: &str, client: &Client) -> Actor {
-    let logged_in = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client).await.unwrap();
+    let logged_in = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client, None).await.unwrap();
     fixture.services.accounts.console_actor(&logged_in.session, client.clone()).await.unwrap().unwrap()
 }
 

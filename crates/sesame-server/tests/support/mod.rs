@@ -80,7 +80,7 @@ impl TestServer {
     /// `X-Forwarded-For`), with the given limits.
     pub async fn start_with_throttles(settings: ThrottleSettings) -> Self {
         let (url, dir) = fresh_database().await;
-        Self::start_with_services(url, dir, settings, Default::default(), |config| {
+        Self::start_with_services(url, dir, Settings { throttles: settings, ..Default::default() }, |config| {
             config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
         })
         .await
@@ -89,7 +89,7 @@ impl TestServer {
     /// A node on the given database behind a proxy at 127.0.0.1 (tests choose each request's
     /// client address with `X-Forwarded-For`), with the given limits.
     pub async fn node_behind_proxy(database_url: String, settings: ThrottleSettings) -> Self {
-        Self::start_with_services(database_url, None, settings, Default::default(), |config| {
+        Self::start_with_services(database_url, None, Settings { throttles: settings, ..Default::default() }, |config| {
             config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
         })
         .await
@@ -114,25 +114,30 @@ impl TestServer {
         dir: Option<Arc<TempDir>>,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
-        Self::start_with_services(database_url, dir, ThrottleSettings::default(), Default::default(), adjust).await
+        Self::start_with_services(database_url, dir, Settings::default(), adjust).await
     }
 
     /// Another node on the same database that applies each cluster notification only after
     /// `delay` (a slow or distant node).
     pub async fn another_slow_node(&self, delay: std::time::Duration, adjust: impl FnOnce(&mut AppConfig)) -> Self {
-        let settings = sesame_core::cluster::Settings { apply_delay: delay, ..Default::default() };
-        Self::start_with_services(self.database_url.clone(), self.dir.clone(), ThrottleSettings::default(), settings, adjust)
+        let cluster = sesame_core::cluster::Settings { apply_delay: delay, ..Default::default() };
+        Self::start_with_services(self.database_url.clone(), self.dir.clone(), Settings { cluster, ..Default::default() }, adjust)
             .await
+    }
+
+    /// A server on a fresh database with the core's `settings` (two argon2 permits).
+    pub async fn start_with_settings(settings: Settings) -> Self {
+        let (url, dir) = fresh_database().await;
+        Self::start_with_services(url, dir, settings, |_| {}).await
     }
 
     async fn start_with_services(
         database_url: String,
         dir: Option<Arc<TempDir>>,
-        throttles: ThrottleSettings,
-        cluster: sesame_core::cluster::Settings,
+        settings: Settings,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
-        let settings = Settings { argon2_permits: 2, throttles, cluster };
+        let settings = Settings { argon2_permits: 2, ..settings };
         let services = Services::connect(&database_url, settings).await.expect("open the database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -212,13 +217,16 @@ impl TestServer {
 
 pub struct Browser {
     pub client: Client,
+    /// Its cookies.
+    pub jar: Arc<reqwest::cookie::Jar>,
     base_url: String,
 }
 
 impl Browser {
     pub fn new(server: &TestServer) -> Self {
-        let client = Client::builder().cookie_store(true).build().unwrap();
-        Self { client, base_url: server.base_url.clone() }
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = Client::builder().cookie_provider(jar.clone()).build().unwrap();
+        Self { client, jar, base_url: server.base_url.clone() }
     }
 
     /// Calls a server function the way the browser app does (same-origin fetch).

@@ -19,6 +19,17 @@ pub const SESSION_COOKIE: &str = "sesame_session";
 /// The device cookie (see `sesame_core::device`).
 pub const DEVICE_COOKIE: &str = "sesame_device";
 
+/// A cookie's name as this server sets it: over https with the `__Host-` prefix, so the
+/// browser takes it only `Secure`, from this very host, for the whole site (no subdomain
+/// can plant or overwrite one).
+fn cookie_name(context: &ServerContext, name: &'static str) -> std::borrow::Cow<'static, str> {
+    if context.secure_cookies {
+        format!("__Host-{name}").into()
+    } else {
+        name.into()
+    }
+}
+
 /// The peer address, as recorded by axum's `ConnectInfo`.
 fn peer(parts: &Parts) -> IpAddr {
     parts
@@ -36,9 +47,9 @@ pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
 
 /// Where this request comes from: client address and user agent. Both boundaries read it
 /// here, the console's server functions and the REST API alike.
-pub fn client(parts: &Parts, trusted_proxies: &[IpAddr]) -> Client {
-    let device = cookie_value(parts, DEVICE_COOKIE).and_then(|value| DeviceToken::from_cookie(&value));
-    Client::new(client_ip(parts, trusted_proxies), user_agent(parts)).with_device(device)
+pub fn client(context: &ServerContext, parts: &Parts) -> Client {
+    let device = cookie_value(parts, &cookie_name(context, DEVICE_COOKIE)).and_then(|value| DeviceToken::from_cookie(&value));
+    Client::new(client_ip(parts, &context.trusted_proxies), user_agent(parts)).with_device(device)
 }
 
 /// The request's `User-Agent`, when it is readable text.
@@ -46,8 +57,8 @@ pub fn user_agent(parts: &Parts) -> Option<&str> {
     parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok())
 }
 
-pub fn current_session_token(parts: &Parts) -> Option<SessionToken> {
-    cookie_value(parts, SESSION_COOKIE).and_then(|value| SessionToken::from_cookie(&value))
+pub fn current_session_token(context: &ServerContext, parts: &Parts) -> Option<SessionToken> {
+    cookie_value(parts, &cookie_name(context, SESSION_COOKIE)).and_then(|value| SessionToken::from_cookie(&value))
 }
 
 fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
@@ -65,8 +76,8 @@ fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
 /// The signed-in user making this call, as an actor, if any.
 pub async fn signed_in(context: &ServerContext) -> Result<Option<Actor>, AppError> {
     let parts = expect_context::<Parts>();
-    match current_session_token(&parts) {
-        Some(token) => Ok(context.services.accounts.console_actor(&token, client(&parts, &context.trusted_proxies)).await?),
+    match current_session_token(context, &parts) {
+        Some(token) => Ok(context.services.accounts.console_actor(&token, client(context, &parts)).await?),
         None => Ok(None),
     }
 }
@@ -84,7 +95,7 @@ pub async fn actor() -> Result<(ServerContext, Actor), AppError> {
 pub fn visitor() -> (ServerContext, Parts, Client) {
     let context = expect_context::<ServerContext>();
     let parts = expect_context::<Parts>();
-    let client = client(&parts, &context.trusted_proxies);
+    let client = client(&context, &parts);
     (context, parts, client)
 }
 
@@ -111,9 +122,10 @@ pub fn expired_session_cookie(context: &ServerContext) {
     set_cookie(build_cookie(context, SESSION_COOKIE, String::new(), CookieDuration::ZERO));
 }
 
-/// HttpOnly (scripts cannot read it), SameSite=Lax, Secure when served over https.
+/// HttpOnly (scripts cannot read it), SameSite=Lax, Secure (and `__Host-`) when served over
+/// https.
 fn build_cookie(context: &ServerContext, name: &'static str, value: String, max_age: CookieDuration) -> Cookie<'static> {
-    Cookie::build((name, value))
+    Cookie::build((cookie_name(context, name), value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
