@@ -15,7 +15,17 @@ export async function startServer() {
   const env = { ...process.env, SESAME_DATABASE_URL: databaseUrl, RUST_LOG: 'warn' };
   const child = spawn(binary, ['serve', '--addr', '127.0.0.1:0', '--site-dir', siteDir], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The one-time setup token is printed for the operator on standard error; the rest of it
+  // goes on to ours.
+  let setupToken = null;
+  let errors = '';
+  child.stderr.on('data', (chunk) => {
+    errors += chunk;
+    const match = errors.match(/Setup token[^:]*: ([0-9a-f]{32})/);
+    if (match) setupToken = match[1];
+    process.stderr.write(chunk);
   });
   const baseUrl = await new Promise((resolvePromise, reject) => {
     let seen = '';
@@ -33,6 +43,11 @@ export async function startServer() {
 
   return {
     baseUrl,
+    /** The setup token the server printed (while no user exists). */
+    setupToken() {
+      if (!setupToken) throw new Error('the server printed no setup token');
+      return setupToken;
+    },
     createUser({ username, password, fullName, email, role = 'user', organization = 'Acme Corporation' }) {
       const result = spawnSync(
         binary,

@@ -31,11 +31,18 @@ describe('first run', () => {
     await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
     await saveScreenshot(page, 'setup-en');
 
+    // Without the setup token the server printed, nothing is created.
+    await page.getByLabel('Setup token').fill('0123456789abcdef0123456789abcdef');
     await page.getByLabel('Organization name').fill('Acme Corporation');
     await page.getByLabel('Full name').fill('Rupert Walker');
     await page.getByLabel('Username').fill('rwalker');
     await page.getByLabel('Email').fill('rwalker@example.com');
-    // Too short first: a clear message, and nothing typed is lost.
+    await page.getByLabel('Password').fill('correct horse battery');
+    await button(page, 'Create administrator').click();
+    await page.getByText('The setup token is not correct.').waitFor();
+    // The operator's token, as the server printed it; then a password too short: a clear
+    // message, and nothing typed is lost.
+    await page.getByLabel('Setup token').fill(server.setupToken());
     await page.getByLabel('Password').fill('short');
     await button(page, 'Create administrator').click();
     await page.getByText('The password must have at least 8 characters.').waitFor();

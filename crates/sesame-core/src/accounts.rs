@@ -6,6 +6,7 @@ use std::{fmt, sync::Arc};
 use chrono::{Duration, Utc};
 use rand::{rngs::OsRng, RngCore};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 pub use sesame_model::fields::{PasswordPolicyError, UserFieldError};
 use sesame_model::fields::{check_password_length, is_display_name, is_plausible_email, is_valid_username};
@@ -19,6 +20,9 @@ use crate::{
     store::{self, users::NewUser, Store, StoreError},
     throttle::{AccountKey, RetryAfter, Throttles},
 };
+
+/// Where the one-time setup token is kept (`server_secrets`).
+const SETUP_TOKEN: &str = "setup_token";
 
 /// How long a console session lasts after login.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
@@ -34,6 +38,9 @@ pub enum AccountError {
     UsernameTaken,
     #[error("the first administrator already exists")]
     SetupAlreadyDone,
+    /// The one-time setup token given is not the one the server printed.
+    #[error("the setup token is not correct")]
+    InvalidSetupToken,
     /// Changing a password: the current one given was wrong.
     #[error("the current password is not correct")]
     WrongCurrentPassword,
@@ -149,11 +156,29 @@ impl Accounts {
         Ok(store::users::count(&mut *self.store.read().await?).await? == 0)
     }
 
-    /// The one-time setup: creates the first administrator and signs them in. Refused once
-    /// any user exists.
-    pub async fn set_up(&self, mut input: UserInput, client: &Client) -> Result<LoggedIn, AccountError> {
+    /// The one-time setup token, while no user exists (made on first use, the same on every
+    /// node until setup is done); `None` once it is done. The operator reads it on the
+    /// server's standard error or with `sesame setup-token`.
+    pub async fn setup_token(&self) -> Result<Option<String>, AccountError> {
+        if !self.needs_setup().await? {
+            return Ok(None);
+        }
+        let fresh = hex::encode(rand::random::<[u8; 16]>());
+        Ok(Some(store::throttles::secret(&mut *self.store.read().await?, SETUP_TOKEN, &fresh).await?))
+    }
+
+    /// The one-time setup: creates the first administrator and signs them in, given the
+    /// setup token (compared in constant time, and gone once used). Refused once any user
+    /// exists — checked first, before any work.
+    pub async fn set_up(&self, setup_token: &str, mut input: UserInput, client: &Client) -> Result<LoggedIn, AccountError> {
         if !self.needs_setup().await? {
             return Err(AccountError::SetupAlreadyDone);
+        }
+        let expected = store::throttles::existing_secret(&mut *self.store.read().await?, SETUP_TOKEN).await?;
+        let valid = expected.is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(setup_token.as_bytes())));
+        if !valid {
+            tracing::warn!(target: "sesame::auth", ip = ?client.ip, "setup refused: wrong setup token");
+            return Err(AccountError::InvalidSetupToken);
         }
         input.role = Role::Admin;
         let new_user = self.new_user(&input).await?;
@@ -166,6 +191,7 @@ impl Accounts {
             StoreError::Conflict => AccountError::SetupAlreadyDone,
             other => other.into(),
         })?;
+        store::throttles::delete_secret(tx.conn(), SETUP_TOKEN).await?;
         let organization = store::users::organization_named(tx.conn(), &input.organization, now).await?;
         let id = store::users::insert(tx.conn(), organization, &new_user, now).await?;
         let user = store::users::by_id(tx.conn(), id).await?.ok_or(StoreError::NotFound)?;

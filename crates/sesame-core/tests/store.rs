@@ -138,11 +138,13 @@ async fn the_first_admin_is_created_once_and_usernames_are_unique() {
     let accounts = &f.services.accounts;
     let client = Client::new(ip("192.0.2.7"), None);
     assert!(accounts.needs_setup().await.unwrap());
-    let admin = accounts.set_up(input("root", "Acme Corporation"), &client).await.unwrap().user;
+    let token = accounts.setup_token().await.unwrap().unwrap();
+    assert!(matches!(accounts.set_up("wrong", input("root", "Acme"), &client).await, Err(AccountError::InvalidSetupToken)));
+    let admin = accounts.set_up(&token, input("root", "Acme Corporation"), &client).await.unwrap().user;
     assert_eq!(admin.role, Role::Admin);
     assert_eq!(admin.organization_name, "Acme Corporation");
     assert!(!accounts.needs_setup().await.unwrap());
-    assert!(matches!(accounts.set_up(input("other", "Elsewhere"), &client).await, Err(AccountError::SetupAlreadyDone)));
+    assert!(matches!(accounts.set_up(&token, input("other", "Elsewhere"), &client).await, Err(AccountError::SetupAlreadyDone)));
     assert!(matches!(
         accounts.create_user_by_operator(input("ROOT", "Acme Corporation")).await,
         Err(AccountError::UsernameTaken)
@@ -157,9 +159,10 @@ async fn two_setup_forms_at_once_create_one_administrator() {
     let f = fixture().await;
     let accounts = f.services.accounts.clone();
     let client = Client::new(ip("192.0.2.7"), None);
+    let token = accounts.setup_token().await.unwrap().unwrap();
     let (first, second) = tokio::join!(
-        accounts.set_up(input("first", "Acme"), &client),
-        accounts.set_up(input("second", "Acme"), &client),
+        accounts.set_up(&token, input("first", "Acme"), &client),
+        accounts.set_up(&token, input("second", "Acme"), &client),
     );
     let created = [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count();
     assert_eq!(created, 1, "{first:?} / {second:?}");

@@ -33,8 +33,11 @@ pub fn router(state: AppState) -> Router {
     let server_fns = Router::new()
         .route(&format!("{SERVER_FN_PREFIX}/{{*fn_name}}"), post(move |request: Request| handle_server_fn(context.clone(), request)))
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_other_hosts))
         .layer(RequestBodyLimitLayer::new(rest::BODY_LIMIT))
         .layer(never_stored());
+    let console = static_site::router(&state.config.site_dir)
+        .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_other_hosts));
 
     let (api, openapi) = rest::router();
     let api = api.layer(never_stored());
@@ -57,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api)
         .merge(server_fns)
-        .merge(static_site::router(&site_dir))
+        .merge(console)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .route_layer(middleware::from_fn(metrics::count_requests))
         .with_state(state);

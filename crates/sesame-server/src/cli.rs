@@ -30,6 +30,8 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Print the one-time setup token again, while no user exists.
+    SetupToken,
 }
 
 #[derive(Debug, Args)]

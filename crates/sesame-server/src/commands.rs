@@ -40,6 +40,18 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
     Ok(())
 }
 
+/// `sesame setup-token`: the token the setup form asks for, alone on standard output.
+pub async fn setup_token(database_url: &str) -> anyhow::Result<()> {
+    let services = services(database_url).await?;
+    match services.accounts.setup_token().await? {
+        Some(token) => {
+            println!("{token}");
+            Ok(())
+        }
+        None => bail!("setup is done: there is no setup token any more"),
+    }
+}
+
 pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Create { username, name } = command;
     let services = services(database_url).await?;

@@ -13,6 +13,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => sesame_server::serve::run(&cli.database_url, args).await,
         Command::User(command) => sesame_server::commands::user(&cli.database_url, command).await,
         Command::Key(command) => sesame_server::commands::key(&cli.database_url, command).await,
+        Command::SetupToken => sesame_server::commands::setup_token(&cli.database_url).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

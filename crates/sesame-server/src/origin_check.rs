@@ -1,9 +1,16 @@
-//! Leptos server functions have no CSRF protection of their own, and they act on the
-//! session cookie: refuse any call a browser marks as coming from another site.
+//! Which requests the console answers: those addressed to its public URL, and — for the
+//! server functions, which act on the session cookie and have no CSRF protection of their
+//! own — only from its own pages.
+//!
+//! - `Host` must be the public URL's host (and port): a page on another name that resolves to
+//!   this server (DNS rebinding) gets 421 Misdirected Request, so it can neither read the
+//!   console nor call its functions — not even on a fresh instance listening on 127.0.0.1.
+//! - A server-function call a browser marks as coming from another site (`Sec-Fetch-Site`),
+//!   or whose `Origin` is not the public URL, gets 403.
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, HeaderMap, StatusCode, Uri},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -11,6 +18,16 @@ use sesame_shared::error::AppError;
 
 use crate::state::AppState;
 
+/// Middleware for the console's pages and functions: 421 unless addressed to the public URL.
+pub async fn refuse_other_hosts(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_public_host(request.headers(), request.uri(), &state.config.public_url) {
+        return next.run(request).await;
+    }
+    tracing::warn!(target: "sesame::auth", path = %request.uri().path(), "request for another host refused");
+    (StatusCode::MISDIRECTED_REQUEST, "This server answers only at its public URL.").into_response()
+}
+
+/// Middleware for the server functions: 403 for anything cross-site.
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_same_origin(request.headers(), &state.config.public_url) {
         return next.run(request).await;
@@ -21,23 +38,44 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
     (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Same-origin when the browser says so (`Sec-Fetch-Site`), or when `Origin` is this
-/// server (its public URL or the Host it was reached at). Requests with neither header do
-/// not come from a browser page, so no cookie was forged into them.
+/// `host[:port]` of a URL, lowercase, without the scheme's default port.
+fn authority(url: &str) -> Option<String> {
+    let uri: Uri = url.parse().ok()?;
+    let host = uri.host()?.to_ascii_lowercase();
+    let default_port = match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    Some(match uri.port_u16() {
+        Some(port) if port != default_port => format!("{host}:{port}"),
+        _ => host,
+    })
+}
+
+/// Whether the request is addressed to the public URL's host and port (the `Host` header,
+/// or the URI's authority in HTTP/2).
+fn is_public_host(headers: &HeaderMap, uri: &Uri, public_url: &str) -> bool {
+    let Some(public) = authority(public_url) else { return false };
+    let scheme = public_url.split_once("://").map_or("http", |(scheme, _)| scheme);
+    let asked = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|authority| authority.as_str().to_owned()));
+    asked.and_then(|host| authority(&format!("{scheme}://{host}"))).is_some_and(|asked| asked == public)
+}
+
+/// Same-origin when the browser says so (`Sec-Fetch-Site`), or when `Origin` is the public
+/// URL. Requests with neither header do not come from a browser page, so no cookie was
+/// forged into them.
 fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(site) = text("sec-fetch-site") {
         return site == "same-origin" || site == "none";
     }
     let Some(origin) = text("origin") else { return true };
-    if origin.eq_ignore_ascii_case(public_url) {
-        return true;
-    }
-    let origin_host = origin.split_once("://").map(|(_, host)| host);
-    match (origin_host, text("host")) {
-        (Some(origin_host), Some(host)) => origin_host.eq_ignore_ascii_case(host),
-        _ => false,
-    }
+    let scheme = |url: &str| url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+    scheme(origin) == scheme(public_url) && authority(origin).is_some() && authority(origin) == authority(public_url)
 }
 
 #[cfg(test)]
@@ -60,28 +98,39 @@ mod tests {
         assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")]), PUBLIC));
         assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")]), PUBLIC));
         assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")]), PUBLIC));
-        assert!(!is_same_origin(
-            &headers(&[("sec-fetch-site", "cross-site"), ("origin", PUBLIC)]),
-            PUBLIC
-        ));
+        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", PUBLIC)]), PUBLIC));
     }
 
     #[test]
-    fn origin_must_be_this_server() {
+    fn origin_must_be_the_public_url() {
         assert!(is_same_origin(&headers(&[("origin", PUBLIC)]), PUBLIC));
-        assert!(is_same_origin(
+        assert!(is_same_origin(&headers(&[("origin", "https://Console.Example.com:443")]), PUBLIC));
+        // Matching the Host it was reached at is not enough any more (DNS rebinding).
+        assert!(!is_same_origin(
             &headers(&[("origin", "http://127.0.0.1:4000"), ("host", "127.0.0.1:4000")]),
             PUBLIC
         ));
-        assert!(!is_same_origin(
-            &headers(&[("origin", "https://evil.example"), ("host", "console.example.com")]),
-            PUBLIC
-        ));
+        assert!(!is_same_origin(&headers(&[("origin", "http://console.example.com")]), PUBLIC), "another scheme");
+        assert!(!is_same_origin(&headers(&[("origin", "https://evil.example")]), PUBLIC));
         assert!(!is_same_origin(&headers(&[("origin", "null")]), PUBLIC));
     }
 
     #[test]
     fn non_browser_clients_pass() {
         assert!(is_same_origin(&headers(&[]), PUBLIC));
+    }
+
+    #[test]
+    fn the_host_must_be_the_public_urls() {
+        let uri = Uri::from_static("/");
+        assert!(is_public_host(&headers(&[("host", "console.example.com")]), &uri, PUBLIC));
+        assert!(is_public_host(&headers(&[("host", "Console.Example.com:443")]), &uri, PUBLIC));
+        assert!(!is_public_host(&headers(&[("host", "console.example.com:8443")]), &uri, PUBLIC));
+        assert!(!is_public_host(&headers(&[("host", "rebound.example")]), &uri, PUBLIC));
+        assert!(!is_public_host(&headers(&[]), &uri, PUBLIC));
+        let local = "http://127.0.0.1:3000";
+        assert!(is_public_host(&headers(&[("host", "127.0.0.1:3000")]), &uri, local));
+        assert!(!is_public_host(&headers(&[("host", "localhost:3000")]), &uri, local));
+        assert!(is_public_host(&headers(&[]), &Uri::from_static("http://127.0.0.1:3000/"), local), "HTTP/2 authority");
     }
 }

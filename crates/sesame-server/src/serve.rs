@@ -44,12 +44,15 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     }
     let config = AppConfig { public_url: public_url.clone(), site_dir: args.site_dir, trusted_proxies: args.trusted_proxies };
     let state = AppState::new(services.clone(), config);
-    let needs_setup = services.accounts.needs_setup().await?;
+    let setup_token = services.accounts.setup_token().await?;
 
     // Tests and scripts read this line to find the port.
     println!("Sésame is listening on http://{local} (public URL {public_url})");
-    if needs_setup {
-        println!("No user yet: open {public_url}/ to create the first administrator.");
+    if let Some(token) = setup_token {
+        println!("No user yet: open {public_url}/setup to create the first administrator.");
+        // For the operator only (standard error, whatever the log level): whoever reaches the
+        // server first cannot make themself its administrator without it.
+        eprintln!("Setup token (asked by the setup form, valid until setup is done): {token}");
     }
     let writer = last_use_writer::spawn(services.clone());
     // PostgreSQL: take part in the cluster, so this node may serve keys from its cache.

@@ -117,3 +117,37 @@ fn logs_can_be_json_lines_without_secrets() {
         assert!(!line.contains(key.trim()), "a key in the logs");
     }
 }
+
+#[test]
+fn the_setup_token_is_printed_by_serve_and_setup_token_until_setup_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+
+    let printed = sesame(&database_url).arg("setup-token").output().unwrap();
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let token = String::from_utf8(printed.stdout).unwrap().trim().to_owned();
+    assert!(token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{token:?}");
+
+    // `sesame serve` shows the same one to its operator, on standard error.
+    let mut server = sesame(&database_url)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    while !line.contains("Setup token") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no setup token printed");
+    }
+    assert!(line.trim_end().ends_with(&token), "{line}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // Once a user exists, there is none.
+    assert!(create_user(&database_url, "ops", "correct horse battery").status.success());
+    let after = sesame(&database_url).arg("setup-token").output().unwrap();
+    assert!(!after.status.success());
+    assert!(after.stdout.is_empty());
+}

@@ -45,6 +45,8 @@ pub enum AppError {
     UsernameTaken,
     #[error("setup is already done")]
     SetupAlreadyDone,
+    #[error("the setup token is not correct")]
+    InvalidSetupToken,
     #[error("the service is unavailable, try again")]
     Unavailable,
     /// Too many attempts: wait this many seconds.

@@ -38,7 +38,7 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
         role: Role::Admin,
         password: Password::new(form.password),
     };
-    let logged_in = context.services.accounts.set_up(input, &client).await?;
+    let logged_in = context.services.accounts.set_up(form.setup_token.trim(), input, &client).await?;
     crate::ssr::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
 }

@@ -194,6 +194,8 @@ impl std::fmt::Debug for PasswordChange {
 /// The one-time setup form.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupForm {
+    /// The token `sesame serve` printed for the operator.
+    pub setup_token: String,
     pub organization: String,
     pub full_name: String,
     pub username: String,

@@ -33,6 +33,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         },
         AppError::UsernameTaken => t_string!(i18n, username_taken).to_string(),
         AppError::SetupAlreadyDone => t_string!(i18n, setup_done).to_string(),
+        AppError::InvalidSetupToken => t_string!(i18n, invalid_setup_token).to_string(),
         AppError::Unavailable => t_string!(i18n, unavailable).to_string(),
         AppError::TooManyAttempts(seconds) => t_string!(i18n, too_many_attempts, seconds = *seconds).to_string(),
         AppError::Internal(id) => t_string!(i18n, internal_error, id = id.clone()).to_string(),

@@ -11,7 +11,9 @@ pub fn respond_with(error: AppError) -> AppError {
     let status = match &error {
         AppError::NotSignedIn | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         // A wrong current password is refused like the REST API refuses it.
-        AppError::CrossSite | AppError::Forbidden | AppError::WrongCurrentPassword => StatusCode::FORBIDDEN,
+        AppError::CrossSite | AppError::Forbidden | AppError::WrongCurrentPassword | AppError::InvalidSetupToken => {
+            StatusCode::FORBIDDEN
+        }
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::InvalidName(_) | AppError::InvalidField(_) | AppError::NothingToChange | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -75,6 +77,7 @@ impl From<AccountError> for AppError {
             AccountError::UsernameTaken => respond_with(AppError::UsernameTaken),
             AccountError::WrongCurrentPassword => respond_with(AppError::WrongCurrentPassword),
             AccountError::SetupAlreadyDone => respond_with(AppError::SetupAlreadyDone),
+            AccountError::InvalidSetupToken => respond_with(AppError::InvalidSetupToken),
             AccountError::TooManyAttempts(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             AccountError::Unauthenticated => respond_with(AppError::NotSignedIn),
             AccountError::SessionNotFound => respond_with(AppError::SessionNotFound),

@@ -14,6 +14,7 @@ use crate::{
 pub fn SetupPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::get();
+    let setup_token = RwSignal::new(String::new());
     let organization = RwSignal::new(String::new());
     let full_name = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
@@ -31,6 +32,7 @@ pub fn SetupPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch(SetupForm {
+            setup_token: setup_token.get_untracked(),
             organization: organization.get_untracked(),
             full_name: full_name.get_untracked(),
             username: username.get_untracked(),
@@ -44,6 +46,8 @@ pub fn SetupPage() -> impl IntoView {
             <form class="auth-card" on:submit=submit>
                 <h1>{t!(i18n, setup_title)}</h1>
                 <p class="muted">{t!(i18n, setup_intro)}</p>
+                {move || view! { <TextField label=t_string!(i18n, setup_token).to_string() value=setup_token autocomplete="off" /> }}
+                <p class="muted small">{t!(i18n, setup_token_hint)}</p>
                 {move || view! { <TextField label=t_string!(i18n, organization_name).to_string() value=organization autocomplete="organization" /> }}
                 {move || view! { <TextField label=t_string!(i18n, full_name).to_string() value=full_name autocomplete="name" /> }}
                 {move || view! { <TextField label=t_string!(i18n, username).to_string() value=username autocomplete="username" /> }}
