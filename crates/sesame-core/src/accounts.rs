@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 pub use sesame_model::fields::{PasswordPolicyError, UserFieldError};
-use sesame_model::fields::{check_password_length, is_display_name, is_plausible_email, is_valid_username};
+use sesame_model::fields::{is_display_name, is_plausible_email, is_valid_username};
 
 use crate::{
     actor::{Actor, Boundary, Client, SessionRef, Via},
@@ -87,7 +87,7 @@ impl UserInput {
         if !is_plausible_email(&self.email) {
             return Err(UserFieldError::Email);
         }
-        check_password_length(self.password.expose()).map_err(UserFieldError::Password)
+        self.password.check_policy().map_err(UserFieldError::Password)
     }
 }
 

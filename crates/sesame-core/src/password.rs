@@ -1,7 +1,11 @@
 //! Password hashing: argon2id with OWASP parameters, off the async runtime, on a few
 //! threads of its own at a low CPU priority.
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    io::Read,
+    sync::{Arc, LazyLock},
+};
 
 use argon2::{
     password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString},
@@ -21,14 +25,34 @@ impl Password {
         Self(text.into())
     }
 
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The rule for new passwords (NIST SP 800-63B: length, not composition).
+    /// The rule for new passwords (NIST SP 800-63B: length, not composition, and none of
+    /// the passwords breaches show are common).
     pub fn check_policy(&self) -> Result<(), PasswordPolicyError> {
-        sesame_model::fields::check_password_length(&self.0)
+        sesame_model::fields::check_password_length(&self.0)?;
+        if is_common(&self.0) {
+            return Err(PasswordPolicyError::Common);
+        }
+        Ok(())
     }
+}
+
+/// The 100,000 most common passwords of a 10-million-password breach corpus (see
+/// `data/README.md`), lowercase, sorted: unpacked once, on first use (about 1 MB).
+static COMMON_PASSWORDS: LazyLock<Vec<Box<str>>> = LazyLock::new(|| {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&include_bytes!("../data/common-passwords.txt.gz")[..])
+        .read_to_string(&mut text)
+        .expect("the built-in password list unpacks");
+    let mut list: Vec<Box<str>> = text.lines().map(|line| line.to_lowercase().into_boxed_str()).collect();
+    list.sort_unstable();
+    list.dedup();
+    list
+});
+
+/// Whether `password` is on the list of common breached passwords, ignoring case.
+pub fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    COMMON_PASSWORDS.binary_search_by(|entry| (**entry).cmp(lower.as_str())).is_ok()
 }
 
 impl fmt::Debug for Password {
@@ -188,6 +212,17 @@ mod tests {
     async fn unknown_user_never_verifies_even_with_the_decoy_password() {
         let hasher = PasswordHasher::new(1);
         assert!(!hasher.verify(&Password::new("decoy password for unknown users"), None).await);
+    }
+
+    #[test]
+    fn common_breached_passwords_are_refused_ignoring_case() {
+        assert_eq!(COMMON_PASSWORDS.len(), 96_518, "the whole list, deduplicated ignoring case");
+        for common in ["password", "12345678", "iloveyou", "Password1", "QWERTYUIOP"] {
+            assert!(is_common(common), "{common}");
+        }
+        assert_eq!(Password::new("password1").check_policy(), Err(PasswordPolicyError::Common));
+        assert!(!is_common("correct horse battery"));
+        assert!(Password::new("correct horse battery").check_policy().is_ok());
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub enum PasswordPolicyError {
     TooShort,
     #[error("the password must have at most 256 characters")]
     TooLong,
+    /// One of the most common passwords of known breaches: guessed first by anyone.
+    #[error("this password is one of the most common ones: choose another")]
+    Common,
 }
 
 /// 1 to 64 ASCII letters, digits, `.`, `_` or `-`. Usernames match ignoring case.

@@ -30,6 +30,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
             UserFieldError::Email => t_string!(i18n, field_email).to_string(),
             UserFieldError::Password(PasswordPolicyError::TooShort) => t_string!(i18n, field_password_short).to_string(),
             UserFieldError::Password(PasswordPolicyError::TooLong) => t_string!(i18n, field_password_long).to_string(),
+            UserFieldError::Password(PasswordPolicyError::Common) => t_string!(i18n, field_password_common).to_string(),
         },
         AppError::UsernameTaken => t_string!(i18n, username_taken).to_string(),
         AppError::SetupAlreadyDone => t_string!(i18n, setup_done).to_string(),
