@@ -40,8 +40,8 @@ schema="http://127.0.0.1:$port/api/v1/openapi.json"
 run() {
   local label=$1; shift
   echo "== schemathesis: $label"
-  .tools/venv/bin/schemathesis run "$schema" --checks all --max-examples "${EXAMPLES:-100}" \
-    --no-color "$@" </dev/null
+  .tools/venv/bin/schemathesis --config-file scripts/schemathesis.toml run "$schema" --checks all \
+    --max-examples "${EXAMPLES:-100}" --no-color "$@" </dev/null
 }
 status=0
 run "administrator's key" --header "MC-Api-Key: $admin_key" || status=1

@@ -34,7 +34,7 @@ use tokio::{sync::watch, task::JoinHandle};
 use crate::{
     key_cache::KeyCache,
     store::{
-        cluster::{parse_penalty, Invalidated, INVALIDATE_CHANNEL, PENALTY_CHANNEL, PING_CHANNEL, SYNC_CHANNEL},
+        cluster::{parse_failed_auth, Invalidated, FAILED_AUTH_CHANNEL, INVALIDATE_CHANNEL, PING_CHANNEL, SYNC_CHANNEL},
         Store, StoreResult,
     },
     throttle::Throttles,
@@ -108,7 +108,7 @@ impl Cluster {
     }
 
     /// Starts this node's listener and heartbeat: from the first renewal on, `cache` serves
-    /// keys; addresses other nodes penalize are refused by `throttles` too. Stop with
+    /// keys; the failed authentications other nodes count reach `throttles` too. Stop with
     /// [`Membership::leave`].
     pub(crate) fn join(self: &Arc<Self>, cache: Arc<KeyCache>, throttles: Arc<Throttles>) -> Membership {
         let (pings_seen, pings) = watch::channel(0_u64);
@@ -195,7 +195,7 @@ async fn listen(
 
 async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
-    listener.listen_all([INVALIDATE_CHANNEL, SYNC_CHANNEL, PING_CHANNEL, PENALTY_CHANNEL]).await?;
+    listener.listen_all([INVALIDATE_CHANNEL, SYNC_CHANNEL, PING_CHANNEL, FAILED_AUTH_CHANNEL]).await?;
     Ok(listener)
 }
 
@@ -217,9 +217,9 @@ fn apply(
                 cache.invalidate_all();
             }
         },
-        PENALTY_CHANNEL => {
-            if let Some((address, until)) = parse_penalty(payload) {
-                throttles.penalize(address, until);
+        FAILED_AUTH_CHANNEL => {
+            if let Some((address, tat, penalized_until)) = parse_failed_auth(payload) {
+                throttles.seen_failure(address, tat, penalized_until);
             }
         }
         SYNC_CHANNEL => {

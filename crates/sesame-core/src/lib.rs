@@ -165,6 +165,22 @@ impl Services {
         self.last_use.flush(&self.store).await
     }
 
+    /// Where `ip` stands with the failed-authentication limit (from memory).
+    pub fn failed_auth_status(&self, ip: std::net::IpAddr) -> throttle::FailedAuthStatus {
+        self.throttles.failed_auth_status(ip)
+    }
+
+    /// The limits' settings.
+    pub fn throttle_settings(&self) -> &ThrottleSettings {
+        self.throttles.settings()
+    }
+
+    /// The failed-authentication limit's window: `failed_auth_burst` failures per this many
+    /// seconds.
+    pub fn failed_auth_window_seconds(&self) -> u64 {
+        self.throttles.failed_auth_window_seconds()
+    }
+
     /// Forgets rate-limiter state that no longer matters (call now and then).
     pub async fn housekeeping(&self) -> Result<(), StoreError> {
         self.throttles.housekeeping().await

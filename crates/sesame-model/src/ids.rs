@@ -12,7 +12,10 @@ macro_rules! uuid_id {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+        #[cfg_attr(
+            feature = "openapi",
+            schema(value_type = String, format = Uuid, min_length = 36, max_length = 36, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+        )]
         #[serde(transparent)]
         pub struct $name(Uuid);
 
@@ -22,10 +25,10 @@ macro_rules! uuid_id {
                 Self(Uuid::new_v4())
             }
 
-            /// Accepts any UUID text (hyphenated, simple, braced, urn); `None` for anything
-            /// else, so garbage never reaches a query.
+            /// Accepts the hyphenated UUID form only (what the API sends and its document
+            /// allows); `None` for anything else, so garbage never reaches a query.
             pub fn parse(text: &str) -> Option<Self> {
-                Uuid::try_parse(text).ok().map(Self)
+                (text.len() == 36).then(|| Uuid::try_parse(text).ok().map(Self)).flatten()
             }
         }
 
@@ -63,7 +66,8 @@ mod tests {
         let id = UserId::parse("67E55044-10B1-426F-9247-BB680E5FE0C8").unwrap();
         assert_eq!(id.to_string(), "67e55044-10b1-426f-9247-bb680e5fe0c8");
         assert_eq!(UserId::parse(&id.to_string()), Some(id));
-        for garbage in ["", "not-a-uuid", "'; DROP TABLE users; --", "67e55044-10b1-426f-9247"] {
+        let other_forms = ["67e5504410b1426f9247bb680e5fe0c8", "{67e55044-10b1-426f-9247-bb680e5fe0c8}"];
+        for garbage in ["", "not-a-uuid", "'; DROP TABLE users; --", "67e55044-10b1-426f-9247"].into_iter().chain(other_forms) {
             assert_eq!(UserId::parse(garbage), None, "{garbage}");
             assert!(garbage.parse::<ApiKeyId>().is_err());
         }

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 100;
+/// The most characters a name may be given with, spaces around included: a name is
+/// trimmed, but not without bound.
+pub const MAX_NAME_INPUT_CHARS: usize = 256;
 #[cfg(feature = "random")]
 const DEFAULT_PREFIX: &str = "api_key_";
 #[cfg(feature = "random")]
@@ -52,12 +55,21 @@ pub fn check_display_text(text: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+fn check_input_length(raw: &str) -> Result<(), NameError> {
+    // `nth` stops early, so a 1 MB paste costs no more than a 257-character one.
+    match raw.chars().nth(MAX_NAME_INPUT_CHARS) {
+        Some(_) => Err(NameError::TooLong),
+        None => Ok(()),
+    }
+}
+
 /// A validated key name: trimmed, 1 to 100 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyName(String);
 
 impl KeyName {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
+        check_input_length(raw)?;
         let trimmed = raw.trim();
         check_display_text(trimmed)?;
         Ok(Self(trimmed.to_owned()))
@@ -72,6 +84,7 @@ impl KeyName {
     /// The given name, or a random default when it is absent or blank.
     #[cfg(feature = "random")]
     pub fn parse_or_default(raw: Option<&str>) -> Result<Self, NameError> {
+        raw.map(check_input_length).transpose()?;
         match raw {
             Some(text) if !text.trim().is_empty() => Self::parse(text),
             _ => Ok(Self::random_default()),
@@ -110,6 +123,7 @@ mod default_name_tests {
         assert!(is_default_name(KeyName::parse_or_default(None).unwrap().as_str()));
         assert!(is_default_name(KeyName::parse_or_default(Some("  ")).unwrap().as_str()));
         assert_eq!(KeyName::parse_or_default(Some(" CI ")).unwrap().as_str(), "CI");
+        assert_eq!(KeyName::parse_or_default(Some(&" ".repeat(300))), Err(NameError::TooLong));
     }
 
 }
@@ -126,6 +140,9 @@ mod tests {
         assert!(KeyName::parse(&"é".repeat(100)).is_ok());
         assert_eq!(KeyName::parse(&"a".repeat(101)), Err(NameError::TooLong));
         assert_eq!(KeyName::parse(&"a".repeat(1 << 20)), Err(NameError::TooLong));
+        // Spaces around are dropped, within the input bound.
+        assert_eq!(KeyName::parse(&format!("{}ci{}", " ".repeat(100), " ".repeat(100))).unwrap().as_str(), "ci");
+        assert_eq!(KeyName::parse(&format!("{}ci", " ".repeat(300))), Err(NameError::TooLong));
     }
 
     #[test]

@@ -40,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_other_hosts));
 
     let (api, openapi) = rest::router();
-    let api = api.layer(never_stored());
+    let rate_limit_fields = rest::rate_limit::RateLimitFields::new(state.services.clone(), &state.config.trusted_proxies);
+    let api = api
+        .layer(middleware::from_fn_with_state(rate_limit_fields, rest::rate_limit::add_fields))
+        .layer(never_stored());
     let document = ApiDocument::new(openapi, &state.config.public_url);
     let for_page = document.clone();
 

@@ -32,6 +32,12 @@ pub enum Command {
     Key(KeyCommand),
     /// Print the one-time setup token again, while no user exists.
     SetupToken,
+    /// Print the REST API's OpenAPI document (as served at /api/v1/openapi.json).
+    Openapi {
+        /// The public URL the document names as its server.
+        #[arg(long, env = "SESAME_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        public_url: String,
+    },
 }
 
 #[derive(Debug, Args)]

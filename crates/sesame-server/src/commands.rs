@@ -52,6 +52,14 @@ pub async fn setup_token(database_url: &str) -> anyhow::Result<()> {
     }
 }
 
+/// `sesame openapi`: the API's document on standard output (no database needed), for
+/// linters and client generators.
+pub fn openapi(public_url: &str) {
+    let (_, document) = crate::rest::router();
+    let document = crate::api_docs::ApiDocument::new(document, public_url.trim_end_matches('/'));
+    println!("{}", serde_json::to_string_pretty(document.json()).expect("a JSON value serializes"));
+}
+
 pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Create { username, name } = command;
     let services = services(database_url).await?;

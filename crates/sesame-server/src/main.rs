@@ -14,6 +14,10 @@ async fn main() -> ExitCode {
         Command::User(command) => sesame_server::commands::user(&cli.database_url, command).await,
         Command::Key(command) => sesame_server::commands::key(&cli.database_url, command).await,
         Command::SetupToken => sesame_server::commands::setup_token(&cli.database_url).await,
+        Command::Openapi { public_url } => {
+            sesame_server::commands::openapi(&public_url);
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

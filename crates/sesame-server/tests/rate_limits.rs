@@ -185,3 +185,34 @@ async fn the_current_password_cannot_be_guessed_without_limit() {
     // Her password is unchanged.
     assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
 }
+
+/// Every API answer says where the caller stands (the IETF `RateLimit` and
+/// `RateLimit-Policy` fields): the failed-authentication allowance of its address.
+#[tokio::test]
+async fn api_answers_carry_the_rate_limit_fields() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let alice = server.create_user("alice", Role::User).await;
+    let (_, secret) = server.generate_key(&alice, None).await;
+    let fields = |response: &Response| {
+        let text = |name: &str| response.headers().get(name).map(|value| value.to_str().unwrap().to_owned());
+        (text("ratelimit-policy"), text("ratelimit"))
+    };
+    let policy = Some(r#""failed-auth";q=20;w=60"#.to_owned());
+
+    let fine = me_from(&server, "198.51.100.7", secret.expose()).await;
+    assert_eq!(fields(&fine), (policy.clone(), Some(r#""failed-auth";r=20;t=0"#.to_owned())));
+    for _ in 0..2 {
+        me_from(&server, "203.0.113.9", "sesame_not-a-key").await;
+    }
+    let refused = me_from(&server, "203.0.113.9", "sesame_not-a-key").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let (refused_policy, refused_status) = fields(&refused);
+    assert_eq!(refused_policy, policy);
+    let refused_status = refused_status.unwrap();
+    assert!(refused_status.starts_with(r#""failed-auth";r=17;t="#), "{refused_status}");
+    // An answer without a key, and one for no endpoint, say it too.
+    let anonymous = Client::new().get(server.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(fields(&anonymous).0, policy);
+    let nowhere = Client::new().get(server.url("/api/v1/nowhere")).send().await.unwrap();
+    assert_eq!(fields(&nowhere).0, policy);
+}

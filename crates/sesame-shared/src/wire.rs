@@ -16,6 +16,7 @@ pub use sesame_model::{
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrganizationBody))]
 pub struct OrganizationView {
     pub id: OrganizationId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: String,
 }
 
@@ -25,12 +26,16 @@ pub struct OrganizationView {
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub id: UserId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub full_name: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: String,
     pub organization: OrganizationView,
     pub role: Role,
     pub status: Status,
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub created_at: DateTime<Utc>,
 }
 
@@ -67,12 +72,15 @@ pub struct SessionState {
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub created_at: DateTime<Utc>,
     /// When the key was last used (within about a second); null if never.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub last_used_at: Option<DateTime<Utc>>,
     /// The client address of that last use; null if never.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 45))]
     pub last_used_ip: Option<IpAddr>,
 }
 
@@ -84,6 +92,7 @@ pub struct CreatedKey {
     #[serde(flatten)]
     pub key: ApiKeyView,
     /// The key itself, to send as `MC-Api-Key`. Shown once: store it now.
+    #[cfg_attr(feature = "openapi", schema(min_length = 56, max_length = 56, pattern = "^sesame_[0-9A-Za-z]{49}$"))]
     pub secret: String,
 }
 
@@ -131,11 +140,14 @@ pub struct UserUpdate {
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     pub id: SessionId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub created_at: DateTime<Utc>,
     /// Within about a minute.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub last_seen_at: DateTime<Utc>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 45))]
     pub ip: Option<IpAddr>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub user_agent: Option<String>,
     /// The session making this request (always false through the API).
     pub current: bool,
@@ -146,6 +158,7 @@ pub struct SessionView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KeyRefBody))]
 pub struct KeyRefView {
     pub id: ApiKeyId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: String,
 }
 
@@ -155,17 +168,22 @@ pub struct KeyRefView {
 #[serde(rename_all = "camelCase")]
 pub struct ActivityView {
     pub id: EventId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub at: DateTime<Utc>,
     pub event: EventKind,
     /// Who did it (username); null for a failed login.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub actor: Option<String>,
     /// Whom it concerns (username).
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub subject: Option<String>,
     pub key: Option<KeyRefView>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 45))]
     pub ip: Option<IpAddr>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub user_agent: Option<String>,
     /// The new role for `user_role_changed`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 16))]
     pub detail: Option<String>,
 }
 

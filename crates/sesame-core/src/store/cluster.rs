@@ -12,8 +12,9 @@ const NOW_MS: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGIN
 pub(crate) const INVALIDATE_CHANNEL: &str = "sesame_invalidate";
 pub(crate) const SYNC_CHANNEL: &str = "sesame_sync";
 pub(crate) const PING_CHANNEL: &str = "sesame_ping";
-/// An address over the failed-authentication limit: `<address key, hex>:<until, Unix ms>`.
-pub(crate) const PENALTY_CHANNEL: &str = "sesame_penalty";
+/// A failed authentication counted for an address: `<address key, hex>:<its rate's
+/// theoretical arrival time>:<refused until, 0 if not>` (Unix ms).
+pub(crate) const FAILED_AUTH_CHANNEL: &str = "sesame_failed_auth";
 
 /// What a committed change makes stale in the nodes' key caches.
 #[derive(Clone)]
@@ -72,9 +73,10 @@ impl Store {
         Ok(row.try_get("behind")?)
     }
 
-    /// Tells every node to refuse API requests from this address until `until_ms`.
-    pub(crate) async fn announce_penalty(&self, address: &str, until_ms: i64) -> StoreResult<()> {
-        notify(&self.pool, PENALTY_CHANNEL, &format!("{address}:{until_ms}")).await
+    /// Tells every node where an address stands after a failed authentication (and to
+    /// refuse it until `penalized_until`, if that is not 0).
+    pub(crate) async fn announce_failed_auth(&self, address: &str, tat: i64, penalized_until: i64) -> StoreResult<()> {
+        notify(&self.pool, FAILED_AUTH_CHANNEL, &format!("{address}:{tat}:{penalized_until}")).await
     }
 
     pub(crate) async fn ping_node(&self, node_id: &str, counter: u64) -> StoreResult<()> {
@@ -129,11 +131,14 @@ pub(crate) async fn notify<'e>(
     Ok(())
 }
 
-/// A penalty as announced: the address key's bytes and until when.
-pub(crate) fn parse_penalty(payload: &str) -> Option<([u8; 16], i64)> {
-    let (address, until) = payload.split_once(':')?;
-    let bytes: [u8; 16] = hex::decode(address).ok()?.try_into().ok()?;
-    Some((bytes, until.parse().ok()?))
+/// A failed authentication as announced: the address key's bytes, its rate's state, and
+/// until when it is refused (if it is).
+pub(crate) fn parse_failed_auth(payload: &str) -> Option<([u8; 16], i64, Option<i64>)> {
+    let mut parts = payload.split(':');
+    let bytes: [u8; 16] = hex::decode(parts.next()?).ok()?.try_into().ok()?;
+    let tat = parts.next()?.parse().ok()?;
+    let until: i64 = parts.next()?.parse().ok()?;
+    Some((bytes, tat, (until > 0).then_some(until)))
 }
 
 #[cfg(test)]

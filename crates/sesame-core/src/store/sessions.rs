@@ -110,12 +110,15 @@ pub(crate) async fn delete(conn: &mut AnyConnection, token_hash: &str) -> StoreR
     Ok(done.rows_affected() > 0)
 }
 
-/// The user's live sessions, most recently seen first.
+/// The most sessions listed: the most recently seen.
+pub const LISTED_SESSIONS: i64 = 100;
+
+/// The user's live sessions, most recently seen first (at most [`LISTED_SESSIONS`]).
 pub(crate) async fn list(conn: &mut AnyConnection, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT public_id, token_hash, created_at, last_seen_at, ip, user_agent FROM sessions \
-         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, public_id",
-    )
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, public_id LIMIT {LISTED_SESSIONS}"
+    ))
     .bind(user_id.to_string())
     .bind(to_millis(now))
     .fetch_all(conn)

@@ -100,12 +100,31 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Milliseconds as whole seconds, rounded up.
+fn seconds_until(ms: i64) -> u64 {
+    u64::try_from((ms.max(0) + 999) / 1000).unwrap_or(0)
+}
+
+/// Where an address stands with the failed-authentication limit, as `RateLimit` headers
+/// tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedAuthStatus {
+    /// Failed authentications the address may still make now.
+    pub remaining: u32,
+    /// Seconds until the whole allowance is back.
+    pub reset_seconds: u64,
+}
+
 pub struct Throttles {
     settings: ThrottleSettings,
     counters: Counters,
     /// Addresses over the failed-authentication limit, and until when (Unix ms): checked
     /// from memory on every API request.
     penalized: Cache<[u8; 16], i64>,
+    /// This node's view of each address's failed-authentication state (the rate's
+    /// theoretical arrival time), for the `RateLimit` headers: kept up to date by this
+    /// node's failures and, on PostgreSQL, by the other nodes' announcements.
+    failed_auth_seen: Cache<[u8; 16], i64>,
     /// PostgreSQL: where to announce a penalized address to the other nodes.
     cluster: Option<Store>,
     per_key: Option<DefaultKeyedRateLimiter<ApiKeyId>>,
@@ -130,6 +149,10 @@ impl Throttles {
             counters,
             cluster,
             penalized: Cache::builder()
+                .max_capacity(MAX_PENALIZED)
+                .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
+                .build(),
+            failed_auth_seen: Cache::builder()
                 .max_capacity(MAX_PENALIZED)
                 .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
                 .build(),
@@ -164,27 +187,54 @@ impl Throttles {
         let address = AddressKey::of(ip).bytes();
         let rate = self.failed_auth_rate();
         let now = now_ms();
-        let verdict = self
+        let (tat, verdict) = self
             .counters
             .update(Kind::FailedAuth, address, now, |state| match rate.admit(state.map(|s| s.a), now) {
-                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), Ok(())),
-                Err(wait) => (state, Err(wait)),
+                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), (tat, Ok(()))),
+                Err(wait) => (state, (state.map_or(now, |s| s.a), Err(wait))),
             })
             .await?;
-        let Err(wait) = verdict else { return Ok(None) };
-        let until = now + wait;
-        self.penalize(address, until);
+        let penalized_until = verdict.err().map(|wait| now + wait);
+        self.seen_failure(address, tat, penalized_until);
         if let Some(store) = &self.cluster {
-            store.announce_penalty(&hex::encode(address), until).await?;
+            store.announce_failed_auth(&hex::encode(address), tat, penalized_until.unwrap_or(0)).await?;
         }
-        Ok(Some(RetryAfter::from_millis(wait)))
+        Ok(penalized_until.map(|until| RetryAfter::from_millis(until - now)))
     }
 
-    /// Refuses the address with these key bytes until `until_ms` (also as announced by
-    /// another node).
-    pub(crate) fn penalize(&self, address: [u8; 16], until_ms: i64) {
-        let later = self.penalized.get(&address).map_or(until_ms, |known| known.max(until_ms));
-        self.penalized.insert(address, later);
+    /// Notes an address's failed-authentication state (`tat`) and, if it is over the limit,
+    /// until when it is refused — from this node's own failures or another node's
+    /// announcement.
+    pub(crate) fn seen_failure(&self, address: [u8; 16], tat: i64, penalized_until: Option<i64>) {
+        let later = |cache: &Cache<[u8; 16], i64>, value: i64| {
+            let latest = cache.get(&address).map_or(value, |known| known.max(value));
+            cache.insert(address, latest);
+        };
+        later(&self.failed_auth_seen, tat);
+        if let Some(until) = penalized_until {
+            later(&self.penalized, until);
+        }
+    }
+
+    /// How the failed-authentication limit stands for `ip`, as this node knows it (exact on
+    /// one node; across nodes, as announced). From memory only.
+    pub fn failed_auth_status(&self, ip: IpAddr) -> FailedAuthStatus {
+        let address = AddressKey::of(ip).bytes();
+        let now = now_ms();
+        let burst = self.settings.failed_auth_burst.max(1);
+        if let Some(until) = self.penalized.get(&address).filter(|until| *until > now) {
+            return FailedAuthStatus { remaining: 0, reset_seconds: seconds_until(until - now) };
+        }
+        let owed = self.failed_auth_seen.get(&address).map_or(0, |tat| (tat - now).max(0));
+        let period = self.failed_auth_rate().period_ms;
+        let used = u32::try_from((owed + period - 1) / period).unwrap_or(u32::MAX).min(burst);
+        FailedAuthStatus { remaining: burst - used, reset_seconds: seconds_until(owed) }
+    }
+
+    /// The failed-authentication limit, for the `RateLimit-Policy` header: a quota of
+    /// `burst` failures per window of this many seconds.
+    pub fn failed_auth_window_seconds(&self) -> u64 {
+        seconds_until(self.failed_auth_rate().period_ms * i64::from(self.settings.failed_auth_burst.max(1)))
     }
 
     /// After a key was accepted: its own request limit, if one is set.

@@ -91,3 +91,21 @@ async fn per_key_limits_apply_only_when_set() {
     let results: Vec<bool> = (0..3).map(|_| limited.check_key(key).is_ok()).collect();
     assert_eq!(results, [true, true, false]);
 }
+
+#[tokio::test]
+async fn the_failed_authentication_status_counts_down_and_comes_back() {
+    let t = throttles(ThrottleSettings { failed_auth_burst: 5, failed_auth_refill: Duration::from_secs(3), ..Default::default() });
+    let address = ip("192.0.2.1");
+    assert_eq!(t.failed_auth_status(address), FailedAuthStatus { remaining: 5, reset_seconds: 0 });
+    t.api_authentication_failed(address).await.unwrap();
+    t.api_authentication_failed(address).await.unwrap();
+    let status = t.failed_auth_status(address);
+    assert_eq!(status.remaining, 3);
+    assert!((5..=6).contains(&status.reset_seconds), "{status:?}");
+    for _ in 0..4 {
+        t.api_authentication_failed(address).await.unwrap();
+    }
+    assert_eq!(t.failed_auth_status(address).remaining, 0);
+    assert_eq!(t.failed_auth_status(ip("192.0.2.2")).remaining, 5, "another address is untouched");
+    assert_eq!(t.failed_auth_window_seconds(), 15);
+}

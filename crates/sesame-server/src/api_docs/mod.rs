@@ -30,7 +30,9 @@ impl ApiDocument {
     /// curl examples call this very server.
     pub fn new(mut openapi: OpenApi, public_url: &str) -> Arc<Self> {
         openapi.servers = Some(vec![Server::new(public_url)]);
-        let document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+        let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+        // For inventory tools: this server is meant for the public (its users' scripts).
+        document["servers"][0]["x-internal"] = Value::Bool(false);
         let json = serde_json::to_string_pretty(&document).expect("a JSON value serializes");
         Arc::new(Self { json, document })
     }

@@ -63,6 +63,16 @@ impl<T: DeserializeOwned, S: Send + Sync> OptionalFromRequest<S> for JsonObject<
     }
 }
 
+/// For optional fields that may be left out but not sent as `null` (the document says
+/// they are not nullable): a field present is deserialized as its own type.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 fn is_object_or_null(bytes: &[u8]) -> bool {
     let text = bytes.trim_ascii();
     text.first() == Some(&b'{') || text == b"null"

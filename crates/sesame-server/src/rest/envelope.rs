@@ -12,6 +12,7 @@ pub struct Data<T> {
 /// One page of a list.
 #[derive(Serialize, ToSchema)]
 pub struct List<T> {
+    #[schema(max_items = 500)]
     pub data: Vec<T>,
     pub metadata: PageMetadata,
 }
@@ -21,12 +22,13 @@ pub struct List<T> {
 #[serde(rename_all = "camelCase")]
 pub struct PageMetadata {
     /// The page returned, from 1.
-    #[schema(minimum = 1)]
+    #[schema(format = Int32, minimum = 1, maximum = 1000000)]
     pub page_current: u32,
     /// The most items a page holds.
-    #[schema(minimum = 1)]
+    #[schema(format = Int32, minimum = 1, maximum = 500)]
     pub page_size: u32,
     /// How many items the whole list has.
+    #[schema(format = Int64, minimum = 0, maximum = 9223372036854775807_i64)]
     pub record_count: u64,
 }
 

@@ -6,7 +6,7 @@ use axum::{
 use serde::Serialize;
 use serde_json::{json, Value};
 use sesame_core::{
-    accounts::{AccountError, UserFieldError},
+    accounts::{AccountError, PasswordPolicyError, UserFieldError},
     api_access::ApiRefusal,
     keys::KeyError,
     throttle::RetryAfter,
@@ -18,22 +18,31 @@ use utoipa::ToSchema;
 /// Every failure: `{"errors": [{code, message, context}]}`.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorResponse {
+    /// One error (a list, as the CloudMC API's).
+    #[schema(min_items = 1, max_items = 1)]
     errors: Vec<ErrorItem>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `not_found`, `conflict`, `payload_too_large`, `too_many_requests`,
+    /// `not_found`, `conflict`, `common_password`, `payload_too_large`, `too_many_requests`,
     /// `service_unavailable`, `internal_error`.
-    #[schema(example = "not_found")]
+    #[schema(example = "not_found", max_length = 32)]
     code: &'static str,
     /// For people; may change.
+    #[schema(max_length = 500)]
     message: String,
     /// Details: `field` names the input at fault for `invalid_request` and `conflict`.
     #[schema(value_type = Object)]
     context: Value,
 }
+
+/// The longest `message` (characters).
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// The longest wait a `Retry-After` says (seconds): what the document allows.
+pub const MAX_RETRY_AFTER_SECONDS: u64 = 86_400;
 
 /// The one error type of the REST boundary.
 #[derive(Debug)]
@@ -47,7 +56,13 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), context: json!({}), retry_after: None }
+        let mut message: String = message.into();
+        // Parsers' messages may quote the input: never more than the document allows.
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS - 1) {
+            message.truncate(cut);
+            message.push('…');
+        }
+        Self { status, code, message, context: json!({}), retry_after: None }
     }
 
     fn with_context(mut self, context: Value) -> Self {
@@ -66,7 +81,7 @@ impl ApiError {
 
     /// Over a rate limit: 429 with `Retry-After`.
     pub fn too_many_requests(retry: RetryAfter) -> Self {
-        let seconds = retry.seconds();
+        let seconds = retry.seconds().min(MAX_RETRY_AFTER_SECONDS);
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
@@ -95,6 +110,17 @@ impl ApiError {
             "payload_too_large",
             format!("The request body exceeds {} KiB.", limit / 1024),
         )
+    }
+
+    /// A field the document allows but a server-side rule refuses: a password on the list of
+    /// common breached passwords (the document cannot list them all).
+    pub fn common_password(field: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "common_password",
+            PasswordPolicyError::Common.to_string(),
+        )
+        .with_context(json!({ "field": field }))
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -176,6 +202,7 @@ impl From<UserError> for ApiError {
         match error {
             UserError::Forbidden => ApiError::forbidden(),
             UserError::NotFound => ApiError::not_found("No such user."),
+            UserError::Invalid(UserFieldError::Password(PasswordPolicyError::Common)) => ApiError::common_password("password"),
             UserError::Invalid(field) => ApiError::invalid_request(field_name(field), message),
             UserError::NothingToChange => ApiError::invalid_request("body", message),
             UserError::UsernameTaken => {
@@ -192,6 +219,7 @@ impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::WrongCurrentPassword => ApiError::wrong_current_password(),
+            AccountError::Invalid(UserFieldError::Password(PasswordPolicyError::Common)) => ApiError::common_password("newPassword"),
             AccountError::Invalid(problem) => ApiError::invalid_request("newPassword", problem.to_string()),
             AccountError::TooManyAttempts(retry) => ApiError::too_many_requests(retry),
             AccountError::Unauthenticated | AccountError::InvalidCredentials => ApiError::invalid_credentials(),

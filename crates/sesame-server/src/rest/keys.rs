@@ -26,7 +26,7 @@ pub struct CreateApiKeyRequest {
     /// Up to 100 characters, no control characters, unique among the owner's keys
     /// (ignoring case); spaces around it are dropped. Absent or blank: a name like
     /// `api_key_3kq9x2ab`.
-    #[schema(example = "ci-deploy")]
+    #[schema(example = "ci-deploy", max_length = 256)]
     name: Option<String>,
 }
 
@@ -35,7 +35,7 @@ pub struct CreateApiKeyRequest {
 pub struct RenameApiKeyRequest {
     /// 1 to 100 characters, no control characters, unique among the owner's keys
     /// (ignoring case); spaces around it are dropped.
-    #[schema(example = "ci-deploy")]
+    #[schema(example = "ci-deploy", max_length = 256)]
     name: String,
 }
 
@@ -82,7 +82,7 @@ pub async fn create(
 /// Renames one of the owner's keys.
 #[utoipa::path(
     patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = "renameApiKey",
-    params(("id" = String, Path, format = Uuid, description = "The key's id")),
+    params(("id" = ApiKeyId, Path, description = "The key's id")),
     request_body = RenameApiKeyRequest,
     responses(
         (status = 200, description = "The renamed key", body = Data<ApiKeyView>),
@@ -106,7 +106,7 @@ pub async fn rename(
 /// key gets 401, on every node.
 #[utoipa::path(
     delete, path = "/api_keys/{id}", tag = "api_keys", operation_id = "deleteApiKey",
-    params(("id" = String, Path, format = Uuid, description = "The key's id")),
+    params(("id" = ApiKeyId, Path, description = "The key's id")),
     responses(
         (status = 204, description = "The key is deleted"),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),

@@ -12,6 +12,7 @@ mod me;
 mod openapi;
 mod page;
 mod patterns;
+pub mod rate_limit;
 mod security;
 mod users;
 

@@ -5,7 +5,7 @@ use utoipa::{
     openapi::{
         header::HeaderBuilder,
         security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
-        Ref, RefOr, ResponseBuilder,
+        KnownFormat, ObjectBuilder, Ref, RefOr, ResponseBuilder, SchemaFormat, Type,
     },
     Modify, OpenApi, ToSchema,
 };
@@ -57,9 +57,19 @@ impl Modify for KeySecurity {
 
 /// What operations answer whatever they do, written once here rather than on each handler:
 /// 401 (every operation takes a key) with its `WWW-Authenticate` header, 413 where there is
-/// a body, 429 with `Retry-After` (rate limits), and 503 while the database is unreachable. Applied once the handlers' paths are
-/// in (the derive's modifiers run before that).
+/// a body, 429 with `Retry-After` (rate limits), 500 with the id of the error logged, and
+/// 503 while the database is unreachable; and on every answer the `RateLimit` and
+/// `RateLimit-Policy` fields. Applied once the handlers' paths are in (the derive's
+/// modifiers run before that).
 pub struct CommonResponses;
+
+/// A header's value as text of at most `max` characters.
+fn text_header(description: &str, max: usize) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).max_length(Some(max))))
+        .build()
+}
 
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -69,19 +79,32 @@ impl Modify for CommonResponses {
                 .build();
             ResponseBuilder::new().description(description).content("application/json", body)
         };
-        let challenge = HeaderBuilder::new()
-            .description(Some("How to authenticate: `MC-Api-Key` or `Bearer`"))
-            .build();
+        let challenge = text_header("How to authenticate: `MC-Api-Key` or `Bearer`", 64);
         let refused = error("Missing or invalid key").header("WWW-Authenticate", challenge).build();
         let retry_after = HeaderBuilder::new()
             .description(Some("Seconds to wait before retrying"))
-            .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer)))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1))
+                    .maximum(Some(super::error::MAX_RETRY_AFTER_SECONDS)),
+            ))
             .build();
         let throttled = error("Too many failed authentications from this address, or too many requests with this key")
             .header("Retry-After", retry_after)
             .build();
         let too_large = error("The body is larger than 64 KiB").build();
+        let failed = error("An unexpected error; `context.errorId` names it in the server's log").build();
         let unavailable = error("The database is unavailable; retry shortly").build();
+        let limit = text_header(
+            "Where this client's address stands with the failed-authentication limit: `\"failed-auth\";r=<failures left>;t=<seconds until all are back>` (IETF RateLimit fields)",
+            128,
+        );
+        let policy = text_header(
+            "The failed-authentication limit: `\"failed-auth\";q=<failures>;w=<seconds>` per client address (IETF RateLimit fields)",
+            128,
+        );
         for item in openapi.paths.paths.values_mut() {
             let operations = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
             for operation in operations.into_iter().flatten() {
@@ -91,7 +114,14 @@ impl Modify for CommonResponses {
                 if operation.request_body.is_some() {
                     responses.insert("413".into(), RefOr::T(too_large.clone()));
                 }
+                responses.insert("500".into(), RefOr::T(failed.clone()));
                 responses.insert("503".into(), RefOr::T(unavailable.clone()));
+                for (status, response) in responses.iter_mut() {
+                    if let (true, RefOr::T(response)) = (status.starts_with('2') || status.starts_with('4'), response) {
+                        response.headers.insert("RateLimit".into(), RefOr::T(limit.clone()));
+                        response.headers.insert("RateLimit-Policy".into(), RefOr::T(policy.clone()));
+                    }
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sesame_core::{accounts::AccountError, model::SessionId, password::Password};
 use sesame_shared::wire::SessionView;
 use utoipa::ToSchema;
@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use super::{
     auth::ApiActor,
     body::JsonObject,
-    envelope::Data,
     error::{ApiError, ErrorResponse},
 };
 use crate::state::AppState;
@@ -36,6 +35,7 @@ pub struct PasswordChangeRequest {
         (status = 204, description = "Changed; the owner's console sessions are ended"),
         (status = 400, description = "The new password is invalid (`context.field`)", body = ErrorResponse),
         (status = 403, description = "The current password is not correct", body = ErrorResponse),
+        (status = 422, description = "The password is one of the most common ones (`common_password`)", body = ErrorResponse),
     )
 )]
 pub async fn change_password(
@@ -48,23 +48,28 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The key owner's sessions.
+#[derive(Serialize, ToSchema)]
+pub struct Sessions {
+    /// At most the 100 most recently seen.
+    #[schema(max_items = 100)]
+    data: Vec<SessionView>,
+}
+
 /// The key owner's live console sessions, most recently seen first.
 #[utoipa::path(
     get, path = "/me/sessions", tag = "me", operation_id = "listSessions",
-    responses((status = 200, description = "The sessions", body = Data<Vec<SessionView>>))
+    responses((status = 200, description = "The sessions", body = Sessions))
 )]
-pub async fn list_sessions(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-) -> Result<Json<Data<Vec<SessionView>>>, ApiError> {
+pub async fn list_sessions(State(state): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<Sessions>, ApiError> {
     let sessions = state.services.security.sessions(&actor).await?;
-    Ok(Json(Data { data: sessions.into_iter().map(SessionView::from).collect() }))
+    Ok(Json(Sessions { data: sessions.into_iter().map(SessionView::from).collect() }))
 }
 
 /// Signs one of the key owner's console sessions out.
 #[utoipa::path(
     delete, path = "/me/sessions/{id}", tag = "me", operation_id = "endSession",
-    params(("id" = String, Path, description = "The session's id")),
+    params(("id" = SessionId, Path, description = "The session's id")),
     responses(
         (status = 204, description = "The session is ended"),
         (status = 404, description = "No such session of the key's owner", body = ErrorResponse),

@@ -29,7 +29,7 @@ use crate::state::AppState;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// 1 to 64 letters, digits, `.`, `_` or `-`; unique, ignoring case.
-    #[schema(example = "rwalker")]
+    #[schema(example = "rwalker", min_length = 1, max_length = 64)]
     username: String,
     #[schema(example = "rwalker@example.com", format = Email, max_length = 254)]
     email: String,
@@ -48,8 +48,10 @@ pub struct CreateUserRequest {
 #[schema(min_properties = 1)]
 pub struct UpdateUserRequest {
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "super::body::present")]
     role: Option<Role>,
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "super::body::present")]
     status: Option<Status>,
 }
 
@@ -81,6 +83,7 @@ pub async fn list(
         (status = 400, description = "A field is invalid (named in `context.field`)", body = ErrorResponse),
         (status = 403, description = "The key's owner is not an administrator", body = ErrorResponse),
         (status = 409, description = "The username is taken", body = ErrorResponse),
+        (status = 422, description = "The password is one of the most common ones (`common_password`)", body = ErrorResponse),
     )
 )]
 pub async fn create(
@@ -104,7 +107,7 @@ pub async fn create(
 /// One user: an administrator may read anyone in their organization; a user, themself.
 #[utoipa::path(
     get, path = "/users/{id}", tag = "users", operation_id = "getUser",
-    params(("id" = String, Path, format = Uuid, description = "The user's id")),
+    params(("id" = UserId, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = Data<UserView>),
         (status = 404, description = "No such user visible to the key's owner", body = ErrorResponse),
@@ -125,7 +128,7 @@ pub async fn show(
 /// the user's sessions and refuses their keys until they are enabled again.
 #[utoipa::path(
     patch, path = "/users/{id}", tag = "users", operation_id = "updateUser",
-    params(("id" = String, Path, format = Uuid, description = "The user's id")),
+    params(("id" = UserId, Path, description = "The user's id")),
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "The user as changed", body = Data<UserView>),

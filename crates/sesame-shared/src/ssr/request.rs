@@ -30,19 +30,17 @@ fn cookie_name(context: &ServerContext, name: &'static str) -> std::borrow::Cow<
     }
 }
 
-/// The peer address, as recorded by axum's `ConnectInfo`.
-fn peer(parts: &Parts) -> IpAddr {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
-}
-
 /// The client's address for this request: the peer, or what a trusted proxy forwarded.
 pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
-    let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|line| line.to_str().ok());
-    net::client_ip(peer(parts), forwarded, trusted_proxies)
+    client_ip_of(&parts.headers, &parts.extensions, trusted_proxies)
+}
+
+/// The same, from a request's headers and extensions (the peer address is axum's
+/// `ConnectInfo`).
+pub fn client_ip_of(headers: &http::HeaderMap, extensions: &http::Extensions, trusted_proxies: &[IpAddr]) -> IpAddr {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|line| line.to_str().ok());
+    net::client_ip(peer, forwarded, trusted_proxies)
 }
 
 /// Where this request comes from: client address and user agent. Both boundaries read it

@@ -1,0 +1,50 @@
+//! The IETF `RateLimit-Policy` and `RateLimit` fields on every API answer
+//! (draft-ietf-httpapi-ratelimit-headers): the limit that applies to every client — failed
+//! authentications per address — and where this client's address stands with it. Read from
+//! memory: an accepted request never waits for the database to say so.
+
+use std::{net::IpAddr, sync::Arc};
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+use sesame_core::Services;
+use sesame_shared::ssr::client_ip_of;
+
+/// The policy's name in both fields.
+const POLICY: &str = "failed-auth";
+
+pub const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+
+/// What the middleware needs: where to read the limit, and the policy, written once.
+#[derive(Clone)]
+pub struct RateLimitFields {
+    services: Arc<Services>,
+    trusted_proxies: Arc<[IpAddr]>,
+    policy: HeaderValue,
+}
+
+impl RateLimitFields {
+    pub fn new(services: Arc<Services>, trusted_proxies: &[IpAddr]) -> Self {
+        let burst = services.throttle_settings().failed_auth_burst.max(1);
+        let window = services.failed_auth_window_seconds();
+        let policy = HeaderValue::from_str(&format!("\"{POLICY}\";q={burst};w={window}")).expect("a plain ASCII field");
+        Self { services, trusted_proxies: trusted_proxies.into(), policy }
+    }
+}
+
+pub async fn add_fields(State(fields): State<RateLimitFields>, request: Request, next: Next) -> Response {
+    let ip = client_ip_of(request.headers(), request.extensions(), &fields.trusted_proxies);
+    let mut response = next.run(request).await;
+    // After the request: a refusal it made counts already.
+    let status = fields.services.failed_auth_status(ip);
+    let value = format!("\"{POLICY}\";r={};t={}", status.remaining, status.reset_seconds);
+    let headers = response.headers_mut();
+    headers.insert(RATELIMIT_POLICY, fields.policy.clone());
+    headers.insert(RATELIMIT, HeaderValue::from_str(&value).expect("a plain ASCII field"));
+    response
+}
