@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The reliability suite (crates/sesame-bench/src/bin/reliability.rs): concurrency, crash,
 # graceful shutdown, database loss, soak — on SQLite and on a throwaway PostgreSQL. Prints
-# a table and writes it to bench/reliability.md.
+# a table; the long run also writes it to bench/reliability.md.
 #   scripts/reliability.sh         short version (seconds; what the test command runs)
 #   scripts/reliability.sh --long  full durations (60 s concurrency with 50+50 clients,
 #                                  10 min soak), release build; about 25 minutes

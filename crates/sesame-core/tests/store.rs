@@ -209,3 +209,22 @@ async fn every_change_comes_with_its_event() {
         assert_eq!(event.user_agent.as_deref(), Some("tests"));
     }
 }
+
+/// A database that can no longer be written (a read-only remount, a full disk) still opens
+/// and serves reads once it has been set up: starting takes nothing that writes.
+#[tokio::test]
+async fn a_database_set_up_once_opens_read_only() {
+    if std::env::var("SESAME_TEST_POSTGRES_URL").is_ok() {
+        return; // SQLite's read-only mode; PostgreSQL has its own read-only roles.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+    let settings = sesame_core::Settings { argon2_permits: 2, ..Default::default() };
+    let services = sesame_core::Services::connect(&url, settings.clone()).await.unwrap();
+    let alice = services.accounts.create_user_by_operator(input("alice", "Acme")).await.unwrap();
+    let alice = sesame_core::actor::Actor::command_line(alice);
+    services.keys.create(&alice, Some("deploy")).await.unwrap();
+    drop(services);
+    let read_only = sesame_core::Services::connect(&format!("{url}?mode=ro"), settings).await.unwrap();
+    assert_eq!(read_only.keys.list(&alice).await.unwrap().len(), 1);
+}

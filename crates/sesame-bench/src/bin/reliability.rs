@@ -1,7 +1,7 @@
 //! `sesame-reliability`: losing a key, or accepting a deleted one, must not happen under
 //! load and faults. Each scenario runs on SQLite and, when `SESAME_TEST_POSTGRES_URL` is set
 //! (scripts/with-postgres.sh), on PostgreSQL, against the release binary; the table of
-//! figures is printed and written to `bench/reliability.md`. `--long` runs the full
+//! figures is printed, and written to `bench/reliability.md` by the long run. `--long` runs the full
 //! durations (60 s of concurrency, 10 min of soak); the default is a short version for CI.
 //!
 //! Scenarios: concurrency (writers create, rename and delete keys while readers use them),
@@ -99,17 +99,20 @@ async fn main() -> anyhow::Result<()> {
         soak(&root, url, backend, &admin, &durations, &mut table).await?;
     }
 
-    let results = root.join("bench/reliability.md");
-    let mut text = String::from("# Reliability figures\n\n");
-    let _ = writeln!(
-        text,
-        "Written by `scripts/reliability.sh{}` on a {}-core machine.\n",
-        if long { " --long" } else { "" },
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    text.push_str(&table.markdown());
-    std::fs::write(&results, text)?;
-    println!("\nwritten to {}", results.display());
+    // Only the long run's figures are kept: the short one (the test command) must not
+    // overwrite them.
+    if long {
+        let results = root.join("bench/reliability.md");
+        let mut text = String::from("# Reliability figures\n\n");
+        let _ = writeln!(
+            text,
+            "Written by `scripts/reliability.sh --long` on a {}-core machine.\n",
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        text.push_str(&table.markdown());
+        std::fs::write(&results, text)?;
+        println!("\nwritten to {}", results.display());
+    }
     if table.failed {
         bail!("a scenario failed");
     }

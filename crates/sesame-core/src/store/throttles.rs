@@ -63,14 +63,19 @@ pub(crate) async fn delete_expired(conn: &mut AnyConnection, now_ms: i64) -> Sto
 }
 
 /// The secret named `name`, made from `fresh` the first time it is asked for (every node
-/// then reads the same one).
+/// then reads the same one). Read first, so that a database that cannot be written (read
+/// only after a remount, a full disk) still starts once the secret exists.
 pub(crate) async fn secret(conn: &mut AnyConnection, name: &str, fresh: &str) -> StoreResult<String> {
+    if let Some(existing) = existing_secret(&mut *conn, name).await? {
+        return Ok(existing);
+    }
     sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
         .bind(name)
         .bind(fresh)
         .bind(to_millis(chrono::Utc::now()))
         .execute(&mut *conn)
         .await?;
+    // Another node may have made it first: what is stored wins.
     let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(conn).await?;
     Ok(row.try_get("value")?)
 }
