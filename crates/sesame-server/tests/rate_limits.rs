@@ -10,7 +10,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, throttle::ThrottleSettings};
 use sesame_shared::functions::LogIn;
-use support::{Browser, TestServer, PASSWORD};
+use support::{api_get, Browser, TestServer, PASSWORD};
 
 async fn me_from(server: &TestServer, ip: &str, key: &str) -> Response {
     Client::new()
@@ -171,15 +171,7 @@ async fn the_current_password_cannot_be_guessed_without_limit() {
     // Counted as login failures: a login for her from that address waits too.
     assert_eq!(log_in_from(&server, "203.0.113.66", "alice", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
     // Each wrong guess is in her activity log.
-    let activity: Value = Client::new()
-        .get(server.url("/api/v1/activity"))
-        .header("MC-Api-Key", secret.expose())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let activity: Value = api_get(&server, "/api/v1/activity", secret.expose()).await.json().await.unwrap();
     let failed = activity["data"].as_array().unwrap().iter().filter(|e| e["event"] == "password_change_failed").count();
     assert_eq!(failed, 3);
     // Her password is unchanged.

@@ -14,18 +14,11 @@ use sesame_core::{
 };
 use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys};
 use sesame_server::app::AppConfig;
-use support::{api_get, fresh_postgres_database, postgres::PgCluster, Browser, TestServer, PASSWORD};
+use support::{api_get, fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
 
 /// Two nodes on one fresh PostgreSQL database (and the cluster, if this test started one).
 async fn two_nodes(adjust: impl Fn(&mut AppConfig)) -> (Option<PgCluster>, TestServer, TestServer) {
-    let (cluster, server_url) = match std::env::var("SESAME_TEST_POSTGRES_URL") {
-        Ok(url) => (None, url),
-        Err(_) => {
-            let cluster = PgCluster::start();
-            let url = cluster.url();
-            (Some(cluster), url)
-        }
-    };
+    let (cluster, server_url) = postgres::postgres_server();
     let database = fresh_postgres_database(&server_url).await;
     let a = TestServer::start_on_database(database, &adjust).await;
     let b = a.another_node_with(&adjust).await;

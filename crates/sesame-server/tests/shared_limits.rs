@@ -8,18 +8,11 @@ use reqwest::{Client, StatusCode};
 use serde_json::json;
 use sesame_core::{model::Role, throttle::ThrottleSettings};
 use sesame_shared::functions::LogIn;
-use support::{fresh_postgres_database, postgres::PgCluster, Browser, TestServer, PASSWORD};
+use support::{fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
 
 /// Two nodes on one fresh database, trusting the test client as their proxy.
 async fn two_nodes(settings: ThrottleSettings) -> (Option<PgCluster>, TestServer, TestServer) {
-    let (cluster, server_url) = match std::env::var("SESAME_TEST_POSTGRES_URL") {
-        Ok(url) => (None, url),
-        Err(_) => {
-            let cluster = PgCluster::start();
-            let url = cluster.url();
-            (Some(cluster), url)
-        }
-    };
+    let (cluster, server_url) = postgres::postgres_server();
     let database = fresh_postgres_database(&server_url).await;
     let a = TestServer::node_behind_proxy(database.clone(), settings.clone()).await;
     let b = TestServer::node_behind_proxy(database, settings).await;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use support::{api_get, postgres::PgCluster, TestServer, PASSWORD};
+use support::{api_get, postgres, TestServer, PASSWORD};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -90,14 +90,7 @@ async fn a_key_deleted_while_its_request_body_is_pending_creates_nothing() {
 
 #[tokio::test]
 async fn a_key_deleted_through_another_node_while_the_body_is_pending_creates_nothing() {
-    let (_cluster, server_url) = match std::env::var("SESAME_TEST_POSTGRES_URL") {
-        Ok(url) => (None, url),
-        Err(_) => {
-            let cluster = PgCluster::start();
-            let url = cluster.url();
-            (Some(cluster), url)
-        }
-    };
+    let (_cluster, server_url) = postgres::postgres_server();
     let database = support::fresh_postgres_database(&server_url).await;
     let a = TestServer::start_on_database(database, |_| {}).await;
     let b = a.another_node().await;

@@ -1,5 +1,9 @@
 //! The browser entry point: mounts the console.
 
+// Leptos views are deeply nested types; the users page goes past the default depth of 128
+// when the crate is built natively (`cargo build --workspace`).
+#![recursion_limit = "256"]
+
 mod app;
 mod clipboard;
 mod components;

@@ -70,6 +70,19 @@ impl PgCluster {
     }
 }
 
+/// A PostgreSQL server for tests that need the multi-node backend: the suite's own
+/// (`SESAME_TEST_POSTGRES_URL`), or a throwaway cluster kept alive by the first value.
+pub fn postgres_server() -> (Option<PgCluster>, String) {
+    match std::env::var("SESAME_TEST_POSTGRES_URL") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let cluster = PgCluster::start();
+            let url = cluster.url();
+            (Some(cluster), url)
+        }
+    }
+}
+
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.data.to_str().unwrap().to_owned();
