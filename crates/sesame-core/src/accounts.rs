@@ -267,7 +267,7 @@ impl Accounts {
         let ip = client.address();
         let now = Utc::now().timestamp_millis();
         let known_device = client.device.as_ref().is_some_and(|device| self.devices.vouches_for(device, account, now));
-        if let Err(retry) = self.throttles.check_login(account, ip, known_device).await? {
+        if let Err(retry) = self.throttles.begin_password_attempt(account, ip, known_device).await? {
             tracing::warn!(target: "sesame::auth", %ip, "login throttled");
             return Err(AccountError::TooManyAttempts(retry));
         }
@@ -284,11 +284,11 @@ impl Accounts {
                 open_session(&mut tx, &user, &session, client).await?;
                 let event = audit::event_in(user.organization_id, EventKind::LoginSucceeded, Some((&user).into()), client, About::user(&user));
                 audit::commit(tx, &[event], Boundary::Console).await?;
-                self.throttles.login_succeeded(account, ip).await?;
+                self.throttles.password_accepted(account, ip).await?;
                 Ok(LoggedIn { user, session, device: self.devices.issue(account, now) })
             }
             found => {
-                self.throttles.login_failed(account, ip).await?;
+                // (Already counted as a failure by `begin_password_attempt`.)
                 tracing::warn!(target: "sesame::auth", %ip, "login failed");
                 // On a real account, its owner and administrators see the attempt. Written
                 // after answering, so a real account's failure takes no longer than an

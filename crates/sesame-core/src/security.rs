@@ -39,17 +39,16 @@ impl Security {
         let ip = actor.client.address();
         let now = Utc::now().timestamp_millis();
         let known_device = actor.client.device.as_ref().is_some_and(|device| self.devices.vouches_for(device, account, now));
-        if let Err(retry) = self.throttles.check_login(account, ip, known_device).await? {
+        if let Err(retry) = self.throttles.begin_password_attempt(account, ip, known_device).await? {
             return Err(AccountError::TooManyAttempts(retry));
         }
         let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
         if !self.hasher.verify(current, stored.as_deref()).await {
-            self.throttles.login_failed(account, ip).await?;
             let event = audit::event(EventKind::PasswordChangeFailed, actor, About::default());
             audit::record_alone(&self.store, &event, actor.via.boundary()).await?;
             return Err(AccountError::WrongCurrentPassword);
         }
-        self.throttles.login_succeeded(account, ip).await?;
+        self.throttles.password_accepted(account, ip).await?;
         new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
         let hash = self.hasher.hash(new).await;
         let mut tx = self.store.write().await?;

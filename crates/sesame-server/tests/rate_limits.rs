@@ -6,6 +6,7 @@ mod support;
 
 use std::{num::NonZeroU32, time::Duration};
 
+use futures_util::future::join_all;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, throttle::ThrottleSettings};
@@ -139,6 +140,27 @@ async fn after_100_failures_the_account_stops_except_for_its_owners_browser() {
     // …hers is not, from wherever she is now.
     let at_home = hers.call_via::<LogIn>(&json!({"username": "alice", "password": PASSWORD}), "192.0.2.99").await;
     assert_eq!(at_home.status(), StatusCode::OK);
+}
+
+/// Guesses sent all at once are limited like guesses sent one by one: each is counted
+/// before its password is checked, so a burst cannot slip past the delay or the hard stop
+/// while the first ones are still being checked.
+#[tokio::test]
+async fn guesses_sent_together_are_limited_like_guesses_sent_one_by_one() {
+    let server = TestServer::start_with_throttles(ThrottleSettings { account_failure_limit: 5, ..Default::default() }).await;
+    server.create_user("alice", Role::User).await;
+    let statuses = |answers: Vec<Response>| answers.iter().map(Response::status).collect::<Vec<_>>();
+    let unauthorized = |statuses: &[StatusCode]| statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+
+    // Ten at once from one address: the three tries it would get one by one, then waits.
+    let from_one = statuses(join_all((0..10).map(|_| log_in_from(&server, "203.0.113.66", "alice", "guess"))).await);
+    assert_eq!(unauthorized(&from_one), 3, "{from_one:?}");
+    assert_eq!(from_one.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 7);
+
+    // Ten at once from ten addresses: checked only up to the account's limit of 5 failures.
+    let addresses: Vec<String> = (0..10).map(|n| format!("198.51.100.{n}")).collect();
+    let from_many = statuses(join_all(addresses.iter().map(|ip| log_in_from(&server, ip, "alice", "guess"))).await);
+    assert_eq!(unauthorized(&from_many), 2, "{from_many:?}");
 }
 
 /// The current password of a password change is guessed no more easily than at login: the

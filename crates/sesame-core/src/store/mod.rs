@@ -224,14 +224,6 @@ impl Tx {
             Backend::Postgres => " FOR SHARE",
         }
     }
-
-    /// The same, for rows this transaction is about to change.
-    pub(crate) fn update_lock(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
-        }
-    }
 }
 
 /// Counts all of a list and reads one page of it: `count_sql` takes `$1 = owner`;

@@ -13,16 +13,18 @@ pub(crate) struct LimitState {
 }
 
 /// Reads `(kind, key)`'s state and holds its row until commit, so that nodes updating the
-/// same limit at once take turns. The row is made first if there is none (two nodes
-/// making it at once would otherwise both count from zero).
+/// same limit at once take turns. One statement makes the row if there is none and locks
+/// it: two nodes making it at once would otherwise both count from zero, and a row deleted
+/// (forgotten, swept) between a separate insert and select would not be found.
 pub(crate) async fn lock(tx: &mut Tx, kind: &str, key: &str) -> StoreResult<Option<LimitState>> {
-    sqlx::query("INSERT INTO throttle_state (kind, key, a, b, expires_ms) VALUES ($1, $2, 0, 0, 0) ON CONFLICT (kind, key) DO NOTHING")
-        .bind(kind)
-        .bind(key)
-        .execute(tx.conn())
-        .await?;
-    let sql = format!("SELECT a, b, expires_ms FROM throttle_state WHERE kind = $1 AND key = $2{}", tx.update_lock());
-    let row = sqlx::query(&sql).bind(kind).bind(key).fetch_one(tx.conn()).await?;
+    let row = sqlx::query(
+        "INSERT INTO throttle_state (kind, key, a, b, expires_ms) VALUES ($1, $2, 0, 0, 0) \
+         ON CONFLICT (kind, key) DO UPDATE SET a = throttle_state.a RETURNING a, b, expires_ms",
+    )
+    .bind(kind)
+    .bind(key)
+    .fetch_one(tx.conn())
+    .await?;
     let state = LimitState { a: row.try_get("a")?, b: row.try_get("b")?, expires_ms: row.try_get("expires_ms")? };
     Ok(Some(state).filter(|state| state.expires_ms > 0))
 }
@@ -42,18 +44,6 @@ pub(crate) async fn put(tx: &mut Tx, kind: &str, key: &str, state: LimitState) -
 pub(crate) async fn remove(conn: &mut AnyConnection, kind: &str, key: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM throttle_state WHERE kind = $1 AND key = $2").bind(kind).bind(key).execute(conn).await?;
     Ok(())
-}
-
-/// Reads a state without locking it.
-pub(crate) async fn read(conn: &mut AnyConnection, kind: &str, key: &str) -> StoreResult<Option<LimitState>> {
-    let row = sqlx::query("SELECT a, b, expires_ms FROM throttle_state WHERE kind = $1 AND key = $2")
-        .bind(kind)
-        .bind(key)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|row| Ok(LimitState { a: row.try_get("a")?, b: row.try_get("b")?, expires_ms: row.try_get("expires_ms")? }))
-        .transpose()
-        .map(|state: Option<LimitState>| state.filter(|state| state.expires_ms > 0))
 }
 
 /// Forgets the states that no longer matter.

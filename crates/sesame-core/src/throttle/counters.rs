@@ -57,15 +57,6 @@ impl Counters {
         Counters::Shared(store)
     }
 
-    /// The live state of `(kind, key)` at `now`, if any.
-    pub async fn read(&self, kind: Kind, key: [u8; 16], now: i64) -> StoreResult<Option<LimitState>> {
-        let state = match self {
-            Counters::Memory(cache) => cache.get(&(kind, key)),
-            Counters::Shared(store) => throttles::read(&mut *store.read().await?, kind.as_str(), &hex::encode(key)).await?,
-        };
-        Ok(state.filter(|state| state.expires_ms > now))
-    }
-
     /// Replaces `(kind, key)`'s live state at `now` with what `change` makes of it (`None`
     /// forgets it), atomically, and returns `change`'s verdict.
     pub async fn update<R>(

@@ -243,58 +243,67 @@ impl Throttles {
         limiter.check_key(&key).map_err(|denied| RetryAfter(denied.wait_time_from(limiter.clock().now())))
     }
 
-    /// Before checking a password for `account` from `ip`. Counts as an attempt from `ip`.
+    /// A password about to be checked for `account` from `ip` (at login, or the current
+    /// password of a password change). Refused if the address is over its login rate, if
+    /// the account must wait from this address, or if the account is stopped — unless
     /// `known_device`: the request comes from a browser the account logged in from, which
-    /// the hard stop spares.
-    pub async fn check_login(&self, account: AccountKey, ip: IpAddr, known_device: bool) -> StoreResult<Result<(), RetryAfter>> {
+    /// the hard stop spares. Otherwise the attempt is counted as a failure at once, and
+    /// [`Self::password_accepted`] forgives it: counted *before* the check, so guesses
+    /// sent all together cannot pass while the first ones are still being checked.
+    ///
+    /// In that order, so that an address over its rate counts nothing against accounts.
+    pub async fn begin_password_attempt(
+        &self,
+        account: AccountKey,
+        ip: IpAddr,
+        known_device: bool,
+    ) -> StoreResult<Result<(), RetryAfter>> {
         let now = now_ms();
         let address = AddressKey::of(ip);
-        if let Some(backoff) = self.counters.read(Kind::LoginBackoff, PairKey::of(account, address).bytes(), now).await? {
-            if backoff.b > now {
-                return Ok(Err(RetryAfter::from_millis(backoff.b - now)));
-            }
-        }
-        if !known_device {
-            if let Some(state) = self.counters.read(Kind::Account, account.bytes(), now).await? {
-                let hard_stop = millis(self.settings.hard_stop);
-                if rules::is_stopped(state.a, state.b, self.settings.account_failure_limit, hard_stop, now) {
-                    return Ok(Err(RetryAfter::from_millis(state.b + hard_stop - now)));
-                }
-            }
-        }
         let rate = self.login_rate();
-        self.counters
+        let by_address = self
+            .counters
             .update(Kind::LoginAddress, address.bytes(), now, |state| match rate.admit(state.map(|s| s.a), now) {
                 Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), Ok(())),
                 Err(wait) => (state, Err(RetryAfter::from_millis(wait))),
             })
-            .await
-    }
-
-    /// A wrong password for `account` from `ip` (at login, or as the current password of a
-    /// password change).
-    pub async fn login_failed(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
-        let now = now_ms();
+            .await?;
+        if by_address.is_err() {
+            return Ok(by_address);
+        }
         let hard_stop = millis(self.settings.hard_stop);
         let (free, max_delay) = (self.settings.free_login_failures, millis(self.settings.max_login_delay));
-        let pair = PairKey::of(account, AddressKey::of(ip));
-        self.counters
-            .update(Kind::LoginBackoff, pair.bytes(), now, |state| {
-                let failures = state.map_or(0, |s| s.a) + 1;
-                let not_before = now + rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay);
-                (Some(LimitState { a: failures, b: not_before, expires_ms: now + hard_stop }), ())
+        let from_address = self
+            .counters
+            .update(Kind::LoginBackoff, PairKey::of(account, address).bytes(), now, |state| match state {
+                Some(waiting) if waiting.b > now => (Some(waiting), Err(RetryAfter::from_millis(waiting.b - now))),
+                state => {
+                    let failures = state.map_or(0, |s| s.a) + 1;
+                    let not_before = now + rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay);
+                    (Some(LimitState { a: failures, b: not_before, expires_ms: now + hard_stop }), Ok(()))
+                }
             })
             .await?;
+        if from_address.is_err() {
+            return Ok(from_address);
+        }
+        let limit = self.settings.account_failure_limit;
         self.counters
-            .update(Kind::Account, account.bytes(), now, |state| {
-                let failures = state.map_or(0, |s| s.a).saturating_add(1);
-                (Some(LimitState { a: failures, b: now, expires_ms: now + hard_stop }), ())
+            .update(Kind::Account, account.bytes(), now, |state| match state {
+                Some(stopped) if !known_device && rules::is_stopped(stopped.a, stopped.b, limit, hard_stop, now) => {
+                    (Some(stopped), Err(RetryAfter::from_millis(stopped.b + hard_stop - now)))
+                }
+                state => {
+                    let failures = state.map_or(0, |s| s.a).saturating_add(1);
+                    (Some(LimitState { a: failures, b: now, expires_ms: now + hard_stop }), Ok(()))
+                }
             })
             .await
     }
 
-    /// The right password for `account` from `ip`: its failures are forgiven.
-    pub async fn login_succeeded(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
+    /// The right password for `account` from `ip`: its failures are forgiven, this
+    /// attempt's included.
+    pub async fn password_accepted(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
         self.counters.forget(Kind::LoginBackoff, PairKey::of(account, AddressKey::of(ip)).bytes()).await?;
         self.counters.forget(Kind::Account, account.bytes()).await
     }

@@ -34,31 +34,41 @@ async fn ipv6_addresses_are_limited_by_64() {
     assert!(t.check_api_client(ip("2001:db8:1:3::1")).is_ok());
 }
 
+/// An attempt from `ip` for `account`, as the login makes it: whether it may go on.
+async fn attempt(t: &Throttles, account: &str, ip_text: &str, known_device: bool) -> bool {
+    t.begin_password_attempt(AccountKey::of(account), ip(ip_text), known_device).await.unwrap().is_ok()
+}
+
 #[tokio::test]
 async fn the_login_delay_grows_per_account_and_address() {
     let t = throttles(ThrottleSettings::default());
-    let alice = AccountKey::of("Alice");
+    // Each attempt counts as a failure until forgiven: the third one starts the delay.
     for _ in 0..3 {
-        assert!(t.check_login(alice, ip("192.0.2.1"), false).await.unwrap().is_ok());
-        t.login_failed(alice, ip("192.0.2.1")).await.unwrap();
+        assert!(attempt(&t, "Alice", "192.0.2.1", false).await);
     }
-    t.login_failed(AccountKey::of("alice"), ip("192.0.2.1")).await.unwrap();
-    assert!(t.check_login(AccountKey::of("ALICE"), ip("192.0.2.1"), false).await.unwrap().is_err(), "same account, same address: wait");
-    assert!(t.check_login(alice, ip("192.0.2.2"), false).await.unwrap().is_ok(), "the real user elsewhere is not slowed");
-    assert!(t.check_login(AccountKey::of("bob"), ip("192.0.2.1"), false).await.unwrap().is_ok(), "another account is not slowed");
+    assert!(!attempt(&t, "ALICE", "192.0.2.1", false).await, "same account, same address: wait");
+    assert!(attempt(&t, "alice", "192.0.2.2", false).await, "the real user elsewhere is not slowed");
+    assert!(attempt(&t, "bob", "192.0.2.1", false).await, "another account is not slowed");
+}
+
+#[tokio::test]
+async fn attempts_made_together_are_each_counted_before_any_is_checked() {
+    let t = throttles(ThrottleSettings { account_failure_limit: 5, free_login_failures: 100, ..Default::default() });
+    let addresses: Vec<String> = (0..20).map(|n| format!("203.0.113.{n}")).collect();
+    let together = futures_util::future::join_all(addresses.iter().map(|address| attempt(&t, "alice", address, false))).await;
+    assert_eq!(together.iter().filter(|admitted| **admitted).count(), 5);
 }
 
 #[tokio::test]
 async fn the_hard_stop_spares_the_accounts_known_devices() {
     let t = throttles(ThrottleSettings { account_failure_limit: 5, free_login_failures: 100, ..Default::default() });
-    let alice = AccountKey::of("alice");
     for n in 0..5 {
-        t.login_failed(alice, ip(&format!("203.0.113.{n}"))).await.unwrap();
+        assert!(attempt(&t, "alice", &format!("203.0.113.{n}"), false).await);
     }
-    assert!(t.check_login(alice, ip("198.51.100.7"), false).await.unwrap().is_err(), "stopped for new devices");
-    assert!(t.check_login(alice, ip("198.51.100.7"), true).await.unwrap().is_ok(), "not for hers");
-    t.login_succeeded(alice, ip("198.51.100.7")).await.unwrap();
-    assert!(t.check_login(alice, ip("203.0.113.50"), false).await.unwrap().is_ok(), "a success resets the count");
+    assert!(!attempt(&t, "alice", "198.51.100.7", false).await, "stopped for new devices");
+    assert!(attempt(&t, "alice", "198.51.100.7", true).await, "not for hers");
+    t.password_accepted(AccountKey::of("alice"), ip("198.51.100.7")).await.unwrap();
+    assert!(attempt(&t, "alice", "203.0.113.50", false).await, "a success resets the count");
 }
 
 #[tokio::test]
@@ -69,17 +79,16 @@ async fn refused_attempts_do_not_extend_the_hard_stop() {
         hard_stop: Duration::from_millis(300),
         ..Default::default()
     });
-    let alice = AccountKey::of("alice");
-    t.login_failed(alice, ip("203.0.113.1")).await.unwrap();
-    t.login_failed(alice, ip("203.0.113.2")).await.unwrap();
+    assert!(attempt(&t, "alice", "203.0.113.1", false).await);
+    assert!(attempt(&t, "alice", "203.0.113.2", false).await);
     // Refused attempts keep coming during the stop…
     for _ in 0..5 {
-        assert!(t.check_login(alice, ip("203.0.113.3"), false).await.unwrap().is_err());
+        assert!(!attempt(&t, "alice", "203.0.113.3", false).await);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // …and the stop still ends on time.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(t.check_login(alice, ip("203.0.113.3"), false).await.unwrap().is_ok());
+    assert!(attempt(&t, "alice", "203.0.113.3", false).await);
 }
 
 #[tokio::test]
