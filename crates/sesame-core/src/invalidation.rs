@@ -2,7 +2,7 @@
 //! changed) does before it is acknowledged: this node's cache forgets at once, and with
 //! several nodes, every other node confirms it has forgotten too ([`crate::cluster`]).
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
 
 use crate::{cluster::Cluster, key::KeyHash, key_cache::KeyCache, model::UserId, store::StoreResult};
 
@@ -35,5 +35,19 @@ impl Invalidation {
             Some(cluster) => cluster.confirm().await,
             None => Ok(()),
         }
+    }
+}
+
+/// Runs a change that ends with an invalidation to its end on a task of its own, even if
+/// the caller stops waiting (a client gone, a request timeout): dropped between its commit
+/// and its invalidation, a change would leave this node's cache serving what it undid.
+pub(crate) async fn run_to_completion<T: Send + 'static>(change: impl Future<Output = T> + Send + 'static) -> T {
+    match tokio::spawn(change).await {
+        Ok(result) => result,
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            // Only when the runtime itself is shutting down.
+            Err(error) => panic!("a change was cancelled with its runtime: {error}"),
+        },
     }
 }

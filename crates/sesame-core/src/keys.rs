@@ -5,7 +5,7 @@
 use crate::{
     actor::Actor,
     audit::{self, About},
-    invalidation::Invalidation,
+    invalidation::{self, Invalidation},
     key::ApiKeySecret,
     model::{ApiKey, ApiKeyId, EventKind, Page, PageRequest},
     names::{KeyName, NameError},
@@ -92,12 +92,18 @@ impl Keys {
     /// Deletes one of the actor's keys; when this returns, no request with it is accepted
     /// any more, on any node.
     pub async fn delete(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        let (keys, actor) = (self.clone(), actor.clone());
+        invalidation::run_to_completion(async move { keys.delete_now(&actor, id).await }).await
+    }
+
+    async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let (key, hash) = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
         store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
         let event = audit::event(EventKind::KeyDeleted, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
+        crate::testing::pause("change-committed").await;
         self.invalidation.key_deleted(&hash).await?;
         Ok(key)
     }

@@ -17,7 +17,7 @@ use crate::{
     accounts::{AccountError, Accounts, UserFieldError},
     actor::Actor,
     audit::{self, About},
-    invalidation::Invalidation,
+    invalidation::{self, Invalidation},
     model::{EventKind, Page, PageRequest, Role, Status, User, UserChange, UserId},
     password::Password,
     store::{self, Store, StoreError},
@@ -142,21 +142,30 @@ impl Users {
         if id == actor.user.id {
             return Err(UserError::OwnAccount);
         }
-        let updated = self.update_in_store(actor, id, change).await;
-        // Cached principals carry the user's role and status: forget theirs, even after a
-        // failure (the change may have committed before the error was seen).
-        let forgotten = self.invalidation.user_changed(&id).await;
-        let user = updated?;
-        forgotten?;
-        Ok(user)
+        let (users, actor) = (self.clone(), actor.clone());
+        invalidation::run_to_completion(async move {
+            let updated = users.update_in_store(&actor, id, change).await;
+            crate::testing::pause("change-committed").await;
+            // Cached principals carry the user's role and status: forget theirs, even after
+            // a failure (the change may have committed before the error was seen).
+            let forgotten = users.invalidation.user_changed(&id).await;
+            let user = updated?;
+            forgotten?;
+            Ok(user)
+        })
+        .await
     }
 
     async fn update_in_store(&self, actor: &Actor, id: UserId, change: UserChange) -> Result<User, UserError> {
         let mut tx = self.store.write().await?;
+        // Locks in one order — the organization, then the actor, then the target — so that
+        // two administrators changing each other at once take turns instead of deadlocking.
+        // (A user never changes organization: the actor's is the one to lock.)
+        let organization = actor.user.organization_id;
+        store::users::lock_organization(tx.conn(), organization).await?;
         let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
         require_admin(&admin)?;
-        let organization = admin.organization_id;
-        store::users::lock_organization(tx.conn(), organization).await?;
+        crate::testing::pause("user-change-checked").await;
         if !store::users::update(tx.conn(), organization, id, &change).await? {
             return Err(UserError::NotFound);
         }
