@@ -23,18 +23,27 @@ pub fn client_ip<'a>(
     let lines: Vec<&str> = forwarded_for.into_iter().collect();
     let mut client = peer;
     for hop in lines.iter().rev().flat_map(|line| line.rsplit(',')).map(str::trim) {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) => {
+        match parse_hop(hop) {
+            Some(ip) => {
                 client = ip.to_canonical();
                 if !is_trusted(client) {
                     break;
                 }
             }
             // Garbage in the header: stop at the last address we could trust.
-            Err(_) => break,
+            None => break,
         }
     }
     client
+}
+
+/// One `X-Forwarded-For` entry: an address, or an address with a port as some load
+/// balancers write it (`198.51.100.7:50123`, `[2001:db8::7]:50123`, `[2001:db8::7]`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<std::net::SocketAddr>().map(|socket| socket.ip()))
+        .or_else(|_| hop.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')).unwrap_or("").parse::<IpAddr>())
+        .ok()
 }
 
 #[cfg(test)]
@@ -67,6 +76,15 @@ mod tests {
         // The client forged the first line; the proxy appended the second.
         assert_eq!(client_ip(ip("10.0.0.1"), ["6.6.6.6", "198.51.100.7"], &proxies), ip("198.51.100.7"));
         assert_eq!(client_ip(ip("10.0.0.1"), ["6.6.6.6, 198.51.100.7", "10.0.0.1"], &proxies), ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn an_entry_with_a_port_is_read_as_its_address() {
+        // Some load balancers write the client's port too (Azure Application Gateway, IIS ARR).
+        let proxies = [ip("10.0.0.1")];
+        assert_eq!(client_ip(ip("10.0.0.1"), ["198.51.100.7:50123"], &proxies), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), ["[2001:db8::7]:50123"], &proxies), ip("2001:db8::7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), ["[2001:db8::8]"], &proxies), ip("2001:db8::8"));
     }
 
     #[test]
