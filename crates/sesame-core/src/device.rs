@@ -8,7 +8,9 @@ use std::fmt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::throttle::AccountKey;
+// From its own file, not `throttle`'s root: the limits' root reaches the store, which
+// reaches the actor, which carries a device token.
+use crate::throttle::keys::AccountKey;
 
 /// How long a device cookie vouches for its browser.
 pub const DEVICE_LIFETIME_MS: i64 = 30 * 24 * 3_600_000;

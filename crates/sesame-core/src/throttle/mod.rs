@@ -22,7 +22,7 @@
 //! never reads the database for the limits.
 
 mod counters;
-mod keys;
+pub(crate) mod keys;
 mod rules;
 
 use std::{net::IpAddr, num::NonZeroU32, time::Duration};

@@ -11,7 +11,7 @@ use std::{collections::HashMap, sync::LazyLock};
 
 use serde::Deserialize;
 
-use super::page::Language;
+use super::language::Language;
 
 #[derive(Deserialize)]
 struct Catalogue {

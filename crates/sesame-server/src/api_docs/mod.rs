@@ -4,6 +4,7 @@
 //! ready curl example per endpoint that uses this instance's endpoint URL.
 
 mod catalogue;
+mod language;
 mod page;
 
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::openapi::{OpenApi, Server};
 
-pub use page::Language;
+pub use language::Language;
 
 /// Built once at start-up.
 pub struct ApiDocument {
