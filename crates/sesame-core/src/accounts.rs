@@ -14,11 +14,12 @@ use sesame_model::fields::{is_display_name, is_plausible_email, is_valid_usernam
 use crate::{
     actor::{Actor, Boundary, Client, SessionRef, Via},
     audit::{self, About},
-    device::{DeviceKeys, DeviceToken},
+    device::DeviceToken,
     model::{EventKind, Party, Role, User},
     password::{Password, PasswordHasher},
+    password_attempts::PasswordAttempts,
     store::{self, users::NewUser, Store, StoreError},
-    throttle::{AccountKey, RetryAfter, Throttles},
+    throttle::RetryAfter,
 };
 
 /// Where the one-time setup token is kept (`server_secrets`).
@@ -134,8 +135,7 @@ pub struct LoggedIn {
 pub struct Accounts {
     store: Store,
     hasher: PasswordHasher,
-    throttles: Arc<Throttles>,
-    devices: DeviceKeys,
+    attempts: PasswordAttempts,
     /// A session unused this long has ended (milliseconds).
     session_idle_ms: i64,
 }
@@ -144,12 +144,11 @@ impl Accounts {
     pub(crate) fn new(
         store: Store,
         hasher: PasswordHasher,
-        throttles: Arc<Throttles>,
-        devices: DeviceKeys,
+        attempts: PasswordAttempts,
         session_idle: std::time::Duration,
     ) -> Self {
         let session_idle_ms = i64::try_from(session_idle.as_millis()).unwrap_or(i64::MAX);
-        Self { store, hasher, throttles, devices, session_idle_ms }
+        Self { store, hasher, attempts, session_idle_ms }
     }
 
     pub async fn needs_setup(&self) -> Result<bool, AccountError> {
@@ -164,7 +163,7 @@ impl Accounts {
             return Ok(None);
         }
         let fresh = hex::encode(rand::random::<[u8; 16]>());
-        Ok(Some(store::throttles::secret(&mut *self.store.read().await?, SETUP_TOKEN, &fresh).await?))
+        Ok(Some(store::secrets::get_or_make(&mut *self.store.read().await?, SETUP_TOKEN, &fresh).await?))
     }
 
     /// The one-time setup: creates the first administrator and signs them in, given the
@@ -174,14 +173,14 @@ impl Accounts {
         if !self.needs_setup().await? {
             return Err(AccountError::SetupAlreadyDone);
         }
-        let expected = store::throttles::existing_secret(&mut *self.store.read().await?, SETUP_TOKEN).await?;
+        let expected = store::secrets::get(&mut *self.store.read().await?, SETUP_TOKEN).await?;
         let valid = expected.is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(setup_token.as_bytes())));
         if !valid {
             tracing::warn!(target: "sesame::auth", ip = ?client.ip, "setup refused: wrong setup token");
             return Err(AccountError::InvalidSetupToken);
         }
         input.role = Role::Admin;
-        let new_user = self.new_user(&input).await?;
+        let new_user = new_user(&self.hasher, &input).await.map_err(AccountError::Invalid)?;
         let mut tx = self.store.write().await?;
         let now = store::now_millis();
         if store::users::count(tx.conn()).await? > 0 {
@@ -191,10 +190,9 @@ impl Accounts {
             StoreError::Conflict => AccountError::SetupAlreadyDone,
             other => other.into(),
         })?;
-        store::throttles::delete_secret(tx.conn(), SETUP_TOKEN).await?;
+        store::secrets::delete(tx.conn(), SETUP_TOKEN).await?;
         let organization = store::users::organization_named(tx.conn(), &input.organization, now).await?;
-        let id = store::users::insert(tx.conn(), organization, &new_user, now).await?;
-        let user = store::users::by_id(tx.conn(), id).await?.ok_or(StoreError::NotFound)?;
+        let user = store::users::insert(tx.conn(), organization, &new_user, now).await?;
         let token = SessionToken::generate();
         open_session(&mut tx, &user, &token, client).await?;
         let party = Some(Party::from(&user));
@@ -203,19 +201,18 @@ impl Accounts {
             audit::event_in(organization, EventKind::LoginSucceeded, party, client, About::user(&user)),
         ];
         audit::commit(tx, &events, Boundary::Console).await?;
-        let device = self.devices.issue(AccountKey::of(&user.username), Utc::now().timestamp_millis());
+        let device = self.attempts.device_cookie(&user.username);
         Ok(LoggedIn { user, session: token, device })
     }
 
     /// The operator's `sesame user create`: a user in the organization named in `input`
     /// (created if new).
     pub async fn create_user_by_operator(&self, input: UserInput) -> Result<User, AccountError> {
-        let new_user = self.new_user(&input).await?;
+        let new_user = new_user(&self.hasher, &input).await.map_err(AccountError::Invalid)?;
         let mut tx = self.store.write().await?;
         let now = store::now_millis();
         let organization = store::users::organization_named(tx.conn(), &input.organization, now).await?;
-        let id = store::users::insert(tx.conn(), organization, &new_user, now).await.map_err(taken_or_other)?;
-        let user = store::users::by_id(tx.conn(), id).await?.ok_or(StoreError::NotFound)?;
+        let user = store::users::insert(tx.conn(), organization, &new_user, now).await.map_err(taken_or_other)?;
         let event = audit::event_in(organization, EventKind::UserCreated, None, &Client::command_line(), About::user(&user));
         audit::commit(tx, &[event], Boundary::CommandLine).await?;
         Ok(user)
@@ -230,19 +227,6 @@ impl Accounts {
     pub async fn user_named(&self, username: &str) -> Result<Option<User>, AccountError> {
         let found = store::users::for_login(&mut *self.store.read().await?, username).await?;
         Ok(found.map(|(user, _)| user).filter(|user| user.status.is_active()))
-    }
-
-    /// Validates the input, then hashes the password (only for valid input: argon2 is the
-    /// expensive part).
-    pub(crate) async fn new_user(&self, input: &UserInput) -> Result<NewUser, AccountError> {
-        input.validate().map_err(AccountError::Invalid)?;
-        Ok(NewUser {
-            username: input.username.clone(),
-            email: input.email.clone(),
-            full_name: input.full_name.clone(),
-            role: input.role,
-            password_hash: self.hasher.hash(&input.password).await,
-        })
     }
 
     /// Checks the password and opens a session. Throttled per address and per account (see
@@ -263,14 +247,12 @@ impl Accounts {
             tracing::warn!(target: "sesame::auth", ip = ?client.ip, "login refused: not a username");
             return Err(AccountError::InvalidCredentials);
         }
-        let account = AccountKey::of(username);
         let ip = client.address();
-        let now = Utc::now().timestamp_millis();
-        let known_device = client.device.as_ref().is_some_and(|device| self.devices.vouches_for(device, account, now));
-        if let Err(retry) = self.throttles.begin_password_attempt(account, ip, known_device).await? {
-            tracing::warn!(target: "sesame::auth", %ip, "login throttled");
-            return Err(AccountError::TooManyAttempts(retry));
-        }
+        let attempt = self.attempts.begin(username, client).await.inspect_err(|error| {
+            if matches!(error, AccountError::TooManyAttempts(_)) {
+                tracing::warn!(target: "sesame::auth", %ip, "login throttled");
+            }
+        })?;
         let found = store::users::for_login(&mut *self.store.read().await?, username).await?;
         let stored_hash = found.as_ref().map(|(_, hash)| hash.as_str());
         let password_ok = self.hasher.verify(password, stored_hash).await;
@@ -284,11 +266,12 @@ impl Accounts {
                 open_session(&mut tx, &user, &session, client).await?;
                 let event = audit::event_in(user.organization_id, EventKind::LoginSucceeded, Some((&user).into()), client, About::user(&user));
                 audit::commit(tx, &[event], Boundary::Console).await?;
-                self.throttles.password_accepted(account, ip).await?;
-                Ok(LoggedIn { user, session, device: self.devices.issue(account, now) })
+                self.attempts.accepted(attempt).await?;
+                let device = self.attempts.device_cookie(&user.username);
+                Ok(LoggedIn { user, session, device })
             }
             found => {
-                // (Already counted as a failure by `begin_password_attempt`.)
+                // (The attempt was counted as a failure when it began.)
                 tracing::warn!(target: "sesame::auth", %ip, "login failed");
                 // On a real account, its owner and administrators see the attempt. Written
                 // after answering, so a real account's failure takes no longer than an
@@ -323,16 +306,31 @@ impl Accounts {
 
     /// Ends the session with this cookie, if it is live.
     pub async fn log_out(&self, token: &SessionToken, client: Client) -> Result<(), AccountError> {
-        let Some(actor) = self.console_actor(token, client).await? else {
+        let hash = token.hash();
+        let mut tx = self.store.write().await?;
+        let Some(user) = store::sessions::user_for(tx.conn(), &hash, Utc::now(), self.session_idle_ms).await? else {
             return Ok(());
         };
-        let mut tx = self.store.write().await?;
-        if store::sessions::delete(tx.conn(), &token.hash()).await? {
+        if store::sessions::delete(tx.conn(), &hash).await? {
+            let actor = Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) };
             let event = audit::event(EventKind::Logout, &actor, About::default());
             audit::commit(tx, &[event], Boundary::Console).await?;
         }
         Ok(())
     }
+}
+
+/// Validates the input, then hashes the password (only for valid input: argon2 is the
+/// expensive part).
+pub(crate) async fn new_user(hasher: &PasswordHasher, input: &UserInput) -> Result<NewUser, UserFieldError> {
+    input.validate()?;
+    Ok(NewUser {
+        username: input.username.clone(),
+        email: input.email.clone(),
+        full_name: input.full_name.clone(),
+        role: input.role,
+        password_hash: hasher.hash(&input.password).await,
+    })
 }
 
 /// Opens a session for `user` (and forgets expired ones: logins are rare next to API calls,

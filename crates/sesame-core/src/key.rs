@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-
+use sesame_model::random::text as random_chars;
 use sha2::{Digest, Sha256};
 
 /// The fixed product prefix, with its underscore.
@@ -101,11 +101,6 @@ impl fmt::Debug for KeyHash {
         write!(f, "KeyHash({}…)", &self.0[..8])
     }
 }
-
-/// `len` characters drawn uniformly from `alphabet` with the OS CSPRNG. Bytes are drawn in
-/// blocks (one system call for a whole key) and those at or above the largest multiple of
-/// the alphabet's size are rejected, so `byte % size` has no bias.
-pub(crate) use sesame_model::random::text as random_chars;
 
 fn encode_checksum(mut value: u32) -> String {
     let mut digits = [b'0'; CHECKSUM_LEN];

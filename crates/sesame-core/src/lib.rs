@@ -23,6 +23,7 @@ pub mod last_use;
 pub mod model;
 pub mod net;
 pub mod password;
+mod password_attempts;
 pub mod principal;
 pub mod security;
 mod store;
@@ -46,6 +47,7 @@ use key_cache::KeyCache;
 use keys::Keys;
 use last_use::LastUseRecorder;
 use password::PasswordHasher;
+use password_attempts::PasswordAttempts;
 use security::Security;
 use store::Store;
 use throttle::{ThrottleSettings, Throttles};
@@ -121,11 +123,12 @@ impl Services {
         let invalidation = Invalidation::new(cache.clone(), cluster.clone());
         let hasher = PasswordHasher::new(settings.argon2_permits);
         let throttles = Arc::new(Throttles::new(settings.throttles, &store));
-        let accounts = Accounts::new(store.clone(), hasher.clone(), throttles.clone(), devices.clone(), settings.session_idle);
+        let attempts = PasswordAttempts::new(throttles.clone(), devices);
+        let accounts = Accounts::new(store.clone(), hasher.clone(), attempts.clone(), settings.session_idle);
         let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
         Self {
-            users: Users::new(store.clone(), accounts.clone(), invalidation.clone()),
-            security: Security::new(store.clone(), hasher, throttles.clone(), devices),
+            users: Users::new(store.clone(), hasher.clone(), invalidation.clone()),
+            security: Security::new(store.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone()),
             accounts,
             keys: Keys::new(store.clone(), invalidation),
@@ -170,15 +173,9 @@ impl Services {
         self.throttles.failed_auth_status(ip)
     }
 
-    /// The limits' settings.
-    pub fn throttle_settings(&self) -> &ThrottleSettings {
-        self.throttles.settings()
-    }
-
-    /// The failed-authentication limit's window: `failed_auth_burst` failures per this many
-    /// seconds.
-    pub fn failed_auth_window_seconds(&self) -> u64 {
-        self.throttles.failed_auth_window_seconds()
+    /// The failed-authentication limit every client is under.
+    pub fn failed_auth_policy(&self) -> throttle::FailedAuthPolicy {
+        self.throttles.failed_auth_policy()
     }
 
     /// Forgets rate-limiter state that no longer matters (call now and then).
@@ -221,7 +218,7 @@ impl Services {
 /// The key that signs device cookies: made once, shared by every node through the database.
 async fn device_keys(store: &Store) -> Result<DeviceKeys, StoreError> {
     let fresh = hex::encode(rand::random::<[u8; 32]>());
-    let stored = store::throttles::secret(&mut *store.read().await?, "device_key", &fresh).await?;
+    let stored = store::secrets::get_or_make(&mut *store.read().await?, "device_key", &fresh).await?;
     let key = hex::decode(&stored).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
     key.map(DeviceKeys::new).ok_or_else(|| StoreError::UnexpectedValue("server_secrets.device_key".to_owned()))
 }

@@ -14,12 +14,12 @@
 //!   always keeps an active administrator.
 
 use crate::{
-    accounts::{AccountError, Accounts, UserFieldError},
+    accounts::{self, UserFieldError, UserInput},
     actor::Actor,
     audit::{self, About},
     invalidation::{self, Invalidation},
     model::{EventKind, Page, PageRequest, Role, Status, User, UserChange, UserId},
-    password::Password,
+    password::{Password, PasswordHasher},
     store::{self, Store, StoreError},
 };
 
@@ -57,17 +57,6 @@ impl From<StoreError> for UserError {
     }
 }
 
-impl From<AccountError> for UserError {
-    fn from(error: AccountError) -> Self {
-        match error {
-            AccountError::Invalid(field) => UserError::Invalid(field),
-            AccountError::UsernameTaken => UserError::UsernameTaken,
-            AccountError::Store(store) => store.into(),
-            other => UserError::Store(StoreError::UnexpectedValue(other.to_string())),
-        }
-    }
-}
-
 /// A colleague an administrator adds to their organization.
 #[derive(Debug, Clone)]
 pub struct NewColleague {
@@ -81,13 +70,13 @@ pub struct NewColleague {
 #[derive(Clone)]
 pub struct Users {
     store: Store,
-    accounts: Accounts,
+    hasher: PasswordHasher,
     invalidation: Invalidation,
 }
 
 impl Users {
-    pub(crate) fn new(store: Store, accounts: Accounts, invalidation: Invalidation) -> Self {
-        Self { store, accounts, invalidation }
+    pub(crate) fn new(store: Store, hasher: PasswordHasher, invalidation: Invalidation) -> Self {
+        Self { store, hasher, invalidation }
     }
 
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>, UserError> {
@@ -110,22 +99,19 @@ impl Users {
 
     pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
         require_admin(&actor.user)?;
-        let new_user = self
-            .accounts
-            .new_user(&crate::accounts::UserInput {
-                organization: actor.user.organization_name.clone(),
-                full_name: colleague.full_name,
-                username: colleague.username,
-                email: colleague.email,
-                role: colleague.role,
-                password: colleague.password,
-            })
-            .await?;
+        let input = UserInput {
+            organization: actor.user.organization_name.clone(),
+            full_name: colleague.full_name,
+            username: colleague.username,
+            email: colleague.email,
+            role: colleague.role,
+            password: colleague.password,
+        };
+        let new_user = accounts::new_user(&self.hasher, &input).await.map_err(UserError::Invalid)?;
         let mut tx = self.store.write().await?;
         let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
         require_admin(&admin)?;
-        let id = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
-        let user = store::users::by_id(tx.conn(), id).await?.ok_or(UserError::NotFound)?;
+        let user = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
         let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(user)

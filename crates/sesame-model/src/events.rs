@@ -1,10 +1,6 @@
 //! What the activity log records.
 
-use std::{fmt, str::FromStr};
-
 use serde::{Deserialize, Serialize};
-
-use crate::UnknownValue;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,22 +56,7 @@ impl EventKind {
     }
 }
 
-impl FromStr for EventKind {
-    type Err = UnknownValue;
-
-    fn from_str(text: &str) -> Result<Self, UnknownValue> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| UnknownValue { what: "event", value: text.chars().take(40).collect() })
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(EventKind, "event");
 
 #[cfg(test)]
 mod tests {

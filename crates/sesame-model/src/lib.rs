@@ -10,6 +10,29 @@
 //! Each serializes the same way everywhere, and parsing an unknown value is an error, never
 //! a default.
 
+/// `FromStr` and `Display` for an enum with `ALL` and `as_str`: its text both ways, and an
+/// unknown text an [`UnknownValue`] naming `$what`.
+macro_rules! text_enum {
+    ($name:ident, $what:literal) => {
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::UnknownValue;
+
+            fn from_str(text: &str) -> Result<Self, $crate::UnknownValue> {
+                Self::ALL
+                    .into_iter()
+                    .find(|value| value.as_str() == text)
+                    .ok_or_else(|| $crate::UnknownValue { what: $what, value: text.chars().take(40).collect() })
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod events;
 pub mod fields;
 pub mod ids;

@@ -1,5 +1,3 @@
-use std::{fmt, str::FromStr};
-
 use serde::{Deserialize, Serialize};
 
 /// A stored or received value that is not one of the known ones.
@@ -53,27 +51,6 @@ impl Status {
     pub fn is_active(self) -> bool {
         self == Status::Active
     }
-}
-
-macro_rules! text_enum {
-    ($name:ident, $what:literal) => {
-        impl FromStr for $name {
-            type Err = UnknownValue;
-
-            fn from_str(text: &str) -> Result<Self, UnknownValue> {
-                Self::ALL
-                    .into_iter()
-                    .find(|value| value.as_str() == text)
-                    .ok_or_else(|| UnknownValue { what: $what, value: text.chars().take(40).collect() })
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
 }
 
 text_enum!(Role, "role");

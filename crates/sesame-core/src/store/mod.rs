@@ -25,6 +25,7 @@ pub(crate) mod activity;
 pub(crate) mod cluster;
 pub(crate) mod keys;
 pub(crate) mod last_use;
+pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod throttles;
 pub(crate) mod users;

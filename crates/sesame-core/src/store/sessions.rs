@@ -10,7 +10,7 @@ use super::{
     users::{user_from_row, USER_COLUMNS},
     StoreResult,
 };
-use crate::model::{SessionId, User, UserId};
+use crate::model::{SessionId, SessionInfo, User, UserId};
 
 /// A session to store.
 #[derive(Debug, Clone)]
@@ -21,17 +21,6 @@ pub(crate) struct NewSession<'a> {
     pub expires_at: DateTime<Utc>,
     pub ip: Option<IpAddr>,
     pub user_agent: Option<&'a str>,
-}
-
-/// A live session as stored (the token's hash stays inside the crate).
-#[derive(Debug, Clone)]
-pub(crate) struct SessionRecord {
-    pub id: SessionId,
-    pub token_hash: String,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub ip: Option<IpAddr>,
-    pub user_agent: Option<String>,
 }
 
 /// How stale `last_seen_at` may get before a request writes it again: one write a minute
@@ -113,8 +102,14 @@ pub(crate) async fn delete(conn: &mut AnyConnection, token_hash: &str) -> StoreR
 /// The most sessions listed: the most recently seen.
 pub const LISTED_SESSIONS: i64 = 100;
 
-/// The user's live sessions, most recently seen first (at most [`LISTED_SESSIONS`]).
-pub(crate) async fn list(conn: &mut AnyConnection, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
+/// The user's live sessions, most recently seen first (at most [`LISTED_SESSIONS`]);
+/// `current`: the hash of the session asking, which is marked.
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    user_id: UserId,
+    now: DateTime<Utc>,
+    current: Option<&str>,
+) -> StoreResult<Vec<SessionInfo>> {
     let rows = sqlx::query(&format!(
         "SELECT public_id, token_hash, created_at, last_seen_at, ip, user_agent FROM sessions \
          WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, public_id LIMIT {LISTED_SESSIONS}"
@@ -125,13 +120,14 @@ pub(crate) async fn list(conn: &mut AnyConnection, user_id: UserId, now: DateTim
     .await?;
     rows.iter()
         .map(|row| {
-            Ok(SessionRecord {
+            let token_hash: String = row.try_get("token_hash")?;
+            Ok(SessionInfo {
                 id: parsed(row, "public_id")?,
-                token_hash: row.try_get("token_hash")?,
                 created_at: from_millis(row.try_get("created_at")?),
                 last_seen_at: from_millis(row.try_get("last_seen_at")?),
                 ip: parsed_optional(row, "ip")?,
                 user_agent: row.try_get("user_agent")?,
+                current: current == Some(token_hash.as_str()),
             })
         })
         .collect()

@@ -1,8 +1,8 @@
-//! The `throttle_state` table (limits shared by all nodes) and `server_secrets`.
+//! The `throttle_state` table: the limits' states, shared by all nodes.
 
 use sqlx::{AnyConnection, Row};
 
-use super::{to_millis, StoreResult, Tx};
+use super::{StoreResult, Tx};
 
 /// One limit's state for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,33 +50,4 @@ pub(crate) async fn remove(conn: &mut AnyConnection, kind: &str, key: &str) -> S
 pub(crate) async fn delete_expired(conn: &mut AnyConnection, now_ms: i64) -> StoreResult<u64> {
     let done = sqlx::query("DELETE FROM throttle_state WHERE expires_ms < $1").bind(now_ms).execute(conn).await?;
     Ok(done.rows_affected())
-}
-
-/// The secret named `name`, made from `fresh` the first time it is asked for (every node
-/// then reads the same one). Read first, so that a database that cannot be written (read
-/// only after a remount, a full disk) still starts once the secret exists.
-pub(crate) async fn secret(conn: &mut AnyConnection, name: &str, fresh: &str) -> StoreResult<String> {
-    if let Some(existing) = existing_secret(&mut *conn, name).await? {
-        return Ok(existing);
-    }
-    sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .bind(fresh)
-        .bind(to_millis(chrono::Utc::now()))
-        .execute(&mut *conn)
-        .await?;
-    // Another node may have made it first: what is stored wins.
-    let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(conn).await?;
-    Ok(row.try_get("value")?)
-}
-
-/// The secret named `name`, if there is one.
-pub(crate) async fn existing_secret(conn: &mut AnyConnection, name: &str) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_optional(conn).await?;
-    row.map(|row| Ok(row.try_get("value")?)).transpose()
-}
-
-pub(crate) async fn delete_secret(conn: &mut AnyConnection, name: &str) -> StoreResult<bool> {
-    let done = sqlx::query("DELETE FROM server_secrets WHERE name = $1").bind(name).execute(conn).await?;
-    Ok(done.rows_affected() > 0)
 }

@@ -87,7 +87,7 @@ pub(crate) async fn insert(
     organization_id: OrganizationId,
     user: &NewUser,
     now: DateTime<Utc>,
-) -> StoreResult<UserId> {
+) -> StoreResult<User> {
     let id = UserId::new_random();
     sqlx::query(
         "INSERT INTO users (id, organization_id, username, username_key, email, full_name, \
@@ -103,16 +103,14 @@ pub(crate) async fn insert(
     .bind(user.role.as_str())
     .bind(&user.password_hash)
     .bind(to_millis(now))
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(StoreError::from_write)?;
-    Ok(id)
+    by_id(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
 pub(crate) async fn by_id(conn: &mut AnyConnection, id: UserId) -> StoreResult<Option<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} {FROM_USERS} WHERE u.id = $1");
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
-    row.map(|row| user_from_row(&row)).transpose()
+    lock_user(conn, id, "").await
 }
 
 /// The user and their password hash, for login. Usernames match case-insensitively.

@@ -47,29 +47,6 @@ impl PairKey {
     }
 }
 
-/// The bytes of any of the keys above, for the tables that hold them.
-pub(crate) trait Key16 {
-    fn bytes(&self) -> [u8; 16];
-}
-
-impl Key16 for AccountKey {
-    fn bytes(&self) -> [u8; 16] {
-        self.0
-    }
-}
-
-impl Key16 for AddressKey {
-    fn bytes(&self) -> [u8; 16] {
-        self.0
-    }
-}
-
-impl Key16 for PairKey {
-    fn bytes(&self) -> [u8; 16] {
-        self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

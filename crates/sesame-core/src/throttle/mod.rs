@@ -32,7 +32,7 @@ use moka::sync::Cache;
 
 pub use keys::{AccountKey, AddressKey};
 use counters::{Counters, Kind};
-use keys::{Key16, PairKey};
+use keys::PairKey;
 use rules::Rate;
 
 use crate::{
@@ -115,6 +115,22 @@ pub struct FailedAuthStatus {
     pub reset_seconds: u64,
 }
 
+/// The failed-authentication limit: `quota` failures per `window_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedAuthPolicy {
+    pub quota: u32,
+    pub window_seconds: u64,
+}
+
+/// A bounded per-address memory whose entries last as long as the failed-authentication
+/// allowance takes to come back whole.
+fn per_address_memory(settings: &ThrottleSettings) -> Cache<[u8; 16], i64> {
+    Cache::builder()
+        .max_capacity(MAX_PENALIZED)
+        .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
+        .build()
+}
+
 pub struct Throttles {
     settings: ThrottleSettings,
     counters: Counters,
@@ -148,14 +164,8 @@ impl Throttles {
         Self {
             counters,
             cluster,
-            penalized: Cache::builder()
-                .max_capacity(MAX_PENALIZED)
-                .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
-                .build(),
-            failed_auth_seen: Cache::builder()
-                .max_capacity(MAX_PENALIZED)
-                .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
-                .build(),
+            penalized: per_address_memory(&settings),
+            failed_auth_seen: per_address_memory(&settings),
             per_key: settings.key_requests_per_second.map(|rate| RateLimiter::keyed(Quota::per_second(rate))),
             settings,
         }
@@ -173,9 +183,20 @@ impl Throttles {
         Rate { period_ms: millis(self.settings.login_refill_per_ip).max(1), burst: self.settings.login_burst_per_ip }
     }
 
+    /// One more event of `rate` for `(kind, key)` at `now`: the rate's state after it (its
+    /// theoretical arrival time), and how long to wait (ms) if it is over.
+    async fn admit(&self, kind: Kind, key: [u8; 16], rate: Rate, now: i64) -> StoreResult<(i64, Result<(), i64>)> {
+        self.counters
+            .update(kind, key, now, |state| match rate.admit(state.map(|s| s.a), now) {
+                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), (tat, Ok(()))),
+                Err(wait) => (state, (state.map_or(now, |s| s.a), Err(wait))),
+            })
+            .await
+    }
+
     /// Before verifying a key: is this address being made to wait? From memory only.
     pub fn check_api_client(&self, ip: IpAddr) -> Result<(), RetryAfter> {
-        match self.penalized.get(&AddressKey::of(ip).bytes()) {
+        match self.penalized.get(&AddressKey::of(ip).0) {
             Some(until) if until > now_ms() => Err(RetryAfter::from_millis(until - now_ms())),
             _ => Ok(()),
         }
@@ -184,16 +205,10 @@ impl Throttles {
     /// After a key was refused. Over the limit, the address waits (see
     /// `check_api_client`), on every node.
     pub async fn api_authentication_failed(&self, ip: IpAddr) -> StoreResult<Option<RetryAfter>> {
-        let address = AddressKey::of(ip).bytes();
+        let address = AddressKey::of(ip).0;
         let rate = self.failed_auth_rate();
         let now = now_ms();
-        let (tat, verdict) = self
-            .counters
-            .update(Kind::FailedAuth, address, now, |state| match rate.admit(state.map(|s| s.a), now) {
-                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), (tat, Ok(()))),
-                Err(wait) => (state, (state.map_or(now, |s| s.a), Err(wait))),
-            })
-            .await?;
+        let (tat, verdict) = self.admit(Kind::FailedAuth, address, rate, now).await?;
         let penalized_until = verdict.err().map(|wait| now + wait);
         self.seen_failure(address, tat, penalized_until);
         if let Some(store) = &self.cluster {
@@ -219,7 +234,7 @@ impl Throttles {
     /// How the failed-authentication limit stands for `ip`, as this node knows it (exact on
     /// one node; across nodes, as announced). From memory only.
     pub fn failed_auth_status(&self, ip: IpAddr) -> FailedAuthStatus {
-        let address = AddressKey::of(ip).bytes();
+        let address = AddressKey::of(ip).0;
         let now = now_ms();
         let burst = self.settings.failed_auth_burst.max(1);
         if let Some(until) = self.penalized.get(&address).filter(|until| *until > now) {
@@ -231,10 +246,15 @@ impl Throttles {
         FailedAuthStatus { remaining: burst - used, reset_seconds: seconds_until(owed) }
     }
 
-    /// The failed-authentication limit, for the `RateLimit-Policy` header: a quota of
-    /// `burst` failures per window of this many seconds.
+    /// The failed-authentication limit: a quota of `burst` failures per window of this many
+    /// seconds.
     pub fn failed_auth_window_seconds(&self) -> u64 {
         seconds_until(self.failed_auth_rate().period_ms * i64::from(self.settings.failed_auth_burst.max(1)))
+    }
+
+    /// The failed-authentication limit as the `RateLimit-Policy` header states it.
+    pub fn failed_auth_policy(&self) -> FailedAuthPolicy {
+        FailedAuthPolicy { quota: self.settings.failed_auth_burst.max(1), window_seconds: self.failed_auth_window_seconds() }
     }
 
     /// After a key was accepted: its own request limit, if one is set.
@@ -260,22 +280,14 @@ impl Throttles {
     ) -> StoreResult<Result<(), RetryAfter>> {
         let now = now_ms();
         let address = AddressKey::of(ip);
-        let rate = self.login_rate();
-        let by_address = self
-            .counters
-            .update(Kind::LoginAddress, address.bytes(), now, |state| match rate.admit(state.map(|s| s.a), now) {
-                Ok(tat) => (Some(LimitState { a: tat, b: 0, expires_ms: tat }), Ok(())),
-                Err(wait) => (state, Err(RetryAfter::from_millis(wait))),
-            })
-            .await?;
-        if by_address.is_err() {
-            return Ok(by_address);
+        if let (_, Err(wait)) = self.admit(Kind::LoginAddress, address.0, self.login_rate(), now).await? {
+            return Ok(Err(RetryAfter::from_millis(wait)));
         }
         let hard_stop = millis(self.settings.hard_stop);
         let (free, max_delay) = (self.settings.free_login_failures, millis(self.settings.max_login_delay));
         let from_address = self
             .counters
-            .update(Kind::LoginBackoff, PairKey::of(account, address).bytes(), now, |state| match state {
+            .update(Kind::LoginBackoff, PairKey::of(account, address).0, now, |state| match state {
                 Some(waiting) if waiting.b > now => (Some(waiting), Err(RetryAfter::from_millis(waiting.b - now))),
                 state => {
                     let failures = state.map_or(0, |s| s.a) + 1;
@@ -289,7 +301,7 @@ impl Throttles {
         }
         let limit = self.settings.account_failure_limit;
         self.counters
-            .update(Kind::Account, account.bytes(), now, |state| match state {
+            .update(Kind::Account, account.0, now, |state| match state {
                 Some(stopped) if !known_device && rules::is_stopped(stopped.a, stopped.b, limit, hard_stop, now) => {
                     (Some(stopped), Err(RetryAfter::from_millis(stopped.b + hard_stop - now)))
                 }
@@ -304,8 +316,8 @@ impl Throttles {
     /// The right password for `account` from `ip`: its failures are forgiven, this
     /// attempt's included.
     pub async fn password_accepted(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
-        self.counters.forget(Kind::LoginBackoff, PairKey::of(account, AddressKey::of(ip)).bytes()).await?;
-        self.counters.forget(Kind::Account, account.bytes()).await
+        self.counters.forget(Kind::LoginBackoff, PairKey::of(account, AddressKey::of(ip)).0).await?;
+        self.counters.forget(Kind::Account, account.0).await
     }
 
     /// Forgets limiter state that no longer matters (called now and then).

@@ -30,9 +30,9 @@ pub struct RateLimitFields {
 
 impl RateLimitFields {
     pub fn new(services: Arc<Services>, trusted_proxies: &[IpAddr]) -> Self {
-        let burst = services.throttle_settings().failed_auth_burst.max(1);
-        let window = services.failed_auth_window_seconds();
-        let policy = HeaderValue::from_str(&format!("\"{POLICY}\";q={burst};w={window}")).expect("a plain ASCII field");
+        let limit = services.failed_auth_policy();
+        let policy = HeaderValue::from_str(&format!("\"{POLICY}\";q={};w={}", limit.quota, limit.window_seconds))
+            .expect("a plain ASCII field");
         Self { services, trusted_proxies: trusted_proxies.into(), policy }
     }
 }
