@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::{
+    body::Bytes,
     extract::{Query, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware,
@@ -15,7 +16,9 @@ use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLaye
 
 use crate::{
     api_docs::{self, ApiDocument},
-    metrics, origin_check, rest, security_headers, static_site,
+    metrics,
+    origin_check::{self, PublicOrigin},
+    rest, security_headers, static_site,
 };
 
 pub use crate::state::{AppConfig, AppState};
@@ -30,14 +33,16 @@ pub fn router(state: AppState) -> Router {
     metrics::install();
     // Built once: every server function call gets a clone of it.
     let context = state.config.server_context(&state.services);
+    let public = PublicOrigin::of(&state.config.public_url);
     let server_fns = Router::new()
         .route(&format!("{SERVER_FN_PREFIX}/{{*fn_name}}"), post(move |request: Request| handle_server_fn(context.clone(), request)))
-        .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_other_hosts))
+        .layer(middleware::from_fn_with_state(public.clone(), origin_check::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(public.clone(), origin_check::refuse_other_hosts))
         .layer(RequestBodyLimitLayer::new(rest::BODY_LIMIT))
         .layer(never_stored());
-    let console = static_site::router(&state.config.site_dir)
-        .layer(middleware::from_fn_with_state(state.clone(), origin_check::refuse_other_hosts));
+    let index_html = std::fs::read(state.config.site_dir.join("index.html")).ok().map(Bytes::from);
+    let console = static_site::router(&state.config.site_dir, index_html.clone())
+        .layer(middleware::from_fn_with_state(public, origin_check::refuse_other_hosts));
 
     let (api, openapi) = rest::router();
     let rate_limit_fields = rest::rate_limit::RateLimitFields::new(state.services.clone(), &state.config.trusted_proxies);
@@ -47,8 +52,7 @@ pub fn router(state: AppState) -> Router {
     let document = ApiDocument::new(openapi, &state.config.public_url);
     let for_page = document.clone();
 
-    let https = state.config.public_url.starts_with("https://");
-    let site_dir = state.config.site_dir.clone();
+    let https = state.config.is_https();
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -67,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .route_layer(middleware::from_fn(metrics::count_requests))
         .with_state(state);
-    security_headers::apply(routes, &site_dir, https)
+    security_headers::apply(routes, index_html.as_deref().unwrap_or_default(), https)
 }
 
 /// Answers that may carry a key or session data: no browser or proxy keeps them.

@@ -57,7 +57,7 @@ pub async fn setup_token(database_url: &str) -> anyhow::Result<()> {
 pub fn openapi(public_url: &str) {
     let (_, document) = crate::rest::router();
     let document = crate::api_docs::ApiDocument::new(document, public_url.trim_end_matches('/'));
-    println!("{}", serde_json::to_string_pretty(document.json()).expect("a JSON value serializes"));
+    println!("{}", document.text());
 }
 
 pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> {

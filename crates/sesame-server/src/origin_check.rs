@@ -8,6 +8,8 @@
 //! - A server-function call a browser marks as coming from another site (`Sec-Fetch-Site`),
 //!   or whose `Origin` is not the public URL, gets 403.
 
+use std::sync::Arc;
+
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap, StatusCode, Uri},
@@ -16,11 +18,49 @@ use axum::{
 };
 use sesame_shared::error::AppError;
 
-use crate::state::AppState;
+/// The public URL's scheme and `host[:port]`, read once when the router is built: every
+/// console request (static files included) is compared with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin {
+    scheme: String,
+    authority: String,
+}
+
+impl PublicOrigin {
+    /// `None` for a URL with no host: then no request is the public URL's.
+    pub fn of(public_url: &str) -> Option<Arc<Self>> {
+        let scheme = public_url.split_once("://").map_or("http", |(scheme, _)| scheme).to_ascii_lowercase();
+        Some(Arc::new(Self { authority: authority(public_url)?, scheme }))
+    }
+
+    /// Whether the request is addressed to the public URL's host and port (the `Host`
+    /// header, or the URI's authority in HTTP/2).
+    fn is_host_of(&self, headers: &HeaderMap, uri: &Uri) -> bool {
+        let asked = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| uri.authority().map(|authority| authority.as_str().to_owned()));
+        asked.and_then(|host| authority(&format!("{}://{host}", self.scheme))).is_some_and(|asked| asked == self.authority)
+    }
+
+    /// Same-origin when the browser says so (`Sec-Fetch-Site`), or when `Origin` is the
+    /// public URL. Requests with neither header do not come from a browser page, so no
+    /// cookie was forged into them.
+    fn is_origin_of(&self, headers: &HeaderMap) -> bool {
+        let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+        if let Some(site) = text("sec-fetch-site") {
+            return site == "same-origin" || site == "none";
+        }
+        let Some(origin) = text("origin") else { return true };
+        let scheme = origin.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+        scheme.as_deref() == Some(self.scheme.as_str()) && authority(origin).is_some_and(|asked| asked == self.authority)
+    }
+}
 
 /// Middleware for the console's pages and functions: 421 unless addressed to the public URL.
-pub async fn refuse_other_hosts(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_public_host(request.headers(), request.uri(), &state.config.public_url) {
+pub async fn refuse_other_hosts(State(public): State<Option<Arc<PublicOrigin>>>, request: Request, next: Next) -> Response {
+    if public.is_some_and(|public| public.is_host_of(request.headers(), request.uri())) {
         return next.run(request).await;
     }
     tracing::warn!(target: "sesame::auth", path = %request.uri().path(), "request for another host refused");
@@ -28,8 +68,8 @@ pub async fn refuse_other_hosts(State(state): State<AppState>, request: Request,
 }
 
 /// Middleware for the server functions: 403 for anything cross-site.
-pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_same_origin(request.headers(), &state.config.public_url) {
+pub async fn refuse_cross_site(State(public): State<Option<Arc<PublicOrigin>>>, request: Request, next: Next) -> Response {
+    if public.is_some_and(|public| public.is_origin_of(request.headers())) {
         return next.run(request).await;
     }
     tracing::warn!(target: "sesame::auth", path = %request.uri().path(), "cross-site server function call refused");
@@ -52,36 +92,18 @@ fn authority(url: &str) -> Option<String> {
     })
 }
 
-/// Whether the request is addressed to the public URL's host and port (the `Host` header,
-/// or the URI's authority in HTTP/2).
-fn is_public_host(headers: &HeaderMap, uri: &Uri, public_url: &str) -> bool {
-    let Some(public) = authority(public_url) else { return false };
-    let scheme = public_url.split_once("://").map_or("http", |(scheme, _)| scheme);
-    let asked = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| uri.authority().map(|authority| authority.as_str().to_owned()));
-    asked.and_then(|host| authority(&format!("{scheme}://{host}"))).is_some_and(|asked| asked == public)
-}
-
-/// Same-origin when the browser says so (`Sec-Fetch-Site`), or when `Origin` is the public
-/// URL. Requests with neither header do not come from a browser page, so no cookie was
-/// forged into them.
-fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        return site == "same-origin" || site == "none";
-    }
-    let Some(origin) = text("origin") else { return true };
-    let scheme = |url: &str| url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
-    scheme(origin) == scheme(public_url) && authority(origin).is_some() && authority(origin) == authority(public_url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    fn is_public_host(headers: &HeaderMap, uri: &Uri, public_url: &str) -> bool {
+        PublicOrigin::of(public_url).is_some_and(|public| public.is_host_of(headers, uri))
+    }
+
+    fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+        PublicOrigin::of(public_url).is_some_and(|public| public.is_origin_of(headers))
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -2,10 +2,8 @@
 //!
 //! The Content-Security-Policy allows no inline script but the one Trunk writes into
 //! `index.html` to start the app: that one is allowed by its SHA-256, computed here from the
-//! file being served (rebuild the app → restart the server). WebAssembly needs
+//! page being served, read once at start-up (rebuild the app → restart the server). WebAssembly needs
 //! `'wasm-unsafe-eval'` to compile; nothing else is loosened.
-
-use std::path::Path;
 
 use axum::{http::{header, HeaderName, HeaderValue}, Router};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
@@ -31,9 +29,9 @@ pub fn inline_script_hashes(index_html: &str) -> Vec<String> {
     hashes
 }
 
-pub fn content_security_policy(site_dir: &Path) -> String {
-    let index = std::fs::read_to_string(site_dir.join("index.html")).unwrap_or_default();
-    let scripts = inline_script_hashes(&index).join(" ");
+/// The policy for the app page `index_html` (empty when there is no app).
+pub fn content_security_policy(index_html: &[u8]) -> String {
+    let scripts = inline_script_hashes(std::str::from_utf8(index_html).unwrap_or_default()).join(" ");
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {scripts}; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
@@ -44,8 +42,8 @@ pub fn content_security_policy(site_dir: &Path) -> String {
 
 /// Adds the security headers to every response of `router`. HSTS only when the public URL
 /// is https: over plain http the browser would ignore it anyway.
-pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, site_dir: &Path, https: bool) -> Router<S> {
-    let csp = HeaderValue::from_str(&content_security_policy(site_dir))
+pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, index_html: &[u8], https: bool) -> Router<S> {
+    let csp = HeaderValue::from_str(&content_security_policy(index_html))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
     let set = |name: HeaderName, value: HeaderValue| SetResponseHeaderLayer::overriding(name, value);
     let router = router

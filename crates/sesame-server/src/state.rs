@@ -30,16 +30,21 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
+    /// Whether the public URL is https (secure cookies, HSTS).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
     pub fn endpoint_url(&self) -> String {
         format!("{}/api/v1", self.public_url)
     }
 
     /// What the console's server functions run with.
-    pub fn server_context(&self, services: &Services) -> ServerContext {
+    pub(crate) fn server_context(&self, services: &Services) -> ServerContext {
         ServerContext {
             services: services.clone(),
             endpoint_url: self.endpoint_url(),
-            secure_cookies: self.public_url.starts_with("https://"),
+            secure_cookies: self.is_https(),
             trusted_proxies: self.trusted_proxies.clone(),
         }
     }

@@ -15,10 +15,10 @@ use axum::{
 use sesame_shared::routes::is_console_path;
 use tower_http::{compression::CompressionLayer, services::ServeDir};
 
-pub fn router<S: Clone + Send + Sync + 'static>(site_dir: &Path) -> Router<S> {
-    // Read once: it is small, and the Content-Security-Policy is computed from it at start-up
-    // too (a rebuilt app needs a restart).
-    let index = std::fs::read(site_dir.join("index.html")).ok().map(Bytes::from);
+/// The files of `site_dir`, and `index` (its `index.html`, read once at start-up: the
+/// Content-Security-Policy is computed from it too, so a rebuilt app needs a restart) for
+/// the console's addresses.
+pub fn router<S: Clone + Send + Sync + 'static>(site_dir: &Path, index: Option<Bytes>) -> Router<S> {
     let app_page = tower::service_fn(move |request: Request| {
         let index = index.clone();
         async move { Ok::<_, Infallible>(app_page(index, request.uri().path())) }

@@ -29,7 +29,7 @@ pub async fn load_session() -> Result<SessionState, AppError> {
 #[server(input = Json)]
 pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
     use sesame_core::{accounts::UserInput, model::Role, password::Password};
-    let (context, _, client) = crate::ssr::visitor();
+    let (context, client, _) = crate::ssr::visitor();
     let input = UserInput {
         organization: form.organization.trim().to_owned(),
         full_name: form.full_name.trim().to_owned(),
@@ -48,9 +48,8 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
 #[server(input = Json)]
 pub async fn log_in(username: String, password: String) -> Result<UserView, AppError> {
     use sesame_core::password::Password;
-    let (context, parts, client) = crate::ssr::visitor();
     // The session this browser had, if any, is replaced by the new one.
-    let replacing = crate::ssr::current_session_token(&context, &parts);
+    let (context, client, replacing) = crate::ssr::visitor();
     let logged_in = context.services.accounts.log_in(&username, &Password::new(password), &client, replacing.as_ref()).await?;
     crate::ssr::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
@@ -58,8 +57,8 @@ pub async fn log_in(username: String, password: String) -> Result<UserView, AppE
 
 #[server(input = Json)]
 pub async fn log_out() -> Result<(), AppError> {
-    let (context, parts, client) = crate::ssr::visitor();
-    if let Some(token) = crate::ssr::current_session_token(&context, &parts) {
+    let (context, client, session) = crate::ssr::visitor();
+    if let Some(token) = session {
         context.services.accounts.log_out(&token, client).await?;
     }
     crate::ssr::expired_session_cookie(&context);

@@ -42,6 +42,11 @@ impl ApiDocument {
         &self.document
     }
 
+    /// The document as served, pretty-printed.
+    pub fn text(&self) -> &str {
+        &self.json
+    }
+
     pub fn render(&self, language: Language) -> String {
         page::render(&self.document, language)
     }

@@ -195,15 +195,13 @@ impl From<KeyError> for ApiError {
     }
 }
 
-
 impl From<UserError> for ApiError {
     fn from(error: UserError) -> Self {
         let message = error.to_string();
         match error {
             UserError::Forbidden => ApiError::forbidden(),
             UserError::NotFound => ApiError::not_found("No such user."),
-            UserError::Invalid(UserFieldError::Password(PasswordPolicyError::Common)) => ApiError::common_password("password"),
-            UserError::Invalid(field) => ApiError::invalid_request(field_name(field), message),
+            UserError::Invalid(problem) => invalid_field(field_name(problem), problem),
             UserError::NothingToChange => ApiError::invalid_request("body", message),
             UserError::UsernameTaken => {
                 ApiError::conflict(message).with_context(json!({ "field": "username" }))
@@ -219,8 +217,7 @@ impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::WrongCurrentPassword => ApiError::wrong_current_password(),
-            AccountError::Invalid(UserFieldError::Password(PasswordPolicyError::Common)) => ApiError::common_password("newPassword"),
-            AccountError::Invalid(problem) => ApiError::invalid_request("newPassword", problem.to_string()),
+            AccountError::Invalid(problem) => invalid_field("newPassword", problem),
             AccountError::TooManyAttempts(retry) => ApiError::too_many_requests(retry),
             AccountError::Unauthenticated | AccountError::InvalidCredentials => ApiError::invalid_credentials(),
             AccountError::SessionNotFound => ApiError::not_found("No such session."),
@@ -241,6 +238,15 @@ impl From<ApiRefusal> for ApiError {
 }
 
 /// The JSON field a refused user field travels in.
+/// A field that breaks its rule: 422 `common_password` for a common password (valid data,
+/// refused), 400 `invalid_request` naming the field for the rest.
+fn invalid_field(json_field: &str, problem: UserFieldError) -> ApiError {
+    match problem {
+        UserFieldError::Password(PasswordPolicyError::Common) => ApiError::common_password(json_field),
+        problem => ApiError::invalid_request(json_field, problem.to_string()),
+    }
+}
+
 fn field_name(field: UserFieldError) -> &'static str {
     match field {
         UserFieldError::Organization => "organization",

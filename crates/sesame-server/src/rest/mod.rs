@@ -12,7 +12,7 @@ mod me;
 mod openapi;
 mod page;
 mod patterns;
-pub mod rate_limit;
+pub(crate) mod rate_limit;
 mod security;
 mod users;
 
@@ -23,7 +23,6 @@ use utoipa_axum::{
     routes,
 };
 
-pub use auth::{ApiActor, ApiPrincipal};
 pub use body::BODY_LIMIT;
 pub use error::{ApiError, ErrorResponse};
 

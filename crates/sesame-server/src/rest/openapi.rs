@@ -116,8 +116,9 @@ impl Modify for CommonResponses {
                 }
                 responses.insert("500".into(), RefOr::T(failed.clone()));
                 responses.insert("503".into(), RefOr::T(unavailable.clone()));
-                for (status, response) in responses.iter_mut() {
-                    if let (true, RefOr::T(response)) = (status.starts_with('2') || status.starts_with('4'), response) {
+                // The middleware adds them to every answer, server errors included.
+                for response in responses.values_mut() {
+                    if let RefOr::T(response) = response {
                         response.headers.insert("RateLimit".into(), RefOr::T(limit.clone()));
                         response.headers.insert("RateLimit-Policy".into(), RefOr::T(policy.clone()));
                     }

@@ -12,13 +12,13 @@ use axum::{
     response::Response,
 };
 use sesame_core::Services;
-use sesame_shared::ssr::client_ip_of;
+use sesame_shared::ssr::{client_ip_of, KnownClientIp};
 
 /// The policy's name in both fields.
 const POLICY: &str = "failed-auth";
 
-pub const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
-pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
 /// What the middleware needs: where to read the limit, and the policy, written once.
 #[derive(Clone)]
@@ -37,8 +37,9 @@ impl RateLimitFields {
     }
 }
 
-pub async fn add_fields(State(fields): State<RateLimitFields>, request: Request, next: Next) -> Response {
+pub async fn add_fields(State(fields): State<RateLimitFields>, mut request: Request, next: Next) -> Response {
     let ip = client_ip_of(request.headers(), request.extensions(), &fields.trusted_proxies);
+    request.extensions_mut().insert(KnownClientIp(ip));
     let mut response = next.run(request).await;
     // After the request: a refusal it made counts already.
     let status = fields.services.failed_auth_status(ip);

@@ -9,6 +9,6 @@ mod views;
 pub use context::ServerContext;
 pub use errors::{internal, page_request, respond_with};
 pub use request::{
-    actor, client, client_ip, client_ip_of, current_session_token, expired_session_cookie, sign_in_cookies, signed_in, user_agent,
-    visitor, DEVICE_COOKIE, SESSION_COOKIE,
+    actor, client_ip, client_ip_of, expired_session_cookie, sign_in_cookies, signed_in, user_agent, visitor, KnownClientIp,
+    DEVICE_COOKIE, SESSION_COOKIE,
 };

@@ -19,20 +19,54 @@ pub const SESSION_COOKIE: &str = "sesame_session";
 /// The device cookie (see `sesame_core::device`).
 pub const DEVICE_COOKIE: &str = "sesame_device";
 
-/// A cookie's name as this server sets it: over https with the `__Host-` prefix, so the
-/// browser takes it only `Secure`, from this very host, for the whole site (no subdomain
-/// can plant or overwrite one).
-fn cookie_name(context: &ServerContext, name: &'static str) -> std::borrow::Cow<'static, str> {
+/// The console's cookies' names as this server sets them: over https with the `__Host-`
+/// prefix, so the browser takes them only `Secure`, from this very host, for the whole site
+/// (no subdomain can plant or overwrite one).
+struct CookieNames {
+    session: &'static str,
+    device: &'static str,
+}
+
+fn cookie_names(context: &ServerContext) -> CookieNames {
     if context.secure_cookies {
-        format!("__Host-{name}").into()
+        CookieNames { session: "__Host-sesame_session", device: "__Host-sesame_device" }
     } else {
-        name.into()
+        CookieNames { session: SESSION_COOKIE, device: DEVICE_COOKIE }
     }
 }
 
+/// The console's cookies a request carries, read in one pass over its `Cookie` header
+/// (the first of each name counts).
+struct ConsoleCookies {
+    session: Option<SessionToken>,
+    device: Option<DeviceToken>,
+}
+
+fn console_cookies(context: &ServerContext, parts: &Parts) -> ConsoleCookies {
+    let names = cookie_names(context);
+    let (mut session, mut device) = (None, None);
+    let cookies = parts.headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()).flat_map(Cookie::split_parse);
+    for cookie in cookies.filter_map(Result::ok) {
+        if cookie.name() == names.session {
+            session.get_or_insert_with(|| SessionToken::from_cookie(cookie.value()));
+        } else if cookie.name() == names.device {
+            device.get_or_insert_with(|| DeviceToken::from_cookie(cookie.value()));
+        }
+    }
+    ConsoleCookies { session: session.flatten(), device: device.flatten() }
+}
+
+/// A request's client address once worked out (by a middleware that needed it first), kept
+/// in the request's extensions so that the handler does not work it out again.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownClientIp(pub IpAddr);
+
 /// The client's address for this request: the peer, or what a trusted proxy forwarded.
 pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
-    client_ip_of(&parts.headers, &parts.extensions, trusted_proxies)
+    match parts.extensions.get::<KnownClientIp>() {
+        Some(known) => known.0,
+        None => client_ip_of(&parts.headers, &parts.extensions, trusted_proxies),
+    }
 }
 
 /// The same, from a request's headers and extensions (the peer address is axum's
@@ -43,10 +77,10 @@ pub fn client_ip_of(headers: &http::HeaderMap, extensions: &http::Extensions, tr
     net::client_ip(peer, forwarded, trusted_proxies)
 }
 
-/// Where this request comes from: client address and user agent. Both boundaries read it
-/// here, the console's server functions and the REST API alike.
-pub fn client(context: &ServerContext, parts: &Parts) -> Client {
-    let device = cookie_value(parts, &cookie_name(context, DEVICE_COOKIE)).and_then(|value| DeviceToken::from_cookie(&value));
+/// Where this request comes from: client address, user agent and the browser's device
+/// cookie. Both boundaries read the address and agent here, the console's server functions
+/// and the REST API alike.
+fn client(context: &ServerContext, parts: &Parts, device: Option<DeviceToken>) -> Client {
     Client::new(client_ip(parts, &context.trusted_proxies), user_agent(parts)).with_device(device)
 }
 
@@ -55,27 +89,12 @@ pub fn user_agent(parts: &Parts) -> Option<&str> {
     parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok())
 }
 
-pub fn current_session_token(context: &ServerContext, parts: &Parts) -> Option<SessionToken> {
-    cookie_value(parts, &cookie_name(context, SESSION_COOKIE)).and_then(|value| SessionToken::from_cookie(&value))
-}
-
-fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == name)
-        .map(|cookie| cookie.value().to_owned())
-}
-
 /// The signed-in user making this call, as an actor, if any.
 pub async fn signed_in(context: &ServerContext) -> Result<Option<Actor>, AppError> {
     let parts = expect_context::<Parts>();
-    match current_session_token(context, &parts) {
-        Some(token) => Ok(context.services.accounts.console_actor(&token, client(context, &parts)).await?),
+    let cookies = console_cookies(context, &parts);
+    match cookies.session {
+        Some(token) => Ok(context.services.accounts.console_actor(&token, client(context, &parts, cookies.device)).await?),
         None => Ok(None),
     }
 }
@@ -89,12 +108,14 @@ pub async fn actor() -> Result<(ServerContext, Actor), AppError> {
     }
 }
 
-/// The server context and where this call comes from, for calls made before signing in.
-pub fn visitor() -> (ServerContext, Parts, Client) {
+/// The server context, where this call comes from, and the session cookie it carries (if
+/// any), for calls made before signing in (or to sign out).
+pub fn visitor() -> (ServerContext, Client, Option<SessionToken>) {
     let context = expect_context::<ServerContext>();
     let parts = expect_context::<Parts>();
-    let client = client(&context, &parts);
-    (context, parts, client)
+    let cookies = console_cookies(&context, &parts);
+    let client = client(&context, &parts, cookies.device);
+    (context, client, cookies.session)
 }
 
 fn set_cookie(cookie: Cookie<'_>) {
@@ -109,21 +130,22 @@ fn set_cookie(cookie: Cookie<'_>) {
 /// cookie that vouches for this browser.
 pub fn sign_in_cookies(context: &ServerContext, logged_in: &LoggedIn) {
     let lifetime = CookieDuration::seconds(SESSION_LIFETIME.num_seconds());
-    set_cookie(build_cookie(context, SESSION_COOKIE, logged_in.session.expose().to_owned(), lifetime));
+    let names = cookie_names(context);
+    set_cookie(build_cookie(context, names.session, logged_in.session.expose().to_owned(), lifetime));
     let device_lifetime = CookieDuration::milliseconds(DEVICE_LIFETIME_MS);
-    set_cookie(build_cookie(context, DEVICE_COOKIE, logged_in.device.expose().to_owned(), device_lifetime));
+    set_cookie(build_cookie(context, names.device, logged_in.device.expose().to_owned(), device_lifetime));
 }
 
 /// Tells the browser to forget the session cookie (log out). The device cookie stays: the
 /// browser is still one its owner uses.
 pub fn expired_session_cookie(context: &ServerContext) {
-    set_cookie(build_cookie(context, SESSION_COOKIE, String::new(), CookieDuration::ZERO));
+    set_cookie(build_cookie(context, cookie_names(context).session, String::new(), CookieDuration::ZERO));
 }
 
 /// HttpOnly (scripts cannot read it), SameSite=Lax, Secure (and `__Host-`) when served over
 /// https.
 fn build_cookie(context: &ServerContext, name: &'static str, value: String, max_age: CookieDuration) -> Cookie<'static> {
-    Cookie::build((cookie_name(context, name), value))
+    Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
