@@ -6,6 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# scripts/test.sh runs the whole set-up once and says so: the scripts it calls need not
+# check again.
+if [ -n "${SESAME_SETUP_DONE:-}" ]; then
+  exit 0
+fi
+
 want_browser=false
 want_postgres=false
 want_bench=false
@@ -52,6 +58,17 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_versio
   cargo install wasm-bindgen-cli --version "=$bindgen_version"
 fi
 
+# Python runs the API conformance tool and finds free ports for the test servers; Node
+# runs the browser tests and the API linter.
+if ! command -v python3 >/dev/null; then
+  say "installing Python"
+  apt_install python3
+fi
+if ! command -v npm >/dev/null; then
+  say "installing Node.js and npm"
+  apt_install nodejs npm
+fi
+
 # binaryen 132 (wasm-opt) and playwright-core come from npm, pinned by package-lock.json.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages"
@@ -83,6 +100,8 @@ fi
 schemathesis_version=4.32.5
 if [ "$want_api_check" = true ] && ! .tools/venv/bin/schemathesis --version 2>/dev/null | grep -q "$schemathesis_version"; then
   say "installing schemathesis $schemathesis_version"
+  # Debian's python3 makes virtual environments only with python3-venv.
+  python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
   python3 -m venv .tools/venv
   .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi

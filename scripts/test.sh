@@ -9,7 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-scripts/setup.sh --browser --postgres
+# Everything the steps below need, checked once (they would each check again otherwise).
+scripts/setup.sh --browser --postgres --api-check --fuzz
+export SESAME_SETUP_DONE=1
 
 echo "== Rust tests on SQLite"
 cargo test

@@ -4,6 +4,20 @@ export function button(page, name) {
   return page.getByRole('button', { name, exact: true });
 }
 
+export function link(page, name) {
+  return page.getByRole('link', { name, exact: true });
+}
+
+/** The page's path and query, as the address bar shows them. */
+export function pathOf(page) {
+  const url = new URL(page.url());
+  return url.pathname + url.search;
+}
+
+export async function waitForPath(page, path) {
+  await page.waitForURL((url) => url.pathname + url.search === path);
+}
+
 export async function logIn(page, t, { username, password }) {
   await page.getByLabel(t.username, { exact: true }).fill(username);
   await page.getByLabel(t.password, { exact: true }).fill(password);

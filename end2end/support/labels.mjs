@@ -47,6 +47,7 @@ export const labels = {
     security: 'Security',
     activity: 'Activity',
     back: 'Back',
+    notFound: 'Page not found',
     close: 'Close',
     currentPassword: 'Current password',
     newPassword: 'New password',
@@ -91,6 +92,7 @@ export const labels = {
     security: 'Sécurité',
     activity: 'Activité',
     back: 'Retour',
+    notFound: 'Page introuvable',
     close: 'Fermer',
   },
 };

@@ -20,11 +20,16 @@ export async function startServer() {
   // The one-time setup token is printed for the operator on standard error; the rest of it
   // goes on to ours.
   let setupToken = null;
-  let errors = '';
+  let unread = '';
   child.stderr.on('data', (chunk) => {
-    errors += chunk;
-    const match = errors.match(/Setup token[^:]*: ([0-9a-f]{32})/);
-    if (match) setupToken = match[1];
+    if (!setupToken) {
+      unread += chunk;
+      const match = unread.match(/Setup token[^:]*: ([0-9a-f]{32})/);
+      if (match) {
+        setupToken = match[1];
+        unread = '';
+      }
+    }
     process.stderr.write(chunk);
   });
   const baseUrl = await new Promise((resolvePromise, reject) => {

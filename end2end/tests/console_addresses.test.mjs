@@ -7,19 +7,9 @@ import assert from 'node:assert/strict';
 import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
-import { button, logIn } from '../support/console.mjs';
+import { button, link, logIn, pathOf, waitForPath } from '../support/console.mjs';
 
 const password = 'correct horse battery';
-const notFound = { en: 'Page not found', fr: 'Page introuvable' };
-
-function pathOf(page) {
-  const url = new URL(page.url());
-  return url.pathname + url.search;
-}
-
-async function waitForPath(page, path) {
-  await page.waitForURL((url) => url.pathname + url.search === path);
-}
 
 for (const language of ['en', 'fr']) {
   const t = labels[language];
@@ -98,7 +88,7 @@ for (const language of ['en', 'fr']) {
       await page.getByRole('heading', { name: t.security }).waitFor();
 
       // The Users page is an address of its own.
-      await page.getByRole('link', { name: t.users, exact: true }).click();
+      await link(page, t.users).click();
       await waitForPath(page, '/users');
       await page.locator('.users-table').waitFor();
       await page.reload();
@@ -110,7 +100,7 @@ for (const language of ['en', 'fr']) {
       for (const path of ['/nope', '/settings/nope', '/users/nope']) {
         const response = await page.goto(`${server.baseUrl}${path}`);
         assert.equal(response.status(), 404, path);
-        await page.getByRole('heading', { name: notFound[language] }).waitFor();
+        await page.getByRole('heading', { name: t.notFound }).waitFor();
       }
       await saveScreenshot(page, `not-found-${language}`);
       // A known address is 200, whatever the screen.
@@ -126,7 +116,7 @@ for (const language of ['en', 'fr']) {
       await button(page, t.logIn).waitFor();
       await logIn(page, t, { username: 'paul', password });
       await page.goto(`${server.baseUrl}/users`);
-      await page.getByRole('heading', { name: notFound[language] }).waitFor();
+      await page.getByRole('heading', { name: t.notFound }).waitFor();
       assert.equal(await page.locator('.users-table').count(), 0);
     });
   });

@@ -73,8 +73,8 @@ describe('first run', () => {
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     // The reload keeps the screen (the Language section) and the language.
     await page.reload();
-    await page.getByRole('heading', { name: 'Langue' }).waitFor();
-    await button(page, 'Retour').click();
+    await page.getByRole('heading', { name: labels.fr.language }).waitFor();
+    await button(page, labels.fr.back).click();
     await button(page, labels.fr.apiCredentials).waitFor();
 
     // Log out brings back the login form, in French.

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
-import { button, callApi, generateKey, logIn, openApiCredentials } from '../support/console.mjs';
+import { button, callApi, generateKey, link, logIn, openApiCredentials } from '../support/console.mjs';
 
 const password = 'correct horse battery';
 
@@ -35,7 +35,7 @@ describe('the Users page (en)', () => {
 
   test('an administrator creates a user, changes the role, disables and enables', async () => {
     await logIn(page, t, { username: 'admin', password });
-    await page.getByRole('link', { name: t.users, exact: true }).click();
+    await link(page, t.users).click();
     const table = page.locator('.users-table');
     await table.getByText('Paul Plain').waitFor();
 
@@ -88,7 +88,7 @@ describe('the Users page (en)', () => {
     await other.context().clearCookies();
     await other.goto(server.baseUrl);
     await logIn(other, t, { username: 'plain', password });
-    assert.equal(await other.getByRole('link', { name: t.users, exact: true }).count(), 0);
+    assert.equal(await link(other, t.users).count(), 0);
     await other.close();
   });
 });

@@ -59,8 +59,9 @@ fn Root() -> impl IntoView {
                 <ParentRoute path=path!("") view=|| view! { <Gate screen=Screen::Console /> }>
                     <Route path=path!("") view=Home />
                     <Route path=path!("users") view=UsersScreen />
-                    <Route path=path!("settings") view=SettingsScreen />
-                    <Route path=path!("settings/:section") view=SettingsScreen />
+                    // One route for the menu and its sections: moving between them keeps the
+                    // page and the drawer, only the section changes.
+                    <Route path=path!("settings/:section?") view=SettingsScreen />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -4,6 +4,10 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use sesame_shared::error::AppError;
+
+use crate::{i18n::Locale, messages::error_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
@@ -33,6 +37,17 @@ impl Feedback {
 
     pub fn error(&self, text: impl Into<String>) {
         self.show(Tone::Error, text.into());
+    }
+
+    /// Shows the error, in the person's language, whenever `resource` fails to load.
+    pub fn report_load_failure<T: 'static>(self, i18n: I18nContext<Locale>, resource: LocalResource<Result<T, AppError>>) {
+        Effect::new(move |_| {
+            resource.with(|loaded| {
+                if let Some(Err(error)) = loaded {
+                    self.error(error_text(i18n, error));
+                }
+            });
+        });
     }
 
     fn show(&self, tone: Tone, text: String) {

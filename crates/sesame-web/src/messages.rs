@@ -1,6 +1,9 @@
 //! What each server error says to the person, in their language.
 
-use sesame_shared::error::{AppError, NameError, PasswordPolicyError, UserFieldError};
+use sesame_shared::{
+    error::{AppError, NameError, PasswordPolicyError, UserFieldError},
+    wire::Role,
+};
 
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
@@ -39,5 +42,13 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::TooManyAttempts(seconds) => t_string!(i18n, too_many_attempts, seconds = *seconds).to_string(),
         AppError::Internal(id) => t_string!(i18n, internal_error, id = id.clone()).to_string(),
         AppError::BadRequest(_) | AppError::Transport(_) => t_string!(i18n, request_failed).to_string(),
+    }
+}
+
+/// A role as the person reads it.
+pub fn role_text(i18n: I18nContext<Locale>, role: Role) -> String {
+    match role {
+        Role::Admin => t_string!(i18n, role_admin).to_string(),
+        Role::User => t_string!(i18n, role_user).to_string(),
     }
 }

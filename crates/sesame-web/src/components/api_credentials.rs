@@ -86,11 +86,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| {
-        if let Some(Err(error)) = listed.get() {
-            feedback.error(error_text(i18n, &error));
-        }
-    });
+    feedback.report_load_failure(i18n, listed);
 
     let endpoint = StoredValue::new(endpoint_url);
     let copy_endpoint = move |_| copy_with_feedback(endpoint.get_value(), i18n, feedback);

@@ -8,7 +8,7 @@ use leptos_router::{hooks::use_navigate, NavigateOptions};
 use sesame_shared::{
     functions::log_out,
     routes::{self, Section},
-    wire::{Role, UserView},
+    wire::UserView,
 };
 
 use crate::{
@@ -20,20 +20,26 @@ use crate::{
         security::SecurityPanel,
     },
     feedback::Feedback,
+    focus::focus_next_frame,
     i18n::*,
-    messages::error_text,
+    messages::{error_text, role_text},
     session::Session,
 };
 
-fn section_title(i18n: I18nContext<Locale>, section: Option<Section>) -> String {
+/// A section's name, as its menu entry and the drawer's title say it.
+fn section_name(i18n: I18nContext<Locale>, section: Section) -> String {
     match section {
-        None => t_string!(i18n, user_settings).to_string(),
-        Some(Section::Account) => t_string!(i18n, account_information).to_string(),
-        Some(Section::ApiCredentials) => t_string!(i18n, api_credentials).to_string(),
-        Some(Section::Security) => t_string!(i18n, security).to_string(),
-        Some(Section::Activity) => t_string!(i18n, activity).to_string(),
-        Some(Section::Language) => t_string!(i18n, language).to_string(),
+        Section::Account => t_string!(i18n, account_information).to_string(),
+        Section::ApiCredentials => t_string!(i18n, api_credentials).to_string(),
+        Section::Security => t_string!(i18n, security).to_string(),
+        Section::Activity => t_string!(i18n, activity).to_string(),
+        Section::Language => t_string!(i18n, language).to_string(),
     }
+}
+
+/// The drawer's title: the section's name, or User settings for the menu.
+fn section_title(i18n: I18nContext<Locale>, section: Option<Section>) -> String {
+    section.map_or_else(|| t_string!(i18n, user_settings).to_string(), |section| section_name(i18n, section))
 }
 
 /// `section`: `None` for the menu.
@@ -58,6 +64,14 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
         }
     };
     let is_menu = Memo::new(move |_| section.get().is_none());
+    // Keyboard focus follows the drawer: to its title when it opens and on each section,
+    // so that Escape closes it and Tab starts inside it, however it was opened (a click, a
+    // reload, a link).
+    let title_ref = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        section.track();
+        focus_next_frame(title_ref);
+    });
 
     view! {
         <aside class="drawer" aria-labelledby="drawer-title" on:keydown=on_keydown>
@@ -71,7 +85,7 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
                         <BackIcon />
                     </button>
                 </Show>
-                <h2 id="drawer-title">{move || section_title(i18n, section.get())}</h2>
+                <h2 id="drawer-title" tabindex="-1" node_ref=title_ref>{move || section_title(i18n, section.get())}</h2>
                 <button
                     class="icon-button close-button"
                     aria-label=move || t_string!(i18n, close)
@@ -99,13 +113,6 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
     }
 }
 
-fn role_label(i18n: I18nContext<Locale>, role: Role) -> String {
-    match role {
-        Role::Admin => t_string!(i18n, role_admin).to_string(),
-        Role::User => t_string!(i18n, role_user).to_string(),
-    }
-}
-
 #[component]
 fn Menu(me: UserView) -> impl IntoView {
     let i18n = use_i18n();
@@ -122,12 +129,12 @@ fn Menu(me: UserView) -> impl IntoView {
     let navigate = use_navigate();
     // Buttons (the names people and tests look for are buttons' names) that go to the
     // section's address.
-    let entry = move |label: fn(I18nContext<Locale>) -> String, section: Section| {
+    let entry = move |section: Section| {
         let navigate = navigate.clone();
         view! {
             <li>
                 <button class="menu-entry" on:click=move |_| navigate(&section.path(), NavigateOptions::default())>
-                    <span>{move || label(i18n)}</span>
+                    <span>{move || section_name(i18n, section)}</span>
                     <ChevronIcon />
                 </button>
             </li>
@@ -142,16 +149,12 @@ fn Menu(me: UserView) -> impl IntoView {
                 <dt>{t!(i18n, organization)}</dt>
                 <dd class="accent">{me.organization.name.clone()}</dd>
                 <dt>{t!(i18n, primary_role)}</dt>
-                <dd>{move || role_label(i18n, role)}</dd>
+                <dd>{move || role_text(i18n, role)}</dd>
             </dl>
         </section>
         <nav>
             <ul class="menu">
-                {entry(|i18n| t_string!(i18n, account_information).to_string(), Section::Account)}
-                {entry(|i18n| t_string!(i18n, api_credentials).to_string(), Section::ApiCredentials)}
-                {entry(|i18n| t_string!(i18n, security).to_string(), Section::Security)}
-                {entry(|i18n| t_string!(i18n, activity).to_string(), Section::Activity)}
-                {entry(|i18n| t_string!(i18n, language).to_string(), Section::Language)}
+                {Section::ALL.map(entry)}
                 <li>
                     <button class="menu-entry" disabled=sign_out.pending() on:click=move |_| { sign_out.dispatch(()); }>
                         <span>{t!(i18n, log_out)}</span>
@@ -178,7 +181,7 @@ fn AccountInformation(me: UserView) -> impl IntoView {
                 <dt>{t!(i18n, organization)}</dt>
                 <dd>{me.organization.name}</dd>
                 <dt>{t!(i18n, primary_role)}</dt>
-                <dd>{move || role_label(i18n, role)}</dd>
+                <dd>{move || role_text(i18n, role)}</dd>
             </dl>
         </section>
     }

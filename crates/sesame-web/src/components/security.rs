@@ -19,11 +19,7 @@ pub fn SecurityPanel() -> impl IntoView {
     let feedback = Feedback::get();
     let listed = LocalResource::new(list_sessions);
     let reload = move || listed.refetch();
-    Effect::new(move |_| {
-        if let Some(Err(error)) = listed.get() {
-            feedback.error(error_text(i18n, &error));
-        }
-    });
+    feedback.report_load_failure(i18n, listed);
     let sessions = move || listed.get().and_then(Result::ok);
 
     let end_others = Action::new_local(|_: &()| end_other_sessions());
@@ -35,7 +31,12 @@ pub fn SecurityPanel() -> impl IntoView {
         Some(Err(error)) => feedback.error(error_text(i18n, &error)),
         None => {}
     });
-    let others = move || sessions().iter().flatten().filter(|s| !s.current).count();
+    let others = move || {
+        listed.with(|listed| match listed {
+            Some(Ok(sessions)) => sessions.iter().filter(|s| !s.current).count(),
+            _ => 0,
+        })
+    };
 
     view! {
         <section class="drawer-section security">

@@ -108,17 +108,16 @@ pub fn UsersScreen() -> impl IntoView {
 #[component]
 pub fn SettingsScreen() -> impl IntoView {
     let params = use_params_map();
-    let slug = move || params.with(|params| params.get("section"));
-    // `/settings` is the menu; an unknown section is not a page.
-    let section = Memo::new(move |_| slug().map(|slug| Section::from_slug(&slug).ok_or(())));
-    let unknown = Memo::new(move |_| matches!(section.get(), Some(Err(()))));
+    // `/settings` is the menu (`None`); an unknown section (`Some(None)`) is not a page.
+    let section = Memo::new(move |_| params.with(|params| params.get("section").map(|slug| Section::from_slug(&slug))));
+    let unknown = Memo::new(move |_| matches!(section.get(), Some(None)));
     move || {
         if unknown.get() {
             view! { <NotFoundPage /> }.into_any()
         } else {
             view! {
                 <Home />
-                <UserSettingsDrawer section=Signal::derive(move || section.get().and_then(Result::ok)) />
+                <UserSettingsDrawer section=Signal::derive(move || section.get().flatten()) />
             }
             .into_any()
         }

@@ -16,7 +16,7 @@ use crate::{
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
-    messages::error_text,
+    messages::{error_text, role_text},
 };
 
 const PAGE_SIZE: u32 = 50;
@@ -27,11 +27,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
     let feedback = Feedback::get();
     let page = RwSignal::new(1u32);
     let listing = LocalResource::new(move || list_users(page.get(), PAGE_SIZE));
-    Effect::new(move |_| {
-        if let Some(Err(error)) = listing.get() {
-            feedback.error(error_text(i18n, &error));
-        }
-    });
+    feedback.report_load_failure(i18n, listing);
     let listing_now = move || listing.get().and_then(Result::ok);
     let form_open = RwSignal::new(false);
     let create_ref = NodeRef::<html::Button>::new();
@@ -55,7 +51,12 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
         form_open.set(false);
         focus_next_frame(create_ref);
     });
-    let pages = move || listing_now().map_or(1, |l| l.total.div_ceil(u64::from(PAGE_SIZE)).max(1));
+    let pages = move || {
+        listing.with(|listing| match listing {
+            Some(Ok(listing)) => listing.total.div_ceil(u64::from(PAGE_SIZE)).max(1),
+            _ => 1,
+        })
+    };
     let go = move |delta: i64| {
         let next = i64::from(page.get_untracked()) + delta;
         if next >= 1 && next as u64 <= pages() {
@@ -83,7 +84,9 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
             </Show>
             {move || match listing_now() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                // Scrolls sideways by itself on a narrow screen, not the whole page.
                 Some(found) => view! {
+                    <div class="table-scroll">
                     <table class="users-table">
                         <thead>
                             <tr>
@@ -100,6 +103,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
                             </For>
                         </tbody>
                     </table>
+                    </div>
                 }.into_any(),
             }}
             <Show when=move || { pages() > 1 }>
@@ -117,12 +121,6 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
     }
 }
 
-fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
-    match role {
-        Role::Admin => t_string!(i18n, role_admin).to_string(),
-        Role::User => t_string!(i18n, role_user).to_string(),
-    }
-}
 
 /// The role a select's value names (its options are the roles' own names).
 fn role_from(value: &str) -> Role {
