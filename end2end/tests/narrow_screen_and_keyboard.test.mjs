@@ -1,0 +1,58 @@
+// A phone-sized screen (320 px) and a keyboard alone: every page keeps to the screen's
+// width with User settings in view, and the drawer takes the focus however it was opened,
+// so Escape closes it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { labels } from '../support/labels.mjs';
+import { button, logIn, waitForPath } from '../support/console.mjs';
+
+const password = 'correct horse battery';
+const t = labels.en;
+
+describe('a 320 px screen and the keyboard', () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    server = await startServer();
+    server.createUser({ username: 'ada', password, fullName: 'Ada Admin', email: 'ada@example.com', role: 'admin' });
+    browser = await launchBrowser({ locale: t.locale });
+    page = await browser.newPage();
+    page.on('pageerror', (error) => { throw error; });
+    await page.setViewportSize({ width: 320, height: 640 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('no page is wider than the screen, and User settings stays in view', async () => {
+    await page.goto(`${server.baseUrl}/login`);
+    await logIn(page, t, { username: 'ada', password });
+    for (const path of ['/', '/users', '/settings', '/settings/api-credentials', '/settings/security', '/settings/activity']) {
+      await page.goto(`${server.baseUrl}${path}`);
+      await button(page, t.userSettings).waitFor();
+      await page.waitForLoadState('networkidle');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.equal(width, 320, `${path} is ${width} px wide`);
+      const settings = await button(page, t.userSettings).boundingBox();
+      assert.ok(settings.x >= 0 && settings.x + settings.width <= 320, `${path}: User settings at x=${settings.x}`);
+    }
+    await page.goto(`${server.baseUrl}/users`);
+    await page.getByRole('table').waitFor();
+    await saveScreenshot(page, 'users-320-en');
+  });
+
+  test('a drawer opened by its address closes with Escape', async () => {
+    await page.goto(`${server.baseUrl}/settings/security`);
+    await page.locator('.drawer').waitFor();
+    await page.keyboard.press('Escape');
+    await waitForPath(page, '/');
+    await page.locator('.drawer').waitFor({ state: 'detached' });
+  });
+});
