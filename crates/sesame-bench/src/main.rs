@@ -18,6 +18,7 @@ use sesame_core::{
     actor::Actor,
     accounts::UserInput,
     key::ApiKeySecret,
+    keys::NewKey,
     model::{Role, User},
     names::KeyName,
     password::{Password, PasswordHasher},
@@ -247,7 +248,7 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
 async fn provision_key(database_url: &str) -> anyhow::Result<ApiKeySecret> {
     let services = Services::connect(database_url, Settings::default()).await?;
     let user = bench_user(&services).await?;
-    Ok(services.keys.create(&Actor::command_line(user), Some("bench")).await?.secret)
+    Ok(services.keys.create(&Actor::command_line(user), NewKey::named(Some("bench"))).await?.secret)
 }
 
 /// `clients` tasks posting wrong passwords to the login server function until stopped. The

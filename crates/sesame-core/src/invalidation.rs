@@ -1,6 +1,7 @@
-//! What a change that affects key verification (a key deleted, a user's role or status
-//! changed) does before it is acknowledged: this node's cache forgets at once, and with
-//! several nodes, every other node confirms it has forgotten too ([`crate::cluster`]).
+//! What a change that affects key verification (a key deleted or disabled, a user's role
+//! or status changed) does before it is acknowledged: this node's cache forgets at once,
+//! and with several nodes, every other node confirms it has forgotten too
+//! ([`crate::cluster`]).
 
 use std::{future::Future, sync::Arc};
 
@@ -17,8 +18,9 @@ impl Invalidation {
         Self { cache, cluster }
     }
 
-    /// After the delete of the key with this hash committed.
-    pub async fn key_deleted(&self, hash: &KeyHash) -> StoreResult<()> {
+    /// After a change that stops the key with this hash from working (deleted, disabled)
+    /// committed.
+    pub async fn key_revoked(&self, hash: &KeyHash) -> StoreResult<()> {
         self.cache.invalidate_key(hash);
         self.confirm().await
     }

@@ -173,6 +173,7 @@ mod tests {
     fn principal() -> Arc<KeyPrincipal> {
         Arc::new(KeyPrincipal {
             key_id: ApiKeyId::new_random(),
+            expires_at: None,
             user: Arc::new(User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),

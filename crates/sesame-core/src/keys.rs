@@ -1,13 +1,16 @@
-//! Managing one's own API keys: generate, list, rename, delete. Each change is one door,
-//! whichever boundary calls it: it re-checks the actor inside its transaction, makes the
-//! change, writes its activity event with it, and logs the audit line.
+//! Managing one's own API keys: generate (with an expiry or none), list, change (rename,
+//! disable, enable), delete. Each change is one door, whichever boundary calls it: it
+//! re-checks the actor inside its transaction, makes the change, writes its activity events
+//! with it, and logs the audit line.
+
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
     actor::Actor,
     audit::{self, About},
     invalidation::{self, Invalidation},
     key::ApiKeySecret,
-    model::{ApiKey, ApiKeyId, EventKind, Page, PageRequest},
+    model::{ApiKey, ApiKeyId, EventKind, Page, PageRequest, Status},
     names::{KeyName, NameError},
     store::{self, Store, StoreError},
 };
@@ -18,6 +21,10 @@ pub enum KeyError {
     InvalidName(NameError),
     #[error("you already have a key with this name")]
     NameTaken,
+    #[error("the expiry date must be in the future")]
+    ExpiryInPast,
+    #[error("nothing to change: give a name or a status")]
+    NothingToChange,
     /// Unknown id, malformed id, or another user's key: all look the same.
     #[error("no such API key")]
     NotFound,
@@ -39,6 +46,43 @@ impl From<StoreError> for KeyError {
     }
 }
 
+/// Expired keys stay listed this long (marked expired, so their owner sees what stopped
+/// working), then are purged.
+pub const EXPIRED_KEYS_KEPT: TimeDelta = TimeDelta::days(30);
+
+/// What a new key is made with.
+#[derive(Debug, Clone, Default)]
+pub struct NewKey<'a> {
+    /// Absent or blank: a random default name.
+    pub name: Option<&'a str>,
+    /// None: the key never expires.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> NewKey<'a> {
+    /// A key that never expires.
+    pub fn named(name: Option<&'a str>) -> Self {
+        Self { name, expires_at: None }
+    }
+}
+
+/// A change to one key; `None` leaves that part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct KeyChange {
+    pub name: Option<String>,
+    pub status: Option<Status>,
+}
+
+impl KeyChange {
+    pub fn rename(name: impl Into<String>) -> Self {
+        Self { name: Some(name.into()), status: None }
+    }
+
+    pub fn status(status: Status) -> Self {
+        Self { name: None, status: Some(status) }
+    }
+}
+
 /// A key just made: the only time its secret is handed out.
 #[derive(Debug)]
 pub struct CreatedKey {
@@ -57,13 +101,17 @@ impl Keys {
         Self { store, invalidation }
     }
 
-    /// A new key for the actor; `name` absent or blank gets a random default.
-    pub async fn create(&self, actor: &Actor, name: Option<&str>) -> Result<CreatedKey, KeyError> {
-        let name = KeyName::parse_or_default(name).map_err(KeyError::InvalidName)?;
+    /// A new key for the actor.
+    pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
+        let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
         let secret = ApiKeySecret::generate();
         let mut tx = self.store.write().await?;
+        let now = tx.now();
+        if new.expires_at.is_some_and(|at| at <= now) {
+            return Err(KeyError::ExpiryInPast);
+        }
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
-        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), store::now_millis()).await?;
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, new.expires_at).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(CreatedKey { key, secret })
@@ -79,14 +127,51 @@ impl Keys {
         Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
     }
 
-    pub async fn rename(&self, actor: &Actor, id: ApiKeyId, name: &str) -> Result<ApiKey, KeyError> {
-        let name = KeyName::parse(name).map_err(KeyError::InvalidName)?;
+    /// Renames, disables or enables one of the actor's keys, all or nothing. From the moment
+    /// a disable returns, no request with the key is accepted, on any node, until it is
+    /// enabled again.
+    pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
+        let name = change.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
+        if name.is_none() && change.status.is_none() {
+            return Err(KeyError::NothingToChange);
+        }
+        let (keys, actor) = (self.clone(), actor.clone());
+        invalidation::run_to_completion(async move { keys.update_now(&actor, id, name, change.status).await }).await
+    }
+
+    async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, status: Option<Status>) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
-        let key = store::keys::rename(tx.conn(), owner.id, id, &name).await?.ok_or(KeyError::NotFound)?;
-        let event = audit::event(EventKind::KeyRenamed, actor, About::key(&key));
-        audit::commit(tx, &[event], actor.via.boundary()).await?;
-        Ok(key)
+        let lock = tx.update_lock();
+        let (before, hash) = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let name = match name {
+            Some(name) => name,
+            // Unchanged: what is stored already obeys the rule.
+            None => KeyName::parse(&before.name).map_err(KeyError::InvalidName)?,
+        };
+        let after = ApiKey { name: name.as_str().to_owned(), status: status.unwrap_or(before.status), ..before.clone() };
+        store::keys::save(tx.conn(), &after, &name).await?;
+        let revoked = before.status.is_active() && !after.status.is_active();
+        if revoked {
+            store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
+        }
+        let events: Vec<_> = [
+            (before.name != after.name).then_some(EventKind::KeyRenamed),
+            (before.status != after.status).then_some(match after.status {
+                Status::Active => EventKind::KeyEnabled,
+                Status::Disabled => EventKind::KeyDisabled,
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|kind| audit::event(kind, actor, About::key(&after)))
+        .collect();
+        audit::commit(tx, &events, actor.via.boundary()).await?;
+        if revoked {
+            crate::testing::pause("change-committed").await;
+            self.invalidation.key_revoked(&hash).await?;
+        }
+        Ok(after)
     }
 
     /// Deletes one of the actor's keys; when this returns, no request with it is accepted
@@ -104,7 +189,17 @@ impl Keys {
         let event = audit::event(EventKind::KeyDeleted, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         crate::testing::pause("change-committed").await;
-        self.invalidation.key_deleted(&hash).await?;
+        self.invalidation.key_revoked(&hash).await?;
         Ok(key)
+    }
+
+    /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and
+    /// then); how many. They were already refused: no cache has to hear of it.
+    pub(crate) async fn purge_expired(&self) -> Result<u64, StoreError> {
+        let mut tx = self.store.write().await?;
+        let before = tx.now() - EXPIRED_KEYS_KEPT;
+        let purged = store::keys::purge_expired(tx.conn(), before).await?;
+        tx.commit().await?;
+        Ok(purged)
     }
 }

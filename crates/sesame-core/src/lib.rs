@@ -12,6 +12,7 @@ pub mod activity;
 pub mod actor;
 pub mod api_access;
 mod audit;
+pub mod clock;
 pub mod cluster;
 pub mod credentials;
 pub mod device;
@@ -66,6 +67,8 @@ pub struct Settings {
     pub cluster: cluster::Settings,
     /// A console session unused this long ends (besides ending 12 hours after login).
     pub session_idle: std::time::Duration,
+    /// What decides whether a key has expired.
+    pub clock: clock::Clock,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             throttles: ThrottleSettings::default(),
             cluster: cluster::Settings::default(),
             session_idle: std::time::Duration::from_secs(30 * 60),
+            clock: clock::Clock::system(),
         }
     }
 }
@@ -111,6 +115,7 @@ impl Services {
     }
 
     fn over(store: Store, settings: Settings, devices: DeviceKeys) -> Self {
+        let store = store.with_clock(settings.clock.clone());
         let last_use = Arc::new(LastUseRecorder::default());
         let (cache, cluster) = match store.backend() {
             Backend::Sqlite => (KeyCache::new(KEY_CACHE_CAPACITY), None),
@@ -178,9 +183,12 @@ impl Services {
         self.throttles.failed_auth_policy()
     }
 
-    /// Forgets rate-limiter state that no longer matters (call now and then).
+    /// Forgets rate-limiter state that no longer matters and keys expired long ago (call
+    /// now and then).
     pub async fn housekeeping(&self) -> Result<(), StoreError> {
-        self.throttles.housekeeping().await
+        self.throttles.housekeeping().await?;
+        self.keys.purge_expired().await?;
+        Ok(())
     }
 
     /// Whether the database answers (the readiness check).

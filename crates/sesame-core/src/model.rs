@@ -39,6 +39,16 @@ pub struct ApiKey {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub last_used_ip: Option<IpAddr>,
+    /// A disabled key is refused like a deleted one until it is enabled again.
+    pub status: Status,
+    /// From this instant on the key is refused like a deleted one; none: never.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    pub fn has_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
 }
 
 /// One use of a key, as noted by the verifier and written in batches.

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crate::model::{ApiKeyId, User};
 
 /// A key and the user it acts as. Never changes once built: a change to the key or the user
@@ -9,5 +11,13 @@ use crate::model::{ApiKeyId, User};
 #[derive(Debug)]
 pub struct KeyPrincipal {
     pub key_id: ApiKeyId,
+    /// Checked on every request against the clock, cached or not; none: never expires.
+    pub expires_at: Option<DateTime<Utc>>,
     pub user: Arc<User>,
+}
+
+impl KeyPrincipal {
+    pub fn has_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
 }

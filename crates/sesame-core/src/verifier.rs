@@ -2,8 +2,6 @@
 
 use std::{net::IpAddr, sync::Arc};
 
-use chrono::Utc;
-
 use crate::{
     key::{ApiKeySecret, KeyFormatError, KeyHash},
     key_cache::KeyCache,
@@ -18,8 +16,10 @@ use crate::{
 pub enum VerifyError {
     #[error("malformed key: {0}")]
     Malformed(KeyFormatError),
-    #[error("unknown or revoked key")]
+    #[error("unknown, deleted or disabled key")]
     Unknown,
+    #[error("expired key")]
+    Expired,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -37,10 +37,11 @@ impl Verifier {
     }
 
     /// Parses the key (no storage touched if it is malformed), finds its owner — in the
-    /// cache while it is usable, else in the database — and notes this use (client IP and
-    /// time) for the next batch write. A deleted key is refused on the very next request:
-    /// the delete makes every node's cache forget the key before it returns (see
-    /// [`crate::invalidation`]).
+    /// cache while it is usable, else in the database — checks it has not expired, and
+    /// notes this use (client IP and time) for the next batch write. A deleted or disabled
+    /// key is refused on the very next request: the change makes every node's cache forget
+    /// the key before it returns (see [`crate::invalidation`]). Expiry needs no message: the
+    /// clock is read on every request.
     pub async fn verify(&self, presented: &str, client_ip: IpAddr) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let secret = ApiKeySecret::parse(presented).map_err(VerifyError::Malformed)?;
         let hash = secret.hash();
@@ -53,12 +54,16 @@ impl Verifier {
                 principal
             }
         };
-        self.last_use.record(principal.key_id, client_ip, Utc::now());
+        let now = self.store.now();
+        if principal.has_expired(now) {
+            return Err(VerifyError::Expired);
+        }
+        self.last_use.record(principal.key_id, client_ip, now);
         Ok(principal)
     }
 
     async fn lookup(&self, hash: &KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
-        let (key_id, user) = store::keys::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
-        Ok(Arc::new(KeyPrincipal { key_id, user: Arc::new(user) }))
+        let found = store::keys::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
+        Ok(Arc::new(KeyPrincipal { key_id: found.id, expires_at: found.expires_at, user: Arc::new(found.user) }))
     }
 }

@@ -9,6 +9,7 @@ use std::{net::IpAddr, time::Duration};
 
 use common::{fixture, user_in};
 use sesame_core::{
+    keys::NewKey,
     model::{Role, UserChange, Status},
     verifier::VerifyError,
 };
@@ -21,8 +22,8 @@ async fn a_deletion_or_disabling_whose_caller_gives_up_still_reaches_the_cache()
     let f = fixture().await;
     let admin = user_in(&f, "admin", "Acme", Role::Admin).await;
     let alice = user_in(&f, "alice", "Acme", Role::User).await;
-    let deleted = f.services.keys.create(&alice, None).await.unwrap();
-    let kept = f.services.keys.create(&alice, None).await.unwrap();
+    let deleted = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
+    let kept = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
     // Both verified once: this node's cache holds them.
     for created in [&deleted, &kept] {
         f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();

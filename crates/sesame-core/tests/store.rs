@@ -8,7 +8,7 @@ use sesame_core::{
     accounts::AccountError,
     actor::Client,
     key::ApiKeySecret,
-    keys::KeyError,
+    keys::{KeyChange, KeyError, NewKey},
     model::{ApiKeyId, PageRequest, Role},
     names::KeyName,
     password::Password,
@@ -27,7 +27,7 @@ fn ip(text: &str) -> IpAddr {
 async fn keys_round_trip_and_only_the_hash_is_stored() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
-    let created = f.services.keys.create(&alice, Some("deploy")).await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey::named(Some("deploy"))).await.unwrap();
     assert_eq!(created.key.name, "deploy");
     let listed = f.services.keys.list(&alice).await.unwrap();
     assert_eq!(listed, vec![created.key.clone()]);
@@ -44,15 +44,15 @@ async fn names_are_unique_per_user_ignoring_case() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let bob = user(&f, "bob").await;
-    f.services.keys.create(&alice, Some("Deploy")).await.unwrap();
-    assert!(matches!(f.services.keys.create(&alice, Some("deploy")).await, Err(KeyError::NameTaken)));
+    f.services.keys.create(&alice, NewKey::named(Some("Deploy"))).await.unwrap();
+    assert!(matches!(f.services.keys.create(&alice, NewKey::named(Some("deploy"))).await, Err(KeyError::NameTaken)));
     // Another user may use the same name.
-    f.services.keys.create(&bob, Some("deploy")).await.unwrap();
-    let other = f.services.keys.create(&alice, Some("other")).await.unwrap().key;
-    let clash = f.services.keys.rename(&alice, other.id, "DEPLOY").await;
+    f.services.keys.create(&bob, NewKey::named(Some("deploy"))).await.unwrap();
+    let other = f.services.keys.create(&alice, NewKey::named(Some("other"))).await.unwrap().key;
+    let clash = f.services.keys.update(&alice, other.id, KeyChange::rename("DEPLOY")).await;
     assert!(matches!(clash, Err(KeyError::NameTaken)));
     // Renaming to itself with another case is fine.
-    let renamed = f.services.keys.rename(&alice, other.id, "OTHER").await.unwrap();
+    let renamed = f.services.keys.update(&alice, other.id, KeyChange::rename("OTHER")).await.unwrap();
     assert_eq!(renamed.name, "OTHER");
 }
 
@@ -61,8 +61,8 @@ async fn another_users_key_cannot_be_renamed_or_deleted() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let bob = user(&f, "bob").await;
-    let created = f.services.keys.create(&alice, Some("mine")).await.unwrap();
-    assert!(matches!(f.services.keys.rename(&bob, created.key.id, "x").await, Err(KeyError::NotFound)));
+    let created = f.services.keys.create(&alice, NewKey::named(Some("mine"))).await.unwrap();
+    assert!(matches!(f.services.keys.update(&bob, created.key.id, KeyChange::rename("x")).await, Err(KeyError::NotFound)));
     assert!(matches!(f.services.keys.delete(&bob, created.key.id).await, Err(KeyError::NotFound)));
     assert!(matches!(f.services.keys.delete(&alice, ApiKeyId::new_random()).await, Err(KeyError::NotFound)));
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].name, "mine");
@@ -73,7 +73,7 @@ async fn another_users_key_cannot_be_renamed_or_deleted() {
 async fn a_deleted_key_is_refused_at_once() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
-    let created = f.services.keys.create(&alice, None).await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
     assert!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await.is_ok());
     f.services.keys.delete(&alice, created.key.id).await.unwrap();
     assert!(matches!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await, Err(VerifyError::Unknown)));
@@ -91,7 +91,7 @@ async fn malformed_keys_are_refused_before_any_lookup() {
 async fn last_use_is_recorded_and_only_moves_forward() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
-    let created = f.services.keys.create(&alice, None).await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
     f.services.verifier.verify(created.secret.expose(), ip("198.51.100.1")).await.unwrap();
     // Noted in memory, not yet written: the API call did not wait for a write.
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].last_used_at, None);
@@ -194,8 +194,8 @@ async fn every_change_comes_with_its_event() {
     user(&f, "alice").await;
     let client = Client::new(ip("198.51.100.4"), Some("tests"));
     let alice = signed_in(&f, "alice", &client).await;
-    let created = f.services.keys.create(&alice, Some("ci")).await.unwrap();
-    f.services.keys.rename(&alice, created.key.id, "deploy").await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey::named(Some("ci"))).await.unwrap();
+    f.services.keys.update(&alice, created.key.id, KeyChange::rename("deploy")).await.unwrap();
     f.services.keys.delete(&alice, created.key.id).await.unwrap();
     let events = f.services.activity.list(&alice, PageRequest::first()).await.unwrap().items;
     // (Within one millisecond, newest-first has no order to keep.)
@@ -223,7 +223,7 @@ async fn a_database_set_up_once_opens_read_only() {
     let services = sesame_core::Services::connect(&url, settings.clone()).await.unwrap();
     let alice = services.accounts.create_user_by_operator(input("alice", "Acme")).await.unwrap();
     let alice = sesame_core::actor::Actor::command_line(alice);
-    services.keys.create(&alice, Some("deploy")).await.unwrap();
+    services.keys.create(&alice, NewKey::named(Some("deploy"))).await.unwrap();
     drop(services);
     let read_only = sesame_core::Services::connect(&format!("{url}?mode=ro"), settings).await.unwrap();
     assert_eq!(read_only.keys.list(&alice).await.unwrap().len(), 1);

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use common::{fixture, user_in, Fixture, PASSWORD};
 use sesame_core::{
     actor::{Actor, Client},
+    keys::NewKey,
     model::{PageRequest, Role, Status, User, UserChange, UserId},
     password::Password,
     users::{NewColleague, UserError},
@@ -96,7 +97,7 @@ async fn lists_are_paginated() {
     assert!(f.services.users.list(&o.alice, PageRequest::new(2, 3).unwrap()).await.unwrap().items.is_empty());
 
     for i in 0..5 {
-        f.services.keys.create(&o.alice, Some(&format!("key-{i}"))).await.unwrap();
+        f.services.keys.create(&o.alice, NewKey::named(Some(&format!("key-{i}")))).await.unwrap();
     }
     // Pages of 2 walk through all 5 keys once, in the list's order.
     let mut walked = Vec::new();
@@ -166,7 +167,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
 async fn a_role_change_reaches_existing_keys_at_once() {
     let f = fixture().await;
     let o = org(&f).await;
-    let secret = f.services.keys.create(&o.alice, None).await.unwrap().secret;
+    let secret = f.services.keys.create(&o.alice, NewKey::named(None)).await.unwrap().secret;
     // Verified once, so a node with a cache now holds it.
     assert_eq!(f.services.verifier.verify(secret.expose(), IP).await.unwrap().user.role, Role::User);
     f.services.users.update(&o.admin, o.alice.user.id, make(Role::Admin)).await.unwrap();
@@ -182,7 +183,7 @@ async fn disabling_ends_sessions_and_refuses_keys_until_enabled() {
     let accounts = &f.services.accounts;
     let client = Client::default();
     let session = accounts.log_in("alice", &Password::new(PASSWORD), &client, None).await.unwrap().session;
-    let secret = f.services.keys.create(&o.alice, None).await.unwrap().secret;
+    let secret = f.services.keys.create(&o.alice, NewKey::named(None)).await.unwrap().secret;
     assert!(f.services.verifier.verify(secret.expose(), IP).await.is_ok());
 
     let disabled = f.services.users.update(&o.admin, o.alice.user.id, disable()).await.unwrap();
@@ -215,9 +216,9 @@ async fn a_user_change_forgets_only_that_users_cached_keys() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let o = org(&f).await;
-    let alice_key = f.services.keys.create(&o.alice, None).await.unwrap().secret;
-    let bob_key = f.services.keys.create(&o.bob, None).await.unwrap().secret;
-    let stranger_key = f.services.keys.create(&o.stranger, None).await.unwrap().secret;
+    let alice_key = f.services.keys.create(&o.alice, NewKey::named(None)).await.unwrap().secret;
+    let bob_key = f.services.keys.create(&o.bob, NewKey::named(None)).await.unwrap().secret;
+    let stranger_key = f.services.keys.create(&o.stranger, NewKey::named(None)).await.unwrap().secret;
     for key in [&alice_key, &bob_key, &stranger_key] {
         f.services.verifier.verify(key.expose(), IP).await.unwrap();
     }

@@ -13,6 +13,9 @@ pub enum EventKind {
     KeyCreated,
     KeyRenamed,
     KeyDeleted,
+    /// The key's owner disabled it: refused until enabled again.
+    KeyDisabled,
+    KeyEnabled,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -23,13 +26,15 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
         EventKind::KeyCreated,
         EventKind::KeyRenamed,
         EventKind::KeyDeleted,
+        EventKind::KeyDisabled,
+        EventKind::KeyEnabled,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -46,6 +51,8 @@ impl EventKind {
             EventKind::KeyCreated => "key_created",
             EventKind::KeyRenamed => "key_renamed",
             EventKind::KeyDeleted => "key_deleted",
+            EventKind::KeyDisabled => "key_disabled",
+            EventKind::KeyEnabled => "key_enabled",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

@@ -5,7 +5,7 @@
 use std::io::BufRead;
 
 use anyhow::{bail, Context};
-use sesame_core::{accounts::UserInput, actor::Actor, password::Password, Services, Settings};
+use sesame_core::{accounts::UserInput, actor::Actor, keys::NewKey, password::Password, Services, Settings};
 
 use crate::cli::{KeyCommand, UserCommand};
 
@@ -66,7 +66,7 @@ pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> 
     let Some(user) = services.accounts.user_named(&username).await? else {
         bail!("no user named {username:?}");
     };
-    let created = services.keys.create(&Actor::command_line(user), name.as_deref()).await?;
+    let created = services.keys.create(&Actor::command_line(user), NewKey::named(name.as_deref())).await?;
     tracing::info!(key_name = %created.key.name, key_id = %created.key.id, user = %username, "API key created");
     // The key alone on standard output, for provisioning scripts.
     println!("{}", created.secret.expose());

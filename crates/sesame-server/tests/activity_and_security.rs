@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
 use sesame_shared::functions::{
     ChangePassword, CreateUser, DeleteApiKey, EndOtherSessions, EndSession, GenerateApiKey,
-    ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RenameApiKey, UpdateUser,
+    ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer, PASSWORD};
 
@@ -73,7 +73,10 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let key = ok(console.call_via::<GenerateApiKey>(&json!({"name": "console-key"}), CONSOLE_IP).await).await;
     let id = key["id"].as_str().unwrap().to_owned();
-    ok(console.call_via::<RenameApiKey>(&json!({"id": id, "name": "renamed"}), CONSOLE_IP).await).await;
+    ok(console.call_via::<UpdateApiKey>(&json!({"id": id, "name": "renamed"}), CONSOLE_IP).await).await;
+    for status in ["disabled", "active"] {
+        ok(console.call_via::<UpdateApiKey>(&json!({"id": id, "status": status}), CONSOLE_IP).await).await;
+    }
     ok(console.call_via::<DeleteApiKey>(&json!({"id": id}), CONSOLE_IP).await).await;
     let form = json!({"full_name": "Carol", "username": "carol", "email": "carol@example.com", "role": "user", "password": PASSWORD});
     let carol = ok(console.call_via::<CreateUser>(&json!({"form": form}), CONSOLE_IP).await).await;
@@ -104,7 +107,9 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     // Through the API, from SCRIPT_IP: the same events, the same actor, the script's address.
     let created = ok(rest(&server, &ada_key, Method::POST, "/api/v1/api_keys", Some(json!({"name": "api-key"}))).await).await;
     let id = created["data"]["id"].as_str().unwrap().to_owned();
-    ok(rest(&server, &ada_key, Method::PATCH, &format!("/api/v1/api_keys/{id}"), Some(json!({"name": "api-renamed"}))).await).await;
+    // Renamed and disabled in one change: two events.
+    let both = json!({"name": "api-renamed", "status": "disabled"});
+    ok(rest(&server, &ada_key, Method::PATCH, &format!("/api/v1/api_keys/{id}"), Some(both)).await).await;
     ok(rest(&server, &ada_key, Method::DELETE, &format!("/api/v1/api_keys/{id}"), None).await).await;
     let dave = ok(rest(&server, &ada_key, Method::POST, "/api/v1/users", Some(json!({"username": "dave", "email": "d@example.com", "fullName": "Dave", "role": "user", "password": PASSWORD}))).await).await;
     let dave_id = dave["data"]["id"].as_str().unwrap().to_owned();
@@ -120,7 +125,7 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
             counts
         });
     let expected: BTreeMap<String, usize> = [
-        "key_created", "key_renamed", "key_deleted", "user_created", "user_role_changed", "user_disabled", "password_changed",
+        "key_created", "key_renamed", "key_disabled", "key_deleted", "user_created", "user_role_changed", "user_disabled", "password_changed",
     ]
     .into_iter()
     .map(|event| (event.to_owned(), 1))

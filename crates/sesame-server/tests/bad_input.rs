@@ -5,7 +5,7 @@ mod support;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{GenerateApiKey, RenameApiKey};
+use sesame_shared::functions::{GenerateApiKey, UpdateApiKey};
 use support::TestServer;
 
 async fn setup() -> (TestServer, support::Browser, String, String) {
@@ -35,7 +35,7 @@ async fn bad_names_through_the_console() {
     let (_server, alice, id, _) = setup().await;
     let before = alice.keys().await;
     for (case, name, problem) in bad_names() {
-        let rename = alice.call::<RenameApiKey>(&json!({"id": id, "name": name})).await;
+        let rename = alice.call::<UpdateApiKey>(&json!({"id": id, "name": name})).await;
         assert_eq!(rename.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
         assert_eq!(rename.json::<Value>().await.unwrap(), json!({"InvalidName": problem}), "{case}");
         if problem != "Empty" {
@@ -44,15 +44,15 @@ async fn bad_names_through_the_console() {
             assert_eq!(generate.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
         }
     }
-    let long = alice.call::<RenameApiKey>(&json!({"id": id, "name": "x".repeat(50_000)})).await;
+    let long = alice.call::<UpdateApiKey>(&json!({"id": id, "name": "x".repeat(50_000)})).await;
     assert_eq!(long.json::<Value>().await.unwrap(), json!({"InvalidName": "TooLong"}));
     for bad_id in ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000", "'; DROP TABLE api_keys; --"] {
-        let rename = alice.call::<RenameApiKey>(&json!({"id": bad_id, "name": "fine"})).await;
+        let rename = alice.call::<UpdateApiKey>(&json!({"id": bad_id, "name": "fine"})).await;
         assert_eq!(rename.status(), StatusCode::NOT_FOUND, "{bad_id:?}");
     }
     let malformed = alice
         .client
-        .post(format!("{}{}", _server.base_url, <RenameApiKey as leptos::server_fn::ServerFn>::PATH))
+        .post(format!("{}{}", _server.base_url, <UpdateApiKey as leptos::server_fn::ServerFn>::PATH))
         .header("content-type", "application/json")
         .header("sec-fetch-site", "same-origin")
         .body("{not json")

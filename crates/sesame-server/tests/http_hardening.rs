@@ -7,7 +7,7 @@ mod support;
 use reqwest::{header, Client, Method, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{ListApiKeys, LogIn, RenameApiKey};
+use sesame_shared::functions::{ListApiKeys, LogIn, UpdateApiKey};
 use support::{api_get, TestServer, PASSWORD};
 
 #[tokio::test]
@@ -153,7 +153,7 @@ async fn bodies_over_64_kib_are_refused_on_both_boundaries() {
     let alice = server.browser("alice").await;
     let (id, key) = server.key_for(&alice).await;
     let huge = "x".repeat(65 * 1024);
-    let by_function = alice.call::<RenameApiKey>(&json!({"id": id, "name": huge})).await;
+    let by_function = alice.call::<UpdateApiKey>(&json!({"id": id, "name": huge})).await;
     assert_eq!(by_function.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let by_rest = Client::new()
         .patch(server.url(&format!("/api/v1/api_keys/{id}")))
@@ -166,7 +166,7 @@ async fn bodies_over_64_kib_are_refused_on_both_boundaries() {
     let body: Value = by_rest.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "payload_too_large");
     // Just under the cap, the name's own rule answers.
-    let big = alice.call::<RenameApiKey>(&json!({"id": id, "name": "x".repeat(60 * 1024)})).await;
+    let big = alice.call::<UpdateApiKey>(&json!({"id": id, "name": "x".repeat(60 * 1024)})).await;
     assert_eq!(big.json::<Value>().await.unwrap(), json!({"InvalidName": "TooLong"}));
     assert_eq!(alice.keys().await.len(), 1);
 }

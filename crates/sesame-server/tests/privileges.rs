@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use sesame_core::model::{Role, User};
 use sesame_shared::functions::{
     ChangePassword, CreateUser, DeleteApiKey, EndSession, GenerateApiKey, GetUser, ListActivity,
-    ListApiKeys, ListSessions, ListUsers, LoadSession, RenameApiKey, UpdateUser,
+    ListApiKeys, ListSessions, ListUsers, LoadSession, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer};
 
@@ -51,10 +51,13 @@ enum Operation {
     Me,
     ListKeys,
     CreateKey,
+    CreateExpiringKey,
     RenameOwnKey,
     DeleteOwnKey,
+    DisableAndEnableOwnKey,
     RenameOthersKey,
     DeleteOthersKey,
+    DisableOthersKey,
     ListUsers,
     GetSelf,
     GetColleague,
@@ -77,10 +80,13 @@ fn expected() -> Vec<(Operation, [Outcome; 3])> {
         (O::Me, [ok(), ok(), Unauthenticated]),
         (O::ListKeys, [Allowed("1".into()), Allowed("1".into()), Unauthenticated]),
         (O::CreateKey, [ok(), ok(), Unauthenticated]),
+        (O::CreateExpiringKey, [ok(), ok(), Unauthenticated]),
         (O::RenameOwnKey, [ok(), ok(), Unauthenticated]),
         (O::DeleteOwnKey, [ok(), ok(), Unauthenticated]),
+        (O::DisableAndEnableOwnKey, [ok(), ok(), Unauthenticated]),
         (O::RenameOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated]),
+        (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated]),
         (O::GetSelf, [ok(), ok(), Unauthenticated]),
         (O::GetColleague, [ok(), NotFound, Unauthenticated]),
@@ -111,7 +117,10 @@ struct World {
 }
 
 async fn world(actor: Actor) -> World {
-    let server = TestServer::start().await;
+    // The disabled administrator's key is refused on every row: more rows than the default
+    // burst of failed authentications an address gets before it waits.
+    let throttles = sesame_core::throttle::ThrottleSettings { failed_auth_burst: 100, ..Default::default() };
+    let server = TestServer::start_with_settings(sesame_core::Settings { throttles, ..Default::default() }).await;
     let admin = server.create_user("admin", Role::Admin).await;
     let alice = server.create_user("alice", Role::User).await;
     let carol = server.create_user("carol", Role::User).await;
@@ -209,7 +218,22 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
         O::Me => outcome(rest(world, Method::GET, "/me", None).await, None).await,
         O::ListKeys => outcome(rest(world, Method::GET, "/api_keys", None).await, Some("rest")).await,
         O::CreateKey => outcome(rest(world, Method::POST, "/api_keys", Some(json!({"name": "new"}))).await, None).await,
+        O::CreateExpiringKey => {
+            let body = json!({"name": "weekly", "expiresAt": next_week(world)});
+            outcome(rest(world, Method::POST, "/api_keys", Some(body)).await, None).await
+        }
         O::RenameOwnKey => outcome(rest(world, Method::PATCH, &format!("/api_keys/{own}"), rename()).await, None).await,
+        // Disabling the key in use would end the column: another own key is disabled instead.
+        O::DisableAndEnableOwnKey => {
+            let path = format!("/api_keys/{}", own_spare_key(world).await);
+            let disabled = outcome(rest(world, Method::PATCH, &path, Some(json!({"status": "disabled"}))).await, None).await;
+            let enabled = outcome(rest(world, Method::PATCH, &path, Some(json!({"status": "active"}))).await, None).await;
+            both(disabled, enabled)
+        }
+        O::DisableOthersKey => {
+            let body = Some(json!({"status": "disabled"}));
+            outcome(rest(world, Method::PATCH, &format!("/api_keys/{carols}"), body).await, None).await
+        }
         // Deleting the key in use would end the column: another own key is deleted instead.
         O::DeleteOwnKey => {
             let id = own_spare_key(world).await;
@@ -253,12 +277,22 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
         }
         O::ListKeys => outcome(b.call::<ListApiKeys>(&json!({})).await, Some("fn")).await,
         O::CreateKey => outcome(b.call::<GenerateApiKey>(&json!({"name": "new"})).await, None).await,
-        O::RenameOwnKey => outcome(b.call::<RenameApiKey>(&json!({"id": own, "name": "renamed"})).await, None).await,
+        O::CreateExpiringKey => {
+            outcome(b.call::<GenerateApiKey>(&json!({"name": "weekly", "expires_at": next_week(world)})).await, None).await
+        }
+        O::RenameOwnKey => outcome(b.call::<UpdateApiKey>(&json!({"id": own, "name": "renamed"})).await, None).await,
+        O::DisableAndEnableOwnKey => {
+            let id = own_spare_key(world).await;
+            let disabled = outcome(b.call::<UpdateApiKey>(&json!({"id": id, "status": "disabled"})).await, None).await;
+            let enabled = outcome(b.call::<UpdateApiKey>(&json!({"id": id, "status": "active"})).await, None).await;
+            both(disabled, enabled)
+        }
+        O::DisableOthersKey => outcome(b.call::<UpdateApiKey>(&json!({"id": carols, "status": "disabled"})).await, None).await,
         O::DeleteOwnKey => {
             let id = own_spare_key(world).await;
             outcome(b.call::<DeleteApiKey>(&json!({"id": id})).await, None).await
         }
-        O::RenameOthersKey => outcome(b.call::<RenameApiKey>(&json!({"id": carols, "name": "renamed"})).await, None).await,
+        O::RenameOthersKey => outcome(b.call::<UpdateApiKey>(&json!({"id": carols, "name": "renamed"})).await, None).await,
         O::DeleteOthersKey => outcome(b.call::<DeleteApiKey>(&json!({"id": carols})).await, None).await,
         O::ListUsers => outcome(b.call::<ListUsers>(&json!({"page": 1, "page_size": 100})).await, Some("users")).await,
         O::GetSelf => outcome(b.call::<GetUser>(&json!({"id": world.actor.id})).await, None).await,
@@ -281,9 +315,18 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
     }
 }
 
-/// A second key of the actor's, made directly in storage, for the delete row.
+/// Two steps' outcome: the first that was not allowed, else allowed.
+fn both(first: Outcome, second: Outcome) -> Outcome {
+    if first != ok() { first } else { second }
+}
+
+fn next_week(world: &World) -> chrono::DateTime<chrono::Utc> {
+    world.server.clock.now() + chrono::TimeDelta::days(7)
+}
+
+/// A second key of the actor's, made directly in storage, for the delete and disable rows.
 async fn own_spare_key(world: &World) -> String {
-    let name = sesame_core::names::KeyName::parse("spare").unwrap();
+    let name = sesame_core::names::KeyName::parse(&format!("spare-{}", sesame_core::model::ApiKeyId::new_random())).unwrap();
     let hash = sesame_core::key::ApiKeySecret::generate().hash();
     let ids = world.server.services.import_keys(&world.actor, &[(name, hash)]).await.unwrap();
     ids[0].to_string()

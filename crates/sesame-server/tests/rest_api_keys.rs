@@ -114,3 +114,79 @@ async fn bodies_must_be_json_objects_and_a_refused_one_changes_nothing() {
     let bare = Client::new().post(server.url("/api/v1/api_keys")).header("MC-Api-Key", &key).send().await.unwrap();
     assert_eq!(bare.status(), StatusCode::CREATED);
 }
+
+/// A refusal as a client sees it: status, `WWW-Authenticate` and body.
+async fn refusal(server: &TestServer, key: &str) -> (StatusCode, Option<String>, Value) {
+    let response = api_get(server, "/api/v1/me", key).await;
+    let challenge = response.headers().get("www-authenticate").map(|value| value.to_str().unwrap().to_owned());
+    (response.status(), challenge, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_expired_or_disabled_key_is_refused_exactly_like_a_deleted_one() {
+    let server = TestServer::start().await;
+    server.create_user("alice", Role::User).await;
+    let alice = server.browser("alice").await;
+    let (_, key) = server.key_for(&alice).await;
+    let client = Client::new();
+    let create = |body: Value| client.post(server.url("/api/v1/api_keys")).header("MC-Api-Key", &key).json(&body).send();
+    let patch = |id: &str, body: Value| {
+        client.patch(server.url(&format!("/api/v1/api_keys/{id}"))).header("MC-Api-Key", &key).json(&body).send()
+    };
+
+    // The refusal a deleted key gets, to compare with.
+    let (deleted_id, deleted_key) = server.key_for(&alice).await;
+    assert_eq!(client.delete(server.url(&format!("/api/v1/api_keys/{deleted_id}"))).header("MC-Api-Key", &key).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let deleted = refusal(&server, &deleted_key).await;
+    assert_eq!(deleted.0, StatusCode::UNAUTHORIZED);
+
+    // Expiry: in the future, as RFC 3339; a past one or a non-date is refused.
+    let expires_at = server.clock.now() + chrono::TimeDelta::days(30);
+    let made = create(json!({"name": "monthly", "expiresAt": expires_at})).await.unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let made: Value = made.json().await.unwrap();
+    let parsed: chrono::DateTime<chrono::Utc> = made["data"]["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(parsed, expires_at);
+    assert_eq!(made["data"]["status"], "active");
+    let expiring = made["data"]["secret"].as_str().unwrap().to_owned();
+    // A past expiry is valid for the document but refused (422); a non-date breaks it (400).
+    for (bad, status, code, field) in [
+        (json!({"expiresAt": server.clock.now()}), StatusCode::UNPROCESSABLE_ENTITY, "expiry_in_past", "expiresAt"),
+        (json!({"expiresAt": "next tuesday"}), StatusCode::BAD_REQUEST, "invalid_request", "body"),
+    ] {
+        let refused = create(bad.clone()).await.unwrap();
+        assert_eq!(refused.status(), status, "{bad}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], code, "{bad}");
+        assert_eq!(body["errors"][0]["context"]["field"], field, "{bad}");
+    }
+    assert_eq!(alice.keys().await.len(), 2, "the refused creations made nothing");
+
+    assert_eq!(api_get(&server, "/api/v1/me", &expiring).await.status(), StatusCode::OK);
+    server.clock.set(expires_at);
+    assert_eq!(refusal(&server, &expiring).await, deleted);
+    let listed: Value = api_get(&server, "/api/v1/api_keys", &key).await.json().await.unwrap();
+    assert!(listed["data"].as_array().unwrap().iter().any(|listed| listed["name"] == "monthly"), "expired keys stay listed");
+
+    // Disable, refused like a deleted key; enable, accepted again.
+    let (id, other) = server.key_for(&alice).await;
+    assert_eq!(api_get(&server, "/api/v1/me", &other).await.status(), StatusCode::OK);
+    let disabled = patch(&id, json!({"status": "disabled"})).await.unwrap();
+    assert_eq!(disabled.status(), StatusCode::OK);
+    assert_eq!(disabled.json::<Value>().await.unwrap()["data"]["status"], "disabled");
+    assert_eq!(refusal(&server, &other).await, deleted);
+    for bad in [json!({}), json!({"status": "paused"}), json!({"status": null, "name": null})] {
+        let refused = patch(&id, bad.clone()).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let enabled = patch(&id, json!({"status": "active", "name": "back"})).await.unwrap();
+    assert_eq!(enabled.status(), StatusCode::OK);
+    let enabled: Value = enabled.json().await.unwrap();
+    assert_eq!((enabled["data"]["status"].as_str(), enabled["data"]["name"].as_str()), (Some("active"), Some("back")));
+    assert_eq!(api_get(&server, "/api/v1/me", &other).await.status(), StatusCode::OK);
+
+    // A key may disable itself (a job that suspects a leak); it is refused from then on.
+    let own_id = alice.keys().await.iter().find(|k| k["name"] != "monthly" && k["name"] != "back").unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(patch(&own_id, json!({"status": "disabled"})).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(refusal(&server, &key).await, deleted);
+}

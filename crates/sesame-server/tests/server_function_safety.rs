@@ -6,7 +6,7 @@ use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
 use sesame_shared::functions::{
-    DeleteApiKey, GenerateApiKey, ListApiKeys, LoadSession, LogIn, RenameApiKey, SetupFirstAdmin,
+    DeleteApiKey, GenerateApiKey, ListApiKeys, LoadSession, LogIn, UpdateApiKey, SetupFirstAdmin,
 };
 use support::{api_get, Browser, TestServer, PASSWORD};
 
@@ -20,7 +20,7 @@ async fn another_users_key_is_not_found_and_unchanged() {
     let (alice_key_id, alice_key) = server.key_for(&alice).await;
     let name_before = alice.keys().await[0]["name"].clone();
 
-    let rename = bob.call::<RenameApiKey>(&json!({"id": alice_key_id, "name": "stolen"})).await;
+    let rename = bob.call::<UpdateApiKey>(&json!({"id": alice_key_id, "name": "stolen"})).await;
     assert_eq!(rename.status(), StatusCode::NOT_FOUND);
     assert_eq!(rename.json::<Value>().await.unwrap(), json!("NotFound"));
     let delete = bob.call::<DeleteApiKey>(&json!({"id": alice_key_id})).await;
@@ -76,7 +76,7 @@ async fn key_functions_require_a_session() {
     for response in [
         stranger.call::<ListApiKeys>(&json!({})).await,
         stranger.call::<GenerateApiKey>(&json!({"name": "x"})).await,
-        stranger.call::<RenameApiKey>(&json!({"id": "00000000-0000-0000-0000-000000000000", "name": "x"})).await,
+        stranger.call::<UpdateApiKey>(&json!({"id": "00000000-0000-0000-0000-000000000000", "name": "x"})).await,
         stranger.call::<DeleteApiKey>(&json!({"id": "00000000-0000-0000-0000-000000000000"})).await,
     ] {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

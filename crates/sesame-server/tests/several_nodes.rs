@@ -12,7 +12,7 @@ use sesame_core::{
     actor::Actor,
     model::{Role, Status, UserChange},
 };
-use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys};
+use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys, UpdateApiKey};
 use sesame_server::app::AppConfig;
 use support::{api_get, fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
 
@@ -118,8 +118,24 @@ async fn until_serving_cached_keys(node: &TestServer) {
     }
 }
 
+/// How a test stops a key from working through the other node.
+#[derive(Debug, Clone, Copy)]
+enum Revoke {
+    Delete,
+    Disable,
+}
+
 #[tokio::test]
 async fn no_request_is_accepted_by_a_caching_node_once_a_delete_on_another_returned() {
+    no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(Revoke::Delete).await;
+}
+
+#[tokio::test]
+async fn no_request_is_accepted_by_a_caching_node_once_a_disable_on_another_returned() {
+    no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(Revoke::Disable).await;
+}
+
+async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(revoke: Revoke) {
     // Behind a trusted proxy, so each round calls from an address of its own and the
     // refusals of one round do not get the next one throttled.
     let behind_proxy = |config: &mut AppConfig| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
@@ -159,8 +175,11 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_delete_on_another_retur
             })
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let deleted = alice.call::<DeleteApiKey>(&json!({"id": id})).await;
-        assert_eq!(deleted.status(), StatusCode::OK);
+        let revoked = match revoke {
+            Revoke::Delete => alice.call::<DeleteApiKey>(&json!({"id": id})).await,
+            Revoke::Disable => alice.call::<UpdateApiKey>(&json!({"id": id, "status": "disabled"})).await,
+        };
+        assert_eq!(revoked.status(), StatusCode::OK);
         let delete_returned = Instant::now();
 
         let answers = hammer.await.unwrap();
@@ -168,8 +187,39 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_delete_on_another_retur
         assert!(answers.iter().any(|(_, status)| *status == StatusCode::OK), "round {round}: A accepted the key before");
         let accepted_after =
             answers.iter().filter(|(sent, status)| *sent > delete_returned && *status == StatusCode::OK).count();
-        assert_eq!(accepted_after, 0, "round {round}: requests accepted after the delete returned");
+        assert_eq!(accepted_after, 0, "round {round}: requests accepted after the {revoke:?} returned");
         assert_eq!(me(Client::new()).await, StatusCode::UNAUTHORIZED);
+        if let Revoke::Disable = revoke {
+            // Enabled through B: A accepts the key again on its next request.
+            let enabled = alice.call::<UpdateApiKey>(&json!({"id": id, "status": "active"})).await;
+            assert_eq!(enabled.status(), StatusCode::OK);
+            assert_eq!(me(Client::new()).await, StatusCode::OK);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_key_expires_on_every_node_at_the_same_instant_with_no_message_between_them() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    a.create_user("alice", Role::User).await;
+    let alice = a.browser("alice").await;
+    let expires_at = a.clock.now() + chrono::TimeDelta::days(7);
+    let created = alice.call::<GenerateApiKey>(&json!({"name": "weekly", "expires_at": expires_at})).await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let key = created.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+    until_serving_cached_keys(&a).await;
+    until_serving_cached_keys(&b).await;
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &key).await.status(), StatusCode::OK);
+    }
+    // The nodes share one test clock, as real nodes share real time.
+    a.clock.set(expires_at - chrono::TimeDelta::milliseconds(1));
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &key).await.status(), StatusCode::OK);
+    }
+    a.clock.set(expires_at);
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED);
     }
 }
 

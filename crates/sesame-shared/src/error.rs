@@ -23,6 +23,8 @@ pub enum AppError {
     InvalidName(NameError),
     #[error("a key with this name already exists")]
     NameTaken,
+    #[error("the expiry date must be in the future")]
+    ExpiryInPast,
     #[error("no such API key")]
     NotFound,
     #[error("your role does not allow this")]

@@ -4,8 +4,10 @@
 //! Cross-site calls are refused before any of them runs, by the server's origin check on
 //! the whole prefix.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use sesame_model::Status;
 
 use crate::{
     error::AppError,
@@ -72,21 +74,26 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
     Ok(keys.iter().map(ApiKeyView::from).collect())
 }
 
-/// Generates a key; `name` empty or absent gets the random default. The secret is in this
-/// answer and nowhere else, ever.
+/// Generates a key; `name` empty or absent gets the random default, `expires_at` absent
+/// never expires. The secret is in this answer and nowhere else, ever.
 #[server(input = Json)]
-pub async fn generate_api_key(name: Option<String>) -> Result<CreatedKey, AppError> {
+pub async fn generate_api_key(name: Option<String>, expires_at: Option<DateTime<Utc>>) -> Result<CreatedKey, AppError> {
+    use sesame_core::keys::NewKey;
     let (context, actor) = crate::ssr::actor().await?;
-    let created = context.services.keys.create(&actor, name.as_deref()).await?;
+    let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
     Ok(CreatedKey { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() })
 }
 
+/// Renames, disables or enables a key (`None` leaves that part as it is).
 #[server(input = Json)]
-pub async fn rename_api_key(id: String, name: String) -> Result<ApiKeyView, AppError> {
-    use sesame_core::{keys::KeyError, model::ApiKeyId};
+pub async fn update_api_key(id: String, name: Option<String>, status: Option<Status>) -> Result<ApiKeyView, AppError> {
+    use sesame_core::{
+        keys::{KeyChange, KeyError},
+        model::ApiKeyId,
+    };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    Ok(ApiKeyView::from(&context.services.keys.rename(&actor, id, &name).await?))
+    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status }).await?))
 }
 
 #[server(input = Json)]
@@ -210,7 +217,7 @@ pub fn register_server_functions() {
     register_explicit::<LogOut>();
     register_explicit::<ListApiKeys>();
     register_explicit::<GenerateApiKey>();
-    register_explicit::<RenameApiKey>();
+    register_explicit::<UpdateApiKey>();
     register_explicit::<DeleteApiKey>();
     register_explicit::<ListUsers>();
     register_explicit::<GetUser>();

@@ -82,6 +82,12 @@ pub struct ApiKeyView {
     /// The client address of that last use; null if never.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 45))]
     pub last_used_ip: Option<IpAddr>,
+    /// `disabled`: refused like a deleted key until enabled again.
+    pub status: Status,
+    /// From this instant on the key is refused like a deleted one; null: never expires.
+    /// An expired key stays listed for 30 days, then is deleted.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A key just created: the only answer that ever contains its secret.
@@ -261,6 +267,8 @@ mod tests {
                 created_at: Utc::now(),
                 last_used_at: None,
                 last_used_ip: None,
+                status: Status::Active,
+                expires_at: None,
             },
             secret: "sesame_topsecret".into(),
         };

@@ -7,6 +7,7 @@
 mod app;
 mod clipboard;
 mod components;
+mod expiry;
 mod feedback;
 mod focus;
 mod messages;

@@ -27,6 +27,7 @@ use sesame_bench::server_process::ServerProcess;
 use sesame_core::{
     actor::Actor,
     accounts::UserInput,
+    keys::NewKey,
     model::{Role, User},
     password::Password,
     Services, Settings,
@@ -137,7 +138,7 @@ async fn provision(url: &str) -> anyhow::Result<User> {
 
 async fn manager_key(url: &str, owner: &User) -> anyhow::Result<String> {
     let services = Services::connect(url, Settings::default()).await?;
-    let secret = services.keys.create(&Actor::command_line(owner.clone()), None).await?.secret;
+    let secret = services.keys.create(&Actor::command_line(owner.clone()), NewKey::named(None)).await?.secret;
     Ok(secret.expose().to_owned())
 }
 

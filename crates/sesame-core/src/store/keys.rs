@@ -1,4 +1,4 @@
-//! The `api_keys` table: names, hashes and last use. Never a key itself.
+//! The `api_keys` table: names, hashes, status, expiry and last use. Never a key itself.
 
 use chrono::{DateTime, Utc};
 use sqlx::{any::AnyRow, AnyConnection, Row};
@@ -10,11 +10,11 @@ use super::{
 };
 use crate::{
     key::KeyHash,
-    model::{ApiKey, ApiKeyId, Page, PageRequest, User, UserId},
+    model::{ApiKey, ApiKeyId, Page, PageRequest, Status, User, UserId},
     names::KeyName,
 };
 
-const KEY_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, last_used_ip";
+const KEY_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at";
 
 fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
@@ -24,6 +24,8 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
         created_at: from_millis(row.try_get("created_at")?),
         last_used_at: row.try_get::<Option<i64>, _>("last_used_at")?.map(from_millis),
         last_used_ip: parsed_optional(row, "last_used_ip")?,
+        status: if row.try_get::<i64, _>("disabled")? == 0 { Status::Active } else { Status::Disabled },
+        expires_at: row.try_get::<Option<i64>, _>("expires_at")?.map(from_millis),
     })
 }
 
@@ -33,6 +35,7 @@ pub(crate) async fn insert(
     name: &KeyName,
     hash: &KeyHash,
     now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> StoreResult<ApiKey> {
     let key = ApiKey {
         id: ApiKeyId::new_random(),
@@ -41,10 +44,12 @@ pub(crate) async fn insert(
         created_at: now,
         last_used_at: None,
         last_used_ip: None,
+        status: Status::Active,
+        expires_at,
     };
     sqlx::query(
-        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(key.id.to_string())
     .bind(user_id.to_string())
@@ -52,6 +57,7 @@ pub(crate) async fn insert(
     .bind(name.uniqueness_key())
     .bind(hash.as_str())
     .bind(to_millis(now))
+    .bind(expires_at.map(to_millis))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
@@ -72,23 +78,26 @@ pub(crate) async fn list_page(conn: &mut AnyConnection, user_id: UserId, page: P
     super::fetch_page(conn, count, &select, &user_id.to_string(), page, key_from_row).await
 }
 
-/// Renames one of `user_id`'s keys; none if they have no such key (another user's key
-/// looks exactly like a key that does not exist).
-pub(crate) async fn rename(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, name: &KeyName) -> StoreResult<Option<ApiKey>> {
-    let changed = sqlx::query("UPDATE api_keys SET name = $1, name_key = $2 WHERE id = $3 AND user_id = $4")
+/// One of `user_id`'s keys and its hash, held until commit (`lock`: `FOR UPDATE` on
+/// PostgreSQL) so the change about to be made is based on what it replaces; none if they
+/// have no such key (another user's key looks exactly like a key that does not exist).
+pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<(ApiKey, KeyHash)>> {
+    let sql = format!("SELECT {KEY_COLUMNS}, key_hash FROM api_keys WHERE id = $1 AND user_id = $2{lock}");
+    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
+    row.map(|row| Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))).transpose()
+}
+
+/// Writes a key's name and status as `key` has them.
+pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, name: &KeyName) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET name = $1, name_key = $2, disabled = $3 WHERE id = $4")
         .bind(name.as_str())
         .bind(name.uniqueness_key())
-        .bind(id.to_string())
-        .bind(user_id.to_string())
-        .execute(&mut *conn)
+        .bind(i64::from(!key.status.is_active()))
+        .bind(key.id.to_string())
+        .execute(conn)
         .await
         .map_err(StoreError::from_write)?;
-    if changed.rows_affected() == 0 {
-        return Ok(None);
-    }
-    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_one(conn).await?;
-    key_from_row(&row).map(Some)
+    Ok(())
 }
 
 /// Deletes one of `user_id`'s keys; returns it and its hash (for the caches to forget it).
@@ -98,24 +107,53 @@ pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKey
     row.map(|row| Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))).transpose()
 }
 
-/// The key id and its active owner for a key hash; none if unknown, deleted, or its owner
-/// is disabled.
-pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<(ApiKeyId, User)>> {
-    let sql = format!(
-        "SELECT k.id AS key_id, {USER_COLUMNS} FROM api_keys k \
-         JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
-         WHERE k.key_hash = $1 AND u.disabled = 0"
-    );
-    let row = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await?;
-    row.map(|row| Ok((parsed(&row, "key_id")?, user_from_row(&row)?))).transpose()
+/// What verifying a key needs to know about it.
+pub(crate) struct KeyOwner {
+    pub id: ApiKeyId,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub user: User,
 }
 
-/// Whether `user_id` still has the key `id`; its row is held until commit (`lock`: see
-/// `Tx::reauthorize`), so a delete waits for this transaction.
-pub(crate) async fn lock_key(conn: &mut AnyConnection, id: ApiKeyId, user_id: UserId, lock: &str) -> StoreResult<bool> {
-    let sql = format!("SELECT id FROM api_keys WHERE id = $1 AND user_id = $2{lock}");
-    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
+/// The key and its active owner for a key hash; none if unknown, deleted, disabled, or its
+/// owner is disabled. An expired key is found: the verifier refuses it by the clock.
+pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<KeyOwner>> {
+    let sql = format!(
+        "SELECT k.id AS key_id, k.expires_at AS key_expires_at, {USER_COLUMNS} FROM api_keys k \
+         JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
+         WHERE k.key_hash = $1 AND k.disabled = 0 AND u.disabled = 0"
+    );
+    let Some(row) = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await? else {
+        return Ok(None);
+    };
+    Ok(Some(KeyOwner {
+        id: parsed(&row, "key_id")?,
+        expires_at: row.try_get::<Option<i64>, _>("key_expires_at")?.map(from_millis),
+        user: user_from_row(&row)?,
+    }))
+}
+
+/// Whether `user_id` still has the key `id`, enabled and unexpired at `now`; its row is held
+/// until commit (`lock`: see `Tx::reauthorize`), so a delete or a disable waits for this
+/// transaction.
+pub(crate) async fn lock_usable_key(
+    conn: &mut AnyConnection,
+    id: ApiKeyId,
+    user_id: UserId,
+    now: DateTime<Utc>,
+    lock: &str,
+) -> StoreResult<bool> {
+    let sql = format!(
+        "SELECT id FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
+         AND (expires_at IS NULL OR expires_at > $3){lock}"
+    );
+    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now)).fetch_optional(conn).await?;
     Ok(row.is_some())
+}
+
+/// Deletes the keys that expired before `before`; how many.
+pub(crate) async fn purge_expired(conn: &mut AnyConnection, before: DateTime<Utc>) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM api_keys WHERE expires_at < $1").bind(to_millis(before)).execute(conn).await?;
+    Ok(done.rows_affected())
 }
 
 /// Inserts many keys for one user, a few hundred rows per statement (benchmarks and tests

@@ -18,6 +18,7 @@ use sqlx::{
 
 use crate::{
     actor::{Actor, Via},
+    clock::Clock,
     model::{PageRequest, User},
 };
 
@@ -98,6 +99,8 @@ pub(crate) struct Store {
     backend: Backend,
     /// PostgreSQL only: the cluster's notification listener opens its own connection.
     postgres_url: Option<std::sync::Arc<str>>,
+    /// What decides whether a key has expired.
+    clock: Clock,
 }
 
 impl Store {
@@ -131,7 +134,16 @@ impl Store {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, backend, postgres_url })
+        Ok(Self { pool, backend, postgres_url, clock: Clock::system() })
+    }
+
+    /// The same store, telling the time by `clock`.
+    pub(crate) fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub(crate) fn backend(&self) -> Backend {
@@ -156,7 +168,10 @@ impl Store {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        Ok(Tx { tx: self.pool.begin_with(begin).await?, backend: self.backend })
+        let tx = self.pool.begin_with(begin).await?;
+        // Read once the transaction has its turn: a change waiting for SQLite's lock
+        // happens when it runs, not when it asked.
+        Ok(Tx { tx, backend: self.backend, now: self.now() })
     }
 
     pub(crate) async fn ping(&self) -> StoreResult<()> {
@@ -184,6 +199,8 @@ impl Store {
 pub(crate) struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     backend: Backend,
+    /// The time the change happens at.
+    now: DateTime<Utc>,
 }
 
 impl Tx {
@@ -195,19 +212,25 @@ impl Tx {
         self.backend
     }
 
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     pub(crate) async fn commit(self) -> StoreResult<()> {
         Ok(self.tx.commit().await?)
     }
 
     /// The actor's user as they are now, inside this transaction; `None` when the
-    /// credential they acted with is gone (key deleted, session ended or expired) or the
+    /// credential they acted with is gone (key deleted, disabled or expired, session ended
+    /// or expired) or the
     /// user was disabled meanwhile. The rows read stay locked until commit (PostgreSQL:
     /// `FOR SHARE`; SQLite: the transaction already holds the write lock), so a delete or a
     /// role change on any node happens wholly before this change or wholly after it.
     pub(crate) async fn reauthorize(&mut self, actor: &Actor) -> StoreResult<Option<User>> {
-        let lock = self.share_lock();
+        let (lock, now) = (self.share_lock(), self.now);
         let credential_alive = match &actor.via {
-            Via::Api(key_id) => keys::lock_key(self.conn(), *key_id, actor.user.id, lock).await?,
+            Via::Api(key_id) => keys::lock_usable_key(self.conn(), *key_id, actor.user.id, now, lock).await?,
+            // Sessions keep to the system clock everywhere (the services' clock is for keys).
             Via::Console(session) => sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await?,
             Via::CommandLine => true,
         };
@@ -223,6 +246,15 @@ impl Tx {
         match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR SHARE",
+        }
+    }
+
+    /// What to append to a `SELECT` of rows this transaction is about to change (SQLite:
+    /// nothing, the transaction already holds the write lock).
+    pub(crate) fn update_lock(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
         }
     }
 }

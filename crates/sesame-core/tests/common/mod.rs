@@ -6,6 +6,7 @@
 use sesame_core::{
     accounts::UserInput,
     actor::{Actor, Client},
+    clock::Clock,
     model::{Role, User},
     password::Password,
     Backend, Services, Settings,
@@ -15,24 +16,27 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct Fixture {
     pub services: Services,
+    /// The services' clock: tests move it instead of sleeping.
+    pub clock: Clock,
     _dir: Option<tempfile::TempDir>,
 }
 
 pub async fn fixture() -> Fixture {
-    let settings = Settings { argon2_permits: 2, ..Default::default() };
+    let clock = Clock::adjustable();
+    let settings = Settings { argon2_permits: 2, clock: clock.clone(), ..Default::default() };
     if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
         let name = format!("sesame_store_{}", uuid::Uuid::new_v4().simple());
         sesame_core::testing::create_postgres_database(&url, &name).await.unwrap();
         let base = url.rsplit_once('/').unwrap().0;
         let services = Services::connect(&format!("{base}/{name}"), settings).await.unwrap();
         assert_eq!(services.backend(), Backend::Postgres);
-        return Fixture { services, _dir: None };
+        return Fixture { services, clock, _dir: None };
     }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("nested/dir/sesame.db").display());
     let services = Services::connect(&url, settings).await.unwrap();
     assert_eq!(services.backend(), Backend::Sqlite);
-    Fixture { services, _dir: Some(dir) }
+    Fixture { services, clock, _dir: Some(dir) }
 }
 
 pub fn input(username: &str, organization: &str) -> UserInput {

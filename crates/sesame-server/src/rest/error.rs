@@ -26,8 +26,8 @@ pub struct ErrorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `not_found`, `conflict`, `common_password`, `payload_too_large`, `too_many_requests`,
-    /// `service_unavailable`, `internal_error`.
+    /// `not_found`, `conflict`, `common_password`, `expiry_in_past`, `payload_too_large`,
+    /// `too_many_requests`, `service_unavailable`, `internal_error`.
     #[schema(example = "not_found", max_length = 32)]
     code: &'static str,
     /// For people; may change.
@@ -188,6 +188,12 @@ impl From<KeyError> for ApiError {
             KeyError::InvalidName(problem) => ApiError::invalid_request("name", problem.to_string()),
             KeyError::NameTaken => ApiError::conflict("You already have a key with this name.")
                 .with_context(json!({ "field": "name" })),
+            // Valid for the document (which cannot say "after now"), refused by the server.
+            KeyError::ExpiryInPast => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "expiry_in_past", "The expiry must be in the future.")
+                    .with_context(json!({ "field": "expiresAt" }))
+            }
+            KeyError::NothingToChange => ApiError::invalid_request("body", "Nothing to change: give a name or a status."),
             KeyError::NotFound => ApiError::not_found("No such API key."),
             KeyError::Unauthenticated => ApiError::invalid_credentials(),
             KeyError::Store(store) => store.into(),

@@ -6,8 +6,12 @@ use axum::{
     http::StatusCode,
     Json,
 };
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sesame_core::{keys::KeyError, model::ApiKeyId};
+use sesame_core::{
+    keys::{KeyChange, KeyError, NewKey},
+    model::{ApiKeyId, Status},
+};
 use sesame_shared::wire::{ApiKeyView, CreatedKey};
 use utoipa::ToSchema;
 
@@ -21,22 +25,33 @@ use super::{
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateApiKeyRequest {
     /// Up to 100 characters, no control characters, unique among the owner's keys
     /// (ignoring case); spaces around it are dropped. Absent or blank: a name like
     /// `api_key_3kq9x2ab`.
     #[schema(example = "ci-deploy", max_length = 256)]
     name: Option<String>,
+    /// When the key stops working (RFC 3339, in the future). Absent or null: never.
+    #[schema(example = "2027-03-01T00:00:00Z", max_length = 40)]
+    expires_at: Option<DateTime<Utc>>,
 }
 
+/// What to change; at least one of the two.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RenameApiKeyRequest {
+#[schema(min_properties = 1)]
+pub struct UpdateApiKeyRequest {
     /// 1 to 100 characters, no control characters, unique among the owner's keys
-    /// (ignoring case); spaces around it are dropped.
-    #[schema(example = "ci-deploy", max_length = 256)]
-    name: String,
+    /// (ignoring case); spaces around it are dropped. Absent: unchanged.
+    #[schema(example = "ci-deploy", max_length = 256, nullable = false)]
+    #[serde(default, deserialize_with = "super::body::present")]
+    name: Option<String>,
+    /// `disabled`: the key is refused like a deleted one, on every node, from the moment
+    /// this answers; `active`: it works again. Absent: unchanged.
+    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "super::body::present")]
+    status: Option<Status>,
 }
 
 /// The key owner's keys, oldest first.
@@ -60,10 +75,11 @@ pub async fn list(
 /// Generates a key for the key's owner. The body is optional.
 #[utoipa::path(
     post, path = "/api_keys", tag = "api_keys", operation_id = "createApiKey",
-    request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name"),
+    request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name and expiry"),
     responses(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<CreatedKey>),
-        (status = 400, description = "Invalid name or body", body = ErrorResponse),
+        (status = 400, description = "Invalid name, expiry or body", body = ErrorResponse),
+        (status = 422, description = "`expiry_in_past`: the expiry is not in the future", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
 )]
@@ -73,32 +89,34 @@ pub async fn create(
     // No body, or a JSON `null`, asks for a default name.
     body: Option<JsonObject<Option<CreateApiKeyRequest>>>,
 ) -> Result<(StatusCode, Json<Data<CreatedKey>>), ApiError> {
-    let name = body.and_then(|JsonObject(body)| body).and_then(|body| body.name);
-    let created = state.services.keys.create(&actor, name.as_deref()).await?;
+    let body = body.and_then(|JsonObject(body)| body);
+    let (name, expires_at) = body.map_or((None, None), |body| (body.name, body.expires_at));
+    let created = state.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
     let data = CreatedKey { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() };
     Ok((StatusCode::CREATED, Json(Data { data })))
 }
 
-/// Renames one of the owner's keys.
+/// Renames, disables or enables one of the owner's keys (both at once, or neither).
 #[utoipa::path(
-    patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = "renameApiKey",
+    patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = "updateApiKey",
     params(("id" = ApiKeyId, Path, description = "The key's id")),
-    request_body = RenameApiKeyRequest,
+    request_body = UpdateApiKeyRequest,
     responses(
-        (status = 200, description = "The renamed key", body = Data<ApiKeyView>),
-        (status = 400, description = "Invalid name or body", body = ErrorResponse),
+        (status = 200, description = "The key as changed", body = Data<ApiKeyView>),
+        (status = 400, description = "Invalid name, status or body, or nothing to change", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
 )]
-pub async fn rename(
+pub async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-    JsonObject(body): JsonObject<RenameApiKeyRequest>,
+    JsonObject(body): JsonObject<UpdateApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let key = state.services.keys.rename(&actor, id, &body.name).await?;
+    let change = KeyChange { name: body.name, status: body.status };
+    let key = state.services.keys.update(&actor, id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }
 

@@ -24,7 +24,7 @@ pub const USERNAME: &str = r"^[A-Za-z0-9._-]{1,64}(?![\s\S])";
 /// Where each pattern goes: (schema, property, pattern).
 const PLACES: [(&str, &str, &str); 4] = [
     ("CreateApiKeyRequest", "name", NEW_KEY_NAME),
-    ("RenameApiKeyRequest", "name", KEY_NAME),
+    ("UpdateApiKeyRequest", "name", KEY_NAME),
     ("CreateUserRequest", "fullName", FULL_NAME),
     ("CreateUserRequest", "username", USERNAME),
 ];

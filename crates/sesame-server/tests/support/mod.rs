@@ -12,7 +12,9 @@ use serde_json::Value;
 use sesame_core::{
     accounts::UserInput,
     actor::Actor,
+    clock::Clock,
     key::ApiKeySecret,
+    keys::NewKey,
     model::{ApiKey, Role, User},
     password::Password,
     throttle::ThrottleSettings,
@@ -28,6 +30,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestServer {
     pub base_url: String,
     pub services: Services,
+    /// The node's clock (adjustable; the nodes of one test cluster share it).
+    pub clock: Clock,
     pub database_url: String,
     dir: Option<Arc<TempDir>>,
     /// PostgreSQL: this node's part in the cluster, as `sesame serve` would take.
@@ -73,7 +77,7 @@ impl TestServer {
 
     pub async fn start_with(adjust: impl FnOnce(&mut AppConfig)) -> Self {
         let (url, dir) = fresh_database().await;
-        Self::start_on(url, dir, adjust).await
+        Self::start_on(url, dir, Clock::adjustable(), adjust).await
     }
 
     /// A server behind a proxy at 127.0.0.1 (so tests choose each request's client IP with
@@ -97,7 +101,7 @@ impl TestServer {
 
     /// A server on the given database (see `fresh_postgres_database`).
     pub async fn start_on_database(database_url: String, adjust: impl FnOnce(&mut AppConfig)) -> Self {
-        Self::start_on(database_url, None, adjust).await
+        Self::start_on(database_url, None, Clock::adjustable(), adjust).await
     }
 
     /// Another node on the same database, as `sesame serve` on a second machine.
@@ -106,23 +110,24 @@ impl TestServer {
     }
 
     pub async fn another_node_with(&self, adjust: impl FnOnce(&mut AppConfig)) -> Self {
-        Self::start_on(self.database_url.clone(), self.dir.clone(), adjust).await
+        Self::start_on(self.database_url.clone(), self.dir.clone(), self.clock.clone(), adjust).await
     }
 
     async fn start_on(
         database_url: String,
         dir: Option<Arc<TempDir>>,
+        clock: Clock,
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
-        Self::start_with_services(database_url, dir, Settings::default(), adjust).await
+        Self::start_with_services(database_url, dir, Settings { clock, ..Default::default() }, adjust).await
     }
 
     /// Another node on the same database that applies each cluster notification only after
     /// `delay` (a slow or distant node).
     pub async fn another_slow_node(&self, delay: std::time::Duration, adjust: impl FnOnce(&mut AppConfig)) -> Self {
         let cluster = sesame_core::cluster::Settings { apply_delay: delay, ..Default::default() };
-        Self::start_with_services(self.database_url.clone(), self.dir.clone(), Settings { cluster, ..Default::default() }, adjust)
-            .await
+        let settings = Settings { cluster, clock: self.clock.clone(), ..Default::default() };
+        Self::start_with_services(self.database_url.clone(), self.dir.clone(), settings, adjust).await
     }
 
     /// A server on a fresh database with the core's `settings` (two argon2 permits).
@@ -138,6 +143,7 @@ impl TestServer {
         adjust: impl FnOnce(&mut AppConfig),
     ) -> Self {
         let settings = Settings { argon2_permits: 2, ..settings };
+        let clock = settings.clock.clone();
         let services = Services::connect(&database_url, settings).await.expect("open the database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -151,7 +157,7 @@ impl TestServer {
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let membership = services.join_cluster();
-        Self { base_url: format!("http://{addr}"), services, database_url, dir, membership }
+        Self { base_url: format!("http://{addr}"), services, clock, database_url, dir, membership }
     }
 
     /// Stops this node's part in the cluster without leaving it, as a crash would (the
@@ -190,7 +196,7 @@ impl TestServer {
 
     /// A new key for `owner`, made by the operator (`sesame key create`).
     pub async fn generate_key(&self, owner: &User, name: Option<&str>) -> (ApiKey, ApiKeySecret) {
-        let created = self.services.keys.create(&Actor::command_line(owner.clone()), name).await.expect("create a key");
+        let created = self.services.keys.create(&Actor::command_line(owner.clone()), NewKey::named(name)).await.expect("create a key");
         (created.key, created.secret)
     }
 

@@ -15,7 +15,11 @@ pub fn respond_with(error: AppError) -> AppError {
             StatusCode::FORBIDDEN
         }
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::InvalidName(_) | AppError::InvalidField(_) | AppError::NothingToChange | AppError::Transport(_) => {
+        AppError::InvalidName(_)
+        | AppError::InvalidField(_)
+        | AppError::ExpiryInPast
+        | AppError::NothingToChange
+        | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::NameTaken
@@ -62,6 +66,8 @@ impl From<KeyError> for AppError {
         match error {
             KeyError::InvalidName(problem) => respond_with(AppError::InvalidName(problem)),
             KeyError::NameTaken => respond_with(AppError::NameTaken),
+            KeyError::ExpiryInPast => respond_with(AppError::ExpiryInPast),
+            KeyError::NothingToChange => respond_with(AppError::NothingToChange),
             KeyError::NotFound => respond_with(AppError::NotFound),
             KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
             KeyError::Store(store) => store.into(),

@@ -27,6 +27,8 @@ impl From<&ApiKey> for ApiKeyView {
             created_at: key.created_at,
             last_used_at: key.last_used_at,
             last_used_ip: key.last_used_ip,
+            status: key.status,
+            expires_at: key.expires_at,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::{
         icons::ClipboardIcon,
         key_row::KeyRow,
     },
+    expiry::{browser_now, local_today, ExpiryChoice},
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
@@ -60,11 +61,15 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let generated = RwSignal::new(None::<CreatedKey>);
     let form_open = RwSignal::new(false);
     let new_name = RwSignal::new(String::new());
+    let expiry = RwSignal::new(ExpiryChoice::Never);
+    let expiry_date = RwSignal::new(String::new());
     let form_error = RwSignal::new(None::<String>);
     let filter = RwSignal::new(String::new());
     let name_ref = NodeRef::<html::Input>::new();
     let generate_ref = NodeRef::<html::Button>::new();
-    let generate = Action::new_local(|name: &Option<String>| generate_api_key(name.clone()));
+    let generate = Action::new_local(|(name, expires_at): &(Option<String>, Option<chrono::DateTime<chrono::Utc>>)| {
+        generate_api_key(name.clone(), *expires_at)
+    });
     let delete = Action::new_local(|id: &ApiKeyId| {
         let id = *id;
         async move { delete_api_key(id.to_string()).await.map(|()| id) }
@@ -93,6 +98,8 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
 
     let open_form = move |_| {
         new_name.set(String::new());
+        expiry.set(ExpiryChoice::Never);
+        expiry_date.set(String::new());
         form_error.set(None);
         form_open.set(true);
         focus_next_frame(name_ref);
@@ -110,7 +117,17 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
             form_error.set(Some(error_text(i18n, &AppError::InvalidName(problem))));
             return;
         }
-        generate.dispatch(name);
+        let Ok(expires_at) = expiry_date.with_untracked(|date| expiry.get_untracked().expires_at(browser_now(), date)) else {
+            form_error.set(Some(error_text(i18n, &AppError::ExpiryInPast)));
+            return;
+        };
+        generate.dispatch((name, expires_at));
+    };
+    let expiry_label = move |choice: ExpiryChoice| match choice {
+        ExpiryChoice::Never => t_string!(i18n, expiry_never).to_string(),
+        ExpiryChoice::Days(365) => t_string!(i18n, expiry_year).to_string(),
+        ExpiryChoice::Days(days) => t_string!(i18n, expiry_days, count = days).to_string(),
+        ExpiryChoice::Date => t_string!(i18n, expiry_date).to_string(),
     };
     Effect::new(move |_| match generate.value().get() {
         Some(Ok(created)) => {
@@ -122,10 +139,10 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         None => {}
     });
 
-    let on_renamed = Callback::new(move |renamed: ApiKeyView| {
+    let on_changed = Callback::new(move |changed: ApiKeyView| {
         update_keys(&|list| {
-            if let Some(slot) = list.iter_mut().find(|key| key.id == renamed.id) {
-                *slot = renamed.clone();
+            if let Some(slot) = list.iter_mut().find(|key| key.id == changed.id) {
+                *slot = changed.clone();
             }
         });
     });
@@ -197,7 +214,8 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                     />
                 }.into_any(),
                 (None, true) => view! {
-                    <form class="generate-form" on:submit=submit>
+                    // Checked by `submit` itself, so its messages are the console's own, in its language.
+                    <form class="generate-form" novalidate on:submit=submit>
                         <label>
                             <span>{t!(i18n, new_key_name)}</span>
                             <input
@@ -216,6 +234,35 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                             />
                             <small class="muted">{t!(i18n, new_key_name_hint)}</small>
                         </label>
+                        <label>
+                            <span>{t!(i18n, expiry)}</span>
+                            <select
+                                class="expiry-choice"
+                                on:change=move |ev| expiry.set(ExpiryChoice::from_value(&event_target_value(&ev)))
+                            >
+                                {ExpiryChoice::MENU
+                                    .into_iter()
+                                    .map(|choice| view! {
+                                        <option value=choice.value() selected=move || expiry.get() == choice>
+                                            {move || expiry_label(choice)}
+                                        </option>
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <Show when=move || expiry.get() == ExpiryChoice::Date>
+                            <label>
+                                <span>{t!(i18n, expiry_date_label)}</span>
+                                <input
+                                    class="expiry-date"
+                                    type="date"
+                                    required
+                                    min=local_today()
+                                    prop:value=expiry_date
+                                    on:input=move |ev| expiry_date.set(event_target_value(&ev))
+                                />
+                            </label>
+                        </Show>
                         {move || form_error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
                         <div class="form-actions">
                             <button
@@ -258,7 +305,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                         <For
                             each=visible_keys
                             key=|key| key.id
-                            children=move |key| view! { <KeyRow key on_renamed on_delete /> }
+                            children=move |key| view! { <KeyRow key on_changed on_delete /> }
                         />
                     </ul>
                     <Show when=move || { hidden_count() > 0 }>

@@ -70,3 +70,23 @@ pub fn CloseIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// Two bars: disable (pause) a key.
+#[component]
+pub fn PauseIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+            <path fill="currentColor" d="M4 2.5h3v11H4zM9 2.5h3v11H9z" />
+        </svg>
+    }
+}
+
+/// A triangle: enable (resume) a key.
+#[component]
+pub fn PlayIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+            <path fill="currentColor" d="M4 2.5v11l9.5-5.5z" />
+        </svg>
+    }
+}

@@ -1,12 +1,14 @@
-//! One key in the list: name, last IP, last activity; the pencil turns the name into an
-//! inline editor (Enter or Save saves, Escape cancels), the red circle asks to delete.
+//! One key in the list: name (with *Disabled* or *Expired* when it is), last IP, last
+//! activity, expiry; the pencil turns the name into an inline editor (Enter or Save saves,
+//! Escape cancels), pause / play disables or enables the key, the red circle asks to delete.
 
 use leptos::{html, prelude::*};
-use sesame_model::names::KeyName;
-use sesame_shared::{error::AppError, functions::rename_api_key, wire::ApiKeyView};
+use sesame_model::{names::KeyName, Status};
+use sesame_shared::{error::AppError, functions::update_api_key, wire::ApiKeyView};
 
 use crate::{
-    components::icons::{DeleteIcon, PencilIcon},
+    components::icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon},
+    expiry::{browser_now, expiry_state, ExpiryState},
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
@@ -17,7 +19,8 @@ use crate::{
 #[component]
 pub fn KeyRow(
     key: ApiKeyView,
-    on_renamed: Callback<ApiKeyView>,
+    /// The key as changed here (renamed, disabled, enabled).
+    on_changed: Callback<ApiKeyView>,
     on_delete: Callback<ApiKeyView>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -25,7 +28,9 @@ pub fn KeyRow(
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let rename = Action::new_local(|(key, name): &(ApiKeyView, String)| rename_api_key(key.id.to_string(), name.clone()));
+    let rename =
+        Action::new_local(|(key, name): &(ApiKeyView, String)| update_api_key(key.id.to_string(), Some(name.clone()), None));
+    let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id.to_string(), None, Some(*status)));
     let input_ref = NodeRef::<html::Input>::new();
     let pencil_ref = NodeRef::<html::Button>::new();
     // The row keeps its own copy, so a rename updates it in place and focus can return to
@@ -66,10 +71,30 @@ pub fn KeyRow(
             feedback.success(t_string!(i18n, renamed).to_string());
             current.set(renamed.clone());
             stop_editing();
-            on_renamed.run(renamed);
+            on_changed.run(renamed);
         }
         // The draft stays as typed, so nothing is lost; the message says why.
         Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
+        None => {}
+    });
+    let toggle_status = move |_| {
+        if set_status.pending().get_untracked() {
+            return;
+        }
+        let key = current.get_untracked();
+        let wanted = if key.status.is_active() { Status::Disabled } else { Status::Active };
+        set_status.dispatch((key, wanted));
+    };
+    Effect::new(move |_| match set_status.value().get() {
+        Some(Ok(changed)) => {
+            feedback.success(match changed.status {
+                Status::Active => t_string!(i18n, key_enabled).to_string(),
+                Status::Disabled => t_string!(i18n, key_disabled).to_string(),
+            });
+            current.set(changed.clone());
+            on_changed.run(changed);
+        }
+        Some(Err(failure)) => feedback.error(error_text(i18n, &failure)),
         None => {}
     });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
@@ -89,15 +114,35 @@ pub fn KeyRow(
     let name = move || current.with(|key| key.name.clone());
     let last_ip = move || current.with(|key| key.last_used_ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string()));
     let last_used = move || current.with(|key| key.last_used_at);
+    let active = move || current.with(|key| key.status.is_active());
+    let expiry = move || current.with(|key| (key.expires_at, expiry_state(key.expires_at, browser_now())));
+    let expiry_text = move || match expiry() {
+        (_, ExpiryState::Never) => t_string!(i18n, expires_never).to_string(),
+        (Some(at), ExpiryState::InDays(1)) => t_string!(i18n, expires_within_day, date = local_timestamp(at)).to_string(),
+        (Some(at), ExpiryState::InDays(days)) => {
+            t_string!(i18n, expires_in_days, date = local_timestamp(at), count = days).to_string()
+        }
+        (Some(at), ExpiryState::Expired) => t_string!(i18n, expired_on, date = local_timestamp(at)).to_string(),
+        (None, _) => String::new(),
+    };
+    let expired = move || expiry().1 == ExpiryState::Expired;
     let error_id = current.with_untracked(|key| format!("rename-error-{}", key.id));
     let error_id_attr = error_id.clone();
 
     view! {
-        <li class="key-row">
+        <li class="key-row" class:key-row-off=move || !active() || expired()>
             <div class="key-row-top">
                 <Show
                     when=move || editing.get()
-                    fallback=move || view! { <span class="key-name">{name}</span> }
+                    fallback=move || view! {
+                        <span class="key-name">{name}</span>
+                        <Show when=move || !active()>
+                            <span class="badge badge-disabled key-status">{t!(i18n, key_status_disabled)}</span>
+                        </Show>
+                        <Show when=expired>
+                            <span class="badge badge-expired key-status">{t!(i18n, status_expired)}</span>
+                        </Show>
+                    }
                 >
                     <div class="rename-editor">
                         <input
@@ -131,6 +176,21 @@ pub fn KeyRow(
                             <PencilIcon />
                         </button>
                         <button
+                            class="icon-button key-toggle"
+                            aria-label=move || {
+                                if active() {
+                                    t_string!(i18n, disable_label, name = name()).to_string()
+                                } else {
+                                    t_string!(i18n, enable_label, name = name()).to_string()
+                                }
+                            }
+                            title=move || if active() { t_string!(i18n, disable).to_string() } else { t_string!(i18n, enable).to_string() }
+                            disabled=set_status.pending()
+                            on:click=toggle_status
+                        >
+                            {move || if active() { view! { <PauseIcon /> }.into_any() } else { view! { <PlayIcon /> }.into_any() }}
+                        </button>
+                        <button
                             class="icon-button"
                             aria-label=move || t_string!(i18n, delete_label, name = name()).to_string()
                             title=move || t_string!(i18n, delete).to_string()
@@ -155,6 +215,10 @@ pub fn KeyRow(
                             None => t_string!(i18n, never_used).to_string(),
                         }}
                     </dd>
+                </div>
+                <div class="key-expiry-entry">
+                    <dt>{t!(i18n, expires)}</dt>
+                    <dd class="key-expiry">{expiry_text}</dd>
                 </div>
             </dl>
         </li>

@@ -1,0 +1,99 @@
+//! A key's expiry in the console: the choices offered when generating one, and how a
+//! listed key's expiry reads. The server decides by its own clock; the browser's is only
+//! used to phrase "in N days".
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// What the expiry menu offers: never (the default), a number of days, or a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryChoice {
+    Never,
+    Days(i64),
+    Date,
+}
+
+impl ExpiryChoice {
+    /// The menu, in order: the presets GitHub and GitLab users know.
+    pub const MENU: [ExpiryChoice; 7] = [
+        ExpiryChoice::Never,
+        ExpiryChoice::Days(7),
+        ExpiryChoice::Days(30),
+        ExpiryChoice::Days(60),
+        ExpiryChoice::Days(90),
+        ExpiryChoice::Days(365),
+        ExpiryChoice::Date,
+    ];
+
+    /// The `<option>` value.
+    pub fn value(self) -> String {
+        match self {
+            ExpiryChoice::Never => "never".to_owned(),
+            ExpiryChoice::Days(days) => days.to_string(),
+            ExpiryChoice::Date => "date".to_owned(),
+        }
+    }
+
+    pub fn from_value(value: &str) -> Self {
+        match value {
+            "date" => ExpiryChoice::Date,
+            days => days.parse().map_or(ExpiryChoice::Never, ExpiryChoice::Days),
+        }
+    }
+
+    /// When a key made now with this choice expires. A chosen date (`YYYY-MM-DD` from the
+    /// date picker) means "works through that whole day", in the browser's time zone: it
+    /// expires at 23:59:59 that day. `Err` when the date is missing or not in the future.
+    pub fn expires_at(self, now: DateTime<Utc>, date: &str) -> Result<Option<DateTime<Utc>>, ()> {
+        match self {
+            ExpiryChoice::Never => Ok(None),
+            ExpiryChoice::Days(days) => Ok(Some(now + TimeDelta::days(days))),
+            ExpiryChoice::Date => {
+                let end = last_second_of_local_day(date).ok_or(())?;
+                if end <= now {
+                    return Err(());
+                }
+                Ok(Some(end))
+            }
+        }
+    }
+}
+
+/// 23:59:59 on the local day `YYYY-MM-DD`.
+fn last_second_of_local_day(date: &str) -> Option<DateTime<Utc>> {
+    let mut parts = date.split('-').map(|part| part.parse::<u32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    let next_midnight = js_sys::Date::new_with_year_month_day(year, month as i32 - 1, day as i32 + 1);
+    let millis = next_midnight.get_time();
+    (!millis.is_nan()).then(|| DateTime::from_timestamp_millis(millis as i64 - 1000)).flatten()
+}
+
+/// Today in the browser's time zone, as the date picker writes it (its `min`).
+pub fn local_today() -> String {
+    let today = js_sys::Date::new_0();
+    format!("{:04}-{:02}-{:02}", today.get_full_year(), today.get_month() + 1, today.get_date())
+}
+
+pub fn browser_now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// How a listed key's expiry reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryState {
+    Never,
+    /// Expires within this many days (rounded up; 1 means within a day).
+    InDays(i64),
+    Expired,
+}
+
+pub fn expiry_state(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ExpiryState {
+    match expires_at {
+        None => ExpiryState::Never,
+        Some(at) if at <= now => ExpiryState::Expired,
+        Some(at) => {
+            let millis = (at - now).num_milliseconds();
+            let day = TimeDelta::days(1).num_milliseconds();
+            ExpiryState::InDays((millis + day - 1) / day)
+        }
+    }
+}

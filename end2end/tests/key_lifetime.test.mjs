@@ -1,0 +1,100 @@
+// Keys with a lifetime, in a real browser, in English and French: a key generated with an
+// expiry shows when it expires; a custom date in the past is refused with the form kept;
+// disabling a key refuses it to scripts at once and enabling brings it back; an expired key
+// is marked as such.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { labels } from '../support/labels.mjs';
+import { button, callApi, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `YYYY-MM-DD`, `days` from today in the browser's (and this machine's) time zone. */
+function localDate(days) {
+  const date = new Date(Date.now() + days * DAY_MS);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+for (const language of ['en', 'fr']) {
+  const t = labels[language];
+
+  describe(`Keys with a lifetime (${language})`, () => {
+    let server;
+    let browser;
+    let page;
+    const user = { username: `lifetime_${language}`, password: 'correct horse battery', fullName: 'Lena Time', email: 'lena@example.com' };
+
+    before(async () => {
+      server = await startServer();
+      server.createUser({ ...user, role: 'user' });
+      browser = await launchBrowser({ locale: t.locale });
+      page = await browser.newPage();
+      page.on('pageerror', (error) => { throw error; });
+      await page.goto(server.baseUrl);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    test('a key with an expiry, disabled and enabled again, then seen expired', async () => {
+      await logIn(page, t, user);
+      await openApiCredentials(page, t);
+
+      // Seven days.
+      await button(page, t.generateApiKey).click();
+      await page.getByLabel(t.nameField).fill('weekly');
+      await page.getByLabel(t.expiry).selectOption({ label: t.expiryDays(7) });
+      await saveScreenshot(page, `generate-with-expiry-${language}`);
+      await button(page, t.generate).click();
+      await button(page, t.showKey).click();
+      const secret = (await page.getByTestId('new-key-value').textContent()).trim();
+      await button(page, t.done).click();
+      const weekly = keyRow(page, 'weekly');
+      await weekly.waitFor();
+      // Seven days minus the seconds since: "in 7 days" once rounded up.
+      assert.ok((await weekly.textContent()).includes(t.expiresInDays(7)), await weekly.textContent());
+      assert.equal((await callApi(server.baseUrl, secret)).status, 200);
+
+      // Disabled: refused at once, marked in the list; enabled: accepted again.
+      await button(page, t.disableKey('weekly')).click();
+      await page.getByText(t.keyDisabled).waitFor();
+      await weekly.getByText(t.keyStatusDisabled, { exact: true }).waitFor();
+      assert.equal((await callApi(server.baseUrl, secret)).status, 401);
+      await saveScreenshot(page, `key-disabled-${language}`);
+      await button(page, t.enableKey('weekly')).click();
+      await page.getByText(t.keyEnabled).waitFor();
+      assert.equal(await weekly.getByText(t.keyStatusDisabled, { exact: true }).count(), 0);
+      assert.equal((await callApi(server.baseUrl, secret)).status, 200);
+
+      // A custom date: yesterday is refused and the form keeps what was typed; in ten days
+      // works through that whole day.
+      await button(page, t.generateApiKey).click();
+      await page.getByLabel(t.nameField).fill('dated');
+      await page.getByLabel(t.expiry).selectOption({ label: t.customDate });
+      await page.getByLabel(t.expiryDate).fill(localDate(-1));
+      await button(page, t.generate).click();
+      await page.getByText(t.expiryInPast).waitFor();
+      assert.equal(await page.getByLabel(t.nameField).inputValue(), 'dated');
+      assert.equal(await keyRow(page, 'dated').count(), 0, 'nothing was made');
+      await page.getByLabel(t.expiryDate).fill(localDate(10));
+      await button(page, t.generate).click();
+      await button(page, t.done).click();
+      const dated = keyRow(page, 'dated');
+      await dated.waitFor();
+      // Ten days and the rest of today, rounded up.
+      assert.ok((await dated.textContent()).includes(t.expiresInDays(11)), await dated.textContent());
+
+      // Eight days on (in the browser), the weekly key reads as expired.
+      await page.clock.setFixedTime(new Date(Date.now() + 8 * DAY_MS));
+      await page.reload();
+      await keyRow(page, 'weekly').getByText(t.keyStatusExpired, { exact: true }).waitFor();
+      await saveScreenshot(page, `key-expired-${language}`);
+    });
+  });
+}
