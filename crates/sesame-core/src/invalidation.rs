@@ -21,7 +21,14 @@ impl Invalidation {
     /// After a change that stops the key with this hash from working (deleted, disabled)
     /// committed.
     pub async fn key_revoked(&self, hash: &KeyHash) -> StoreResult<()> {
-        self.cache.invalidate_key(hash);
+        self.keys_revoked(std::slice::from_ref(hash)).await
+    }
+
+    /// As [`Self::key_revoked`], for many keys at once (one confirmation round).
+    pub async fn keys_revoked(&self, hashes: &[KeyHash]) -> StoreResult<()> {
+        for hash in hashes {
+            self.cache.invalidate_key(hash);
+        }
         self.confirm().await
     }
 

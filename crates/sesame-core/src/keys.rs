@@ -1,18 +1,22 @@
 //! Managing one's own API keys: generate (with an expiry or none), list, change (rename,
-//! disable, enable), delete. Each change is one door, whichever boundary calls it: it
-//! re-checks the actor inside its transaction, makes the change, writes its activity events
-//! with it, and logs the audit line.
+//! disable, enable), delete; and revoking keys reported as leaked, whoever owns them. Each
+//! change is one door, whichever boundary calls it: it re-checks the actor inside its
+//! transaction, makes the change, writes its activity events with it, and logs the audit
+//! line.
+
+use std::{collections::HashSet, sync::Arc};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
-    actor::Actor,
+    actor::{Actor, Boundary, Client},
     audit::{self, About},
     invalidation::{self, Invalidation},
-    key::ApiKeySecret,
+    key::{ApiKeySecret, KeyHash},
     model::{ApiKey, ApiKeyId, EventKind, Page, PageRequest, Status},
     names::{KeyName, NameError},
     store::{self, Store, StoreError},
+    throttle::{RetryAfter, Throttles},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +36,11 @@ pub enum KeyError {
     /// request was in flight: nothing was done.
     #[error("the credentials are no longer valid")]
     Unauthenticated,
+    #[error("at most 1,000 keys per report")]
+    TooManyLeakedKeys,
+    /// Too many calls to revoke leaked keys from this address.
+    #[error("too many requests")]
+    Throttled(RetryAfter),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -45,6 +54,9 @@ impl From<StoreError> for KeyError {
         }
     }
 }
+
+/// Keys one call may report as leaked, at most.
+pub const MAX_LEAKED_KEYS: usize = 1_000;
 
 /// Expired keys stay listed this long (marked expired, so their owner sees what stopped
 /// working), then are purged.
@@ -94,11 +106,12 @@ pub struct CreatedKey {
 pub struct Keys {
     store: Store,
     invalidation: Invalidation,
+    throttles: Arc<Throttles>,
 }
 
 impl Keys {
-    pub(crate) fn new(store: Store, invalidation: Invalidation) -> Self {
-        Self { store, invalidation }
+    pub(crate) fn new(store: Store, invalidation: Invalidation, throttles: Arc<Throttles>) -> Self {
+        Self { store, invalidation, throttles }
     }
 
     /// A new key for the actor.
@@ -191,6 +204,48 @@ impl Keys {
         crate::testing::pause("change-committed").await;
         self.invalidation.key_revoked(&hash).await?;
         Ok(key)
+    }
+
+    /// Deletes every key among `presented` that exists, whoever owns it — what a secret
+    /// scanner, a security team or a person who pasted a key in public calls, with no key
+    /// of their own. Malformed entries are skipped. Each owner finds *key revoked as leaked*
+    /// in their activity. When this returns, every node refuses the keys. Answers the same
+    /// whether any key existed or not (RFC 7009): the caller learns nothing it could not
+    /// learn by presenting the keys.
+    pub async fn revoke_leaked(&self, presented: &[String], client: &Client) -> Result<(), KeyError> {
+        if presented.len() > MAX_LEAKED_KEYS {
+            return Err(KeyError::TooManyLeakedKeys);
+        }
+        if let Err(retry) = self.throttles.admit_revoke(client.address()).await? {
+            return Err(KeyError::Throttled(retry));
+        }
+        let hashes: HashSet<KeyHash> = presented
+            .iter()
+            .filter_map(|key| ApiKeySecret::parse(key.trim()).ok())
+            .map(|secret| secret.hash())
+            .collect();
+        let (keys, client) = (self.clone(), client.clone());
+        let revoked = invalidation::run_to_completion(async move { keys.revoke_now(hashes, &client).await }).await?;
+        tracing::info!(target: "sesame::audit", presented = presented.len(), revoked, "keys reported as leaked");
+        Ok(())
+    }
+
+    async fn revoke_now(&self, hashes: HashSet<KeyHash>, client: &Client) -> Result<usize, KeyError> {
+        let mut tx = self.store.write().await?;
+        let (mut revoked, mut events) = (Vec::new(), Vec::new());
+        for hash in hashes {
+            let Some(key) = store::keys::delete_by_hash(tx.conn(), &hash).await? else { continue };
+            let Some(owner) = store::users::by_id(tx.conn(), key.user_id).await? else { continue };
+            store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
+            let about = About { subject: Some((&owner).into()), key: Some((&key).into()), detail: None };
+            events.push(audit::event_in(owner.organization_id, EventKind::KeyRevokedAsLeaked, None, client, about));
+            revoked.push(hash);
+        }
+        audit::commit(tx, &events, Boundary::Api).await?;
+        if !revoked.is_empty() {
+            self.invalidation.keys_revoked(&revoked).await?;
+        }
+        Ok(revoked.len())
     }
 
     /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and

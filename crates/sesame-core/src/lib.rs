@@ -136,7 +136,7 @@ impl Services {
             security: Security::new(store.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone()),
             accounts,
-            keys: Keys::new(store.clone(), invalidation),
+            keys: Keys::new(store.clone(), invalidation, throttles.clone()),
             api: ApiAccess::new(verifier.clone(), throttles.clone()),
             verifier,
             last_use,

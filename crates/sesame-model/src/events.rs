@@ -16,6 +16,8 @@ pub enum EventKind {
     /// The key's owner disabled it: refused until enabled again.
     KeyDisabled,
     KeyEnabled,
+    /// Someone reported the key as leaked (`POST /api/v1/api_keys/revoke`): it was deleted.
+    KeyRevokedAsLeaked,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -26,7 +28,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -35,6 +37,7 @@ impl EventKind {
         EventKind::KeyDeleted,
         EventKind::KeyDisabled,
         EventKind::KeyEnabled,
+        EventKind::KeyRevokedAsLeaked,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -53,6 +56,7 @@ impl EventKind {
             EventKind::KeyDeleted => "key_deleted",
             EventKind::KeyDisabled => "key_disabled",
             EventKind::KeyEnabled => "key_enabled",
+            EventKind::KeyRevokedAsLeaked => "key_revoked_as_leaked",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

@@ -92,7 +92,10 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
 
     let by_console = activity(&server, &ada_key).await;
     let kinds: BTreeSet<&str> = by_console.iter().map(|e| e.0.as_str()).collect();
-    let all: BTreeSet<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    // A key reported as leaked is the one event no signed-in person causes (see
+    // tests/revoking_leaked_keys.rs).
+    let all: BTreeSet<&str> =
+        EventKind::ALL.iter().filter(|k| **k != EventKind::KeyRevokedAsLeaked).map(|k| k.as_str()).collect();
     assert_eq!(kinds, all, "every kind of event, from the console alone");
     for (event, actor, subject, ip) in &by_console {
         if event == "login_failed" {

@@ -51,7 +51,11 @@ async fn mutating_rest_routes_ignore_the_session_cookie() {
     let document: Value = Client::new().get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     let mut mutating = 0;
     for (path, item) in document["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys().filter(|m| *m != "get") {
+        for (method, operation) in item.as_object().unwrap().iter().filter(|(m, _)| *m != "get") {
+            // Reporting leaked keys takes neither a key nor a cookie (revoking_leaked_keys.rs).
+            if operation["security"] == json!([{}]) {
+                continue;
+            }
             mutating += 1;
             let url = server.url(&path.replace("{id}", &id));
             let response = alice

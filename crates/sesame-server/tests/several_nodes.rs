@@ -123,6 +123,8 @@ async fn until_serving_cached_keys(node: &TestServer) {
 enum Revoke {
     Delete,
     Disable,
+    /// Reported as leaked, with no key (`POST /api/v1/api_keys/revoke`).
+    ReportLeaked,
 }
 
 #[tokio::test]
@@ -133,6 +135,11 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_delete_on_another_retur
 #[tokio::test]
 async fn no_request_is_accepted_by_a_caching_node_once_a_disable_on_another_returned() {
     no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(Revoke::Disable).await;
+}
+
+#[tokio::test]
+async fn no_request_is_accepted_by_a_caching_node_once_a_leak_report_on_another_returned() {
+    no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(Revoke::ReportLeaked).await;
 }
 
 async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(revoke: Revoke) {
@@ -178,6 +185,9 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_retur
         let revoked = match revoke {
             Revoke::Delete => alice.call::<DeleteApiKey>(&json!({"id": id})).await,
             Revoke::Disable => alice.call::<UpdateApiKey>(&json!({"id": id, "status": "disabled"})).await,
+            Revoke::ReportLeaked => {
+                Client::new().post(b.url("/api/v1/api_keys/revoke")).json(&json!({"keys": [key]})).send().await.unwrap()
+            }
         };
         assert_eq!(revoked.status(), StatusCode::OK);
         let delete_returned = Instant::now();

@@ -107,6 +107,13 @@ pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKey
     row.map(|row| Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))).transpose()
 }
 
+/// Deletes the key with this hash, whoever owns it (a key reported as leaked).
+pub(crate) async fn delete_by_hash(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<ApiKey>> {
+    let sql = format!("DELETE FROM api_keys WHERE key_hash = $1 RETURNING {KEY_COLUMNS}");
+    let row = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await?;
+    row.as_ref().map(key_from_row).transpose()
+}
+
 /// What verifying a key needs to know about it.
 pub(crate) struct KeyOwner {
     pub id: ApiKeyId,

@@ -24,6 +24,8 @@ pub(crate) enum Kind {
     LoginBackoff,
     /// One account: failures in a row, and when the last one was.
     Account,
+    /// Calls to revoke leaked keys per address: a rate.
+    RevokeAddress,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::LoginAddress => "login_address",
             Kind::LoginBackoff => "login_backoff",
             Kind::Account => "account",
+            Kind::RevokeAddress => "revoke_address",
         }
     }
 }

@@ -71,6 +71,10 @@ pub struct ThrottleSettings {
     pub hard_stop: Duration,
     /// Requests per second allowed to one key; `None`: no limit.
     pub key_requests_per_second: Option<NonZeroU32>,
+    /// Calls to revoke leaked keys one address may make in a burst, and how fast that
+    /// allowance comes back (each call may carry 1,000 keys).
+    pub revoke_burst_per_ip: u32,
+    pub revoke_refill_per_ip: Duration,
 }
 
 impl Default for ThrottleSettings {
@@ -85,6 +89,8 @@ impl Default for ThrottleSettings {
             account_failure_limit: 100,
             hard_stop: Duration::from_secs(3600),
             key_requests_per_second: None,
+            revoke_burst_per_ip: 10,
+            revoke_refill_per_ip: Duration::from_secs(6),
         }
     }
 }
@@ -311,6 +317,14 @@ impl Throttles {
                 }
             })
             .await
+    }
+
+    /// One more call to revoke leaked keys from `ip` (it needs no key, so it is limited
+    /// by address alone, on every node).
+    pub async fn admit_revoke(&self, ip: IpAddr) -> StoreResult<Result<(), RetryAfter>> {
+        let rate = Rate { period_ms: millis(self.settings.revoke_refill_per_ip).max(1), burst: self.settings.revoke_burst_per_ip };
+        let (_, verdict) = self.admit(Kind::RevokeAddress, AddressKey::of(ip).0, rate, now_ms()).await?;
+        Ok(verdict.map_err(RetryAfter::from_millis))
     }
 
     /// The right password for `account` from `ip`: its failures are forgiven, this

@@ -45,6 +45,18 @@ impl FromRequestParts<AppState> for ApiActor {
     }
 }
 
+/// Where a request with no key to present comes from (address and user agent).
+pub struct ClientOf(pub Client);
+
+impl FromRequestParts<AppState> for ClientOf {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ip = client_ip(parts, &state.config.trusted_proxies);
+        Ok(ClientOf(Client::new(ip, user_agent(parts))))
+    }
+}
+
 /// The core's API door, counted in the metrics.
 async fn authenticate(parts: &Parts, state: &AppState, ip: IpAddr) -> Result<Arc<KeyPrincipal>, ApiError> {
     let counters = crate::metrics::auth();

@@ -196,6 +196,8 @@ impl From<KeyError> for ApiError {
             KeyError::NothingToChange => ApiError::invalid_request("body", "Nothing to change: give a name or a status."),
             KeyError::NotFound => ApiError::not_found("No such API key."),
             KeyError::Unauthenticated => ApiError::invalid_credentials(),
+            KeyError::TooManyLeakedKeys => ApiError::invalid_request("keys", "At most 1,000 keys per report."),
+            KeyError::Throttled(retry) => ApiError::too_many_requests(retry),
             KeyError::Store(store) => store.into(),
         }
     }

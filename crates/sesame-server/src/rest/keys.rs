@@ -7,7 +7,7 @@ use axum::{
     Json,
 };
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, KeyError, NewKey},
     model::{ApiKeyId, Status},
@@ -16,7 +16,7 @@ use sesame_shared::wire::{ApiKeyView, CreatedKey};
 use utoipa::ToSchema;
 
 use super::{
-    auth::ApiActor,
+    auth::{ApiActor, ClientOf},
     body::JsonObject,
     envelope::{Data, List},
     page::{PageParams, Pagination},
@@ -138,4 +138,63 @@ pub async fn delete(
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     state.services.keys.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A key as reported: any text of up to 256 characters (malformed entries are skipped,
+/// not refused).
+#[derive(ToSchema)]
+#[schema(example = "sesame_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg0AbCdE", max_length = 256)]
+pub struct ReportedKey(String);
+
+impl<'de> Deserialize<'de> for ReportedKey {
+    /// As the document says: longer text is no key, and breaks the request (400).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.chars().count() > 256 {
+            return Err(serde::de::Error::custom("a reported key has at most 256 characters"));
+        }
+        Ok(Self(text))
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeKeysRequest {
+    /// Up to 1,000 keys, of anyone. A Sésame key matches `sesame_[0-9A-Za-z]{49}`.
+    #[schema(max_items = 1000)]
+    keys: Vec<ReportedKey>,
+}
+
+/// What a report is answered, whatever it found.
+#[derive(Serialize, ToSchema)]
+pub struct RevokeKeysAnswer {
+    /// How many entries the request carried (not how many keys existed).
+    #[schema(minimum = 0, maximum = 1000)]
+    received: u32,
+}
+
+/// Reports keys as leaked: every one that exists is deleted at once, on every node, and its
+/// owner finds *key revoked as leaked* in their activity. Needs no key — for secret
+/// scanners (keys match `sesame_[0-9A-Za-z]{49}`), security teams, or whoever pasted a key
+/// somewhere public. The answer is the same whether or not any key existed (RFC 7009), so
+/// it reveals nothing; malformed entries are skipped. Limited per client address.
+#[utoipa::path(
+    post, path = "/api_keys/revoke", tag = "api_keys", operation_id = "revokeLeakedApiKeys",
+    security(()),
+    request_body = RevokeKeysRequest,
+    responses(
+        (status = 200, description = "The report was handled (whatever it held)", body = Data<RevokeKeysAnswer>),
+        (status = 400, description = "Invalid body, or more than 1,000 keys", body = ErrorResponse),
+    )
+)]
+pub async fn revoke_leaked(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    JsonObject(body): JsonObject<RevokeKeysRequest>,
+) -> Result<Json<Data<RevokeKeysAnswer>>, ApiError> {
+    let keys: Vec<String> = body.keys.into_iter().map(|ReportedKey(key)| key).collect();
+    state.services.keys.revoke_leaked(&keys, &client).await?;
+    // At most 1,000: more were refused.
+    let received = u32::try_from(keys.len()).unwrap_or(u32::MAX);
+    Ok(Json(Data { data: RevokeKeysAnswer { received } }))
 }

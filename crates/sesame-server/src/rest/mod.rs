@@ -43,6 +43,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(under_base(routes!(activity::list)))
         .routes(under_base(routes!(keys::list, keys::create)))
         .routes(under_base(routes!(keys::update, keys::delete)))
+        .routes(under_base(routes!(keys::revoke_leaked)))
         .routes(under_base(routes!(users::list, users::create)))
         .routes(under_base(routes!(users::show, users::update)))
         // Anything else under the base path answers in the API's errors format.

@@ -56,7 +56,7 @@ impl Modify for KeySecurity {
 }
 
 /// What operations answer whatever they do, written once here rather than on each handler:
-/// 401 (every operation takes a key) with its `WWW-Authenticate` header, 413 where there is
+/// 401 (every operation that takes a key) with its `WWW-Authenticate` header, 413 where there is
 /// a body, 429 with `Retry-After` (rate limits), 500 with the id of the error logged, and
 /// 503 while the database is unreachable; and on every answer the `RateLimit` and
 /// `RateLimit-Policy` fields. Applied once the handlers' paths are in (the derive's
@@ -108,8 +108,12 @@ impl Modify for CommonResponses {
         for item in openapi.paths.paths.values_mut() {
             let operations = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
             for operation in operations.into_iter().flatten() {
+                // `security(())`: the operation takes no key, so it never answers 401.
+                let takes_a_key = !operation.security.as_ref().is_some_and(|ways| ways.iter().any(|way| *way == Default::default()));
                 let responses = &mut operation.responses.responses;
-                responses.insert("401".into(), RefOr::T(refused.clone()));
+                if takes_a_key {
+                    responses.insert("401".into(), RefOr::T(refused.clone()));
+                }
                 responses.insert("429".into(), RefOr::T(throttled.clone()));
                 if operation.request_body.is_some() {
                     responses.insert("413".into(), RefOr::T(too_large.clone()));

@@ -70,6 +70,9 @@ impl From<KeyError> for AppError {
             KeyError::NothingToChange => respond_with(AppError::NothingToChange),
             KeyError::NotFound => respond_with(AppError::NotFound),
             KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
+            KeyError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
+            // The console never reports leaked keys.
+            KeyError::TooManyLeakedKeys => respond_with(AppError::BadRequest(error.to_string())),
             KeyError::Store(store) => store.into(),
         }
     }

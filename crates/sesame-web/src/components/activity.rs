@@ -71,6 +71,7 @@ fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
         EventKind::KeyDeleted => t_string!(i18n, event_key_deleted).to_string(),
         EventKind::KeyDisabled => t_string!(i18n, event_key_disabled).to_string(),
         EventKind::KeyEnabled => t_string!(i18n, event_key_enabled).to_string(),
+        EventKind::KeyRevokedAsLeaked => t_string!(i18n, event_key_revoked_as_leaked).to_string(),
         EventKind::PasswordChanged => t_string!(i18n, event_password_changed).to_string(),
         EventKind::PasswordChangeFailed => t_string!(i18n, event_password_change_failed).to_string(),
         EventKind::UserCreated => t_string!(i18n, event_user_created).to_string(),
