@@ -1,7 +1,8 @@
 // Keys with a lifetime, in a real browser, in English and French: a key generated with an
 // expiry shows when it expires; a custom date in the past is refused with the form kept;
 // disabling a key refuses it to scripts at once and enabling brings it back; an expired key
-// is marked as such.
+// is marked as such; a rolled key answers to its old and new secrets until the overlap is
+// ended, then only to the new one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -42,9 +43,44 @@ for (const language of ['en', 'fr']) {
       await server?.stop();
     });
 
-    test('a key with an expiry, disabled and enabled again, then seen expired', async () => {
+    test('a key rolled with an hour of overlap, then the overlap ended early', async () => {
       await logIn(page, t, user);
       await openApiCredentials(page, t);
+      await button(page, t.generateApiKey).click();
+      await page.getByLabel(t.nameField).fill('rotating');
+      await button(page, t.generate).click();
+      await button(page, t.showKey).click();
+      const old = (await page.getByTestId('new-key-value').textContent()).trim();
+      await button(page, t.done).click();
+
+      await button(page, t.rollKey('rotating')).click();
+      await page.getByLabel(t.rollGrace).selectOption({ label: t.graceHour });
+      await saveScreenshot(page, `roll-editor-${language}`);
+      await keyRow(page, 'rotating').getByRole('button', { name: t.roll, exact: true }).click();
+      await page.getByText(t.rolledTitle('rotating')).waitFor();
+      await button(page, t.showKey).click();
+      const fresh = (await page.getByTestId('new-key-value').textContent()).trim();
+      assert.match(fresh, /^sesame_[0-9A-Za-z]{49}$/);
+      assert.notEqual(fresh, old);
+      await button(page, t.done).click();
+
+      // Both secrets work during the overlap, and the row says until when.
+      const row = keyRow(page, 'rotating');
+      await row.getByText(t.previousSecret).waitFor();
+      await saveScreenshot(page, `key-overlap-${language}`);
+      assert.equal((await callApi(server.baseUrl, old)).status, 200);
+      assert.equal((await callApi(server.baseUrl, fresh)).status, 200);
+
+      // Ended now: only the new secret works.
+      await button(page, t.endOverlap('rotating')).click();
+      await page.getByText(t.overlapEnded).waitFor();
+      assert.equal(await row.getByText(t.previousSecret).count(), 0);
+      assert.equal((await callApi(server.baseUrl, old)).status, 401);
+      assert.equal((await callApi(server.baseUrl, fresh)).status, 200);
+    });
+
+    test('a key with an expiry, disabled and enabled again, then seen expired', async () => {
+      // Signed in with the panel open, by the test above.
 
       // Seven days.
       await button(page, t.generateApiKey).click();

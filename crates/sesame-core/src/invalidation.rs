@@ -18,13 +18,8 @@ impl Invalidation {
         Self { cache, cluster }
     }
 
-    /// After a change that stops the key with this hash from working (deleted, disabled)
-    /// committed.
-    pub async fn key_revoked(&self, hash: &KeyHash) -> StoreResult<()> {
-        self.keys_revoked(std::slice::from_ref(hash)).await
-    }
-
-    /// As [`Self::key_revoked`], for many keys at once (one confirmation round).
+    /// After a change that stops secrets with these hashes from working (a key deleted,
+    /// disabled, rolled, reported as leaked) committed: one confirmation round for all.
     pub async fn keys_revoked(&self, hashes: &[KeyHash]) -> StoreResult<()> {
         for hash in hashes {
             self.cache.invalidate_key(hash);

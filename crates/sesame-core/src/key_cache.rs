@@ -174,6 +174,7 @@ mod tests {
         Arc::new(KeyPrincipal {
             key_id: ApiKeyId::new_random(),
             expires_at: None,
+            previous_secret: false,
             user: Arc::new(User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),

@@ -13,9 +13,9 @@ use crate::{
     audit::{self, About},
     invalidation::{self, Invalidation},
     key::{ApiKeySecret, KeyHash},
-    model::{ApiKey, ApiKeyId, EventKind, Page, PageRequest, Status},
+    model::{ApiKey, ApiKeyId, Event, EventKind, Page, PageRequest, Status},
     names::{KeyName, NameError},
-    store::{self, Store, StoreError},
+    store::{self, Store, StoreError, Tx},
     throttle::{RetryAfter, Throttles},
 };
 
@@ -38,6 +38,11 @@ pub enum KeyError {
     Unauthenticated,
     #[error("at most 1,000 keys per report")]
     TooManyLeakedKeys,
+    #[error("the grace period is from 0 seconds to 7 days")]
+    InvalidGracePeriod,
+    /// An expired key cannot be rolled: its new secret would be expired too.
+    #[error("this key has expired: generate a new one")]
+    Expired,
     /// Too many calls to revoke leaked keys from this address.
     #[error("too many requests")]
     Throttled(RetryAfter),
@@ -54,6 +59,9 @@ impl From<StoreError> for KeyError {
         }
     }
 }
+
+/// The longest a previous secret may keep working after a roll.
+pub const MAX_GRACE: TimeDelta = TimeDelta::days(7);
 
 /// Keys one call may report as leaked, at most.
 pub const MAX_LEAKED_KEYS: usize = 1_000;
@@ -156,7 +164,8 @@ impl Keys {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
-        let (before, hash) = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let before = &stored.key;
         let name = match name {
             Some(name) => name,
             // Unchanged: what is stored already obeys the rule.
@@ -165,9 +174,7 @@ impl Keys {
         let after = ApiKey { name: name.as_str().to_owned(), status: status.unwrap_or(before.status), ..before.clone() };
         store::keys::save(tx.conn(), &after, &name).await?;
         let revoked = before.status.is_active() && !after.status.is_active();
-        if revoked {
-            store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
-        }
+        let forgotten = if revoked { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
         let events: Vec<_> = [
             (before.name != after.name).then_some(EventKind::KeyRenamed),
             (before.status != after.status).then_some(match after.status {
@@ -179,12 +186,65 @@ impl Keys {
         .flatten()
         .map(|kind| audit::event(kind, actor, About::key(&after)))
         .collect();
-        audit::commit(tx, &events, actor.via.boundary()).await?;
-        if revoked {
-            crate::testing::pause("change-committed").await;
-            self.invalidation.key_revoked(&hash).await?;
-        }
+        self.commit_and_forget(tx, &events, actor.via.boundary(), &forgotten).await?;
         Ok(after)
+    }
+
+    /// Gives one of the actor's keys a new secret, shown this once; the key keeps its id,
+    /// name, expiry and history. Its previous secret keeps working for `grace` (at most
+    /// [`MAX_GRACE`]; zero: it stops at once), then is refused like a deleted key, on every
+    /// node. A key may roll itself. Rolling again during an overlap drops the older secret.
+    pub async fn roll(&self, actor: &Actor, id: ApiKeyId, grace: TimeDelta) -> Result<CreatedKey, KeyError> {
+        if grace < TimeDelta::zero() || grace > MAX_GRACE {
+            return Err(KeyError::InvalidGracePeriod);
+        }
+        let (keys, actor) = (self.clone(), actor.clone());
+        invalidation::run_to_completion(async move { keys.roll_now(&actor, id, grace).await }).await
+    }
+
+    async fn roll_now(&self, actor: &Actor, id: ApiKeyId, grace: TimeDelta) -> Result<CreatedKey, KeyError> {
+        let mut tx = self.store.write().await?;
+        let now = tx.now();
+        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let lock = tx.update_lock();
+        let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        if stored.key.has_expired(now) {
+            return Err(KeyError::Expired);
+        }
+        let secret = ApiKeySecret::generate();
+        let until = (grace > TimeDelta::zero()).then(|| now + grace);
+        store::keys::roll(tx.conn(), id, &secret.hash(), until.map(|until| (&stored.hash, until))).await?;
+        // Every cached principal of the key goes: the old secret's is rebuilt with the end
+        // of its overlap, an older previous secret's is dropped for good.
+        let forgotten = announce(&mut tx, stored.hashes()).await?;
+        let key = ApiKey { previous_secret_valid_until: until, ..stored.key };
+        let detail = until.map_or_else(|| "now".to_owned(), |until| until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let event = audit::event(EventKind::KeyRolled, actor, About::key(&key).with_detail(detail));
+        self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;
+        Ok(CreatedKey { key, secret })
+    }
+
+    /// Ends the overlap after a roll now: the key's previous secret is refused from the
+    /// moment this returns, on every node. Nothing to end is not an error.
+    pub async fn end_overlap(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        let (keys, actor) = (self.clone(), actor.clone());
+        invalidation::run_to_completion(async move { keys.end_overlap_now(&actor, id).await }).await
+    }
+
+    async fn end_overlap_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        let mut tx = self.store.write().await?;
+        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let lock = tx.update_lock();
+        let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let key = ApiKey { previous_secret_valid_until: None, ..stored.key };
+        let Some(previous) = stored.previous_hash else {
+            return Ok(key);
+        };
+        store::keys::end_overlap(tx.conn(), id).await?;
+        let forgotten = announce(&mut tx, [&previous]).await?;
+        let event = audit::event(EventKind::KeyOverlapEnded, actor, About::key(&key));
+        self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;
+        Ok(key)
     }
 
     /// Deletes one of the actor's keys; when this returns, no request with it is accepted
@@ -197,21 +257,20 @@ impl Keys {
     async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
-        let (key, hash) = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
-        store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
-        let event = audit::event(EventKind::KeyDeleted, actor, About::key(&key));
-        audit::commit(tx, &[event], actor.via.boundary()).await?;
-        crate::testing::pause("change-committed").await;
-        self.invalidation.key_revoked(&hash).await?;
-        Ok(key)
+        let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
+        let forgotten = announce(&mut tx, stored.hashes()).await?;
+        let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));
+        self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;
+        Ok(stored.key)
     }
 
     /// Deletes every key among `presented` that exists, whoever owns it — what a secret
     /// scanner, a security team or a person who pasted a key in public calls, with no key
-    /// of their own. Malformed entries are skipped. Each owner finds *key revoked as leaked*
-    /// in their activity. When this returns, every node refuses the keys. Answers the same
-    /// whether any key existed or not (RFC 7009): the caller learns nothing it could not
-    /// learn by presenting the keys.
+    /// of their own; a key's previous secret (after a roll) only ends its overlap.
+    /// Malformed entries are skipped. Each owner finds *key revoked as leaked* in their
+    /// activity. When this returns, every node refuses the keys. Answers the same whether
+    /// any key existed or not (RFC 7009): the caller learns nothing it could not learn by
+    /// presenting the keys.
     pub async fn revoke_leaked(&self, presented: &[String], client: &Client) -> Result<(), KeyError> {
         if presented.len() > MAX_LEAKED_KEYS {
             return Err(KeyError::TooManyLeakedKeys);
@@ -232,20 +291,37 @@ impl Keys {
 
     async fn revoke_now(&self, hashes: HashSet<KeyHash>, client: &Client) -> Result<usize, KeyError> {
         let mut tx = self.store.write().await?;
-        let (mut revoked, mut events) = (Vec::new(), Vec::new());
+        let (mut forgotten, mut events) = (Vec::new(), Vec::new());
+        let lock = tx.update_lock();
         for hash in hashes {
-            let Some(key) = store::keys::delete_by_hash(tx.conn(), &hash).await? else { continue };
-            let Some(owner) = store::users::by_id(tx.conn(), key.user_id).await? else { continue };
-            store::cluster::announce(&mut tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
-            let about = About { subject: Some((&owner).into()), key: Some((&key).into()), detail: None };
+            let Some(stored) = store::keys::lock_by_hash(tx.conn(), &hash, lock).await? else { continue };
+            let Some(owner) = store::users::by_id(tx.conn(), stored.key.user_id).await? else { continue };
+            let detail = if stored.hash == hash {
+                store::keys::delete_any(tx.conn(), stored.key.id).await?;
+                forgotten.extend(announce(&mut tx, stored.hashes()).await?);
+                None
+            } else {
+                store::keys::end_overlap(tx.conn(), stored.key.id).await?;
+                forgotten.extend(announce(&mut tx, [&hash]).await?);
+                Some("previous secret".to_owned())
+            };
+            let about = About { subject: Some((&owner).into()), key: Some((&stored.key).into()), detail };
             events.push(audit::event_in(owner.organization_id, EventKind::KeyRevokedAsLeaked, None, client, about));
-            revoked.push(hash);
         }
-        audit::commit(tx, &events, Boundary::Api).await?;
-        if !revoked.is_empty() {
-            self.invalidation.keys_revoked(&revoked).await?;
+        let revoked = events.len();
+        self.commit_and_forget(tx, &events, Boundary::Api, &forgotten).await?;
+        Ok(revoked)
+    }
+
+    /// Commits a change with its events; then, if it stopped secrets from working, makes
+    /// every node forget them before the change is acknowledged.
+    async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {
+        audit::commit(tx, events, via).await?;
+        if !forgotten.is_empty() {
+            crate::testing::pause("change-committed").await;
+            self.invalidation.keys_revoked(forgotten).await?;
         }
-        Ok(revoked.len())
+        Ok(())
     }
 
     /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and
@@ -257,4 +333,15 @@ impl Keys {
         tx.commit().await?;
         Ok(purged)
     }
+}
+
+/// Tells the other nodes, inside the change's transaction, to forget these secrets; the
+/// hashes, for this node to forget once committed.
+async fn announce<'a>(tx: &mut Tx, hashes: impl IntoIterator<Item = &'a KeyHash>) -> Result<Vec<KeyHash>, StoreError> {
+    let mut announced = Vec::new();
+    for hash in hashes {
+        store::cluster::announce(tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
+        announced.push(hash.clone());
+    }
+    Ok(announced)
 }

@@ -25,6 +25,7 @@ pub mod model;
 pub mod net;
 pub mod password;
 mod password_attempts;
+mod previous_secret;
 pub mod principal;
 pub mod security;
 mod store;

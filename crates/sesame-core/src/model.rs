@@ -43,6 +43,8 @@ pub struct ApiKey {
     pub status: Status,
     /// From this instant on the key is refused like a deleted one; none: never.
     pub expires_at: Option<DateTime<Utc>>,
+    /// After a roll, the previous secret works until then too (none: no overlap).
+    pub previous_secret_valid_until: Option<DateTime<Utc>>,
 }
 
 impl ApiKey {

@@ -11,8 +11,11 @@ use crate::model::{ApiKeyId, User};
 #[derive(Debug)]
 pub struct KeyPrincipal {
     pub key_id: ApiKeyId,
-    /// Checked on every request against the clock, cached or not; none: never expires.
+    /// Checked on every request against the clock, cached or not; none: never expires. For
+    /// a previous secret, the end of the overlap if that comes first.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The key was presented with its previous secret (in the overlap after a roll).
+    pub previous_secret: bool,
     pub user: Arc<User>,
 }
 

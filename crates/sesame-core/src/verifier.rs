@@ -6,6 +6,7 @@ use crate::{
     key::{ApiKeySecret, KeyFormatError, KeyHash},
     key_cache::KeyCache,
     last_use::LastUseRecorder,
+    previous_secret::PreviousSecretUses,
     principal::KeyPrincipal,
     store::{self, Store, StoreError},
 };
@@ -29,11 +30,13 @@ pub struct Verifier {
     store: Store,
     last_use: Arc<LastUseRecorder>,
     cache: Arc<KeyCache>,
+    previous_secret_uses: Arc<PreviousSecretUses>,
 }
 
 impl Verifier {
     pub(crate) fn new(store: Store, last_use: Arc<LastUseRecorder>, cache: Arc<KeyCache>) -> Self {
-        Self { store, last_use, cache }
+        let previous_secret_uses = Arc::new(PreviousSecretUses::new(store.clone()));
+        Self { store, last_use, cache, previous_secret_uses }
     }
 
     /// Parses the key (no storage touched if it is malformed), finds its owner — in the
@@ -59,11 +62,24 @@ impl Verifier {
             return Err(VerifyError::Expired);
         }
         self.last_use.record(principal.key_id, client_ip, now);
+        if principal.previous_secret {
+            self.previous_secret_uses.note(&principal, client_ip);
+        }
         Ok(principal)
     }
 
     async fn lookup(&self, hash: &KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let found = store::keys::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
-        Ok(Arc::new(KeyPrincipal { key_id: found.id, expires_at: found.expires_at, user: Arc::new(found.user) }))
+        // A previous secret stops at the end of its overlap, or with the key, if sooner.
+        let expires_at = match (found.expires_at, found.previous_until) {
+            (Some(key), Some(overlap)) => Some(key.min(overlap)),
+            (key, overlap) => key.or(overlap),
+        };
+        Ok(Arc::new(KeyPrincipal {
+            key_id: found.id,
+            expires_at,
+            previous_secret: found.previous_until.is_some(),
+            user: Arc::new(found.user),
+        }))
     }
 }

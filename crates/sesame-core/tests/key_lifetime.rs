@@ -152,3 +152,121 @@ async fn expired_keys_stay_listed_for_thirty_days_then_are_purged() {
     names.sort();
     assert_eq!(names, ["forever", "later"]);
 }
+
+#[tokio::test]
+async fn a_rolled_key_answers_to_both_secrets_until_the_millisecond_its_overlap_ends() {
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let created = f.services.keys.create(&alice, NewKey::named(Some("ci"))).await.unwrap();
+    let old = created.secret.expose().to_owned();
+    assert!(f.services.verifier.verify(&old, IP).await.is_ok(), "cached before the roll");
+
+    f.clock.set(f.clock.now());
+    let rolled = f.services.keys.roll(&alice, created.key.id, TimeDelta::hours(1)).await.unwrap();
+    let until = f.clock.now() + TimeDelta::hours(1);
+    assert_eq!((rolled.key.id, rolled.key.name.as_str()), (created.key.id, "ci"));
+    assert_eq!(rolled.key.previous_secret_valid_until, Some(until));
+    assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].previous_secret_valid_until, Some(until));
+    let new = rolled.secret.expose().to_owned();
+    assert_ne!(new, old);
+
+    let with_old = f.services.verifier.verify(&old, IP).await.unwrap();
+    assert!(with_old.previous_secret && with_old.key_id == created.key.id);
+    assert!(!f.services.verifier.verify(&new, IP).await.unwrap().previous_secret);
+    f.clock.set(until - TimeDelta::milliseconds(1));
+    assert!(f.services.verifier.verify(&old, IP).await.is_ok());
+    f.clock.set(until);
+    assert!(matches!(f.services.verifier.verify(&old, IP).await, Err(VerifyError::Expired)));
+    assert!(f.services.verifier.verify(&new, IP).await.is_ok());
+}
+
+#[tokio::test]
+async fn rolling_with_no_grace_again_or_ending_the_overlap_stops_the_older_secret_at_once() {
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
+    let id = created.key.id;
+    let first = created.secret.expose().to_owned();
+    assert!(f.services.verifier.verify(&first, IP).await.is_ok());
+
+    // No grace: the old secret is refused from the next request, cached or not.
+    let second = f.services.keys.roll(&alice, id, TimeDelta::zero()).await.unwrap();
+    assert_eq!(second.key.previous_secret_valid_until, None);
+    assert!(matches!(f.services.verifier.verify(&first, IP).await, Err(VerifyError::Unknown)));
+    let second = second.secret.expose().to_owned();
+
+    // Rolled twice with grace: only the latest previous secret still works.
+    let third = f.services.keys.roll(&alice, id, TimeDelta::days(1)).await.unwrap().secret.expose().to_owned();
+    assert!(f.services.verifier.verify(&second, IP).await.is_ok());
+    let fourth = f.services.keys.roll(&alice, id, TimeDelta::days(1)).await.unwrap().secret.expose().to_owned();
+    assert!(matches!(f.services.verifier.verify(&second, IP).await, Err(VerifyError::Unknown)));
+    assert!(f.services.verifier.verify(&third, IP).await.is_ok());
+
+    // Ending the overlap: the previous secret stops, the current one works; twice is fine.
+    let ended = f.services.keys.end_overlap(&alice, id).await.unwrap();
+    assert_eq!(ended.previous_secret_valid_until, None);
+    assert!(matches!(f.services.verifier.verify(&third, IP).await, Err(VerifyError::Unknown)));
+    assert!(f.services.verifier.verify(&fourth, IP).await.is_ok());
+    f.services.keys.end_overlap(&alice, id).await.unwrap();
+
+    // Deleting a key in its overlap refuses both its secrets.
+    let fifth = f.services.keys.roll(&alice, id, TimeDelta::days(1)).await.unwrap().secret.expose().to_owned();
+    assert!(f.services.verifier.verify(&fourth, IP).await.is_ok());
+    f.services.keys.delete(&alice, id).await.unwrap();
+    for secret in [&fourth, &fifth] {
+        assert!(matches!(f.services.verifier.verify(secret, IP).await, Err(VerifyError::Unknown)));
+    }
+}
+
+#[tokio::test]
+async fn an_expired_key_is_not_rolled_nor_is_a_grace_beyond_seven_days() {
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let bob = user(&f, "bob").await;
+    let expires_at = f.clock.now() + TimeDelta::days(1);
+    let created = f.services.keys.create(&alice, NewKey { name: None, expires_at: Some(expires_at) }).await.unwrap();
+    for grace in [TimeDelta::days(7) + TimeDelta::seconds(1), TimeDelta::seconds(-1)] {
+        assert!(matches!(f.services.keys.roll(&alice, created.key.id, grace).await, Err(KeyError::InvalidGracePeriod)));
+    }
+    assert!(matches!(f.services.keys.roll(&bob, created.key.id, TimeDelta::zero()).await, Err(KeyError::NotFound)));
+    // The expiry stays with the key: the new secret expires with it.
+    let rolled = f.services.keys.roll(&alice, created.key.id, TimeDelta::days(7)).await.unwrap();
+    assert_eq!(rolled.key.expires_at, Some(expires_at));
+    f.clock.set(expires_at);
+    assert!(matches!(f.services.keys.roll(&alice, created.key.id, TimeDelta::zero()).await, Err(KeyError::Expired)));
+    // The previous secret's overlap ends with the key, not later.
+    assert!(matches!(f.services.verifier.verify(created.secret.expose(), IP).await, Err(VerifyError::Expired)));
+    assert!(f.services.verifier.verify(rolled.secret.expose(), IP).await.is_err());
+}
+
+#[tokio::test]
+async fn each_address_still_using_a_previous_secret_is_recorded_once() {
+    let f = fixture().await;
+    user(&f, "alice").await;
+    let alice = signed_in(&f, "alice", &Client::new(IP, None)).await;
+    let created = f.services.keys.create(&alice, NewKey::named(Some("deploy"))).await.unwrap();
+    f.services.keys.roll(&alice, created.key.id, TimeDelta::hours(1)).await.unwrap();
+    let other: IpAddr = "198.51.100.9".parse().unwrap();
+    for ip in [IP, IP, other, IP] {
+        f.services.verifier.verify(created.secret.expose(), ip).await.unwrap();
+    }
+    // Written off the request's path: wait for them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut addresses = loop {
+        let events = f.services.activity.list(&alice, PageRequest::first()).await.unwrap().items;
+        let uses: Vec<IpAddr> =
+            events.iter().filter(|e| e.kind == EventKind::KeyUsedWithPreviousSecret).filter_map(|e| e.ip).collect();
+        if uses.len() >= 2 || std::time::Instant::now() > deadline {
+            break uses;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    addresses.sort();
+    let mut expected = vec![IP, other];
+    expected.sort();
+    assert_eq!(addresses, expected);
+    let events = f.services.activity.list(&alice, PageRequest::first()).await.unwrap().items;
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::KeyUsedWithPreviousSecret).count(), 2, "once per address");
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::KeyRolled).count(), 1);
+}

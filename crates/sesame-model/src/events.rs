@@ -16,8 +16,15 @@ pub enum EventKind {
     /// The key's owner disabled it: refused until enabled again.
     KeyDisabled,
     KeyEnabled,
-    /// Someone reported the key as leaked (`POST /api/v1/api_keys/revoke`): it was deleted.
+    /// Someone reported the key as leaked (`POST /api/v1/api_keys/revoke`): it was deleted
+    /// (or, for its previous secret, the overlap after its roll ended).
     KeyRevokedAsLeaked,
+    /// The key got a new secret; the previous one works until the time in the detail.
+    KeyRolled,
+    /// The overlap after a roll was ended early: the previous secret no longer works.
+    KeyOverlapEnded,
+    /// A request came with the key's previous secret (from the event's address).
+    KeyUsedWithPreviousSecret,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -28,7 +35,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -38,6 +45,9 @@ impl EventKind {
         EventKind::KeyDisabled,
         EventKind::KeyEnabled,
         EventKind::KeyRevokedAsLeaked,
+        EventKind::KeyRolled,
+        EventKind::KeyOverlapEnded,
+        EventKind::KeyUsedWithPreviousSecret,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -57,6 +67,9 @@ impl EventKind {
             EventKind::KeyDisabled => "key_disabled",
             EventKind::KeyEnabled => "key_enabled",
             EventKind::KeyRevokedAsLeaked => "key_revoked_as_leaked",
+            EventKind::KeyRolled => "key_rolled",
+            EventKind::KeyOverlapEnded => "key_overlap_ended",
+            EventKind::KeyUsedWithPreviousSecret => "key_used_with_previous_secret",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

@@ -12,8 +12,8 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::{Role, User};
 use sesame_shared::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndSession, GenerateApiKey, GetUser, ListActivity,
-    ListApiKeys, ListSessions, ListUsers, LoadSession, UpdateApiKey, UpdateUser,
+    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetUser, ListActivity,
+    ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer};
 
@@ -55,9 +55,11 @@ enum Operation {
     RenameOwnKey,
     DeleteOwnKey,
     DisableAndEnableOwnKey,
+    RollOwnKeyAndEndOverlap,
     RenameOthersKey,
     DeleteOthersKey,
     DisableOthersKey,
+    RollOthersKey,
     ListUsers,
     GetSelf,
     GetColleague,
@@ -84,9 +86,11 @@ fn expected() -> Vec<(Operation, [Outcome; 3])> {
         (O::RenameOwnKey, [ok(), ok(), Unauthenticated]),
         (O::DeleteOwnKey, [ok(), ok(), Unauthenticated]),
         (O::DisableAndEnableOwnKey, [ok(), ok(), Unauthenticated]),
+        (O::RollOwnKeyAndEndOverlap, [ok(), ok(), Unauthenticated]),
         (O::RenameOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated]),
+        (O::RollOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated]),
         (O::GetSelf, [ok(), ok(), Unauthenticated]),
         (O::GetColleague, [ok(), NotFound, Unauthenticated]),
@@ -234,6 +238,17 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
             let body = Some(json!({"status": "disabled"}));
             outcome(rest(world, Method::PATCH, &format!("/api_keys/{carols}"), body).await, None).await
         }
+        O::RollOwnKeyAndEndOverlap => {
+            let id = own_spare_key(world).await;
+            let body = Some(json!({"gracePeriodSeconds": 3600}));
+            let rolled = outcome(rest(world, Method::POST, &format!("/api_keys/{id}/roll"), body).await, None).await;
+            let ended = outcome(rest(world, Method::DELETE, &format!("/api_keys/{id}/previous_secret"), None).await, None).await;
+            both(rolled, ended)
+        }
+        O::RollOthersKey => {
+            let body = Some(json!({"gracePeriodSeconds": 0}));
+            outcome(rest(world, Method::POST, &format!("/api_keys/{carols}/roll"), body).await, None).await
+        }
         // Deleting the key in use would end the column: another own key is deleted instead.
         O::DeleteOwnKey => {
             let id = own_spare_key(world).await;
@@ -288,6 +303,13 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
             both(disabled, enabled)
         }
         O::DisableOthersKey => outcome(b.call::<UpdateApiKey>(&json!({"id": carols, "status": "disabled"})).await, None).await,
+        O::RollOwnKeyAndEndOverlap => {
+            let id = own_spare_key(world).await;
+            let rolled = outcome(b.call::<RollApiKey>(&json!({"id": id, "grace_seconds": 3600})).await, None).await;
+            let ended = outcome(b.call::<EndApiKeyOverlap>(&json!({"id": id})).await, None).await;
+            both(rolled, ended)
+        }
+        O::RollOthersKey => outcome(b.call::<RollApiKey>(&json!({"id": carols, "grace_seconds": 0})).await, None).await,
         O::DeleteOwnKey => {
             let id = own_spare_key(world).await;
             outcome(b.call::<DeleteApiKey>(&json!({"id": id})).await, None).await

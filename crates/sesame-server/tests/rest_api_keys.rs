@@ -190,3 +190,44 @@ async fn an_expired_or_disabled_key_is_refused_exactly_like_a_deleted_one() {
     assert_eq!(patch(&own_id, json!({"status": "disabled"})).await.unwrap().status(), StatusCode::OK);
     assert_eq!(refusal(&server, &key).await, deleted);
 }
+
+#[tokio::test]
+async fn a_key_is_rolled_with_overlap_through_the_api_and_the_overlap_can_end_early() {
+    let server = TestServer::start().await;
+    server.create_user("alice", Role::User).await;
+    let alice = server.browser("alice").await;
+    let (_, admin_key) = server.key_for(&alice).await;
+    let (id, old) = server.key_for(&alice).await;
+    let client = Client::new();
+    let roll = |body: Value| {
+        client.post(server.url(&format!("/api/v1/api_keys/{id}/roll"))).header("MC-Api-Key", &admin_key).json(&body).send()
+    };
+
+    for bad in [json!({"gracePeriodSeconds": 604801}), json!({"gracePeriodSeconds": -1}), json!({}), json!({"gracePeriodSeconds": "1h"})] {
+        assert_eq!(roll(bad.clone()).await.unwrap().status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let rolled = roll(json!({"gracePeriodSeconds": 86400})).await.unwrap();
+    assert_eq!(rolled.status(), StatusCode::OK);
+    let rolled: Value = rolled.json().await.unwrap();
+    assert_eq!(rolled["data"]["id"], id.as_str());
+    assert!(rolled["data"]["previousSecretValidUntil"].is_string());
+    let new = rolled["data"]["secret"].as_str().unwrap().to_owned();
+    for secret in [&old, &new] {
+        assert_eq!(api_get(&server, "/api/v1/me", secret).await.status(), StatusCode::OK);
+    }
+
+    let ended = client.delete(server.url(&format!("/api/v1/api_keys/{id}/previous_secret"))).header("MC-Api-Key", &admin_key).send().await.unwrap();
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+    assert_eq!(api_get(&server, "/api/v1/me", &old).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(api_get(&server, "/api/v1/me", &new).await.status(), StatusCode::OK);
+    let listed: Value = api_get(&server, "/api/v1/api_keys", &new).await.json().await.unwrap();
+    assert!(listed["data"].as_array().unwrap().iter().all(|key| key["previousSecretValidUntil"].is_null()));
+
+    // An expired key is not rolled: 409.
+    let expires_at = server.clock.now() + chrono::TimeDelta::days(1);
+    let made: Value = client.post(server.url("/api/v1/api_keys")).header("MC-Api-Key", &admin_key).json(&json!({"expiresAt": expires_at})).send().await.unwrap().json().await.unwrap();
+    let expiring = made["data"]["id"].as_str().unwrap().to_owned();
+    server.clock.set(expires_at);
+    let refused = client.post(server.url(&format!("/api/v1/api_keys/{expiring}/roll"))).header("MC-Api-Key", &admin_key).json(&json!({"gracePeriodSeconds": 0})).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+}

@@ -125,3 +125,20 @@ async fn bad_reports_are_refused_whole_and_reporters_are_limited_per_address() {
     assert_eq!(elsewhere.status(), StatusCode::OK);
     assert_eq!(api_get(&server, "/api/v1/me", key.expose()).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_reported_previous_secret_ends_the_overlap_and_spares_the_new_secret() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    server.create_user("alice", Role::User).await;
+    let alice = server.browser("alice").await;
+    let (id, old) = server.key_for(&alice).await;
+    let rolled = alice.call::<sesame_shared::functions::RollApiKey>(&json!({"id": id, "grace_seconds": 3600})).await;
+    let new = rolled.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+    assert_eq!(api_get(&server, "/api/v1/me", &old).await.status(), StatusCode::OK);
+
+    assert_eq!(report(&server, json!({"keys": [old]})).await.0, StatusCode::OK);
+    assert_eq!(api_get(&server, "/api/v1/me", &old).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(api_get(&server, "/api/v1/me", &new).await.status(), StatusCode::OK);
+    let events = activity(&server, &new).await;
+    assert!(events.iter().any(|event| event.0 == "key_revoked_as_leaked"), "{events:?}");
+}

@@ -12,7 +12,7 @@ use sesame_core::{
     actor::Actor,
     model::{Role, Status, UserChange},
 };
-use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys, UpdateApiKey};
+use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys, RollApiKey, UpdateApiKey};
 use sesame_server::app::AppConfig;
 use support::{api_get, fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
 
@@ -125,6 +125,8 @@ enum Revoke {
     Disable,
     /// Reported as leaked, with no key (`POST /api/v1/api_keys/revoke`).
     ReportLeaked,
+    /// Rolled with no grace period: the old secret stops at once.
+    RollNow,
 }
 
 #[tokio::test]
@@ -135,6 +137,11 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_delete_on_another_retur
 #[tokio::test]
 async fn no_request_is_accepted_by_a_caching_node_once_a_disable_on_another_returned() {
     no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(Revoke::Disable).await;
+}
+
+#[tokio::test]
+async fn no_request_is_accepted_by_a_caching_node_once_a_roll_on_another_returned() {
+    no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(Revoke::RollNow).await;
 }
 
 #[tokio::test]
@@ -188,6 +195,7 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_retur
             Revoke::ReportLeaked => {
                 Client::new().post(b.url("/api/v1/api_keys/revoke")).json(&json!({"keys": [key]})).send().await.unwrap()
             }
+            Revoke::RollNow => alice.call::<RollApiKey>(&json!({"id": id, "grace_seconds": 0})).await,
         };
         assert_eq!(revoked.status(), StatusCode::OK);
         let delete_returned = Instant::now();
@@ -205,6 +213,41 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_retur
             assert_eq!(enabled.status(), StatusCode::OK);
             assert_eq!(me(Client::new()).await, StatusCode::OK);
         }
+    }
+}
+
+#[tokio::test]
+async fn a_rolled_keys_previous_secret_stops_on_every_node_at_the_end_of_its_overlap() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    a.create_user("alice", Role::User).await;
+    let alice = a.browser("alice").await;
+    let (id, old) = a.key_for(&alice).await;
+    until_serving_cached_keys(&a).await;
+    until_serving_cached_keys(&b).await;
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &old).await.status(), StatusCode::OK, "cached on every node");
+    }
+    // Rolled through B with an hour of overlap, the key's own way (a job rotating itself).
+    a.clock.set(a.clock.now());
+    let rolled = Client::new()
+        .post(b.url(&format!("/api/v1/api_keys/{id}/roll")))
+        .header("MC-Api-Key", &old)
+        .json(&json!({"gracePeriodSeconds": 3600}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rolled.status(), StatusCode::OK);
+    let new = rolled.json::<Value>().await.unwrap()["data"]["secret"].as_str().unwrap().to_owned();
+    let until = a.clock.now() + chrono::TimeDelta::hours(1);
+    a.clock.set(until - chrono::TimeDelta::milliseconds(1));
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &old).await.status(), StatusCode::OK);
+        assert_eq!(api_get(node, "/api/v1/me", &new).await.status(), StatusCode::OK);
+    }
+    a.clock.set(until);
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &old).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(api_get(node, "/api/v1/me", &new).await.status(), StatusCode::OK);
     }
 }
 

@@ -25,6 +25,8 @@ pub enum AppError {
     NameTaken,
     #[error("the expiry date must be in the future")]
     ExpiryInPast,
+    #[error("this key has expired")]
+    KeyExpired,
     #[error("no such API key")]
     NotFound,
     #[error("your role does not allow this")]

@@ -96,6 +96,27 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status }).await?))
 }
 
+/// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps
+/// working for `grace_seconds`.
+#[server(input = Json)]
+pub async fn roll_api_key(id: String, grace_seconds: u32) -> Result<CreatedKey, AppError> {
+    use sesame_core::{keys::KeyError, model::ApiKeyId};
+    let (context, actor) = crate::ssr::actor().await?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    let grace = chrono::TimeDelta::seconds(i64::from(grace_seconds));
+    let rolled = context.services.keys.roll(&actor, id, grace).await?;
+    Ok(CreatedKey { key: ApiKeyView::from(&rolled.key), secret: rolled.secret.expose().to_owned() })
+}
+
+/// Stops a rolled key's previous secret now.
+#[server(input = Json)]
+pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
+    use sesame_core::{keys::KeyError, model::ApiKeyId};
+    let (context, actor) = crate::ssr::actor().await?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    Ok(ApiKeyView::from(&context.services.keys.end_overlap(&actor, id).await?))
+}
+
 #[server(input = Json)]
 pub async fn delete_api_key(id: String) -> Result<(), AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
@@ -218,6 +239,8 @@ pub fn register_server_functions() {
     register_explicit::<ListApiKeys>();
     register_explicit::<GenerateApiKey>();
     register_explicit::<UpdateApiKey>();
+    register_explicit::<RollApiKey>();
+    register_explicit::<EndApiKeyOverlap>();
     register_explicit::<DeleteApiKey>();
     register_explicit::<ListUsers>();
     register_explicit::<GetUser>();

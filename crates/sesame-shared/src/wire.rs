@@ -88,6 +88,9 @@ pub struct ApiKeyView {
     /// An expired key stays listed for 30 days, then is deleted.
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub expires_at: Option<DateTime<Utc>>,
+    /// After a roll, the previous secret works until then too; null: no overlap.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub previous_secret_valid_until: Option<DateTime<Utc>>,
 }
 
 /// A key just created: the only answer that ever contains its secret.
@@ -269,6 +272,7 @@ mod tests {
                 last_used_ip: None,
                 status: Status::Active,
                 expires_at: None,
+                previous_secret_valid_until: None,
             },
             secret: "sesame_topsecret".into(),
         };

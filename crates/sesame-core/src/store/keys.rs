@@ -14,7 +14,11 @@ use crate::{
     names::KeyName,
 };
 
-const KEY_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at";
+const KEY_COLUMNS: &str =
+    "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at, previous_valid_until";
+
+/// The hashes a key answers to, for the caches to forget them all.
+const HASH_COLUMNS: &str = "key_hash, previous_key_hash";
 
 fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
@@ -26,6 +30,30 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
         last_used_ip: parsed_optional(row, "last_used_ip")?,
         status: if row.try_get::<i64, _>("disabled")? == 0 { Status::Active } else { Status::Disabled },
         expires_at: row.try_get::<Option<i64>, _>("expires_at")?.map(from_millis),
+        previous_secret_valid_until: row.try_get::<Option<i64>, _>("previous_valid_until")?.map(from_millis),
+    })
+}
+
+/// A key with the hashes it answers to: its secret's, and its previous secret's during the
+/// overlap after a roll.
+pub(crate) struct StoredKey {
+    pub key: ApiKey,
+    pub hash: KeyHash,
+    pub previous_hash: Option<KeyHash>,
+}
+
+impl StoredKey {
+    /// Every hash a cache may hold for this key.
+    pub fn hashes(&self) -> impl Iterator<Item = &KeyHash> {
+        std::iter::once(&self.hash).chain(self.previous_hash.as_ref())
+    }
+}
+
+fn stored_key_from_row(row: &AnyRow) -> StoreResult<StoredKey> {
+    Ok(StoredKey {
+        key: key_from_row(row)?,
+        hash: KeyHash::from_stored(row.try_get("key_hash")?),
+        previous_hash: row.try_get::<Option<String>, _>("previous_key_hash")?.map(KeyHash::from_stored),
     })
 }
 
@@ -46,6 +74,7 @@ pub(crate) async fn insert(
         last_used_ip: None,
         status: Status::Active,
         expires_at,
+        previous_secret_valid_until: None,
     };
     sqlx::query(
         "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at) \
@@ -78,13 +107,13 @@ pub(crate) async fn list_page(conn: &mut AnyConnection, user_id: UserId, page: P
     super::fetch_page(conn, count, &select, &user_id.to_string(), page, key_from_row).await
 }
 
-/// One of `user_id`'s keys and its hash, held until commit (`lock`: `FOR UPDATE` on
+/// One of `user_id`'s keys and its hashes, held until commit (`lock`: `FOR UPDATE` on
 /// PostgreSQL) so the change about to be made is based on what it replaces; none if they
 /// have no such key (another user's key looks exactly like a key that does not exist).
-pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<(ApiKey, KeyHash)>> {
-    let sql = format!("SELECT {KEY_COLUMNS}, key_hash FROM api_keys WHERE id = $1 AND user_id = $2{lock}");
+pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<StoredKey>> {
+    let sql = format!("SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE id = $1 AND user_id = $2{lock}");
     let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
-    row.map(|row| Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))).transpose()
+    row.as_ref().map(stored_key_from_row).transpose()
 }
 
 /// Writes a key's name and status as `key` has them.
@@ -100,41 +129,87 @@ pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, name: &KeyName)
     Ok(())
 }
 
-/// Deletes one of `user_id`'s keys; returns it and its hash (for the caches to forget it).
-pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId) -> StoreResult<Option<(ApiKey, KeyHash)>> {
-    let sql = format!("DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}, key_hash");
-    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
-    row.map(|row| Ok((key_from_row(&row)?, KeyHash::from_stored(row.try_get("key_hash")?)))).transpose()
+/// A key by its id, whoever owns it.
+pub(crate) async fn find(conn: &mut AnyConnection, id: ApiKeyId) -> StoreResult<Option<ApiKey>> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
+    row.as_ref().map(key_from_row).transpose()
 }
 
-/// Deletes the key with this hash, whoever owns it (a key reported as leaked).
-pub(crate) async fn delete_by_hash(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<ApiKey>> {
-    let sql = format!("DELETE FROM api_keys WHERE key_hash = $1 RETURNING {KEY_COLUMNS}");
+/// Gives a key a new secret; its previous one keeps working until `until` (none: the
+/// previous secret stops at once). Any older previous secret is dropped.
+pub(crate) async fn roll(conn: &mut AnyConnection, id: ApiKeyId, new_hash: &KeyHash, previous: Option<(&KeyHash, DateTime<Utc>)>) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET key_hash = $1, previous_key_hash = $2, previous_valid_until = $3 WHERE id = $4")
+        .bind(new_hash.as_str())
+        .bind(previous.map(|(hash, _)| hash.as_str().to_owned()))
+        .bind(previous.map(|(_, until)| to_millis(until)))
+        .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// Stops a key's previous secret now (the overlap after a roll ends early).
+pub(crate) async fn end_overlap(conn: &mut AnyConnection, id: ApiKeyId) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET previous_key_hash = NULL, previous_valid_until = NULL WHERE id = $1")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes one of `user_id`'s keys; returns it with its hashes (for the caches to forget).
+pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId) -> StoreResult<Option<StoredKey>> {
+    let sql = format!("DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}, {HASH_COLUMNS}");
+    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
+    row.as_ref().map(stored_key_from_row).transpose()
+}
+
+/// The key whose secret or previous secret has this hash, whoever owns it, held until
+/// commit (a key reported as leaked).
+pub(crate) async fn lock_by_hash(conn: &mut AnyConnection, hash: &KeyHash, lock: &str) -> StoreResult<Option<StoredKey>> {
+    let sql = format!("SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE key_hash = $1 OR previous_key_hash = $1{lock}");
     let row = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await?;
-    row.as_ref().map(key_from_row).transpose()
+    row.as_ref().map(stored_key_from_row).transpose()
+}
+
+/// Deletes a key, whoever owns it.
+pub(crate) async fn delete_any(conn: &mut AnyConnection, id: ApiKeyId) -> StoreResult<()> {
+    sqlx::query("DELETE FROM api_keys WHERE id = $1").bind(id.to_string()).execute(conn).await?;
+    Ok(())
 }
 
 /// What verifying a key needs to know about it.
 pub(crate) struct KeyOwner {
     pub id: ApiKeyId,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The hash was the key's previous secret's, which works until then (none: the
+    /// current secret's).
+    pub previous_until: Option<DateTime<Utc>>,
     pub user: User,
 }
 
-/// The key and its active owner for a key hash; none if unknown, deleted, disabled, or its
-/// owner is disabled. An expired key is found: the verifier refuses it by the clock.
+/// The key and its active owner for a secret's hash, current or previous; none if unknown,
+/// deleted, disabled, or its owner is disabled. An expired key (or previous secret) is
+/// found: the verifier refuses it by the clock.
 pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<KeyOwner>> {
     let sql = format!(
-        "SELECT k.id AS key_id, k.expires_at AS key_expires_at, {USER_COLUMNS} FROM api_keys k \
+        "SELECT k.id AS key_id, k.expires_at AS key_expires_at, k.key_hash AS key_current_hash, \
+         k.previous_valid_until AS key_previous_until, {USER_COLUMNS} FROM api_keys k \
          JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
-         WHERE k.key_hash = $1 AND k.disabled = 0 AND u.disabled = 0"
+         WHERE (k.key_hash = $1 OR k.previous_key_hash = $1) AND k.disabled = 0 AND u.disabled = 0"
     );
     let Some(row) = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await? else {
         return Ok(None);
     };
+    let is_previous = row.try_get::<String, _>("key_current_hash")? != hash.as_str();
+    // A previous secret with no end cannot be stored; if it were, it would be refused.
+    let previous_until = is_previous.then(|| row.try_get::<Option<i64>, _>("key_previous_until")).transpose()?;
     Ok(Some(KeyOwner {
         id: parsed(&row, "key_id")?,
         expires_at: row.try_get::<Option<i64>, _>("key_expires_at")?.map(from_millis),
+        previous_until: previous_until.map(|until| until.map_or(DateTime::<Utc>::MIN_UTC, from_millis)),
         user: user_from_row(&row)?,
     }))
 }

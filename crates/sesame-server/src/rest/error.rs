@@ -197,6 +197,10 @@ impl From<KeyError> for ApiError {
             KeyError::NotFound => ApiError::not_found("No such API key."),
             KeyError::Unauthenticated => ApiError::invalid_credentials(),
             KeyError::TooManyLeakedKeys => ApiError::invalid_request("keys", "At most 1,000 keys per report."),
+            KeyError::InvalidGracePeriod => {
+                ApiError::invalid_request("gracePeriodSeconds", "The grace period is from 0 seconds to 7 days.")
+            }
+            KeyError::Expired => ApiError::conflict("This key has expired: generate a new one.").with_context(json!({ "field": "id" })),
             KeyError::Throttled(retry) => ApiError::too_many_requests(retry),
             KeyError::Store(store) => store.into(),
         }

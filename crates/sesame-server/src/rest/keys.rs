@@ -140,6 +140,62 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RollApiKeyRequest {
+    /// How long the previous secret keeps working: 0 (it stops at once) to 604800 (7 days).
+    #[schema(minimum = 0, maximum = 604800, example = 3600)]
+    grace_period_seconds: u32,
+}
+
+/// Gives one of the owner's keys a new secret, returned this once; the key keeps its id,
+/// name, expiry and history. The previous secret keeps working for the grace period, then
+/// is refused like a deleted key, on every node; each address still using it is recorded
+/// in the activity (`key_used_with_previous_secret`). A key may roll itself. Rolling again
+/// during an overlap stops the older secret at once.
+#[utoipa::path(
+    post, path = "/api_keys/{id}/roll", tag = "api_keys", operation_id = "rollApiKey",
+    params(("id" = ApiKeyId, Path, description = "The key's id")),
+    request_body = RollApiKeyRequest,
+    responses(
+        (status = 200, description = "The key, with its new secret (shown this once)", body = Data<CreatedKey>),
+        (status = 400, description = "Invalid grace period or body", body = ErrorResponse),
+        (status = 404, description = "No such key among the owner's", body = ErrorResponse),
+        (status = 409, description = "The key has expired", body = ErrorResponse),
+    )
+)]
+pub async fn roll(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject<RollApiKeyRequest>,
+) -> Result<Json<Data<CreatedKey>>, ApiError> {
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
+    let rolled = state.services.keys.roll(&actor, id, grace).await?;
+    Ok(Json(Data { data: CreatedKey { key: ApiKeyView::from(&rolled.key), secret: rolled.secret.expose().to_owned() } }))
+}
+
+/// Ends the overlap after a roll now: from the moment this answers, the previous secret is
+/// refused on every node. Answers 204 too when there is no overlap.
+#[utoipa::path(
+    delete, path = "/api_keys/{id}/previous_secret", tag = "api_keys", operation_id = "endApiKeyOverlap",
+    params(("id" = ApiKeyId, Path, description = "The key's id")),
+    responses(
+        (status = 204, description = "The previous secret no longer works"),
+        (status = 404, description = "No such key among the owner's", body = ErrorResponse),
+    )
+)]
+pub async fn end_overlap(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    state.services.keys.end_overlap(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A key as reported: any text of up to 256 characters (malformed entries are skipped,
 /// not refused).
 #[derive(ToSchema)]

@@ -43,6 +43,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(under_base(routes!(activity::list)))
         .routes(under_base(routes!(keys::list, keys::create)))
         .routes(under_base(routes!(keys::update, keys::delete)))
+        .routes(under_base(routes!(keys::roll)))
+        .routes(under_base(routes!(keys::end_overlap)))
         .routes(under_base(routes!(keys::revoke_leaked)))
         .routes(under_base(routes!(users::list, users::create)))
         .routes(under_base(routes!(users::show, users::update)))

@@ -23,6 +23,7 @@ pub fn respond_with(error: AppError) -> AppError {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::NameTaken
+        | AppError::KeyExpired
         | AppError::UsernameTaken
         | AppError::SetupAlreadyDone
         | AppError::OwnAccount
@@ -71,8 +72,9 @@ impl From<KeyError> for AppError {
             KeyError::NotFound => respond_with(AppError::NotFound),
             KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
             KeyError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
-            // The console never reports leaked keys.
-            KeyError::TooManyLeakedKeys => respond_with(AppError::BadRequest(error.to_string())),
+            KeyError::Expired => respond_with(AppError::KeyExpired),
+            // The console never reports leaked keys, and offers only valid grace periods.
+            KeyError::TooManyLeakedKeys | KeyError::InvalidGracePeriod => respond_with(AppError::BadRequest(error.to_string())),
             KeyError::Store(store) => store.into(),
         }
     }

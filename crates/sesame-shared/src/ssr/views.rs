@@ -29,6 +29,7 @@ impl From<&ApiKey> for ApiKeyView {
             last_used_ip: key.last_used_ip,
             status: key.status,
             expires_at: key.expires_at,
+            previous_secret_valid_until: key.previous_secret_valid_until,
         }
     }
 }

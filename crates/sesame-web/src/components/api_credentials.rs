@@ -58,7 +58,8 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
     let listed = LocalResource::new(list_api_keys);
-    let generated = RwSignal::new(None::<CreatedKey>);
+    // The secret to show once, and whether it is a rolled key's.
+    let generated = RwSignal::new(None::<(CreatedKey, bool)>);
     let form_open = RwSignal::new(false);
     let new_name = RwSignal::new(String::new());
     let expiry = RwSignal::new(ExpiryChoice::Never);
@@ -133,7 +134,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         Some(Ok(created)) => {
             update_keys(&|list| list.push(created.key.clone()));
             form_open.set(false);
-            generated.set(Some(created));
+            generated.set(Some((created, false)));
         }
         Some(Err(error)) => form_error.set(Some(error_text(i18n, &error))),
         None => {}
@@ -145,6 +146,11 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                 *slot = changed.clone();
             }
         });
+    });
+    let on_rolled = Callback::new(move |rolled: CreatedKey| {
+        on_changed.run(rolled.key.clone());
+        form_open.set(false);
+        generated.set(Some((rolled, true)));
     });
     let on_delete = Callback::new(move |key: ApiKeyView| {
         dialog.ask(ConfirmRequest {
@@ -204,9 +210,10 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                 </div>
             </div>
             {move || match (generated.get(), form_open.get()) {
-                (Some(created), _) => view! {
+                (Some((created, rolled)), _) => view! {
                     <GeneratedKeyBox
                         created
+                        rolled
                         on_done=Callback::new(move |_| {
                             generated.set(None);
                             focus_generate();
@@ -305,7 +312,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                         <For
                             each=visible_keys
                             key=|key| key.id
-                            children=move |key| view! { <KeyRow key on_changed on_delete /> }
+                            children=move |key| view! { <KeyRow key on_changed on_rolled on_delete /> }
                         />
                     </ul>
                     <Show when=move || { hidden_count() > 0 }>

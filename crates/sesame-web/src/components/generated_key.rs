@@ -1,5 +1,6 @@
-//! The key just generated, shown once: masked, an eye to reveal it, a button to copy it,
-//! the warning, and *Done*, after which it is gone from the page for good.
+//! The key just generated (or its new secret, just rolled), shown once: masked, an eye to
+//! reveal it, a button to copy it, the warning, and *Done*, after which it is gone from the
+//! page for good.
 
 use leptos::prelude::*;
 use sesame_shared::wire::CreatedKey;
@@ -14,7 +15,13 @@ use crate::{
 const MASK: &str = "••••••••••••••••••••••••";
 
 #[component]
-pub fn GeneratedKeyBox(created: CreatedKey, on_done: Callback<()>) -> impl IntoView {
+pub fn GeneratedKeyBox(
+    created: CreatedKey,
+    /// A new secret for an existing key rather than a new key.
+    #[prop(optional)]
+    rolled: bool,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let revealed = RwSignal::new(false);
@@ -26,7 +33,13 @@ pub fn GeneratedKeyBox(created: CreatedKey, on_done: Callback<()>) -> impl IntoV
     view! {
         <div class="new-key" role="group" aria-labelledby="new-key-title">
             <p id="new-key-title" class="new-key-title">
-                {move || t_string!(i18n, new_key_generated, name = name.clone()).to_string()}
+                {move || {
+                    if rolled {
+                        t_string!(i18n, new_key_rolled, name = name.clone()).to_string()
+                    } else {
+                        t_string!(i18n, new_key_generated, name = name.clone()).to_string()
+                    }
+                }}
             </p>
             <div class="field-label">{t!(i18n, new_key_label)}</div>
             <div class="new-key-value">

@@ -90,3 +90,14 @@ pub fn PlayIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// Two arrows in a circle: roll (give the key a new secret).
+#[component]
+pub fn RollIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M13 8a5 5 0 0 1-8.6 3.5M3 8a5 5 0 0 1 8.6-3.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+            <path fill="currentColor" d="M12.8 1.5v4h-4zM3.2 14.5v-4h4z" />
+        </svg>
+    }
+}

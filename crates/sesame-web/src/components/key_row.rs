@@ -1,13 +1,19 @@
 //! One key in the list: name (with *Disabled* or *Expired* when it is), last IP, last
-//! activity, expiry; the pencil turns the name into an inline editor (Enter or Save saves,
-//! Escape cancels), pause / play disables or enables the key, the red circle asks to delete.
+//! activity, expiry, and the previous secret's end while a roll's overlap lasts; the pencil
+//! turns the name into an inline editor (Enter or Save saves, Escape cancels), the arrows
+//! open the roll editor (how long the previous secret keeps working), pause / play
+//! disables or enables the key, the red circle asks to delete.
 
 use leptos::{html, prelude::*};
 use sesame_model::{names::KeyName, Status};
-use sesame_shared::{error::AppError, functions::update_api_key, wire::ApiKeyView};
+use sesame_shared::{
+    error::AppError,
+    functions::{end_api_key_overlap, roll_api_key, update_api_key},
+    wire::{ApiKeyView, CreatedKey},
+};
 
 use crate::{
-    components::icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon},
+    components::icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
     expiry::{browser_now, expiry_state, ExpiryState},
     feedback::Feedback,
     focus::focus_next_frame,
@@ -16,11 +22,17 @@ use crate::{
     time::local_timestamp,
 };
 
+/// How long a rolled key's previous secret may keep working, in seconds: now, an hour, a
+/// day (the default), a week.
+const GRACE_CHOICES: [u32; 4] = [0, 3600, 86_400, 604_800];
+
 #[component]
 pub fn KeyRow(
     key: ApiKeyView,
-    /// The key as changed here (renamed, disabled, enabled).
+    /// The key as changed here (renamed, disabled, enabled, its overlap ended).
     on_changed: Callback<ApiKeyView>,
+    /// The key rolled here, with its new secret to show once.
+    on_rolled: Callback<CreatedKey>,
     on_delete: Callback<ApiKeyView>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -31,6 +43,12 @@ pub fn KeyRow(
     let rename =
         Action::new_local(|(key, name): &(ApiKeyView, String)| update_api_key(key.id.to_string(), Some(name.clone()), None));
     let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id.to_string(), None, Some(*status)));
+    let rolling = RwSignal::new(false);
+    let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
+    let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace));
+    let end_overlap = Action::new_local(|key: &ApiKeyView| end_api_key_overlap(key.id.to_string()));
+    let roll_ref = NodeRef::<html::Button>::new();
+    let grace_ref = NodeRef::<html::Select>::new();
     let input_ref = NodeRef::<html::Input>::new();
     let pencil_ref = NodeRef::<html::Button>::new();
     // The row keeps its own copy, so a rename updates it in place and focus can return to
@@ -77,6 +95,38 @@ pub fn KeyRow(
         Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
         None => {}
     });
+    let start_rolling = move |_| {
+        rolling.set(true);
+        focus_next_frame(grace_ref);
+    };
+    let stop_rolling = move || {
+        rolling.set(false);
+        focus_next_frame(roll_ref);
+    };
+    Effect::new(move |_| match roll.value().get() {
+        Some(Ok(rolled)) => {
+            rolling.set(false);
+            current.set(rolled.key.clone());
+            on_rolled.run(rolled);
+        }
+        Some(Err(failure)) => feedback.error(error_text(i18n, &failure)),
+        None => {}
+    });
+    Effect::new(move |_| match end_overlap.value().get() {
+        Some(Ok(changed)) => {
+            feedback.success(t_string!(i18n, overlap_ended).to_string());
+            current.set(changed.clone());
+            on_changed.run(changed);
+        }
+        Some(Err(failure)) => feedback.error(error_text(i18n, &failure)),
+        None => {}
+    });
+    let grace_text = move |seconds: u32| match seconds {
+        0 => t_string!(i18n, grace_now).to_string(),
+        3600 => t_string!(i18n, grace_hour).to_string(),
+        86_400 => t_string!(i18n, grace_day).to_string(),
+        _ => t_string!(i18n, grace_week).to_string(),
+    };
     let toggle_status = move |_| {
         if set_status.pending().get_untracked() {
             return;
@@ -126,6 +176,8 @@ pub fn KeyRow(
         (None, _) => String::new(),
     };
     let expired = move || expiry().1 == ExpiryState::Expired;
+    // Shown while the previous secret still works (by this browser's clock).
+    let overlap_until = move || current.with(|key| key.previous_secret_valid_until.filter(|until| *until > browser_now()));
     let error_id = current.with_untracked(|key| format!("rename-error-{}", key.id));
     let error_id_attr = error_id.clone();
 
@@ -176,6 +228,16 @@ pub fn KeyRow(
                             <PencilIcon />
                         </button>
                         <button
+                            class="icon-button"
+                            node_ref=roll_ref
+                            aria-label=move || t_string!(i18n, roll_label, name = name()).to_string()
+                            aria-expanded=move || rolling.get().to_string()
+                            title=move || t_string!(i18n, roll).to_string()
+                            on:click=start_rolling
+                        >
+                            <RollIcon />
+                        </button>
+                        <button
                             class="icon-button key-toggle"
                             aria-label=move || {
                                 if active() {
@@ -202,6 +264,48 @@ pub fn KeyRow(
                 </Show>
             </div>
             <p class="form-error" id=error_id role="alert">{move || error.get()}</p>
+            <Show when=move || rolling.get()>
+                <div
+                    class="roll-editor"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Escape" {
+                            // Handled here: the drawer must not close as well.
+                            ev.prevent_default();
+                            ev.stop_propagation();
+                            stop_rolling();
+                        }
+                    }
+                >
+                    <label>
+                        <span>{t!(i18n, roll_grace)}</span>
+                        <select
+                            node_ref=grace_ref
+                            on:change=move |ev| grace_seconds.set(event_target_value(&ev).parse().unwrap_or(0))
+                        >
+                            {GRACE_CHOICES
+                                .into_iter()
+                                .map(|seconds| view! {
+                                    <option value=seconds.to_string() selected=move || grace_seconds.get() == seconds>
+                                        {move || grace_text(seconds)}
+                                    </option>
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <div class="form-actions">
+                        <button class="btn btn-small btn-secondary" on:click=move |_| stop_rolling()>{t!(i18n, cancel)}</button>
+                        <button
+                            class="btn btn-small btn-primary"
+                            disabled=roll.pending()
+                            on:click=move |_| {
+                                roll.dispatch((current.get_untracked(), grace_seconds.get_untracked()));
+                            }
+                        >
+                            {t!(i18n, roll)}
+                        </button>
+                    </div>
+                </div>
+            </Show>
             <dl class="key-usage">
                 <div>
                     <dt>{t!(i18n, last_ip)}</dt>
@@ -220,6 +324,25 @@ pub fn KeyRow(
                     <dt>{t!(i18n, expires)}</dt>
                     <dd class="key-expiry">{expiry_text}</dd>
                 </div>
+                {move || overlap_until().map(|until| view! {
+                    <div class="key-expiry-entry">
+                        <dt>{t!(i18n, previous_secret)}</dt>
+                        <dd class="key-overlap">
+                            {t_string!(i18n, previous_valid_until, date = local_timestamp(until)).to_string()}
+                            " "
+                            <button
+                                class="link-button"
+                                aria-label=move || t_string!(i18n, end_overlap_label, name = name()).to_string()
+                                disabled=end_overlap.pending()
+                                on:click=move |_| {
+                                    end_overlap.dispatch(current.get_untracked());
+                                }
+                            >
+                                {t!(i18n, end_overlap)}
+                            </button>
+                        </dd>
+                    </div>
+                })}
             </dl>
         </li>
     }

@@ -1,0 +1,58 @@
+//! Uses of a key's previous secret during the overlap after a roll: each client address
+//! still sending it is recorded once in the owner's activity, so they see which job has yet
+//! to be given the new secret. Never a write per request: an address is recorded at most
+//! once an hour per key and node, off the request's path.
+
+use std::{net::IpAddr, time::Duration};
+
+use moka::sync::Cache;
+
+use crate::{
+    actor::{Boundary, Client},
+    audit::{self, About},
+    model::{ApiKeyId, EventKind},
+    principal::KeyPrincipal,
+    store::{self, Store},
+};
+
+/// Addresses remembered at most (fixed-size entries), and for how long.
+const REMEMBERED: u64 = 100_000;
+const RECORD_AGAIN_AFTER: Duration = Duration::from_secs(3600);
+
+pub(crate) struct PreviousSecretUses {
+    store: Store,
+    recorded: Cache<(ApiKeyId, IpAddr), ()>,
+}
+
+impl PreviousSecretUses {
+    pub(crate) fn new(store: Store) -> Self {
+        let recorded = Cache::builder().max_capacity(REMEMBERED).time_to_live(RECORD_AGAIN_AFTER).build();
+        Self { store, recorded }
+    }
+
+    /// `principal` was presented with its previous secret from `ip`.
+    pub(crate) fn note(&self, principal: &KeyPrincipal, ip: IpAddr) {
+        let entry = self.recorded.entry((principal.key_id, ip)).or_insert(());
+        if !entry.is_fresh() {
+            return;
+        }
+        let (store, key_id, user) = (self.store.clone(), principal.key_id, principal.user.clone());
+        tokio::spawn(async move {
+            let key = match store.read().await {
+                Ok(mut conn) => store::keys::find(&mut conn, key_id).await,
+                Err(error) => Err(error),
+            };
+            let event = match key {
+                Ok(Some(key)) => {
+                    audit::event_in(user.organization_id, EventKind::KeyUsedWithPreviousSecret, Some((&*user).into()), &Client::new(ip, None), About::key(&key))
+                }
+                // Deleted meanwhile: nothing left to tell.
+                Ok(None) => return,
+                Err(error) => return tracing::warn!(%error, "could not record a use of a previous secret"),
+            };
+            if let Err(error) = audit::record_alone(&store, &event, Boundary::Api).await {
+                tracing::warn!(%error, "could not record a use of a previous secret");
+            }
+        });
+    }
+}
