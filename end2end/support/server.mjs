@@ -13,7 +13,9 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'sesame-e2e-'));
   const databaseUrl = `sqlite://${join(dir, 'sesame.db')}`;
   const env = { ...process.env, SESAME_DATABASE_URL: databaseUrl, RUST_LOG: 'warn' };
-  const child = spawn(binary, ['serve', '--addr', '127.0.0.1:0', '--site-dir', siteDir], {
+  // The tests' own calls may name their client address (X-Forwarded-For) as a proxy would.
+  const args = ['serve', '--addr', '127.0.0.1:0', '--site-dir', siteDir, '--trusted-proxies', '127.0.0.1'];
+  const child = spawn(binary, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

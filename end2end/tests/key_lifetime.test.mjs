@@ -2,7 +2,7 @@
 // expiry shows when it expires; a custom date in the past is refused with the form kept;
 // disabling a key refuses it to scripts at once and enabling brings it back; an expired key
 // is marked as such; a rolled key answers to its old and new secrets until the overlap is
-// ended, then only to the new one.
+// ended, then only to the new one; a key's recent client addresses show under its row.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -77,6 +77,35 @@ for (const language of ['en', 'fr']) {
       assert.equal(await row.getByText(t.previousSecret).count(), 0);
       assert.equal((await callApi(server.baseUrl, old)).status, 401);
       assert.equal((await callApi(server.baseUrl, fresh)).status, 200);
+    });
+
+    test('the addresses a key was used from show under its row', async () => {
+      // Signed in with the panel open, by the test above.
+      await button(page, t.generateApiKey).click();
+      await page.getByLabel(t.nameField).fill('watched');
+      await button(page, t.generate).click();
+      await button(page, t.showKey).click();
+      const secret = (await page.getByTestId('new-key-value').textContent()).trim();
+      await button(page, t.done).click();
+      for (const address of ['203.0.113.7', '203.0.113.8', '203.0.113.7']) {
+        const response = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { 'MC-Api-Key': secret, 'X-Forwarded-For': address } });
+        assert.equal(response.status, 200);
+      }
+      // Uses are written in batches every second: show again until both are there.
+      const row = keyRow(page, 'watched');
+      const toggle = row.getByRole('button', { name: t.showAddresses });
+      for (let attempt = 0; ; attempt += 1) {
+        await toggle.click();
+        const table = row.getByRole('table');
+        await table.or(row.locator('p.muted')).first().waitFor();
+        const text = (await table.count()) ? await table.textContent() : '';
+        if (text.includes('203.0.113.7') && text.includes('203.0.113.8')) break;
+        assert.ok(attempt < 20, `addresses never shown: ${text}`);
+        await row.getByRole('button', { expanded: true }).click();
+        await page.waitForTimeout(250);
+      }
+      assert.ok((await row.getByRole('columnheader').allTextContents()).includes(t.address));
+      await saveScreenshot(page, `key-addresses-${language}`);
     });
 
     test('a key with an expiry, disabled and enabled again, then seen expired', async () => {

@@ -13,7 +13,7 @@ use crate::{
     audit::{self, About},
     invalidation::{self, Invalidation},
     key::{ApiKeySecret, KeyHash},
-    model::{ApiKey, ApiKeyId, Event, EventKind, Page, PageRequest, Status},
+    model::{ApiKey, ApiKeyId, Event, EventKind, KeyAddress, Page, PageRequest, Status},
     names::{KeyName, NameError},
     store::{self, Store, StoreError, Tx},
     throttle::{RetryAfter, Throttles},
@@ -103,6 +103,13 @@ impl KeyChange {
     }
 }
 
+/// One key with the last distinct addresses it was used from, most recent first.
+#[derive(Debug, Clone)]
+pub struct KeyDetails {
+    pub key: ApiKey,
+    pub recent_addresses: Vec<KeyAddress>,
+}
+
 /// A key just made: the only time its secret is handed out.
 #[derive(Debug)]
 pub struct CreatedKey {
@@ -146,6 +153,14 @@ impl Keys {
     /// One page of the actor's keys (the REST API's list).
     pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
         Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
+    }
+
+    /// One of the actor's keys, with its recent addresses.
+    pub async fn get(&self, actor: &Actor, id: ApiKeyId) -> Result<KeyDetails, KeyError> {
+        let mut conn = self.store.read().await?;
+        let key = store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
+        let recent_addresses = store::key_addresses::list(&mut conn, id).await?;
+        Ok(KeyDetails { key, recent_addresses })
     }
 
     /// Renames, disables or enables one of the actor's keys, all or nothing. From the moment

@@ -1,10 +1,14 @@
-//! When and from where each key was last used, kept in memory and written in batches, so
-//! an API call never waits for a database write.
+//! When and from where each key was last used, and the distinct addresses it was used
+//! from, kept in memory and written in batches, so an API call never waits for a database
+//! write.
 //!
-//! Per key only the newest use is kept; the store's update is forward-only, so a batch
-//! from a slow node never overwrites a newer use written by another. Uses not yet written
-//! when a flush fails are kept for the next one; past `MAX_PENDING` distinct keys new ones
-//! are dropped, counted and logged rather than growing memory without bound.
+//! Per key the newest use is kept, and each address's first and last use in the batch (at
+//! most [`RECENT_ADDRESSES`] per batch); the store's updates are forward-only, so a batch
+//! from a slow node never overwrites a newer use written by another. A key used from an
+//! address it never used before (having been used from elsewhere) gets an activity event,
+//! written with the batch. Uses not yet written when a flush fails are kept for the next
+//! one; past `MAX_PENDING` distinct keys new ones are dropped, counted and logged rather
+//! than growing memory without bound.
 
 use std::{
     collections::HashMap,
@@ -18,8 +22,10 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    model::{ApiKeyId, KeyUse},
-    store::{self, Store, StoreError},
+    actor::{Boundary, Client},
+    audit::{self, About},
+    model::{ApiKeyId, EventKind, KeyAddress, KeyUse},
+    store::{self, key_addresses::RECENT_ADDRESSES, Store, StoreError},
 };
 
 /// Distinct keys waiting to be written, at most.
@@ -34,20 +40,52 @@ pub struct LastUseStats {
     pub last_flushed_ms: AtomicI64,
 }
 
+/// One key's uses in the batch being gathered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PendingUses {
+    newest: KeyUse,
+    addresses: Vec<KeyAddress>,
+}
+
+impl PendingUses {
+    fn new(ip: IpAddr, at: DateTime<Utc>) -> Self {
+        Self { newest: KeyUse { ip, at }, addresses: vec![KeyAddress { ip, first_seen: at, last_seen: at }] }
+    }
+
+    fn add(&mut self, ip: IpAddr, first_seen: DateTime<Utc>, last_seen: DateTime<Utc>) {
+        if last_seen >= self.newest.at {
+            self.newest = KeyUse { ip, at: last_seen };
+        }
+        let room = self.addresses.len() < RECENT_ADDRESSES;
+        match self.addresses.iter_mut().find(|known| known.ip == ip) {
+            Some(known) => {
+                known.first_seen = known.first_seen.min(first_seen);
+                known.last_seen = known.last_seen.max(last_seen);
+            }
+            None if room => self.addresses.push(KeyAddress { ip, first_seen, last_seen }),
+            // More addresses than are kept in one batch: the rest are not recorded.
+            None => {}
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct LastUseRecorder {
-    pending: Mutex<HashMap<ApiKeyId, KeyUse>>,
+    pending: Mutex<HashMap<ApiKeyId, PendingUses>>,
     pub stats: LastUseStats,
 }
 
 impl LastUseRecorder {
-    /// Called on every API request: no allocation unless the key is new to this batch.
+    /// Called on every API request: no allocation unless the key, or the address for this
+    /// key, is new to this batch.
     pub fn record(&self, key_id: ApiKeyId, ip: IpAddr, at: DateTime<Utc>) {
+        self.record_span(key_id, ip, at, at);
+    }
+
+    fn record_span(&self, key_id: ApiKeyId, ip: IpAddr, first_seen: DateTime<Utc>, last_seen: DateTime<Utc>) {
         let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(existing) = pending.get_mut(&key_id) {
-            if at >= existing.at {
-                *existing = KeyUse { ip, at };
-            }
+            existing.add(ip, first_seen, last_seen);
             return;
         }
         if pending.len() >= MAX_PENDING {
@@ -57,7 +95,9 @@ impl LastUseRecorder {
             }
             return;
         }
-        pending.insert(key_id, KeyUse { ip, at });
+        let mut uses = PendingUses::new(ip, first_seen);
+        uses.add(ip, first_seen, last_seen);
+        pending.insert(key_id, uses);
     }
 
     pub fn pending(&self) -> usize {
@@ -67,7 +107,7 @@ impl LastUseRecorder {
     /// Writes every pending use in one transaction. On failure they are put back (unless
     /// newer ones arrived meanwhile) for the next flush.
     pub(crate) async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
-        let batch: Vec<(ApiKeyId, KeyUse)> = {
+        let batch: Vec<(ApiKeyId, PendingUses)> = {
             let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             std::mem::take(&mut *pending).into_iter().collect()
         };
@@ -83,8 +123,11 @@ impl LastUseRecorder {
             }
             Err(error) => {
                 self.stats.failed_flushes.fetch_add(1, Ordering::Relaxed);
-                for (key_id, used) in batch {
-                    self.record(key_id, used.ip, used.at);
+                for (key_id, uses) in batch {
+                    self.record(key_id, uses.newest.ip, uses.newest.at);
+                    for address in uses.addresses {
+                        self.record_span(key_id, address.ip, address.first_seen, address.last_seen);
+                    }
                 }
                 Err(error)
             }
@@ -92,11 +135,26 @@ impl LastUseRecorder {
     }
 }
 
-/// The whole batch in one transaction.
-async fn write_batch(store: &Store, batch: &[(ApiKeyId, KeyUse)]) -> Result<(), StoreError> {
+/// The whole batch in one transaction, with an event for each key used from a new address.
+async fn write_batch(store: &Store, batch: &[(ApiKeyId, PendingUses)]) -> Result<(), StoreError> {
     let mut tx = store.write().await?;
-    store::last_use::record(tx.conn(), batch).await?;
-    tx.commit().await
+    let newest: Vec<(ApiKeyId, KeyUse)> = batch.iter().map(|(key_id, uses)| (*key_id, uses.newest.clone())).collect();
+    store::last_use::record(tx.conn(), &newest).await?;
+    let mut events = Vec::new();
+    for (key_id, uses) in batch {
+        for address in &uses.addresses {
+            if !store::key_addresses::record(tx.conn(), *key_id, address).await? {
+                continue;
+            }
+            // Deleted meanwhile (or its owner): nobody to tell.
+            let Some(key) = store::keys::find(tx.conn(), *key_id).await? else { continue };
+            let Some(owner) = store::users::by_id(tx.conn(), key.user_id).await? else { continue };
+            let client = Client { ip: Some(address.ip), ..Client::default() };
+            let event = audit::event_in(owner.organization_id, EventKind::KeyUsedFromNewAddress, Some((&owner).into()), &client, About::key(&key));
+            events.push(event);
+        }
+    }
+    audit::commit(tx, &events, Boundary::Api).await
 }
 
 #[cfg(test)]
@@ -115,7 +173,27 @@ mod tests {
         recorder.record(key, ip("192.0.2.3"), now + Duration::seconds(1));
         let pending = recorder.pending.lock().unwrap();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[&key].ip, ip("192.0.2.3"));
+        assert_eq!(pending[&key].newest.ip, ip("192.0.2.3"));
+    }
+
+    #[test]
+    fn keeps_each_address_first_and_last_use_up_to_the_limit() {
+        let recorder = LastUseRecorder::default();
+        let key = ApiKeyId::new_random();
+        let now = Utc::now();
+        let ip = |n: u8| IpAddr::from([192, 0, 2, n]);
+        recorder.record(key, ip(1), now);
+        recorder.record(key, ip(2), now + Duration::seconds(1));
+        recorder.record(key, ip(1), now + Duration::seconds(2));
+        recorder.record(key, ip(1), now - Duration::seconds(3));
+        for n in 3..30 {
+            recorder.record(key, ip(n), now);
+        }
+        let pending = recorder.pending.lock().unwrap();
+        let addresses = &pending[&key].addresses;
+        assert_eq!(addresses.len(), RECENT_ADDRESSES);
+        assert_eq!(addresses[0], KeyAddress { ip: ip(1), first_seen: now - Duration::seconds(3), last_seen: now + Duration::seconds(2) });
+        assert_eq!((addresses[1].ip, addresses[1].first_seen), (ip(2), now + Duration::seconds(1)));
     }
 
     #[test]

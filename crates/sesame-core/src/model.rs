@@ -53,6 +53,14 @@ impl ApiKey {
     }
 }
 
+/// A client address a key was used from, with its first and last use from there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAddress {
+    pub ip: IpAddr,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
 /// One use of a key, as noted by the verifier and written in batches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUse {

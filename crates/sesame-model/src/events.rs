@@ -25,6 +25,8 @@ pub enum EventKind {
     KeyOverlapEnded,
     /// A request came with the key's previous secret (from the event's address).
     KeyUsedWithPreviousSecret,
+    /// The key, already used from elsewhere, was used from an address it never used before.
+    KeyUsedFromNewAddress,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -35,7 +37,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -48,6 +50,7 @@ impl EventKind {
         EventKind::KeyRolled,
         EventKind::KeyOverlapEnded,
         EventKind::KeyUsedWithPreviousSecret,
+        EventKind::KeyUsedFromNewAddress,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -70,6 +73,7 @@ impl EventKind {
             EventKind::KeyRolled => "key_rolled",
             EventKind::KeyOverlapEnded => "key_overlap_ended",
             EventKind::KeyUsedWithPreviousSecret => "key_used_with_previous_secret",
+            EventKind::KeyUsedFromNewAddress => "key_used_from_new_address",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

@@ -95,8 +95,10 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     let by_console = activity(&server, &ada_key).await;
     let kinds: BTreeSet<&str> = by_console.iter().map(|e| e.0.as_str()).collect();
     // Events that API traffic causes, not a person in the console: a key reported as leaked
-    // (tests/revoking_leaked_keys.rs), a previous secret still in use (core key_lifetime.rs).
-    let not_from_console = [EventKind::KeyRevokedAsLeaked, EventKind::KeyUsedWithPreviousSecret];
+    // (tests/revoking_leaked_keys.rs), a previous secret still in use (core key_lifetime.rs),
+    // a key used from a new address (core key_addresses.rs).
+    let not_from_console =
+        [EventKind::KeyRevokedAsLeaked, EventKind::KeyUsedWithPreviousSecret, EventKind::KeyUsedFromNewAddress];
     let all: BTreeSet<&str> =
         EventKind::ALL.iter().filter(|k| !not_from_console.contains(k)).map(|k| k.as_str()).collect();
     assert_eq!(kinds, all, "every kind of event, from the console alone");

@@ -28,6 +28,7 @@ async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
         ("get", "/api/v1/me"),
         ("get", "/api/v1/api_keys"),
         ("post", "/api/v1/api_keys"),
+        ("get", "/api/v1/api_keys/{id}"),
         ("patch", "/api/v1/api_keys/{id}"),
         ("delete", "/api/v1/api_keys/{id}"),
         ("post", "/api/v1/api_keys/revoke"),

@@ -12,7 +12,7 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::{Role, User};
 use sesame_shared::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetUser, ListActivity,
+    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetUser, ListActivity,
     ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer};
@@ -50,6 +50,7 @@ fn ok() -> Outcome {
 enum Operation {
     Me,
     ListKeys,
+    GetOwnKey,
     CreateKey,
     CreateExpiringKey,
     RenameOwnKey,
@@ -60,6 +61,7 @@ enum Operation {
     DeleteOthersKey,
     DisableOthersKey,
     RollOthersKey,
+    GetOthersKey,
     ListUsers,
     GetSelf,
     GetColleague,
@@ -81,6 +83,7 @@ fn expected() -> Vec<(Operation, [Outcome; 3])> {
     vec![
         (O::Me, [ok(), ok(), Unauthenticated]),
         (O::ListKeys, [Allowed("1".into()), Allowed("1".into()), Unauthenticated]),
+        (O::GetOwnKey, [ok(), ok(), Unauthenticated]),
         (O::CreateKey, [ok(), ok(), Unauthenticated]),
         (O::CreateExpiringKey, [ok(), ok(), Unauthenticated]),
         (O::RenameOwnKey, [ok(), ok(), Unauthenticated]),
@@ -91,6 +94,7 @@ fn expected() -> Vec<(Operation, [Outcome; 3])> {
         (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::RollOthersKey, [NotFound, NotFound, Unauthenticated]),
+        (O::GetOthersKey, [NotFound, NotFound, Unauthenticated]),
         (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated]),
         (O::GetSelf, [ok(), ok(), Unauthenticated]),
         (O::GetColleague, [ok(), NotFound, Unauthenticated]),
@@ -221,6 +225,8 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
     match operation {
         O::Me => outcome(rest(world, Method::GET, "/me", None).await, None).await,
         O::ListKeys => outcome(rest(world, Method::GET, "/api_keys", None).await, Some("rest")).await,
+        O::GetOwnKey => outcome(rest(world, Method::GET, &format!("/api_keys/{own}"), None).await, None).await,
+        O::GetOthersKey => outcome(rest(world, Method::GET, &format!("/api_keys/{carols}"), None).await, None).await,
         O::CreateKey => outcome(rest(world, Method::POST, "/api_keys", Some(json!({"name": "new"}))).await, None).await,
         O::CreateExpiringKey => {
             let body = json!({"name": "weekly", "expiresAt": next_week(world)});
@@ -291,6 +297,8 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
             if state["me"].is_null() { Unauthenticated } else { ok() }
         }
         O::ListKeys => outcome(b.call::<ListApiKeys>(&json!({})).await, Some("fn")).await,
+        O::GetOwnKey => outcome(b.call::<GetApiKey>(&json!({"id": own})).await, None).await,
+        O::GetOthersKey => outcome(b.call::<GetApiKey>(&json!({"id": carols})).await, None).await,
         O::CreateKey => outcome(b.call::<GenerateApiKey>(&json!({"name": "new"})).await, None).await,
         O::CreateExpiringKey => {
             outcome(b.call::<GenerateApiKey>(&json!({"name": "weekly", "expires_at": next_week(world)})).await, None).await

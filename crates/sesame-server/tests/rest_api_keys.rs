@@ -231,3 +231,23 @@ async fn a_key_is_rolled_with_overlap_through_the_api_and_the_overlap_can_end_ea
     let refused = client.post(server.url(&format!("/api/v1/api_keys/{expiring}/roll"))).header("MC-Api-Key", &admin_key).json(&json!({"gracePeriodSeconds": 0})).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn one_key_is_read_with_the_addresses_it_was_used_from() {
+    let server = TestServer::start_with_throttles(sesame_core::throttle::ThrottleSettings::default()).await;
+    server.create_user("alice", Role::User).await;
+    let alice = server.browser("alice").await;
+    let (id, key) = server.key_for(&alice).await;
+    for address in ["203.0.113.1", "203.0.113.2", "203.0.113.1"] {
+        let response = Client::new().get(server.url("/api/v1/me")).header("MC-Api-Key", &key).header("X-Forwarded-For", address).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    server.services.flush_last_use().await.unwrap();
+    let details: Value = api_get(&server, &format!("/api/v1/api_keys/{id}"), &key).await.json().await.unwrap();
+    assert_eq!(details["data"]["id"], id.as_str());
+    let addresses: Vec<&str> = details["data"]["recentAddresses"].as_array().unwrap().iter().map(|a| a["ip"].as_str().unwrap()).collect();
+    assert_eq!(addresses, ["203.0.113.1", "203.0.113.2"]);
+    assert!(details["data"]["recentAddresses"][0]["firstSeen"].is_string());
+    let unknown = api_get(&server, "/api/v1/api_keys/00000000-0000-4000-8000-000000000000", &key).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}

@@ -12,7 +12,7 @@ use sesame_model::Status;
 use crate::{
     error::AppError,
     wire::{
-        ActivityPage, ApiKeyView, CreatedKey, NewUserForm, PasswordChange, SessionState, SessionView, SetupForm,
+        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, NewUserForm, PasswordChange, SessionState, SessionView, SetupForm,
         UserUpdate, UserView, UsersPage,
     },
 };
@@ -94,6 +94,15 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status }).await?))
+}
+
+/// One of the signed-in user's keys, with its recent addresses.
+#[server(input = Json)]
+pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
+    use sesame_core::{keys::KeyError, model::ApiKeyId};
+    let (context, actor) = crate::ssr::actor().await?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    Ok(ApiKeyDetails::from(&context.services.keys.get(&actor, id).await?))
 }
 
 /// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps
@@ -240,6 +249,7 @@ pub fn register_server_functions() {
     register_explicit::<GenerateApiKey>();
     register_explicit::<UpdateApiKey>();
     register_explicit::<RollApiKey>();
+    register_explicit::<GetApiKey>();
     register_explicit::<EndApiKeyOverlap>();
     register_explicit::<DeleteApiKey>();
     register_explicit::<ListUsers>();

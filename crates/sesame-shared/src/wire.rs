@@ -93,6 +93,32 @@ pub struct ApiKeyView {
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
 }
 
+/// A client address a key was used from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct KeyAddressView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 45))]
+    pub ip: IpAddr,
+    /// The first use from there (within about a second).
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub first_seen: DateTime<Utc>,
+    /// The last use from there (within about a second).
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub last_seen: DateTime<Utc>,
+}
+
+/// One key with the last 10 distinct addresses it was used from, most recent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApiKeyDetailsBody))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyDetails {
+    #[serde(flatten)]
+    pub key: ApiKeyView,
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    pub recent_addresses: Vec<KeyAddressView>,
+}
+
 /// A key just created: the only answer that ever contains its secret.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NewApiKeyBody))]

@@ -24,6 +24,7 @@ use crate::{
 
 pub(crate) mod activity;
 pub(crate) mod cluster;
+pub(crate) mod key_addresses;
 pub(crate) mod keys;
 pub(crate) mod last_use;
 pub(crate) mod secrets;

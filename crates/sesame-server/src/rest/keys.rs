@@ -12,7 +12,7 @@ use sesame_core::{
     keys::{KeyChange, KeyError, NewKey},
     model::{ApiKeyId, Status},
 };
-use sesame_shared::wire::{ApiKeyView, CreatedKey};
+use sesame_shared::wire::{ApiKeyDetails, ApiKeyView, CreatedKey};
 use utoipa::ToSchema;
 
 use super::{
@@ -94,6 +94,25 @@ pub async fn create(
     let created = state.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
     let data = CreatedKey { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() };
     Ok((StatusCode::CREATED, Json(Data { data })))
+}
+
+/// One of the owner's keys, with the last 10 distinct client addresses it was used from
+/// (first and last use from each), most recent first.
+#[utoipa::path(
+    get, path = "/api_keys/{id}", tag = "api_keys", operation_id = "getApiKey",
+    params(("id" = ApiKeyId, Path, description = "The key's id")),
+    responses(
+        (status = 200, description = "The key and its recent addresses", body = Data<ApiKeyDetails>),
+        (status = 404, description = "No such key among the owner's", body = ErrorResponse),
+    )
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Data<ApiKeyDetails>>, ApiError> {
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, id).await?) }))
 }
 
 /// Renames, disables or enables one of the owner's keys (both at once, or neither).

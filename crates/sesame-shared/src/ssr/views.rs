@@ -1,8 +1,11 @@
 //! The core's objects as both boundaries send them (see [`crate::wire`]).
 
-use sesame_core::model::{ApiKey, Event, SessionInfo, User};
+use sesame_core::{
+    keys::KeyDetails,
+    model::{ApiKey, Event, KeyAddress, SessionInfo, User},
+};
 
-use crate::wire::{ActivityView, ApiKeyView, KeyRefView, OrganizationView, SessionView, UserView};
+use crate::wire::{ActivityView, ApiKeyDetails, ApiKeyView, KeyAddressView, KeyRefView, OrganizationView, SessionView, UserView};
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
@@ -31,6 +34,13 @@ impl From<&ApiKey> for ApiKeyView {
             expires_at: key.expires_at,
             previous_secret_valid_until: key.previous_secret_valid_until,
         }
+    }
+}
+
+impl From<&KeyDetails> for ApiKeyDetails {
+    fn from(details: &KeyDetails) -> Self {
+        let address = |address: &KeyAddress| KeyAddressView { ip: address.ip, first_seen: address.first_seen, last_seen: address.last_seen };
+        Self { key: ApiKeyView::from(&details.key), recent_addresses: details.recent_addresses.iter().map(address).collect() }
     }
 }
 

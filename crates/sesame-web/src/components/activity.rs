@@ -75,6 +75,7 @@ fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
         EventKind::KeyRolled => t_string!(i18n, event_key_rolled).to_string(),
         EventKind::KeyOverlapEnded => t_string!(i18n, event_key_overlap_ended).to_string(),
         EventKind::KeyUsedWithPreviousSecret => t_string!(i18n, event_key_used_with_previous_secret).to_string(),
+        EventKind::KeyUsedFromNewAddress => t_string!(i18n, event_key_used_from_new_address).to_string(),
         EventKind::PasswordChanged => t_string!(i18n, event_password_changed).to_string(),
         EventKind::PasswordChangeFailed => t_string!(i18n, event_password_change_failed).to_string(),
         EventKind::UserCreated => t_string!(i18n, event_user_created).to_string(),

@@ -8,7 +8,7 @@ use leptos::{html, prelude::*};
 use sesame_model::{names::KeyName, Status};
 use sesame_shared::{
     error::AppError,
-    functions::{end_api_key_overlap, roll_api_key, update_api_key},
+    functions::{end_api_key_overlap, get_api_key, roll_api_key, update_api_key},
     wire::{ApiKeyView, CreatedKey},
 };
 
@@ -44,6 +44,7 @@ pub fn KeyRow(
         Action::new_local(|(key, name): &(ApiKeyView, String)| update_api_key(key.id.to_string(), Some(name.clone()), None));
     let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id.to_string(), None, Some(*status)));
     let rolling = RwSignal::new(false);
+    let addresses_shown = RwSignal::new(false);
     let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
     let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace));
     let end_overlap = Action::new_local(|key: &ApiKeyView| end_api_key_overlap(key.id.to_string()));
@@ -344,6 +345,70 @@ pub fn KeyRow(
                     </div>
                 })}
             </dl>
+            <button
+                class="link-button key-addresses-toggle"
+                aria-expanded=move || addresses_shown.get().to_string()
+                on:click=move |_| addresses_shown.update(|shown| *shown = !*shown)
+            >
+                {move || if addresses_shown.get() { t!(i18n, hide_addresses).into_any() } else { t!(i18n, show_addresses).into_any() }}
+            </button>
+            <Show when=move || addresses_shown.get()>
+                <RecentAddresses current />
+            </Show>
         </li>
+    }
+}
+
+/// The last distinct addresses a key was used from, read when shown; the row's last use is
+/// brought up to date with them.
+#[component]
+fn RecentAddresses(current: RwSignal<ApiKeyView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (id, name) = current.with_untracked(|key| (key.id.to_string(), key.name.clone()));
+    let details = LocalResource::new(move || get_api_key(id.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(details)) = details.get() {
+            current.set(details.key);
+        }
+    });
+    view! {
+        {move || match details.get() {
+            None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+            Some(Err(failure)) => view! { <p class="form-error">{error_text(i18n, &failure)}</p> }.into_any(),
+            Some(Ok(details)) if details.recent_addresses.is_empty() => {
+                view! { <p class="muted">{t!(i18n, no_addresses)}</p> }.into_any()
+            }
+            Some(Ok(details)) => {
+                let name = name.clone();
+                view! {
+                    <table class="key-addresses">
+                        <caption class="visually-hidden">
+                            {move || t_string!(i18n, addresses_of, name = name.clone()).to_string()}
+                        </caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, address)}</th>
+                                <th scope="col">{t!(i18n, first_seen)}</th>
+                                <th scope="col">{t!(i18n, last_seen)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {details
+                                .recent_addresses
+                                .into_iter()
+                                .map(|address| view! {
+                                    <tr>
+                                        <td>{address.ip.to_string()}</td>
+                                        <td>{local_timestamp(address.first_seen)}</td>
+                                        <td>{local_timestamp(address.last_seen)}</td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }
+        }}
     }
 }
