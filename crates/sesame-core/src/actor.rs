@@ -6,6 +6,7 @@ use std::{net::IpAddr, sync::Arc};
 
 use crate::{
     device::DeviceToken,
+    key::KeyHash,
     model::{ApiKeyId, User},
 };
 
@@ -60,8 +61,9 @@ impl Client {
 pub enum Via {
     /// The browser console, signed in with a session.
     Console(SessionRef),
-    /// The REST API, with this key.
-    Api(ApiKeyId),
+    /// The REST API, with this key; and the hash of its previous secret when that is what
+    /// the request presented (in the overlap after a roll).
+    Api { key: ApiKeyId, previous_secret: Option<KeyHash> },
     /// The operator's command line (no credential: whoever runs it owns the database).
     CommandLine,
 }
@@ -70,7 +72,7 @@ impl Via {
     pub fn boundary(&self) -> Boundary {
         match self {
             Via::Console(_) => Boundary::Console,
-            Via::Api(_) => Boundary::Api,
+            Via::Api { .. } => Boundary::Api,
             Via::CommandLine => Boundary::CommandLine,
         }
     }
@@ -112,6 +114,7 @@ impl Actor {
 
     /// The key's owner acting through the REST API.
     pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
-        Self { user: principal.user.clone(), client, via: Via::Api(principal.key_id) }
+        let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.clone() };
+        Self { user: principal.user.clone(), client, via }
     }
 }

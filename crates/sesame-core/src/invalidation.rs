@@ -1,5 +1,5 @@
-//! What a change that affects key verification (a key deleted or disabled, a user's role
-//! or status changed) does before it is acknowledged: this node's cache forgets at once,
+//! What a change that affects key verification (a key deleted, disabled, rolled or reported
+//! as leaked, a user's role or status changed) does before it is acknowledged: this node's cache forgets at once,
 //! and with several nodes, every other node confirms it has forgotten too
 //! ([`crate::cluster`]).
 

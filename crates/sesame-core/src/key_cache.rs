@@ -174,7 +174,7 @@ mod tests {
         Arc::new(KeyPrincipal {
             key_id: ApiKeyId::new_random(),
             expires_at: None,
-            previous_secret: false,
+            previous_secret: None,
             user: Arc::new(User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),

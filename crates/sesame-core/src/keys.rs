@@ -9,7 +9,7 @@ use std::{collections::HashSet, sync::Arc};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
-    actor::{Actor, Boundary, Client},
+    actor::{Actor, Boundary, Client, Via},
     audit::{self, About},
     invalidation::{self, Invalidation},
     key::{ApiKeySecret, KeyHash},
@@ -43,6 +43,10 @@ pub enum KeyError {
     /// An expired key cannot be rolled: its new secret would be expired too.
     #[error("this key has expired: generate a new one")]
     Expired,
+    /// A request made with a key's previous secret may not roll the key: whoever holds an
+    /// old (perhaps leaked) secret must not get a fresh one.
+    #[error("a key's previous secret cannot roll it")]
+    RolledWithPreviousSecret,
     /// Too many calls to revoke leaked keys from this address.
     #[error("too many requests")]
     Throttled(RetryAfter),
@@ -218,6 +222,9 @@ impl Keys {
     }
 
     async fn roll_now(&self, actor: &Actor, id: ApiKeyId, grace: TimeDelta) -> Result<CreatedKey, KeyError> {
+        if matches!(actor.via, Via::Api { previous_secret: Some(_), .. }) {
+            return Err(KeyError::RolledWithPreviousSecret);
+        }
         let mut tx = self.store.write().await?;
         let now = tx.now();
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
@@ -308,16 +315,17 @@ impl Keys {
         let mut tx = self.store.write().await?;
         let (mut forgotten, mut events) = (Vec::new(), Vec::new());
         let lock = tx.update_lock();
-        for hash in hashes {
-            let Some(stored) = store::keys::lock_by_hash(tx.conn(), &hash, lock).await? else { continue };
+        let reported: Vec<KeyHash> = hashes.iter().cloned().collect();
+        for stored in store::keys::lock_by_hashes(tx.conn(), &reported, lock).await? {
             let Some(owner) = store::users::by_id(tx.conn(), stored.key.user_id).await? else { continue };
-            let detail = if stored.hash == hash {
+            // The current secret leaked: the key goes. Only its previous one: the overlap ends.
+            let detail = if hashes.contains(&stored.hash) {
                 store::keys::delete_any(tx.conn(), stored.key.id).await?;
                 forgotten.extend(announce(&mut tx, stored.hashes()).await?);
                 None
             } else {
                 store::keys::end_overlap(tx.conn(), stored.key.id).await?;
-                forgotten.extend(announce(&mut tx, [&hash]).await?);
+                forgotten.extend(announce(&mut tx, stored.previous_hash.iter()).await?);
                 Some("previous secret".to_owned())
             };
             let about = About { subject: Some((&owner).into()), key: Some((&stored.key).into()), detail };

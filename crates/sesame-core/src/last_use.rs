@@ -56,15 +56,31 @@ impl PendingUses {
         if last_seen >= self.newest.at {
             self.newest = KeyUse { ip, at: last_seen };
         }
-        let room = self.addresses.len() < RECENT_ADDRESSES;
-        match self.addresses.iter_mut().find(|known| known.ip == ip) {
-            Some(known) => {
-                known.first_seen = known.first_seen.min(first_seen);
-                known.last_seen = known.last_seen.max(last_seen);
+        if let Some(known) = self.addresses.iter_mut().find(|known| known.ip == ip) {
+            known.first_seen = known.first_seen.min(first_seen);
+            known.last_seen = known.last_seen.max(last_seen);
+            return;
+        }
+        let address = KeyAddress { ip, first_seen, last_seen };
+        if self.addresses.len() < RECENT_ADDRESSES {
+            self.addresses.push(address);
+            return;
+        }
+        // Full: the most recently seen are kept, as the store keeps them.
+        if let Some(oldest) = self.addresses.iter_mut().min_by_key(|known| known.last_seen) {
+            if oldest.last_seen < last_seen {
+                *oldest = address;
             }
-            None if room => self.addresses.push(KeyAddress { ip, first_seen, last_seen }),
-            // More addresses than are kept in one batch: the rest are not recorded.
-            None => {}
+        }
+    }
+
+    /// Adds a batch of uses that could not be written back into this one.
+    fn merge(&mut self, other: PendingUses) {
+        for address in other.addresses {
+            self.add(address.ip, address.first_seen, address.last_seen);
+        }
+        if other.newest.at >= self.newest.at {
+            self.newest = other.newest;
         }
     }
 }
@@ -79,13 +95,9 @@ impl LastUseRecorder {
     /// Called on every API request: no allocation unless the key, or the address for this
     /// key, is new to this batch.
     pub fn record(&self, key_id: ApiKeyId, ip: IpAddr, at: DateTime<Utc>) {
-        self.record_span(key_id, ip, at, at);
-    }
-
-    fn record_span(&self, key_id: ApiKeyId, ip: IpAddr, first_seen: DateTime<Utc>, last_seen: DateTime<Utc>) {
         let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(existing) = pending.get_mut(&key_id) {
-            existing.add(ip, first_seen, last_seen);
+            existing.add(ip, at, at);
             return;
         }
         if pending.len() >= MAX_PENDING {
@@ -95,21 +107,22 @@ impl LastUseRecorder {
             }
             return;
         }
-        let mut uses = PendingUses::new(ip, first_seen);
-        uses.add(ip, first_seen, last_seen);
-        pending.insert(key_id, uses);
+        pending.insert(key_id, PendingUses::new(ip, at));
     }
 
     pub fn pending(&self) -> usize {
         self.pending.lock().map(|pending| pending.len()).unwrap_or_default()
     }
 
-    /// Writes every pending use in one transaction. On failure they are put back (unless
-    /// newer ones arrived meanwhile) for the next flush.
+    /// Writes every pending use in one transaction. On failure they are merged back with
+    /// the uses noted meanwhile, for the next flush.
     pub(crate) async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
         let batch: Vec<(ApiKeyId, PendingUses)> = {
             let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            std::mem::take(&mut *pending).into_iter().collect()
+            let mut batch: Vec<_> = std::mem::take(&mut *pending).into_iter().collect();
+            // Rows locked in one order by every writer: two batches never deadlock.
+            batch.sort_by_key(|(key_id, _)| *key_id);
+            batch
         };
         if batch.is_empty() {
             self.stats.last_flushed_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
@@ -123,10 +136,17 @@ impl LastUseRecorder {
             }
             Err(error) => {
                 self.stats.failed_flushes.fetch_add(1, Ordering::Relaxed);
+                let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 for (key_id, uses) in batch {
-                    self.record(key_id, uses.newest.ip, uses.newest.at);
-                    for address in uses.addresses {
-                        self.record_span(key_id, address.ip, address.first_seen, address.last_seen);
+                    let room = pending.len() < MAX_PENDING;
+                    match pending.get_mut(&key_id) {
+                        Some(newer) => newer.merge(uses),
+                        None if room => {
+                            pending.insert(key_id, uses);
+                        }
+                        None => {
+                            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                 }
                 Err(error)
@@ -194,6 +214,12 @@ mod tests {
         assert_eq!(addresses.len(), RECENT_ADDRESSES);
         assert_eq!(addresses[0], KeyAddress { ip: ip(1), first_seen: now - Duration::seconds(3), last_seen: now + Duration::seconds(2) });
         assert_eq!((addresses[1].ip, addresses[1].first_seen), (ip(2), now + Duration::seconds(1)));
+        drop(pending);
+        // A newer address takes the place of the least recently seen one.
+        recorder.record(key, ip(40), now + Duration::seconds(10));
+        let pending = recorder.pending.lock().unwrap();
+        let kept: Vec<IpAddr> = pending[&key].addresses.iter().map(|address| address.ip).collect();
+        assert!(kept.contains(&ip(40)) && kept.contains(&ip(1)) && kept.len() == RECENT_ADDRESSES, "{kept:?}");
     }
 
     #[test]

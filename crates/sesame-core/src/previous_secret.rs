@@ -10,9 +10,9 @@ use moka::sync::Cache;
 use crate::{
     actor::{Boundary, Client},
     audit::{self, About},
-    model::{ApiKeyId, EventKind},
+    model::{ApiKeyId, EventKind, User},
     principal::KeyPrincipal,
-    store::{self, Store},
+    store::{self, Store, StoreResult},
 };
 
 /// Addresses remembered at most (fixed-size entries), and for how long.
@@ -36,23 +36,22 @@ impl PreviousSecretUses {
         if !entry.is_fresh() {
             return;
         }
-        let (store, key_id, user) = (self.store.clone(), principal.key_id, principal.user.clone());
+        let (store, key_id, user, recorded) = (self.store.clone(), principal.key_id, principal.user.clone(), self.recorded.clone());
         tokio::spawn(async move {
-            let key = match store.read().await {
-                Ok(mut conn) => store::keys::find(&mut conn, key_id).await,
-                Err(error) => Err(error),
-            };
-            let event = match key {
-                Ok(Some(key)) => {
-                    audit::event_in(user.organization_id, EventKind::KeyUsedWithPreviousSecret, Some((&*user).into()), &Client::new(ip, None), About::key(&key))
-                }
-                // Deleted meanwhile: nothing left to tell.
-                Ok(None) => return,
-                Err(error) => return tracing::warn!(%error, "could not record a use of a previous secret"),
-            };
-            if let Err(error) = audit::record_alone(&store, &event, Boundary::Api).await {
+            if let Err(error) = record(&store, key_id, &user, ip).await {
+                // Tried again at the address's next use.
+                recorded.invalidate(&(key_id, ip));
                 tracing::warn!(%error, "could not record a use of a previous secret");
             }
         });
     }
+}
+
+/// Writes the event of `key_id`'s previous secret used from `ip`.
+async fn record(store: &Store, key_id: ApiKeyId, owner: &User, ip: IpAddr) -> StoreResult<()> {
+    // Deleted meanwhile: nothing left to tell.
+    let Some(key) = store::keys::find(&mut *store.read().await?, key_id).await? else { return Ok(()) };
+    let client = Client::new(ip, None);
+    let event = audit::event_in(owner.organization_id, EventKind::KeyUsedWithPreviousSecret, Some(owner.into()), &client, About::key(&key));
+    audit::record_alone(store, &event, Boundary::Api).await
 }

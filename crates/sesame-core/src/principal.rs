@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{ApiKeyId, User};
+use crate::{
+    key::KeyHash,
+    model::{ApiKeyId, User},
+};
 
 /// A key and the user it acts as. Never changes once built: a change to the key or the user
 /// makes the caches drop it, and the next lookup builds a new one.
@@ -14,8 +17,9 @@ pub struct KeyPrincipal {
     /// Checked on every request against the clock, cached or not; none: never expires. For
     /// a previous secret, the end of the overlap if that comes first.
     pub expires_at: Option<DateTime<Utc>>,
-    /// The key was presented with its previous secret (in the overlap after a roll).
-    pub previous_secret: bool,
+    /// The key was presented with its previous secret (in the overlap after a roll): that
+    /// secret's hash, so a change made with it checks that this very secret still works.
+    pub previous_secret: Option<KeyHash>,
     pub user: Arc<User>,
 }
 

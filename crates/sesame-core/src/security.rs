@@ -81,6 +81,6 @@ impl Security {
 fn current_session(actor: &Actor) -> Option<&str> {
     match &actor.via {
         Via::Console(session) => Some(session.0.as_str()),
-        Via::Api(_) | Via::CommandLine => None,
+        Via::Api { .. } | Via::CommandLine => None,
     }
 }

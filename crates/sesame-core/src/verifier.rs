@@ -62,7 +62,7 @@ impl Verifier {
             return Err(VerifyError::Expired);
         }
         self.last_use.record(principal.key_id, client_ip, now);
-        if principal.previous_secret {
+        if principal.previous_secret.is_some() {
             self.previous_secret_uses.note(&principal, client_ip);
         }
         Ok(principal)
@@ -78,7 +78,7 @@ impl Verifier {
         Ok(Arc::new(KeyPrincipal {
             key_id: found.id,
             expires_at,
-            previous_secret: found.previous_until.is_some(),
+            previous_secret: found.previous_until.map(|_| hash.clone()),
             user: Arc::new(found.user),
         }))
     }

@@ -84,3 +84,18 @@ async fn only_the_ten_most_recent_addresses_are_kept_and_only_the_owner_sees_the
     f.services.keys.delete(&alice, created.key.id).await.unwrap();
     assert!(matches!(f.services.keys.get(&alice, created.key.id).await, Err(KeyError::NotFound)));
 }
+
+#[tokio::test]
+async fn a_key_deleted_before_its_uses_are_written_holds_nothing_back() {
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let gone = f.services.keys.create(&alice, NewKey::named(Some("gone"))).await.unwrap();
+    let kept = f.services.keys.create(&alice, NewKey::named(Some("kept"))).await.unwrap();
+    f.services.verifier.verify(gone.secret.expose(), ip(1)).await.unwrap();
+    f.services.verifier.verify(kept.secret.expose(), ip(2)).await.unwrap();
+    f.services.keys.delete(&alice, gone.key.id).await.unwrap();
+    f.services.flush_last_use().await.unwrap();
+    assert_eq!(f.services.last_use.pending(), 0, "nothing left to retry");
+    let kept_addresses = f.services.keys.get(&alice, kept.key.id).await.unwrap().recent_addresses;
+    assert_eq!(kept_addresses.iter().map(|a| a.ip).collect::<Vec<_>>(), [ip(2)]);
+}

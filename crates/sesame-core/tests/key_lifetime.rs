@@ -171,8 +171,8 @@ async fn a_rolled_key_answers_to_both_secrets_until_the_millisecond_its_overlap_
     assert_ne!(new, old);
 
     let with_old = f.services.verifier.verify(&old, IP).await.unwrap();
-    assert!(with_old.previous_secret && with_old.key_id == created.key.id);
-    assert!(!f.services.verifier.verify(&new, IP).await.unwrap().previous_secret);
+    assert!(with_old.previous_secret.is_some() && with_old.key_id == created.key.id);
+    assert!(f.services.verifier.verify(&new, IP).await.unwrap().previous_secret.is_none());
     f.clock.set(until - TimeDelta::milliseconds(1));
     assert!(f.services.verifier.verify(&old, IP).await.is_ok());
     f.clock.set(until);
@@ -269,4 +269,28 @@ async fn each_address_still_using_a_previous_secret_is_recorded_once() {
     let events = f.services.activity.list(&alice, PageRequest::first()).await.unwrap().items;
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::KeyUsedWithPreviousSecret).count(), 2, "once per address");
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::KeyRolled).count(), 1);
+}
+
+#[tokio::test]
+async fn a_previous_secret_cannot_roll_its_key_nor_act_once_its_overlap_ended() {
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
+    let rolled = f.services.keys.roll(&alice, created.key.id, TimeDelta::hours(1)).await.unwrap();
+    let old = f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
+    let with_old = Actor::api(&old, Client::new(IP, None));
+    let new = f.services.verifier.verify(rolled.secret.expose(), IP).await.unwrap();
+    let with_new = Actor::api(&new, Client::new(IP, None));
+
+    // Whoever holds the old (perhaps leaked) secret does not get a fresh one.
+    let refused = f.services.keys.roll(&with_old, created.key.id, TimeDelta::zero()).await;
+    assert!(matches!(refused, Err(KeyError::RolledWithPreviousSecret)), "{refused:?}");
+    assert!(f.services.verifier.verify(rolled.secret.expose(), IP).await.is_ok());
+    // During the overlap it may still act; once the overlap ends, a request already in
+    // flight with it changes nothing, while the current secret still works.
+    f.services.keys.create(&with_old, NewKey::named(Some("during"))).await.unwrap();
+    f.services.keys.end_overlap(&alice, created.key.id).await.unwrap();
+    let late = f.services.keys.create(&with_old, NewKey::named(Some("after"))).await;
+    assert!(matches!(late, Err(KeyError::Unauthenticated)), "{late:?}");
+    f.services.keys.create(&with_new, NewKey::named(Some("current"))).await.unwrap();
 }

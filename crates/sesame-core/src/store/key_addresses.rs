@@ -10,12 +10,15 @@ use crate::model::{ApiKeyId, KeyAddress};
 /// Addresses kept per key.
 pub(crate) const RECENT_ADDRESSES: usize = 10;
 
-/// Notes that `key_id` was used from `address` between `first` and `last`; true when the
-/// key had never been used from there but had been used from elsewhere (a new address).
+/// Notes that `key_id` was used from `address` between its first and last use; true when
+/// the address is new among the key's recent ones and the key had been used from elsewhere
+/// (news for its owner). A key deleted since its use is skipped: nothing to note, and no
+/// failing write to hold the rest of the batch back.
 pub(crate) async fn record(conn: &mut AnyConnection, key_id: ApiKeyId, address: &KeyAddress) -> StoreResult<bool> {
     let (key, ip) = (key_id.to_string(), address.ip.to_string());
     let inserted = sqlx::query(
-        "INSERT INTO api_key_addresses (key_id, ip, first_seen, last_seen) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO api_key_addresses (key_id, ip, first_seen, last_seen) \
+         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = $1) \
          ON CONFLICT (key_id, ip) DO NOTHING",
     )
     .bind(&key)
@@ -43,6 +46,13 @@ pub(crate) async fn record(conn: &mut AnyConnection, key_id: ApiKeyId, address: 
         .try_get::<i64, _>("n")?;
     if known > RECENT_ADDRESSES as i64 {
         forget_oldest(conn, &key).await?;
+        // An older use (a slow node's batch) may be the one forgotten at once: no news then.
+        let kept = sqlx::query("SELECT 1 AS kept FROM api_key_addresses WHERE key_id = $1 AND ip = $2")
+            .bind(&key)
+            .bind(&ip)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Ok(kept.is_some());
     }
     Ok(known > 1)
 }

@@ -166,12 +166,24 @@ pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKey
     row.as_ref().map(stored_key_from_row).transpose()
 }
 
-/// The key whose secret or previous secret has this hash, whoever owns it, held until
-/// commit (a key reported as leaked).
-pub(crate) async fn lock_by_hash(conn: &mut AnyConnection, hash: &KeyHash, lock: &str) -> StoreResult<Option<StoredKey>> {
-    let sql = format!("SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE key_hash = $1 OR previous_key_hash = $1{lock}");
-    let row = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await?;
-    row.as_ref().map(stored_key_from_row).transpose()
+/// The keys whose secret or previous secret has one of these hashes, whoever owns them,
+/// held until commit (keys reported as leaked) — locked in id order, as every writer
+/// locks several keys, so that two such changes never deadlock.
+pub(crate) async fn lock_by_hashes(conn: &mut AnyConnection, hashes: &[KeyHash], lock: &str) -> StoreResult<Vec<StoredKey>> {
+    if hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=hashes.len()).map(|n| format!("${n}")).collect();
+    let list = placeholders.join(", ");
+    let sql = format!(
+        "SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys \
+         WHERE key_hash IN ({list}) OR previous_key_hash IN ({list}) ORDER BY id{lock}"
+    );
+    let mut query = sqlx::query(&sql);
+    for hash in hashes {
+        query = query.bind(hash.as_str());
+    }
+    query.fetch_all(conn).await?.iter().map(stored_key_from_row).collect()
 }
 
 /// Deletes a key, whoever owns it.
@@ -214,22 +226,28 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
     }))
 }
 
-/// Whether `user_id` still has the key `id`, enabled and unexpired at `now`; its row is held
-/// until commit (`lock`: see `Tx::reauthorize`), so a delete or a disable waits for this
-/// transaction.
+/// Whether `user_id` still has the key `id`, enabled and unexpired at `now` — and, for a
+/// request made with the key's previous secret, whether that very secret still works (its
+/// overlap not ended, nor replaced by a later roll); its row is held until commit (`lock`:
+/// see `Tx::reauthorize`), so a delete, a disable or a roll waits for this transaction.
 pub(crate) async fn lock_usable_key(
     conn: &mut AnyConnection,
     id: ApiKeyId,
     user_id: UserId,
+    previous_secret: Option<&KeyHash>,
     now: DateTime<Utc>,
     lock: &str,
 ) -> StoreResult<bool> {
+    let previous = if previous_secret.is_some() { " AND previous_key_hash = $4 AND previous_valid_until > $3" } else { "" };
     let sql = format!(
         "SELECT id FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
-         AND (expires_at IS NULL OR expires_at > $3){lock}"
+         AND (expires_at IS NULL OR expires_at > $3){previous}{lock}"
     );
-    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now)).fetch_optional(conn).await?;
-    Ok(row.is_some())
+    let mut query = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now));
+    if let Some(hash) = previous_secret {
+        query = query.bind(hash.as_str());
+    }
+    Ok(query.fetch_optional(conn).await?.is_some())
 }
 
 /// Deletes the keys that expired before `before`; how many.

@@ -230,7 +230,9 @@ impl Tx {
     pub(crate) async fn reauthorize(&mut self, actor: &Actor) -> StoreResult<Option<User>> {
         let (lock, now) = (self.share_lock(), self.now);
         let credential_alive = match &actor.via {
-            Via::Api(key_id) => keys::lock_usable_key(self.conn(), *key_id, actor.user.id, now, lock).await?,
+            Via::Api { key, previous_secret } => {
+                keys::lock_usable_key(self.conn(), *key, actor.user.id, previous_secret.as_ref(), now, lock).await?
+            }
             // Sessions keep to the system clock everywhere (the services' clock is for keys).
             Via::Console(session) => sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await?,
             Via::CommandLine => true,

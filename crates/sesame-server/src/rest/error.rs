@@ -200,6 +200,9 @@ impl From<KeyError> for ApiError {
             KeyError::InvalidGracePeriod => {
                 ApiError::invalid_request("gracePeriodSeconds", "The grace period is from 0 seconds to 7 days.")
             }
+            KeyError::RolledWithPreviousSecret => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "A key's previous secret cannot roll it: use its current secret.")
+            }
             KeyError::Expired => ApiError::conflict("This key has expired: generate a new one.").with_context(json!({ "field": "id" })),
             KeyError::Throttled(retry) => ApiError::too_many_requests(retry),
             KeyError::Store(store) => store.into(),

@@ -170,8 +170,8 @@ pub struct RollApiKeyRequest {
 /// Gives one of the owner's keys a new secret, returned this once; the key keeps its id,
 /// name, expiry and history. The previous secret keeps working for the grace period, then
 /// is refused like a deleted key, on every node; each address still using it is recorded
-/// in the activity (`key_used_with_previous_secret`). A key may roll itself. Rolling again
-/// during an overlap stops the older secret at once.
+/// in the activity (`key_used_with_previous_secret`). A key may roll itself, with its current
+/// secret only. Rolling again during an overlap stops the older secret at once.
 #[utoipa::path(
     post, path = "/api_keys/{id}/roll", tag = "api_keys", operation_id = "rollApiKey",
     params(("id" = ApiKeyId, Path, description = "The key's id")),
@@ -179,6 +179,7 @@ pub struct RollApiKeyRequest {
     responses(
         (status = 200, description = "The key, with its new secret (shown this once)", body = Data<CreatedKey>),
         (status = 400, description = "Invalid grace period or body", body = ErrorResponse),
+        (status = 403, description = "The request came with the key's previous secret", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The key has expired", body = ErrorResponse),
     )

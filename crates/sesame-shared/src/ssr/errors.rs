@@ -73,6 +73,8 @@ impl From<KeyError> for AppError {
             KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
             KeyError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             KeyError::Expired => respond_with(AppError::KeyExpired),
+            // Only the REST API can present a previous secret.
+            KeyError::RolledWithPreviousSecret => respond_with(AppError::Forbidden),
             // The console never reports leaked keys, and offers only valid grace periods.
             KeyError::TooManyLeakedKeys | KeyError::InvalidGracePeriod => respond_with(AppError::BadRequest(error.to_string())),
             KeyError::Store(store) => store.into(),

@@ -360,7 +360,7 @@ pub fn KeyRow(
 }
 
 /// The last distinct addresses a key was used from, read when shown; the row's last use is
-/// brought up to date with them.
+/// brought up to date with them (only that: a change made meanwhile in the row stands).
 #[component]
 fn RecentAddresses(current: RwSignal<ApiKeyView>) -> impl IntoView {
     let i18n = use_i18n();
@@ -368,7 +368,10 @@ fn RecentAddresses(current: RwSignal<ApiKeyView>) -> impl IntoView {
     let details = LocalResource::new(move || get_api_key(id.clone()));
     Effect::new(move |_| {
         if let Some(Ok(details)) = details.get() {
-            current.set(details.key);
+            current.update(|key| {
+                key.last_used_at = details.key.last_used_at;
+                key.last_used_ip = details.key.last_used_ip;
+            });
         }
     });
     view! {
