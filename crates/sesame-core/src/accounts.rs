@@ -248,10 +248,9 @@ impl Accounts {
             return Err(AccountError::InvalidCredentials);
         }
         let ip = client.address();
-        let attempt = self.attempts.begin(username, client).await.inspect_err(|error| {
-            if matches!(error, AccountError::TooManyAttempts(_)) {
-                tracing::warn!(target: "sesame::auth", %ip, "login throttled");
-            }
+        let attempt = self.attempts.begin(username, client).await?.map_err(|retry| {
+            tracing::warn!(target: "sesame::auth", %ip, "login throttled");
+            AccountError::TooManyAttempts(retry)
         })?;
         let found = store::users::for_login(&mut *self.store.read().await?, username).await?;
         let stored_hash = found.as_ref().map(|(_, hash)| hash.as_str());

@@ -7,10 +7,10 @@ use std::{net::IpAddr, sync::Arc};
 use chrono::Utc;
 
 use crate::{
-    accounts::AccountError,
     actor::Client,
     device::{DeviceKeys, DeviceToken},
-    throttle::{AccountKey, Throttles},
+    store::StoreResult,
+    throttle::{AccountKey, RetryAfter, Throttles},
 };
 
 #[derive(Clone)]
@@ -31,21 +31,19 @@ impl PasswordAttempts {
     }
 
     /// A password for `username` is about to be checked for `client`: let through (and
-    /// counted), or `TooManyAttempts`.
-    pub async fn begin(&self, username: &str, client: &Client) -> Result<Attempt, AccountError> {
+    /// counted), or to wait this long.
+    pub async fn begin(&self, username: &str, client: &Client) -> StoreResult<Result<Attempt, RetryAfter>> {
         let account = AccountKey::of(username);
         let ip = client.address();
         let now = Utc::now().timestamp_millis();
         let known_device = client.device.as_ref().is_some_and(|device| self.devices.vouches_for(device, account, now));
-        match self.throttles.begin_password_attempt(account, ip, known_device).await? {
-            Ok(()) => Ok(Attempt { account, ip }),
-            Err(retry) => Err(AccountError::TooManyAttempts(retry)),
-        }
+        let verdict = self.throttles.begin_password_attempt(account, ip, known_device).await?;
+        Ok(verdict.map(|()| Attempt { account, ip }))
     }
 
     /// The password was right: the attempt, and the failures before it, are forgiven.
-    pub async fn accepted(&self, attempt: Attempt) -> Result<(), AccountError> {
-        Ok(self.throttles.password_accepted(attempt.account, attempt.ip).await?)
+    pub async fn accepted(&self, attempt: Attempt) -> StoreResult<()> {
+        self.throttles.password_accepted(attempt.account, attempt.ip).await
     }
 
     /// The device cookie for a browser `username` has just signed in from.

@@ -31,7 +31,7 @@ impl Security {
     /// and hard stop apply, a wrong one counts as a failed login, and the activity log
     /// records it.
     pub async fn change_password(&self, actor: &Actor, current: &Password, new: &Password) -> Result<(), AccountError> {
-        let attempt = self.attempts.begin(&actor.user.username, &actor.client).await?;
+        let attempt = self.attempts.begin(&actor.user.username, &actor.client).await?.map_err(AccountError::TooManyAttempts)?;
         let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
         if !self.hasher.verify(current, stored.as_deref()).await {
             let event = audit::event(EventKind::PasswordChangeFailed, actor, About::default());
