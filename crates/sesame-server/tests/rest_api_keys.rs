@@ -203,9 +203,19 @@ async fn a_key_is_rolled_with_overlap_through_the_api_and_the_overlap_can_end_ea
         client.post(server.url(&format!("/api/v1/api_keys/{id}/roll"))).header("MC-Api-Key", &admin_key).json(&body).send()
     };
 
-    for bad in [json!({"gracePeriodSeconds": 604801}), json!({"gracePeriodSeconds": -1}), json!({}), json!({"gracePeriodSeconds": "1h"})] {
+    for bad in [
+        json!({"gracePeriodSeconds": 604801}),
+        json!({"gracePeriodSeconds": -1}),
+        json!({"gracePeriodSeconds": 1.5}),
+        json!({}),
+        json!({"gracePeriodSeconds": "1h"}),
+    ] {
         assert_eq!(roll(bad.clone()).await.unwrap().status(), StatusCode::BAD_REQUEST, "{bad}");
     }
+    // JSON Schema's integers include 60.0; the API reads it as 60.
+    let rolled = roll(json!({"gracePeriodSeconds": 60.0})).await.unwrap();
+    assert_eq!(rolled.status(), StatusCode::OK);
+    let old = rolled.json::<Value>().await.unwrap()["data"]["secret"].as_str().unwrap().to_owned();
     let rolled = roll(json!({"gracePeriodSeconds": 86400})).await.unwrap();
     assert_eq!(rolled.status(), StatusCode::OK);
     let rolled: Value = rolled.json().await.unwrap();

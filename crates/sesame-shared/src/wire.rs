@@ -217,8 +217,10 @@ pub struct ActivityView {
     pub ip: Option<IpAddr>,
     #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub user_agent: Option<String>,
-    /// The new role for `user_role_changed`.
-    #[cfg_attr(feature = "openapi", schema(max_length = 16))]
+    /// The new role for `user_role_changed`; until when the previous secret works for
+    /// `key_rolled` (RFC 3339, or `now`); `previous secret` for `key_revoked_as_leaked` when
+    /// only a key's previous secret was reported.
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub detail: Option<String>,
 }
 

@@ -73,6 +73,20 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// A whole number of `u32` range, also when written with a fraction of zero (`4547.0`):
+/// JSON Schema's `integer` counts it as one, so the API does too.
+pub fn whole_u32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = <serde_json::Number as serde::Deserialize>::deserialize(deserializer)?;
+    let whole = match (number.as_u64(), number.as_f64()) {
+        (Some(value), _) => Some(value),
+        (None, Some(value)) if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) => Some(value as u64),
+        _ => None,
+    };
+    whole
+        .and_then(|value| u32::try_from(value).ok())
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number from 0 to {}, found {number}", u32::MAX)))
+}
+
 fn is_object_or_null(bytes: &[u8]) -> bool {
     let text = bytes.trim_ascii();
     text.first() == Some(&b'{') || text == b"null"

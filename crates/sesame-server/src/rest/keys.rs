@@ -164,6 +164,7 @@ pub async fn delete(
 pub struct RollApiKeyRequest {
     /// How long the previous secret keeps working: 0 (it stops at once) to 604800 (7 days).
     #[schema(minimum = 0, maximum = 604800, example = 3600)]
+    #[serde(deserialize_with = "super::body::whole_u32")]
     grace_period_seconds: u32,
 }
 
