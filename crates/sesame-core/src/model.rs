@@ -49,8 +49,13 @@ pub struct ApiKey {
 
 impl ApiKey {
     pub fn has_expired(&self, now: DateTime<Utc>) -> bool {
-        self.expires_at.is_some_and(|at| now >= at)
+        is_past(self.expires_at, now)
     }
+}
+
+/// Whether an end (none: never) has come at `now`: a key is refused from that very instant.
+pub fn is_past(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    end.is_some_and(|at| now >= at)
 }
 
 /// A client address a key was used from, with its first and last use from there.

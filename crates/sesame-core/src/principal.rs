@@ -25,6 +25,6 @@ pub struct KeyPrincipal {
 
 impl KeyPrincipal {
     pub fn has_expired(&self, now: DateTime<Utc>) -> bool {
-        self.expires_at.is_some_and(|at| now >= at)
+        crate::model::is_past(self.expires_at, now)
     }
 }

@@ -197,7 +197,7 @@ async fn a_key_is_rolled_with_overlap_through_the_api_and_the_overlap_can_end_ea
     server.create_user("alice", Role::User).await;
     let alice = server.browser("alice").await;
     let (_, admin_key) = server.key_for(&alice).await;
-    let (id, old) = server.key_for(&alice).await;
+    let (id, _) = server.key_for(&alice).await;
     let client = Client::new();
     let roll = |body: Value| {
         client.post(server.url(&format!("/api/v1/api_keys/{id}/roll"))).header("MC-Api-Key", &admin_key).json(&body).send()

@@ -81,7 +81,7 @@ pub async fn generate_api_key(name: Option<String>, expires_at: Option<DateTime<
     use sesame_core::keys::NewKey;
     let (context, actor) = crate::ssr::actor().await?;
     let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
-    Ok(CreatedKey { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() })
+    Ok(CreatedKey::from(&created))
 }
 
 /// Renames, disables or enables a key (`None` leaves that part as it is).
@@ -114,7 +114,7 @@ pub async fn roll_api_key(id: String, grace_seconds: u32) -> Result<CreatedKey, 
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(grace_seconds));
     let rolled = context.services.keys.roll(&actor, id, grace).await?;
-    Ok(CreatedKey { key: ApiKeyView::from(&rolled.key), secret: rolled.secret.expose().to_owned() })
+    Ok(CreatedKey::from(&rolled))
 }
 
 /// Stops a rolled key's previous secret now.

@@ -92,8 +92,7 @@ pub async fn create(
     let body = body.and_then(|JsonObject(body)| body);
     let (name, expires_at) = body.map_or((None, None), |body| (body.name, body.expires_at));
     let created = state.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
-    let data = CreatedKey { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() };
-    Ok((StatusCode::CREATED, Json(Data { data })))
+    Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })))
 }
 
 /// One of the owner's keys, with the last 10 distinct client addresses it was used from
@@ -194,7 +193,7 @@ pub async fn roll(
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
     let rolled = state.services.keys.roll(&actor, id, grace).await?;
-    Ok(Json(Data { data: CreatedKey { key: ApiKeyView::from(&rolled.key), secret: rolled.secret.expose().to_owned() } }))
+    Ok(Json(Data { data: CreatedKey::from(&rolled) }))
 }
 
 /// Ends the overlap after a roll now: from the moment this answers, the previous secret is

@@ -5,7 +5,7 @@ use sesame_core::{
     model::{ApiKey, Event, KeyAddress, SessionInfo, User},
 };
 
-use crate::wire::{ActivityView, ApiKeyDetails, ApiKeyView, KeyAddressView, KeyRefView, OrganizationView, SessionView, UserView};
+use crate::wire::{ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyRefView, OrganizationView, SessionView, UserView};
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
@@ -34,6 +34,13 @@ impl From<&ApiKey> for ApiKeyView {
             expires_at: key.expires_at,
             previous_secret_valid_until: key.previous_secret_valid_until,
         }
+    }
+}
+
+/// A key just made or rolled, with its secret: the only answers that carry one.
+impl From<&sesame_core::keys::CreatedKey> for CreatedKey {
+    fn from(created: &sesame_core::keys::CreatedKey) -> Self {
+        Self { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() }
     }
 }
 
