@@ -2,7 +2,8 @@
 # Installs what building and testing Sésame needs, and only what is missing, so a second
 # run costs seconds. Options: --browser (Chromium, for the browser tests), --postgres
 # (PostgreSQL server binaries, for the storage tests on PostgreSQL), --bench (wrk),
-# --api-check (schemathesis from PyPI, in .tools/venv), --fuzz (cargo-fuzz).
+# --api-check (schemathesis from PyPI, in .tools/venv), --mail (aiosmtpd from PyPI, the
+# tests' SMTP server, in .tools/venv), --fuzz (cargo-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ want_postgres=false
 want_bench=false
 want_api_check=false
 want_fuzz=false
+want_mail=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
@@ -24,6 +26,7 @@ for arg in "$@"; do
     --bench) want_bench=true ;;
     --api-check) want_api_check=true ;;
     --fuzz) want_fuzz=true ;;
+    --mail) want_mail=true ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -104,6 +107,14 @@ if [ "$want_api_check" = true ] && ! .tools/venv/bin/schemathesis --version 2>/d
   python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
   python3 -m venv .tools/venv
   .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+
+# Pinned too: the e-mail tests read what it received.
+if [ "$want_mail" = true ] && ! .tools/venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+  say "installing aiosmtpd (the tests' SMTP server)"
+  python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+  [ -x .tools/venv/bin/python ] || python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
 fi
 
 if [ "$want_fuzz" = true ] && ! cargo fuzz --version >/dev/null 2>&1; then

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 # Everything the steps below need, checked once (they would each check again otherwise).
-scripts/setup.sh --browser --postgres --api-check --fuzz
+scripts/setup.sh --browser --postgres --api-check --fuzz --mail
 export SESAME_SETUP_DONE=1
 
 echo "== Rust tests on SQLite"

@@ -303,6 +303,16 @@ impl Accounts {
         Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) }))
     }
 
+    /// Remembers the language the actor reads the console in: the messages Sésame sends
+    /// them (expiry reminders, leak reports) are written in it. Not an activity event: a
+    /// preference, not a change anyone needs to trace.
+    pub async fn set_language(&self, actor: &Actor, language: sesame_model::Language) -> Result<(), AccountError> {
+        let mut tx = self.store.write().await?;
+        store::organizations::set_language(tx.conn(), actor.user.id, language).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Ends the session with this cookie, if it is live.
     pub async fn log_out(&self, token: &SessionToken, client: Client) -> Result<(), AccountError> {
         let hash = token.hash();

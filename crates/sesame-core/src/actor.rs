@@ -45,6 +45,11 @@ impl Client {
         self
     }
 
+    /// The server itself (a reminder it sends on its own): no address, no agent.
+    pub fn server() -> Self {
+        Self { ip: None, user_agent: None, device: None }
+    }
+
     /// The operator's command line on this machine.
     pub fn command_line() -> Self {
         Self { ip: None, user_agent: Some("sesame command line".to_owned()), device: None }
@@ -84,6 +89,8 @@ pub enum Boundary {
     Console,
     Api,
     CommandLine,
+    /// Nobody: the server acting on its own (expiry reminders).
+    Server,
 }
 
 impl Boundary {
@@ -92,6 +99,7 @@ impl Boundary {
             Boundary::Console => "console",
             Boundary::Api => "api",
             Boundary::CommandLine => "command line",
+            Boundary::Server => "server",
         }
     }
 }

@@ -5,7 +5,15 @@
 
 use std::{future::Future, sync::Arc};
 
-use crate::{cluster::Cluster, key::KeyHash, key_cache::KeyCache, model::UserId, store::StoreResult};
+use crate::{
+    actor::Boundary,
+    audit,
+    cluster::Cluster,
+    key::KeyHash,
+    key_cache::KeyCache,
+    model::{Event, UserId},
+    store::{self, StoreResult, Tx},
+};
 
 #[derive(Clone)]
 pub struct Invalidation {
@@ -25,6 +33,18 @@ impl Invalidation {
             self.cache.invalidate_key(hash);
         }
         self.confirm().await
+    }
+
+    /// Commits a change with its events; then, if it stopped secrets from working (or
+    /// changed what a cache holds of them), makes every node forget them before the change
+    /// is acknowledged.
+    pub(crate) async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> StoreResult<()> {
+        audit::commit(tx, events, via).await?;
+        if !forgotten.is_empty() {
+            crate::testing::pause("change-committed").await;
+            self.keys_revoked(forgotten).await?;
+        }
+        Ok(())
     }
 
     /// After a change to a user committed (or may have: called on failures too, which is
@@ -54,4 +74,15 @@ pub(crate) async fn run_to_completion<T: Send + 'static>(change: impl Future<Out
             Err(error) => panic!("a change was cancelled with its runtime: {error}"),
         },
     }
+}
+
+/// Tells the other nodes, inside the change's transaction, to forget these secrets; the
+/// hashes, for this node to forget once committed.
+pub(crate) async fn announce<'a>(tx: &mut Tx, hashes: impl IntoIterator<Item = &'a KeyHash>) -> StoreResult<Vec<KeyHash>> {
+    let mut announced = Vec::new();
+    for hash in hashes {
+        store::cluster::announce(tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
+        announced.push(hash.clone());
+    }
+    Ok(announced)
 }

@@ -7,13 +7,15 @@
 use std::{collections::HashSet, sync::Arc};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use sesame_model::MaxKeyLifetime;
 
 use crate::{
     actor::{Actor, Boundary, Client, Via},
     audit::{self, About},
-    invalidation::{self, Invalidation},
+    invalidation::{self, announce, Invalidation},
     key::{ApiKeySecret, KeyHash},
     model::{ApiKey, ApiKeyId, Event, EventKind, KeyAddress, Page, PageRequest, Status},
+    notices::{Notice, Recipient},
     names::{KeyName, NameError},
     store::{self, Store, StoreError, Tx},
     throttle::{RetryAfter, Throttles},
@@ -47,6 +49,10 @@ pub enum KeyError {
     /// old (perhaps leaked) secret must not get a fresh one.
     #[error("a key's previous secret cannot roll it")]
     RolledWithPreviousSecret,
+    /// The organization's policy allows keys to live at most `max` days: the key would
+    /// have expired after `latest`.
+    #[error("your organization allows keys to live at most {} days", max.days())]
+    BeyondPolicy { max: MaxKeyLifetime, latest: DateTime<Utc> },
     /// Too many calls to revoke leaked keys from this address.
     #[error("too many requests")]
     Throttled(RetryAfter),
@@ -90,6 +96,43 @@ impl<'a> NewKey<'a> {
     }
 }
 
+/// How to roll a key.
+#[derive(Debug, Clone, Copy)]
+pub struct Roll {
+    /// How long the previous secret keeps working (zero: it stops at once).
+    pub grace: TimeDelta,
+    /// A new expiry for the key; none keeps the one it has.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Roll {
+    /// A roll that keeps the key's expiry.
+    pub fn grace(grace: TimeDelta) -> Self {
+        Self { grace, expires_at: None }
+    }
+}
+
+/// Leeway given to an expiry asked for at an organization's very maximum lifetime: the
+/// console computes "90 days" with the browser's clock, which may run a little ahead.
+pub const POLICY_LEEWAY: TimeDelta = TimeDelta::minutes(5);
+
+/// The expiry a key made or rolled at `now` gets under the organization's policy: the one
+/// asked for if the policy allows it, the longest allowed if none was asked for (`None`
+/// with no policy: never).
+pub fn expiry_under_policy(
+    policy: Option<MaxKeyLifetime>,
+    now: DateTime<Utc>,
+    asked: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, KeyError> {
+    let Some(max) = policy else { return Ok(asked) };
+    let latest = now + TimeDelta::days(i64::from(max.days()));
+    match asked {
+        None => Ok(Some(latest)),
+        Some(at) if at <= latest + POLICY_LEEWAY => Ok(Some(at)),
+        Some(_) => Err(KeyError::BeyondPolicy { max, latest }),
+    }
+}
+
 /// A change to one key; `None` leaves that part as it is.
 #[derive(Debug, Clone, Default)]
 pub struct KeyChange {
@@ -113,6 +156,18 @@ pub struct KeyDetails {
     pub key: ApiKey,
     pub recent_addresses: Vec<KeyAddress>,
 }
+
+/// What asks for a person's attention about their keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeyAttention {
+    /// Enabled keys expiring within [`ATTENTION_WINDOW`], soonest first.
+    pub expiring_soon: Vec<ApiKey>,
+    /// *Key revoked as leaked* events of the last [`ATTENTION_WINDOW`], newest first.
+    pub revoked_as_leaked: Vec<Event>,
+}
+
+/// How far ahead expiries, and how far back leak reports, ask for attention.
+pub const ATTENTION_WINDOW: TimeDelta = TimeDelta::days(7);
 
 /// A key just made: the only time its secret is handed out.
 #[derive(Debug)]
@@ -142,8 +197,10 @@ impl Keys {
         if new.expires_at.is_some_and(|at| at <= now) {
             return Err(KeyError::ExpiryInPast);
         }
+        let policy = policy_first(&mut tx, actor).await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
-        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, new.expires_at).await?;
+        let expires_at = expiry_under_policy(policy, now, new.expires_at)?;
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(CreatedKey { key, secret })
@@ -152,6 +209,22 @@ impl Keys {
     /// All the actor's keys, oldest first (the console's panel filters them itself).
     pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
         Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
+    }
+
+    /// What asks for the actor's attention about their keys (the console's badge on *User
+    /// settings* and its notices).
+    pub async fn attention(&self, actor: &Actor) -> Result<KeyAttention, KeyError> {
+        let mut conn = self.store.read().await?;
+        let now = self.store.now();
+        let mut expiring_soon: Vec<ApiKey> = store::keys::list(&mut conn, actor.user.id)
+            .await?
+            .into_iter()
+            .filter(|key| key.status.is_active() && key.expires_at.is_some_and(|at| at > now && at <= now + ATTENTION_WINDOW))
+            .collect();
+        expiring_soon.sort_by_key(|key| key.expires_at);
+        let since = now - ATTENTION_WINDOW;
+        let revoked_as_leaked = store::activity::of_kind_about(&mut conn, actor.user.id, EventKind::KeyRevokedAsLeaked, since, 20).await?;
+        Ok(KeyAttention { expiring_soon, revoked_as_leaked })
     }
 
     /// One page of the actor's keys (the REST API's list).
@@ -210,36 +283,49 @@ impl Keys {
     }
 
     /// Gives one of the actor's keys a new secret, shown this once; the key keeps its id,
-    /// name, expiry and history. Its previous secret keeps working for `grace` (at most
-    /// [`MAX_GRACE`]; zero: it stops at once), then is refused like a deleted key, on every
-    /// node. A key may roll itself. Rolling again during an overlap drops the older secret.
-    pub async fn roll(&self, actor: &Actor, id: ApiKeyId, grace: TimeDelta) -> Result<CreatedKey, KeyError> {
-        if grace < TimeDelta::zero() || grace > MAX_GRACE {
+    /// name, history and (unless the roll gives a new one, which the organization's policy
+    /// must allow) its expiry. Its previous secret keeps working for the roll's grace (at
+    /// most [`MAX_GRACE`]; zero: it stops at once), then is refused like a deleted key, on
+    /// every node. A key may roll itself. Rolling again during an overlap drops the older
+    /// secret.
+    pub async fn roll(&self, actor: &Actor, id: ApiKeyId, roll: Roll) -> Result<CreatedKey, KeyError> {
+        if roll.grace < TimeDelta::zero() || roll.grace > MAX_GRACE {
             return Err(KeyError::InvalidGracePeriod);
         }
         let (keys, actor) = (self.clone(), actor.clone());
-        invalidation::run_to_completion(async move { keys.roll_now(&actor, id, grace).await }).await
+        invalidation::run_to_completion(async move { keys.roll_now(&actor, id, roll).await }).await
     }
 
-    async fn roll_now(&self, actor: &Actor, id: ApiKeyId, grace: TimeDelta) -> Result<CreatedKey, KeyError> {
+    async fn roll_now(&self, actor: &Actor, id: ApiKeyId, Roll { grace, expires_at }: Roll) -> Result<CreatedKey, KeyError> {
         if matches!(actor.via, Via::Api { previous_secret: Some(_), .. }) {
             return Err(KeyError::RolledWithPreviousSecret);
         }
         let mut tx = self.store.write().await?;
         let now = tx.now();
+        if expires_at.is_some_and(|at| at <= now) {
+            return Err(KeyError::ExpiryInPast);
+        }
+        let policy = policy_first(&mut tx, actor).await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         if stored.key.has_expired(now) {
             return Err(KeyError::Expired);
         }
+        let expires_at = match expires_at {
+            Some(asked) => expiry_under_policy(policy, now, Some(asked))?,
+            None => stored.key.expires_at,
+        };
         let secret = ApiKeySecret::generate();
         let until = (grace > TimeDelta::zero()).then(|| now + grace);
         store::keys::roll(tx.conn(), id, &secret.hash(), until.map(|until| (&stored.hash, until))).await?;
+        if expires_at != stored.key.expires_at {
+            store::keys::set_expiry(tx.conn(), id, expires_at).await?;
+        }
         // Every cached principal of the key goes: the old secret's is rebuilt with the end
         // of its overlap, an older previous secret's is dropped for good.
         let forgotten = announce(&mut tx, stored.hashes()).await?;
-        let key = ApiKey { previous_secret_valid_until: until, ..stored.key };
+        let key = ApiKey { previous_secret_valid_until: until, expires_at, ..stored.key };
         let detail = until.map_or_else(|| "now".to_owned(), |until| until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let event = audit::event(EventKind::KeyRolled, actor, About::key(&key).with_detail(detail));
         self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;
@@ -292,8 +378,8 @@ impl Keys {
     /// Malformed entries are skipped. Each owner finds *key revoked as leaked* in their
     /// activity. When this returns, every node refuses the keys. Answers the same whether
     /// any key existed or not (RFC 7009): the caller learns nothing it could not learn by
-    /// presenting the keys.
-    pub async fn revoke_leaked(&self, presented: &[String], client: &Client) -> Result<(), KeyError> {
+    /// presenting the keys. Returns what to tell each owner, for the server to deliver.
+    pub async fn revoke_leaked(&self, presented: &[String], client: &Client) -> Result<Vec<Notice>, KeyError> {
         if presented.len() > MAX_LEAKED_KEYS {
             return Err(KeyError::TooManyLeakedKeys);
         }
@@ -306,14 +392,14 @@ impl Keys {
             .map(|secret| secret.hash())
             .collect();
         let (keys, client) = (self.clone(), client.clone());
-        let revoked = invalidation::run_to_completion(async move { keys.revoke_now(hashes, &client).await }).await?;
-        tracing::info!(target: "sesame::audit", presented = presented.len(), revoked, "keys reported as leaked");
-        Ok(())
+        let notices = invalidation::run_to_completion(async move { keys.revoke_now(hashes, &client).await }).await?;
+        tracing::info!(target: "sesame::audit", presented = presented.len(), revoked = notices.len(), "keys reported as leaked");
+        Ok(notices)
     }
 
-    async fn revoke_now(&self, hashes: HashSet<KeyHash>, client: &Client) -> Result<usize, KeyError> {
+    async fn revoke_now(&self, hashes: HashSet<KeyHash>, client: &Client) -> Result<Vec<Notice>, KeyError> {
         let mut tx = self.store.write().await?;
-        let (mut forgotten, mut events) = (Vec::new(), Vec::new());
+        let (mut forgotten, mut events, mut notices) = (Vec::new(), Vec::new(), Vec::new());
         let lock = tx.update_lock();
         let reported: Vec<KeyHash> = hashes.iter().cloned().collect();
         for stored in store::keys::lock_by_hashes(tx.conn(), &reported, lock).await? {
@@ -328,23 +414,19 @@ impl Keys {
                 forgotten.extend(announce(&mut tx, stored.previous_hash.iter()).await?);
                 Some("previous secret".to_owned())
             };
+            let previous_secret_only = detail.is_some();
             let about = About { subject: Some((&owner).into()), key: Some((&stored.key).into()), detail };
-            events.push(audit::event_in(owner.organization_id, EventKind::KeyRevokedAsLeaked, None, client, about));
+            let event = audit::event_in(owner.organization_id, EventKind::KeyRevokedAsLeaked, None, client, about);
+            let to = Recipient::of(tx.conn(), &owner).await?;
+            notices.push(Notice::revoked_as_leaked(to, &stored.key, &event, previous_secret_only));
+            events.push(event);
         }
-        let revoked = events.len();
         self.commit_and_forget(tx, &events, Boundary::Api, &forgotten).await?;
-        Ok(revoked)
+        Ok(notices)
     }
 
-    /// Commits a change with its events; then, if it stopped secrets from working, makes
-    /// every node forget them before the change is acknowledged.
     async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {
-        audit::commit(tx, events, via).await?;
-        if !forgotten.is_empty() {
-            crate::testing::pause("change-committed").await;
-            self.invalidation.keys_revoked(forgotten).await?;
-        }
-        Ok(())
+        Ok(self.invalidation.commit_and_forget(tx, events, via, forgotten).await?)
     }
 
     /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and
@@ -358,13 +440,10 @@ impl Keys {
     }
 }
 
-/// Tells the other nodes, inside the change's transaction, to forget these secrets; the
-/// hashes, for this node to forget once committed.
-async fn announce<'a>(tx: &mut Tx, hashes: impl IntoIterator<Item = &'a KeyHash>) -> Result<Vec<KeyHash>, StoreError> {
-    let mut announced = Vec::new();
-    for hash in hashes {
-        store::cluster::announce(tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
-        announced.push(hash.clone());
-    }
-    Ok(announced)
+/// The actor's organization's key policy, read (and held until commit) before anything
+/// else: a policy change locks the organization first and then the keys it shortens, so a
+/// change that locks a key first and the organization second could deadlock with it.
+async fn policy_first(tx: &mut Tx, actor: &Actor) -> Result<Option<MaxKeyLifetime>, StoreError> {
+    let lock = tx.share_lock();
+    store::organizations::max_key_lifetime(tx.conn(), actor.user.organization_id, lock).await
 }

@@ -2,7 +2,7 @@
 //! PostgreSQL. No web framework here, so all of it is tested with plain `cargo test`.
 //!
 //! Every action is one function of a service ([`Accounts`], [`Security`], [`Keys`],
-//! [`Users`]) taking the [`Actor`](actor::Actor): it checks the rule, makes the change and
+//! [`Organizations`], [`Users`]) taking the [`Actor`](actor::Actor): it checks the rule, makes the change and
 //! writes its activity event in one transaction, and logs the audit line. The REST API and
 //! the console's server functions only decode a request, call that one function, and
 //! encode its answer; nothing outside this crate reaches the store.
@@ -23,9 +23,12 @@ pub mod keys;
 pub mod last_use;
 pub mod model;
 pub mod net;
+pub mod notices;
+pub mod organization;
 pub mod password;
 mod password_attempts;
 mod previous_secret;
+pub mod reminders;
 pub mod principal;
 pub mod security;
 mod store;
@@ -48,8 +51,10 @@ use invalidation::Invalidation;
 use key_cache::KeyCache;
 use keys::Keys;
 use last_use::LastUseRecorder;
+use organization::Organizations;
 use password::PasswordHasher;
 use password_attempts::PasswordAttempts;
+use reminders::Reminders;
 use security::Security;
 use store::Store;
 use throttle::{ThrottleSettings, Throttles};
@@ -90,6 +95,8 @@ pub struct Services {
     pub accounts: Accounts,
     pub security: Security,
     pub keys: Keys,
+    pub organization: Organizations,
+    pub reminders: Reminders,
     pub users: Users,
     pub activity: ActivityLog,
     /// The REST API's authentication.
@@ -137,7 +144,9 @@ impl Services {
             security: Security::new(store.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone()),
             accounts,
-            keys: Keys::new(store.clone(), invalidation, throttles.clone()),
+            keys: Keys::new(store.clone(), invalidation.clone(), throttles.clone()),
+            organization: Organizations::new(store.clone(), invalidation),
+            reminders: Reminders::new(store.clone()),
             api: ApiAccess::new(verifier.clone(), throttles.clone()),
             verifier,
             last_use,

@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use common::{fixture, signed_in, user};
 use sesame_core::{
     actor::{Actor, Client},
-    keys::{KeyChange, KeyError, NewKey, EXPIRED_KEYS_KEPT},
+    keys::{KeyChange, KeyError, NewKey, Roll, EXPIRED_KEYS_KEPT},
     model::{EventKind, PageRequest, Status},
     verifier::VerifyError,
 };
@@ -162,7 +162,7 @@ async fn a_rolled_key_answers_to_both_secrets_until_the_millisecond_its_overlap_
     assert!(f.services.verifier.verify(&old, IP).await.is_ok(), "cached before the roll");
 
     f.clock.set(f.clock.now());
-    let rolled = f.services.keys.roll(&alice, created.key.id, TimeDelta::hours(1)).await.unwrap();
+    let rolled = f.services.keys.roll(&alice, created.key.id, Roll::grace(TimeDelta::hours(1))).await.unwrap();
     let until = f.clock.now() + TimeDelta::hours(1);
     assert_eq!((rolled.key.id, rolled.key.name.as_str()), (created.key.id, "ci"));
     assert_eq!(rolled.key.previous_secret_valid_until, Some(until));
@@ -190,15 +190,15 @@ async fn rolling_with_no_grace_again_or_ending_the_overlap_stops_the_older_secre
     assert!(f.services.verifier.verify(&first, IP).await.is_ok());
 
     // No grace: the old secret is refused from the next request, cached or not.
-    let second = f.services.keys.roll(&alice, id, TimeDelta::zero()).await.unwrap();
+    let second = f.services.keys.roll(&alice, id, Roll::grace(TimeDelta::zero())).await.unwrap();
     assert_eq!(second.key.previous_secret_valid_until, None);
     assert!(matches!(f.services.verifier.verify(&first, IP).await, Err(VerifyError::Unknown)));
     let second = second.secret.expose().to_owned();
 
     // Rolled twice with grace: only the latest previous secret still works.
-    let third = f.services.keys.roll(&alice, id, TimeDelta::days(1)).await.unwrap().secret.expose().to_owned();
+    let third = f.services.keys.roll(&alice, id, Roll::grace(TimeDelta::days(1))).await.unwrap().secret.expose().to_owned();
     assert!(f.services.verifier.verify(&second, IP).await.is_ok());
-    let fourth = f.services.keys.roll(&alice, id, TimeDelta::days(1)).await.unwrap().secret.expose().to_owned();
+    let fourth = f.services.keys.roll(&alice, id, Roll::grace(TimeDelta::days(1))).await.unwrap().secret.expose().to_owned();
     assert!(matches!(f.services.verifier.verify(&second, IP).await, Err(VerifyError::Unknown)));
     assert!(f.services.verifier.verify(&third, IP).await.is_ok());
 
@@ -210,7 +210,7 @@ async fn rolling_with_no_grace_again_or_ending_the_overlap_stops_the_older_secre
     f.services.keys.end_overlap(&alice, id).await.unwrap();
 
     // Deleting a key in its overlap refuses both its secrets.
-    let fifth = f.services.keys.roll(&alice, id, TimeDelta::days(1)).await.unwrap().secret.expose().to_owned();
+    let fifth = f.services.keys.roll(&alice, id, Roll::grace(TimeDelta::days(1))).await.unwrap().secret.expose().to_owned();
     assert!(f.services.verifier.verify(&fourth, IP).await.is_ok());
     f.services.keys.delete(&alice, id).await.unwrap();
     for secret in [&fourth, &fifth] {
@@ -226,14 +226,14 @@ async fn an_expired_key_is_not_rolled_nor_is_a_grace_beyond_seven_days() {
     let expires_at = f.clock.now() + TimeDelta::days(1);
     let created = f.services.keys.create(&alice, NewKey { name: None, expires_at: Some(expires_at) }).await.unwrap();
     for grace in [TimeDelta::days(7) + TimeDelta::seconds(1), TimeDelta::seconds(-1)] {
-        assert!(matches!(f.services.keys.roll(&alice, created.key.id, grace).await, Err(KeyError::InvalidGracePeriod)));
+        assert!(matches!(f.services.keys.roll(&alice, created.key.id, Roll::grace(grace)).await, Err(KeyError::InvalidGracePeriod)));
     }
-    assert!(matches!(f.services.keys.roll(&bob, created.key.id, TimeDelta::zero()).await, Err(KeyError::NotFound)));
+    assert!(matches!(f.services.keys.roll(&bob, created.key.id, Roll::grace(TimeDelta::zero())).await, Err(KeyError::NotFound)));
     // The expiry stays with the key: the new secret expires with it.
-    let rolled = f.services.keys.roll(&alice, created.key.id, TimeDelta::days(7)).await.unwrap();
+    let rolled = f.services.keys.roll(&alice, created.key.id, Roll::grace(TimeDelta::days(7))).await.unwrap();
     assert_eq!(rolled.key.expires_at, Some(expires_at));
     f.clock.set(expires_at);
-    assert!(matches!(f.services.keys.roll(&alice, created.key.id, TimeDelta::zero()).await, Err(KeyError::Expired)));
+    assert!(matches!(f.services.keys.roll(&alice, created.key.id, Roll::grace(TimeDelta::zero())).await, Err(KeyError::Expired)));
     // The previous secret's overlap ends with the key, not later.
     assert!(matches!(f.services.verifier.verify(created.secret.expose(), IP).await, Err(VerifyError::Expired)));
     assert!(f.services.verifier.verify(rolled.secret.expose(), IP).await.is_err());
@@ -245,7 +245,7 @@ async fn each_address_still_using_a_previous_secret_is_recorded_once() {
     user(&f, "alice").await;
     let alice = signed_in(&f, "alice", &Client::new(IP, None)).await;
     let created = f.services.keys.create(&alice, NewKey::named(Some("deploy"))).await.unwrap();
-    f.services.keys.roll(&alice, created.key.id, TimeDelta::hours(1)).await.unwrap();
+    f.services.keys.roll(&alice, created.key.id, Roll::grace(TimeDelta::hours(1))).await.unwrap();
     let other: IpAddr = "198.51.100.9".parse().unwrap();
     for ip in [IP, IP, other, IP] {
         f.services.verifier.verify(created.secret.expose(), ip).await.unwrap();
@@ -276,14 +276,14 @@ async fn a_previous_secret_cannot_roll_its_key_nor_act_once_its_overlap_ended() 
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
-    let rolled = f.services.keys.roll(&alice, created.key.id, TimeDelta::hours(1)).await.unwrap();
+    let rolled = f.services.keys.roll(&alice, created.key.id, Roll::grace(TimeDelta::hours(1))).await.unwrap();
     let old = f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
     let with_old = Actor::api(&old, Client::new(IP, None));
     let new = f.services.verifier.verify(rolled.secret.expose(), IP).await.unwrap();
     let with_new = Actor::api(&new, Client::new(IP, None));
 
     // Whoever holds the old (perhaps leaked) secret does not get a fresh one.
-    let refused = f.services.keys.roll(&with_old, created.key.id, TimeDelta::zero()).await;
+    let refused = f.services.keys.roll(&with_old, created.key.id, Roll::grace(TimeDelta::zero())).await;
     assert!(matches!(refused, Err(KeyError::RolledWithPreviousSecret)), "{refused:?}");
     assert!(f.services.verifier.verify(rolled.secret.expose(), IP).await.is_ok());
     // During the overlap it may still act; once the overlap ends, a request already in

@@ -27,6 +27,14 @@ pub enum EventKind {
     KeyUsedWithPreviousSecret,
     /// The key, already used from elsewhere, was used from an address it never used before.
     KeyUsedFromNewAddress,
+    /// The key expires soon (the detail says when): a reminder sent 7 days and 1 day before.
+    KeyExpiresSoon,
+    /// The organization's maximum key lifetime brought the key's expiry forward (detail: the
+    /// new expiry).
+    KeyShortenedByPolicy,
+    /// An administrator changed the organization's maximum key lifetime (detail: the new
+    /// maximum in days, or "none").
+    KeyPolicyChanged,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -37,7 +45,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -51,6 +59,9 @@ impl EventKind {
         EventKind::KeyOverlapEnded,
         EventKind::KeyUsedWithPreviousSecret,
         EventKind::KeyUsedFromNewAddress,
+        EventKind::KeyExpiresSoon,
+        EventKind::KeyShortenedByPolicy,
+        EventKind::KeyPolicyChanged,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -74,6 +85,9 @@ impl EventKind {
             EventKind::KeyOverlapEnded => "key_overlap_ended",
             EventKind::KeyUsedWithPreviousSecret => "key_used_with_previous_secret",
             EventKind::KeyUsedFromNewAddress => "key_used_from_new_address",
+            EventKind::KeyExpiresSoon => "key_expires_soon",
+            EventKind::KeyShortenedByPolicy => "key_shortened_by_policy",
+            EventKind::KeyPolicyChanged => "key_policy_changed",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

@@ -5,7 +5,9 @@
 //! - [`Role`] and [`Status`];
 //! - [`names`]: the one rule for names people read (keys, full names, organizations);
 //! - [`fields`]: the rules for usernames, e-mail addresses and passwords;
-//! - [`EventKind`]: what the activity log records.
+//! - [`EventKind`]: what the activity log records;
+//! - [`Language`]: the languages people read Sésame in;
+//! - [`MaxKeyLifetime`]: an organization's key lifetime policy.
 //!
 //! Each serializes the same way everywhere, and parsing an unknown value is an error, never
 //! a default.
@@ -37,9 +39,11 @@ pub mod events;
 pub mod fields;
 pub mod ids;
 pub mod names;
+mod policy;
 #[cfg(feature = "random")]
 pub mod random;
 mod role;
 
 pub use events::EventKind;
+pub use policy::{Language, MaxKeyLifetime, UnknownLifetime};
 pub use role::{Role, Status, UnknownValue};

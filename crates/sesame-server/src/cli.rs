@@ -60,6 +60,21 @@ pub struct ServeArgs {
     pub session_idle_minutes: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// E-mail notices (expiry reminders, leak reports); without them, only the console and the
+/// activity log tell.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The SMTP server: smtp://host:port (STARTTLS when offered), smtps://host:port (TLS),
+    /// with user:password@ if it asks for them. Never printed.
+    #[arg(long, env = "SESAME_SMTP_URL", requires = "mail_from", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the e-mails, as "Name <address>" or an address.
+    #[arg(long, env = "SESAME_MAIL_FROM", requires = "smtp_url")]
+    pub mail_from: Option<String>,
 }
 
 /// Rate limits (see the README for why these defaults).

@@ -14,6 +14,8 @@ use crate::{
     app::{router, AppConfig, AppState},
     cli::ServeArgs,
     last_use_writer,
+    mail::Mailer,
+    reminders,
 };
 
 /// How many argon2 hashes may run at once: one core's worth, so logins never take both
@@ -42,7 +44,16 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     if !args.site_dir.join("index.html").exists() {
         tracing::warn!(site_dir = %args.site_dir.display(), "no browser app here: run `trunk build --release` first");
     }
-    let config = AppConfig { public_url: public_url.clone(), site_dir: args.site_dir, trusted_proxies: args.trusted_proxies };
+    let mailer = match (&args.mail.smtp_url, &args.mail.mail_from) {
+        (Some(url), Some(from)) => Some(Mailer::new(url, from, &public_url)?),
+        _ => None,
+    };
+    let config = AppConfig {
+        public_url: public_url.clone(),
+        site_dir: args.site_dir,
+        trusted_proxies: args.trusted_proxies,
+        mailer: mailer.clone(),
+    };
     let state = AppState::new(services.clone(), config);
     let setup_token = services.accounts.setup_token().await?;
 
@@ -69,10 +80,12 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     });
+    let reminders = tokio::spawn(reminders::run(services.clone(), mailer));
     let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await;
     housekeeping.abort();
+    reminders.abort();
     // In-flight requests are done: write what they noted before exiting.
     last_use_writer::finish(&services, writer).await;
     if let Some(membership) = membership {

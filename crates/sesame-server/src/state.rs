@@ -27,6 +27,8 @@ pub struct AppConfig {
     pub public_url: String,
     pub site_dir: PathBuf,
     pub trusted_proxies: Vec<IpAddr>,
+    /// Sends e-mail notices when SMTP is configured.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl AppConfig {

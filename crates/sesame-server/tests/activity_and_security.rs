@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
 use sesame_shared::functions::{
     ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndOtherSessions, EndSession, GenerateApiKey,
-    ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RollApiKey, UpdateApiKey, UpdateUser,
+    ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer, PASSWORD};
 
@@ -86,6 +86,8 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     for update in [json!({"role": "admin"}), json!({"status": "disabled"}), json!({"status": "active"})] {
         ok(console.call_via::<UpdateUser>(&json!({"id": carol_id, "update": update}), CONSOLE_IP).await).await;
     }
+    // A maximum lifetime shortens ada's keys, which never expired.
+    ok(console.call_via::<SetKeyLifetimePolicy>(&json!({"max_key_lifetime_days": 365}), CONSOLE_IP).await).await;
     let wrong = json!({"change": {"current": "not my password", "new": "a brand new passphrase"}});
     assert_eq!(console.call_via::<ChangePassword>(&wrong, CONSOLE_IP).await.status(), StatusCode::FORBIDDEN);
     let change = json!({"change": {"current": PASSWORD, "new": "a brand new passphrase"}});
@@ -96,9 +98,14 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     let kinds: BTreeSet<&str> = by_console.iter().map(|e| e.0.as_str()).collect();
     // Events that API traffic causes, not a person in the console: a key reported as leaked
     // (tests/revoking_leaked_keys.rs), a previous secret still in use (core key_lifetime.rs),
-    // a key used from a new address (core key_addresses.rs).
-    let not_from_console =
-        [EventKind::KeyRevokedAsLeaked, EventKind::KeyUsedWithPreviousSecret, EventKind::KeyUsedFromNewAddress];
+    // a key used from a new address (core key_addresses.rs), a reminder that a key expires
+    // soon (core key_policy.rs, e_mail_notices.rs).
+    let not_from_console = [
+        EventKind::KeyRevokedAsLeaked,
+        EventKind::KeyUsedWithPreviousSecret,
+        EventKind::KeyUsedFromNewAddress,
+        EventKind::KeyExpiresSoon,
+    ];
     let all: BTreeSet<&str> =
         EventKind::ALL.iter().filter(|k| !not_from_console.contains(k)).map(|k| k.as_str()).collect();
     assert_eq!(kinds, all, "every kind of event, from the console alone");
@@ -141,16 +148,18 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     assert_eq!(from_script, expected);
 
     // A user sees only what they did or what concerns them: here, the failed login on their
-    // account. Never the administrator's own doings.
+    // account and the policy shortening their key. Never the administrator's own doings.
     let bobs = activity(&server, bob_secret.expose()).await;
-    assert_eq!(bobs, vec![("login_failed".to_owned(), None, Some("bob".to_owned()), Some(GUESSER_IP.to_owned()))]);
+    let shortened = ("key_shortened_by_policy".to_owned(), Some("ada".to_owned()), Some("bob".to_owned()), Some(CONSOLE_IP.to_owned()));
+    let failed = ("login_failed".to_owned(), None, Some("bob".to_owned()), Some(GUESSER_IP.to_owned()));
+    assert_eq!(bobs, vec![shortened, failed]);
     // The console's list is the same log: Bob signed in sees the same one event, with the
     // guesser's user agent recorded; signed out, nothing.
     let (bob_console, _) = log_in(&server, "bob", PASSWORD, CONSOLE_IP).await;
     let page = ok(bob_console.call::<ListActivity>(&json!({"page": 1, "page_size": 10})).await).await;
     let events: Vec<&str> = page["events"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(events, ["login_succeeded", "login_failed"]);
-    assert_eq!(page["events"][1]["userAgent"], "sesame-tests");
+    assert_eq!(events, ["login_succeeded", "key_shortened_by_policy", "login_failed"]);
+    assert_eq!(page["events"][2]["userAgent"], "sesame-tests");
     let anonymous = Browser::new(&server).call::<ListActivity>(&json!({"page": 1, "page_size": 10})).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

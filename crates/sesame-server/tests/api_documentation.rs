@@ -34,6 +34,8 @@ async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
         ("post", "/api/v1/api_keys/revoke"),
         ("post", "/api/v1/api_keys/{id}/roll"),
         ("delete", "/api/v1/api_keys/{id}/previous_secret"),
+        ("get", "/api/v1/organization"),
+        ("patch", "/api/v1/organization"),
         ("get", "/api/v1/users"),
         ("post", "/api/v1/users"),
         ("get", "/api/v1/users/{id}"),

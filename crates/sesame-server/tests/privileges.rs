@@ -12,8 +12,8 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::{Role, User};
 use sesame_shared::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetUser, ListActivity,
-    ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, UpdateApiKey, UpdateUser,
+    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetOrganizationPolicy, GetUser,
+    ListActivity, ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer};
 
@@ -73,6 +73,8 @@ enum Operation {
     ListActivity,
     ListSessions,
     EndStrangersSession,
+    ReadKeyPolicy,
+    SetKeyPolicy,
     ChangePasswordWrongly,
 }
 
@@ -106,6 +108,8 @@ fn expected() -> Vec<(Operation, [Outcome; 3])> {
         (O::ListActivity, [ok(), ok(), Unauthenticated]),
         (O::ListSessions, [ok(), ok(), Unauthenticated]),
         (O::EndStrangersSession, [NotFound, NotFound, Unauthenticated]),
+        (O::ReadKeyPolicy, [ok(), ok(), Unauthenticated]),
+        (O::SetKeyPolicy, [ok(), Forbidden, Unauthenticated]),
         (O::ChangePasswordWrongly, [Forbidden, Forbidden, Unauthenticated]),
     ]
 }
@@ -275,6 +279,11 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
         O::EndStrangersSession => {
             outcome(rest(world, Method::DELETE, &format!("/me/sessions/{}", world.strangers_session_id), None).await, None).await
         }
+        O::ReadKeyPolicy => outcome(rest(world, Method::GET, "/organization", None).await, None).await,
+        O::SetKeyPolicy => {
+            let body = Some(json!({"maxKeyLifetimeDays": 365}));
+            outcome(rest(world, Method::PATCH, "/organization", body).await, None).await
+        }
         O::ChangePasswordWrongly => {
             let body = json!({"currentPassword": "not the password", "newPassword": "whatever it is"});
             outcome(rest(world, Method::POST, "/me/password", Some(body)).await, None).await
@@ -338,6 +347,8 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
         O::ListActivity => outcome(b.call::<ListActivity>(&json!({"page": 1, "page_size": 100})).await, None).await,
         O::ListSessions => outcome(b.call::<ListSessions>(&json!({})).await, None).await,
         O::EndStrangersSession => outcome(b.call::<EndSession>(&json!({"id": world.strangers_session_id})).await, None).await,
+        O::ReadKeyPolicy => outcome(b.call::<GetOrganizationPolicy>(&json!({})).await, None).await,
+        O::SetKeyPolicy => outcome(b.call::<SetKeyLifetimePolicy>(&json!({"max_key_lifetime_days": 365})).await, None).await,
         O::ChangePasswordWrongly => {
             let change = json!({"change": {"current": "not the password", "new": "whatever it is"}});
             outcome(b.call::<ChangePassword>(&change).await, None).await

@@ -27,6 +27,10 @@ pub enum AppError {
     ExpiryInPast,
     #[error("this key has expired")]
     KeyExpired,
+    /// The organization's policy: keys live at most `max_days` days, so at the latest until
+    /// `latest`.
+    #[error("your organization allows keys to live at most {max_days} days")]
+    ExpiryBeyondPolicy { max_days: u32, latest: chrono::DateTime<chrono::Utc> },
     #[error("no such API key")]
     NotFound,
     #[error("your role does not allow this")]

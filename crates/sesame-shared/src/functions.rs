@@ -7,13 +7,13 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use sesame_model::Status;
+use sesame_model::{Language, MaxKeyLifetime, Status};
 
 use crate::{
     error::AppError,
     wire::{
-        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, NewUserForm, PasswordChange, SessionState, SessionView, SetupForm,
-        UserUpdate, UserView, UsersPage,
+        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, NewUserForm, OrganizationPolicy, OrganizationPolicyChange,
+        PasswordChange, SessionState, SessionView, SetupForm, UserUpdate, UserView, UsersPage,
     },
 };
 
@@ -106,14 +106,17 @@ pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
 }
 
 /// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps
-/// working for `grace_seconds`.
+/// working for `grace_seconds`. `expires_at`: a new expiry (none keeps the key's).
 #[server(input = Json)]
-pub async fn roll_api_key(id: String, grace_seconds: u32) -> Result<CreatedKey, AppError> {
-    use sesame_core::{keys::KeyError, model::ApiKeyId};
+pub async fn roll_api_key(id: String, grace_seconds: u32, expires_at: Option<DateTime<Utc>>) -> Result<CreatedKey, AppError> {
+    use sesame_core::{
+        keys::{KeyError, Roll},
+        model::ApiKeyId,
+    };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(grace_seconds));
-    let rolled = context.services.keys.roll(&actor, id, grace).await?;
+    let rolled = context.services.keys.roll(&actor, id, Roll { grace, expires_at }).await?;
     Ok(CreatedKey::from(&rolled))
 }
 
@@ -124,6 +127,37 @@ pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyView::from(&context.services.keys.end_overlap(&actor, id).await?))
+}
+
+/// What asks for the signed-in user's attention about their keys (the badge on *User
+/// settings*, the panel's notices).
+#[server(input = Json)]
+pub async fn load_key_notices() -> Result<KeyNotices, AppError> {
+    let (context, actor) = crate::ssr::actor().await?;
+    Ok(KeyNotices::from(&context.services.keys.attention(&actor).await?))
+}
+
+/// The signed-in user's organization and its key policy.
+#[server(input = Json)]
+pub async fn get_organization_policy() -> Result<OrganizationPolicy, AppError> {
+    let (context, actor) = crate::ssr::actor().await?;
+    Ok(OrganizationPolicy::from(&context.services.organization.get(&actor).await?))
+}
+
+/// Sets the organization's maximum key lifetime (administrators); longer keys are shortened.
+#[server(input = Json)]
+pub async fn set_key_lifetime_policy(max_key_lifetime_days: Option<MaxKeyLifetime>) -> Result<OrganizationPolicyChange, AppError> {
+    let (context, actor) = crate::ssr::actor().await?;
+    let change = context.services.organization.set_max_key_lifetime(&actor, max_key_lifetime_days).await?;
+    Ok(OrganizationPolicyChange::from(&change))
+}
+
+/// Remembers the language the signed-in user reads the console in (their e-mails follow it).
+#[server(input = Json)]
+pub async fn save_language(language: Language) -> Result<(), AppError> {
+    let (context, actor) = crate::ssr::actor().await?;
+    context.services.accounts.set_language(&actor, language).await?;
+    Ok(())
 }
 
 #[server(input = Json)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    EventKind, Role, Status,
+    EventKind, Language, MaxKeyLifetime, Role, Status,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +134,62 @@ pub struct CreatedKey {
 impl std::fmt::Debug for CreatedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreatedKey").field("key", &self.key).field("secret", &"<redacted>").finish()
+    }
+}
+
+/// The organization's rules for keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrganizationPolicyBody))]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationPolicy {
+    pub id: OrganizationId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub name: String,
+    /// The longest a key may live, in days (30, 90, 180 or 365); null: keys may never
+    /// expire. Keys are made and rolled within it; with it, a key made with no expiry gets
+    /// this lifetime.
+    #[cfg_attr(feature = "openapi", schema(schema_with = max_key_lifetime_schema))]
+    pub max_key_lifetime_days: Option<MaxKeyLifetime>,
+}
+
+/// What changing the policy did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrganizationPolicyChangeBody))]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationPolicyChange {
+    #[serde(flatten)]
+    pub organization: OrganizationPolicy,
+    /// Keys whose expiry was brought forward to the new maximum (their owners are told in
+    /// their activity).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub shortened_keys: u32,
+}
+
+/// `maxKeyLifetimeDays` as the document says it: one of the offered values, or null.
+#[cfg(feature = "openapi")]
+pub fn max_key_lifetime_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{schema::SchemaType, ObjectBuilder, Type};
+    let choices = MaxKeyLifetime::CHOICES.map(Some).into_iter().chain([None]);
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .enum_values(Some(choices))
+        .examples([90])
+        .build()
+}
+
+/// What the console tells a person about their keys outside any list: keys expiring within
+/// 7 days (a badge on *User settings*, their rows highlighted) and keys revoked as leaked
+/// in the last 7 days.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyNotices {
+    pub expiring_soon: Vec<ApiKeyView>,
+    pub revoked_as_leaked: Vec<ActivityView>,
+}
+
+impl KeyNotices {
+    /// How many things ask for the person's attention.
+    pub fn count(&self) -> usize {
+        self.expiring_soon.len() + self.revoked_as_leaked.len()
     }
 }
 

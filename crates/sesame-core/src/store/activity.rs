@@ -1,9 +1,10 @@
 //! The `activity` table: one row per event, never a secret.
 
+use chrono::{DateTime, Utc};
 use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use super::{from_millis, parsed, parsed_optional, to_millis, StoreResult};
-use crate::model::{Event, KeyRef, OrganizationId, Page, PageRequest, Party, UserId};
+use crate::model::{Event, EventKind, KeyRef, OrganizationId, Page, PageRequest, Party, UserId};
 
 const EVENT_COLUMNS: &str = "id, organization_id, at, event, actor_id, actor_username, subject_id, \
      subject_username, key_id, key_name, ip, user_agent, detail";
@@ -47,6 +48,28 @@ pub(crate) async fn list(conn: &mut AnyConnection, visibility: Visibility, page:
     let count = format!("SELECT COUNT(*) AS n FROM activity WHERE {filter}");
     let select = format!("SELECT {EVENT_COLUMNS} FROM activity WHERE {filter} ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3");
     super::fetch_page(conn, &count, &select, &owner, page, event_from_row).await
+}
+
+/// The events of one kind that concern `user` (as their subject) since `since`, newest
+/// first, at most `limit`.
+pub(crate) async fn of_kind_about(
+    conn: &mut AnyConnection,
+    user: UserId,
+    kind: EventKind,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> StoreResult<Vec<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM activity WHERE subject_id = $1 AND event = $2 AND at >= $3 ORDER BY at DESC, id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(user.to_string())
+        .bind(kind.as_str())
+        .bind(to_millis(since))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(event_from_row).collect()
 }
 
 fn party(row: &AnyRow, id: &str, username: &str) -> StoreResult<Option<Party>> {

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     key::KeyHash,
-    model::{ApiKey, ApiKeyId, Page, PageRequest, Status, User, UserId},
+    model::{ApiKey, ApiKeyId, OrganizationId, Page, PageRequest, Status, User, UserId},
     names::KeyName,
 };
 
@@ -147,6 +147,28 @@ pub(crate) async fn roll(conn: &mut AnyConnection, id: ApiKeyId, new_hash: &KeyH
         .execute(conn)
         .await
         .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// The organization's keys that never expire or expire after `limit`, held until commit,
+/// in id order (as every writer locks several keys).
+pub(crate) async fn lock_longer_than(conn: &mut AnyConnection, organization: OrganizationId, limit: DateTime<Utc>, lock: &str) -> StoreResult<Vec<StoredKey>> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys \
+         WHERE user_id IN (SELECT id FROM users WHERE organization_id = $1) \
+         AND (expires_at IS NULL OR expires_at > $2) ORDER BY id{lock}"
+    );
+    let rows = sqlx::query(&sql).bind(organization.to_string()).bind(to_millis(limit)).fetch_all(conn).await?;
+    rows.iter().map(stored_key_from_row).collect()
+}
+
+/// Sets when a key expires (none: never).
+pub(crate) async fn set_expiry(conn: &mut AnyConnection, id: ApiKeyId, expires_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET expires_at = $1 WHERE id = $2")
+        .bind(expires_at.map(to_millis))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -27,6 +27,8 @@ pub(crate) mod cluster;
 pub(crate) mod key_addresses;
 pub(crate) mod keys;
 pub(crate) mod last_use;
+pub(crate) mod organizations;
+pub(crate) mod reminders;
 pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod throttles;
@@ -245,7 +247,7 @@ impl Tx {
     }
 
     /// What to append to a `SELECT` of one table's rows to hold them until commit.
-    fn share_lock(&self) -> &'static str {
+    pub(crate) fn share_lock(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR SHARE",

@@ -3,9 +3,7 @@
 //! people — rendered by us from that same document, no CDN, in English or French, with a
 //! ready curl example per endpoint that uses this instance's endpoint URL.
 
-mod catalogue;
-mod language;
-mod page;
+pub(crate) mod page;
 
 use std::sync::Arc;
 
@@ -18,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::openapi::{OpenApi, Server};
 
-pub use language::Language;
+pub use crate::i18n::Language;
 
 /// Built once at start-up.
 pub struct ApiDocument {
@@ -83,10 +81,10 @@ pub async fn docs_page(document: Arc<ApiDocument>, query: Query<PageQuery>, head
     let language = query
         .lang
         .as_deref()
-        .and_then(Language::from_tag)
-        .unwrap_or_else(|| Language::from_accept_language(&headers));
+        .and_then(crate::i18n::language::from_tag)
+        .unwrap_or_else(|| crate::i18n::language::from_accept_language(&headers));
     (
-        [(header::CONTENT_LANGUAGE, HeaderValue::from_static(language.tag()))],
+        [(header::CONTENT_LANGUAGE, HeaderValue::from_static(language.as_str()))],
         Html(document.render(language)),
     )
         .into_response()
@@ -103,9 +101,9 @@ mod tests {
     #[test]
     fn the_page_shows_every_operation_with_a_curl_example() {
         let document = document();
-        for language in [Language::English, Language::French] {
+        for language in [Language::En, Language::Fr] {
             let html = document.render(language);
-            assert!(html.contains(&format!(r#"<html lang="{}">"#, language.tag())));
+            assert!(html.contains(&format!(r#"<html lang="{}">"#, language.as_str())));
             for (path, item) in document.json()["paths"].as_object().unwrap() {
                 for (method, operation) in item.as_object().unwrap() {
                     let id = operation["operationId"].as_str().unwrap();

@@ -6,16 +6,22 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use super::{catalogue, language::Language};
+use crate::i18n::{catalogue, Language};
 
-impl Language {
+/// The page's words in one language.
+trait Words {
     /// A text of the document in this language. Whitespace is normalized first (doc
     /// comments wrap lines). French falls back to English; a unit test makes sure that
     /// never happens for our own document.
+    fn text(self, english: &str) -> String;
+    fn label(self, label: Label) -> &'static str;
+}
+
+impl Words for Language {
     fn text(self, english: &str) -> String {
         let normalized = normalize(english);
         match self {
-            Language::English => normalized,
+            Language::En => normalized,
             other => catalogue::translate(other, &normalized).map(str::to_owned).unwrap_or(normalized),
         }
     }
@@ -130,13 +136,13 @@ pub fn render(document: &Value, language: Language) -> String {
     let operations = operations(document);
     let mut html = String::new();
     let other = match language {
-        Language::English => ("fr", "Français"),
-        Language::French => ("en", "English"),
+        Language::En => ("fr", "Français"),
+        Language::Fr => ("en", "English"),
     };
     let _ = write!(
         html,
         r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/api-docs.css"></head><body><header><h1>{title}</h1><a class="language" href="/api-docs?lang={other_tag}" hreflang="{other_tag}">{other_name}</a></header><main><p>{intro}</p><h2>{auth}</h2><p>{auth_text}</p><dl><dt>{endpoint_label}</dt><dd><code>{endpoint}</code></dd><dt>{document_label}</dt><dd><a href="/api/v1/openapi.json"><code>{server}/api/v1/openapi.json</code></a></dd></dl>"#,
-        lang = language.tag(),
+        lang = language.as_str(),
         title = l(Label::Title),
         other_tag = other.0,
         other_name = other.1,

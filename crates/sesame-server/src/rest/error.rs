@@ -9,6 +9,7 @@ use sesame_core::{
     accounts::{AccountError, PasswordPolicyError, UserFieldError},
     api_access::ApiRefusal,
     keys::KeyError,
+    organization::OrganizationError,
     throttle::RetryAfter,
     users::UserError,
     StoreError,
@@ -26,8 +27,8 @@ pub struct ErrorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `not_found`, `conflict`, `common_password`, `expiry_in_past`, `payload_too_large`,
-    /// `too_many_requests`, `service_unavailable`, `internal_error`.
+    /// `not_found`, `conflict`, `common_password`, `expiry_in_past`, `expiry_beyond_policy`,
+    /// `payload_too_large`, `too_many_requests`, `service_unavailable`, `internal_error`.
     #[schema(example = "not_found", max_length = 32)]
     code: &'static str,
     /// For people; may change.
@@ -203,9 +204,29 @@ impl From<KeyError> for ApiError {
             KeyError::RolledWithPreviousSecret => {
                 ApiError::new(StatusCode::FORBIDDEN, "forbidden", "A key's previous secret cannot roll it: use its current secret.")
             }
+            KeyError::BeyondPolicy { max, latest } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "expiry_beyond_policy",
+                format!(
+                    "Your organization allows keys to live at most {} days: choose an expiry up to {}.",
+                    max.days(),
+                    latest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            )
+            .with_context(json!({ "field": "expiresAt", "maxKeyLifetimeDays": max.days(), "latest": latest })),
             KeyError::Expired => ApiError::conflict("This key has expired: generate a new one.").with_context(json!({ "field": "id" })),
             KeyError::Throttled(retry) => ApiError::too_many_requests(retry),
             KeyError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<OrganizationError> for ApiError {
+    fn from(error: OrganizationError) -> Self {
+        match error {
+            OrganizationError::Forbidden => ApiError::forbidden(),
+            OrganizationError::Unauthenticated => ApiError::invalid_credentials(),
+            OrganizationError::Store(store) => store.into(),
         }
     }
 }

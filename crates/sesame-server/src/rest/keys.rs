@@ -9,7 +9,7 @@ use axum::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
-    keys::{KeyChange, KeyError, NewKey},
+    keys::{KeyChange, KeyError, NewKey, Roll},
     model::{ApiKeyId, Status},
 };
 use sesame_shared::wire::{ApiKeyDetails, ApiKeyView, CreatedKey};
@@ -32,7 +32,9 @@ pub struct CreateApiKeyRequest {
     /// `api_key_3kq9x2ab`.
     #[schema(example = "ci-deploy", max_length = 256)]
     name: Option<String>,
-    /// When the key stops working (RFC 3339, in the future). Absent or null: never.
+    /// When the key stops working (RFC 3339, in the future, and within the organization's
+    /// maximum key lifetime if it has one). Absent or null: never — or, under a maximum
+    /// lifetime, that lifetime.
     #[schema(example = "2027-03-01T00:00:00Z", max_length = 40)]
     expires_at: Option<DateTime<Utc>>,
 }
@@ -79,7 +81,7 @@ pub async fn list(
     responses(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<CreatedKey>),
         (status = 400, description = "Invalid name, expiry or body", body = ErrorResponse),
-        (status = 422, description = "`expiry_in_past`: the expiry is not in the future", body = ErrorResponse),
+        (status = 422, description = "`expiry_in_past`: the expiry is not in the future; `expiry_beyond_policy`: it is beyond the organization's maximum key lifetime", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
 )]
@@ -165,10 +167,16 @@ pub struct RollApiKeyRequest {
     #[schema(minimum = 0, maximum = 604800, example = 3600)]
     #[serde(deserialize_with = "super::body::whole_u32")]
     grace_period_seconds: u32,
+    /// A new expiry for the key, within the organization's maximum lifetime; left out, the
+    /// key keeps its expiry.
+    #[schema(nullable = false, max_length = 40)]
+    #[serde(default, deserialize_with = "super::body::present")]
+    expires_at: Option<DateTime<Utc>>,
 }
 
 /// Gives one of the owner's keys a new secret, returned this once; the key keeps its id,
-/// name, expiry and history. The previous secret keeps working for the grace period, then
+/// name, history and (unless `expiresAt` gives a new one) its expiry. The previous secret
+/// keeps working for the grace period, then
 /// is refused like a deleted key, on every node; each address still using it is recorded
 /// in the activity (`key_used_with_previous_secret`). A key may roll itself, with its current
 /// secret only. Rolling again during an overlap stops the older secret at once.
@@ -182,6 +190,7 @@ pub struct RollApiKeyRequest {
         (status = 403, description = "The request came with the key's previous secret", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The key has expired", body = ErrorResponse),
+        (status = 422, description = "The new expiry is past, or beyond the organization's maximum key lifetime", body = ErrorResponse),
     )
 )]
 pub async fn roll(
@@ -192,7 +201,7 @@ pub async fn roll(
 ) -> Result<Json<Data<CreatedKey>>, ApiError> {
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
-    let rolled = state.services.keys.roll(&actor, id, grace).await?;
+    let rolled = state.services.keys.roll(&actor, id, Roll { grace, expires_at: body.expires_at }).await?;
     Ok(Json(Data { data: CreatedKey::from(&rolled) }))
 }
 
@@ -269,7 +278,10 @@ pub async fn revoke_leaked(
     JsonObject(body): JsonObject<RevokeKeysRequest>,
 ) -> Result<Json<Data<RevokeKeysAnswer>>, ApiError> {
     let keys: Vec<String> = body.keys.into_iter().map(|ReportedKey(key)| key).collect();
-    state.services.keys.revoke_leaked(&keys, &client).await?;
+    let notices = state.services.keys.revoke_leaked(&keys, &client).await?;
+    if let Some(mailer) = &state.config.mailer {
+        mailer.send_in_background(notices);
+    }
     // At most 1,000: more were refused.
     let received = u32::try_from(keys.len()).unwrap_or(u32::MAX);
     Ok(Json(Data { data: RevokeKeysAnswer { received } }))

@@ -10,6 +10,7 @@ mod error;
 mod keys;
 mod me;
 mod openapi;
+mod organization;
 mod page;
 mod patterns;
 pub(crate) mod rate_limit;
@@ -46,6 +47,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(under_base(routes!(keys::roll)))
         .routes(under_base(routes!(keys::end_overlap)))
         .routes(under_base(routes!(keys::revoke_leaked)))
+        .routes(under_base(routes!(organization::show, organization::update)))
         .routes(under_base(routes!(users::list, users::create)))
         .routes(under_base(routes!(users::show, users::update)))
         // Anything else under the base path answers in the API's errors format.

@@ -23,6 +23,7 @@ use utoipa::{
     tags(
         (name = "me", description = "The key's owner"),
         (name = "api_keys", description = "The key owner's API keys"),
+        (name = "organization", description = "The organization's rules for keys"),
         (name = "users", description = "The organization's users"),
         (name = "activity", description = "What happened, and who did it"),
     ),

@@ -24,6 +24,7 @@ use sesame_server::app::{router, AppConfig, AppState};
 use tempfile::TempDir;
 
 pub mod postgres;
+pub mod smtp;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -151,6 +152,7 @@ impl TestServer {
             public_url: format!("http://{addr}"),
             site_dir: std::env::temp_dir().join("sesame-no-site"),
             trusted_proxies: Vec::<IpAddr>::new(),
+            mailer: None,
         };
         adjust(&mut config);
         let state = AppState::new(services.clone(), config);

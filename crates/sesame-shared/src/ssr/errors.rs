@@ -1,7 +1,7 @@
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use sesame_core::{accounts::AccountError, keys::KeyError, users::UserError, StoreError};
+use sesame_core::{accounts::AccountError, keys::KeyError, organization::OrganizationError, users::UserError, StoreError};
 
 use crate::error::AppError;
 
@@ -18,6 +18,7 @@ pub fn respond_with(error: AppError) -> AppError {
         AppError::InvalidName(_)
         | AppError::InvalidField(_)
         | AppError::ExpiryInPast
+        | AppError::ExpiryBeyondPolicy { .. }
         | AppError::NothingToChange
         | AppError::Transport(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -73,6 +74,7 @@ impl From<KeyError> for AppError {
             KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
             KeyError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             KeyError::Expired => respond_with(AppError::KeyExpired),
+            KeyError::BeyondPolicy { max, latest } => respond_with(AppError::ExpiryBeyondPolicy { max_days: max.days(), latest }),
             // Only the REST API can present a previous secret.
             KeyError::RolledWithPreviousSecret => respond_with(AppError::Forbidden),
             // The console never reports leaked keys, and offers only valid grace periods.
@@ -95,6 +97,16 @@ impl From<AccountError> for AppError {
             AccountError::Unauthenticated => respond_with(AppError::NotSignedIn),
             AccountError::SessionNotFound => respond_with(AppError::SessionNotFound),
             AccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<OrganizationError> for AppError {
+    fn from(error: OrganizationError) -> Self {
+        match error {
+            OrganizationError::Forbidden => respond_with(AppError::Forbidden),
+            OrganizationError::Unauthenticated => respond_with(AppError::NotSignedIn),
+            OrganizationError::Store(store) => store.into(),
         }
     }
 }

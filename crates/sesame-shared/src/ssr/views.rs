@@ -1,11 +1,15 @@
 //! The core's objects as both boundaries send them (see [`crate::wire`]).
 
 use sesame_core::{
-    keys::KeyDetails,
+    keys::{KeyAttention, KeyDetails},
+    organization::{Organization, PolicyChange},
     model::{ApiKey, Event, KeyAddress, SessionInfo, User},
 };
 
-use crate::wire::{ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyRefView, OrganizationView, SessionView, UserView};
+use crate::wire::{
+    ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyNotices, KeyRefView, OrganizationPolicy, OrganizationPolicyChange,
+    OrganizationView, SessionView, UserView,
+};
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
@@ -48,6 +52,30 @@ impl From<&KeyDetails> for ApiKeyDetails {
     fn from(details: &KeyDetails) -> Self {
         let address = |address: &KeyAddress| KeyAddressView { ip: address.ip, first_seen: address.first_seen, last_seen: address.last_seen };
         Self { key: ApiKeyView::from(&details.key), recent_addresses: details.recent_addresses.iter().map(address).collect() }
+    }
+}
+
+impl From<&Organization> for OrganizationPolicy {
+    fn from(organization: &Organization) -> Self {
+        Self { id: organization.id, name: organization.name.clone(), max_key_lifetime_days: organization.max_key_lifetime }
+    }
+}
+
+impl From<&PolicyChange> for OrganizationPolicyChange {
+    fn from(change: &PolicyChange) -> Self {
+        Self {
+            organization: OrganizationPolicy::from(&change.organization),
+            shortened_keys: u32::try_from(change.shortened_keys).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl From<&KeyAttention> for KeyNotices {
+    fn from(attention: &KeyAttention) -> Self {
+        Self {
+            expiring_soon: attention.expiring_soon.iter().map(ApiKeyView::from).collect(),
+            revoked_as_leaked: attention.revoked_as_leaked.iter().map(ActivityView::from).collect(),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
-//! The docs page's words, from the one translation catalogue the console reads too
+//! The server's words, from the one translation catalogue the console reads too
 //! (`locales/<language>.json` at the repository root, built into the binary):
-//! - `docs_page`: the page's own labels, by key, in every language;
+//! - `docs_page`: the docs page's own labels, by key, in every language;
+//! - `emails`: the messages Sésame sends, by key, in every language (`{name}` placeholders);
 //! - `api_docs`: every text of the OpenAPI document (English there, as written in the
 //!   handlers' doc comments), keyed by that English text, in every other language.
 //!
@@ -20,6 +21,7 @@ struct Catalogue {
     #[cfg(test)]
     console: HashMap<String, serde_json::Value>,
     docs_page: HashMap<String, String>,
+    emails: HashMap<String, String>,
     #[serde(default)]
     api_docs: HashMap<String, String>,
 }
@@ -33,8 +35,8 @@ static FRENCH: LazyLock<Catalogue> = LazyLock::new(|| parse("fr", include_str!("
 
 fn catalogue(language: Language) -> &'static Catalogue {
     match language {
-        Language::English => &ENGLISH,
-        Language::French => &FRENCH,
+        Language::En => &ENGLISH,
+        Language::Fr => &FRENCH,
     }
 }
 
@@ -43,10 +45,43 @@ pub fn label(language: Language, key: &'static str) -> &'static str {
     catalogue(language).docs_page.get(key).map_or(key, String::as_str)
 }
 
+/// One e-mail text, its `{placeholders}` filled in; the key itself if it is missing (the
+/// test says so first).
+pub fn email(language: Language, key: &'static str, values: &[(&str, &str)]) -> String {
+    fill(catalogue(language).emails.get(key).map_or(key, String::as_str), values)
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass: a value that itself
+/// reads `{name}` (a key named so) stays as written.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values.iter().find(|(known, _)| *known == name).map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
 /// A text of the document in `language`: as written for English, else its translation.
 pub fn translate(language: Language, english: &str) -> Option<&'static str> {
     match language {
-        Language::English => None,
+        Language::En => None,
         other => catalogue(other).api_docs.get(english).map(String::as_str),
     }
 }
@@ -62,15 +97,22 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_are_filled_once() {
+        let values = [("key", "{url}"), ("url", "https://x")];
+        assert_eq!(fill("“{key}” at {url}, {unknown} {", &values), "“{url}” at https://x, {unknown} {");
+    }
+
+    #[test]
     fn every_string_of_the_catalogue_is_translated() {
-        let document = super::super::ApiDocument::new(crate::rest::router().1, "http://sesame.test");
-        let texts: BTreeSet<String> = super::super::page::translatable_texts(document.json()).into_iter().collect();
+        let document = crate::api_docs::ApiDocument::new(crate::rest::router().1, "http://sesame.test");
+        let texts: BTreeSet<String> = crate::api_docs::page::translatable_texts(document.json()).into_iter().collect();
         let mut problems = Vec::new();
-        for language in [Language::French] {
+        for language in [Language::Fr] {
             let other = catalogue(language);
             for (part, english, translated) in [
                 ("console", keys(&ENGLISH.console), keys(&other.console)),
                 ("docs_page", keys(&ENGLISH.docs_page), keys(&other.docs_page)),
+                ("emails", keys(&ENGLISH.emails), keys(&other.emails)),
             ] {
                 problems.extend(english.difference(&translated).map(|key| format!("{language:?} lacks {part}.{key}")));
                 problems.extend(translated.difference(&english).map(|key| format!("{language:?} has a stray {part}.{key}")));

@@ -1,0 +1,93 @@
+//! An organization's rule for how long its keys may live, and the languages its people read
+//! Sésame in (their e-mails follow it).
+
+use serde::{Deserialize, Serialize};
+
+/// The longest an organization lets its API keys live, in days: one of [`Self::CHOICES`].
+/// No policy (keys may never expire) is `Option::None` wherever a policy is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct MaxKeyLifetime(u32);
+
+/// A lifetime that is not one of the choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the maximum key lifetime is 30, 90, 180 or 365 days (or none), not {0}")]
+pub struct UnknownLifetime(pub u32);
+
+impl MaxKeyLifetime {
+    /// The choices offered, in days (what the Users page and the REST API accept).
+    pub const CHOICES: [u32; 4] = [30, 90, 180, 365];
+
+    pub fn from_days(days: u32) -> Result<Self, UnknownLifetime> {
+        if Self::CHOICES.contains(&days) {
+            Ok(Self(days))
+        } else {
+            Err(UnknownLifetime(days))
+        }
+    }
+
+    pub fn days(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<u32> for MaxKeyLifetime {
+    type Error = UnknownLifetime;
+
+    fn try_from(days: u32) -> Result<Self, UnknownLifetime> {
+        Self::from_days(days)
+    }
+}
+
+impl From<MaxKeyLifetime> for u32 {
+    fn from(lifetime: MaxKeyLifetime) -> u32 {
+        lifetime.0
+    }
+}
+
+/// A language Sésame speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Fr];
+
+    /// Its BCP 47 tag.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        }
+    }
+}
+
+text_enum!(Language, "language");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_offered_lifetimes_are_accepted() {
+        for days in MaxKeyLifetime::CHOICES {
+            assert_eq!(MaxKeyLifetime::from_days(days).map(MaxKeyLifetime::days), Ok(days));
+        }
+        for days in [0, 1, 29, 31, 364, 366, u32::MAX] {
+            assert_eq!(MaxKeyLifetime::from_days(days), Err(UnknownLifetime(days)));
+        }
+    }
+
+    #[test]
+    fn languages_round_trip_through_their_tags() {
+        for language in Language::ALL {
+            assert_eq!(language.as_str().parse::<Language>(), Ok(language));
+        }
+        assert!("de".parse::<Language>().is_err());
+    }
+}

@@ -1,0 +1,34 @@
+//! The server's side of expiry reminders: every minute, claim the reminders due (each goes
+//! out once however many nodes run, see `sesame_core::reminders`) and e-mail them.
+
+use std::time::Duration;
+
+use sesame_core::{Services, StoreError};
+
+use crate::mail::Mailer;
+
+/// How often the server looks for reminders due: they are sent within this of their time.
+pub const INTERVAL: Duration = Duration::from_secs(60);
+
+/// One pass: claims the reminders due now, records them in the owners' activity, e-mails
+/// them if a mailer is configured. How many were due.
+pub async fn send_due(services: &Services, mailer: Option<&Mailer>) -> Result<usize, StoreError> {
+    let notices = services.reminders.claim_due().await?;
+    if let Some(mailer) = mailer {
+        mailer.send_all(&notices).await;
+    }
+    Ok(notices.len())
+}
+
+/// Runs a pass every [`INTERVAL`] until aborted.
+pub async fn run(services: Services, mailer: Option<Mailer>) {
+    let mut tick = tokio::time::interval(INTERVAL);
+    loop {
+        tick.tick().await;
+        match send_due(&services, mailer.as_ref()).await {
+            Ok(0) => {}
+            Ok(due) => tracing::info!(due, "expiry reminders sent"),
+            Err(error) => tracing::warn!(%error, "could not look for expiry reminders; will retry"),
+        }
+    }
+}
