@@ -24,6 +24,30 @@ impl ExpiryChoice {
         ExpiryChoice::Date,
     ];
 
+    /// The menu under the organization's maximum lifetime in days (none: no maximum): no
+    /// "never", no preset beyond the maximum, and the maximum itself (the default there).
+    pub fn menu(max_days: Option<u32>) -> Vec<ExpiryChoice> {
+        let Some(max) = max_days.map(i64::from) else { return Self::MENU.to_vec() };
+        let mut menu: Vec<ExpiryChoice> = Self::MENU
+            .into_iter()
+            .filter(|choice| match choice {
+                ExpiryChoice::Never => false,
+                ExpiryChoice::Days(days) => *days <= max,
+                ExpiryChoice::Date => true,
+            })
+            .collect();
+        if !menu.contains(&ExpiryChoice::Days(max)) {
+            // Before "Custom date…", which stays last.
+            menu.insert(menu.len() - 1, ExpiryChoice::Days(max));
+        }
+        menu
+    }
+
+    /// What the menu starts on: never, or under a maximum, the maximum.
+    pub fn default_for(max_days: Option<u32>) -> Self {
+        max_days.map_or(ExpiryChoice::Never, |days| ExpiryChoice::Days(i64::from(days)))
+    }
+
     /// The `<option>` value.
     pub fn value(self) -> String {
         match self {
@@ -73,6 +97,14 @@ pub fn local_today() -> String {
     format!("{:04}-{:02}-{:02}", today.get_full_year(), today.get_month() + 1, today.get_date())
 }
 
+/// The last day the date picker offers under a maximum lifetime of `max_days`: a key
+/// chosen to work through that whole day still ends within the maximum.
+pub fn latest_local_date(max_days: u32) -> String {
+    let latest = js_sys::Date::new_0();
+    latest.set_date(latest.get_date() + max_days - 1);
+    format!("{:04}-{:02}-{:02}", latest.get_full_year(), latest.get_month() + 1, latest.get_date())
+}
+
 pub fn browser_now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
@@ -84,6 +116,12 @@ pub enum ExpiryState {
     /// Expires within this many days (rounded up; 1 means within a day).
     InDays(i64),
     Expired,
+}
+
+/// Whether a key's expiry asks for attention: it comes within the 7 days the server
+/// reminds its owner of.
+pub fn expires_soon(state: ExpiryState) -> bool {
+    matches!(state, ExpiryState::InDays(days) if days <= 7)
 }
 
 pub fn expiry_state(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ExpiryState {

@@ -11,6 +11,7 @@ mod expiry;
 mod feedback;
 mod focus;
 mod messages;
+mod notices;
 mod pages;
 mod session;
 mod time;

@@ -20,6 +20,9 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
         AppError::ExpiryInPast => t_string!(i18n, expiry_in_past).to_string(),
         AppError::KeyExpired => t_string!(i18n, key_expired_error).to_string(),
+        AppError::ExpiryBeyondPolicy { max_days, latest } => {
+            t_string!(i18n, expiry_beyond_policy, count = *max_days, date = crate::time::local_timestamp(*latest)).to_string()
+        }
         AppError::NotFound => t_string!(i18n, key_not_found).to_string(),
         AppError::Forbidden => t_string!(i18n, forbidden).to_string(),
         AppError::UserNotFound => t_string!(i18n, user_not_found).to_string(),

@@ -4,8 +4,8 @@ use leptos::{html, prelude::*};
 use sesame_model::names::KeyName;
 use sesame_shared::{
     error::AppError,
-    functions::{delete_api_key, generate_api_key, list_api_keys},
-    wire::{ApiKeyId, ApiKeyView, CreatedKey},
+    functions::{delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
+    wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey},
 };
 
 use crate::{
@@ -16,11 +16,13 @@ use crate::{
         icons::ClipboardIcon,
         key_row::KeyRow,
     },
-    expiry::{browser_now, local_today, ExpiryChoice},
+    expiry::{browser_now, latest_local_date, local_today, ExpiryChoice},
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
     messages::error_text,
+    notices::KeyNoticesState,
+    time::local_timestamp,
 };
 
 /// What the key list shows: only a change of state rebuilds it (a rename, say, does not).
@@ -58,6 +60,14 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
     let listed = LocalResource::new(list_api_keys);
+    let notices = KeyNoticesState::get();
+    // The organization's maximum key lifetime shapes the expiry menu (the server enforces it).
+    let policy = LocalResource::new(get_organization_policy);
+    let max_days = move || {
+        policy.with(|policy| {
+            policy.as_ref().and_then(|policy| policy.as_ref().ok()).and_then(|policy| policy.max_key_lifetime_days).map(|max| max.days())
+        })
+    };
     // The secret to show once, and whether it is a rolled key's.
     let generated = RwSignal::new(None::<(CreatedKey, bool)>);
     let form_open = RwSignal::new(false);
@@ -99,7 +109,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
 
     let open_form = move |_| {
         new_name.set(String::new());
-        expiry.set(ExpiryChoice::Never);
+        expiry.set(ExpiryChoice::default_for(max_days()));
         expiry_date.set(String::new());
         form_error.set(None);
         form_open.set(true);
@@ -133,6 +143,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     Effect::new(move |_| match generate.value().get() {
         Some(Ok(created)) => {
             update_keys(&|list| list.push(created.key.clone()));
+            notices.reload();
             form_open.set(false);
             generated.set(Some((created, false)));
         }
@@ -149,6 +160,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     });
     let on_rolled = Callback::new(move |rolled: CreatedKey| {
         on_changed.run(rolled.key.clone());
+        notices.reload();
         form_open.set(false);
         generated.set(Some((rolled, true)));
     });
@@ -165,6 +177,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     Effect::new(move |_| match delete.value().get() {
         Some(Ok(id)) => {
             update_keys(&|list| list.retain(|key| key.id != id));
+            notices.reload();
             feedback.success(t_string!(i18n, deleted).to_string());
             focus_generate();
         }
@@ -209,6 +222,11 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                     </button>
                 </div>
             </div>
+            <For
+                each=move || notices.revoked_as_leaked()
+                key=|event| event.id
+                children=move |event| view! { <LeakNotice event /> }
+            />
             {move || match (generated.get(), form_open.get()) {
                 (Some((created, rolled)), _) => view! {
                     <GeneratedKeyBox
@@ -247,7 +265,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                                 class="expiry-choice"
                                 on:change=move |ev| expiry.set(ExpiryChoice::from_value(&event_target_value(&ev)))
                             >
-                                {ExpiryChoice::MENU
+                                {move || ExpiryChoice::menu(max_days())
                                     .into_iter()
                                     .map(|choice| view! {
                                         <option value=choice.value() selected=move || expiry.get() == choice>
@@ -265,6 +283,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                                     type="date"
                                     required
                                     min=local_today()
+                                    max=move || max_days().map(latest_local_date)
                                     prop:value=expiry_date
                                     on:input=move |ev| expiry_date.set(event_target_value(&ev))
                                 />
@@ -326,5 +345,24 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// A key revoked as leaked lately: what happened, when, and from where the report came.
+#[component]
+fn LeakNotice(event: ActivityView) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = event.key.as_ref().map(|key| key.name.clone()).unwrap_or_default();
+    let date = local_timestamp(event.at);
+    let address = event.ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string());
+    let previous_only = event.detail.is_some();
+    view! {
+        <p class="key-notice" role="status">
+            {move || if previous_only {
+                t_string!(i18n, leaked_notice_previous, name = name.clone(), date = date.clone(), address = address.clone()).to_string()
+            } else {
+                t_string!(i18n, leaked_notice, name = name.clone(), date = date.clone(), address = address.clone()).to_string()
+            }}
+        </p>
     }
 }

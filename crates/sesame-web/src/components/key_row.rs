@@ -14,7 +14,7 @@ use sesame_shared::{
 
 use crate::{
     components::icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
-    expiry::{browser_now, expiry_state, ExpiryState},
+    expiry::{browser_now, expires_soon, expiry_state, ExpiryState},
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
@@ -46,7 +46,8 @@ pub fn KeyRow(
     let rolling = RwSignal::new(false);
     let addresses_shown = RwSignal::new(false);
     let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
-    let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace));
+    // The panel's roll keeps the key's expiry (the API may give a new one).
+    let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace, None));
     let end_overlap = Action::new_local(|key: &ApiKeyView| end_api_key_overlap(key.id.to_string()));
     let roll_ref = NodeRef::<html::Button>::new();
     let grace_ref = NodeRef::<html::Select>::new();
@@ -177,13 +178,14 @@ pub fn KeyRow(
         (None, _) => String::new(),
     };
     let expired = move || expiry().1 == ExpiryState::Expired;
+    let soon = move || active() && expires_soon(expiry().1);
     // Shown while the previous secret still works (by this browser's clock).
     let overlap_until = move || current.with(|key| key.previous_secret_valid_until.filter(|until| *until > browser_now()));
     let error_id = current.with_untracked(|key| format!("rename-error-{}", key.id));
     let error_id_attr = error_id.clone();
 
     view! {
-        <li class="key-row" class:key-row-off=move || !active() || expired()>
+        <li class="key-row" class:key-row-off=move || !active() || expired() class:key-row-soon=soon>
             <div class="key-row-top">
                 <Show
                     when=move || editing.get()
@@ -194,6 +196,9 @@ pub fn KeyRow(
                         </Show>
                         <Show when=expired>
                             <span class="badge badge-expired key-status">{t!(i18n, status_expired)}</span>
+                        </Show>
+                        <Show when=soon>
+                            <span class="badge badge-soon key-status">{t!(i18n, expiring_soon)}</span>
                         </Show>
                     }
                 >

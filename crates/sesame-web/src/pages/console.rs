@@ -9,8 +9,9 @@ use leptos_router::{
     NavigateOptions,
 };
 use sesame_shared::{
+    functions::save_language,
     routes::{self, Section},
-    wire::{Role, UserView},
+    wire::{Language, Role, UserView},
 };
 
 use crate::{
@@ -19,6 +20,7 @@ use crate::{
         drawer::UserSettingsDrawer,
     },
     i18n::*,
+    notices::KeyNoticesState,
     pages::{not_found::NotFoundPage, users::UsersPage},
     session::Session,
 };
@@ -32,6 +34,8 @@ fn me() -> UserView {
 pub fn ConsoleLayout() -> impl IntoView {
     let i18n = use_i18n();
     let dialog = ConfirmDialog::provide();
+    let notices = KeyNoticesState::provide();
+    remember_language(i18n);
     let location = use_location();
     let navigate = use_navigate();
     // While the dialog is open everything else is inert: no focus, no clicks, hidden from
@@ -63,20 +67,43 @@ pub fn ConsoleLayout() -> impl IntoView {
                     </svg>
                     {organization}
                 </span>
+                // The button keeps its name; the count of notices is its description.
                 <button
                     class="avatar-button"
                     aria-label=move || t_string!(i18n, user_settings)
+                    aria-describedby=move || (notices.count() > 0).then_some("settings-notices")
                     title=move || t_string!(i18n, user_settings)
                     aria-expanded=move || drawer_open().to_string()
                     on:click=toggle_drawer
                 >
                     <span class="avatar avatar-small" aria-hidden="true">{initials}</span>
+                    <Show when=move || { notices.count() > 0 }>
+                        <span class="notice-badge" aria-hidden="true">{move || notices.count()}</span>
+                    </Show>
                 </button>
+                <span id="settings-notices" class="visually-hidden">
+                    {move || t_string!(i18n, user_settings_notices, count = notices.count()).to_string()}
+                </span>
             </header>
             <Outlet />
         </div>
         <ConfirmDialogHost />
     }
+}
+
+/// Tells the server the language the console is read in, now and whenever it changes: the
+/// e-mails Sésame sends this person are written in it. Best effort: a failure only means
+/// the next e-mail comes in the language known before.
+fn remember_language(i18n: leptos_i18n::I18nContext<Locale>) {
+    Effect::new(move |_| {
+        let language = match i18n.get_locale() {
+            Locale::en => Language::En,
+            Locale::fr => Language::Fr,
+        };
+        leptos::task::spawn_local(async move {
+            let _ = save_language(language).await;
+        });
+    });
 }
 
 /// `/`: the welcome.

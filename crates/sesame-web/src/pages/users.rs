@@ -11,6 +11,7 @@ use sesame_shared::{
 use crate::{
     components::{
         confirm_dialog::{ConfirmDialog, ConfirmRequest},
+        key_policy::KeyPolicySection,
         text_field::TextField,
     },
     feedback::Feedback,
@@ -118,6 +119,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
                 </nav>
             </Show>
         </section>
+        <KeyPolicySection />
     }
 }
 
