@@ -148,7 +148,7 @@ pub struct OrganizationPolicy {
     /// The longest a key may live, in days (30, 90, 180 or 365); null: keys may never
     /// expire. Keys are made and rolled within it; with it, a key made with no expiry gets
     /// this lifetime.
-    #[cfg_attr(feature = "openapi", schema(schema_with = max_key_lifetime_schema))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = max_key_lifetime_schema, required = true))]
     pub max_key_lifetime_days: Option<MaxKeyLifetime>,
 }
 
@@ -161,17 +161,22 @@ pub struct OrganizationPolicyChange {
     pub organization: OrganizationPolicy,
     /// Keys whose expiry was brought forward to the new maximum (their owners are told in
     /// their activity).
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2147483647))]
     pub shortened_keys: u32,
 }
 
 /// `maxKeyLifetimeDays` as the document says it: one of the offered values, or null.
 #[cfg(feature = "openapi")]
 pub fn max_key_lifetime_schema() -> utoipa::openapi::Object {
-    use utoipa::openapi::{schema::SchemaType, ObjectBuilder, Type};
+    use utoipa::openapi::{schema::SchemaType, KnownFormat, ObjectBuilder, SchemaFormat, Type};
     let choices = MaxKeyLifetime::CHOICES.map(Some).into_iter().chain([None]);
+    let [shortest, .., longest] = MaxKeyLifetime::CHOICES;
     ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+        .minimum(Some(shortest))
+        .maximum(Some(longest))
+        .description(Some("The longest a key may live, in days: 30, 90, 180 or 365; null: no limit."))
         .enum_values(Some(choices))
         .examples([90])
         .build()

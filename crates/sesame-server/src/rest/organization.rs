@@ -21,7 +21,7 @@ pub struct UpdateOrganizationRequest {
     /// that would outlive it from now is shortened to it at once (its owner finds
     /// `key_shortened_by_policy` in their activity), and keys are then made and rolled
     /// within it.
-    #[schema(schema_with = sesame_shared::wire::max_key_lifetime_schema)]
+    #[schema(schema_with = sesame_shared::wire::max_key_lifetime_schema, required = true)]
     #[serde(deserialize_with = "lifetime")]
     max_key_lifetime_days: Option<MaxKeyLifetime>,
 }
