@@ -3,7 +3,7 @@
 // the longer key is shortened; the panel then offers only expiries that fit, and refuses a
 // date beyond with the latest allowed; a key about to expire is marked on its row and
 // counted on the User settings button, as is a key reported as leaked, whose notice tops
-// the panel.
+// the panel; and a row turns expired while the page stays open.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -122,6 +122,17 @@ for (const language of ['en', 'fr']) {
       assert.ok((await notice.textContent()).includes('127.0.0.1'), await notice.textContent());
       await keyRow(page, 'ending').getByText(t.expiringSoon, { exact: true }).waitFor();
       await saveScreenshot(page, `key-notices-${language}`);
+    });
+
+    test('a row turns expired while the page stays open', async () => {
+      // The browser's clock, taken over before the page loads, then moved on: no reload.
+      await page.clock.install();
+      await page.reload();
+      const ending = keyRow(page, 'ending');
+      await ending.getByText(t.expiringSoon, { exact: true }).waitFor();
+      await page.clock.fastForward(4 * DAY_MS);
+      await ending.getByText(t.keyStatusExpired, { exact: true }).waitFor();
+      assert.equal(await ending.getByText(t.expiringSoon, { exact: true }).count(), 0);
     });
   });
 }

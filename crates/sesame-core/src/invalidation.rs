@@ -86,3 +86,47 @@ pub(crate) async fn announce<'a>(tx: &mut Tx, hashes: impl IntoIterator<Item = &
     }
     Ok(announced)
 }
+
+/// Attempts at a change that PostgreSQL chose as a deadlock's victim, at most.
+const DEADLOCK_ATTEMPTS: usize = 3;
+
+/// Runs a change again when PostgreSQL broke a deadlock by rolling it back: two changes
+/// that lock some of the same rows in different orders (a policy change holding the
+/// administrator's key while the last-use writer holds another, say) both complete. Safe
+/// because the victim's transaction was rolled back whole.
+pub(crate) async fn retrying_deadlocks<T, E, Fut>(deadlocked: fn(&E) -> bool, mut change: impl FnMut() -> Fut) -> Result<T, E>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    for _ in 1..DEADLOCK_ATTEMPTS {
+        match change().await {
+            Err(error) if deadlocked(&error) => tracing::info!("a change was a deadlock's victim; running it again"),
+            done => return done,
+        }
+    }
+    change().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_deadlock_victim_runs_again_other_errors_do_not() {
+        let attempts = std::sync::atomic::AtomicUsize::new(0);
+        let deadlocked = |error: &&str| *error == "deadlock";
+        let count = || attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let outcome = retrying_deadlocks(deadlocked, || {
+            let attempt = count();
+            async move { if attempt < 3 { Err("deadlock") } else { Ok(attempt) } }
+        })
+        .await;
+        assert_eq!(outcome, Ok(3));
+        attempts.store(0, std::sync::atomic::Ordering::SeqCst);
+        let outcome: Result<usize, &str> = retrying_deadlocks(deadlocked, || async { count(); Err("deadlock") }).await;
+        assert_eq!((outcome, attempts.load(std::sync::atomic::Ordering::SeqCst)), (Err("deadlock"), DEADLOCK_ATTEMPTS));
+        attempts.store(0, std::sync::atomic::Ordering::SeqCst);
+        let outcome: Result<usize, &str> = retrying_deadlocks(deadlocked, || async { count(); Err("not found") }).await;
+        assert_eq!((outcome, attempts.load(std::sync::atomic::Ordering::SeqCst)), (Err("not found"), 1));
+    }
+}

@@ -60,6 +60,12 @@ pub enum KeyError {
     Store(StoreError),
 }
 
+impl KeyError {
+    fn is_deadlock(&self) -> bool {
+        matches!(self, KeyError::Store(error) if error.is_deadlock())
+    }
+}
+
 impl From<StoreError> for KeyError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -116,6 +122,11 @@ impl Roll {
 /// console computes "90 days" with the browser's clock, which may run a little ahead.
 pub const POLICY_LEEWAY: TimeDelta = TimeDelta::minutes(5);
 
+/// The latest a key may expire under a maximum lifetime of `max`, made at `now`.
+pub fn latest_expiry(max: MaxKeyLifetime, now: DateTime<Utc>) -> DateTime<Utc> {
+    now + TimeDelta::days(i64::from(max.days()))
+}
+
 /// The expiry a key made or rolled at `now` gets under the organization's policy: the one
 /// asked for if the policy allows it, the longest allowed if none was asked for (`None`
 /// with no policy: never).
@@ -125,7 +136,7 @@ pub fn expiry_under_policy(
     asked: Option<DateTime<Utc>>,
 ) -> Result<Option<DateTime<Utc>>, KeyError> {
     let Some(max) = policy else { return Ok(asked) };
-    let latest = now + TimeDelta::days(i64::from(max.days()));
+    let latest = latest_expiry(max, now);
     match asked {
         None => Ok(Some(latest)),
         Some(at) if at <= latest + POLICY_LEEWAY => Ok(Some(at)),
@@ -166,8 +177,9 @@ pub struct KeyAttention {
     pub revoked_as_leaked: Vec<Event>,
 }
 
-/// How far ahead expiries, and how far back leak reports, ask for attention.
-pub const ATTENTION_WINDOW: TimeDelta = TimeDelta::days(7);
+/// How far ahead expiries, and how far back leak reports, ask for attention: as far as the
+/// first expiry reminder.
+pub const ATTENTION_WINDOW: TimeDelta = TimeDelta::days(sesame_model::EXPIRY_REMINDER_DAYS[0] as i64);
 
 /// A key just made: the only time its secret is handed out.
 #[derive(Debug)]
@@ -248,8 +260,12 @@ impl Keys {
         if name.is_none() && change.status.is_none() {
             return Err(KeyError::NothingToChange);
         }
-        let (keys, actor) = (self.clone(), actor.clone());
-        invalidation::run_to_completion(async move { keys.update_now(&actor, id, name, change.status).await }).await
+        let status = change.status;
+        self.change(actor, move |keys, actor| {
+            let name = name.clone();
+            async move { keys.update_now(&actor, id, name, status).await }
+        })
+        .await
     }
 
     async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, status: Option<Status>) -> Result<ApiKey, KeyError> {
@@ -292,8 +308,7 @@ impl Keys {
         if roll.grace < TimeDelta::zero() || roll.grace > MAX_GRACE {
             return Err(KeyError::InvalidGracePeriod);
         }
-        let (keys, actor) = (self.clone(), actor.clone());
-        invalidation::run_to_completion(async move { keys.roll_now(&actor, id, roll).await }).await
+        self.change(actor, move |keys, actor| async move { keys.roll_now(&actor, id, roll).await }).await
     }
 
     async fn roll_now(&self, actor: &Actor, id: ApiKeyId, Roll { grace, expires_at }: Roll) -> Result<CreatedKey, KeyError> {
@@ -318,10 +333,7 @@ impl Keys {
         };
         let secret = ApiKeySecret::generate();
         let until = (grace > TimeDelta::zero()).then(|| now + grace);
-        store::keys::roll(tx.conn(), id, &secret.hash(), until.map(|until| (&stored.hash, until))).await?;
-        if expires_at != stored.key.expires_at {
-            store::keys::set_expiry(tx.conn(), id, expires_at).await?;
-        }
+        store::keys::roll(tx.conn(), id, &secret.hash(), until.map(|until| (&stored.hash, until)), expires_at).await?;
         // Every cached principal of the key goes: the old secret's is rebuilt with the end
         // of its overlap, an older previous secret's is dropped for good.
         let forgotten = announce(&mut tx, stored.hashes()).await?;
@@ -335,8 +347,7 @@ impl Keys {
     /// Ends the overlap after a roll now: the key's previous secret is refused from the
     /// moment this returns, on every node. Nothing to end is not an error.
     pub async fn end_overlap(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
-        let (keys, actor) = (self.clone(), actor.clone());
-        invalidation::run_to_completion(async move { keys.end_overlap_now(&actor, id).await }).await
+        self.change(actor, move |keys, actor| async move { keys.end_overlap_now(&actor, id).await }).await
     }
 
     async fn end_overlap_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
@@ -358,8 +369,7 @@ impl Keys {
     /// Deletes one of the actor's keys; when this returns, no request with it is accepted
     /// any more, on any node.
     pub async fn delete(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
-        let (keys, actor) = (self.clone(), actor.clone());
-        invalidation::run_to_completion(async move { keys.delete_now(&actor, id).await }).await
+        self.change(actor, move |keys, actor| async move { keys.delete_now(&actor, id).await }).await
     }
 
     async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
@@ -423,6 +433,18 @@ impl Keys {
         }
         self.commit_and_forget(tx, &events, Boundary::Api, &forgotten).await?;
         Ok(notices)
+    }
+
+    /// Runs one of the actor's changes to its end even if the caller stops waiting (see
+    /// [`invalidation::run_to_completion`]), and again if PostgreSQL broke a deadlock.
+    async fn change<T, Fut>(&self, actor: &Actor, change: impl Fn(Keys, Actor) -> Fut + Send + 'static) -> Result<T, KeyError>
+    where
+        T: Send + 'static,
+        Fut: std::future::Future<Output = Result<T, KeyError>> + Send + 'static,
+    {
+        let (keys, actor) = (self.clone(), actor.clone());
+        let attempts = invalidation::retrying_deadlocks(KeyError::is_deadlock, move || change(keys.clone(), actor.clone()));
+        invalidation::run_to_completion(attempts).await
     }
 
     async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {

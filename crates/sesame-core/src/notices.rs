@@ -31,7 +31,8 @@ impl Recipient {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NoticeKind {
-    /// The key stops working at `expires_at`, `days_before` days from now (7 or 1).
+    /// The key stops working at `expires_at`; this is the reminder `days_before` days
+    /// ahead (7 or 1: the key expires within that many days).
     ExpiresSoon { expires_at: DateTime<Utc>, days_before: u32 },
     /// Someone (from `reporter`) reported the key as leaked: it was deleted, or only its
     /// previous secret stopped working.

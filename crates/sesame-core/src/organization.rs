@@ -3,13 +3,14 @@
 //! policy* in their activity); from then on, keys are made and rolled within it (see
 //! [`crate::keys::expiry_under_policy`]).
 
-use chrono::{SecondsFormat, TimeDelta};
+use chrono::SecondsFormat;
 use sesame_model::MaxKeyLifetime;
 
 use crate::{
     actor::Actor,
     audit::{self, About},
     invalidation::{self, announce, Invalidation},
+    keys::latest_expiry,
     model::{EventKind, OrganizationId},
     store::{self, Store, StoreError},
 };
@@ -24,6 +25,12 @@ pub enum OrganizationError {
     Unauthenticated,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl OrganizationError {
+    fn is_deadlock(&self) -> bool {
+        matches!(self, OrganizationError::Store(error) if error.is_deadlock())
+    }
 }
 
 /// The organization as its members see it.
@@ -67,7 +74,11 @@ impl Organizations {
     /// returns.
     pub async fn set_max_key_lifetime(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {
         let (organizations, actor) = (self.clone(), actor.clone());
-        invalidation::run_to_completion(async move { organizations.set_now(&actor, max).await }).await
+        let attempts = invalidation::retrying_deadlocks(OrganizationError::is_deadlock, move || {
+            let (organizations, actor) = (organizations.clone(), actor.clone());
+            async move { organizations.set_now(&actor, max).await }
+        });
+        invalidation::run_to_completion(attempts).await
     }
 
     async fn set_now(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {
@@ -86,7 +97,7 @@ impl Organizations {
         let mut forgotten = Vec::new();
         let mut shortened_keys = 0;
         if let Some(max) = max {
-            let limit = now + TimeDelta::days(i64::from(max.days()));
+            let limit = latest_expiry(max, now);
             let lock = tx.update_lock();
             for stored in store::keys::lock_longer_than(tx.conn(), organization, limit, lock).await? {
                 store::keys::set_expiry(tx.conn(), stored.key.id, Some(limit)).await?;

@@ -15,7 +15,7 @@ use crate::{
 
 /// The reminders, in days before expiry, latest first: when both are due (a server down for
 /// a week), only the later one is sent.
-pub const DAYS_BEFORE: [u32; 2] = [7, 1];
+pub const DAYS_BEFORE: [u32; 2] = sesame_model::EXPIRY_REMINDER_DAYS;
 
 #[derive(Clone)]
 pub struct Reminders {
@@ -41,14 +41,13 @@ impl Reminders {
     async fn claim(&self, days_before: u32, until_next: TimeDelta) -> StoreResult<Vec<Notice>> {
         let mut tx = self.store.write().await?;
         let now = tx.now();
-        let due = store::reminders::due(tx.conn(), i64::from(days_before), now, until_next, days(days_before)).await?;
+        let window = store::reminders::Window { days_before: i64::from(days_before), after: now + until_next, before: now + days(days_before) };
+        let due = store::reminders::due(tx.conn(), &window).await?;
         let (mut events, mut notices) = (Vec::new(), Vec::new());
         for id in due {
+            // Claimed only if it is still due as it stands now (its expiry may have moved).
+            let Some(expires_at) = store::reminders::claim(tx.conn(), id, &window, now).await? else { continue };
             let Some(key) = store::keys::find(tx.conn(), id).await? else { continue };
-            let Some(expires_at) = key.expires_at else { continue };
-            if !store::reminders::claim(tx.conn(), id, i64::from(days_before), expires_at, now).await? {
-                continue;
-            }
             let Some(owner) = store::users::by_id(tx.conn(), key.user_id).await? else { continue };
             let detail = expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
             let about = About { subject: Some((&owner).into()), key: Some((&key).into()), detail: Some(detail) };

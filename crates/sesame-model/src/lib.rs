@@ -45,5 +45,5 @@ pub mod random;
 mod role;
 
 pub use events::EventKind;
-pub use policy::{Language, MaxKeyLifetime, UnknownLifetime};
+pub use policy::{Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS};
 pub use role::{Role, Status, UnknownValue};

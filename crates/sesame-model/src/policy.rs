@@ -11,7 +11,7 @@ pub struct MaxKeyLifetime(u32);
 
 /// A lifetime that is not one of the choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the maximum key lifetime is 30, 90, 180 or 365 days (or none), not {0}")]
+#[error("the maximum key lifetime is 30, 90, 180 or 365 days, or null (none)")]
 pub struct UnknownLifetime(pub u32);
 
 impl MaxKeyLifetime {
@@ -44,6 +44,10 @@ impl From<MaxKeyLifetime> for u32 {
         lifetime.0
     }
 }
+
+/// When a key's owner is reminded that it expires, in days before: a key within the first
+/// of these asks for attention (the console marks it), and gets a reminder at each.
+pub const EXPIRY_REMINDER_DAYS: [u32; 2] = [7, 1];
 
 /// A language Sésame speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

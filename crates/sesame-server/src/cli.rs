@@ -68,8 +68,9 @@ pub struct ServeArgs {
 /// activity log tell.
 #[derive(Debug, Args)]
 pub struct MailArgs {
-    /// The SMTP server: smtp://host:port (STARTTLS when offered), smtps://host:port (TLS),
-    /// with user:password@ if it asks for them. Never printed.
+    /// The SMTP server: smtps://host:port (TLS) or smtp://host:port?tls=required (STARTTLS),
+    /// with user:password@ if it asks for them; plain smtp:// only to this machine. Never
+    /// printed.
     #[arg(long, env = "SESAME_SMTP_URL", requires = "mail_from", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// The sender of the e-mails, as "Name <address>" or an address.

@@ -32,9 +32,17 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    /// `smtp_url`: `smtp://host:port` (STARTTLS when offered), `smtps://…` (TLS), with
-    /// `user:password@` if the server wants it; see lettre's `from_url`.
+    /// `smtp_url`: `smtps://host:port` (TLS), `smtp://host:port?tls=required` (STARTTLS,
+    /// required), with `user:password@` if the server wants it; see lettre's `from_url`.
+    /// Plain `smtp://` (no encryption at all) only to this machine: anywhere else the mail,
+    /// and any password, would cross the network in clear.
     pub fn new(smtp_url: &str, from: &str, public_url: &str) -> anyhow::Result<Self> {
+        if !is_encrypted_or_local(smtp_url) {
+            anyhow::bail!(
+                "--smtp-url would send mail (and any password) unencrypted: use smtps://… or smtp://…?tls=required \
+                 (plain smtp:// is for a relay on this machine only)"
+            );
+        }
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|error| anyhow::anyhow!("--smtp-url is not a usable SMTP URL: {error}"))?
             .timeout(Some(SMTP_TIMEOUT))
@@ -83,6 +91,26 @@ impl Mailer {
     }
 }
 
+/// Whether lettre would encrypt the connection `smtp_url` names, or it stays on this
+/// machine (a local relay).
+fn is_encrypted_or_local(smtp_url: &str) -> bool {
+    if smtp_url.starts_with("smtps://") {
+        return true;
+    }
+    let Some(rest) = smtp_url.strip_prefix("smtp://") else { return false };
+    let (authority, query) = rest.split_once('?').map_or((rest, ""), |(authority, query)| (authority, query));
+    if query.split('&').any(|pair| pair == "tls=required") {
+        return true;
+    }
+    // Credentials come before the last '@'; then host[:port][/…].
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host).split('/').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// A notice's subject and plain-text body, in its recipient's language.
 pub fn compose(notice: &Notice, console_url: &str) -> (String, String) {
     let language: Language = notice.to.language;
@@ -122,15 +150,40 @@ mod tests {
     }
 
     #[test]
+    fn mail_crosses_the_network_only_encrypted() {
+        for good in [
+            "smtps://mail.example.com:465",
+            "smtp://user:p%40ss@mail.example.com:587?tls=required",
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+            "smtp://[::1]:25",
+            "smtp://user:secret@127.0.0.1:25",
+        ] {
+            assert!(is_encrypted_or_local(good), "{good}");
+        }
+        for bad in [
+            "smtp://mail.example.com:25",
+            "smtp://mail.example.com:587?tls=opportunistic",
+            "smtp://127.0.0.1.example.com:25",
+            "smtp://user:x@127.0.0.1@mail.example.com:25",
+            "http://127.0.0.1:25",
+        ] {
+            assert!(!is_encrypted_or_local(bad), "{bad}");
+        }
+        let refused = Mailer::new("smtp://user:secret@mail.example.com:25", "a@example.com", "http://x").unwrap_err().to_string();
+        assert!(!refused.contains("secret"), "the URL is never printed: {refused}");
+    }
+
+    #[test]
     fn reminders_and_leak_reports_read_in_the_owners_language() {
         let expires_at = chrono::Utc.with_ymd_and_hms(2026, 12, 8, 9, 30, 0).unwrap();
         let soon = NoticeKind::ExpiresSoon { expires_at, days_before: 7 };
         let (subject, body) = compose(&notice(Language::En, soon.clone()), "https://console.test/");
-        assert_eq!(subject, "Your API key “ci-deploy” expires on 2026-12-08 09:30");
+        assert_eq!(subject, "Your API key “ci-deploy” expires on 2026-12-08 09:30 UTC");
         assert!(body.starts_with("Hello Rupert Walker,"), "{body}");
         assert!(body.contains("https://console.test/") && !body.contains('{'), "{body}");
         let (subject, body) = compose(&notice(Language::Fr, soon), "https://console.test/");
-        assert_eq!(subject, "Votre clé API « ci-deploy » expire le 2026-12-08 09:30");
+        assert_eq!(subject, "Votre clé API « ci-deploy » expire le 2026-12-08 09:30 UTC");
         assert!(body.starts_with("Bonjour Rupert Walker,"), "{body}");
 
         let leaked = NoticeKind::RevokedAsLeaked { reporter: Some("203.0.113.9".parse().unwrap()), previous_secret_only: false };

@@ -10,14 +10,24 @@ use crate::mail::Mailer;
 /// How often the server looks for reminders due: they are sent within this of their time.
 pub const INTERVAL: Duration = Duration::from_secs(60);
 
+/// What one pass did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Reminders this node claimed (and recorded in their owners' activity).
+    pub claimed: usize,
+    /// E-mails the SMTP server accepted.
+    pub mailed: usize,
+}
+
 /// One pass: claims the reminders due now, records them in the owners' activity, e-mails
-/// them if a mailer is configured. How many were due.
-pub async fn send_due(services: &Services, mailer: Option<&Mailer>) -> Result<usize, StoreError> {
+/// them if a mailer is configured.
+pub async fn send_due(services: &Services, mailer: Option<&Mailer>) -> Result<Pass, StoreError> {
     let notices = services.reminders.claim_due().await?;
-    if let Some(mailer) = mailer {
-        mailer.send_all(&notices).await;
-    }
-    Ok(notices.len())
+    let mailed = match mailer {
+        Some(mailer) => mailer.send_all(&notices).await,
+        None => 0,
+    };
+    Ok(Pass { claimed: notices.len(), mailed })
 }
 
 /// Runs a pass every [`INTERVAL`] until aborted.
@@ -26,8 +36,8 @@ pub async fn run(services: Services, mailer: Option<Mailer>) {
     loop {
         tick.tick().await;
         match send_due(&services, mailer.as_ref()).await {
-            Ok(0) => {}
-            Ok(due) => tracing::info!(due, "expiry reminders sent"),
+            Ok(Pass { claimed: 0, .. }) => {}
+            Ok(Pass { claimed, mailed }) => tracing::info!(claimed, mailed, "expiry reminders recorded"),
             Err(error) => tracing::warn!(%error, "could not look for expiry reminders; will retry"),
         }
     }

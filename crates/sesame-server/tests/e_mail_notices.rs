@@ -67,16 +67,17 @@ async fn an_expiry_reminder_goes_out_once_in_the_owners_language_with_two_nodes_
         reminders::send_due(&first.services, Some(&first_mailer)),
         reminders::send_due(&second.services, Some(&second_mailer)),
     );
-    assert_eq!(one.unwrap() + other.unwrap(), 1, "claimed by exactly one node");
+    let (one, other) = (one.unwrap(), other.unwrap());
+    assert_eq!((one.claimed + other.claimed, one.mailed + other.mailed), (1, 1), "claimed and sent by exactly one node");
     let messages = sink.wait_for(1).await;
     assert_eq!(messages[0]["to"], json!(["camille@example.com"]));
     let date = expires_at.format("%Y-%m-%d %H:%M").to_string();
-    assert_eq!(messages[0]["subject"], format!("Votre clé API « sauvegarde » expire le {date}"));
+    assert_eq!(messages[0]["subject"], format!("Votre clé API « sauvegarde » expire le {date} UTC"));
     assert!(messages[0]["body"].as_str().unwrap().starts_with("Bonjour camille Tester,"));
 
     // Later passes, on either node, send nothing more.
-    assert_eq!(reminders::send_due(&first.services, Some(&first_mailer)).await.unwrap(), 0);
-    assert_eq!(reminders::send_due(&second.services, Some(&second_mailer)).await.unwrap(), 0);
+    assert_eq!(reminders::send_due(&first.services, Some(&first_mailer)).await.unwrap().claimed, 0);
+    assert_eq!(reminders::send_due(&second.services, Some(&second_mailer)).await.unwrap().claimed, 0);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), 1);
 }

@@ -277,6 +277,37 @@ async fn a_key_expires_on_every_node_at_the_same_instant_with_no_message_between
 }
 
 #[tokio::test]
+async fn a_key_shortened_by_a_policy_set_on_one_node_ends_at_its_new_expiry_on_the_other() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    a.clock.set(a.clock.now());
+    let admin = a.create_user("ada", Role::Admin).await;
+    let (_, admin_key) = a.generate_key(&admin, Some("admin")).await;
+    a.create_user("alice", Role::User).await;
+    let alice = a.browser("alice").await;
+    let (_, key) = a.key_for(&alice).await;
+    until_serving_cached_keys(&a).await;
+    until_serving_cached_keys(&b).await;
+    // Cached on B with no expiry.
+    assert_eq!(api_get(&b, "/api/v1/me", &key).await.status(), StatusCode::OK);
+
+    let set = Client::new()
+        .patch(a.url("/api/v1/organization"))
+        .header("MC-Api-Key", admin_key.expose())
+        .json(&json!({"maxKeyLifetimeDays": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let limit = a.clock.now() + chrono::TimeDelta::days(30);
+    a.clock.set(limit - chrono::TimeDelta::milliseconds(1));
+    assert_eq!(api_get(&b, "/api/v1/me", &key).await.status(), StatusCode::OK);
+    a.clock.set(limit);
+    for node in [&a, &b] {
+        assert_eq!(api_get(node, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED, "refused at the new expiry");
+    }
+}
+
+#[tokio::test]
 async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
     let (_cluster, first, b) = two_nodes(|_| {}).await;
     let a = first.another_slow_node(Duration::from_millis(200), |_| {}).await;

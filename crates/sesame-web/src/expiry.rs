@@ -3,6 +3,7 @@
 //! used to phrase "in N days".
 
 use chrono::{DateTime, TimeDelta, Utc};
+use leptos::prelude::*;
 
 /// What the expiry menu offers: never (the default), a number of days, or a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +106,36 @@ pub fn latest_local_date(max_days: u32) -> String {
     format!("{:04}-{:02}-{:02}", latest.get_full_year(), latest.get_month() + 1, latest.get_date())
 }
 
+/// The browser's time as the key list reads expiries: readers run again every 30 seconds,
+/// so a row turns *Expires soon*, *Expired*, or loses its previous secret's overlap while
+/// the page stays open (the server has refused the key from that instant anyway).
+#[derive(Clone, Copy)]
+pub struct ListClock(Trigger);
+
+impl ListClock {
+    const TICK: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// Starts the clock for the components below; it stops with them.
+    pub fn provide() {
+        let tick = Trigger::new();
+        if let Ok(handle) = set_interval_with_handle(move || tick.notify(), Self::TICK) {
+            on_cleanup(move || handle.clear());
+        }
+        provide_context(Self(tick));
+    }
+
+    /// The list's clock, or one that never ticks where no list provides it.
+    pub fn get() -> Self {
+        use_context::<Self>().unwrap_or_else(|| Self(Trigger::new()))
+    }
+
+    /// Now, read when asked (tracked: a reader runs again at each tick).
+    pub fn now(self) -> DateTime<Utc> {
+        self.0.track();
+        browser_now()
+    }
+}
+
 pub fn browser_now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
@@ -118,10 +149,10 @@ pub enum ExpiryState {
     Expired,
 }
 
-/// Whether a key's expiry asks for attention: it comes within the 7 days the server
-/// reminds its owner of.
+/// Whether a key's expiry asks for attention: it comes within the days of the server's
+/// first reminder (7).
 pub fn expires_soon(state: ExpiryState) -> bool {
-    matches!(state, ExpiryState::InDays(days) if days <= 7)
+    matches!(state, ExpiryState::InDays(days) if days <= i64::from(sesame_model::EXPIRY_REMINDER_DAYS[0]))
 }
 
 pub fn expiry_state(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ExpiryState {

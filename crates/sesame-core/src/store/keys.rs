@@ -137,12 +137,20 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: ApiKeyId) -> StoreResult<
 }
 
 /// Gives a key a new secret; its previous one keeps working until `until` (none: the
-/// previous secret stops at once). Any older previous secret is dropped.
-pub(crate) async fn roll(conn: &mut AnyConnection, id: ApiKeyId, new_hash: &KeyHash, previous: Option<(&KeyHash, DateTime<Utc>)>) -> StoreResult<()> {
-    sqlx::query("UPDATE api_keys SET key_hash = $1, previous_key_hash = $2, previous_valid_until = $3 WHERE id = $4")
+/// previous secret stops at once), and it expires at `expires_at`. Any older previous
+/// secret is dropped.
+pub(crate) async fn roll(
+    conn: &mut AnyConnection,
+    id: ApiKeyId,
+    new_hash: &KeyHash,
+    previous: Option<(&KeyHash, DateTime<Utc>)>,
+    expires_at: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET key_hash = $1, previous_key_hash = $2, previous_valid_until = $3, expires_at = $4 WHERE id = $5")
         .bind(new_hash.as_str())
         .bind(previous.map(|(hash, _)| hash.as_str().to_owned()))
         .bind(previous.map(|(_, until)| to_millis(until)))
+        .bind(expires_at.map(to_millis))
         .bind(id.to_string())
         .execute(conn)
         .await

@@ -73,6 +73,12 @@ impl StoreError {
     }
 
     /// A write refused by a unique constraint is a conflict (409), not a failure.
+    /// PostgreSQL chose this transaction as a deadlock's victim (SQLSTATE 40P01) and rolled
+    /// it back whole: doing it again is safe.
+    pub fn is_deadlock(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(error)) if error.code().as_deref() == Some("40P01"))
+    }
+
     pub(crate) fn from_write(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,

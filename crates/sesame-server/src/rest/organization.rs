@@ -26,17 +26,12 @@ pub struct UpdateOrganizationRequest {
     max_key_lifetime_days: Option<MaxKeyLifetime>,
 }
 
-/// Required, and null or one of the offered values (also written `90.0`).
+/// Required, and null or one of the offered values (a whole number, also written `90.0`).
 fn lifetime<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<MaxKeyLifetime>, D::Error> {
-    let days: Option<serde_json::Number> = Deserialize::deserialize(deserializer)?;
-    days.map(|days| {
-        let whole = days.as_u64().or_else(|| days.as_f64().filter(|value| value.fract() == 0.0 && *value >= 0.0).map(|value| value as u64));
-        whole
-            .and_then(|days| u32::try_from(days).ok())
-            .and_then(|days| MaxKeyLifetime::from_days(days).ok())
-            .ok_or_else(|| serde::de::Error::custom(format!("the maximum key lifetime is 30, 90, 180 or 365 days, or null; not {days}")))
-    })
-    .transpose()
+    let Some(days) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
+    let whole = days.as_u64().or_else(|| days.as_f64().filter(|value| value.fract() == 0.0 && *value >= 0.0).map(|value| value as u64));
+    let days = whole.and_then(|days| u32::try_from(days).ok()).unwrap_or(u32::MAX);
+    MaxKeyLifetime::from_days(days).map(Some).map_err(serde::de::Error::custom)
 }
 
 /// The organization of the key's owner, with its rules for keys.

@@ -16,7 +16,7 @@ use crate::{
         icons::ClipboardIcon,
         key_row::KeyRow,
     },
-    expiry::{browser_now, latest_local_date, local_today, ExpiryChoice},
+    expiry::{browser_now, latest_local_date, local_today, ExpiryChoice, ListClock},
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
@@ -60,6 +60,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
     let listed = LocalResource::new(list_api_keys);
+    ListClock::provide();
     let notices = KeyNoticesState::get();
     // The organization's maximum key lifetime shapes the expiry menu (the server enforces it).
     let policy = LocalResource::new(get_organization_policy);

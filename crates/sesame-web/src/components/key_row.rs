@@ -14,7 +14,7 @@ use sesame_shared::{
 
 use crate::{
     components::icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
-    expiry::{browser_now, expires_soon, expiry_state, ExpiryState},
+    expiry::{expires_soon, expiry_state, ExpiryState, ListClock},
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
@@ -167,7 +167,8 @@ pub fn KeyRow(
     let last_ip = move || current.with(|key| key.last_used_ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string()));
     let last_used = move || current.with(|key| key.last_used_at);
     let active = move || current.with(|key| key.status.is_active());
-    let expiry = move || current.with(|key| (key.expires_at, expiry_state(key.expires_at, browser_now())));
+    let clock = ListClock::get();
+    let expiry = move || current.with(|key| (key.expires_at, expiry_state(key.expires_at, clock.now())));
     let expiry_text = move || match expiry() {
         (_, ExpiryState::Never) => t_string!(i18n, expires_never).to_string(),
         (Some(at), ExpiryState::InDays(1)) => t_string!(i18n, expires_within_day, date = local_timestamp(at)).to_string(),
@@ -180,7 +181,7 @@ pub fn KeyRow(
     let expired = move || expiry().1 == ExpiryState::Expired;
     let soon = move || active() && expires_soon(expiry().1);
     // Shown while the previous secret still works (by this browser's clock).
-    let overlap_until = move || current.with(|key| key.previous_secret_valid_until.filter(|until| *until > browser_now()));
+    let overlap_until = move || current.with(|key| key.previous_secret_valid_until.filter(|until| *until > clock.now()));
     let error_id = current.with_untracked(|key| format!("rename-error-{}", key.id));
     let error_id_attr = error_id.clone();
 
