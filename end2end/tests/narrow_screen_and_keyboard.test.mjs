@@ -1,5 +1,5 @@
 // A phone-sized screen (320 px) and a keyboard alone: every page keeps to the screen's
-// width with User settings in view, and the drawer takes the focus however it was opened,
+// width with User settings in view and no axe-core violation, and the drawer takes the focus however it was opened,
 // so Escape closes it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
+import { assertAccessible } from '../support/axe.mjs';
 import { button, logIn, waitForPath } from '../support/console.mjs';
 
 const password = 'correct horse battery';
@@ -42,15 +43,20 @@ describe('a 320 px screen and the keyboard', () => {
       assert.equal(width, 320, `${path} is ${width} px wide`);
       const settings = await button(page, t.userSettings).boundingBox();
       assert.ok(settings.x >= 0 && settings.x + settings.width <= 320, `${path}: User settings at x=${settings.x}`);
+      // What reflows must stay readable and reachable too.
+      await assertAccessible(page, `${path} at 320 px`);
     }
     await page.goto(`${server.baseUrl}/users`);
     await page.getByRole('table').waitFor();
     await saveScreenshot(page, 'users-320-en');
   });
 
-  test('a drawer opened by its address closes with Escape', async () => {
+  test('a drawer opened by its address closes with Escape, wherever the focus is', async () => {
     await page.goto(`${server.baseUrl}/settings/security`);
     await page.locator('.drawer').waitFor();
+    // As when Escape comes before the focus has moved into the drawer (a busy machine).
+    await page.waitForFunction(() => document.activeElement?.id === 'drawer-title');
+    await page.evaluate(() => document.activeElement.blur());
     await page.keyboard.press('Escape');
     await waitForPath(page, '/');
     await page.locator('.drawer').waitFor({ state: 'detached' });

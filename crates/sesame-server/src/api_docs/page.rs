@@ -94,6 +94,25 @@ impl Label {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
+/// The document's texts are CommonMark (doc comments write `code` and the like): rendered
+/// inline, one paragraph, with any HTML in them shown as text rather than passed through
+/// (the page allows no inline script or style, and the texts are ours, but they should never
+/// be able to add markup).
+fn markdown(text: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let events = Parser::new(text).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut html = String::with_capacity(text.len() + 16);
+    pulldown_cmark::html::push_html(&mut html, events);
+    let html = html.trim_end();
+    match html.strip_prefix("<p>").and_then(|inner| inner.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => html.to_owned(),
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -146,7 +165,7 @@ pub fn render(document: &Value, language: Language) -> String {
         title = l(Label::Title),
         other_tag = other.0,
         other_name = other.1,
-        intro = escape(&language.text(str_at(document, "/info/description"))),
+        intro = markdown(&language.text(str_at(document, "/info/description"))),
         auth = l(Label::Authentication),
         auth_text = escape(l(Label::AuthenticationText)),
         endpoint_label = l(Label::Endpoint),
@@ -164,14 +183,14 @@ pub fn render(document: &Value, language: Language) -> String {
             method = operation.method,
             upper = operation.method.to_uppercase(),
             path = escape(operation.path),
-            summary = escape(&language.text(str_at(operation.body, "/summary"))),
+            summary = markdown(&language.text(str_at(operation.body, "/summary"))),
         );
     }
     html.push_str("</ul></nav>");
 
     for tag in document.get("tags").and_then(Value::as_array).into_iter().flatten() {
         let name = str_at(tag, "/name");
-        let _ = write!(html, r#"<section class="tag"><h2 id="tag-{0}">{1}</h2>"#, escape(name), escape(&language.text(str_at(tag, "/description"))));
+        let _ = write!(html, r#"<section class="tag"><h2 id="tag-{0}">{1}</h2>"#, escape(name), markdown(&language.text(str_at(tag, "/description"))));
         for operation in operations.iter().filter(|op| has_tag(op, name)) {
             render_operation(&mut html, document, operation, server, language);
         }
@@ -196,11 +215,11 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
         method = operation.method,
         upper = operation.method.to_uppercase(),
         path = escape(operation.path),
-        summary = escape(&language.text(str_at(operation.body, "/summary"))),
+        summary = markdown(&language.text(str_at(operation.body, "/summary"))),
     );
     let description = str_at(operation.body, "/description");
     if !description.is_empty() {
-        let _ = write!(html, "<p>{}</p>", escape(&language.text(description)));
+        let _ = write!(html, "<p>{}</p>", markdown(&language.text(description)));
     }
 
     let parameters = operation.body.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -219,7 +238,7 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
                 escape(str_at(parameter, "/in")),
                 escape(&type_of(parameter.get("schema").unwrap_or(&Value::Null))),
                 l(if required { Label::Yes } else { Label::No }),
-                escape(&language.text(str_at(parameter, "/description"))),
+                markdown(&language.text(str_at(parameter, "/description"))),
             );
         }
         html.push_str("</table>");
@@ -231,7 +250,7 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
         let _ = write!(html, "<h4>{}</h4><p><code>{}</code>", l(Label::RequestBody), escape(&type_of(schema)));
         let description = str_at(operation.body, "/requestBody/description");
         if !description.is_empty() {
-            let _ = write!(html, " — {}", escape(&language.text(description)));
+            let _ = write!(html, " — {}", markdown(&language.text(description)));
         }
         html.push_str("</p>");
     }
@@ -244,7 +263,7 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
                 html,
                 "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
                 escape(status),
-                escape(&language.text(str_at(response, "/description"))),
+                markdown(&language.text(str_at(response, "/description"))),
                 escape(&schema.map(type_of).unwrap_or_default()),
             );
         }
@@ -254,7 +273,7 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
     let curl = curl_example(server, operation, example_body.as_ref());
     let _ = write!(
         html,
-        r#"<h4>{}</h4><p>{}</p><pre class="curl" data-operation="{}"><code>{}</code></pre></article>"#,
+        r#"<h4>{}</h4><p>{}</p><pre class="curl" tabindex="0" data-operation="{}"><code>{}</code></pre></article>"#,
         l(Label::Example),
         escape(l(Label::ExampleText)),
         escape(operation.anchor()),
@@ -371,7 +390,7 @@ fn render_schemas(html: &mut String, document: &Value, language: Language) {
         let _ = write!(html, r#"<h3 id="schema-{0}"><code>{0}</code></h3>"#, escape(name));
         let description = str_at(schema, "/description");
         if !description.is_empty() {
-            let _ = write!(html, "<p>{}</p>", escape(&language.text(description)));
+            let _ = write!(html, "<p>{}</p>", markdown(&language.text(description)));
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             let values: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", escape(&v.to_string()))).collect();
@@ -396,7 +415,7 @@ fn render_schemas(html: &mut String, document: &Value, language: Language) {
                 escape(property),
                 escape(&type_of(definition)),
                 l(if required.contains(&property.as_str()) { Label::Yes } else { Label::No }),
-                escape(&language.text(str_at(definition, "/description"))),
+                markdown(&language.text(str_at(definition, "/description"))),
             );
         }
         html.push_str("</table>");
@@ -432,6 +451,14 @@ pub fn translatable_texts(document: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_render_their_markdown_and_never_markup() {
+        assert_eq!(markdown("Send it in `MC-Api-Key`, *once*."), "Send it in <code>MC-Api-Key</code>, <em>once</em>.");
+        assert_eq!(markdown("`{\"data\": …}` & more"), "<code>{\"data\": …}</code> &amp; more");
+        assert_eq!(markdown("a <script>alert(1)</script> b"), "a &lt;script&gt;alert(1)&lt;/script&gt; b");
+        assert_eq!(markdown("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
+    }
 
     #[test]
     fn examples_follow_the_schema() {

@@ -14,6 +14,7 @@ use sesame_shared::{
 use crate::{
     components::{
         activity::ActivityPanel,
+        confirm_dialog::ConfirmDialog,
         api_credentials::ApiCredentialsPanel,
         icons::{BackIcon, ChevronIcon, CloseIcon},
         language_switch::LanguageSwitch,
@@ -54,15 +55,19 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
         move || navigate(routes::HOME, NavigateOptions::default())
     };
     let back_to_menu = move |_| navigate(routes::SETTINGS, NavigateOptions::default());
-    let on_keydown = {
+    // Escape closes the drawer wherever the focus is (it may not have reached the drawer
+    // yet: the page was just loaded at a section's address), unless a dialog is open or an
+    // editor inside handled it first.
+    let dialog = ConfirmDialog::get();
+    let escape = window_event_listener(leptos::ev::keydown, {
         let close = close.clone();
-        move |ev: leptos::ev::KeyboardEvent| {
-            // Escape closes the drawer, unless a dialog or editor inside handled it first.
-            if ev.key() == "Escape" && !ev.default_prevented() {
+        move |ev| {
+            if ev.key() == "Escape" && !ev.default_prevented() && !dialog.is_open() {
                 close();
             }
         }
-    };
+    });
+    on_cleanup(move || escape.remove());
     let is_menu = Memo::new(move |_| section.get().is_none());
     // Keyboard focus follows the drawer: to its title when it opens and on each section,
     // so that Escape closes it and Tab starts inside it, however it was opened (a click, a
@@ -74,7 +79,7 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
     });
 
     view! {
-        <aside class="drawer" aria-labelledby="drawer-title" on:keydown=on_keydown>
+        <aside class="drawer" aria-labelledby="drawer-title">
             <header class="drawer-header">
                 <Show when=move || !is_menu.get()>
                     <button

@@ -87,7 +87,8 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 // Scrolls sideways by itself on a narrow screen, not the whole page.
                 Some(found) => view! {
-                    <div class="table-scroll">
+                    // Scrolls sideways on a narrow screen: a region the keyboard can reach.
+                    <div class="table-scroll" tabindex="0">
                     <table class="users-table">
                         <thead>
                             <tr>

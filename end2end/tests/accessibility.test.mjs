@@ -1,0 +1,110 @@
+// Every screen and state of the console and the API docs, in English and French, checked
+// with axe-core's WCAG 2.2 A/AA rules and best practices: zero violations, the list printed
+// when one appears.
+import { after, before, describe, test } from 'node:test';
+
+import { assertAccessible } from '../support/axe.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { labels } from '../support/labels.mjs';
+import { button, keyRow, link, logIn, openApiCredentials } from '../support/console.mjs';
+
+for (const language of ['en', 'fr']) {
+  const t = labels[language];
+
+  describe(`Accessibility (${language})`, () => {
+    let server;
+    let browser;
+    let page;
+    const admin = { username: `a11y_${language}`, password: 'correct horse battery', fullName: 'Alex Access', email: 'alex@example.com' };
+
+    before(async () => {
+      server = await startServer();
+      browser = await launchBrowser({ locale: t.locale });
+      page = await browser.newPage();
+      page.on('pageerror', (error) => { throw error; });
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    test('the setup form and the login page', async () => {
+      await page.goto(server.baseUrl);
+      await page.locator('form input').first().waitFor();
+      await assertAccessible(page, 'setup');
+      server.createUser({ ...admin, role: 'admin' });
+      server.createUser({ username: `colleague_${language}`, password: 'correct horse battery', fullName: 'Cole League', email: 'cole@example.com' });
+      await page.goto(server.baseUrl);
+      await page.getByLabel(t.username, { exact: true }).waitFor();
+      await assertAccessible(page, 'login');
+      await page.getByLabel(t.username, { exact: true }).fill(admin.username);
+      await page.getByLabel(t.password, { exact: true }).fill('wrong password');
+      await button(page, t.logIn).click();
+      await page.locator('.form-error, [role="alert"]').first().waitFor();
+      await assertAccessible(page, 'login with an error');
+    });
+
+    test('home, the drawer and each of its sections', async () => {
+      await logIn(page, t, admin);
+      await assertAccessible(page, 'home');
+      await button(page, t.userSettings).click();
+      await button(page, t.apiCredentials).waitFor();
+      await assertAccessible(page, 'drawer menu');
+      for (const section of [t.security, t.activity]) {
+        await button(page, section).click();
+        await button(page, t.back).waitFor();
+        await page.waitForTimeout(300);
+        await assertAccessible(page, `drawer: ${section}`);
+        await button(page, t.back).click();
+      }
+      await button(page, t.apiCredentials).click();
+      await button(page, t.generateApiKey).waitFor();
+      await assertAccessible(page, 'API credentials');
+    });
+
+    test('generating, renaming with an error, and the delete dialog', async () => {
+      await button(page, t.generateApiKey).click();
+      await page.getByLabel(t.nameField).waitFor();
+      await assertAccessible(page, 'generate form');
+      await page.getByLabel(t.nameField).fill('ci');
+      await button(page, t.generate).click();
+      await button(page, t.showKey).waitFor();
+      await assertAccessible(page, 'generated key');
+      await button(page, t.done).click();
+      await button(page, t.rename('ci')).click();
+      await page.getByLabel(t.newName('ci')).fill('');
+      await page.getByLabel(t.newName('ci')).press('Enter');
+      await page.getByText(t.nameEmpty).waitFor();
+      await assertAccessible(page, 'rename editor with an error');
+      await page.getByLabel(t.newName('ci')).press('Escape');
+      await button(page, t.deleteKey('ci')).click();
+      await page.getByRole('dialog').waitFor();
+      await assertAccessible(page, 'delete dialog');
+      await page.getByRole('dialog').getByRole('button', { name: t.cancel, exact: true }).click();
+      await keyRow(page, 'ci').waitFor();
+    });
+
+    test('the Users page, its form and its dialog', async () => {
+      await button(page, t.userSettings).click();
+      await link(page, t.users).click();
+      await button(page, t.createUser).waitFor();
+      await assertAccessible(page, 'Users page');
+      await button(page, t.createUser).click();
+      await page.getByLabel(t.fullName).waitFor();
+      await assertAccessible(page, 'create user form');
+      await button(page, t.cancel).click();
+      await button(page, t.disableUser('Cole League')).click();
+      await page.getByRole('dialog').waitFor();
+      await assertAccessible(page, 'disable dialog');
+      await page.getByRole('dialog').getByRole('button', { name: t.cancel, exact: true }).click();
+    });
+
+    test('the API docs', async () => {
+      await page.goto(`${server.baseUrl}/api-docs?lang=${language}`);
+      await page.getByRole('heading', { name: t.docsTitle, level: 1 }).waitFor();
+      await assertAccessible(page, 'API docs');
+    });
+  });
+}
