@@ -57,7 +57,9 @@ for (const language of ['en', 'fr']) {
       await page.getByLabel(t.rollGrace).selectOption({ label: t.graceHour });
       await saveScreenshot(page, `roll-editor-${language}`);
       await keyRow(page, 'rotating').getByRole('button', { name: t.roll, exact: true }).click();
-      await page.getByText(t.rolledTitle('rotating')).waitFor();
+      await page.locator('.new-key-title').getByText(t.rolledTitle('rotating')).waitFor();
+      // Announced in the polite live region as well.
+      await page.getByRole('status').getByText(t.rolledTitle('rotating')).waitFor();
       await button(page, t.showKey).click();
       const fresh = (await page.getByTestId('new-key-value').textContent()).trim();
       assert.match(fresh, /^sesame_[0-9A-Za-z]{49}$/);

@@ -145,6 +145,8 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         Some(Ok(created)) => {
             update_keys(&|list| list.push(created.key.clone()));
             notices.reload();
+            // Said in the polite live region too: a box that appears is not announced.
+            feedback.success(t_string!(i18n, new_key_generated, name = created.key.name.clone()).to_string());
             form_open.set(false);
             generated.set(Some((created, false)));
         }
@@ -162,6 +164,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let on_rolled = Callback::new(move |rolled: CreatedKey| {
         on_changed.run(rolled.key.clone());
         notices.reload();
+        feedback.success(t_string!(i18n, new_key_rolled, name = rolled.key.name.clone()).to_string());
         form_open.set(false);
         generated.set(Some((rolled, true)));
     });

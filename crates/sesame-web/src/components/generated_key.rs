@@ -41,8 +41,9 @@ pub fn GeneratedKeyBox(
                     }
                 }}
             </p>
-            <div class="field-label">{t!(i18n, new_key_label)}</div>
-            <div class="new-key-value">
+            <div class="field-label" id="new-key-label">{t!(i18n, new_key_label)}</div>
+            // The secret, with its eye and copy buttons, named by the label above.
+            <div class="new-key-value" role="group" aria-labelledby="new-key-label">
                 <code class="secret" data-testid="new-key-value">
                     {move || if revealed.get() { secret.get_value() } else { MASK.to_owned() }}
                 </code>
