@@ -35,21 +35,36 @@ describe('a 320 px screen and the keyboard', () => {
   test('no page is wider than the screen, and User settings stays in view', async () => {
     await page.goto(`${server.baseUrl}/login`);
     await logIn(page, t, { username: 'ada', password });
-    for (const path of ['/', '/users', '/settings', '/settings/api-credentials', '/settings/security', '/settings/activity']) {
-      await page.goto(`${server.baseUrl}${path}`);
-      await button(page, t.userSettings).waitFor();
-      await page.waitForLoadState('networkidle');
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.equal(width, 320, `${path} is ${width} px wide`);
-      const settings = await button(page, t.userSettings).boundingBox();
-      assert.ok(settings.x >= 0 && settings.x + settings.width <= 320, `${path}: User settings at x=${settings.x}`);
-      // What reflows must stay readable and reachable too.
-      await assertAccessible(page, `${path} at 320 px`);
-    }
+    await checkEveryPage(320);
     await page.goto(`${server.baseUrl}/users`);
     await page.getByRole('table').waitFor();
     await saveScreenshot(page, 'users-320-en');
   });
+
+  test('at 200 % zoom (640 CSS px on a 1280 px screen) every page reflows too', async () => {
+    await page.setViewportSize({ width: 640, height: 400 });
+    await checkEveryPage(640);
+    await page.goto(`${server.baseUrl}/settings/api-credentials`);
+    await button(page, t.generateApiKey).waitFor();
+    await saveScreenshot(page, 'panel-640-en');
+    await page.setViewportSize({ width: 320, height: 640 });
+  });
+
+  /** Every console page at `width` CSS px: no sideways scrolling, User settings in view, no
+   * axe-core violation. */
+  async function checkEveryPage(width) {
+    for (const path of ['/', '/users', '/settings', '/settings/api-credentials', '/settings/security', '/settings/activity']) {
+      await page.goto(`${server.baseUrl}${path}`);
+      await button(page, t.userSettings).waitFor();
+      await page.waitForLoadState('networkidle');
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.equal(scrollWidth, width, `${path} is ${scrollWidth} px wide`);
+      const settings = await button(page, t.userSettings).boundingBox();
+      assert.ok(settings.x >= 0 && settings.x + settings.width <= width, `${path}: User settings at x=${settings.x}`);
+      // What reflows must stay readable and reachable too.
+      await assertAccessible(page, `${path} at ${width} px`);
+    }
+  }
 
   test('a drawer opened by its address closes with Escape, wherever the focus is', async () => {
     await page.goto(`${server.baseUrl}/settings/security`);
@@ -60,5 +75,7 @@ describe('a 320 px screen and the keyboard', () => {
     await page.keyboard.press('Escape');
     await waitForPath(page, '/');
     await page.locator('.drawer').waitFor({ state: 'detached' });
+    // The focus goes back to the button that opens the drawer.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('avatar-button'));
   });
 });

@@ -68,6 +68,9 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
         }
     });
     on_cleanup(move || escape.remove());
+    // Closed (Escape, the close button, the avatar again): the focus, gone with the drawer,
+    // goes back to the button that opens it, so a keyboard user carries on from there.
+    on_cleanup(|| request_animation_frame(focus_back_on_user_settings));
     let is_menu = Memo::new(move |_| section.get().is_none());
     // Keyboard focus follows the drawer: to its title when it opens and on each section,
     // so that Escape closes it and Tab starts inside it, however it was opened (a click, a
@@ -189,5 +192,17 @@ fn AccountInformation(me: UserView) -> impl IntoView {
                 <dd>{move || role_text(i18n, role)}</dd>
             </dl>
         </section>
+    }
+}
+
+/// Focuses the *User settings* button if the focus was lost (on the page's body).
+fn focus_back_on_user_settings() {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    let lost = document.active_element().is_none_or(|active| document.body().is_some_and(|body| *body == active));
+    if lost {
+        if let Some(button) = document.query_selector(".avatar-button").ok().flatten() {
+            let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
     }
 }
