@@ -44,6 +44,17 @@ async function drawerTitleFocused(page) {
   await page.waitForFunction(() => document.activeElement?.id === 'drawer-title');
 }
 
+/** Waits until the control named `name` has the focus (moved there by the app). */
+async function focusedOn(page, name) {
+  await page.waitForFunction(
+    (name) => {
+      const element = document.activeElement;
+      return (element?.getAttribute('aria-label') ?? element?.textContent?.trim()) === name;
+    },
+    name,
+  );
+}
+
 async function inputFocused(page) {
   await page.waitForFunction(() => document.activeElement?.tagName === 'INPUT');
 }
@@ -106,17 +117,22 @@ for (const language of ['en', 'fr']) {
       assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^sesame_[0-9A-Za-z]{49}$/);
       await tabTo(page, t.done);
       await page.keyboard.press('Enter');
+      // The focus goes back to Generate API key once the box closes.
+      await focusedOn(page, t.generateApiKey);
 
       await tabTo(page, t.rename('keyboard'));
       await page.keyboard.press('Enter');
       // The editor's field takes the focus.
       const field = page.getByLabel(t.newName('keyboard'));
-      await inputFocused(page);
+      await focusedOn(page, t.newName('keyboard'));
       await page.keyboard.press('Control+A');
       await page.keyboard.type('typed');
+      assert.equal(await field.inputValue(), 'typed');
       await page.keyboard.press('Enter');
       await announced(page, t.renamed);
       assert.equal(await field.count(), 0, 'the editor closed');
+      // The focus goes back to the row's rename button.
+      await focusedOn(page, t.rename('typed'));
 
       await tabTo(page, t.deleteKey('typed'));
       await page.keyboard.press('Enter');
@@ -125,6 +141,7 @@ for (const language of ['en', 'fr']) {
       await page.keyboard.press('Enter');
       await announced(page, t.deleted);
       assert.equal(await page.locator('.key-row').count(), 0);
+      await focusedOn(page, t.generateApiKey);
 
       await tabTo(page, t.back, { backwards: true });
       await page.keyboard.press('Enter');

@@ -299,7 +299,11 @@ impl Accounts {
         let Some(user) = store::sessions::user_for(&mut conn, &hash, now, self.session_idle_ms).await? else {
             return Ok(None);
         };
-        store::sessions::touch(&mut conn, &hash, now, self.session_idle_ms).await?;
+        // Noting the session as seen is bookkeeping: a busy database (SQLite's writer lock
+        // held past its timeout) must not fail the request it rides on.
+        if let Err(error) = store::sessions::touch(&mut conn, &hash, now, self.session_idle_ms).await {
+            tracing::warn!(%error, "could not note a console session as seen");
+        }
         Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) }))
     }
 

@@ -172,15 +172,20 @@ impl Store {
     /// A transaction for a change. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so a transaction that reads before it writes waits its turn instead of
     /// failing when another writer commits in between.
-    pub(crate) async fn write(&self) -> StoreResult<Tx> {
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        };
-        let tx = self.pool.begin_with(begin).await?;
-        // Read once the transaction has its turn: a change waiting for SQLite's lock
-        // happens when it runs, not when it asked.
-        Ok(Tx { tx, backend: self.backend, now: self.now() })
+    #[track_caller]
+    pub(crate) fn write(&self) -> impl std::future::Future<Output = StoreResult<Tx>> + Send + '_ {
+        let caller = std::panic::Location::caller();
+        async move {
+            let begin = match self.backend {
+                Backend::Sqlite => "BEGIN IMMEDIATE",
+                Backend::Postgres => "BEGIN",
+            };
+            let tx = self.pool.begin_with(begin).await?;
+            // Read once the transaction has its turn: a change waiting for SQLite's lock
+            // happens when it runs, not when it asked.
+            let held = HoldTimer { begun: std::time::Instant::now(), caller };
+            Ok(Tx { tx, backend: self.backend, now: self.now(), _held: held })
+        }
     }
 
     pub(crate) async fn ping(&self) -> StoreResult<()> {
@@ -210,6 +215,28 @@ pub(crate) struct Tx {
     backend: Backend,
     /// The time the change happens at.
     now: DateTime<Utc>,
+    _held: HoldTimer,
+}
+
+/// A write transaction held longer than this is logged: every other writer waited for it
+/// (on SQLite, all of them), and past 5 s they fail with "database is locked".
+const SLOW_WRITE: Duration = Duration::from_secs(1);
+
+/// Warns, when the transaction ends, if it held the write lock longer than [`SLOW_WRITE`],
+/// naming the code that began it.
+struct HoldTimer {
+    begun: std::time::Instant,
+    caller: &'static std::panic::Location<'static>,
+}
+
+impl Drop for HoldTimer {
+    fn drop(&mut self) {
+        let held = self.begun.elapsed();
+        if held > SLOW_WRITE {
+            let held_ms = u64::try_from(held.as_millis()).unwrap_or(u64::MAX);
+            tracing::warn!(held_ms, began_at = %self.caller, "a write transaction held the lock long");
+        }
+    }
 }
 
 impl Tx {
