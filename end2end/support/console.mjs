@@ -52,3 +52,12 @@ export async function callApi(baseUrl, key, path = '/api/v1/me') {
   const response = await fetch(`${baseUrl}${path}`, { headers: { 'MC-Api-Key': key } });
   return { status: response.status, body: await response.json() };
 }
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `YYYY-MM-DD`, `days` from today in the browser's (and this machine's) time zone. */
+export function localDate(days) {
+  const date = new Date(Date.now() + days * DAY_MS);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

@@ -52,10 +52,11 @@ for (const language of ['en', 'fr']) {
       await button(page, t.userSettings).click();
       await button(page, t.apiCredentials).waitFor();
       await assertAccessible(page, 'drawer menu');
-      for (const section of [t.security, t.activity]) {
+      for (const section of [t.accountInformation, t.security, t.activity, t.language]) {
         await button(page, section).click();
         await button(page, t.back).waitFor();
-        await page.waitForTimeout(300);
+        // Sections that load something show it (or say there is none) before the check.
+        await page.waitForLoadState('networkidle');
         await assertAccessible(page, `drawer: ${section}`);
         await button(page, t.back).click();
       }

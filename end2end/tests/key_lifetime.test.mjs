@@ -9,16 +9,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
-import { button, callApi, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** `YYYY-MM-DD`, `days` from today in the browser's (and this machine's) time zone. */
-function localDate(days) {
-  const date = new Date(Date.now() + days * DAY_MS);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+import { button, callApi, DAY_MS, keyRow, localDate, logIn, openApiCredentials } from '../support/console.mjs';
 
 for (const language of ['en', 'fr']) {
   const t = labels[language];

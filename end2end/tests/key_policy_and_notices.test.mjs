@@ -10,16 +10,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
-import { button, keyRow, link, logIn, openApiCredentials } from '../support/console.mjs';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** `YYYY-MM-DD`, `days` from today in the browser's (and this machine's) time zone. */
-function localDate(days) {
-  const date = new Date(Date.now() + days * DAY_MS);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+import { button, DAY_MS, keyRow, link, localDate, logIn, openApiCredentials } from '../support/console.mjs';
 
 for (const language of ['en', 'fr']) {
   const t = labels[language];

@@ -105,11 +105,22 @@ for (const language of ['en', 'fr']) {
       await drawerTitleFocused(page);
       await tabTo(page, t.generateApiKey);
       await page.keyboard.press('Enter');
-      // The name field takes the focus.
+      // The name field takes the focus. Escape from anywhere in the form (here the expiry
+      // menu) cancels the form, not the drawer.
+      await inputFocused(page);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Escape');
+      await focusedOn(page, t.generateApiKey);
+      assert.equal(await page.locator('.drawer').count(), 1, 'the drawer stays open');
+      await page.keyboard.press('Enter');
       await inputFocused(page);
       await page.keyboard.type('keyboard');
       await page.keyboard.press('Enter');
       await announced(page, t.generatedTitle('keyboard'));
+      // While the new secret shows, Escape does not close the drawer (it would lose it).
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(200);
+      assert.equal(await page.locator('.new-key').count(), 1, 'the secret is still shown');
 
       await tabTo(page, t.copy);
       await page.keyboard.press('Enter');
@@ -137,6 +148,8 @@ for (const language of ['en', 'fr']) {
       await tabTo(page, t.deleteKey('typed'));
       await page.keyboard.press('Enter');
       await page.getByRole('dialog').waitFor();
+      // The dialog takes the focus, on Cancel.
+      await focusedOn(page, t.cancel);
       await tabTo(page, t.del);
       await page.keyboard.press('Enter');
       await announced(page, t.deleted);

@@ -53,7 +53,8 @@ describe('a 320 px screen and the keyboard', () => {
   /** Every console page at `width` CSS px: no sideways scrolling, User settings in view, no
    * axe-core violation. */
   async function checkEveryPage(width) {
-    for (const path of ['/', '/users', '/settings', '/settings/api-credentials', '/settings/security', '/settings/activity']) {
+    const sections = ['account', 'api-credentials', 'security', 'activity', 'language'].map((slug) => `/settings/${slug}`);
+    for (const path of ['/', '/users', '/settings', ...sections]) {
       await page.goto(`${server.baseUrl}${path}`);
       await button(page, t.userSettings).waitFor();
       await page.waitForLoadState('networkidle');

@@ -94,23 +94,37 @@ impl Label {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-/// The document's texts are CommonMark (doc comments write `code` and the like): rendered
-/// inline, one paragraph, with any HTML in them shown as text rather than passed through
-/// (the page allows no inline script or style, and the texts are ours, but they should never
-/// be able to add markup).
+/// The document's texts are CommonMark (doc comments write `code` and the like), rendered
+/// inline: code, emphasis and links to http(s), mailto or this site stay; anything else —
+/// raw HTML, images, lists, headings, a link to `javascript:` — is reduced to its text. The
+/// texts are ours, but they must never be able to add markup or script to the page.
 fn markdown(text: &str) -> String {
-    use pulldown_cmark::{Event, Parser};
-    let events = Parser::new(text).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        other => other,
+    use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
+    fn safe_destination(url: &str) -> bool {
+        let lower = url.trim_start().to_ascii_lowercase();
+        ["http://", "https://", "mailto:", "/", "#"].iter().any(|allowed| lower.starts_with(allowed))
+    }
+    let mut kept_links = Vec::new();
+    let events = Parser::new(text).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let keep = safe_destination(&dest_url);
+            kept_links.push(keep);
+            keep.then(|| Event::Start(Tag::Link { link_type, dest_url, title, id }))
+        }
+        Event::End(TagEnd::Link) => kept_links.pop().unwrap_or(false).then_some(Event::End(TagEnd::Link)),
+        Event::Start(tag @ (Tag::Paragraph | Tag::Emphasis | Tag::Strong | Tag::Strikethrough)) => Some(Event::Start(tag)),
+        Event::End(tag @ (TagEnd::Paragraph | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough)) => Some(Event::End(tag)),
+        // Every other block or image: its text only, words kept apart.
+        Event::Start(_) => None,
+        Event::End(_) => Some(Event::Text(CowStr::Borrowed(" "))),
+        Event::SoftBreak | Event::HardBreak => Some(Event::Text(CowStr::Borrowed(" "))),
+        other => Some(other),
     });
     let mut html = String::with_capacity(text.len() + 16);
     pulldown_cmark::html::push_html(&mut html, events);
-    let html = html.trim_end();
-    match html.strip_prefix("<p>").and_then(|inner| inner.strip_suffix("</p>")) {
-        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
-        _ => html.to_owned(),
-    }
+    let inline = html.replace("<p>", "").replace("</p>", " ");
+    inline.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn escape(text: &str) -> String {
@@ -458,6 +472,10 @@ mod tests {
         assert_eq!(markdown("`{\"data\": …}` & more"), "<code>{\"data\": …}</code> &amp; more");
         assert_eq!(markdown("a <script>alert(1)</script> b"), "a &lt;script&gt;alert(1)&lt;/script&gt; b");
         assert_eq!(markdown("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
+        assert_eq!(markdown("[docs](https://example.com/a) and [bad](javascript:alert(1))"), "<a href=\"https://example.com/a\">docs</a> and bad");
+        assert_eq!(markdown("<javascript:alert(1)> ![pic](/x.png)"), "javascript:alert(1) pic");
+        assert_eq!(markdown("- one\n- two"), "one two");
+        assert_eq!(markdown("# Title"), "Title");
     }
 
     #[test]

@@ -244,7 +244,20 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                 }.into_any(),
                 (None, true) => view! {
                     // Checked by `submit` itself, so its messages are the console's own, in its language.
-                    <form class="generate-form" novalidate on:submit=submit>
+                    // Escape anywhere in the form cancels it (not the whole drawer).
+                    <form
+                        class="generate-form"
+                        novalidate
+                        on:submit=submit
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Escape" {
+                                ev.prevent_default();
+                                ev.stop_propagation();
+                                form_open.set(false);
+                                focus_generate();
+                            }
+                        }
+                    >
                         <label>
                             <span>{t!(i18n, new_key_name)}</span>
                             <input
@@ -252,14 +265,6 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                                 maxlength="100"
                                 prop:value=new_name
                                 on:input=move |ev| new_name.set(event_target_value(&ev))
-                                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                                    if ev.key() == "Escape" {
-                                        ev.prevent_default();
-                                        ev.stop_propagation();
-                                        form_open.set(false);
-                                        focus_generate();
-                                    }
-                                }
                             />
                             <small class="muted">{t!(i18n, new_key_name_hint)}</small>
                         </label>

@@ -62,7 +62,8 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
     let escape = window_event_listener(leptos::ev::keydown, {
         let close = close.clone();
         move |ev| {
-            if ev.key() == "Escape" && !ev.default_prevented() && !dialog.is_open() {
+            // Never while a new secret is shown: closing would lose its only copy.
+            if ev.key() == "Escape" && !ev.default_prevented() && !dialog.is_open() && !secret_showing() {
                 close();
             }
         }
@@ -205,4 +206,9 @@ fn focus_back_on_user_settings() {
             let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     }
+}
+
+/// Whether a just generated or rolled key's secret is on screen (its box, until *Done*).
+fn secret_showing() -> bool {
+    document().query_selector(".new-key").ok().flatten().is_some()
 }
