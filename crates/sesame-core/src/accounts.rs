@@ -312,7 +312,7 @@ impl Accounts {
     /// preference, not a change anyone needs to trace.
     pub async fn set_language(&self, actor: &Actor, language: sesame_model::Language) -> Result<(), AccountError> {
         let mut tx = self.store.write().await?;
-        store::organizations::set_language(tx.conn(), actor.user.id, language).await?;
+        store::users::set_language(tx.conn(), actor.user.id, language).await?;
         tx.commit().await?;
         Ok(())
     }

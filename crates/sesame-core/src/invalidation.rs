@@ -107,6 +107,17 @@ where
     change().await
 }
 
+/// A change, run to its end (see [`run_to_completion`]) and again if PostgreSQL broke a
+/// deadlock (see [`retrying_deadlocks`]); `change` makes one attempt each time it is called.
+pub(crate) async fn run_change<T, E, Fut>(deadlocked: fn(&E) -> bool, change: impl FnMut() -> Fut + Send + 'static) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+{
+    run_to_completion(retrying_deadlocks(deadlocked, change)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

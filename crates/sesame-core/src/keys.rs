@@ -228,12 +228,7 @@ impl Keys {
     pub async fn attention(&self, actor: &Actor) -> Result<KeyAttention, KeyError> {
         let mut conn = self.store.read().await?;
         let now = self.store.now();
-        let mut expiring_soon: Vec<ApiKey> = store::keys::list(&mut conn, actor.user.id)
-            .await?
-            .into_iter()
-            .filter(|key| key.status.is_active() && key.expires_at.is_some_and(|at| at > now && at <= now + ATTENTION_WINDOW))
-            .collect();
-        expiring_soon.sort_by_key(|key| key.expires_at);
+        let expiring_soon = store::keys::expiring(&mut conn, actor.user.id, now, now + ATTENTION_WINDOW).await?;
         let since = now - ATTENTION_WINDOW;
         let revoked_as_leaked = store::activity::of_kind_about(&mut conn, actor.user.id, EventKind::KeyRevokedAsLeaked, since, 20).await?;
         Ok(KeyAttention { expiring_soon, revoked_as_leaked })
@@ -443,8 +438,7 @@ impl Keys {
         Fut: std::future::Future<Output = Result<T, KeyError>> + Send + 'static,
     {
         let (keys, actor) = (self.clone(), actor.clone());
-        let attempts = invalidation::retrying_deadlocks(KeyError::is_deadlock, move || change(keys.clone(), actor.clone()));
-        invalidation::run_to_completion(attempts).await
+        invalidation::run_change(KeyError::is_deadlock, move || change(keys.clone(), actor.clone())).await
     }
 
     async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {

@@ -24,7 +24,7 @@ pub struct Recipient {
 
 impl Recipient {
     pub(crate) async fn of(conn: &mut AnyConnection, user: &User) -> StoreResult<Self> {
-        let language = store::organizations::language(conn, user.id).await?;
+        let language = store::users::language(conn, user.id).await?;
         Ok(Self { full_name: user.full_name.clone(), email: user.email.clone(), language })
     }
 }

@@ -74,11 +74,11 @@ impl Organizations {
     /// returns.
     pub async fn set_max_key_lifetime(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {
         let (organizations, actor) = (self.clone(), actor.clone());
-        let attempts = invalidation::retrying_deadlocks(OrganizationError::is_deadlock, move || {
+        invalidation::run_change(OrganizationError::is_deadlock, move || {
             let (organizations, actor) = (organizations.clone(), actor.clone());
             async move { organizations.set_now(&actor, max).await }
-        });
-        invalidation::run_to_completion(attempts).await
+        })
+        .await
     }
 
     async fn set_now(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {

@@ -94,8 +94,12 @@ fn last_second_of_local_day(date: &str) -> Option<DateTime<Utc>> {
 
 /// Today in the browser's time zone, as the date picker writes it (its `min`).
 pub fn local_today() -> String {
-    let today = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", today.get_full_year(), today.get_month() + 1, today.get_date())
+    picker_value(&js_sys::Date::new_0())
+}
+
+/// A date as the date picker writes it: `YYYY-MM-DD`, in the browser's time zone.
+fn picker_value(date: &js_sys::Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.get_full_year(), date.get_month() + 1, date.get_date())
 }
 
 /// The last day the date picker offers under a maximum lifetime of `max_days`: a key
@@ -103,7 +107,7 @@ pub fn local_today() -> String {
 pub fn latest_local_date(max_days: u32) -> String {
     let latest = js_sys::Date::new_0();
     latest.set_date(latest.get_date() + max_days - 1);
-    format!("{:04}-{:02}-{:02}", latest.get_full_year(), latest.get_month() + 1, latest.get_date())
+    picker_value(&latest)
 }
 
 /// The browser's time as the key list reads expiries: readers run again every 30 seconds,

@@ -100,6 +100,16 @@ pub(crate) async fn list(conn: &mut AnyConnection, user_id: UserId) -> StoreResu
     rows.iter().map(key_from_row).collect()
 }
 
+/// The user's enabled keys that expire in `(after, until]`, soonest first.
+pub(crate) async fn expiring(conn: &mut AnyConnection, user_id: UserId, after: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<Vec<ApiKey>> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND disabled = 0 \
+         AND expires_at > $2 AND expires_at <= $3 ORDER BY expires_at, id"
+    );
+    let rows = sqlx::query(&sql).bind(user_id.to_string()).bind(to_millis(after)).bind(to_millis(until)).fetch_all(conn).await?;
+    rows.iter().map(key_from_row).collect()
+}
+
 /// One page of the user's keys, oldest first.
 pub(crate) async fn list_page(conn: &mut AnyConnection, user_id: UserId, page: PageRequest) -> StoreResult<Page<ApiKey>> {
     let select = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3");

@@ -1,10 +1,10 @@
-//! An organization's key policy, and the language each of its users reads Sésame in.
+//! An organization's key policy.
 
 use sqlx::{AnyConnection, Row};
 
 use super::{StoreError, StoreResult};
-use crate::model::{OrganizationId, UserId};
-use sesame_model::{Language, MaxKeyLifetime};
+use crate::model::OrganizationId;
+use sesame_model::MaxKeyLifetime;
 
 /// The organization's maximum key lifetime (none: keys may never expire). `lock`: see
 /// `Tx::share_lock`, so a policy being set waits for, or is seen by, the key being made.
@@ -25,23 +25,6 @@ pub(crate) async fn set_max_key_lifetime(conn: &mut AnyConnection, organization:
     sqlx::query("UPDATE organizations SET max_key_lifetime_days = $1 WHERE id = $2")
         .bind(max.map(|max| i64::from(max.days())))
         .bind(organization.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// The language the user last read the console in (English until they chose one).
-pub(crate) async fn language(conn: &mut AnyConnection, user: UserId) -> StoreResult<Language> {
-    let row = sqlx::query("SELECT language FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(conn).await?;
-    let tag: Option<String> = row.map(|row| row.try_get("language")).transpose()?.flatten();
-    // A tag this version does not speak (written by a newer one) reads as the default.
-    Ok(tag.and_then(|tag| tag.parse().ok()).unwrap_or_default())
-}
-
-pub(crate) async fn set_language(conn: &mut AnyConnection, user: UserId, language: Language) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
-        .bind(language.as_str())
-        .bind(user.to_string())
         .execute(conn)
         .await?;
     Ok(())

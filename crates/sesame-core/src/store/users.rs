@@ -1,9 +1,12 @@
-//! The `organizations` and `users` tables (and the one-row `first_admin_setup`).
+//! The `organizations` and `users` tables (and the one-row `first_admin_setup`); an
+//! organization's key policy is in `organizations.rs`.
 
 use chrono::{DateTime, Utc};
+use sesame_model::Language;
 use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use super::{from_millis, parsed, to_millis, StoreError, StoreResult};
+
 use crate::model::{OrganizationId, Page, PageRequest, Role, Status, User, UserChange, UserId};
 
 /// Everything needed to create a user; the password is already hashed.
@@ -183,5 +186,22 @@ pub(crate) async fn password_hash(conn: &mut AnyConnection, id: UserId) -> Store
 
 pub(crate) async fn set_password_hash(conn: &mut AnyConnection, id: UserId, hash: &str) -> StoreResult<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.to_string()).execute(conn).await?;
+    Ok(())
+}
+
+/// The language the user last read the console in (English until they chose one).
+pub(crate) async fn language(conn: &mut AnyConnection, user: UserId) -> StoreResult<Language> {
+    let row = sqlx::query("SELECT language FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(conn).await?;
+    let tag: Option<String> = row.map(|row| row.try_get("language")).transpose()?.flatten();
+    // A tag this version does not speak (written by a newer one) reads as the default.
+    Ok(tag.and_then(|tag| tag.parse().ok()).unwrap_or_default())
+}
+
+pub(crate) async fn set_language(conn: &mut AnyConnection, user: UserId, language: Language) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+        .bind(language.as_str())
+        .bind(user.to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -77,14 +77,18 @@ where
 /// JSON Schema's `integer` counts it as one, so the API does too.
 pub fn whole_u32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     let number = <serde_json::Number as serde::Deserialize>::deserialize(deserializer)?;
+    as_whole_u32(&number)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number from 0 to {}, found {number}", u32::MAX)))
+}
+
+/// `number` as a `u32` if it is a whole number in range (`4547.0` included).
+pub fn as_whole_u32(number: &serde_json::Number) -> Option<u32> {
     let whole = match (number.as_u64(), number.as_f64()) {
         (Some(value), _) => Some(value),
         (None, Some(value)) if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) => Some(value as u64),
         _ => None,
     };
-    whole
-        .and_then(|value| u32::try_from(value).ok())
-        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number from 0 to {}, found {number}", u32::MAX)))
+    whole.and_then(|value| u32::try_from(value).ok())
 }
 
 fn is_object_or_null(bytes: &[u8]) -> bool {

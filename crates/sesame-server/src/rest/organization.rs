@@ -29,8 +29,8 @@ pub struct UpdateOrganizationRequest {
 /// Required, and null or one of the offered values (a whole number, also written `90.0`).
 fn lifetime<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<MaxKeyLifetime>, D::Error> {
     let Some(days) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
-    let whole = days.as_u64().or_else(|| days.as_f64().filter(|value| value.fract() == 0.0 && *value >= 0.0).map(|value| value as u64));
-    let days = whole.and_then(|days| u32::try_from(days).ok()).unwrap_or(u32::MAX);
+    // Not a whole number in range: no lifetime either, with the same message.
+    let days = super::body::as_whole_u32(&days).unwrap_or(u32::MAX);
     MaxKeyLifetime::from_days(days).map(Some).map_err(serde::de::Error::custom)
 }
 
