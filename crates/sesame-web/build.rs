@@ -7,7 +7,7 @@ use std::{error::Error, fs, path::PathBuf};
 
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
-const LANGUAGES: [&str; 2] = ["en", "fr"];
+const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     // `interpolate_display` lets `t_string!` fill `{{ name }}` for attributes (aria-label).
     let options = ParseOptions::new().interpolate_display(true);
-    let config = Config::new(LANGUAGES[0])?.add_locale(LANGUAGES[1])?.locales_path(console_locales).parse_options(options);
+    let config = Config::new(LANGUAGES[0])?.add_locales(&LANGUAGES[1..])?.locales_path(console_locales).parse_options(options);
     let translations = TranslationsInfos::parse(config)?;
     translations.emit_diagnostics();
     translations.generate_i18n_module(out.join("i18n"))?;

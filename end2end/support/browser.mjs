@@ -7,12 +7,15 @@ import { join, resolve } from 'node:path';
 
 export const artifactsDir = resolve(import.meta.dirname, '..', 'artifacts');
 
-export async function launchBrowser({ locale }) {
+// `colorScheme` is what the system prefers ('light' unless told): the console's *System*
+// theme follows it.
+export async function launchBrowser({ locale, colorScheme = 'light' }) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sesame-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     locale,
+    colorScheme,
     viewport: { width: 1280, height: 800 },
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -1,7 +1,9 @@
-// Every screen and state of the console and the API docs, in English and French, checked
-// with axe-core's WCAG 2.2 A/AA rules and best practices: zero violations, the list printed
-// when one appears.
+// Every screen and state of the console and the API docs, in every language and both themes
+// (the system's preference, which the console's default theme follows), checked with
+// axe-core's WCAG 2.2 A/AA rules and best practices: zero violations, the list printed when
+// one appears.
 import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 
 import { assertAccessible } from '../support/axe.mjs';
 import { launchBrowser } from '../support/browser.mjs';
@@ -9,10 +11,10 @@ import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, keyRow, link, logIn, openApiCredentials } from '../support/console.mjs';
 
-for (const language of ['en', 'fr']) {
+for (const language of ['en', 'fr', 'es']) for (const theme of ['light', 'dark']) {
   const t = labels[language];
 
-  describe(`Accessibility (${language})`, () => {
+  describe(`Accessibility (${language}, ${theme})`, () => {
     let server;
     let browser;
     let page;
@@ -20,7 +22,7 @@ for (const language of ['en', 'fr']) {
 
     before(async () => {
       server = await startServer();
-      browser = await launchBrowser({ locale: t.locale });
+      browser = await launchBrowser({ locale: t.locale, colorScheme: theme });
       page = await browser.newPage();
       page.on('pageerror', (error) => { throw error; });
     });
@@ -33,6 +35,8 @@ for (const language of ['en', 'fr']) {
     test('the setup form and the login page', async () => {
       await page.goto(server.baseUrl);
       await page.locator('form input').first().waitFor();
+      const prefersDark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
+      assert.equal(prefersDark, theme === 'dark', 'the page sees the system theme under test');
       await assertAccessible(page, 'setup');
       server.createUser({ ...admin, role: 'admin' });
       server.createUser({ username: `colleague_${language}`, password: 'correct horse battery', fullName: 'Cole League', email: 'cole@example.com' });
@@ -52,7 +56,7 @@ for (const language of ['en', 'fr']) {
       await button(page, t.userSettings).click();
       await button(page, t.apiCredentials).waitFor();
       await assertAccessible(page, 'drawer menu');
-      for (const section of [t.accountInformation, t.security, t.activity, t.language]) {
+      for (const section of [t.accountInformation, t.security, t.activity, t.language, t.theme]) {
         await button(page, section).click();
         await button(page, t.back).waitFor();
         // Sections that load something show it (or say there is none) before the check.

@@ -1,4 +1,5 @@
-// The whole journey of the seed page, in a real browser, once in English and once in French:
+// The whole journey of the seed page, in a real browser, in English, French and Spanish (the
+// browser's language chooses):
 // log in → User settings → API credentials → generate a named and an unnamed key → reveal,
 // copy → Done → use the key from outside → last use shown → rename inline → delete → 401.
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +10,7 @@ import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, callApi, generateKey, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
 
-for (const language of ['en', 'fr']) {
+for (const language of ['en', 'fr', 'es']) {
   const t = labels[language];
 
   describe(`API credentials panel (${language})`, () => {

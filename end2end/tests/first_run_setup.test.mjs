@@ -68,6 +68,9 @@ describe('first run', () => {
     await page.goto(server.baseUrl);
     await button(page, labels.en.userSettings).click();
     await button(page, labels.en.language).click();
+    // The browser's language (English here) is followed, not kept: nothing is written
+    // before the person chooses.
+    assert.deepEqual((await page.context().cookies()).filter((cookie) => cookie.name === 'sesame_language'), []);
     await button(page, 'Français').click();
     await button(page, labels.fr.userSettings).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
@@ -81,5 +84,18 @@ describe('first run', () => {
     await button(page, labels.fr.logOut).click();
     await button(page, labels.fr.logIn).waitFor();
     await saveScreenshot(page, 'login-fr');
+
+    // The login page offers every language too: Spanish, kept over a reload.
+    await button(page, 'Español').click();
+    await button(page, labels.es.logIn).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'es');
+    // Kept for the whole site and for a year, like the theme.
+    const cookies = (await page.context().cookies()).filter((cookie) => cookie.name === 'sesame_language');
+    assert.deepEqual(cookies.map((cookie) => [cookie.value, cookie.path]), [['es', '/']]);
+    assert.ok(cookies[0].expires > Date.now() / 1000 + 300 * 24 * 3600, `expires ${cookies[0].expires}`);
+    await page.reload();
+    await button(page, labels.es.logIn).waitFor();
+    assert.equal(await button(page, 'Español').getAttribute('aria-pressed'), 'true');
+    await saveScreenshot(page, 'login-es');
   });
 });

@@ -63,7 +63,7 @@ async function announced(page, text) {
   await page.locator('.feedback-region').getByText(text, { exact: true }).waitFor();
 }
 
-for (const language of ['en', 'fr']) {
+for (const language of ['en', 'fr', 'es']) {
   const t = labels[language];
 
   describe(`Keyboard only (${language})`, () => {

@@ -53,7 +53,7 @@ describe('a 320 px screen and the keyboard', () => {
   /** Every console page at `width` CSS px: no sideways scrolling, User settings in view, no
    * axe-core violation. */
   async function checkEveryPage(width) {
-    const sections = ['account', 'api-credentials', 'security', 'activity', 'language'].map((slug) => `/settings/${slug}`);
+    const sections = ['account', 'api-credentials', 'security', 'activity', 'language', 'theme'].map((slug) => `/settings/${slug}`);
     for (const path of ['/', '/users', '/settings', ...sections]) {
       await page.goto(`${server.baseUrl}${path}`);
       await button(page, t.userSettings).waitFor();
@@ -66,6 +66,46 @@ describe('a 320 px screen and the keyboard', () => {
       await assertAccessible(page, `${path} at ${width} px`);
     }
   }
+
+  test('at 320 px the panel’s states and the dialogs fit the screen and pass axe', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    const fits = async (where) => {
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.equal(scrollWidth, 320, `${where} is ${scrollWidth} px wide`);
+      await assertAccessible(page, `${where} at 320 px`);
+    };
+    await page.goto(`${server.baseUrl}/settings/api-credentials`);
+    await button(page, t.generateApiKey).click();
+    await page.getByLabel(t.nameField).fill('phone-key-with-a-rather-long-name');
+    await button(page, t.generate).click();
+    await button(page, t.showKey).click();
+    await fits('a generated key, shown');
+    await saveScreenshot(page, 'generated-key-320-en');
+    await button(page, t.done).click();
+    await button(page, t.rename('phone-key-with-a-rather-long-name')).click();
+    await page.getByLabel(t.newName('phone-key-with-a-rather-long-name')).fill('');
+    await page.getByLabel(t.newName('phone-key-with-a-rather-long-name')).press('Enter');
+    await page.getByText(t.nameEmpty).waitFor();
+    await fits('the rename editor with an error');
+    await page.getByLabel(t.newName('phone-key-with-a-rather-long-name')).press('Escape');
+    await button(page, t.deleteKey('phone-key-with-a-rather-long-name')).click();
+    await page.getByRole('dialog').waitFor();
+    await fits('the delete dialog');
+    await saveScreenshot(page, 'delete-dialog-320-en');
+    await page.getByRole('dialog').getByRole('button', { name: t.cancel, exact: true }).click();
+    await page.goto(`${server.baseUrl}/users`);
+    await button(page, t.createUser).click();
+    await page.getByLabel(t.fullName).waitFor();
+    await fits('the create user form');
+    await button(page, t.cancel).click();
+    server.createUser({ username: 'bo', password, fullName: 'Bo Colleague', email: 'bo@example.com' });
+    await page.reload();
+    await button(page, t.disableUser('Bo Colleague')).click();
+    await page.getByRole('dialog').waitFor();
+    await fits('the disable dialog');
+    await saveScreenshot(page, 'disable-dialog-320-en');
+    await page.getByRole('dialog').getByRole('button', { name: t.cancel, exact: true }).click();
+  });
 
   test('a drawer opened by its address closes with Escape, wherever the focus is', async () => {
     await page.goto(`${server.baseUrl}/settings/security`);

@@ -93,7 +93,7 @@ describe('the Users page (en)', () => {
   });
 });
 
-for (const language of ['en', 'fr']) {
+for (const language of ['en', 'fr', 'es']) {
   const t = labels[language];
 
   describe(`the API docs link (${language})`, () => {

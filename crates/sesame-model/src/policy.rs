@@ -57,17 +57,34 @@ pub enum Language {
     #[default]
     En,
     Fr,
+    Es,
 }
 
 impl Language {
-    pub const ALL: [Language; 2] = [Language::En, Language::Fr];
+    pub const ALL: [Language; 3] = [Language::En, Language::Fr, Language::Es];
 
     /// Its BCP 47 tag.
     pub fn as_str(self) -> &'static str {
         match self {
             Language::En => "en",
             Language::Fr => "fr",
+            Language::Es => "es",
         }
+    }
+
+    /// Its name in itself, as a language chooser shows it.
+    pub fn own_name(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::Fr => "Français",
+            Language::Es => "Español",
+        }
+    }
+
+    /// The language of a BCP 47 tag ("fr-CA" is French), if Sésame speaks it.
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        let primary = tag.split(['-', '_']).next()?;
+        Language::ALL.into_iter().find(|language| primary.eq_ignore_ascii_case(language.as_str()))
     }
 }
 
@@ -93,5 +110,11 @@ mod tests {
             assert_eq!(language.as_str().parse::<Language>(), Ok(language));
         }
         assert!("de".parse::<Language>().is_err());
+        assert_eq!(Language::from_tag("fr-CA"), Some(Language::Fr));
+        assert_eq!(Language::from_tag("ES_mx"), Some(Language::Es));
+        assert_eq!(Language::from_tag("en"), Some(Language::En));
+        assert_eq!(Language::from_tag("de-DE"), None);
+        assert_eq!(Language::from_tag("esperanto"), None);
+        assert_eq!(Language::from_tag(""), None);
     }
 }

@@ -182,13 +182,19 @@ mod tests {
         assert_eq!(subject, "Your API key “ci-deploy” expires on 2026-12-08 09:30 UTC");
         assert!(body.starts_with("Hello Rupert Walker,"), "{body}");
         assert!(body.contains("https://console.test/") && !body.contains('{'), "{body}");
-        let (subject, body) = compose(&notice(Language::Fr, soon), "https://console.test/");
+        let (subject, body) = compose(&notice(Language::Fr, soon.clone()), "https://console.test/");
         assert_eq!(subject, "Votre clé API « ci-deploy » expire le 2026-12-08 09:30 UTC");
         assert!(body.starts_with("Bonjour Rupert Walker,"), "{body}");
+        let (subject, body) = compose(&notice(Language::Es, soon), "https://console.test/");
+        assert_eq!(subject, "Su clave API “ci-deploy” expira el 2026-12-08 09:30 UTC");
+        assert!(body.starts_with("Hola, Rupert Walker:") && body.contains("Credenciales de API"), "{body}");
 
         let leaked = NoticeKind::RevokedAsLeaked { reporter: Some("203.0.113.9".parse().unwrap()), previous_secret_only: false };
-        let (subject, body) = compose(&notice(Language::Fr, leaked), "https://console.test/");
+        let (subject, body) = compose(&notice(Language::Fr, leaked.clone()), "https://console.test/");
         assert_eq!(subject, "Votre clé API « ci-deploy » a été révoquée comme divulguée");
         assert!(body.contains("203.0.113.9") && body.contains("2026-12-01 09:30"), "{body}");
+        let (subject, body) = compose(&notice(Language::Es, leaked), "https://console.test/");
+        assert_eq!(subject, "Se ha revocado su clave API “ci-deploy” por filtración");
+        assert!(body.contains("203.0.113.9") && !body.contains('{'), "{body}");
     }
 }

@@ -113,9 +113,28 @@ async fn the_docs_page_shows_this_instances_endpoint_in_the_readers_language() {
     assert!(french.contains("L'utilisateur au nom duquel la clé agit."));
     assert!(get("/api-docs?lang=fr", None).await.contains(r#"<html lang="fr">"#));
     assert!(get("/api-docs?lang=en", Some("fr")).await.contains(r#"<html lang="en">"#));
+    let spanish = get("/api-docs", Some("es-MX,es;q=0.9,en;q=0.5")).await;
+    assert!(spanish.contains(r#"<html lang="es">"#) && spanish.contains("Documentación de la API de Sésame"), "{spanish}");
+    // The language chosen in the console comes before the browser's.
+    let chosen = Client::new().get(server.url("/api-docs")).header("accept-language", "en").header("cookie", "sesame_language=es");
+    assert!(chosen.send().await.unwrap().text().await.unwrap().contains(r#"<html lang="es">"#));
+    assert!(spanish.contains("El usuario en cuyo nombre actúa la clave."));
+    // Each page links to the two others, each named in its own language.
+    assert!(spanish.contains(r#"<a href="/api-docs?lang=en" hreflang="en" lang="en">English</a>"#));
+    assert!(spanish.contains(r#"<a href="/api-docs?lang=fr" hreflang="fr" lang="fr">Français</a>"#));
+    assert!(!spanish.contains(r#"hreflang="es""#));
     // Self-contained: its only style sheet is ours, and there is no script at all.
     assert!(english.contains(r#"<link rel="stylesheet" href="/api-docs.css">"#));
     assert!(!english.contains("<script") && !english.contains("https://cdn"));
+    // The console's theme cookie sets the page's theme; without it the system's applies.
+    let themed = |cookie: &'static str| {
+        let request = Client::new().get(server.url("/api-docs?lang=en")).header("cookie", cookie);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(themed("sesame_language=fr; sesame_theme=dark").await.contains(r#"<html lang="en" data-theme="dark">"#));
+    assert!(themed("sesame_theme=light").await.contains(r#"<html lang="en" data-theme="light">"#));
+    assert!(themed("sesame_theme=\"><script>").await.contains(r#"<html lang="en">"#));
+    assert!(english.contains(r#"<html lang="en">"#));
     let css = Client::new().get(server.url("/api-docs.css")).send().await.unwrap();
     assert_eq!(css.status(), StatusCode::OK);
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));

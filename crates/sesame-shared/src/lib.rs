@@ -5,6 +5,7 @@
 pub mod error;
 pub mod functions;
 pub mod routes;
+pub mod preferences;
 pub mod wire;
 
 #[cfg(feature = "ssr")]

@@ -9,11 +9,18 @@ pub enum Section {
     Security,
     Activity,
     Language,
+    Theme,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] =
-        [Section::Account, Section::ApiCredentials, Section::Security, Section::Activity, Section::Language];
+    pub const ALL: [Section; 6] = [
+        Section::Account,
+        Section::ApiCredentials,
+        Section::Security,
+        Section::Activity,
+        Section::Language,
+        Section::Theme,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -22,6 +29,7 @@ impl Section {
             Section::Security => "security",
             Section::Activity => "activity",
             Section::Language => "language",
+            Section::Theme => "theme",
         }
     }
 

@@ -14,6 +14,7 @@ use sesame_shared::routes::{self, login_returning_to, safe_return_path};
 use crate::{
     feedback::{Feedback, FeedbackRegion},
     i18n::*,
+    language::{language_of, restore_chosen_language},
     messages::error_text,
     pages::{
         console::{ConsoleLayout, Home, SettingsScreen, UsersScreen},
@@ -22,6 +23,7 @@ use crate::{
         setup::SetupPage,
     },
     session::Session,
+    theme::ThemeChoice,
 };
 
 #[component]
@@ -36,15 +38,14 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Root() -> impl IntoView {
     let i18n = use_i18n();
+    restore_chosen_language(i18n);
     Feedback::provide();
     Session::provide();
+    ThemeChoice::provide();
 
     // Keep <html lang> in step with the chosen language, for screen readers.
     Effect::new(move |_| {
-        let lang = match i18n.get_locale() {
-            Locale::en => "en",
-            Locale::fr => "fr",
-        };
+        let lang = language_of(i18n.get_locale()).as_str();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", lang);
         }

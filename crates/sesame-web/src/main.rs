@@ -10,10 +10,13 @@ mod components;
 mod expiry;
 mod feedback;
 mod focus;
+mod language;
 mod messages;
 mod notices;
 mod pages;
+mod preferences;
 mod session;
+mod theme;
 mod time;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));

@@ -189,7 +189,8 @@ pub(crate) async fn set_password_hash(conn: &mut AnyConnection, id: UserId, hash
     Ok(())
 }
 
-/// The language the user last read the console in (English until they chose one).
+/// The language the user last read the console in (English until they chose one; 'es' too,
+/// since migration 0008's comment was written).
 pub(crate) async fn language(conn: &mut AnyConnection, user: UserId) -> StoreResult<Language> {
     let row = sqlx::query("SELECT language FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(conn).await?;
     let tag: Option<String> = row.map(|row| row.try_get("language")).transpose()?.flatten();

@@ -1,7 +1,8 @@
 //! The API's documentation, both from one OpenAPI document generated from the handlers:
 //! `/api/v1/openapi.json` for tools, and `/api-docs` (the panel's *API docs* link) for
-//! people — rendered by us from that same document, no CDN, in English or French, with a
-//! ready curl example per endpoint that uses this instance's endpoint URL.
+//! people — rendered by us from that same document, no CDN, in English, French or Spanish
+//! and in the console's theme, with a ready curl example per endpoint that uses this
+//! instance's endpoint URL.
 
 pub(crate) mod page;
 
@@ -17,6 +18,7 @@ use serde_json::Value;
 use utoipa::openapi::{OpenApi, Server};
 
 pub use crate::i18n::Language;
+use sesame_shared::preferences::{chosen_language, Theme};
 
 /// Built once at start-up.
 pub struct ApiDocument {
@@ -45,8 +47,8 @@ impl ApiDocument {
         &self.json
     }
 
-    pub fn render(&self, language: Language) -> String {
-        page::render(&self.document, language)
+    pub fn render(&self, language: Language, theme: Theme) -> String {
+        page::render(&self.document, language, theme)
     }
 }
 
@@ -75,17 +77,24 @@ pub struct PageQuery {
     lang: Option<String>,
 }
 
-/// `?lang=fr|en` (the console's link passes its language), else the browser's first
-/// preference.
+/// In `?lang=en|fr|es` (the console's link passes its language), else the language chosen
+/// in the console, else the browser's first preference; in the theme chosen in the console,
+/// else the system's.
 pub async fn docs_page(document: Arc<ApiDocument>, query: Query<PageQuery>, headers: HeaderMap) -> Response {
+    let cookies: Vec<&str> = headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()).collect();
     let language = query
         .lang
         .as_deref()
-        .and_then(crate::i18n::language::from_tag)
+        .and_then(Language::from_tag)
+        .or_else(|| cookies.iter().find_map(|cookies| chosen_language(cookies)))
         .unwrap_or_else(|| crate::i18n::language::from_accept_language(&headers));
+    let theme = cookies.iter().map(|cookies| Theme::from_cookies(cookies)).find(|theme| *theme != Theme::System).unwrap_or_default();
     (
-        [(header::CONTENT_LANGUAGE, HeaderValue::from_static(language.as_str()))],
-        Html(document.render(language)),
+        [
+            (header::CONTENT_LANGUAGE, HeaderValue::from_static(language.as_str())),
+            (header::VARY, HeaderValue::from_static("Accept-Language, Cookie")),
+        ],
+        Html(document.render(language, theme)),
     )
         .into_response()
 }
@@ -101,8 +110,8 @@ mod tests {
     #[test]
     fn the_page_shows_every_operation_with_a_curl_example() {
         let document = document();
-        for language in [Language::En, Language::Fr] {
-            let html = document.render(language);
+        for language in Language::ALL {
+            let html = document.render(language, Theme::System);
             assert!(html.contains(&format!(r#"<html lang="{}">"#, language.as_str())));
             for (path, item) in document.json()["paths"].as_object().unwrap() {
                 for (method, operation) in item.as_object().unwrap() {

@@ -6,12 +6,14 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
+use sesame_shared::preferences::Theme;
+
 use crate::i18n::{catalogue, Language};
 
 /// The page's words in one language.
 trait Words {
     /// A text of the document in this language. Whitespace is normalized first (doc
-    /// comments wrap lines). French falls back to English; a unit test makes sure that
+    /// comments wrap lines). Another language falls back to English; a unit test makes sure that
     /// never happens for our own document.
     fn text(self, english: &str) -> String;
     fn label(self, label: Label) -> &'static str;
@@ -60,6 +62,7 @@ enum Label {
     Yes,
     No,
     Envelope,
+    Languages,
 }
 
 impl Label {
@@ -88,6 +91,7 @@ impl Label {
             Label::Yes => "yes",
             Label::No => "no",
             Label::Envelope => "envelope",
+            Label::Languages => "languages",
         }
     }
 }
@@ -162,23 +166,25 @@ fn operations(document: &Value) -> Vec<Operation<'_>> {
     found
 }
 
-pub fn render(document: &Value, language: Language) -> String {
+pub fn render(document: &Value, language: Language, theme: Theme) -> String {
     let l = |label| language.label(label);
     let server = str_at(document, "/servers/0/url");
     let endpoint = format!("{server}/api/v1");
     let operations = operations(document);
     let mut html = String::new();
-    let other = match language {
-        Language::En => ("fr", "Français"),
-        Language::Fr => ("en", "English"),
-    };
+    // The page in each other language, each link named in its own language.
+    let other_languages: String = Language::ALL
+        .into_iter()
+        .filter(|other| *other != language)
+        .map(|other| format!(r#"<a href="/api-docs?lang={0}" hreflang="{0}" lang="{0}">{1}</a>"#, other.as_str(), other.own_name()))
+        .collect();
     let _ = write!(
         html,
-        r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/api-docs.css"></head><body><header><h1>{title}</h1><a class="language" href="/api-docs?lang={other_tag}" hreflang="{other_tag}">{other_name}</a></header><main><p>{intro}</p><h2>{auth}</h2><p>{auth_text}</p><dl><dt>{endpoint_label}</dt><dd><code>{endpoint}</code></dd><dt>{document_label}</dt><dd><a href="/api/v1/openapi.json"><code>{server}/api/v1/openapi.json</code></a></dd></dl>"#,
+        r#"<!DOCTYPE html><html lang="{lang}"{theme}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/api-docs.css"></head><body><header><h1>{title}</h1><nav class="languages" aria-label="{languages}">{other_languages}</nav></header><main><p>{intro}</p><h2>{auth}</h2><p>{auth_text}</p><dl><dt>{endpoint_label}</dt><dd><code>{endpoint}</code></dd><dt>{document_label}</dt><dd><a href="/api/v1/openapi.json"><code>{server}/api/v1/openapi.json</code></a></dd></dl>"#,
         lang = language.as_str(),
+        theme = theme.attribute().map(|value| format!(r#" data-theme="{value}""#)).unwrap_or_default(),
         title = l(Label::Title),
-        other_tag = other.0,
-        other_name = other.1,
+        languages = l(Label::Languages),
         intro = markdown(&language.text(str_at(document, "/info/description"))),
         auth = l(Label::Authentication),
         auth_text = escape(l(Label::AuthenticationText)),

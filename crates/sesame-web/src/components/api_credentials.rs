@@ -20,6 +20,7 @@ use crate::{
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
+    language::language_of,
     messages::error_text,
     notices::KeyNoticesState,
     time::local_timestamp,
@@ -47,11 +48,8 @@ fn docs_url() -> String {
 }
 
 /// The docs open in the console's current language.
-fn docs_href(locale: Locale) -> &'static str {
-    match locale {
-        Locale::en => "/api-docs?lang=en",
-        Locale::fr => "/api-docs?lang=fr",
-    }
+fn docs_href(locale: Locale) -> String {
+    format!("/api-docs?lang={}", language_of(locale).as_str())
 }
 
 #[component]

@@ -17,7 +17,7 @@ use crate::{
         confirm_dialog::ConfirmDialog,
         api_credentials::ApiCredentialsPanel,
         icons::{BackIcon, ChevronIcon, CloseIcon},
-        language_switch::LanguageSwitch,
+        preference_switches::{LanguageSwitch, ThemeSwitch},
         security::SecurityPanel,
     },
     feedback::Feedback,
@@ -35,6 +35,7 @@ fn section_name(i18n: I18nContext<Locale>, section: Section) -> String {
         Section::Security => t_string!(i18n, security).to_string(),
         Section::Activity => t_string!(i18n, activity).to_string(),
         Section::Language => t_string!(i18n, language).to_string(),
+        Section::Theme => t_string!(i18n, theme).to_string(),
     }
 }
 
@@ -114,6 +115,12 @@ pub fn UserSettingsDrawer(section: Signal<Option<Section>>) -> impl IntoView {
                         <section class="drawer-section">
                             <p>{t!(i18n, language_intro)}</p>
                             <LanguageSwitch />
+                        </section>
+                    }.into_any(),
+                    Some(Section::Theme) => view! {
+                        <section class="drawer-section">
+                            <p>{t!(i18n, theme_intro)}</p>
+                            <ThemeSwitch />
                         </section>
                     }.into_any(),
                 }}

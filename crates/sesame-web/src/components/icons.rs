@@ -18,7 +18,7 @@ pub fn DeleteIcon() -> impl IntoView {
     view! {
         <svg class="icon icon-danger" viewBox="0 0 16 16" aria-hidden="true">
             <circle cx="8" cy="8" r="7" fill="currentColor" />
-            <path d="M5.2 5.2l5.6 5.6M10.8 5.2l-5.6 5.6" stroke="#fff" stroke-width="1.8" stroke-linecap="round" />
+            <path d="M5.2 5.2l5.6 5.6M10.8 5.2l-5.6 5.6" stroke-width="1.8" stroke-linecap="round" />
         </svg>
     }
 }

@@ -40,6 +40,9 @@ pub fn KeyPolicySection() -> impl IntoView {
         days => t_string!(i18n, expiry_days, count = days).to_string(),
     };
     let choices = std::iter::once(0).chain(MaxKeyLifetime::CHOICES);
+    // Until the current policy is known the menu cannot be used: a choice made before it
+    // arrived would be replaced by it (and saved as it was).
+    let loading = move || !matches!(current.get(), Some(Ok(_)));
 
     view! {
         <section class="key-policy" aria-labelledby="key-policy-title">
@@ -58,6 +61,7 @@ pub fn KeyPolicySection() -> impl IntoView {
                     <span>{t!(i18n, max_key_lifetime)}</span>
                     <select
                         class="max-key-lifetime"
+                        disabled=loading
                         on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))
                     >
                         {choices
@@ -67,7 +71,7 @@ pub fn KeyPolicySection() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <button type="submit" class="btn btn-primary" disabled=save.pending()>{t!(i18n, save)}</button>
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() || loading()>{t!(i18n, save)}</button>
             </form>
         </section>
     }

@@ -5,7 +5,7 @@ pub mod generated_key;
 pub mod icons;
 pub mod key_policy;
 pub mod key_row;
-pub mod language_switch;
+pub mod preference_switches;
 pub mod text_field;
 pub mod activity;
 pub mod security;

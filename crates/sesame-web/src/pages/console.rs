@@ -11,7 +11,7 @@ use leptos_router::{
 use sesame_shared::{
     functions::save_language,
     routes::{self, Section},
-    wire::{Language, Role, UserView},
+    wire::{Role, UserView},
 };
 
 use crate::{
@@ -20,6 +20,7 @@ use crate::{
         drawer::UserSettingsDrawer,
     },
     i18n::*,
+    language::language_of,
     notices::KeyNoticesState,
     pages::{not_found::NotFoundPage, users::UsersPage},
     session::Session,
@@ -96,10 +97,7 @@ pub fn ConsoleLayout() -> impl IntoView {
 /// the next e-mail comes in the language known before.
 fn remember_language(i18n: leptos_i18n::I18nContext<Locale>) {
     Effect::new(move |_| {
-        let language = match i18n.get_locale() {
-            Locale::en => Language::En,
-            Locale::fr => Language::Fr,
-        };
+        let language = language_of(i18n.get_locale());
         leptos::task::spawn_local(async move {
             let _ = save_language(language).await;
         });

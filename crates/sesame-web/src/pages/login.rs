@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use sesame_shared::functions::log_in;
 
-use crate::{components::language_switch::LanguageSwitch, i18n::*, messages::error_text, session::Session};
+use crate::{components::preference_switches::LanguageSwitch, i18n::*, messages::error_text, session::Session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use sesame_shared::{functions::setup_first_admin, wire::SetupForm};
 
 use crate::{
-    components::{language_switch::LanguageSwitch, text_field::TextField},
+    components::{preference_switches::LanguageSwitch, text_field::TextField},
     i18n::*,
     messages::error_text,
     session::Session,
