@@ -15,7 +15,7 @@ use crate::{
     actor::{Actor, Boundary, Client, SessionRef, Via},
     audit::{self, About},
     device::DeviceToken,
-    model::{EventKind, Party, Role, User},
+    model::{EventKind, Party, Role, Scopes, User},
     password::{Password, PasswordHasher},
     password_attempts::PasswordAttempts,
     store::{self, users::NewUser, Store, StoreError},
@@ -53,6 +53,8 @@ pub enum AccountError {
     Unauthenticated,
     #[error("no such session")]
     SessionNotFound,
+    #[error(transparent)]
+    Refused(#[from] crate::rights::Refusal),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -304,7 +306,7 @@ impl Accounts {
         if let Err(error) = store::sessions::touch(&mut conn, &hash, now, self.session_idle_ms).await {
             tracing::warn!(%error, "could not note a console session as seen");
         }
-        Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) }))
+        Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full }))
     }
 
     /// Remembers the language the actor reads the console in: the messages Sésame sends
@@ -325,7 +327,7 @@ impl Accounts {
             return Ok(());
         };
         if store::sessions::delete(tx.conn(), &hash).await? {
-            let actor = Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)) };
+            let actor = Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full };
             let event = audit::event(EventKind::Logout, &actor, About::default());
             audit::commit(tx, &[event], Boundary::Console).await?;
         }

@@ -6,9 +6,18 @@
 
 use crate::{
     actor::Actor,
-    model::{Event, Page, PageRequest, Role},
+    model::{Event, Page, PageRequest, Permission, Role},
+    rights::{self, Refusal},
     store::{self, activity::Visibility, Store, StoreError},
 };
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActivityError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 #[derive(Clone)]
 pub struct ActivityLog {
@@ -20,12 +29,19 @@ impl ActivityLog {
         Self { store }
     }
 
+    /// Whether the actor may act with `permission` (the REST API's `GET /me`, which no
+    /// other use case serves), a refusal for a missing scope recorded like any other.
+    pub fn require(&self, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
+        rights::require(&self.store, actor, permission)
+    }
+
     /// The events the actor may see, newest first.
-    pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Event>, StoreError> {
+    pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Event>, ActivityError> {
+        rights::require(&self.store, actor, Permission::ActivityRead)?;
         let visibility = match actor.user.role {
             Role::Admin => Visibility::Organization(actor.user.organization_id),
             Role::User => Visibility::User(actor.user.id),
         };
-        store::activity::list(&mut *self.store.read().await?, visibility, page).await
+        Ok(store::activity::list(&mut *self.store.read().await?, visibility, page).await?)
     }
 }

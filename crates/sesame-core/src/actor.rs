@@ -7,7 +7,7 @@ use std::{net::IpAddr, sync::Arc};
 use crate::{
     device::DeviceToken,
     key::KeyHash,
-    model::{ApiKeyId, User},
+    model::{ApiKeyId, Scopes, User},
 };
 
 /// A user acting through one boundary, from one client.
@@ -19,6 +19,9 @@ pub struct Actor {
     pub user: Arc<User>,
     pub client: Client,
     pub via: Via,
+    /// What this credential may do within `user`'s role: a key's scopes; everything for a
+    /// console session or the command line. `crate::rights` decides with both.
+    pub scopes: Scopes,
 }
 
 /// Where a request came from.
@@ -117,12 +120,12 @@ impl std::fmt::Debug for SessionRef {
 impl Actor {
     /// The operator acting for `user` from the command line (`sesame key create`).
     pub fn command_line(user: User) -> Self {
-        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine }
+        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine, scopes: Scopes::Full }
     }
 
     /// The key's owner acting through the REST API.
     pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
         let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.clone() };
-        Self { user: principal.user.clone(), client, via }
+        Self { user: principal.user.clone(), client, via, scopes: principal.scopes }
     }
 }

@@ -175,6 +175,7 @@ mod tests {
             key_id: ApiKeyId::new_random(),
             expires_at: None,
             previous_secret: None,
+            scopes: crate::model::Scopes::Full,
             user: Arc::new(User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),

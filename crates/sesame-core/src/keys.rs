@@ -7,15 +7,16 @@
 use std::{collections::HashSet, sync::Arc};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sesame_model::MaxKeyLifetime;
+use sesame_model::{MaxKeyLifetime, Permission};
 
 use crate::{
     actor::{Actor, Boundary, Client, Via},
     audit::{self, About},
     invalidation::{self, announce, Invalidation},
     key::{ApiKeySecret, KeyHash},
-    model::{ApiKey, ApiKeyId, Event, EventKind, KeyAddress, Page, PageRequest, Status},
+    model::{ApiKey, ApiKeyId, Event, EventKind, KeyAddress, Page, PageRequest, Scopes, Status},
     notices::{Notice, Recipient},
+    rights::{self, Refusal},
     names::{KeyName, NameError},
     store::{self, Store, StoreError, Tx},
     throttle::{RetryAfter, Throttles},
@@ -57,6 +58,8 @@ pub enum KeyError {
     #[error("too many requests")]
     Throttled(RetryAfter),
     #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
     Store(StoreError),
 }
 
@@ -93,12 +96,15 @@ pub struct NewKey<'a> {
     pub name: Option<&'a str>,
     /// None: the key never expires.
     pub expires_at: Option<DateTime<Utc>>,
+    /// None: the scopes of the credential making it — full access from the console, a
+    /// scoped key's own scopes from that key (never more than it has).
+    pub scopes: Option<Scopes>,
 }
 
 impl<'a> NewKey<'a> {
-    /// A key that never expires.
+    /// A key that never expires, with its maker's scopes.
     pub fn named(name: Option<&'a str>) -> Self {
-        Self { name, expires_at: None }
+        Self { name, expires_at: None, scopes: None }
     }
 }
 
@@ -149,15 +155,16 @@ pub fn expiry_under_policy(
 pub struct KeyChange {
     pub name: Option<String>,
     pub status: Option<Status>,
+    pub scopes: Option<Scopes>,
 }
 
 impl KeyChange {
     pub fn rename(name: impl Into<String>) -> Self {
-        Self { name: Some(name.into()), status: None }
+        Self { name: Some(name.into()), status: None, scopes: None }
     }
 
     pub fn status(status: Status) -> Self {
-        Self { name: None, status: Some(status) }
+        Self { name: None, status: Some(status), scopes: None }
     }
 }
 
@@ -202,6 +209,9 @@ impl Keys {
 
     /// A new key for the actor.
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
+        let scopes = new.scopes.unwrap_or(actor.scopes);
+        actor.may_grant(scopes)?;
         let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
         let secret = ApiKeySecret::generate();
         let mut tx = self.store.write().await?;
@@ -212,7 +222,7 @@ impl Keys {
         let policy = policy_first(&mut tx, actor).await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let expires_at = expiry_under_policy(policy, now, new.expires_at)?;
-        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at).await?;
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, scopes).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(CreatedKey { key, secret })
@@ -220,12 +230,14 @@ impl Keys {
 
     /// All the actor's keys, oldest first (the console's panel filters them itself).
     pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysRead)?;
         Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
     }
 
     /// What asks for the actor's attention about their keys (the console's badge on *User
     /// settings* and its notices).
     pub async fn attention(&self, actor: &Actor) -> Result<KeyAttention, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysRead)?;
         let mut conn = self.store.read().await?;
         let now = self.store.now();
         let expiring_soon = store::keys::expiring(&mut conn, actor.user.id, now, now + ATTENTION_WINDOW).await?;
@@ -236,11 +248,13 @@ impl Keys {
 
     /// One page of the actor's keys (the REST API's list).
     pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysRead)?;
         Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
     }
 
     /// One of the actor's keys, with its recent addresses.
     pub async fn get(&self, actor: &Actor, id: ApiKeyId) -> Result<KeyDetails, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysRead)?;
         let mut conn = self.store.read().await?;
         let key = store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
         let recent_addresses = store::key_addresses::list(&mut conn, id).await?;
@@ -251,19 +265,30 @@ impl Keys {
     /// a disable returns, no request with the key is accepted, on any node, until it is
     /// enabled again.
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
+        if let Some(scopes) = change.scopes {
+            actor.may_grant(scopes)?;
+        }
         let name = change.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
-        if name.is_none() && change.status.is_none() {
+        if name.is_none() && change.status.is_none() && change.scopes.is_none() {
             return Err(KeyError::NothingToChange);
         }
-        let status = change.status;
+        let (status, scopes) = (change.status, change.scopes);
         self.change(actor, move |keys, actor| {
             let name = name.clone();
-            async move { keys.update_now(&actor, id, name, status).await }
+            async move { keys.update_now(&actor, id, name, status, scopes).await }
         })
         .await
     }
 
-    async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, status: Option<Status>) -> Result<ApiKey, KeyError> {
+    async fn update_now(
+        &self,
+        actor: &Actor,
+        id: ApiKeyId,
+        name: Option<KeyName>,
+        status: Option<Status>,
+        scopes: Option<Scopes>,
+    ) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
@@ -274,11 +299,18 @@ impl Keys {
             // Unchanged: what is stored already obeys the rule.
             None => KeyName::parse(&before.name).map_err(KeyError::InvalidName)?,
         };
-        let after = ApiKey { name: name.as_str().to_owned(), status: status.unwrap_or(before.status), ..before.clone() };
+        let after = ApiKey {
+            name: name.as_str().to_owned(),
+            status: status.unwrap_or(before.status),
+            scopes: scopes.unwrap_or(before.scopes),
+            ..before.clone()
+        };
         store::keys::save(tx.conn(), &after, &name).await?;
+        // Every node forgets the key before this returns: a disabled key is refused, and a
+        // key's next request acts with its new scopes, wherever it lands.
         let revoked = before.status.is_active() && !after.status.is_active();
-        let forgotten = if revoked { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
-        let events: Vec<_> = [
+        let forgotten = if revoked || before.scopes != after.scopes { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
+        let mut events: Vec<_> = [
             (before.name != after.name).then_some(EventKind::KeyRenamed),
             (before.status != after.status).then_some(match after.status {
                 Status::Active => EventKind::KeyEnabled,
@@ -289,6 +321,10 @@ impl Keys {
         .flatten()
         .map(|kind| audit::event(kind, actor, About::key(&after)))
         .collect();
+        if before.scopes != after.scopes {
+            let detail = after.scopes.to_stored().unwrap_or_else(|| "full".to_owned());
+            events.push(audit::event(EventKind::KeyScopesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
         self.commit_and_forget(tx, &events, actor.via.boundary(), &forgotten).await?;
         Ok(after)
     }
@@ -300,6 +336,7 @@ impl Keys {
     /// every node. A key may roll itself. Rolling again during an overlap drops the older
     /// secret.
     pub async fn roll(&self, actor: &Actor, id: ApiKeyId, roll: Roll) -> Result<CreatedKey, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         if roll.grace < TimeDelta::zero() || roll.grace > MAX_GRACE {
             return Err(KeyError::InvalidGracePeriod);
         }
@@ -342,6 +379,7 @@ impl Keys {
     /// Ends the overlap after a roll now: the key's previous secret is refused from the
     /// moment this returns, on every node. Nothing to end is not an error.
     pub async fn end_overlap(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         self.change(actor, move |keys, actor| async move { keys.end_overlap_now(&actor, id).await }).await
     }
 
@@ -364,6 +402,7 @@ impl Keys {
     /// Deletes one of the actor's keys; when this returns, no request with it is accepted
     /// any more, on any node.
     pub async fn delete(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         self.change(actor, move |keys, actor| async move { keys.delete_now(&actor, id).await }).await
     }
 

@@ -29,6 +29,7 @@ pub mod password;
 mod password_attempts;
 mod previous_secret;
 pub mod reminders;
+pub mod rights;
 pub mod principal;
 pub mod security;
 mod store;

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    EventKind, Role, Status,
+    EventKind, Permission, Role, Scopes, Status,
 };
 
 /// A user as the rest of the system sees them.
@@ -45,6 +45,8 @@ pub struct ApiKey {
     pub expires_at: Option<DateTime<Utc>>,
     /// After a roll, the previous secret works until then too (none: no overlap).
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
+    /// What the key may do (within what its owner's role allows).
+    pub scopes: Scopes,
 }
 
 impl ApiKey {

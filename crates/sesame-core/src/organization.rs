@@ -4,7 +4,7 @@
 //! [`crate::keys::expiry_under_policy`]).
 
 use chrono::SecondsFormat;
-use sesame_model::MaxKeyLifetime;
+use sesame_model::{MaxKeyLifetime, Permission};
 
 use crate::{
     actor::Actor,
@@ -12,13 +12,14 @@ use crate::{
     invalidation::{self, announce, Invalidation},
     keys::latest_expiry,
     model::{EventKind, OrganizationId},
+    rights::{self, Refusal},
     store::{self, Store, StoreError},
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrganizationError {
-    #[error("only an administrator may do this")]
-    Forbidden,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// The credential the request came with was revoked (or its user disabled) while the
     /// request was in flight: nothing was done.
     #[error("the credentials are no longer valid")]
@@ -64,6 +65,7 @@ impl Organizations {
     /// The actor's organization (any member may read its policy: the console shapes its
     /// expiry choices by it).
     pub async fn get(&self, actor: &Actor) -> Result<Organization, OrganizationError> {
+        rights::require(&self.store, actor, Permission::UsersRead)?;
         let mut conn = self.store.read().await?;
         let max_key_lifetime = store::organizations::max_key_lifetime(&mut conn, actor.user.organization_id, "").await?;
         Ok(Organization { id: actor.user.organization_id, name: actor.user.organization_name.clone(), max_key_lifetime })
@@ -73,6 +75,7 @@ impl Organizations {
     /// that would outlive it from now is shortened to it, on every node, before this
     /// returns.
     pub async fn set_max_key_lifetime(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {
+        rights::require(&self.store, actor, Permission::UsersWrite)?;
         let (organizations, actor) = (self.clone(), actor.clone());
         invalidation::run_change(OrganizationError::is_deadlock, move || {
             let (organizations, actor) = (organizations.clone(), actor.clone());
@@ -88,8 +91,8 @@ impl Organizations {
         // The organization first, as every change that reads the policy (see keys.rs).
         store::users::lock_organization(tx.conn(), organization).await?;
         let admin = tx.reauthorize(actor).await?.ok_or(OrganizationError::Unauthenticated)?;
-        if !admin.is_admin() {
-            return Err(OrganizationError::Forbidden);
+        if let Err(refusal) = rights::check(&admin, actor.scopes, Permission::UsersWrite) {
+            return Err(refusal.into());
         }
         store::organizations::set_max_key_lifetime(tx.conn(), organization, max).await?;
         let detail = max.map_or_else(|| "none".to_owned(), |max| max.days().to_string());

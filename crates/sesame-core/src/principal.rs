@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     key::KeyHash,
-    model::{ApiKeyId, User},
+    model::{ApiKeyId, Scopes, User},
 };
 
 /// A key and the user it acts as. Never changes once built: a change to the key or the user
@@ -20,6 +20,8 @@ pub struct KeyPrincipal {
     /// The key was presented with its previous secret (in the overlap after a roll): that
     /// secret's hash, so a change made with it checks that this very secret still works.
     pub previous_secret: Option<KeyHash>,
+    /// What the key may do, within what `user`'s role allows.
+    pub scopes: Scopes,
     pub user: Arc<User>,
 }
 

@@ -7,9 +7,10 @@ use crate::{
     accounts::{AccountError, UserFieldError},
     actor::{Actor, Via},
     audit::{self, About},
-    model::{EventKind, SessionId, SessionInfo},
+    model::{EventKind, Permission, SessionId, SessionInfo},
     password::{Password, PasswordHasher},
     password_attempts::PasswordAttempts,
+    rights,
     store::{self, Store},
 };
 
@@ -31,6 +32,7 @@ impl Security {
     /// and hard stop apply, a wrong one counts as a failed login, and the activity log
     /// records it.
     pub async fn change_password(&self, actor: &Actor, current: &Password, new: &Password) -> Result<(), AccountError> {
+        rights::require(&self.store, actor, Permission::SecurityWrite)?;
         let attempt = self.attempts.begin(&actor.user.username, &actor.client).await?.map_err(AccountError::TooManyAttempts)?;
         let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
         if !self.hasher.verify(current, stored.as_deref()).await {
@@ -53,11 +55,13 @@ impl Security {
     /// The actor's live sessions, most recently seen first; `current` marks the one the
     /// request came with.
     pub async fn sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, AccountError> {
+        rights::require(&self.store, actor, Permission::SecurityWrite)?;
         Ok(store::sessions::list(&mut *self.store.read().await?, actor.user.id, Utc::now(), current_session(actor)).await?)
     }
 
     /// Ends one of the actor's sessions.
     pub async fn end_session(&self, actor: &Actor, id: SessionId) -> Result<(), AccountError> {
+        rights::require(&self.store, actor, Permission::SecurityWrite)?;
         let mut tx = self.store.write().await?;
         let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
         if !store::sessions::delete_one_of(tx.conn(), user.id, id).await? {
@@ -69,6 +73,7 @@ impl Security {
 
     /// Ends all the actor's sessions but the current one; how many were ended.
     pub async fn end_other_sessions(&self, actor: &Actor) -> Result<u64, AccountError> {
+        rights::require(&self.store, actor, Permission::SecurityWrite)?;
         let mut tx = self.store.write().await?;
         let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
         let ended = store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;

@@ -18,15 +18,16 @@ use crate::{
     actor::Actor,
     audit::{self, About},
     invalidation::{self, Invalidation},
-    model::{EventKind, Page, PageRequest, Role, Status, User, UserChange, UserId},
+    model::{EventKind, Page, PageRequest, Permission, Role, Status, User, UserChange, UserId},
     password::{Password, PasswordHasher},
+    rights::{self, Refusal},
     store::{self, Store, StoreError},
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
-    #[error("only an administrator may do this")]
-    Forbidden,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("no such user")]
     NotFound,
     #[error("{0}")]
@@ -80,6 +81,7 @@ impl Users {
     }
 
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>, UserError> {
+        rights::require(&self.store, actor, Permission::UsersRead)?;
         match actor.user.role {
             Role::Admin => Ok(store::users::list(&mut *self.store.read().await?, actor.user.organization_id, page).await?),
             Role::User => {
@@ -90,6 +92,7 @@ impl Users {
     }
 
     pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, UserError> {
+        rights::require(&self.store, actor, Permission::UsersRead)?;
         if !actor.user.is_admin() && id != actor.user.id {
             return Err(UserError::NotFound);
         }
@@ -98,7 +101,7 @@ impl Users {
     }
 
     pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
-        require_admin(&actor.user)?;
+        rights::require(&self.store, actor, Permission::UsersWrite)?;
         let input = UserInput {
             organization: actor.user.organization_name.clone(),
             full_name: colleague.full_name,
@@ -110,7 +113,7 @@ impl Users {
         let new_user = accounts::new_user(&self.hasher, &input).await.map_err(UserError::Invalid)?;
         let mut tx = self.store.write().await?;
         let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
-        require_admin(&admin)?;
+        rights::check(&admin, actor.scopes, Permission::UsersWrite)?;
         let user = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
         let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
@@ -121,7 +124,7 @@ impl Users {
     /// their keys act with the new role on their next request, and a disabled user's
     /// sessions are ended and their keys refused (until they are enabled again).
     pub async fn update(&self, actor: &Actor, id: UserId, change: UserChange) -> Result<User, UserError> {
-        require_admin(&actor.user)?;
+        rights::require(&self.store, actor, Permission::UsersWrite)?;
         if change == UserChange::default() {
             return Err(UserError::NothingToChange);
         }
@@ -150,7 +153,7 @@ impl Users {
         let organization = actor.user.organization_id;
         store::users::lock_organization(tx.conn(), organization).await?;
         let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
-        require_admin(&admin)?;
+        rights::check(&admin, actor.scopes, Permission::UsersWrite)?;
         crate::testing::pause("user-change-checked").await;
         if !store::users::update(tx.conn(), organization, id, &change).await? {
             return Err(UserError::NotFound);
@@ -182,14 +185,6 @@ fn change_events(actor: &Actor, user: &User, change: &UserChange) -> Vec<crate::
         None => {}
     }
     events
-}
-
-fn require_admin(actor: &User) -> Result<(), UserError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(UserError::Forbidden)
-    }
 }
 
 fn visible_to(actor: &User, user: User) -> Result<User, UserError> {

@@ -79,6 +79,7 @@ impl Verifier {
             key_id: found.id,
             expires_at,
             previous_secret: found.previous_until.map(|_| hash.clone()),
+            scopes: found.scopes,
             user: Arc::new(found.user),
         }))
     }

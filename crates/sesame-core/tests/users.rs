@@ -116,7 +116,7 @@ async fn only_an_admin_creates_users_in_their_own_organization() {
     let users = &f.services.users;
     let carol = users.create(&o.admin, colleague("carol", Role::User)).await.unwrap();
     assert_eq!(carol.organization_id, o.admin.user.organization_id);
-    assert!(matches!(users.create(&o.alice, colleague("dave", Role::Admin)).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.create(&o.alice, colleague("dave", Role::Admin)).await, Err(UserError::Refused(sesame_core::rights::Refusal::Role))));
     assert!(matches!(users.create(&o.admin, colleague("CAROL", Role::User)).await, Err(UserError::UsernameTaken)));
     assert!(matches!(users.create(&o.admin, colleague("bad name", Role::User)).await, Err(UserError::Invalid(_))));
     // Nothing was created by the refused calls.
@@ -130,8 +130,8 @@ async fn who_may_change_whom() {
     let f = fixture().await;
     let o = org(&f).await;
     let users = &f.services.users;
-    assert!(matches!(users.update(&o.alice, o.bob.user.id, disable()).await, Err(UserError::Forbidden)));
-    assert!(matches!(users.update(&o.alice, o.alice.user.id, make(Role::Admin)).await, Err(UserError::Forbidden)));
+    assert!(matches!(users.update(&o.alice, o.bob.user.id, disable()).await, Err(UserError::Refused(sesame_core::rights::Refusal::Role))));
+    assert!(matches!(users.update(&o.alice, o.alice.user.id, make(Role::Admin)).await, Err(UserError::Refused(sesame_core::rights::Refusal::Role))));
     assert!(matches!(users.update(&o.admin, o.admin.user.id, disable()).await, Err(UserError::OwnAccount)));
     assert!(matches!(users.update(&o.admin, o.stranger.user.id, disable()).await, Err(UserError::NotFound)));
     assert!(matches!(users.update(&o.stranger, o.alice.user.id, disable()).await, Err(UserError::NotFound)));
@@ -160,7 +160,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     // The loser was demoted by the winner before their own change committed: their change
     // is checked against who they are then, no longer an administrator.
     let loser = if first.is_ok() { second } else { first };
-    assert!(matches!(loser, Err(UserError::Forbidden)), "{loser:?}");
+    assert!(matches!(loser, Err(UserError::Refused(sesame_core::rights::Refusal::Role))), "{loser:?}");
 }
 
 #[tokio::test]

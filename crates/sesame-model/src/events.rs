@@ -35,6 +35,11 @@ pub enum EventKind {
     /// An administrator changed the organization's maximum key lifetime (detail: the new
     /// maximum in days, or "none").
     KeyPolicyChanged,
+    /// The key's scopes changed (detail: the new permissions separated by spaces, or
+    /// "full").
+    KeyScopesChanged,
+    /// A request with the key was refused: its scopes lack the permission in the detail.
+    KeyOutOfScope,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -45,7 +50,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -62,6 +67,8 @@ impl EventKind {
         EventKind::KeyExpiresSoon,
         EventKind::KeyShortenedByPolicy,
         EventKind::KeyPolicyChanged,
+        EventKind::KeyScopesChanged,
+        EventKind::KeyOutOfScope,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -88,6 +95,8 @@ impl EventKind {
             EventKind::KeyExpiresSoon => "key_expires_soon",
             EventKind::KeyShortenedByPolicy => "key_shortened_by_policy",
             EventKind::KeyPolicyChanged => "key_policy_changed",
+            EventKind::KeyScopesChanged => "key_scopes_changed",
+            EventKind::KeyOutOfScope => "key_out_of_scope",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

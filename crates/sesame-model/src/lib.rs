@@ -7,7 +7,8 @@
 //! - [`fields`]: the rules for usernames, e-mail addresses and passwords;
 //! - [`EventKind`]: what the activity log records;
 //! - [`Language`]: the languages people read Sésame in;
-//! - [`MaxKeyLifetime`]: an organization's key lifetime policy.
+//! - [`MaxKeyLifetime`]: an organization's key lifetime policy;
+//! - [`Permission`] and [`Scopes`]: what a key may do.
 //!
 //! Each serializes the same way everywhere, and parsing an unknown value is an error, never
 //! a default.
@@ -43,7 +44,9 @@ mod policy;
 #[cfg(feature = "random")]
 pub mod random;
 mod role;
+pub mod scopes;
 
 pub use events::EventKind;
 pub use policy::{Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS};
 pub use role::{Role, Status, UnknownValue};
+pub use scopes::{NoPermission, Permission, PermissionSet, Scopes};

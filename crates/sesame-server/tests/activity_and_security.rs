@@ -10,7 +10,7 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
 use sesame_shared::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndOtherSessions, EndSession, GenerateApiKey,
+    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, SetApiKeyScopes, EndOtherSessions, EndSession, GenerateApiKey,
     ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer, PASSWORD};
@@ -79,6 +79,7 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     }
     ok(console.call_via::<RollApiKey>(&json!({"id": id, "grace_seconds": 3600}), CONSOLE_IP).await).await;
     ok(console.call_via::<EndApiKeyOverlap>(&json!({"id": id}), CONSOLE_IP).await).await;
+    ok(console.call_via::<SetApiKeyScopes>(&json!({"id": id, "scopes": ["me:read"]}), CONSOLE_IP).await).await;
     ok(console.call_via::<DeleteApiKey>(&json!({"id": id}), CONSOLE_IP).await).await;
     let form = json!({"full_name": "Carol", "username": "carol", "email": "carol@example.com", "role": "user", "password": PASSWORD});
     let carol = ok(console.call_via::<CreateUser>(&json!({"form": form}), CONSOLE_IP).await).await;
@@ -99,12 +100,14 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     // Events that API traffic causes, not a person in the console: a key reported as leaked
     // (tests/revoking_leaked_keys.rs), a previous secret still in use (core key_lifetime.rs),
     // a key used from a new address (core key_addresses.rs), a reminder that a key expires
-    // soon (core key_policy.rs, e_mail_notices.rs).
+    // soon (core key_policy.rs, e_mail_notices.rs), a request refused for its key's scopes
+    // (tests/key_scopes.rs; a console session has every scope).
     let not_from_console = [
         EventKind::KeyRevokedAsLeaked,
         EventKind::KeyUsedWithPreviousSecret,
         EventKind::KeyUsedFromNewAddress,
         EventKind::KeyExpiresSoon,
+        EventKind::KeyOutOfScope,
     ];
     let all: BTreeSet<&str> =
         EventKind::ALL.iter().filter(|k| !not_from_console.contains(k)).map(|k| k.as_str()).collect();

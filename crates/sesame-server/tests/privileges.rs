@@ -3,6 +3,10 @@
 //! and through the REST API (key). The outcome of each is written down, and the key column
 //! must equal the session column row for row.
 //!
+//! Unless it carries less: two more columns, by key only, for an administrator's read-only
+//! key and a key scoped to `api_keys:write` alone. Their refusals name the permission
+//! missing, which must be the one the OpenAPI document gives the operation.
+//!
 //! Each column runs on a fresh server with the same people, and runs the operations in the
 //! same order, so the state every operation sees is the same in both columns.
 
@@ -10,7 +14,10 @@ mod support;
 
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
-use sesame_core::model::{Role, User};
+use sesame_core::{
+    keys::NewKey,
+    model::{Permission, Role, Scopes, User},
+};
 use sesame_shared::functions::{
     ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetOrganizationPolicy, GetUser,
     ListActivity, ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
@@ -22,6 +29,10 @@ enum Actor {
     Admin,
     User,
     DisabledAdmin,
+    /// The administrator, through a key with the *Read only* preset.
+    ReadOnlyKey,
+    /// The administrator, through a key scoped to `api_keys:write` alone.
+    KeysWriteKey,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +50,8 @@ enum Outcome {
     Forbidden,
     NotFound,
     Conflict,
+    /// 403 `insufficient_scope`, naming the permission the key lacks.
+    OutOfScope(&'static str),
 }
 use Outcome::*;
 
@@ -78,40 +91,68 @@ enum Operation {
     ChangePasswordWrongly,
 }
 
-/// The rule, written out: (operation, admin, user, disabled administrator).
-fn expected() -> Vec<(Operation, [Outcome; 3])> {
+/// The rule, written out: (operation, admin, user, disabled administrator, the
+/// administrator's read-only key, the administrator's `api_keys:write` key).
+fn expected() -> Vec<(Operation, [Outcome; 5])> {
     use Operation as O;
     let org = || Allowed("admin,alice,carol,dave".into());
+    let (keys_read, keys_write) = (OutOfScope("api_keys:read"), OutOfScope("api_keys:write"));
+    let (users_read, users_write) = (OutOfScope("users:read"), OutOfScope("users:write"));
+    let security = OutOfScope("security:write");
     vec![
-        (O::Me, [ok(), ok(), Unauthenticated]),
-        (O::ListKeys, [Allowed("1".into()), Allowed("1".into()), Unauthenticated]),
-        (O::GetOwnKey, [ok(), ok(), Unauthenticated]),
-        (O::CreateKey, [ok(), ok(), Unauthenticated]),
-        (O::CreateExpiringKey, [ok(), ok(), Unauthenticated]),
-        (O::RenameOwnKey, [ok(), ok(), Unauthenticated]),
-        (O::DeleteOwnKey, [ok(), ok(), Unauthenticated]),
-        (O::DisableAndEnableOwnKey, [ok(), ok(), Unauthenticated]),
-        (O::RollOwnKeyAndEndOverlap, [ok(), ok(), Unauthenticated]),
-        (O::RenameOthersKey, [NotFound, NotFound, Unauthenticated]),
-        (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated]),
-        (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated]),
-        (O::RollOthersKey, [NotFound, NotFound, Unauthenticated]),
-        (O::GetOthersKey, [NotFound, NotFound, Unauthenticated]),
-        (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated]),
-        (O::GetSelf, [ok(), ok(), Unauthenticated]),
-        (O::GetColleague, [ok(), NotFound, Unauthenticated]),
-        (O::GetStranger, [NotFound, NotFound, Unauthenticated]),
-        (O::CreateUser, [ok(), Forbidden, Unauthenticated]),
-        (O::UpdateColleague, [ok(), Forbidden, Unauthenticated]),
-        (O::UpdateSelf, [Conflict, Forbidden, Unauthenticated]),
-        (O::UpdateStranger, [NotFound, Forbidden, Unauthenticated]),
-        (O::ListActivity, [ok(), ok(), Unauthenticated]),
-        (O::ListSessions, [ok(), ok(), Unauthenticated]),
-        (O::EndStrangersSession, [NotFound, NotFound, Unauthenticated]),
-        (O::ReadKeyPolicy, [ok(), ok(), Unauthenticated]),
-        (O::SetKeyPolicy, [ok(), Forbidden, Unauthenticated]),
-        (O::ChangePasswordWrongly, [Forbidden, Forbidden, Unauthenticated]),
+        (O::Me, [ok(), ok(), Unauthenticated, ok(), OutOfScope("me:read")]),
+        (O::ListKeys, [Allowed("1".into()), Allowed("1".into()), Unauthenticated, Allowed("1".into()), keys_read.clone()]),
+        (O::GetOwnKey, [ok(), ok(), Unauthenticated, ok(), keys_read.clone()]),
+        (O::CreateKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::CreateExpiringKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::RenameOwnKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::DeleteOwnKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::DisableAndEnableOwnKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::RollOwnKeyAndEndOverlap, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::RenameOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
+        (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
+        (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
+        (O::RollOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
+        (O::GetOthersKey, [NotFound, NotFound, Unauthenticated, NotFound, keys_read.clone()]),
+        (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated, org(), users_read.clone()]),
+        (O::GetSelf, [ok(), ok(), Unauthenticated, ok(), users_read.clone()]),
+        (O::GetColleague, [ok(), NotFound, Unauthenticated, ok(), users_read.clone()]),
+        (O::GetStranger, [NotFound, NotFound, Unauthenticated, NotFound, users_read.clone()]),
+        (O::CreateUser, [ok(), Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
+        (O::UpdateColleague, [ok(), Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
+        (O::UpdateSelf, [Conflict, Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
+        (O::UpdateStranger, [NotFound, Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
+        (O::ListActivity, [ok(), ok(), Unauthenticated, ok(), OutOfScope("activity:read")]),
+        (O::ListSessions, [ok(), ok(), Unauthenticated, security.clone(), security.clone()]),
+        (O::EndStrangersSession, [NotFound, NotFound, Unauthenticated, security.clone(), security.clone()]),
+        (O::ReadKeyPolicy, [ok(), ok(), Unauthenticated, ok(), users_read]),
+        (O::SetKeyPolicy, [ok(), Forbidden, Unauthenticated, users_write.clone(), users_write]),
+        (O::ChangePasswordWrongly, [Forbidden, Forbidden, Unauthenticated, security.clone(), security]),
     ]
+}
+
+/// The operation (its OpenAPI `operationId`) a row's refusal for a missing scope comes from.
+fn operation_id(operation: Operation) -> &'static str {
+    use Operation as O;
+    match operation {
+        O::Me => "getMe",
+        O::ListKeys => "listApiKeys",
+        O::GetOwnKey | O::GetOthersKey => "getApiKey",
+        O::CreateKey | O::CreateExpiringKey => "createApiKey",
+        O::RenameOwnKey | O::DisableAndEnableOwnKey | O::RenameOthersKey | O::DisableOthersKey => "updateApiKey",
+        O::DeleteOwnKey | O::DeleteOthersKey => "deleteApiKey",
+        O::RollOwnKeyAndEndOverlap | O::RollOthersKey => "rollApiKey",
+        O::ListUsers => "listUsers",
+        O::GetSelf | O::GetColleague | O::GetStranger => "getUser",
+        O::CreateUser => "createUser",
+        O::UpdateColleague | O::UpdateSelf | O::UpdateStranger => "updateUser",
+        O::ListActivity => "listActivity",
+        O::ListSessions => "listSessions",
+        O::EndStrangersSession => "endSession",
+        O::ReadKeyPolicy => "getOrganization",
+        O::SetKeyPolicy => "updateOrganization",
+        O::ChangePasswordWrongly => "changePassword",
+    }
 }
 
 /// One column's world: an organization (admin, alice, carol, dave), a stranger in another
@@ -138,13 +179,20 @@ async fn world(actor: Actor) -> World {
     let carol = server.create_user("carol", Role::User).await;
     let dave = server.create_user("dave", Role::Admin).await;
     let stranger = server.create_user_in("stranger", "Globex", Role::Admin).await;
+    let scopes = match actor {
+        Actor::ReadOnlyKey => Scopes::read_only(),
+        Actor::KeysWriteKey => Scopes::from_list(Some(&[Permission::ApiKeysWrite])).unwrap(),
+        Actor::Admin | Actor::User | Actor::DisabledAdmin => Scopes::Full,
+    };
     let actor = match actor {
-        Actor::Admin => admin.clone(),
+        Actor::Admin | Actor::ReadOnlyKey | Actor::KeysWriteKey => admin.clone(),
         Actor::User => alice,
         Actor::DisabledAdmin => dave,
     };
     let browser = server.browser(&actor.username).await;
-    let (own, secret) = server.generate_key(&actor, Some("own")).await;
+    let new_key = NewKey { name: Some("own"), expires_at: None, scopes: Some(scopes) };
+    let created = server.services.keys.create(&as_operator(&actor), new_key).await.unwrap();
+    let (own, secret) = (created.key, created.secret);
     let (carols, _) = server.generate_key(&carol, Some("carols")).await;
     let password = sesame_core::password::Password::new(support::PASSWORD);
     server.services.accounts.log_in("stranger", &password, &Default::default(), None).await.unwrap();
@@ -179,6 +227,7 @@ fn as_operator(user: &User) -> sesame_core::actor::Actor {
 fn outcome_of_status(status: StatusCode) -> Outcome {
     match status {
         StatusCode::UNAUTHORIZED => Unauthenticated,
+        // Told apart from `insufficient_scope` by the body (see `outcome`).
         StatusCode::FORBIDDEN => Forbidden,
         StatusCode::NOT_FOUND => NotFound,
         StatusCode::CONFLICT => Conflict,
@@ -191,6 +240,18 @@ fn outcome_of_status(status: StatusCode) -> Outcome {
 async fn outcome(response: Response, list: Option<&str>) -> Outcome {
     let status = response.status();
     let outcome = outcome_of_status(status);
+    if status == StatusCode::FORBIDDEN {
+        let challenge = response.headers().get("www-authenticate").map(|value| value.to_str().unwrap().to_owned());
+        let body: Value = response.json().await.unwrap();
+        if body["errors"][0]["code"] != "insufficient_scope" {
+            return Forbidden;
+        }
+        let required = body["errors"][0]["context"]["required"][0].as_str().unwrap();
+        let permission = Permission::ALL.into_iter().find(|permission| permission.as_str() == required).unwrap().as_str();
+        let challenge = challenge.expect("a WWW-Authenticate challenge for insufficient_scope");
+        assert!(challenge.contains(r#"error="insufficient_scope""#) && challenge.contains(&format!(r#"scope="{permission}""#)), "{challenge}");
+        return OutOfScope(permission);
+    }
     let (Some(kind), Allowed(_)) = (list, &outcome) else { return outcome };
     let body: Value = response.json().await.unwrap();
     let items = match kind {
@@ -407,6 +468,34 @@ async fn every_operation_by_every_kind_of_actor_through_both_channels() {
                     "{operation:?} by {actor:?}: session {:?}, key {:?}, expected {wanted:?}",
                     by_session[row], by_key[row]
                 ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn scoped_keys_do_what_their_scopes_allow_and_the_document_names_what_they_lack() {
+    let table = expected();
+    let document = TestServer::start().await;
+    let openapi: Value = Client::new().get(document.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let documented = |operation_id: &str| -> Option<String> {
+        let operation = openapi["paths"].as_object().unwrap().values().flat_map(|item| item.as_object().unwrap().values()).find(|op| op["operationId"] == operation_id)?;
+        operation["security"][0]["MC-Api-Key"][0].as_str().map(str::to_owned)
+    };
+    let mut failures = Vec::new();
+    for (index, actor) in [(3, Actor::ReadOnlyKey), (4, Actor::KeysWriteKey)] {
+        let by_key = column(actor, Via::Key).await;
+        for (row, (operation, outcomes)) in table.iter().enumerate() {
+            let wanted = &outcomes[index];
+            if &by_key[row] != wanted {
+                failures.push(format!("{operation:?} by {actor:?}: {:?}, expected {wanted:?}", by_key[row]));
+            }
+            if let OutOfScope(permission) = &by_key[row] {
+                let in_document = documented(operation_id(*operation));
+                if in_document.as_deref() != Some(*permission) {
+                    failures.push(format!("{operation:?}: refused for {permission}, the document says {in_document:?}"));
+                }
             }
         }
     }

@@ -308,6 +308,33 @@ async fn a_key_shortened_by_a_policy_set_on_one_node_ends_at_its_new_expiry_on_t
 }
 
 #[tokio::test]
+async fn a_scope_change_on_one_node_applies_on_the_next_request_to_another() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let ada = a.create_user("ada", Role::Admin).await;
+    let (key, secret) = a.generate_key(&ada, Some("ci")).await;
+    until_serving_cached_keys(&a).await;
+    until_serving_cached_keys(&b).await;
+    // Cached on B with full access.
+    assert_eq!(api_get(&b, "/api/v1/users", secret.expose()).await.status(), StatusCode::OK);
+
+    let narrowed = Client::new()
+        .patch(a.url(&format!("/api/v1/api_keys/{}", key.id)))
+        .header("MC-Api-Key", secret.expose())
+        .json(&json!({"scopes": ["me:read"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(narrowed.status(), StatusCode::OK);
+    for node in [&b, &a] {
+        let refused = api_get(node, "/api/v1/users", secret.expose()).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["errors"][0]["context"]["required"], json!(["users:read"]));
+        assert_eq!(api_get(node, "/api/v1/me", secret.expose()).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
 async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
     let (_cluster, first, b) = two_nodes(|_| {}).await;
     let a = first.another_slow_node(Duration::from_millis(200), |_| {}).await;

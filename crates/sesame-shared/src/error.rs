@@ -25,6 +25,8 @@ pub enum AppError {
     NameTaken,
     #[error("the expiry date must be in the future")]
     ExpiryInPast,
+    #[error("a key needs at least one permission")]
+    NoPermission,
     #[error("this key has expired")]
     KeyExpired,
     /// The organization's policy: keys live at most `max_days` days, so at the latest until

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use sesame_model::{Language, MaxKeyLifetime, Status};
+use sesame_model::{Language, MaxKeyLifetime, Permission, Status};
 
 use crate::{
     error::AppError,
@@ -75,13 +75,33 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
 }
 
 /// Generates a key; `name` empty or absent gets the random default, `expires_at` absent
-/// never expires. The secret is in this answer and nowhere else, ever.
+/// never expires, `scopes` absent has full access. The secret is in this answer and nowhere
+/// else, ever.
 #[server(input = Json)]
-pub async fn generate_api_key(name: Option<String>, expires_at: Option<DateTime<Utc>>) -> Result<CreatedKey, AppError> {
+pub async fn generate_api_key(
+    name: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+    scopes: Option<Vec<Permission>>,
+) -> Result<CreatedKey, AppError> {
     use sesame_core::keys::NewKey;
     let (context, actor) = crate::ssr::actor().await?;
-    let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
+    let scopes = Some(crate::ssr::scopes_of(scopes.as_deref())?);
+    let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes }).await?;
     Ok(CreatedKey::from(&created))
+}
+
+/// Sets what a key may do: `scopes` a non-empty list, or absent for full access. Applies to
+/// the key's next request, on every node.
+#[server(input = Json)]
+pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> Result<ApiKeyView, AppError> {
+    use sesame_core::{
+        keys::{KeyChange, KeyError},
+        model::ApiKeyId,
+    };
+    let (context, actor) = crate::ssr::actor().await?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    let change = KeyChange { name: None, status: None, scopes: Some(crate::ssr::scopes_of(scopes.as_deref())?) };
+    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }
 
 /// Renames, disables or enables a key (`None` leaves that part as it is).
@@ -93,7 +113,7 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
     };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status }).await?))
+    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status, scopes: None }).await?))
 }
 
 /// One of the signed-in user's keys, with its recent addresses.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    EventKind, Language, MaxKeyLifetime, Role, Status,
+    EventKind, Language, MaxKeyLifetime, Permission, Role, Scopes, Status,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +91,10 @@ pub struct ApiKeyView {
     /// After a roll, the previous secret works until then too; null: no overlap.
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
+    /// What the key may do, within its owner's role; null: full access (everything its
+    /// owner may do).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 7))]
+    pub scopes: Option<Vec<Permission>>,
 }
 
 /// A client address a key was used from.
@@ -280,8 +284,10 @@ pub struct ActivityView {
     pub user_agent: Option<String>,
     /// The new role for `user_role_changed`; until when the previous secret works for
     /// `key_rolled` (RFC 3339, or `now`); `previous secret` for `key_revoked_as_leaked` when
-    /// only a key's previous secret was reported.
-    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
+    /// only a key's previous secret was reported; the key's new permissions separated by
+    /// spaces (or `full`) for `key_scopes_changed`; the permission a refused request needed
+    /// for `key_out_of_scope`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub detail: Option<String>,
 }
 
@@ -362,6 +368,7 @@ mod tests {
                 status: Status::Active,
                 expires_at: None,
                 previous_secret_valid_until: None,
+                scopes: None,
             },
             secret: "sesame_topsecret".into(),
         };

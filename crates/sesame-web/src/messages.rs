@@ -19,6 +19,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::InvalidName(NameError::InvisibleCharacter) => t_string!(i18n, name_invisible).to_string(),
         AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
         AppError::ExpiryInPast => t_string!(i18n, expiry_in_past).to_string(),
+        AppError::NoPermission => t_string!(i18n, scopes_none_chosen).to_string(),
         AppError::KeyExpired => t_string!(i18n, key_expired_error).to_string(),
         AppError::ExpiryBeyondPolicy { max_days, latest } => {
             t_string!(i18n, expiry_beyond_policy, count = *max_days, date = crate::time::local_timestamp(*latest)).to_string()

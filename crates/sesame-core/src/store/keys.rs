@@ -1,4 +1,5 @@
-//! The `api_keys` table: names, hashes, status, expiry and last use. Never a key itself.
+//! The `api_keys` table: names, hashes, status, expiry, scopes and last use. Never a key
+//! itself.
 
 use chrono::{DateTime, Utc};
 use sqlx::{any::AnyRow, AnyConnection, Row};
@@ -10,12 +11,12 @@ use super::{
 };
 use crate::{
     key::KeyHash,
-    model::{ApiKey, ApiKeyId, OrganizationId, Page, PageRequest, Status, User, UserId},
+    model::{ApiKey, ApiKeyId, OrganizationId, Page, PageRequest, Scopes, Status, User, UserId},
     names::KeyName,
 };
 
 const KEY_COLUMNS: &str =
-    "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at, previous_valid_until";
+    "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at, previous_valid_until, scopes";
 
 /// The hashes a key answers to, for the caches to forget them all.
 const HASH_COLUMNS: &str = "key_hash, previous_key_hash";
@@ -31,7 +32,13 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
         status: if row.try_get::<i64, _>("disabled")? == 0 { Status::Active } else { Status::Disabled },
         expires_at: row.try_get::<Option<i64>, _>("expires_at")?.map(from_millis),
         previous_secret_valid_until: row.try_get::<Option<i64>, _>("previous_valid_until")?.map(from_millis),
+        scopes: scopes_from_row(row, "scopes")?,
     })
+}
+
+fn scopes_from_row(row: &AnyRow, column: &str) -> StoreResult<Scopes> {
+    let stored: Option<String> = row.try_get(column)?;
+    Scopes::from_stored(stored.as_deref()).map_err(|error| StoreError::UnexpectedValue(format!("{column}: {error}")))
 }
 
 /// A key with the hashes it answers to: its secret's, and its previous secret's during the
@@ -64,6 +71,7 @@ pub(crate) async fn insert(
     hash: &KeyHash,
     now: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
+    scopes: Scopes,
 ) -> StoreResult<ApiKey> {
     let key = ApiKey {
         id: ApiKeyId::new_random(),
@@ -75,10 +83,11 @@ pub(crate) async fn insert(
         status: Status::Active,
         expires_at,
         previous_secret_valid_until: None,
+        scopes,
     };
     sqlx::query(
-        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at, scopes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(key.id.to_string())
     .bind(user_id.to_string())
@@ -87,6 +96,7 @@ pub(crate) async fn insert(
     .bind(hash.as_str())
     .bind(to_millis(now))
     .bind(expires_at.map(to_millis))
+    .bind(scopes.to_stored())
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
@@ -126,12 +136,13 @@ pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiK
     row.as_ref().map(stored_key_from_row).transpose()
 }
 
-/// Writes a key's name and status as `key` has them.
+/// Writes a key's name, status and scopes as `key` has them.
 pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, name: &KeyName) -> StoreResult<()> {
-    sqlx::query("UPDATE api_keys SET name = $1, name_key = $2, disabled = $3 WHERE id = $4")
+    sqlx::query("UPDATE api_keys SET name = $1, name_key = $2, disabled = $3, scopes = $4 WHERE id = $5")
         .bind(name.as_str())
         .bind(name.uniqueness_key())
         .bind(i64::from(!key.status.is_active()))
+        .bind(key.scopes.to_stored())
         .bind(key.id.to_string())
         .execute(conn)
         .await
@@ -239,6 +250,7 @@ pub(crate) struct KeyOwner {
     /// The hash was the key's previous secret's, which works until then (none: the
     /// current secret's).
     pub previous_until: Option<DateTime<Utc>>,
+    pub scopes: Scopes,
     pub user: User,
 }
 
@@ -248,7 +260,7 @@ pub(crate) struct KeyOwner {
 pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<KeyOwner>> {
     let sql = format!(
         "SELECT k.id AS key_id, k.expires_at AS key_expires_at, k.key_hash AS key_current_hash, \
-         k.previous_valid_until AS key_previous_until, {USER_COLUMNS} FROM api_keys k \
+         k.previous_valid_until AS key_previous_until, k.scopes AS key_scopes, {USER_COLUMNS} FROM api_keys k \
          JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
          WHERE (k.key_hash = $1 OR k.previous_key_hash = $1) AND k.disabled = 0 AND u.disabled = 0"
     );
@@ -262,6 +274,7 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
         id: parsed(&row, "key_id")?,
         expires_at: row.try_get::<Option<i64>, _>("key_expires_at")?.map(from_millis),
         previous_until: previous_until.map(|until| until.map_or(DateTime::<Utc>::MIN_UTC, from_millis)),
+        scopes: scopes_from_row(&row, "key_scopes")?,
         user: user_from_row(&row)?,
     }))
 }

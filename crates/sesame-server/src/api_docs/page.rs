@@ -63,6 +63,7 @@ enum Label {
     No,
     Envelope,
     Languages,
+    Permission,
 }
 
 impl Label {
@@ -92,6 +93,7 @@ impl Label {
             Label::No => "no",
             Label::Envelope => "envelope",
             Label::Languages => "languages",
+            Label::Permission => "permission",
         }
     }
 }
@@ -240,6 +242,12 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
     let description = str_at(operation.body, "/description");
     if !description.is_empty() {
         let _ = write!(html, "<p>{}</p>", markdown(&language.text(description)));
+    }
+    // The permission a key's scopes must include (the first way to present a key says it
+    // for all of them).
+    let scopes = operation.body.pointer("/security/0").and_then(Value::as_object).and_then(|way| way.values().next()).and_then(Value::as_array);
+    if let Some(permission) = scopes.and_then(|scopes| scopes.first()).and_then(Value::as_str) {
+        let _ = write!(html, r#"<p class="permission">{}: <code>{}</code></p>"#, l(Label::Permission), escape(permission));
     }
 
     let parameters = operation.body.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();

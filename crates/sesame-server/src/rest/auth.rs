@@ -20,15 +20,16 @@ use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "mc-api-key";
 
-/// The principal a valid API key acts as. Extracting it records the key's use.
-pub struct ApiPrincipal(pub Arc<KeyPrincipal>);
+/// The principal a valid API key acts as, and the client's address. Extracting it records
+/// the key's use.
+pub struct ApiPrincipal(pub Arc<KeyPrincipal>, pub IpAddr);
 
 impl FromRequestParts<AppState> for ApiPrincipal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ip = client_ip(parts, &state.config.trusted_proxies);
-        authenticate(parts, state, ip).await.map(ApiPrincipal)
+        Ok(ApiPrincipal(authenticate(parts, state, ip).await?, ip))
     }
 }
 

@@ -7,7 +7,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sesame_core::{
     accounts::{AccountError, PasswordPolicyError, UserFieldError},
+    activity::ActivityError,
     api_access::ApiRefusal,
+    model::Permission,
+    rights::Refusal,
     keys::KeyError,
     organization::OrganizationError,
     throttle::RetryAfter,
@@ -27,14 +30,16 @@ pub struct ErrorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `not_found`, `conflict`, `common_password`, `expiry_in_past`, `expiry_beyond_policy`,
-    /// `payload_too_large`, `too_many_requests`, `service_unavailable`, `internal_error`.
+    /// `insufficient_scope`, `not_found`, `conflict`, `common_password`, `expiry_in_past`,
+    /// `expiry_beyond_policy`, `payload_too_large`, `too_many_requests`,
+    /// `service_unavailable`, `internal_error`.
     #[schema(example = "not_found", max_length = 32)]
     code: &'static str,
     /// For people; may change.
     #[schema(max_length = 500)]
     message: String,
-    /// Details: `field` names the input at fault for `invalid_request` and `conflict`.
+    /// Details: `field` names the input at fault for `invalid_request` and `conflict`;
+    /// `required` lists the permission a key lacks for `insufficient_scope`.
     #[schema(value_type = Object)]
     context: Value,
 }
@@ -53,6 +58,8 @@ pub struct ApiError {
     message: String,
     context: Value,
     retry_after: Option<u64>,
+    /// For `insufficient_scope`: the permission named in `WWW-Authenticate` (RFC 6750).
+    missing_scope: Option<Permission>,
 }
 
 impl ApiError {
@@ -63,7 +70,7 @@ impl ApiError {
             message.truncate(cut);
             message.push('…');
         }
-        Self { status, code, message, context: json!({}), retry_after: None }
+        Self { status, code, message, context: json!({}), retry_after: None, missing_scope: None }
     }
 
     fn with_context(mut self, context: Value) -> Self {
@@ -96,6 +103,19 @@ impl ApiError {
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.")
     }
+
+    /// The key's scopes lack `permission` (its owner's role may allow it).
+    pub fn insufficient_scope(permission: Permission) -> Self {
+        let mut error = Self::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            format!("This key's scopes do not include {permission}."),
+        )
+        .with_context(json!({ "required": [permission.as_str()] }));
+        error.missing_scope = Some(permission);
+        error
+    }
+
 
     /// Changing a password: the current one given does not match (like a failed
     /// authentication, not a malformed request).
@@ -163,6 +183,12 @@ impl IntoResponse for ApiError {
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        if let Some(permission) = self.missing_scope {
+            let challenge = format!(r#"Bearer realm="sesame", error="insufficient_scope", scope="{permission}""#);
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -170,6 +196,24 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Role => ApiError::forbidden(),
+            Refusal::Scope(permission) => ApiError::insufficient_scope(permission),
+        }
+    }
+}
+
+impl From<ActivityError> for ApiError {
+    fn from(error: ActivityError) -> Self {
+        match error {
+            ActivityError::Refused(refusal) => refusal.into(),
+            ActivityError::Store(store) => store.into(),
+        }
     }
 }
 
@@ -216,6 +260,7 @@ impl From<KeyError> for ApiError {
             .with_context(json!({ "field": "expiresAt", "maxKeyLifetimeDays": max.days(), "latest": latest })),
             KeyError::Expired => ApiError::conflict("This key has expired: generate a new one.").with_context(json!({ "field": "id" })),
             KeyError::Throttled(retry) => ApiError::too_many_requests(retry),
+            KeyError::Refused(refusal) => refusal.into(),
             KeyError::Store(store) => store.into(),
         }
     }
@@ -224,7 +269,7 @@ impl From<KeyError> for ApiError {
 impl From<OrganizationError> for ApiError {
     fn from(error: OrganizationError) -> Self {
         match error {
-            OrganizationError::Forbidden => ApiError::forbidden(),
+            OrganizationError::Refused(refusal) => refusal.into(),
             OrganizationError::Unauthenticated => ApiError::invalid_credentials(),
             OrganizationError::Store(store) => store.into(),
         }
@@ -235,7 +280,7 @@ impl From<UserError> for ApiError {
     fn from(error: UserError) -> Self {
         let message = error.to_string();
         match error {
-            UserError::Forbidden => ApiError::forbidden(),
+            UserError::Refused(refusal) => refusal.into(),
             UserError::NotFound => ApiError::not_found("No such user."),
             UserError::Invalid(problem) => invalid_field(field_name(problem), problem),
             UserError::NothingToChange => ApiError::invalid_request("body", message),
@@ -257,6 +302,7 @@ impl From<AccountError> for ApiError {
             AccountError::TooManyAttempts(retry) => ApiError::too_many_requests(retry),
             AccountError::Unauthenticated | AccountError::InvalidCredentials => ApiError::invalid_credentials(),
             AccountError::SessionNotFound => ApiError::not_found("No such session."),
+            AccountError::Refused(refusal) => refusal.into(),
             AccountError::Store(store) => store.into(),
             other => ApiError::internal(&other),
         }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::{ApiKeyId, Status},
+    model::{ApiKeyId, Permission, Scopes, Status},
 };
 use sesame_shared::wire::{ApiKeyDetails, ApiKeyView, CreatedKey};
 use utoipa::ToSchema;
@@ -37,9 +37,16 @@ pub struct CreateApiKeyRequest {
     /// lifetime, that lifetime.
     #[schema(example = "2027-03-01T00:00:00Z", max_length = 40)]
     expires_at: Option<DateTime<Utc>>,
+    /// What the key may do, within its owner's role: some of `me:read`, `api_keys:read`,
+    /// `api_keys:write`, `users:read`, `users:write`, `activity:read`, `security:write`.
+    /// Absent or null: full access — everything the owner may do (a key made by a scoped
+    /// key gets that key's scopes). Never more than the key making it has
+    /// (`insufficient_scope`).
+    #[schema(min_items = 1, max_items = 7, example = json!(["me:read", "api_keys:read"]))]
+    scopes: Option<Vec<Permission>>,
 }
 
-/// What to change; at least one of the two.
+/// What to change; at least one of the three.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
@@ -54,6 +61,16 @@ pub struct UpdateApiKeyRequest {
     #[schema(nullable = false)]
     #[serde(default, deserialize_with = "super::body::present")]
     status: Option<Status>,
+    /// The key's new scopes (see creating a key); null: full access. Applies to the key's
+    /// next request, on every node. Absent: unchanged.
+    #[schema(value_type = Option<Vec<Permission>>, min_items = 1, max_items = 7)]
+    #[serde(default, deserialize_with = "super::body::present")]
+    scopes: Option<Option<Vec<Permission>>>,
+}
+
+/// Scopes from the body's list (null: full access); an empty list is refused.
+fn scopes_of(list: Option<&[Permission]>) -> Result<Scopes, ApiError> {
+    Scopes::from_list(list).map_err(|problem| ApiError::invalid_request("scopes", format!("{problem}: give at least one, or null.")))
 }
 
 /// The key owner's keys, oldest first.
@@ -77,7 +94,7 @@ pub async fn list(
 /// Generates a key for the key's owner. The body is optional.
 #[utoipa::path(
     post, path = "/api_keys", tag = "api_keys", operation_id = "createApiKey",
-    request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name and expiry"),
+    request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name, expiry and scopes"),
     responses(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<CreatedKey>),
         (status = 400, description = "Invalid name, expiry or body", body = ErrorResponse),
@@ -92,8 +109,9 @@ pub async fn create(
     body: Option<JsonObject<Option<CreateApiKeyRequest>>>,
 ) -> Result<(StatusCode, Json<Data<CreatedKey>>), ApiError> {
     let body = body.and_then(|JsonObject(body)| body);
-    let (name, expires_at) = body.map_or((None, None), |body| (body.name, body.expires_at));
-    let created = state.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at }).await?;
+    let (name, expires_at, scopes) = body.map_or((None, None, None), |body| (body.name, body.expires_at, body.scopes));
+    let scopes = scopes.map(|list| scopes_of(Some(&list))).transpose()?;
+    let created = state.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes }).await?;
     Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })))
 }
 
@@ -116,14 +134,15 @@ pub async fn show(
     Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, id).await?) }))
 }
 
-/// Renames, disables or enables one of the owner's keys (both at once, or neither).
+/// Renames, disables or enables one of the owner's keys, or changes its scopes (any of
+/// them at once, or none).
 #[utoipa::path(
     patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = "updateApiKey",
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     request_body = UpdateApiKeyRequest,
     responses(
         (status = 200, description = "The key as changed", body = Data<ApiKeyView>),
-        (status = 400, description = "Invalid name, status or body, or nothing to change", body = ErrorResponse),
+        (status = 400, description = "Invalid name, status, scopes or body, or nothing to change", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
@@ -135,7 +154,8 @@ pub async fn update(
     JsonObject(body): JsonObject<UpdateApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let change = KeyChange { name: body.name, status: body.status };
+    let scopes = body.scopes.map(|list| scopes_of(list.as_deref())).transpose()?;
+    let change = KeyChange { name: body.name, status: body.status, scopes };
     let key = state.services.keys.update(&actor, id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }

@@ -5,9 +5,13 @@ use axum::{
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
 };
+use sesame_core::{
+    actor::{Actor, Client},
+    model::Permission,
+};
 use sesame_shared::wire::UserView;
 
-use super::{auth::ApiPrincipal, envelope::Data};
+use super::{auth::ApiPrincipal, envelope::Data, error::ApiError};
 use crate::state::AppState;
 
 /// The user the key acts as.
@@ -17,7 +21,14 @@ use crate::state::AppState;
         (status = 200, description = "The key's owner", body = Data<UserView>),
     )
 )]
-pub async fn show(State(state): State<AppState>, ApiPrincipal(principal): ApiPrincipal) -> Response {
+pub async fn show(State(state): State<AppState>, ApiPrincipal(principal, ip): ApiPrincipal) -> Response {
+    // The key's scopes, checked without building an actor unless the key is refused.
+    if !principal.scopes.allows(Permission::MeRead) {
+        let actor = Actor::api(&principal, Client::new(ip, None));
+        if let Err(refusal) = state.services.activity.require(&actor, Permission::MeRead) {
+            return ApiError::from(refusal).into_response();
+        }
+    }
     let body = state.me_cache.answer(&principal.user, |user| {
         serde_json::to_vec(&Data { data: UserView::from(user) }).expect("serializing plain structs cannot fail").into()
     });

@@ -4,11 +4,14 @@
 use utoipa::{
     openapi::{
         header::HeaderBuilder,
-        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+        path::Operation,
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
         KnownFormat, ObjectBuilder, Ref, RefOr, ResponseBuilder, SchemaFormat, Type,
     },
     Modify, OpenApi, ToSchema,
 };
+
+use sesame_core::model::Permission;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -54,6 +57,39 @@ impl Modify for KeySecurity {
             ),
         );
     }
+}
+
+/// The permission a key's scopes must include for each operation (`sesame_core::rights`
+/// decides it in the use case; this names it in the document, and
+/// `tests/privileges.rs` checks the two agree, operation by operation). None: no key.
+pub fn permission_needed(operation_id: &str) -> Option<Permission> {
+    use Permission::*;
+    Some(match operation_id {
+        "getMe" => MeRead,
+        "listApiKeys" | "getApiKey" => ApiKeysRead,
+        "createApiKey" | "updateApiKey" | "deleteApiKey" | "rollApiKey" | "endApiKeyOverlap" => ApiKeysWrite,
+        "getOrganization" | "listUsers" | "getUser" => UsersRead,
+        "updateOrganization" | "createUser" | "updateUser" => UsersWrite,
+        "listActivity" => ActivityRead,
+        "changePassword" | "listSessions" | "endSession" => SecurityWrite,
+        _ => return None,
+    })
+}
+
+/// The operation asks for `permission` in its security requirements (the scopes of the
+/// `apiKey` and `bearer` schemes, as OpenAPI 3.1 allows) and says so in its 403 answer.
+fn require_scope(operation: &mut Operation, permission: Permission, error: &dyn Fn(&str) -> ResponseBuilder) {
+    let scopes = vec![permission.as_str().to_owned()];
+    operation.security = Some(vec![
+        SecurityRequirement::new("MC-Api-Key", scopes.clone()),
+        SecurityRequirement::new("bearer", scopes),
+    ]);
+    let refused = format!("`insufficient_scope`: the key's scopes do not include `{permission}`");
+    let description = match operation.responses.responses.get("403") {
+        Some(RefOr::T(existing)) => format!("{}; {refused}", existing.description),
+        _ => refused,
+    };
+    operation.responses.responses.insert("403".into(), RefOr::T(error(&description).build()));
 }
 
 /// What operations answer whatever they do, written once here rather than on each handler:
@@ -111,6 +147,9 @@ impl Modify for CommonResponses {
             for operation in operations.into_iter().flatten() {
                 // `security(())`: the operation takes no key, so it never answers 401.
                 let takes_a_key = !operation.security.as_ref().is_some_and(|ways| ways.iter().any(|way| *way == Default::default()));
+                if let Some(permission) = operation.operation_id.as_deref().and_then(permission_needed) {
+                    require_scope(operation, permission, &error);
+                }
                 let responses = &mut operation.responses.responses;
                 if takes_a_key {
                     responses.insert("401".into(), RefOr::T(refused.clone()));

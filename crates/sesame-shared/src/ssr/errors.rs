@@ -1,7 +1,9 @@
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use sesame_core::{accounts::AccountError, keys::KeyError, organization::OrganizationError, users::UserError, StoreError};
+use sesame_core::{
+    accounts::AccountError, activity::ActivityError, keys::KeyError, organization::OrganizationError, users::UserError, StoreError,
+};
 
 use crate::error::AppError;
 
@@ -18,6 +20,7 @@ pub fn respond_with(error: AppError) -> AppError {
         AppError::InvalidName(_)
         | AppError::InvalidField(_)
         | AppError::ExpiryInPast
+        | AppError::NoPermission
         | AppError::ExpiryBeyondPolicy { .. }
         | AppError::NothingToChange
         | AppError::Transport(_) => {
@@ -79,6 +82,8 @@ impl From<KeyError> for AppError {
             KeyError::RolledWithPreviousSecret => respond_with(AppError::Forbidden),
             // The console never reports leaked keys, and offers only valid grace periods.
             KeyError::TooManyLeakedKeys | KeyError::InvalidGracePeriod => respond_with(AppError::BadRequest(error.to_string())),
+            // A console session has every scope: only a role can refuse it.
+            KeyError::Refused(_) => respond_with(AppError::Forbidden),
             KeyError::Store(store) => store.into(),
         }
     }
@@ -96,7 +101,17 @@ impl From<AccountError> for AppError {
             AccountError::TooManyAttempts(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             AccountError::Unauthenticated => respond_with(AppError::NotSignedIn),
             AccountError::SessionNotFound => respond_with(AppError::SessionNotFound),
+            AccountError::Refused(_) => respond_with(AppError::Forbidden),
             AccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ActivityError> for AppError {
+    fn from(error: ActivityError) -> Self {
+        match error {
+            ActivityError::Refused(_) => respond_with(AppError::Forbidden),
+            ActivityError::Store(store) => store.into(),
         }
     }
 }
@@ -104,7 +119,7 @@ impl From<AccountError> for AppError {
 impl From<OrganizationError> for AppError {
     fn from(error: OrganizationError) -> Self {
         match error {
-            OrganizationError::Forbidden => respond_with(AppError::Forbidden),
+            OrganizationError::Refused(_) => respond_with(AppError::Forbidden),
             OrganizationError::Unauthenticated => respond_with(AppError::NotSignedIn),
             OrganizationError::Store(store) => store.into(),
         }
@@ -114,7 +129,7 @@ impl From<OrganizationError> for AppError {
 impl From<UserError> for AppError {
     fn from(error: UserError) -> Self {
         match error {
-            UserError::Forbidden => respond_with(AppError::Forbidden),
+            UserError::Refused(_) => respond_with(AppError::Forbidden),
             UserError::NotFound => respond_with(AppError::UserNotFound),
             UserError::Invalid(field) => respond_with(AppError::InvalidField(field)),
             UserError::NothingToChange => respond_with(AppError::NothingToChange),
@@ -125,6 +140,11 @@ impl From<UserError> for AppError {
             UserError::Store(store) => store.into(),
         }
     }
+}
+
+/// A key's scopes as the console sends them (absent: full access), or 422 for an empty list.
+pub fn scopes_of(list: Option<&[sesame_core::model::Permission]>) -> Result<sesame_core::model::Scopes, AppError> {
+    sesame_core::model::Scopes::from_list(list).map_err(|_| respond_with(AppError::NoPermission))
 }
 
 /// A page of a list as asked by the console, or 400 when out of range.

@@ -37,6 +37,7 @@ impl From<&ApiKey> for ApiKeyView {
             status: key.status,
             expires_at: key.expires_at,
             previous_secret_valid_until: key.previous_secret_valid_until,
+            scopes: key.scopes.to_list(),
         }
     }
 }

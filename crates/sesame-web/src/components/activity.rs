@@ -79,6 +79,8 @@ fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
         EventKind::KeyExpiresSoon => t_string!(i18n, event_key_expires_soon).to_string(),
         EventKind::KeyShortenedByPolicy => t_string!(i18n, event_key_shortened_by_policy).to_string(),
         EventKind::KeyPolicyChanged => t_string!(i18n, event_key_policy_changed).to_string(),
+        EventKind::KeyScopesChanged => t_string!(i18n, event_key_scopes_changed).to_string(),
+        EventKind::KeyOutOfScope => t_string!(i18n, event_key_out_of_scope).to_string(),
         EventKind::PasswordChanged => t_string!(i18n, event_password_changed).to_string(),
         EventKind::PasswordChangeFailed => t_string!(i18n, event_password_change_failed).to_string(),
         EventKind::UserCreated => t_string!(i18n, event_user_created).to_string(),

@@ -5,7 +5,7 @@ use sesame_model::names::KeyName;
 use sesame_shared::{
     error::AppError,
     functions::{delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
-    wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey},
+    wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey, Permission},
 };
 
 use crate::{
@@ -13,6 +13,7 @@ use crate::{
     components::{
         confirm_dialog::{ConfirmDialog, ConfirmRequest},
         generated_key::GeneratedKeyBox,
+        scopes::{ScopesDraft, ScopesPicker},
         icons::ClipboardIcon,
         key_row::KeyRow,
     },
@@ -77,9 +78,12 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let name_ref = NodeRef::<html::Input>::new();
     let generate_ref = NodeRef::<html::Button>::new();
-    let generate = Action::new_local(|(name, expires_at): &(Option<String>, Option<chrono::DateTime<chrono::Utc>>)| {
-        generate_api_key(name.clone(), *expires_at)
-    });
+    let scopes = ScopesDraft::new();
+    let generate = Action::new_local(
+        |(name, expires_at, scopes): &(Option<String>, Option<chrono::DateTime<chrono::Utc>>, Option<Vec<Permission>>)| {
+            generate_api_key(name.clone(), *expires_at, scopes.clone())
+        },
+    );
     let delete = Action::new_local(|id: &ApiKeyId| {
         let id = *id;
         async move { delete_api_key(id.to_string()).await.map(|()| id) }
@@ -110,6 +114,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         new_name.set(String::new());
         expiry.set(ExpiryChoice::default_for(max_days()));
         expiry_date.set(String::new());
+        scopes.reset(None);
         form_error.set(None);
         form_open.set(true);
         focus_next_frame(name_ref);
@@ -131,7 +136,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
             form_error.set(Some(error_text(i18n, &AppError::ExpiryInPast)));
             return;
         };
-        generate.dispatch((name, expires_at));
+        generate.dispatch((name, expires_at, scopes.value()));
     };
     let expiry_label = move |choice: ExpiryChoice| match choice {
         ExpiryChoice::Never => t_string!(i18n, expiry_never).to_string(),
@@ -296,6 +301,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                                 />
                             </label>
                         </Show>
+                        <ScopesPicker draft=scopes />
                         {move || form_error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
                         <div class="form-actions">
                             <button

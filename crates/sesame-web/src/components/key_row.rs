@@ -2,7 +2,8 @@
 //! activity, expiry, and the previous secret's end while a roll's overlap lasts; the pencil
 //! turns the name into an inline editor (Enter or Save saves, Escape cancels), the arrows
 //! open the roll editor (how long the previous secret keeps working), pause / play
-//! disables or enables the key, the red circle asks to delete.
+//! disables or enables the key, the red circle asks to delete; *Change* next to its
+//! permissions opens their editor.
 
 use leptos::{html, prelude::*};
 use sesame_model::{names::KeyName, Status};
@@ -13,7 +14,10 @@ use sesame_shared::{
 };
 
 use crate::{
-    components::icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
+    components::{
+        icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
+        scopes::{scopes_summary, KeyScopesEditor},
+    },
     expiry::{expires_soon, expiry_state, ExpiryState, ListClock},
     feedback::Feedback,
     focus::focus_next_frame,
@@ -45,6 +49,8 @@ pub fn KeyRow(
     let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id.to_string(), None, Some(*status)));
     let rolling = RwSignal::new(false);
     let addresses_shown = RwSignal::new(false);
+    let scopes_open = RwSignal::new(false);
+    let scopes_ref = NodeRef::<html::Button>::new();
     let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
     // The panel's roll keeps the key's expiry (the API may give a new one).
     let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace, None));
@@ -331,6 +337,22 @@ pub fn KeyRow(
                     <dt>{t!(i18n, expires)}</dt>
                     <dd class="key-expiry">{expiry_text}</dd>
                 </div>
+                <div class="key-expiry-entry">
+                    <dt>{t!(i18n, permissions)}</dt>
+                    <dd class="key-scopes">
+                        {move || current.with(|key| scopes_summary(i18n, key.scopes.as_deref()))}
+                        " "
+                        <button
+                            class="link-button"
+                            node_ref=scopes_ref
+                            aria-label=move || t_string!(i18n, change_permissions_label, name = name()).to_string()
+                            aria-expanded=move || scopes_open.get().to_string()
+                            on:click=move |_| scopes_open.update(|open| *open = !*open)
+                        >
+                            {t!(i18n, change)}
+                        </button>
+                    </dd>
+                </div>
                 {move || overlap_until().map(|until| view! {
                     <div class="key-expiry-entry">
                         <dt>{t!(i18n, previous_secret)}</dt>
@@ -351,6 +373,16 @@ pub fn KeyRow(
                     </div>
                 })}
             </dl>
+            <Show when=move || scopes_open.get()>
+                <KeyScopesEditor
+                    current
+                    on_changed
+                    on_close=Callback::new(move |()| {
+                        scopes_open.set(false);
+                        focus_next_frame(scopes_ref);
+                    })
+                />
+            </Show>
             <button
                 class="link-button key-addresses-toggle"
                 aria-expanded=move || addresses_shown.get().to_string()

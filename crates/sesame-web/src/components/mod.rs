@@ -6,6 +6,7 @@ pub mod icons;
 pub mod key_policy;
 pub mod key_row;
 pub mod preference_switches;
+pub mod scopes;
 pub mod text_field;
 pub mod activity;
 pub mod security;

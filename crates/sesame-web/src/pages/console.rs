@@ -77,9 +77,12 @@ pub fn ConsoleLayout() -> impl IntoView {
                     aria-expanded=move || drawer_open().to_string()
                     on:click=toggle_drawer
                 >
-                    <span class="avatar avatar-small" aria-hidden="true">{initials}</span>
+                    // The initials and the count are pictures drawn by the style sheet, not the
+                    // button's text: its name is "User settings" (WCAG 2.5.3 asks a control's
+                    // visible text to be in its name; the count is in its description).
+                    <span class="avatar avatar-small" aria-hidden="true" data-initials=initials></span>
                     <Show when=move || { notices.count() > 0 }>
-                        <span class="notice-badge" aria-hidden="true">{move || notices.count()}</span>
+                        <span class="notice-badge" aria-hidden="true" data-count=move || notices.count().to_string()></span>
                     </Show>
                 </button>
                 <span id="settings-notices" class="visually-hidden">

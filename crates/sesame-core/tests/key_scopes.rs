@@ -1,0 +1,139 @@
+//! Keys with less power than their owner, on SQLite (and on PostgreSQL with
+//! `SESAME_TEST_POSTGRES_URL`): a key does what its scopes and its owner's current role both
+//! allow, never grants more than it has, and a scope change reaches the cached key at once.
+
+mod common;
+
+use std::{net::IpAddr, time::Duration};
+
+use common::{fixture, signed_in, user_in, Fixture};
+use sesame_core::{
+    accounts::UserInput,
+    actor::{Actor, Client},
+    keys::{KeyChange, KeyError, NewKey},
+    model::{EventKind, PageRequest, Permission, Role, Scopes, UserChange},
+    rights::Refusal,
+    users::{NewColleague, UserError},
+};
+
+const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 7));
+
+fn only(permissions: &[Permission]) -> Scopes {
+    Scopes::from_list(Some(permissions)).unwrap()
+}
+
+/// A key of `owner` with `scopes`, as the REST API would see its requests.
+async fn key_actor(f: &Fixture, owner: &Actor, name: &str, scopes: Scopes) -> (Actor, String) {
+    let new = NewKey { name: Some(name), expires_at: None, scopes: Some(scopes) };
+    let created = f.services.keys.create(owner, new).await.unwrap();
+    assert_eq!(created.key.scopes, scopes);
+    let secret = created.secret.expose().to_owned();
+    let principal = f.services.verifier.verify(&secret, IP).await.unwrap();
+    (Actor::api(&principal, Client::new(IP, None)), secret)
+}
+
+fn colleague(username: &str) -> NewColleague {
+    let input: UserInput = common::input(username, "Acme");
+    NewColleague { full_name: input.full_name, username: input.username, email: input.email, role: Role::User, password: input.password }
+}
+
+/// The owner's events of `kind`, waiting a little for those written off the request's path.
+async fn eventually(f: &Fixture, owner: &Actor, kind: EventKind) -> Vec<sesame_core::model::Event> {
+    for _ in 0..100 {
+        let events: Vec<_> = f.services.activity.list(owner, PageRequest::first()).await.unwrap().items.into_iter().filter(|event| event.kind == kind).collect();
+        if !events.is_empty() {
+            return events;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Vec::new()
+}
+
+#[tokio::test]
+async fn a_read_only_key_reads_and_is_refused_every_write_which_its_owner_sees() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let (reader, _) = key_actor(&f, &ada, "monitoring", Scopes::read_only()).await;
+
+    assert_eq!(f.services.keys.list(&reader).await.unwrap().len(), 1);
+    assert!(f.services.users.list(&reader, PageRequest::first()).await.is_ok());
+    assert!(f.services.activity.list(&reader, PageRequest::first()).await.is_ok());
+
+    let refused = f.services.keys.create(&reader, NewKey::named(Some("sneaky"))).await;
+    assert!(matches!(refused, Err(KeyError::Refused(Refusal::Scope(Permission::ApiKeysWrite)))), "{refused:?}");
+    let refused = f.services.users.create(&reader, colleague("cole")).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::Scope(Permission::UsersWrite)))), "{refused:?}");
+    assert_eq!(f.services.keys.list(&ada).await.unwrap().len(), 1, "nothing was made");
+
+    let refusals = eventually(&f, &ada, EventKind::KeyOutOfScope).await;
+    let details: Vec<_> = refusals.iter().filter_map(|event| event.detail.clone()).collect();
+    assert!(details.contains(&"api_keys:write".to_owned()) && details.contains(&"users:write".to_owned()), "{details:?}");
+    assert_eq!(refusals[0].key.as_ref().map(|key| key.name.as_str()), Some("monitoring"));
+    assert_eq!(refusals[0].ip, Some(IP));
+}
+
+#[tokio::test]
+async fn a_key_never_exceeds_its_owners_current_role() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let bea = user_in(&f, "bea", "Acme", Role::Admin).await;
+    let (admin_key, secret) = key_actor(&f, &bea, "admin-tasks", only(&[Permission::UsersRead, Permission::UsersWrite])).await;
+    f.services.users.create(&admin_key, colleague("cole")).await.unwrap();
+
+    // Bea is made a user: her key's next request acts as a user.
+    f.services.users.update(&ada, bea.user.id, UserChange { role: Some(Role::User), status: None }).await.unwrap();
+    let principal = f.services.verifier.verify(&secret, IP).await.unwrap();
+    let demoted = Actor::api(&principal, Client::new(IP, None));
+    let refused = f.services.users.create(&demoted, colleague("dan")).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::Role))), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_scoped_key_grants_no_more_than_it_has() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let keys_only = only(&[Permission::ApiKeysRead, Permission::ApiKeysWrite]);
+    let (keeper, _) = key_actor(&f, &ada, "key-keeper", keys_only).await;
+
+    let full = f.services.keys.create(&keeper, NewKey { name: Some("full"), expires_at: None, scopes: Some(Scopes::Full) }).await;
+    assert!(matches!(full, Err(KeyError::Refused(Refusal::Scope(Permission::MeRead)))), "{full:?}");
+    let wider = only(&[Permission::ApiKeysRead, Permission::UsersWrite]);
+    let refused = f.services.keys.update(&keeper, keeper_key(&f, &ada, "key-keeper").await, KeyChange { name: None, status: None, scopes: Some(wider) }).await;
+    assert!(matches!(refused, Err(KeyError::Refused(Refusal::Scope(Permission::UsersWrite)))), "{refused:?}");
+
+    // Without scopes, a key made by a scoped key gets that key's scopes, not full access.
+    let made = f.services.keys.create(&keeper, NewKey::named(Some("child"))).await.unwrap();
+    assert_eq!(made.key.scopes, keys_only);
+    let narrower = f.services.keys.create(&keeper, NewKey { name: Some("reader"), expires_at: None, scopes: Some(only(&[Permission::ApiKeysRead])) }).await.unwrap();
+    assert_eq!(narrower.key.scopes, only(&[Permission::ApiKeysRead]));
+    // From the console, a key is made with full access unless told otherwise.
+    assert_eq!(f.services.keys.create(&ada, NewKey::named(Some("console"))).await.unwrap().key.scopes, Scopes::Full);
+}
+
+async fn keeper_key(f: &Fixture, owner: &Actor, name: &str) -> sesame_core::model::ApiKeyId {
+    f.services.keys.list(owner).await.unwrap().into_iter().find(|key| key.name == name).unwrap().id
+}
+
+#[tokio::test]
+async fn a_scope_change_applies_to_the_cached_key_on_its_next_request() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let (full, secret) = key_actor(&f, &ada, "ci", Scopes::Full).await;
+    assert!(f.services.users.create(&full, colleague("cole")).await.is_ok());
+    let id = keeper_key(&f, &ada, "ci").await;
+
+    // From the console (the command line's changes go to the audit log only).
+    let console = signed_in(&f, "ada", &Client::new(IP, None)).await;
+    let changed = f.services.keys.update(&console, id, KeyChange { name: None, status: None, scopes: Some(Scopes::read_only()) }).await.unwrap();
+    assert_eq!(changed.scopes, Scopes::read_only());
+    let principal = f.services.verifier.verify(&secret, IP).await.unwrap();
+    assert_eq!(principal.scopes, Scopes::read_only(), "the cache forgot the key's old scopes");
+    let events = eventually(&f, &ada, EventKind::KeyScopesChanged).await;
+    assert_eq!(events[0].detail.as_deref(), Some("me:read api_keys:read users:read activity:read"));
+
+    // Back to full access.
+    let changed = f.services.keys.update(&ada, id, KeyChange { name: None, status: None, scopes: Some(Scopes::Full) }).await.unwrap();
+    assert_eq!(changed.scopes, Scopes::Full);
+    assert_eq!(f.services.verifier.verify(&secret, IP).await.unwrap().scopes, Scopes::Full);
+    assert_eq!(f.services.keys.list(&ada).await.unwrap()[0].scopes, Scopes::Full, "stored");
+}
