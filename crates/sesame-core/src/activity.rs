@@ -29,12 +29,6 @@ impl ActivityLog {
         Self { store }
     }
 
-    /// Whether the actor may act with `permission` (the REST API's `GET /me`, which no
-    /// other use case serves), a refusal for a missing scope recorded like any other.
-    pub fn require(&self, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
-        rights::require(&self.store, actor, permission)
-    }
-
     /// The events the actor may see, newest first.
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Event>, ActivityError> {
         rights::require(&self.store, actor, Permission::ActivityRead)?;

@@ -4,8 +4,11 @@
 use std::{net::IpAddr, sync::Arc};
 
 use crate::{
+    actor::Actor,
+    model::Permission,
     principal::KeyPrincipal,
-    store::StoreError,
+    rights::{self, Refusal},
+    store::{Store, StoreError},
     throttle::{RetryAfter, Throttles},
     verifier::{Verifier, VerifyError},
 };
@@ -30,11 +33,18 @@ pub enum ApiRefusal {
 pub struct ApiAccess {
     verifier: Verifier,
     throttles: Arc<Throttles>,
+    store: Store,
 }
 
 impl ApiAccess {
-    pub(crate) fn new(verifier: Verifier, throttles: Arc<Throttles>) -> Self {
-        Self { verifier, throttles }
+    pub(crate) fn new(verifier: Verifier, throttles: Arc<Throttles>, store: Store) -> Self {
+        Self { verifier, throttles, store }
+    }
+
+    /// Whether the actor may act with `permission`, for what the REST API serves without a
+    /// use case of its own (`GET /me`); a refusal is recorded as every use case records it.
+    pub fn require(&self, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
+        rights::require(&self.store, actor, permission)
     }
 
     /// The principal behind `presented`, from a client at `ip`. Refusals are logged with

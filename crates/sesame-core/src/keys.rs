@@ -211,7 +211,7 @@ impl Keys {
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
         rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         let scopes = new.scopes.unwrap_or(actor.scopes);
-        actor.may_grant(scopes)?;
+        rights::may_manage(&self.store, actor, scopes)?;
         let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
         let secret = ApiKeySecret::generate();
         let mut tx = self.store.write().await?;
@@ -267,7 +267,7 @@ impl Keys {
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
         rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         if let Some(scopes) = change.scopes {
-            actor.may_grant(scopes)?;
+            rights::may_manage(&self.store, actor, scopes)?;
         }
         let name = change.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
         if name.is_none() && change.status.is_none() && change.scopes.is_none() {
@@ -293,6 +293,7 @@ impl Keys {
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        rights::may_manage(&self.store, actor, stored.key.scopes)?;
         let before = &stored.key;
         let name = match name {
             Some(name) => name,
@@ -356,6 +357,7 @@ impl Keys {
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        rights::may_manage(&self.store, actor, stored.key.scopes)?;
         if stored.key.has_expired(now) {
             return Err(KeyError::Expired);
         }
@@ -388,6 +390,7 @@ impl Keys {
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        rights::may_manage(&self.store, actor, stored.key.scopes)?;
         let key = ApiKey { previous_secret_valid_until: None, ..stored.key };
         let Some(previous) = stored.previous_hash else {
             return Ok(key);
@@ -409,6 +412,9 @@ impl Keys {
     async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let lock = tx.update_lock();
+        let target = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        rights::may_manage(&self.store, actor, target.key.scopes)?;
         let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
         let forgotten = announce(&mut tx, stored.hashes()).await?;
         let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));

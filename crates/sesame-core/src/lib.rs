@@ -148,7 +148,7 @@ impl Services {
             keys: Keys::new(store.clone(), invalidation.clone(), throttles.clone()),
             organization: Organizations::new(store.clone(), invalidation),
             reminders: Reminders::new(store.clone()),
-            api: ApiAccess::new(verifier.clone(), throttles.clone()),
+            api: ApiAccess::new(verifier.clone(), throttles.clone(), store.clone()),
             verifier,
             last_use,
             throttles,

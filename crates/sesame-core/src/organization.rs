@@ -91,9 +91,7 @@ impl Organizations {
         // The organization first, as every change that reads the policy (see keys.rs).
         store::users::lock_organization(tx.conn(), organization).await?;
         let admin = tx.reauthorize(actor).await?.ok_or(OrganizationError::Unauthenticated)?;
-        if let Err(refusal) = rights::check(&admin, actor.scopes, Permission::UsersWrite) {
-            return Err(refusal.into());
-        }
+        rights::check(&admin, actor.scopes, Permission::UsersWrite)?;
         store::organizations::set_max_key_lifetime(tx.conn(), organization, max).await?;
         let detail = max.map_or_else(|| "none".to_owned(), |max| max.days().to_string());
         let mut events = vec![audit::event(EventKind::KeyPolicyChanged, actor, About::default().with_detail(detail))];

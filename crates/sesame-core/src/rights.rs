@@ -6,13 +6,21 @@
 //!
 //! Within a permission, each use case still shows a person only what their role lets them
 //! see (a user's `users:read` lists themselves; their `activity:read`, their own events).
+//!
+//! A scoped key manages only keys within its own scopes: it cannot make, widen, roll,
+//! enable, disable or delete a key that may do more than it (a key able to manage keys
+//! must not take over its owner's full-access key).
 
+use std::{sync::LazyLock, time::Duration};
+
+use chrono::{DateTime, Utc};
+use moka::sync::Cache;
 use sesame_model::{Permission, Role, Scopes};
 
 use crate::{
     actor::{Actor, Boundary, Via},
     audit::{self, About},
-    model::{EventKind, User},
+    model::{ApiKeyId, EventKind, User},
     store::{self, Store, StoreResult},
 };
 
@@ -24,6 +32,9 @@ pub enum Refusal {
     /// The credential's scopes do not include this permission.
     #[error("this key lacks the {0} permission")]
     Scope(Permission),
+    /// A scoped key asked to make, or act on, a key that may do more than itself.
+    #[error("a key cannot manage a key with more permissions than its own")]
+    BeyondKeyScopes,
 }
 
 /// Whether `role` allows `permission`: administering the organization (its users and its
@@ -52,26 +63,58 @@ pub fn check(user: &User, scopes: Scopes, permission: Permission) -> Result<(), 
     Ok(())
 }
 
-/// [`Actor::require`], a refusal for a missing scope recorded in the key owner's activity
-/// (*request refused: the key lacks …*) off the request's path: the answer does not wait.
+/// [`Actor::require`], a refusal for a missing scope recorded in the key owner's activity.
 pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
     let decided = actor.require(permission);
     if let Err(Refusal::Scope(missing)) = decided {
-        let (store, actor) = (store.clone(), actor.clone());
-        tokio::spawn(async move {
-            if let Err(error) = record_out_of_scope(&store, &actor, missing).await {
-                tracing::warn!(%error, "could not record a request refused for its key's scopes");
-            }
-        });
+        record_refusal(store, actor, missing.as_str());
     }
     decided
 }
 
-async fn record_out_of_scope(store: &Store, actor: &Actor, missing: Permission) -> StoreResult<()> {
-    let Via::Api { key, .. } = &actor.via else { return Ok(()) };
+/// Whether the actor may make, or act on, a key of `scopes` (see the module's note); a
+/// refusal is recorded like a missing scope.
+pub(crate) fn may_manage(store: &Store, actor: &Actor, scopes: Scopes) -> Result<(), Refusal> {
+    if scopes.fits_in(actor.scopes) {
+        return Ok(());
+    }
+    record_refusal(store, actor, BEYOND_ITS_SCOPES);
+    Err(Refusal::BeyondKeyScopes)
+}
+
+/// The detail of a *request refused* event for [`Refusal::BeyondKeyScopes`].
+pub const BEYOND_ITS_SCOPES: &str = "beyond its scopes";
+
+/// Refusals recorded lately on this node, per key and reason. Each record is a write: a key
+/// that keeps asking for what it may not do is recorded once per [`RECORD_AGAIN_AFTER`],
+/// not once per request. Key ids are unique, so one table serves the whole process.
+static RECORDED: LazyLock<Cache<(ApiKeyId, &'static str), ()>> =
+    LazyLock::new(|| Cache::builder().max_capacity(100_000).time_to_live(RECORD_AGAIN_AFTER).build());
+const RECORD_AGAIN_AFTER: Duration = Duration::from_secs(600);
+
+/// Records in the key owner's activity (*request refused: the key lacks …*, with `detail`)
+/// that a request with the actor's key was refused — off the request's path: the answer
+/// does not wait for the write.
+fn record_refusal(store: &Store, actor: &Actor, detail: &'static str) {
+    let Via::Api { key, .. } = actor.via else { return };
+    if !RECORDED.entry((key, detail)).or_insert(()).is_fresh() {
+        return;
+    }
+    let (store, actor, at) = (store.clone(), actor.clone(), store.now());
+    tokio::spawn(async move {
+        if let Err(error) = record(&store, &actor, key, detail, at).await {
+            // Tried again at the key's next refusal.
+            RECORDED.invalidate(&(key, detail));
+            tracing::warn!(%error, "could not record a request refused for its key's scopes");
+        }
+    });
+}
+
+async fn record(store: &Store, actor: &Actor, key: ApiKeyId, detail: &str, at: DateTime<Utc>) -> StoreResult<()> {
     // Deleted meanwhile: nothing left to tell.
-    let Some(key) = store::keys::find(&mut *store.read().await?, *key).await? else { return Ok(()) };
-    let event = audit::event(EventKind::KeyOutOfScope, actor, About::key(&key).with_detail(missing.as_str()));
+    let Some(key) = store::keys::find(&mut *store.read().await?, key).await? else { return Ok(()) };
+    let mut event = audit::event(EventKind::KeyOutOfScope, actor, About::key(&key).with_detail(detail));
+    event.at = at;
     audit::record_alone(store, &event, Boundary::Api).await
 }
 
@@ -81,24 +124,12 @@ impl Actor {
     pub fn require(&self, permission: Permission) -> Result<(), Refusal> {
         check(&self.user, self.scopes, permission)
     }
-
-    /// A key this actor makes or changes may not do more than the actor's own credential:
-    /// a scoped key cannot hand out full access, nor any permission it lacks.
-    pub fn may_grant(&self, scopes: Scopes) -> Result<(), Refusal> {
-        match scopes.beyond(self.scopes).first() {
-            Some(missing) => Err(Refusal::Scope(*missing)),
-            None => Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        actor::Actor,
-        model::{OrganizationId, Status, UserId},
-    };
+    use crate::model::{OrganizationId, Status, UserId};
     use Permission::*;
 
     fn user(role: Role) -> User {
@@ -131,13 +162,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_scoped_key_grants_at_most_its_own_scopes() {
-        let mut actor = Actor::command_line(user(Role::Admin));
-        assert_eq!(actor.may_grant(Scopes::Full), Ok(()));
-        actor.scopes = Scopes::from_list(Some(&[ApiKeysRead, ApiKeysWrite])).unwrap();
-        assert_eq!(actor.may_grant(Scopes::from_list(Some(&[ApiKeysRead])).unwrap()), Ok(()));
-        assert_eq!(actor.may_grant(Scopes::Full), Err(Refusal::Scope(MeRead)));
-        assert_eq!(actor.may_grant(Scopes::from_list(Some(&[ApiKeysWrite, UsersWrite])).unwrap()), Err(Refusal::Scope(UsersWrite)));
-    }
 }

@@ -10,8 +10,8 @@ use common::{fixture, signed_in, user_in, Fixture};
 use sesame_core::{
     accounts::UserInput,
     actor::{Actor, Client},
-    keys::{KeyChange, KeyError, NewKey},
-    model::{EventKind, PageRequest, Permission, Role, Scopes, UserChange},
+    keys::{KeyChange, KeyError, NewKey, Roll},
+    model::{EventKind, PageRequest, Permission, Role, Scopes, Status, UserChange},
     rights::Refusal,
     users::{NewColleague, UserError},
 };
@@ -37,16 +37,18 @@ fn colleague(username: &str) -> NewColleague {
     NewColleague { full_name: input.full_name, username: input.username, email: input.email, role: Role::User, password: input.password }
 }
 
-/// The owner's events of `kind`, waiting a little for those written off the request's path.
-async fn eventually(f: &Fixture, owner: &Actor, kind: EventKind) -> Vec<sesame_core::model::Event> {
+/// The owner's events of `kind` once there are `count` of them, waiting a little for those
+/// written off the request's path.
+async fn eventually(f: &Fixture, owner: &Actor, kind: EventKind, count: usize) -> Vec<sesame_core::model::Event> {
+    let mut events = Vec::new();
     for _ in 0..100 {
-        let events: Vec<_> = f.services.activity.list(owner, PageRequest::first()).await.unwrap().items.into_iter().filter(|event| event.kind == kind).collect();
-        if !events.is_empty() {
-            return events;
+        events = f.services.activity.list(owner, PageRequest::first()).await.unwrap().items.into_iter().filter(|event| event.kind == kind).collect();
+        if events.len() >= count {
+            break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Vec::new()
+    events
 }
 
 #[tokio::test]
@@ -65,7 +67,11 @@ async fn a_read_only_key_reads_and_is_refused_every_write_which_its_owner_sees()
     assert!(matches!(refused, Err(UserError::Refused(Refusal::Scope(Permission::UsersWrite)))), "{refused:?}");
     assert_eq!(f.services.keys.list(&ada).await.unwrap().len(), 1, "nothing was made");
 
-    let refusals = eventually(&f, &ada, EventKind::KeyOutOfScope).await;
+    // Refused again: recorded once (each record is a write).
+    assert!(f.services.keys.create(&reader, NewKey::named(Some("again"))).await.is_err());
+    let refusals = eventually(&f, &ada, EventKind::KeyOutOfScope, 2).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(eventually(&f, &ada, EventKind::KeyOutOfScope, 3).await.len(), 2, "once per key and reason");
     let details: Vec<_> = refusals.iter().filter_map(|event| event.detail.clone()).collect();
     assert!(details.contains(&"api_keys:write".to_owned()) && details.contains(&"users:write".to_owned()), "{details:?}");
     assert_eq!(refusals[0].key.as_ref().map(|key| key.name.as_str()), Some("monitoring"));
@@ -96,10 +102,10 @@ async fn a_scoped_key_grants_no_more_than_it_has() {
     let (keeper, _) = key_actor(&f, &ada, "key-keeper", keys_only).await;
 
     let full = f.services.keys.create(&keeper, NewKey { name: Some("full"), expires_at: None, scopes: Some(Scopes::Full) }).await;
-    assert!(matches!(full, Err(KeyError::Refused(Refusal::Scope(Permission::MeRead)))), "{full:?}");
+    assert!(matches!(full, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "{full:?}");
     let wider = only(&[Permission::ApiKeysRead, Permission::UsersWrite]);
     let refused = f.services.keys.update(&keeper, keeper_key(&f, &ada, "key-keeper").await, KeyChange { name: None, status: None, scopes: Some(wider) }).await;
-    assert!(matches!(refused, Err(KeyError::Refused(Refusal::Scope(Permission::UsersWrite)))), "{refused:?}");
+    assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "{refused:?}");
 
     // Without scopes, a key made by a scoped key gets that key's scopes, not full access.
     let made = f.services.keys.create(&keeper, NewKey::named(Some("child"))).await.unwrap();
@@ -128,7 +134,7 @@ async fn a_scope_change_applies_to_the_cached_key_on_its_next_request() {
     assert_eq!(changed.scopes, Scopes::read_only());
     let principal = f.services.verifier.verify(&secret, IP).await.unwrap();
     assert_eq!(principal.scopes, Scopes::read_only(), "the cache forgot the key's old scopes");
-    let events = eventually(&f, &ada, EventKind::KeyScopesChanged).await;
+    let events = eventually(&f, &ada, EventKind::KeyScopesChanged, 1).await;
     assert_eq!(events[0].detail.as_deref(), Some("me:read api_keys:read users:read activity:read"));
 
     // Back to full access.
@@ -136,4 +142,46 @@ async fn a_scope_change_applies_to_the_cached_key_on_its_next_request() {
     assert_eq!(changed.scopes, Scopes::Full);
     assert_eq!(f.services.verifier.verify(&secret, IP).await.unwrap().scopes, Scopes::Full);
     assert_eq!(f.services.keys.list(&ada).await.unwrap()[0].scopes, Scopes::Full, "stored");
+}
+
+#[tokio::test]
+async fn a_scoped_key_cannot_take_over_or_touch_a_key_that_may_do_more() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let admin_key = f.services.keys.create(&ada, NewKey::named(Some("admin"))).await.unwrap().key;
+    let (keeper, _) = key_actor(&f, &ada, "key-keeper", only(&[Permission::ApiKeysRead, Permission::ApiKeysWrite])).await;
+
+    // Rolling the full-access key would hand its new secret to the scoped key.
+    let rolled = f.services.keys.roll(&keeper, admin_key.id, Roll::grace(chrono::TimeDelta::days(7))).await;
+    assert!(matches!(rolled, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "{rolled:?}");
+    for change in [KeyChange::status(Status::Disabled), KeyChange::rename("mine-now")] {
+        let refused = f.services.keys.update(&keeper, admin_key.id, change).await;
+        assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "{refused:?}");
+    }
+    assert!(matches!(f.services.keys.delete(&keeper, admin_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyScopes))));
+    assert!(matches!(f.services.keys.end_overlap(&keeper, admin_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyScopes))));
+    assert_eq!(f.services.keys.list(&ada).await.unwrap().iter().find(|key| key.id == admin_key.id), Some(&admin_key), "untouched");
+
+    // A key listing every permission there is today still does not make full-access keys.
+    let (everything, _) = key_actor(&f, &ada, "everything", only(&Permission::ALL)).await;
+    let full = f.services.keys.create(&everything, NewKey { name: Some("full"), expires_at: None, scopes: Some(Scopes::Full) }).await;
+    assert!(matches!(full, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "{full:?}");
+
+    // Within its scopes, it manages keys: a key it made rolls.
+    let child = f.services.keys.create(&keeper, NewKey::named(Some("child"))).await.unwrap().key;
+    assert!(f.services.keys.roll(&keeper, child.id, Roll::grace(chrono::TimeDelta::zero())).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_key_narrowed_while_its_request_is_in_flight_does_nothing_with_its_old_scopes() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let (in_flight, _) = key_actor(&f, &ada, "slow-job", Scopes::Full).await;
+    let id = keeper_key(&f, &ada, "slow-job").await;
+    // Authenticated with full access; narrowed before its change runs.
+    f.services.keys.update(&ada, id, KeyChange { name: None, status: None, scopes: Some(Scopes::read_only()) }).await.unwrap();
+    let refused = f.services.users.create(&in_flight, colleague("cole")).await;
+    assert!(matches!(refused, Err(UserError::Unauthenticated)), "{refused:?}");
+    let refused = f.services.keys.create(&in_flight, NewKey::named(Some("late"))).await;
+    assert!(matches!(refused, Err(KeyError::Unauthenticated)), "{refused:?}");
 }

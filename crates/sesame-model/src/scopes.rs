@@ -58,10 +58,13 @@ impl Permission {
         }
     }
 
-    fn bit(self) -> u8 {
+    const fn bit(self) -> u8 {
         1 << (self as u8)
     }
 }
+
+// One bit each in a `PermissionSet`.
+const _: () = assert!(Permission::ALL.len() <= 8);
 
 text_enum!(Permission, "permission");
 
@@ -78,6 +81,10 @@ pub enum Scopes {
 pub struct PermissionSet(u8);
 
 impl PermissionSet {
+    const READ_ONLY: Self = Self(
+        Permission::MeRead.bit() | Permission::ApiKeysRead.bit() | Permission::UsersRead.bit() | Permission::ActivityRead.bit(),
+    );
+
     /// The set of `permissions`; none if there are none.
     pub fn of(permissions: impl IntoIterator<Item = Permission>) -> Option<Self> {
         let bits = permissions.into_iter().fold(0, |bits, permission| bits | permission.bit());
@@ -94,24 +101,29 @@ impl PermissionSet {
     }
 }
 
-/// A scopes list with no permission in it.
+/// A scopes list that is not one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a key needs at least one permission (or full access)")]
-pub struct NoPermission;
+pub enum NoPermission {
+    #[error("a key needs at least one permission (or full access)")]
+    Empty,
+    #[error("{0} is listed twice")]
+    Repeated(Permission),
+}
 
 impl Scopes {
     /// The *Read only* preset.
     pub fn read_only() -> Self {
-        Scopes::Only(PermissionSet::of(Permission::READ_ONLY).unwrap_or(PermissionSet(1)))
+        Scopes::Only(PermissionSet::READ_ONLY)
     }
 
     /// From the API's and the console's form: `None` is full access, a list is those
     /// permissions (at least one).
     pub fn from_list(list: Option<&[Permission]>) -> Result<Self, NoPermission> {
-        match list {
-            None => Ok(Scopes::Full),
-            Some(list) => PermissionSet::of(list.iter().copied()).map(Scopes::Only).ok_or(NoPermission),
+        let Some(list) = list else { return Ok(Scopes::Full) };
+        if let Some((_, repeated)) = list.iter().enumerate().find(|(at, permission)| list[..*at].contains(permission)) {
+            return Err(NoPermission::Repeated(*repeated));
         }
+        PermissionSet::of(list.iter().copied()).map(Scopes::Only).ok_or(NoPermission::Empty)
     }
 
     /// The API's and the console's form (see [`Scopes::from_list`]).
@@ -129,19 +141,13 @@ impl Scopes {
         }
     }
 
-    /// The permissions `self` has that `within` lacks, in order (none: `self` fits).
-    /// Full access fits only in full access; from a scoped actor it lacks every permission
-    /// the actor does not have.
-    pub fn beyond(self, within: Scopes) -> Vec<Permission> {
-        match within {
-            Scopes::Full => Vec::new(),
-            Scopes::Only(allowed) => {
-                let wanted: Vec<Permission> = match self {
-                    Scopes::Full => Permission::ALL.to_vec(),
-                    Scopes::Only(set) => set.iter().collect(),
-                };
-                wanted.into_iter().filter(|permission| !allowed.contains(*permission)).collect()
-            }
+    /// Whether `self` is no more than `within`. Full access fits only in full access — even
+    /// a key listing every permission there is today does not get "whatever comes next".
+    pub fn fits_in(self, within: Scopes) -> bool {
+        match (self, within) {
+            (_, Scopes::Full) => true,
+            (Scopes::Full, Scopes::Only(_)) => false,
+            (Scopes::Only(wanted), Scopes::Only(allowed)) => wanted.iter().all(|permission| allowed.contains(permission)),
         }
     }
 
@@ -154,7 +160,7 @@ impl Scopes {
     pub fn from_stored(stored: Option<&str>) -> Result<Self, crate::UnknownValue> {
         let Some(stored) = stored else { return Ok(Scopes::Full) };
         let list = stored.split_whitespace().map(str::parse).collect::<Result<Vec<Permission>, _>>()?;
-        Scopes::from_list(Some(&list)).map_err(|_| crate::UnknownValue { what: "scopes", value: String::new() })
+        Scopes::from_list(Some(&list)).map_err(|_| crate::UnknownValue { what: "scopes", value: stored.chars().take(40).collect() })
     }
 }
 
@@ -175,8 +181,9 @@ mod tests {
     #[test]
     fn scopes_are_full_or_a_non_empty_subset() {
         assert_eq!(Scopes::from_list(None), Ok(Scopes::Full));
-        assert_eq!(Scopes::from_list(Some(&[])), Err(NoPermission));
-        let only = Scopes::from_list(Some(&[UsersRead, MeRead, MeRead])).unwrap();
+        assert_eq!(Scopes::from_list(Some(&[])), Err(NoPermission::Empty));
+        assert_eq!(Scopes::from_list(Some(&[UsersRead, MeRead, MeRead])), Err(NoPermission::Repeated(MeRead)));
+        let only = Scopes::from_list(Some(&[UsersRead, MeRead])).unwrap();
         assert!(only.allows(MeRead) && only.allows(UsersRead) && !only.allows(UsersWrite));
         assert_eq!(only.to_list(), Some(vec![MeRead, UsersRead]));
         assert!(Scopes::Full.allows(SecurityWrite));
@@ -194,11 +201,13 @@ mod tests {
     }
 
     #[test]
-    fn a_scoped_actor_grants_nothing_beyond_its_own() {
+    fn full_access_fits_only_in_full_access() {
         let reader = Scopes::read_only();
-        assert_eq!(Scopes::from_list(Some(&[MeRead])).unwrap().beyond(reader), Vec::<Permission>::new());
-        assert_eq!(Scopes::from_list(Some(&[MeRead, UsersWrite])).unwrap().beyond(reader), vec![UsersWrite]);
-        assert_eq!(Scopes::Full.beyond(reader), vec![ApiKeysWrite, UsersWrite, SecurityWrite]);
-        assert!(Scopes::Full.beyond(Scopes::Full).is_empty());
+        assert!(Scopes::from_list(Some(&[MeRead])).unwrap().fits_in(reader));
+        assert!(!Scopes::from_list(Some(&[MeRead, UsersWrite])).unwrap().fits_in(reader));
+        assert!(!Scopes::Full.fits_in(reader));
+        let everything = Scopes::from_list(Some(&Permission::ALL)).unwrap();
+        assert!(!Scopes::Full.fits_in(everything), "listing every permission is not full access");
+        assert!(everything.fits_in(Scopes::Full) && Scopes::Full.fits_in(Scopes::Full));
     }
 }

@@ -8,6 +8,9 @@ use serde_json::{json, Value};
 use sesame_core::{model::Role, throttle::ThrottleSettings};
 use support::{api_get, TestServer};
 
+/// An event as the activity lists it: kind, actor, key name, client address.
+type EventFields = (String, Option<String>, Option<String>, Option<String>);
+
 const REPORTER_IP: &str = "203.0.113.40";
 
 async fn report(server: &TestServer, body: Value) -> (StatusCode, Value) {
@@ -23,7 +26,7 @@ async fn report(server: &TestServer, body: Value) -> (StatusCode, Value) {
 }
 
 /// The events `key`'s owner sees: (event, actor, key name, ip).
-async fn activity(server: &TestServer, key: &str) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+async fn activity(server: &TestServer, key: &str) -> Vec<EventFields> {
     let body: Value = api_get(server, "/api/v1/activity", key).await.json().await.unwrap();
     body["data"]
         .as_array()
@@ -69,7 +72,7 @@ async fn reported_keys_are_deleted_whoever_owns_them_and_the_answer_says_nothing
     assert_eq!(api_get(&server, "/api/v1/me", kept).await.status(), StatusCode::OK);
 
     // Each owner is told, with the key's name and the reporter's address; nobody acted.
-    let revoked = |events: Vec<(String, Option<String>, Option<String>, Option<String>)>| {
+    let revoked = |events: Vec<EventFields>| {
         events.into_iter().filter(|event| event.0 == "key_revoked_as_leaked").collect::<Vec<_>>()
     };
     let expected = |name: &str| vec![("key_revoked_as_leaked".to_owned(), None, Some(name.to_owned()), Some(REPORTER_IP.to_owned()))];

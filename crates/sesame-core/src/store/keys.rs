@@ -279,10 +279,11 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
     }))
 }
 
-/// Whether `user_id` still has the key `id`, enabled and unexpired at `now` — and, for a
-/// request made with the key's previous secret, whether that very secret still works (its
-/// overlap not ended, nor replaced by a later roll); its row is held until commit (`lock`:
-/// see `Tx::reauthorize`), so a delete, a disable or a roll waits for this transaction.
+/// The scopes of the key `id` if `user_id` still has it, enabled and unexpired at `now` —
+/// and, for a request made with the key's previous secret, if that very secret still works
+/// (its overlap not ended, nor replaced by a later roll); its row is held until commit
+/// (`lock`: see `Tx::reauthorize`), so a delete, a disable, a scope change or a roll waits
+/// for this transaction.
 pub(crate) async fn lock_usable_key(
     conn: &mut AnyConnection,
     id: ApiKeyId,
@@ -290,17 +291,17 @@ pub(crate) async fn lock_usable_key(
     previous_secret: Option<&KeyHash>,
     now: DateTime<Utc>,
     lock: &str,
-) -> StoreResult<bool> {
+) -> StoreResult<Option<Scopes>> {
     let previous = if previous_secret.is_some() { " AND previous_key_hash = $4 AND previous_valid_until > $3" } else { "" };
     let sql = format!(
-        "SELECT id FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
+        "SELECT scopes FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
          AND (expires_at IS NULL OR expires_at > $3){previous}{lock}"
     );
     let mut query = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now));
     if let Some(hash) = previous_secret {
         query = query.bind(hash.as_str());
     }
-    Ok(query.fetch_optional(conn).await?.is_some())
+    query.fetch_optional(conn).await?.map(|row| scopes_from_row(&row, "scopes")).transpose()
 }
 
 /// Deletes the keys that expired before `before`; how many.

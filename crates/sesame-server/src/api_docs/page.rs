@@ -116,7 +116,7 @@ fn markdown(text: &str) -> String {
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let keep = safe_destination(&dest_url);
             kept_links.push(keep);
-            keep.then(|| Event::Start(Tag::Link { link_type, dest_url, title, id }))
+            keep.then_some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
         }
         Event::End(TagEnd::Link) => kept_links.pop().unwrap_or(false).then_some(Event::End(TagEnd::Link)),
         Event::Start(tag @ (Tag::Paragraph | Tag::Emphasis | Tag::Strong | Tag::Strikethrough)) => Some(Event::Start(tag)),

@@ -30,7 +30,7 @@ pub struct ErrorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `insufficient_scope`, `not_found`, `conflict`, `common_password`, `expiry_in_past`,
+    /// `insufficient_scope`, `scope_exceeds_key`, `not_found`, `conflict`, `common_password`, `expiry_in_past`,
     /// `expiry_beyond_policy`, `payload_too_large`, `too_many_requests`,
     /// `service_unavailable`, `internal_error`.
     #[schema(example = "not_found", max_length = 32)]
@@ -204,6 +204,11 @@ impl From<Refusal> for ApiError {
         match refusal {
             Refusal::Role => ApiError::forbidden(),
             Refusal::Scope(permission) => ApiError::insufficient_scope(permission),
+            Refusal::BeyondKeyScopes => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "scope_exceeds_key",
+                "A key cannot make or manage a key with more permissions than its own.",
+            ),
         }
     }
 }

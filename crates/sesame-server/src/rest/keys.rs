@@ -40,8 +40,8 @@ pub struct CreateApiKeyRequest {
     /// What the key may do, within its owner's role: some of `me:read`, `api_keys:read`,
     /// `api_keys:write`, `users:read`, `users:write`, `activity:read`, `security:write`.
     /// Absent or null: full access — everything the owner may do (a key made by a scoped
-    /// key gets that key's scopes). Never more than the key making it has
-    /// (`insufficient_scope`).
+    /// key gets that key's scopes). Never more than the key making it has: a scoped key
+    /// cannot give full access, nor a permission it lacks (`scope_exceeds_key`).
     #[schema(min_items = 1, max_items = 7, example = json!(["me:read", "api_keys:read"]))]
     scopes: Option<Vec<Permission>>,
 }
@@ -70,7 +70,7 @@ pub struct UpdateApiKeyRequest {
 
 /// Scopes from the body's list (null: full access); an empty list is refused.
 fn scopes_of(list: Option<&[Permission]>) -> Result<Scopes, ApiError> {
-    Scopes::from_list(list).map_err(|problem| ApiError::invalid_request("scopes", format!("{problem}: give at least one, or null.")))
+    Scopes::from_list(list).map_err(|problem| ApiError::invalid_request("scopes", format!("{problem}: list each permission once, or null.")))
 }
 
 /// The key owner's keys, oldest first.

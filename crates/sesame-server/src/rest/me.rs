@@ -8,6 +8,7 @@ use axum::{
 use sesame_core::{
     actor::{Actor, Client},
     model::Permission,
+    rights,
 };
 use sesame_shared::wire::UserView;
 
@@ -22,10 +23,10 @@ use crate::state::AppState;
     )
 )]
 pub async fn show(State(state): State<AppState>, ApiPrincipal(principal, ip): ApiPrincipal) -> Response {
-    // The key's scopes, checked without building an actor unless the key is refused.
-    if !principal.scopes.allows(Permission::MeRead) {
+    // Decided without building an actor unless the key is refused (the hot path).
+    if rights::check(&principal.user, principal.scopes, Permission::MeRead).is_err() {
         let actor = Actor::api(&principal, Client::new(ip, None));
-        if let Err(refusal) = state.services.activity.require(&actor, Permission::MeRead) {
+        if let Err(refusal) = state.services.api.require(&actor, Permission::MeRead) {
             return ApiError::from(refusal).into_response();
         }
     }

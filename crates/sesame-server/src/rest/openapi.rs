@@ -20,7 +20,7 @@ use sesame_core::model::Permission;
         version = "1",
         description = "Manage your API keys and your organization's users. Every request \
             carries an API key in the `MC-Api-Key` header (or `Authorization: Bearer`); the \
-            key acts with exactly its owner's privileges. Success: `{\"data\": …}`; failure: \
+            key acts with its owner's privileges, or fewer if it was given scopes. Success: `{\"data\": …}`; failure: \
             `{\"errors\": [{\"code\", \"message\", \"context\"}]}`."
     ),
     tags(
@@ -89,7 +89,8 @@ fn require_scope(operation: &mut Operation, permission: Permission, error: &dyn 
         Some(RefOr::T(existing)) => format!("{}; {refused}", existing.description),
         _ => refused,
     };
-    operation.responses.responses.insert("403".into(), RefOr::T(error(&description).build()));
+    let challenge = text_header("For `insufficient_scope`: `Bearer error=\"insufficient_scope\", scope=\"<permission>\"` (RFC 6750)", 128);
+    operation.responses.responses.insert("403".into(), RefOr::T(error(&description).header("WWW-Authenticate", challenge).build()));
 }
 
 /// What operations answer whatever they do, written once here rather than on each handler:

@@ -29,10 +29,33 @@ const PLACES: [(&str, &str, &str); 4] = [
     ("CreateUserRequest", "username", USERNAME),
 ];
 
+/// Lists whose entries the server refuses to see twice: (schema, property). The derive has
+/// no attribute for `uniqueItems`.
+const UNIQUE_LISTS: [(&str, &str); 3] =
+    [("CreateApiKeyRequest", "scopes"), ("UpdateApiKeyRequest", "scopes"), ("ApiKeyBody", "scopes")];
+
 /// Puts the patterns into the document (the derive takes only string literals, and these
-/// are better kept readable here, once).
+/// are better kept readable here, once), and marks the lists whose entries are unique.
 pub fn apply(openapi: &mut OpenApi) {
     let Some(components) = openapi.components.as_mut() else { return };
+    for (schema, property) in UNIQUE_LISTS {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+            panic!("no schema {schema} for a unique list");
+        };
+        let list = match object.properties.get_mut(property) {
+            Some(RefOr::T(Schema::Array(array))) => array,
+            Some(RefOr::T(Schema::OneOf(one_of))) => one_of
+                .items
+                .iter_mut()
+                .find_map(|item| match item {
+                    RefOr::T(Schema::Array(array)) => Some(array),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{schema}.{property} is not a list")),
+            _ => panic!("no list {schema}.{property}"),
+        };
+        list.unique_items = true;
+    }
     for (schema, property, pattern) in PLACES {
         let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
             panic!("no schema {schema} for a pattern");
