@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { assertAccessible } from '../support/axe.mjs';
 import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { labels } from '../support/labels.mjs';
@@ -61,6 +62,8 @@ for (const language of ['en', 'fr']) {
       const row = keyRow(page, 'rotating');
       await row.getByText(t.previousSecret).waitFor();
       await saveScreenshot(page, `key-overlap-${language}`);
+      // *Stop it now*'s name holds what it shows (WCAG 2.5.3).
+      await assertAccessible(page, 'a key in its overlap');
       assert.equal((await callApi(server.baseUrl, old)).status, 200);
       assert.equal((await callApi(server.baseUrl, fresh)).status, 200);
 
