@@ -30,7 +30,7 @@ pub enum KeyError {
     NameTaken,
     #[error("the expiry date must be in the future")]
     ExpiryInPast,
-    #[error("nothing to change: give a name or a status")]
+    #[error("nothing to change: give a name, a status or scopes")]
     NothingToChange,
     /// Unknown id, malformed id, or another user's key: all look the same.
     #[error("no such API key")]
