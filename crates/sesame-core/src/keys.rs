@@ -1,8 +1,8 @@
-//! Managing one's own API keys: generate (with an expiry or none), list, change (rename,
-//! disable, enable), delete; and revoking keys reported as leaked, whoever owns them. Each
-//! change is one door, whichever boundary calls it: it re-checks the actor inside its
-//! transaction, makes the change, writes its activity events with it, and logs the audit
-//! line.
+//! Managing one's own API keys: generate (with an expiry or none, and scopes), list,
+//! change (rename, disable, enable, scopes), delete; and revoking keys reported as leaked,
+//! whoever owns them. Each change is one door, whichever boundary calls it: it re-checks the
+//! actor inside its transaction, makes the change, writes its activity events with it, and
+//! logs the audit line.
 
 use std::{collections::HashSet, sync::Arc};
 
@@ -261,9 +261,9 @@ impl Keys {
         Ok(KeyDetails { key, recent_addresses })
     }
 
-    /// Renames, disables or enables one of the actor's keys, all or nothing. From the moment
-    /// a disable returns, no request with the key is accepted, on any node, until it is
-    /// enabled again.
+    /// Renames, disables or enables one of the actor's keys, or changes its scopes, all or
+    /// nothing. From the moment a disable (or a scope change) returns, no request with the
+    /// key is accepted (or acts with its old scopes), on any node, until it is enabled again.
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
         rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         if let Some(scopes) = change.scopes {
