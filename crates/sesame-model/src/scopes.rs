@@ -81,9 +81,17 @@ pub enum Scopes {
 pub struct PermissionSet(u8);
 
 impl PermissionSet {
-    const READ_ONLY: Self = Self(
-        Permission::MeRead.bit() | Permission::ApiKeysRead.bit() | Permission::UsersRead.bit() | Permission::ActivityRead.bit(),
-    );
+    const READ_ONLY: Self = Self::of_all(&Permission::READ_ONLY);
+
+    /// The set of a non-empty list, at compile time (the presets are written once, as lists).
+    const fn of_all(list: &[Permission]) -> Self {
+        let (mut bits, mut at) = (0, 0);
+        while at < list.len() {
+            bits |= list[at].bit();
+            at += 1;
+        }
+        Self(bits)
+    }
 
     /// The set of `permissions`; none if there are none.
     pub fn of(permissions: impl IntoIterator<Item = Permission>) -> Option<Self> {
