@@ -19,7 +19,7 @@ use sesame_core::{
     accounts::UserInput,
     key::ApiKeySecret,
     keys::NewKey,
-    model::{Role, User},
+    model::{AllowedAddresses, Permission, Role, Scopes, User},
     names::KeyName,
     password::{Password, PasswordHasher},
     Services, Settings,
@@ -108,31 +108,65 @@ const STORED_KEYS: [usize; 2] = [1_000, 1_000_000];
 /// databases, so that a slow patch of the machine falls on both alike.
 const VERIFY_ROUNDS: usize = 20;
 
-/// In-process verification of valid keys, with 1,000 and with 1,000,000 keys stored.
+/// The address every measured request comes from: the last of a restricted key's 20
+/// allow-list entries, so the check walks the whole list.
+const CLIENT: &str = "192.0.2.1";
+
+/// A key held back as far as the worst case asks: 20 allow-list entries (the
+/// client's last) and one scope.
+fn restricted_key() -> NewKey<'static> {
+    let mut entries: Vec<String> = (0..19).map(|n| format!("198.51.{n}.0/24")).collect();
+    entries.push(CLIENT.to_owned());
+    NewKey {
+        name: None,
+        scopes: Some(Scopes::from_list(Some(&[Permission::MeRead])).expect("one permission")),
+        allowed_addresses: Some(AllowedAddresses::parse(&entries).expect("valid entries")),
+        ..NewKey::default()
+    }
+}
+
+/// In-process verification of valid keys, with 1,000 and with 1,000,000 keys stored, and
+/// of 1,000 restricted keys (20 allow-list entries and one scope each).
 async fn verification(dir: &Path, report: &mut Report) -> anyhow::Result<()> {
     let mut setups = Vec::new();
     for stored in STORED_KEYS {
-        setups.push((stored, prepare_verification(dir, stored, report).await?));
+        setups.push((format!("{stored} keys stored"), prepare_verification(dir, stored, report).await?));
     }
+    setups.push(("1000 restricted keys stored".to_owned(), prepare_restricted_verification(dir).await?));
     let mut timings = vec![Vec::with_capacity(VERIFY_SAMPLES); setups.len()];
     for round in 0..VERIFY_ROUNDS {
         for ((_, (services, samples)), timings) in setups.iter().zip(&mut timings) {
             for i in 0..VERIFY_SAMPLES / VERIFY_ROUNDS {
                 let key = samples[(round * VERIFY_SAMPLES / VERIFY_ROUNDS + i) % samples.len()].expose();
                 let start = Instant::now();
-                services.verifier.verify(key, "192.0.2.1".parse().unwrap()).await?;
+                services.verifier.verify(key, CLIENT.parse().unwrap()).await?;
                 timings.push(start.elapsed());
             }
         }
     }
     for ((stored, _), timings) in setups.iter().zip(&mut timings) {
         timings.sort();
-        report.add(&format!("valid key verification, {stored} keys stored, p50"), micros(percentile(timings, 0.5)), "");
-        report.add(&format!("valid key verification, {stored} keys stored, p99"), micros(percentile(timings, 0.99)), "≤ 2 µs");
+        report.add(&format!("valid key verification, {stored}, p50"), micros(percentile(timings, 0.5)), "");
+        report.add(&format!("valid key verification, {stored}, p99"), micros(percentile(timings, 0.99)), "≤ 2 µs");
     }
     let p99 = |timings: &[Duration]| percentile(timings, 0.99).as_secs_f64();
     report.add("verification p99, 1,000,000 keys / 1,000 keys", format!("{:.2}", p99(&timings[1]) / p99(&timings[0])), "≤ 1.2");
+    report.add("verification p99, restricted keys / unrestricted (1,000 each)", format!("{:.2}", p99(&timings[2]) / p99(&timings[0])), "within noise");
     Ok(())
+}
+
+/// 1,000 restricted keys (see [`restricted_key`]), each verified once so it is cached.
+async fn prepare_restricted_verification(dir: &Path) -> anyhow::Result<(Services, Vec<ApiKeySecret>)> {
+    let url = format!("sqlite://{}", dir.join("verify-restricted.db").display());
+    let services = Services::connect(&url, Settings::default()).await?;
+    let owner = Actor::command_line(bench_user(&services).await?);
+    let mut samples = Vec::with_capacity(1_000);
+    for _ in 0..1_000 {
+        let secret = services.keys.create(&owner, restricted_key()).await?.secret;
+        services.verifier.verify(secret.expose(), CLIENT.parse().unwrap()).await?;
+        samples.push(secret);
+    }
+    Ok((services, samples))
 }
 
 /// A database with `stored` keys, 1,000 of which (spread over the whole set) are used
@@ -204,17 +238,27 @@ async fn argon2_cost(report: &mut Report) {
     report.add("argon2id per login (m=19456, t=2, p=1)", format!("{:.1} ms", each.as_secs_f64() * 1e3), "");
 }
 
-/// `GET /healthz` against `GET /api/v1/me` with a valid key, on one SQLite server; then
-/// the same API call while 20 clients hammer the login.
+/// `GET /healthz` against `GET /api/v1/me` with a valid key, and with a restricted key (20
+/// allow-list entries, one scope), on one SQLite server; then the same API call while 20
+/// clients hammer the login.
 async fn http_sqlite(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Result<()> {
     let url = format!("sqlite://{}", dir.join("http.db").display());
-    let key = provision_key(&url).await?;
+    let key = provision_key(&url, NewKey::named(Some("bench"))).await?;
+    let restricted = provision_key(&url, restricted_key()).await?;
     let mut server = start_server(root, &url)?;
     let base = server.base.clone();
-    let (health, me) = compare(&[format!("{base}/healthz")], &[format!("{base}/api/v1/me")], key.expose())?;
+    let keys = [key.expose(), restricted.expose()];
+    let (health, me) = compare(&[format!("{base}/healthz")], &[format!("{base}/api/v1/me")], &keys)?;
+    let (me, me_restricted) = (me[0], me[1]);
     report.add("SQLite: GET /healthz requests/s", format!("{health:.0}"), "");
     report.add("SQLite: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
     report.add("SQLite: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.95");
+    report.add("SQLite: GET /api/v1/me with a restricted key (20 addresses, one scope), requests/s", format!("{me_restricted:.0}"), "");
+    report.add(
+        "SQLite: restricted key's ratio − unrestricted key's ratio",
+        format!("{:+.3}", (me_restricted - me) / health),
+        "within ±0.02",
+    );
 
     let flood = login_flood(&base, 20);
     let me_during_flood = wrk(&[format!("{base}/api/v1/me")], Some(key.expose()), WRK_SECONDS)?;
@@ -232,11 +276,12 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
     let name = "sesame_bench";
     sesame_core::testing::create_postgres_database(server_url, name).await?;
     let url = format!("{}/{name}", server_url.rsplit_once('/').context("no database in the URL")?.0);
-    let key = provision_key(&url).await?;
+    let key = provision_key(&url, NewKey::named(Some("bench"))).await?;
     let mut a = start_server(root, &url)?;
     let mut b = start_server(root, &url)?;
     let both = |path: &str| vec![format!("{}{path}", a.base), format!("{}{path}", b.base)];
-    let (health, me) = compare(&both("/healthz"), &both("/api/v1/me"), key.expose())?;
+    let (health, me) = compare(&both("/healthz"), &both("/api/v1/me"), &[key.expose()])?;
+    let me = me[0];
     report.add("PostgreSQL, 2 nodes: GET /healthz requests/s", format!("{health:.0}"), "");
     report.add("PostgreSQL, 2 nodes: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
     report.add("PostgreSQL, 2 nodes: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.60");
@@ -245,10 +290,14 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
     Ok(())
 }
 
-async fn provision_key(database_url: &str) -> anyhow::Result<ApiKeySecret> {
+/// A key made as `new` says, for the bench user (made on first call).
+async fn provision_key(database_url: &str, new: NewKey<'_>) -> anyhow::Result<ApiKeySecret> {
     let services = Services::connect(database_url, Settings::default()).await?;
-    let user = bench_user(&services).await?;
-    Ok(services.keys.create(&Actor::command_line(user), NewKey::named(Some("bench"))).await?.secret)
+    let user = match services.accounts.user_named("bench").await? {
+        Some(user) => user,
+        None => bench_user(&services).await?,
+    };
+    Ok(services.keys.create(&Actor::command_line(user), new).await?.secret)
 }
 
 /// `clients` tasks posting wrong passwords to the login server function until stopped. The
@@ -306,17 +355,19 @@ fn start_server(root: &Path, database_url: &str) -> anyhow::Result<ServerProcess
     ServerProcess::start(root, database_url, &[])
 }
 
-/// Requests per second without a key on `open` and with `key` on `authenticated`, in
-/// alternating rounds; each is the mean over the rounds.
-fn compare(open: &[String], authenticated: &[String], key: &str) -> anyhow::Result<(f64, f64)> {
+/// Requests per second without a key on `open`, and with each of `keys` on
+/// `authenticated`, in alternating rounds; each is the mean over the rounds.
+fn compare(open: &[String], authenticated: &[String], keys: &[&str]) -> anyhow::Result<(f64, Vec<f64>)> {
     let seconds = (WRK_SECONDS / COMPARISON_ROUNDS).max(1);
-    let (mut open_total, mut authenticated_total) = (0.0, 0.0);
+    let (mut open_total, mut authenticated_totals) = (0.0, vec![0.0; keys.len()]);
     for _ in 0..COMPARISON_ROUNDS {
         open_total += wrk(open, None, seconds)?;
-        authenticated_total += wrk(authenticated, Some(key), seconds)?;
+        for (key, total) in keys.iter().zip(&mut authenticated_totals) {
+            *total += wrk(authenticated, Some(key), seconds)?;
+        }
     }
     let rounds = f64::from(COMPARISON_ROUNDS);
-    Ok((open_total / rounds, authenticated_total / rounds))
+    Ok((open_total / rounds, authenticated_totals.into_iter().map(|total| total / rounds).collect()))
 }
 
 /// Total requests per second from one wrk per URL, run at the same time for `seconds`

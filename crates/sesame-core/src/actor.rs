@@ -7,7 +7,7 @@ use std::{net::IpAddr, sync::Arc};
 use crate::{
     device::DeviceToken,
     key::KeyHash,
-    model::{ApiKeyId, Scopes, User},
+    model::{ApiKeyId, Restrictions, Scopes, User},
 };
 
 /// A user acting through one boundary, from one client.
@@ -22,6 +22,10 @@ pub struct Actor {
     /// What this credential may do within `user`'s role: a key's scopes; everything for a
     /// console session or the command line. `crate::rights` decides with both.
     pub scopes: Scopes,
+    /// Where and how fast the credential may be used: a key's restrictions; none for a
+    /// console session or the command line. A key may not make or manage a key less
+    /// restricted than itself.
+    pub restrictions: Arc<Restrictions>,
 }
 
 /// Where a request came from.
@@ -120,12 +124,12 @@ impl std::fmt::Debug for SessionRef {
 impl Actor {
     /// The operator acting for `user` from the command line (`sesame key create`).
     pub fn command_line(user: User) -> Self {
-        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine, scopes: Scopes::Full }
+        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine, scopes: Scopes::Full, restrictions: Default::default() }
     }
 
     /// The key's owner acting through the REST API.
     pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
         let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.clone() };
-        Self { user: principal.user.clone(), client, via, scopes: principal.scopes }
+        Self { user: principal.user.clone(), client, via, scopes: principal.scopes, restrictions: principal.restrictions.clone() }
     }
 }

@@ -4,7 +4,8 @@
 use std::{net::IpAddr, sync::Arc};
 
 use crate::{
-    actor::Actor,
+    actor::{Actor, Client},
+    refusal_log::{self, Refused},
     model::Permission,
     principal::KeyPrincipal,
     rights::{self, Refusal},
@@ -25,6 +26,9 @@ pub enum ApiRefusal {
     /// The address keeps presenting bad keys, or the key is over its own limit.
     #[error("too many requests")]
     Throttled(RetryAfter),
+    /// A valid key, from an address its allow-list does not cover.
+    #[error("this key may not be used from this address")]
+    AddressNotAllowed,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -58,8 +62,15 @@ impl ApiAccess {
         self.throttles.check_api_client(ip).map_err(ApiRefusal::Throttled)?;
         match self.verifier.verify(presented, ip).await {
             Ok(principal) => {
+                self.throttles.admit_key_request(principal.key_id, principal.restrictions.rate_limit).await.map_err(ApiRefusal::Store)?.map_err(ApiRefusal::Throttled)?;
                 self.throttles.check_key(principal.key_id).map_err(ApiRefusal::Throttled)?;
                 Ok(principal)
+            }
+            Err(VerifyError::AddressNotAllowed(principal)) => {
+                // A valid key: the address guessed nothing, so it is not counted against it.
+                tracing::info!(target: "sesame::auth", %ip, key = %principal.key_id, "API key used from an address it does not allow");
+                refusal_log::record(&self.store, &Actor::api(&principal, Client::new(ip, None)), Refused::Address(ip));
+                Err(ApiRefusal::AddressNotAllowed)
             }
             Err(VerifyError::Store(error)) => Err(ApiRefusal::Store(error)),
             Err(reason) => {

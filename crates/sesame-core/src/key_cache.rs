@@ -176,6 +176,7 @@ mod tests {
             expires_at: None,
             previous_secret: None,
             scopes: crate::model::Scopes::Full,
+            restrictions: Default::default(),
             user: Arc::new(User {
                 id: UserId::new_random(),
                 organization_id: OrganizationId::new_random(),

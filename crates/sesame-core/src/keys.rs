@@ -1,5 +1,5 @@
-//! Managing one's own API keys: generate (with an expiry or none, and scopes), list,
-//! change (rename, disable, enable, scopes), delete; and revoking keys reported as leaked,
+//! Managing one's own API keys: generate (with an expiry or none, scopes and restrictions),
+//! list, change (rename, disable, enable, scopes, allowed addresses, rate limit), delete; and revoking keys reported as leaked,
 //! whoever owns them. Each change is one door, whichever boundary calls it: it re-checks the
 //! actor inside its transaction, makes the change, writes its activity events with it, and
 //! logs the audit line.
@@ -14,7 +14,7 @@ use crate::{
     audit::{self, About},
     invalidation::{self, announce, Invalidation},
     key::{ApiKeySecret, KeyHash},
-    model::{ApiKey, ApiKeyId, Event, EventKind, KeyAddress, Page, PageRequest, Scopes, Status},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, EventKind, KeyAddress, KeyRateLimit, Page, PageRequest, Restrictions, Scopes, Status},
     notices::{Notice, Recipient},
     rights::{self, Refusal},
     names::{KeyName, NameError},
@@ -30,7 +30,7 @@ pub enum KeyError {
     NameTaken,
     #[error("the expiry date must be in the future")]
     ExpiryInPast,
-    #[error("nothing to change: give a name, a status or scopes")]
+    #[error("nothing to change: give a name, a status, scopes, allowed addresses or a rate limit")]
     NothingToChange,
     /// Unknown id, malformed id, or another user's key: all look the same.
     #[error("no such API key")]
@@ -99,12 +99,17 @@ pub struct NewKey<'a> {
     /// None: the scopes of the credential making it — full access from the console, a
     /// scoped key's own scopes from that key (never more than it has).
     pub scopes: Option<Scopes>,
+    /// None: the allow-list of the credential making it — anywhere from the console, a
+    /// restricted key's own from that key.
+    pub allowed_addresses: Option<AllowedAddresses>,
+    /// None: the request limit of the credential making it (none from the console).
+    pub rate_limit: Option<KeyRateLimit>,
 }
 
 impl<'a> NewKey<'a> {
-    /// A key that never expires, with its maker's scopes.
+    /// A key that never expires, with its maker's scopes and restrictions.
     pub fn named(name: Option<&'a str>) -> Self {
-        Self { name, expires_at: None, scopes: None }
+        Self { name, ..Self::default() }
     }
 }
 
@@ -127,6 +132,32 @@ impl Roll {
 /// Leeway given to an expiry asked for at an organization's very maximum lifetime: the
 /// console computes "90 days" with the browser's clock, which may run a little ahead.
 pub const POLICY_LEEWAY: TimeDelta = TimeDelta::minutes(5);
+
+/// An event's detail holds at most this many characters.
+const DETAIL_CHARS: usize = 100;
+
+/// The *allowed addresses changed* event's detail: the list, or as much of it as fits with
+/// how many more there are; `anywhere` for the empty list.
+fn addresses_detail(addresses: &AllowedAddresses) -> String {
+    let entries = addresses.to_list();
+    if entries.is_empty() {
+        return "anywhere".to_owned();
+    }
+    let mut detail = String::new();
+    for (shown, entry) in entries.iter().enumerate() {
+        let left = entries.len() - shown;
+        // Room for " +N" stays, unless this is the last entry.
+        let room_for_more = if left > 1 { format!(" +{}", left - 1).len() } else { 0 };
+        if detail.len() + 1 + entry.len() + room_for_more > DETAIL_CHARS {
+            return format!("{detail} +{left}");
+        }
+        if !detail.is_empty() {
+            detail.push(' ');
+        }
+        detail.push_str(entry);
+    }
+    detail
+}
 
 /// The latest a key may expire under a maximum lifetime of `max`, made at `now`.
 pub fn latest_expiry(max: MaxKeyLifetime, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -156,15 +187,22 @@ pub struct KeyChange {
     pub name: Option<String>,
     pub status: Option<Status>,
     pub scopes: Option<Scopes>,
+    pub allowed_addresses: Option<AllowedAddresses>,
+    /// `Some(None)` takes the key's own limit away.
+    pub rate_limit: Option<Option<KeyRateLimit>>,
 }
 
 impl KeyChange {
     pub fn rename(name: impl Into<String>) -> Self {
-        Self { name: Some(name.into()), status: None, scopes: None }
+        Self { name: Some(name.into()), ..Self::default() }
     }
 
     pub fn status(status: Status) -> Self {
-        Self { name: None, status: Some(status), scopes: None }
+        Self { status: Some(status), ..Self::default() }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.status.is_none() && self.scopes.is_none() && self.allowed_addresses.is_none() && self.rate_limit.is_none()
     }
 }
 
@@ -211,7 +249,11 @@ impl Keys {
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
         rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
         let scopes = new.scopes.unwrap_or(actor.scopes);
-        rights::may_manage(&self.store, actor, scopes)?;
+        let restrictions = Restrictions {
+            allowed_addresses: new.allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
+            rate_limit: new.rate_limit.or(actor.restrictions.rate_limit),
+        };
+        rights::may_manage(&self.store, actor, scopes, &restrictions)?;
         let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
         let secret = ApiKeySecret::generate();
         let mut tx = self.store.write().await?;
@@ -222,7 +264,8 @@ impl Keys {
         let policy = policy_first(&mut tx, actor).await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let expires_at = expiry_under_policy(policy, now, new.expires_at)?;
-        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, scopes).await?;
+        let restricted = store::keys::Restricted { scopes, restrictions };
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, restricted).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(CreatedKey { key, secret })
@@ -261,56 +304,53 @@ impl Keys {
         Ok(KeyDetails { key, recent_addresses })
     }
 
-    /// Renames, disables or enables one of the actor's keys, or changes its scopes, all or
-    /// nothing. From the moment a disable (or a scope change) returns, no request with the
-    /// key is accepted (or acts with its old scopes), on any node, until it is enabled again.
+    /// Renames, disables or enables one of the actor's keys, or changes its scopes or
+    /// restrictions, all or nothing. From the moment a disable (or a change of scopes or
+    /// restrictions) returns, no request with the key is accepted (or acts with what it had
+    /// before), on any node, until it is enabled again.
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
         rights::require(&self.store, actor, Permission::ApiKeysWrite)?;
-        if let Some(scopes) = change.scopes {
-            rights::may_manage(&self.store, actor, scopes)?;
-        }
         let name = change.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
-        if name.is_none() && change.status.is_none() && change.scopes.is_none() {
+        if change.is_empty() {
             return Err(KeyError::NothingToChange);
         }
-        let (status, scopes) = (change.status, change.scopes);
         self.change(actor, move |keys, actor| {
-            let name = name.clone();
-            async move { keys.update_now(&actor, id, name, status, scopes).await }
+            let (name, change) = (name.clone(), change.clone());
+            async move { keys.update_now(&actor, id, name, change).await }
         })
         .await
     }
 
-    async fn update_now(
-        &self,
-        actor: &Actor,
-        id: ApiKeyId,
-        name: Option<KeyName>,
-        status: Option<Status>,
-        scopes: Option<Scopes>,
-    ) -> Result<ApiKey, KeyError> {
+    async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, change: KeyChange) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, stored.key.scopes)?;
         let before = &stored.key;
+        rights::may_manage(&self.store, actor, before.scopes, &before.restrictions)?;
         let name = match name {
             Some(name) => name,
             // Unchanged: what is stored already obeys the rule.
             None => KeyName::parse(&before.name).map_err(KeyError::InvalidName)?,
         };
+        let restrictions = Restrictions {
+            allowed_addresses: change.allowed_addresses.unwrap_or_else(|| before.restrictions.allowed_addresses.clone()),
+            rate_limit: change.rate_limit.unwrap_or(before.restrictions.rate_limit),
+        };
         let after = ApiKey {
             name: name.as_str().to_owned(),
-            status: status.unwrap_or(before.status),
-            scopes: scopes.unwrap_or(before.scopes),
+            status: change.status.unwrap_or(before.status),
+            scopes: change.scopes.unwrap_or(before.scopes),
+            restrictions,
             ..before.clone()
         };
+        rights::may_manage(&self.store, actor, after.scopes, &after.restrictions)?;
         store::keys::save(tx.conn(), &after, &name).await?;
         // Every node forgets the key before this returns: a disabled key is refused, and a
-        // key's next request acts with its new scopes, wherever it lands.
+        // key's next request acts with its new scopes and restrictions, wherever it lands.
         let revoked = before.status.is_active() && !after.status.is_active();
-        let forgotten = if revoked || before.scopes != after.scopes { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
+        let narrowed = before.scopes != after.scopes || before.restrictions != after.restrictions;
+        let forgotten = if revoked || narrowed { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
         let mut events: Vec<_> = [
             (before.name != after.name).then_some(EventKind::KeyRenamed),
             (before.status != after.status).then_some(match after.status {
@@ -325,6 +365,15 @@ impl Keys {
         if before.scopes != after.scopes {
             let detail = after.scopes.to_stored().unwrap_or_else(|| "full".to_owned());
             events.push(audit::event(EventKind::KeyScopesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        let (was, is) = (&before.restrictions, &after.restrictions);
+        if was.allowed_addresses != is.allowed_addresses {
+            let detail = addresses_detail(&is.allowed_addresses);
+            events.push(audit::event(EventKind::KeyAddressesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        if was.rate_limit != is.rate_limit {
+            let detail = is.rate_limit.map_or_else(|| "none".to_owned(), KeyRateLimit::to_stored);
+            events.push(audit::event(EventKind::KeyRateLimitChanged, actor, About::key(&after).with_detail(&detail)));
         }
         self.commit_and_forget(tx, &events, actor.via.boundary(), &forgotten).await?;
         Ok(after)
@@ -357,7 +406,7 @@ impl Keys {
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, stored.key.scopes)?;
+        rights::may_manage(&self.store, actor, stored.key.scopes, &stored.key.restrictions)?;
         if stored.key.has_expired(now) {
             return Err(KeyError::Expired);
         }
@@ -390,7 +439,7 @@ impl Keys {
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, stored.key.scopes)?;
+        rights::may_manage(&self.store, actor, stored.key.scopes, &stored.key.restrictions)?;
         let key = ApiKey { previous_secret_valid_until: None, ..stored.key };
         let Some(previous) = stored.previous_hash else {
             return Ok(key);
@@ -414,7 +463,7 @@ impl Keys {
         let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
         let lock = tx.update_lock();
         let target = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, target.key.scopes)?;
+        rights::may_manage(&self.store, actor, target.key.scopes, &target.key.restrictions)?;
         let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
         let forgotten = announce(&mut tx, stored.hashes()).await?;
         let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));
@@ -507,4 +556,21 @@ impl Keys {
 async fn policy_first(tx: &mut Tx, actor: &Actor) -> Result<Option<MaxKeyLifetime>, StoreError> {
     let lock = tx.share_lock();
     store::organizations::max_key_lifetime(tx.conn(), actor.user.organization_id, lock).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_allow_list_detail_fits_in_an_event_and_says_how_many_are_left_out() {
+        assert_eq!(addresses_detail(&AllowedAddresses::anywhere()), "anywhere");
+        let two = AllowedAddresses::parse(&["192.0.2.7", "2001:db8::/32"]).unwrap();
+        assert_eq!(addresses_detail(&two), "192.0.2.7 2001:db8::/32");
+        let fifty: Vec<String> = (0..50).map(|n| format!("2001:db8:{n:x}::/48")).collect();
+        let detail = addresses_detail(&AllowedAddresses::parse(&fifty).unwrap());
+        assert!(detail.len() <= DETAIL_CHARS, "{detail}");
+        let shown = detail.split(' ').filter(|part| !part.starts_with('+')).count();
+        assert!(detail.ends_with(&format!(" +{}", 50 - shown)), "{detail}");
+    }
 }

@@ -28,6 +28,7 @@ pub mod organization;
 pub mod password;
 mod password_attempts;
 mod previous_secret;
+mod refusal_log;
 pub mod reminders;
 pub mod rights;
 pub mod principal;

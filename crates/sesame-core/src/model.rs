@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    EventKind, Permission, Role, Scopes, Status,
+    AllowedAddresses, EventKind, KeyRateLimit, Permission, RatePeriod, Restrictions, Role, Scopes, Status,
 };
 
 /// A user as the rest of the system sees them.
@@ -47,6 +47,8 @@ pub struct ApiKey {
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
     /// What the key may do (within what its owner's role allows).
     pub scopes: Scopes,
+    /// Where it may be used from, and how fast.
+    pub restrictions: Restrictions,
 }
 
 impl ApiKey {

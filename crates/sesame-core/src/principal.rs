@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     key::KeyHash,
-    model::{ApiKeyId, Scopes, User},
+    model::{ApiKeyId, Restrictions, Scopes, User},
 };
 
 /// A key and the user it acts as. Never changes once built: a change to the key or the user
@@ -22,6 +22,9 @@ pub struct KeyPrincipal {
     pub previous_secret: Option<KeyHash>,
     /// What the key may do, within what `user`'s role allows.
     pub scopes: Scopes,
+    /// Where the key may be used from (checked on every request, cached or not), and how
+    /// fast.
+    pub restrictions: Arc<Restrictions>,
     pub user: Arc<User>,
 }
 

@@ -9,19 +9,16 @@
 //!
 //! A scoped key manages only keys within its own scopes: it cannot make, widen, roll,
 //! enable, disable or delete a key that may do more than it (a key able to manage keys
-//! must not take over its owner's full-access key).
+//! must not take over its owner's full-access key). Likewise a restricted key manages only
+//! keys at least as restricted: used from no other address, and no faster.
 
-use std::{sync::LazyLock, time::Duration};
-
-use chrono::{DateTime, Utc};
-use moka::sync::Cache;
-use sesame_model::{Permission, Role, Scopes};
+use sesame_model::{Permission, Restrictions, Role, Scopes};
 
 use crate::{
-    actor::{Actor, Boundary, Via},
-    audit::{self, About},
-    model::{ApiKeyId, EventKind, User},
-    store::{self, Store, StoreResult},
+    actor::Actor,
+    model::User,
+    refusal_log::{self, Refused},
+    store::Store,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +32,10 @@ pub enum Refusal {
     /// A scoped key asked to make, or act on, a key that may do more than itself.
     #[error("a key cannot manage a key with more permissions than its own")]
     BeyondKeyScopes,
+    /// A restricted key asked to make, or act on, a key that may be used from more places,
+    /// or faster, than itself.
+    #[error("a key cannot manage a key that may be used from more addresses, or faster, than itself")]
+    BeyondKeyRestrictions,
 }
 
 /// Whether `role` allows `permission`: administering the organization (its users and its
@@ -72,50 +73,27 @@ pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> R
     decided
 }
 
-/// Whether the actor may make, or act on, a key of `scopes` (see the module's note); a
-/// refusal is recorded like a missing scope.
-pub(crate) fn may_manage(store: &Store, actor: &Actor, scopes: Scopes) -> Result<(), Refusal> {
-    if scopes.fits_in(actor.scopes) {
-        return Ok(());
+/// Whether the actor may make, or act on, a key of `scopes` and `restrictions` (see the
+/// module's note); a refusal is recorded like a missing scope.
+pub(crate) fn may_manage(store: &Store, actor: &Actor, scopes: Scopes, restrictions: &Restrictions) -> Result<(), Refusal> {
+    if !scopes.fits_in(actor.scopes) {
+        record_refusal(store, actor, BEYOND_ITS_SCOPES);
+        return Err(Refusal::BeyondKeyScopes);
     }
-    record_refusal(store, actor, BEYOND_ITS_SCOPES);
-    Err(Refusal::BeyondKeyScopes)
+    if !restrictions.fits_in(&actor.restrictions) {
+        record_refusal(store, actor, BEYOND_ITS_RESTRICTIONS);
+        return Err(Refusal::BeyondKeyRestrictions);
+    }
+    Ok(())
 }
 
 /// The detail of a *request refused* event for [`Refusal::BeyondKeyScopes`].
 pub const BEYOND_ITS_SCOPES: &str = "beyond its scopes";
+/// The detail of a *request refused* event for [`Refusal::BeyondKeyRestrictions`].
+pub const BEYOND_ITS_RESTRICTIONS: &str = "beyond its restrictions";
 
-/// Refusals recorded lately on this node, per key and reason. Each record is a write: a key
-/// that keeps asking for what it may not do is recorded once per [`RECORD_AGAIN_AFTER`],
-/// not once per request. Key ids are unique, so one table serves the whole process.
-static RECORDED: LazyLock<Cache<(ApiKeyId, &'static str), ()>> =
-    LazyLock::new(|| Cache::builder().max_capacity(100_000).time_to_live(RECORD_AGAIN_AFTER).build());
-const RECORD_AGAIN_AFTER: Duration = Duration::from_secs(600);
-
-/// Records in the key owner's activity (*request refused: the key lacks …*, with `detail`)
-/// that a request with the actor's key was refused — off the request's path: the answer
-/// does not wait for the write.
 fn record_refusal(store: &Store, actor: &Actor, detail: &'static str) {
-    let Via::Api { key, .. } = actor.via else { return };
-    if !RECORDED.entry((key, detail)).or_insert(()).is_fresh() {
-        return;
-    }
-    let (store, actor, at) = (store.clone(), actor.clone(), store.now());
-    tokio::spawn(async move {
-        if let Err(error) = record(&store, &actor, key, detail, at).await {
-            // Tried again at the key's next refusal.
-            RECORDED.invalidate(&(key, detail));
-            tracing::warn!(%error, "could not record a request refused for its key's scopes");
-        }
-    });
-}
-
-async fn record(store: &Store, actor: &Actor, key: ApiKeyId, detail: &str, at: DateTime<Utc>) -> StoreResult<()> {
-    // Deleted meanwhile: nothing left to tell.
-    let Some(key) = store::keys::find(&mut *store.read().await?, key).await? else { return Ok(()) };
-    let mut event = audit::event(EventKind::KeyOutOfScope, actor, About::key(&key).with_detail(detail));
-    event.at = at;
-    audit::record_alone(store, &event, Boundary::Api).await
+    refusal_log::record(store, actor, Refused::Scope(detail));
 }
 
 impl Actor {

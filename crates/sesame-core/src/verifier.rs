@@ -21,6 +21,9 @@ pub enum VerifyError {
     Unknown,
     #[error("expired key")]
     Expired,
+    /// A valid key from an address its allow-list does not cover.
+    #[error("address not allowed for this key")]
+    AddressNotAllowed(Arc<KeyPrincipal>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -40,8 +43,8 @@ impl Verifier {
     }
 
     /// Parses the key (no storage touched if it is malformed), finds its owner — in the
-    /// cache while it is usable, else in the database — checks it has not expired, and
-    /// notes this use (client IP and time) for the next batch write. A deleted or disabled
+    /// cache while it is usable, else in the database — checks it has not expired and may be
+    /// used from `client_ip`, and notes this use (client IP and time) for the next batch write. A deleted or disabled
     /// key is refused on the very next request: the change makes every node's cache forget
     /// the key before it returns (see [`crate::invalidation`]). Expiry needs no message: the
     /// clock is read on every request.
@@ -61,6 +64,9 @@ impl Verifier {
         if principal.has_expired(now) {
             return Err(VerifyError::Expired);
         }
+        if !principal.restrictions.allowed_addresses.allows(client_ip) {
+            return Err(VerifyError::AddressNotAllowed(principal));
+        }
         self.last_use.record(principal.key_id, client_ip, now);
         if principal.previous_secret.is_some() {
             self.previous_secret_uses.note(&principal, client_ip);
@@ -79,7 +85,8 @@ impl Verifier {
             key_id: found.id,
             expires_at,
             previous_secret: found.previous_until.map(|_| hash.clone()),
-            scopes: found.scopes,
+            scopes: found.restricted.scopes,
+            restrictions: Arc::new(found.restricted.restrictions),
             user: Arc::new(found.user),
         }))
     }

@@ -22,7 +22,7 @@ async fn a_key_works_until_the_millisecond_it_expires_cached_or_not() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let expires_at = f.clock.now() + TimeDelta::hours(1);
-    let created = f.services.keys.create(&alice, NewKey { scopes: None, name: Some("ci"), expires_at: Some(expires_at) }).await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey { name: Some("ci"), expires_at: Some(expires_at), ..NewKey::default() }).await.unwrap();
     assert_eq!(created.key.expires_at, Some(expires_at));
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].expires_at, Some(expires_at));
 
@@ -41,7 +41,7 @@ async fn a_key_that_expired_while_its_request_was_in_flight_changes_nothing() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let expires_at = f.clock.now() + TimeDelta::minutes(5);
-    let created = f.services.keys.create(&alice, NewKey { scopes: None, name: None, expires_at: Some(expires_at) }).await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey { expires_at: Some(expires_at), ..NewKey::default() }).await.unwrap();
     let principal = f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
     let through_api = Actor::api(&principal, Client::new(IP, None));
     f.clock.set(expires_at);
@@ -55,7 +55,7 @@ async fn an_expiry_that_is_not_in_the_future_is_refused_and_nothing_is_made() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     for expires_at in [f.clock.now() - TimeDelta::days(1), f.clock.now()] {
-        let refused = f.services.keys.create(&alice, NewKey { scopes: None, name: Some("late"), expires_at: Some(expires_at) }).await;
+        let refused = f.services.keys.create(&alice, NewKey { name: Some("late"), expires_at: Some(expires_at), ..NewKey::default() }).await;
         assert!(matches!(refused, Err(KeyError::ExpiryInPast)), "{refused:?}");
     }
     assert!(f.services.keys.list(&alice).await.unwrap().is_empty());
@@ -103,9 +103,9 @@ async fn a_change_is_all_or_nothing_and_an_empty_one_is_refused() {
     let alice = user(&f, "alice").await;
     f.services.keys.create(&alice, NewKey::named(Some("taken"))).await.unwrap();
     let created = f.services.keys.create(&alice, NewKey::named(Some("mine"))).await.unwrap();
-    let both = KeyChange { scopes: None, name: Some("TAKEN".into()), status: Some(Status::Disabled) };
+    let both = KeyChange { name: Some("TAKEN".into()), status: Some(Status::Disabled), ..KeyChange::default() };
     assert!(matches!(f.services.keys.update(&alice, created.key.id, both).await, Err(KeyError::NameTaken)));
-    let bad_name = KeyChange { scopes: None, name: Some("\u{7}".into()), status: Some(Status::Disabled) };
+    let bad_name = KeyChange { name: Some("\u{7}".into()), status: Some(Status::Disabled), ..KeyChange::default() };
     assert!(matches!(f.services.keys.update(&alice, created.key.id, bad_name).await, Err(KeyError::InvalidName(_))));
     assert!(matches!(f.services.keys.update(&alice, created.key.id, KeyChange::default()).await, Err(KeyError::NothingToChange)));
     // Neither the name nor the status moved, and the key still works.
@@ -114,7 +114,7 @@ async fn a_change_is_all_or_nothing_and_an_empty_one_is_refused() {
     assert_eq!((mine.name.as_str(), mine.status), ("mine", Status::Active));
     assert!(f.services.verifier.verify(created.secret.expose(), IP).await.is_ok());
 
-    let both = KeyChange { scopes: None, name: Some("renamed".into()), status: Some(Status::Disabled) };
+    let both = KeyChange { name: Some("renamed".into()), status: Some(Status::Disabled), ..KeyChange::default() };
     let changed = f.services.keys.update(&alice, created.key.id, both).await.unwrap();
     assert_eq!((changed.name.as_str(), changed.status), ("renamed", Status::Disabled));
     assert!(f.services.verifier.verify(created.secret.expose(), IP).await.is_err());
@@ -136,8 +136,8 @@ async fn expired_keys_stay_listed_for_thirty_days_then_are_purged() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let start = f.clock.now();
-    let soon = NewKey { scopes: None, name: Some("soon"), expires_at: Some(start + TimeDelta::hours(1)) };
-    let later = NewKey { scopes: None, name: Some("later"), expires_at: Some(start + TimeDelta::days(2)) };
+    let soon = NewKey { name: Some("soon"), expires_at: Some(start + TimeDelta::hours(1)), ..NewKey::default() };
+    let later = NewKey { name: Some("later"), expires_at: Some(start + TimeDelta::days(2)), ..NewKey::default() };
     f.services.keys.create(&alice, soon).await.unwrap();
     f.services.keys.create(&alice, later).await.unwrap();
     f.services.keys.create(&alice, NewKey::named(Some("forever"))).await.unwrap();
@@ -224,7 +224,7 @@ async fn an_expired_key_is_not_rolled_nor_is_a_grace_beyond_seven_days() {
     let alice = user(&f, "alice").await;
     let bob = user(&f, "bob").await;
     let expires_at = f.clock.now() + TimeDelta::days(1);
-    let created = f.services.keys.create(&alice, NewKey { scopes: None, name: None, expires_at: Some(expires_at) }).await.unwrap();
+    let created = f.services.keys.create(&alice, NewKey { expires_at: Some(expires_at), ..NewKey::default() }).await.unwrap();
     for grace in [TimeDelta::days(7) + TimeDelta::seconds(1), TimeDelta::seconds(-1)] {
         assert!(matches!(f.services.keys.roll(&alice, created.key.id, Roll::grace(grace)).await, Err(KeyError::InvalidGracePeriod)));
     }

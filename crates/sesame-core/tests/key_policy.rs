@@ -47,8 +47,8 @@ async fn setting_a_maximum_lifetime_shortens_longer_keys_on_the_spot_and_tells_t
     let (ada, bob) = acme(&f).await;
     let now = f.clock.now();
     let forever = f.services.keys.create(&bob, NewKey::named(Some("forever"))).await.unwrap();
-    let long = f.services.keys.create(&bob, NewKey { scopes: None, name: Some("long"), expires_at: Some(now + days(60)) }).await.unwrap();
-    let short = f.services.keys.create(&bob, NewKey { scopes: None, name: Some("short"), expires_at: Some(now + days(10)) }).await.unwrap();
+    let long = f.services.keys.create(&bob, NewKey { name: Some("long"), expires_at: Some(now + days(60)), ..NewKey::default() }).await.unwrap();
+    let short = f.services.keys.create(&bob, NewKey { name: Some("short"), expires_at: Some(now + days(10)), ..NewKey::default() }).await.unwrap();
     // Cached on this node with no expiry: the change must reach the cache.
     assert!(f.services.verifier.verify(forever.secret.expose(), IP).await.is_ok());
 
@@ -102,9 +102,9 @@ async fn under_a_policy_keys_are_made_and_rolled_within_it_on_both_sides_of_the_
     let default = f.services.keys.create(&bob, NewKey::named(Some("default"))).await.unwrap();
     assert_eq!(default.key.expires_at, Some(latest));
     // At the limit (with the clock leeway) it is made; a millisecond beyond, refused.
-    let at_limit = NewKey { scopes: None, name: Some("at-limit"), expires_at: Some(latest + POLICY_LEEWAY) };
+    let at_limit = NewKey { name: Some("at-limit"), expires_at: Some(latest + POLICY_LEEWAY), ..NewKey::default() };
     assert!(f.services.keys.create(&bob, at_limit).await.is_ok());
-    let beyond = NewKey { scopes: None, name: Some("beyond"), expires_at: Some(latest + POLICY_LEEWAY + TimeDelta::milliseconds(1)) };
+    let beyond = NewKey { name: Some("beyond"), expires_at: Some(latest + POLICY_LEEWAY + TimeDelta::milliseconds(1)), ..NewKey::default() };
     let refused = f.services.keys.create(&bob, beyond).await;
     assert!(matches!(refused, Err(KeyError::BeyondPolicy { latest: said, .. }) if said == latest), "{refused:?}");
     assert_eq!(f.services.keys.list(&bob).await.unwrap().len(), 2);
@@ -128,7 +128,7 @@ async fn a_key_is_reminded_seven_days_and_one_day_before_it_expires_once_each() 
     let (_, bob) = acme(&f).await;
     f.services.accounts.set_language(&bob, Language::Fr).await.unwrap();
     let expires_at = f.clock.now() + days(10);
-    let key = f.services.keys.create(&bob, NewKey { scopes: None, name: Some("deploy"), expires_at: Some(expires_at) }).await.unwrap().key;
+    let key = f.services.keys.create(&bob, NewKey { name: Some("deploy"), expires_at: Some(expires_at), ..NewKey::default() }).await.unwrap().key;
 
     assert!(f.services.reminders.claim_due().await.unwrap().is_empty());
     f.clock.set(expires_at - days(7) - TimeDelta::seconds(1));
@@ -136,7 +136,7 @@ async fn a_key_is_reminded_seven_days_and_one_day_before_it_expires_once_each() 
     f.clock.set(expires_at - days(7));
     // A key made to live 7 days (or less) gets only the 1-day reminder.
     let brief_end = expires_at;
-    f.services.keys.create(&bob, NewKey { scopes: None, name: Some("brief"), expires_at: Some(brief_end) }).await.unwrap();
+    f.services.keys.create(&bob, NewKey { name: Some("brief"), expires_at: Some(brief_end), ..NewKey::default() }).await.unwrap();
     let due = f.services.reminders.claim_due().await.unwrap();
     assert_eq!(due.len(), 1, "{due:?}");
     assert_eq!((due[0].key.id, &due[0].kind), (key.id, &NoticeKind::ExpiresSoon { expires_at, days_before: 7 }));
@@ -169,8 +169,8 @@ async fn a_key_whose_expiry_moves_is_reminded_of_the_new_one_and_disabled_keys_a
     let f = fixture().await;
     let (_, bob) = acme(&f).await;
     let now = f.clock.now();
-    let key = f.services.keys.create(&bob, NewKey { scopes: None, name: Some("moving"), expires_at: Some(now + days(60)) }).await.unwrap().key;
-    let paused = f.services.keys.create(&bob, NewKey { scopes: None, name: Some("paused"), expires_at: Some(now + days(60)) }).await.unwrap().key;
+    let key = f.services.keys.create(&bob, NewKey { name: Some("moving"), expires_at: Some(now + days(60)), ..NewKey::default() }).await.unwrap().key;
+    let paused = f.services.keys.create(&bob, NewKey { name: Some("paused"), expires_at: Some(now + days(60)), ..NewKey::default() }).await.unwrap().key;
     f.services.keys.update(&bob, paused.id, sesame_core::keys::KeyChange::status(sesame_core::model::Status::Disabled)).await.unwrap();
     f.clock.set(now + days(53));
     let due = f.services.reminders.claim_due().await.unwrap();
@@ -190,8 +190,8 @@ async fn leak_reports_and_expiring_keys_ask_for_their_owners_attention() {
     let f = fixture().await;
     let (_, bob) = acme(&f).await;
     let now = f.clock.now();
-    f.services.keys.create(&bob, NewKey { scopes: None, name: Some("later"), expires_at: Some(now + days(30)) }).await.unwrap();
-    let soon = f.services.keys.create(&bob, NewKey { scopes: None, name: Some("soon"), expires_at: Some(now + days(2)) }).await.unwrap();
+    f.services.keys.create(&bob, NewKey { name: Some("later"), expires_at: Some(now + days(30)), ..NewKey::default() }).await.unwrap();
+    let soon = f.services.keys.create(&bob, NewKey { name: Some("soon"), expires_at: Some(now + days(2)), ..NewKey::default() }).await.unwrap();
     let leaked = f.services.keys.create(&bob, NewKey::named(Some("leaked"))).await.unwrap();
     let notices = f.services.keys.revoke_leaked(&[leaked.secret.expose().to_owned()], &Client::new(IP, None)).await.unwrap();
     assert_eq!(notices.len(), 1);

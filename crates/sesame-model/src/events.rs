@@ -40,6 +40,15 @@ pub enum EventKind {
     KeyScopesChanged,
     /// A request with the key was refused: its scopes lack the permission in the detail.
     KeyOutOfScope,
+    /// The key's address allow-list changed (detail: the new list separated by spaces,
+    /// shortened to fit, or "anywhere").
+    KeyAddressesChanged,
+    /// A request with the key was refused: it came from the address in the detail, which
+    /// the key's allow-list does not cover.
+    KeyAddressNotAllowed,
+    /// The key's own request limit changed (detail: the new limit like "10/second", or
+    /// "none").
+    KeyRateLimitChanged,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -50,7 +59,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 27] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -69,6 +78,9 @@ impl EventKind {
         EventKind::KeyPolicyChanged,
         EventKind::KeyScopesChanged,
         EventKind::KeyOutOfScope,
+        EventKind::KeyAddressesChanged,
+        EventKind::KeyAddressNotAllowed,
+        EventKind::KeyRateLimitChanged,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
@@ -97,6 +109,9 @@ impl EventKind {
             EventKind::KeyPolicyChanged => "key_policy_changed",
             EventKind::KeyScopesChanged => "key_scopes_changed",
             EventKind::KeyOutOfScope => "key_out_of_scope",
+            EventKind::KeyAddressesChanged => "key_addresses_changed",
+            EventKind::KeyAddressNotAllowed => "key_address_not_allowed",
+            EventKind::KeyRateLimitChanged => "key_rate_limit_changed",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",

@@ -30,6 +30,11 @@ macro_rules! uuid_id {
             pub fn parse(text: &str) -> Option<Self> {
                 (text.len() == 36).then(|| Uuid::try_parse(text).ok().map(Self)).flatten()
             }
+
+            /// The UUID's 16 bytes (a fixed-size key for counters).
+            pub fn to_bytes(self) -> [u8; 16] {
+                self.0.into_bytes()
+            }
         }
 
         impl FromStr for $name {

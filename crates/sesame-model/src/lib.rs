@@ -8,7 +8,8 @@
 //! - [`EventKind`]: what the activity log records;
 //! - [`Language`]: the languages people read Sésame in;
 //! - [`MaxKeyLifetime`]: an organization's key lifetime policy;
-//! - [`Permission`] and [`Scopes`]: what a key may do.
+//! - [`Permission`] and [`Scopes`]: what a key may do;
+//! - [`Restrictions`]: where a key may be used from, and how fast.
 //!
 //! Each serializes the same way everywhere, and parsing an unknown value is an error, never
 //! a default.
@@ -43,10 +44,12 @@ pub mod names;
 mod policy;
 #[cfg(feature = "random")]
 pub mod random;
+pub mod restrictions;
 mod role;
 pub mod scopes;
 
 pub use events::EventKind;
 pub use policy::{Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS};
 pub use role::{Role, Status, UnknownValue};
+pub use restrictions::{AddressListError, AllowedAddresses, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};
 pub use scopes::{NoPermission, Permission, PermissionSet, Scopes};

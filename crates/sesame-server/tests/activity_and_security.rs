@@ -10,7 +10,7 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
 use sesame_shared::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, SetApiKeyScopes, EndOtherSessions, EndSession, GenerateApiKey,
+    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, SetApiKeyRestrictions, SetApiKeyScopes, EndOtherSessions, EndSession, GenerateApiKey,
     ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer, PASSWORD};
@@ -80,6 +80,8 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     ok(console.call_via::<RollApiKey>(&json!({"id": id, "grace_seconds": 3600}), CONSOLE_IP).await).await;
     ok(console.call_via::<EndApiKeyOverlap>(&json!({"id": id}), CONSOLE_IP).await).await;
     ok(console.call_via::<SetApiKeyScopes>(&json!({"id": id, "scopes": ["me:read"]}), CONSOLE_IP).await).await;
+    let restrictions = json!({"id": id, "allowed_addresses": ["198.51.100.0/24"], "rate_limit": {"requests": 5, "per": "second"}});
+    ok(console.call_via::<SetApiKeyRestrictions>(&restrictions, CONSOLE_IP).await).await;
     ok(console.call_via::<DeleteApiKey>(&json!({"id": id}), CONSOLE_IP).await).await;
     let form = json!({"full_name": "Carol", "username": "carol", "email": "carol@example.com", "role": "user", "password": PASSWORD});
     let carol = ok(console.call_via::<CreateUser>(&json!({"form": form}), CONSOLE_IP).await).await;
@@ -101,13 +103,15 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     // (tests/revoking_leaked_keys.rs), a previous secret still in use (core key_lifetime.rs),
     // a key used from a new address (core key_addresses.rs), a reminder that a key expires
     // soon (core key_policy.rs, e_mail_notices.rs), a request refused for its key's scopes
-    // (tests/key_scopes.rs; a console session has every scope).
+    // (tests/key_scopes.rs; a console session has every scope), or for its allow-list
+    // (tests/key_restrictions.rs).
     let not_from_console = [
         EventKind::KeyRevokedAsLeaked,
         EventKind::KeyUsedWithPreviousSecret,
         EventKind::KeyUsedFromNewAddress,
         EventKind::KeyExpiresSoon,
         EventKind::KeyOutOfScope,
+        EventKind::KeyAddressNotAllowed,
     ];
     let all: BTreeSet<&str> =
         EventKind::ALL.iter().filter(|k| !not_from_console.contains(k)).map(|k| k.as_str()).collect();

@@ -57,7 +57,7 @@ async fn an_expiry_reminder_goes_out_once_in_the_owners_language_with_two_nodes_
     assert_eq!(saved.status(), StatusCode::OK);
     let camille = first.user("camille").await;
     let expires_at = first.clock.now() + TimeDelta::days(30);
-    let new = NewKey { scopes: None, name: Some("sauvegarde"), expires_at: Some(expires_at) };
+    let new = NewKey { name: Some("sauvegarde"), expires_at: Some(expires_at), ..NewKey::default() };
     first.services.keys.create(&Actor::command_line(camille), new).await.unwrap();
 
     first.clock.set(expires_at - TimeDelta::days(7));

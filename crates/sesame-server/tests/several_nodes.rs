@@ -335,6 +335,69 @@ async fn a_scope_change_on_one_node_applies_on_the_next_request_to_another() {
 }
 
 #[tokio::test]
+async fn an_allow_list_change_on_one_node_applies_on_the_next_request_to_another() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let ada = a.create_user("ada", Role::User).await;
+    let (key, secret) = a.generate_key(&ada, Some("ci")).await;
+    let (_, admin) = a.generate_key(&ada, Some("admin")).await;
+    until_serving_cached_keys(&a).await;
+    until_serving_cached_keys(&b).await;
+    // Cached on B, usable from anywhere (these tests call from 127.0.0.1).
+    assert_eq!(api_get(&b, "/api/v1/me", secret.expose()).await.status(), StatusCode::OK);
+
+    let fenced = Client::new()
+        .patch(a.url(&format!("/api/v1/api_keys/{}", key.id)))
+        .header("MC-Api-Key", admin.expose())
+        .json(&json!({"allowedAddresses": ["198.51.100.0/24"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fenced.status(), StatusCode::OK);
+    for node in [&b, &a] {
+        let refused = api_get(node, "/api/v1/me", secret.expose()).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "address_not_allowed");
+    }
+}
+
+#[tokio::test]
+async fn a_keys_own_limit_holds_for_the_cluster_not_per_node() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let ada = a.create_user("ada", Role::User).await;
+    let (key, secret) = a.generate_key(&ada, Some("ci")).await;
+    let (_, admin) = a.generate_key(&ada, Some("admin")).await;
+    let limited = Client::new()
+        .patch(a.url(&format!("/api/v1/api_keys/{}", key.id)))
+        .header("MC-Api-Key", admin.expose())
+        .json(&json!({"rateLimit": {"requests": 10, "per": "second"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), StatusCode::OK);
+
+    // As fast as it goes for two seconds, alternating between the nodes as a balancer would.
+    let started = Instant::now();
+    let (mut accepted, mut throttled) = (0_u32, 0_u32);
+    while started.elapsed() < Duration::from_secs(2) {
+        for node in [&a, &b] {
+            match api_get(node, "/api/v1/me", secret.expose()).await.status() {
+                StatusCode::OK => accepted += 1,
+                StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    // A burst of 10, then 10 a second — for both nodes together. Counted per node it would
+    // be about twice as many.
+    let most = 10.0 + 10.0 * seconds + 2.0;
+    assert!(f64::from(accepted) <= most, "{accepted} accepted in {seconds:.2} s (at most {most:.0})");
+    assert!(accepted >= 10 + 10, "{accepted} accepted in {seconds:.2} s");
+    assert!(throttled > 0);
+}
+
+#[tokio::test]
 async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
     let (_cluster, first, b) = two_nodes(|_| {}).await;
     let a = first.another_slow_node(Duration::from_millis(200), |_| {}).await;

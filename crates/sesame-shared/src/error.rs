@@ -27,6 +27,8 @@ pub enum AppError {
     ExpiryInPast,
     #[error("a key needs at least one permission")]
     NoPermission,
+    #[error("invalid allowed addresses: {0}")]
+    InvalidAllowList(sesame_model::AddressListError),
     #[error("this key has expired")]
     KeyExpired,
     /// The organization's policy: keys live at most `max_days` days, so at the latest until

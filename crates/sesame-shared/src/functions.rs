@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use sesame_model::{Language, MaxKeyLifetime, Permission, Status};
+use sesame_model::{KeyRateLimit, Language, MaxKeyLifetime, Permission, Status};
 
 use crate::{
     error::AppError,
@@ -86,7 +86,7 @@ pub async fn generate_api_key(
     use sesame_core::keys::NewKey;
     let (context, actor) = crate::ssr::actor().await?;
     let scopes = Some(crate::ssr::scopes_of(scopes.as_deref())?);
-    let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes }).await?;
+    let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes, ..NewKey::default() }).await?;
     Ok(CreatedKey::from(&created))
 }
 
@@ -100,7 +100,7 @@ pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> 
     };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let change = KeyChange { name: None, status: None, scopes: Some(crate::ssr::scopes_of(scopes.as_deref())?) };
+    let change = KeyChange { scopes: Some(crate::ssr::scopes_of(scopes.as_deref())?), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }
 
@@ -113,7 +113,27 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
     };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status, scopes: None }).await?))
+    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status, ..KeyChange::default() }).await?))
+}
+
+/// Sets where a key may be used from (`allowed_addresses`: addresses and CIDR ranges, at
+/// most 50; empty: anywhere) and its own request limit (none: no limit of its own). Applies
+/// to the key's next request, on every node.
+#[server(input = Json)]
+pub async fn set_api_key_restrictions(
+    id: String,
+    allowed_addresses: Vec<String>,
+    rate_limit: Option<KeyRateLimit>,
+) -> Result<ApiKeyView, AppError> {
+    use sesame_core::{
+        keys::{KeyChange, KeyError},
+        model::{AllowedAddresses, ApiKeyId},
+    };
+    let (context, actor) = crate::ssr::actor().await?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    let allowed_addresses = AllowedAddresses::parse(&allowed_addresses).map_err(|problem| crate::ssr::respond_with(AppError::InvalidAllowList(problem)))?;
+    let change = KeyChange { allowed_addresses: Some(allowed_addresses), rate_limit: Some(rate_limit), ..KeyChange::default() };
+    Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }
 
 /// One of the signed-in user's keys, with its recent addresses.

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    EventKind, Language, MaxKeyLifetime, Permission, Role, Scopes, Status,
+    AddressListError, AllowedAddresses, EventKind, KeyRateLimit, Language, MaxKeyLifetime, Permission, RatePeriod, Role, Scopes, Status,
+    MAX_ALLOWED_ADDRESSES,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +96,22 @@ pub struct ApiKeyView {
     /// owner may do).
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 7))]
     pub scopes: Option<Vec<Permission>>,
+    /// The addresses and CIDR ranges the key may be used from; empty: anywhere. A request
+    /// from elsewhere gets 403 `address_not_allowed`.
+    #[cfg_attr(feature = "openapi", schema(max_items = 50, value_type = Vec<AllowedAddress>))]
+    pub allowed_addresses: Vec<String>,
+    /// The key's own request limit; null: none (only the server's own limits apply). Over
+    /// it: 429 with `Retry-After`.
+    pub rate_limit: Option<KeyRateLimit>,
 }
+
+// For the API document only (the REST API adds its pattern there).
+/// One entry of a key's allow-list: an IPv4 or IPv6 address (`192.0.2.7`), or a CIDR range
+/// (`198.51.100.0/24`).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, max_length = 49, example = "198.51.100.0/24")]
+pub struct AllowedAddress(pub String);
 
 /// A client address a key was used from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,7 +302,9 @@ pub struct ActivityView {
     /// `key_rolled` (RFC 3339, or `now`); `previous secret` for `key_revoked_as_leaked` when
     /// only a key's previous secret was reported; the key's new permissions separated by
     /// spaces (or `full`) for `key_scopes_changed`; the permission a refused request needed
-    /// for `key_out_of_scope`.
+    /// for `key_out_of_scope`; the new allow-list (or `anywhere`) for
+    /// `key_addresses_changed`; the refused address for `key_address_not_allowed`; the new
+    /// limit like `10/second` (or `none`) for `key_rate_limit_changed`.
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub detail: Option<String>,
 }
@@ -369,6 +387,8 @@ mod tests {
                 expires_at: None,
                 previous_secret_valid_until: None,
                 scopes: None,
+                allowed_addresses: Vec::new(),
+                rate_limit: None,
             },
             secret: "sesame_topsecret".into(),
         };

@@ -2,7 +2,7 @@
 
 use sesame_shared::{
     error::{AppError, NameError, PasswordPolicyError, UserFieldError},
-    wire::Role,
+    wire::{AddressListError, Role},
 };
 
 use crate::i18n::*;
@@ -20,6 +20,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
         AppError::ExpiryInPast => t_string!(i18n, expiry_in_past).to_string(),
         AppError::NoPermission => t_string!(i18n, scopes_none_chosen).to_string(),
+        AppError::InvalidAllowList(problem) => address_list_text(i18n, problem),
         AppError::KeyExpired => t_string!(i18n, key_expired_error).to_string(),
         AppError::ExpiryBeyondPolicy { max_days, latest } => {
             t_string!(i18n, expiry_beyond_policy, count = *max_days, date = crate::time::local_timestamp(*latest)).to_string()
@@ -56,5 +57,13 @@ pub fn role_text(i18n: I18nContext<Locale>, role: Role) -> String {
     match role {
         Role::Admin => t_string!(i18n, role_admin).to_string(),
         Role::User => t_string!(i18n, role_user).to_string(),
+    }
+}
+
+/// What is wrong with an allow-list, naming the entry at fault.
+pub fn address_list_text(i18n: I18nContext<Locale>, problem: &AddressListError) -> String {
+    match problem {
+        AddressListError::TooMany => t_string!(i18n, addresses_too_many).to_string(),
+        AddressListError::Invalid(entry) => t_string!(i18n, address_invalid, entry = entry.as_str()).to_string(),
     }
 }

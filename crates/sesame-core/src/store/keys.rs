@@ -1,4 +1,4 @@
-//! The `api_keys` table: names, hashes, status, expiry, scopes and last use. Never a key
+//! The `api_keys` table: names, hashes, status, expiry, scopes, restrictions and last use. Never a key
 //! itself.
 
 use chrono::{DateTime, Utc};
@@ -11,12 +11,12 @@ use super::{
 };
 use crate::{
     key::KeyHash,
-    model::{ApiKey, ApiKeyId, OrganizationId, Page, PageRequest, Scopes, Status, User, UserId},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, KeyRateLimit, OrganizationId, Page, PageRequest, Restrictions, Scopes, Status, User, UserId},
     names::KeyName,
 };
 
 const KEY_COLUMNS: &str =
-    "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at, previous_valid_until, scopes";
+    "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at, previous_valid_until, scopes, allowed_addresses, rate_limit";
 
 /// The hashes a key answers to, for the caches to forget them all.
 const HASH_COLUMNS: &str = "key_hash, previous_key_hash";
@@ -33,12 +33,25 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
         expires_at: row.try_get::<Option<i64>, _>("expires_at")?.map(from_millis),
         previous_secret_valid_until: row.try_get::<Option<i64>, _>("previous_valid_until")?.map(from_millis),
         scopes: scopes_from_row(row, "scopes")?,
+        restrictions: restrictions_from_row(row, "")?,
     })
 }
 
 fn scopes_from_row(row: &AnyRow, column: &str) -> StoreResult<Scopes> {
     let stored: Option<String> = row.try_get(column)?;
     Scopes::from_stored(stored.as_deref()).map_err(|error| StoreError::UnexpectedValue(format!("{column}: {error}")))
+}
+
+/// `{prefix}allowed_addresses` and `{prefix}rate_limit`.
+fn restrictions_from_row(row: &AnyRow, prefix: &str) -> StoreResult<Restrictions> {
+    let unexpected = |column: &str, error: sesame_model::UnknownValue| StoreError::UnexpectedValue(format!("{column}: {error}"));
+    let addresses_column = format!("{prefix}allowed_addresses");
+    let stored: Option<String> = row.try_get(addresses_column.as_str())?;
+    let allowed_addresses = AllowedAddresses::from_stored(stored.as_deref()).map_err(|error| unexpected(&addresses_column, error))?;
+    let limit_column = format!("{prefix}rate_limit");
+    let stored: Option<String> = row.try_get(limit_column.as_str())?;
+    let rate_limit = stored.as_deref().map(KeyRateLimit::from_stored).transpose().map_err(|error| unexpected(&limit_column, error))?;
+    Ok(Restrictions { allowed_addresses, rate_limit })
 }
 
 /// A key with the hashes it answers to: its secret's, and its previous secret's during the
@@ -71,7 +84,7 @@ pub(crate) async fn insert(
     hash: &KeyHash,
     now: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
-    scopes: Scopes,
+    restricted: Restricted,
 ) -> StoreResult<ApiKey> {
     let key = ApiKey {
         id: ApiKeyId::new_random(),
@@ -83,11 +96,12 @@ pub(crate) async fn insert(
         status: Status::Active,
         expires_at,
         previous_secret_valid_until: None,
-        scopes,
+        scopes: restricted.scopes,
+        restrictions: restricted.restrictions,
     };
     sqlx::query(
-        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at, scopes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at, scopes, allowed_addresses, rate_limit) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(key.id.to_string())
     .bind(user_id.to_string())
@@ -96,7 +110,9 @@ pub(crate) async fn insert(
     .bind(hash.as_str())
     .bind(to_millis(now))
     .bind(expires_at.map(to_millis))
-    .bind(scopes.to_stored())
+    .bind(key.scopes.to_stored())
+    .bind(key.restrictions.allowed_addresses.to_stored())
+    .bind(key.restrictions.rate_limit.map(KeyRateLimit::to_stored))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
@@ -136,13 +152,18 @@ pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiK
     row.as_ref().map(stored_key_from_row).transpose()
 }
 
-/// Writes a key's name, status and scopes as `key` has them.
+/// Writes a key's name, status, scopes and restrictions as `key` has them.
 pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, name: &KeyName) -> StoreResult<()> {
-    sqlx::query("UPDATE api_keys SET name = $1, name_key = $2, disabled = $3, scopes = $4 WHERE id = $5")
+    sqlx::query(
+        "UPDATE api_keys SET name = $1, name_key = $2, disabled = $3, scopes = $4, allowed_addresses = $5, rate_limit = $6 \
+         WHERE id = $7",
+    )
         .bind(name.as_str())
         .bind(name.uniqueness_key())
         .bind(i64::from(!key.status.is_active()))
         .bind(key.scopes.to_stored())
+        .bind(key.restrictions.allowed_addresses.to_stored())
+        .bind(key.restrictions.rate_limit.map(KeyRateLimit::to_stored))
         .bind(key.id.to_string())
         .execute(conn)
         .await
@@ -250,8 +271,22 @@ pub(crate) struct KeyOwner {
     /// The hash was the key's previous secret's, which works until then (none: the
     /// current secret's).
     pub previous_until: Option<DateTime<Utc>>,
-    pub scopes: Scopes,
+    pub restricted: Restricted,
     pub user: User,
+}
+
+/// What limits a key within its owner's rights: its scopes, where it may be used from, and
+/// how fast.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Restricted {
+    pub scopes: Scopes,
+    pub restrictions: Restrictions,
+}
+
+impl Restricted {
+    fn from_row(row: &AnyRow, prefix: &str) -> StoreResult<Self> {
+        Ok(Self { scopes: scopes_from_row(row, &format!("{prefix}scopes"))?, restrictions: restrictions_from_row(row, prefix)? })
+    }
 }
 
 /// The key and its active owner for a secret's hash, current or previous; none if unknown,
@@ -260,7 +295,8 @@ pub(crate) struct KeyOwner {
 pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResult<Option<KeyOwner>> {
     let sql = format!(
         "SELECT k.id AS key_id, k.expires_at AS key_expires_at, k.key_hash AS key_current_hash, \
-         k.previous_valid_until AS key_previous_until, k.scopes AS key_scopes, {USER_COLUMNS} FROM api_keys k \
+         k.previous_valid_until AS key_previous_until, k.scopes AS key_scopes, \
+         k.allowed_addresses AS key_allowed_addresses, k.rate_limit AS key_rate_limit, {USER_COLUMNS} FROM api_keys k \
          JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
          WHERE (k.key_hash = $1 OR k.previous_key_hash = $1) AND k.disabled = 0 AND u.disabled = 0"
     );
@@ -274,16 +310,16 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
         id: parsed(&row, "key_id")?,
         expires_at: row.try_get::<Option<i64>, _>("key_expires_at")?.map(from_millis),
         previous_until: previous_until.map(|until| until.map_or(DateTime::<Utc>::MIN_UTC, from_millis)),
-        scopes: scopes_from_row(&row, "key_scopes")?,
+        restricted: Restricted::from_row(&row, "key_")?,
         user: user_from_row(&row)?,
     }))
 }
 
-/// The scopes of the key `id` if `user_id` still has it, enabled and unexpired at `now` —
+/// The restrictions of the key `id` if `user_id` still has it, enabled and unexpired at `now` —
 /// and, for a request made with the key's previous secret, if that very secret still works
 /// (its overlap not ended, nor replaced by a later roll); its row is held until commit
-/// (`lock`: see `Tx::reauthorize`), so a delete, a disable, a scope change or a roll waits
-/// for this transaction.
+/// (`lock`: see `Tx::reauthorize`), so a delete, a disable, a change of restrictions or a
+/// roll waits for this transaction.
 pub(crate) async fn lock_usable_key(
     conn: &mut AnyConnection,
     id: ApiKeyId,
@@ -291,17 +327,17 @@ pub(crate) async fn lock_usable_key(
     previous_secret: Option<&KeyHash>,
     now: DateTime<Utc>,
     lock: &str,
-) -> StoreResult<Option<Scopes>> {
+) -> StoreResult<Option<Restricted>> {
     let previous = if previous_secret.is_some() { " AND previous_key_hash = $4 AND previous_valid_until > $3" } else { "" };
     let sql = format!(
-        "SELECT scopes FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
+        "SELECT scopes, allowed_addresses, rate_limit FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
          AND (expires_at IS NULL OR expires_at > $3){previous}{lock}"
     );
     let mut query = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now));
     if let Some(hash) = previous_secret {
         query = query.bind(hash.as_str());
     }
-    query.fetch_optional(conn).await?.map(|row| scopes_from_row(&row, "scopes")).transpose()
+    query.fetch_optional(conn).await?.map(|row| Restricted::from_row(&row, "")).transpose()
 }
 
 /// Deletes the keys that expired before `before`; how many.

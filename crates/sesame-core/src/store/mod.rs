@@ -257,19 +257,22 @@ impl Tx {
     }
 
     /// The actor's user as they are now, inside this transaction; `None` when the
-    /// credential they acted with is gone (key deleted, disabled, expired or its scopes
-    /// changed, session ended or expired) or the
+    /// credential they acted with is gone (key deleted, disabled, expired, its scopes
+    /// changed or the request's address taken off its allow-list; session ended or expired) or the
     /// user was disabled meanwhile. The rows read stay locked until commit (PostgreSQL:
     /// `FOR SHARE`; SQLite: the transaction already holds the write lock), so a delete or a
     /// role change on any node happens wholly before this change or wholly after it.
     pub(crate) async fn reauthorize(&mut self, actor: &Actor) -> StoreResult<Option<User>> {
         let (lock, now) = (self.share_lock(), self.now);
         let credential_alive = match &actor.via {
-            // …and still has the scopes the request was authenticated with: a key narrowed
-            // while its request was in flight does nothing with its old scopes.
+            // …and still has the scopes the request was authenticated with, and still allows
+            // its address: a key narrowed while its request was in flight does nothing with
+            // what it had.
             Via::Api { key, previous_secret } => {
-                let scopes = keys::lock_usable_key(self.conn(), *key, actor.user.id, previous_secret.as_ref(), now, lock).await?;
-                scopes == Some(actor.scopes)
+                let restricted = keys::lock_usable_key(self.conn(), *key, actor.user.id, previous_secret.as_ref(), now, lock).await?;
+                restricted.is_some_and(|restricted| {
+                    restricted.scopes == actor.scopes && actor.client.ip.is_none_or(|ip| restricted.restrictions.allowed_addresses.allows(ip))
+                })
             }
             // Sessions keep to the system clock everywhere (the services' clock is for keys).
             Via::Console(session) => sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await?,

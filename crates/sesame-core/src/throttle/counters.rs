@@ -26,6 +26,8 @@ pub(crate) enum Kind {
     Account,
     /// Calls to revoke leaked keys per address: a rate.
     RevokeAddress,
+    /// Requests with one key that has a limit of its own: a rate.
+    KeyRate,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::LoginBackoff => "login_backoff",
             Kind::Account => "account",
             Kind::RevokeAddress => "revoke_address",
+            Kind::KeyRate => "key_rate",
         }
     }
 }

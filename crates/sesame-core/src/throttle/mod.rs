@@ -10,7 +10,9 @@
 //! - **A hard stop per account** after 100 consecutive failures (NIST SP 800-63B's bound),
 //!   until an hour after the last real failure — except for the browsers the account has
 //!   logged in from ([`crate::device`]), so a guessing campaign cannot lock the real user out.
-//! - **An optional request limit per key**.
+//! - **An optional request limit per key**: the key's own ([`KeyRateLimit`], set by its
+//!   owner), counted for the whole cluster on PostgreSQL; and a server-wide one for every
+//!   key (`key_requests_per_second`), per node.
 //!
 //! Wrong current passwords in a password change count as failed logins. Unknown usernames
 //! are throttled exactly like real ones: the answers never tell whether an account exists.
@@ -36,7 +38,7 @@ use keys::PairKey;
 use rules::Rate;
 
 use crate::{
-    model::ApiKeyId,
+    model::{ApiKeyId, KeyRateLimit},
     store::{throttles::LimitState, Backend, Store, StoreResult},
 };
 
@@ -98,6 +100,9 @@ impl Default for ThrottleSettings {
 /// Addresses refused for now, kept at most (fixed-size entries).
 const MAX_PENALIZED: u64 = 100_000;
 
+/// Keys over their own limit, remembered at most (fixed-size entries).
+const MAX_KEYS_OVER_LIMIT: u64 = 100_000;
+
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
@@ -150,6 +155,9 @@ pub struct Throttles {
     /// PostgreSQL: where to announce a penalized address to the other nodes.
     cluster: Option<Store>,
     per_key: Option<DefaultKeyedRateLimiter<ApiKeyId>>,
+    /// Keys over their own limit, and until when (Unix ms): refused from memory meanwhile,
+    /// so a flood over the limit costs no round trip to the shared counters.
+    keys_over_limit: Cache<ApiKeyId, i64>,
 }
 
 impl Throttles {
@@ -173,6 +181,8 @@ impl Throttles {
             penalized: per_address_memory(&settings),
             failed_auth_seen: per_address_memory(&settings),
             per_key: settings.key_requests_per_second.map(|rate| RateLimiter::keyed(Quota::per_second(rate))),
+            // No wait is longer than a minute (the slowest limit: one request per minute).
+            keys_over_limit: Cache::builder().max_capacity(MAX_KEYS_OVER_LIMIT).time_to_live(Duration::from_secs(61)).build(),
             settings,
         }
     }
@@ -263,7 +273,25 @@ impl Throttles {
         FailedAuthPolicy { quota: self.settings.failed_auth_burst.max(1), window_seconds: self.failed_auth_window_seconds() }
     }
 
-    /// After a key was accepted: its own request limit, if one is set.
+    /// After a key was accepted: the limit its owner gave it — `requests` at once, then one
+    /// more every `interval` — for the whole cluster on PostgreSQL. A key with no limit of
+    /// its own costs nothing here.
+    pub async fn admit_key_request(&self, key: ApiKeyId, limit: Option<KeyRateLimit>) -> StoreResult<Result<(), RetryAfter>> {
+        let Some(limit) = limit else { return Ok(Ok(())) };
+        let now = now_ms();
+        if let Some(until) = self.keys_over_limit.get(&key).filter(|until| *until > now) {
+            return Ok(Err(RetryAfter::from_millis(until - now)));
+        }
+        let rate = Rate { period_ms: i64::from(limit.interval_millis()), burst: limit.requests() };
+        let (_, verdict) = self.admit(Kind::KeyRate, key.to_bytes(), rate, now).await?;
+        if let Err(wait) = verdict {
+            self.keys_over_limit.insert(key, now + wait);
+        }
+        Ok(verdict.map_err(RetryAfter::from_millis))
+    }
+
+    /// After a key was accepted: the server-wide limit every key has, if one is set (per
+    /// node).
     pub fn check_key(&self, key: ApiKeyId) -> Result<(), RetryAfter> {
         let Some(limiter) = &self.per_key else { return Ok(()) };
         limiter.check_key(&key).map_err(|denied| RetryAfter(denied.wait_time_from(limiter.clock().now())))

@@ -71,7 +71,7 @@ async fn authenticate(parts: &Parts, state: &AppState, ip: IpAddr) -> Result<Arc
         Err(refusal) => {
             let counter = match &refusal {
                 ApiRefusal::Missing => &counters.missing,
-                ApiRefusal::Invalid | ApiRefusal::Store(_) => &counters.refused,
+                ApiRefusal::Invalid | ApiRefusal::AddressNotAllowed | ApiRefusal::Store(_) => &counters.refused,
                 ApiRefusal::Throttled(_) => &counters.throttled,
             };
             counter.increment(1);

@@ -30,7 +30,8 @@ pub struct ErrorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
-    /// `insufficient_scope`, `scope_exceeds_key`, `not_found`, `conflict`, `common_password`, `expiry_in_past`,
+    /// `insufficient_scope`, `scope_exceeds_key`, `address_not_allowed`,
+    /// `restriction_exceeds_key`, `not_found`, `conflict`, `common_password`, `expiry_in_past`,
     /// `expiry_beyond_policy`, `payload_too_large`, `too_many_requests`,
     /// `service_unavailable`, `internal_error`.
     #[schema(example = "not_found", max_length = 32)]
@@ -209,6 +210,11 @@ impl From<Refusal> for ApiError {
                 "scope_exceeds_key",
                 "A key cannot make or manage a key with more permissions than its own.",
             ),
+            Refusal::BeyondKeyRestrictions => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "restriction_exceeds_key",
+                "A key cannot make or manage a key that may be used from more addresses, or faster, than itself.",
+            ),
         }
     }
 }
@@ -319,6 +325,9 @@ impl From<ApiRefusal> for ApiError {
         match refusal {
             ApiRefusal::Missing | ApiRefusal::Invalid => ApiError::invalid_credentials(),
             ApiRefusal::Throttled(retry) => ApiError::too_many_requests(retry),
+            ApiRefusal::AddressNotAllowed => {
+                ApiError::new(StatusCode::FORBIDDEN, "address_not_allowed", "This API key may not be used from this address.")
+            }
             ApiRefusal::Store(error) => error.into(),
         }
     }

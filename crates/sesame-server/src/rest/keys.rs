@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::{ApiKeyId, Permission, Scopes, Status},
+    model::{AllowedAddresses, ApiKeyId, KeyRateLimit, Permission, Scopes, Status},
 };
-use sesame_shared::wire::{ApiKeyDetails, ApiKeyView, CreatedKey};
+use sesame_shared::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey};
 use utoipa::ToSchema;
 
 use super::{
@@ -44,11 +44,23 @@ pub struct CreateApiKeyRequest {
     /// cannot give full access, nor a permission it lacks (`scope_exceeds_key`).
     #[schema(min_items = 1, max_items = 7, example = json!(["me:read", "api_keys:read"]))]
     scopes: Option<Vec<Permission>>,
+    /// Where the key may be used from: up to 50 IPv4 or IPv6 addresses and CIDR ranges
+    /// (`192.0.2.7`, `198.51.100.0/24`, `2001:db8::/32`); a request from
+    /// elsewhere gets 403 `address_not_allowed`. An empty list: anywhere. Absent or null:
+    /// anywhere (a key made by a restricted key gets that key's list).
+    #[schema(value_type = Option<Vec<AllowedAddress>>, max_items = 50)]
+    allowed_addresses: Option<Vec<String>>,
+    /// The key's own request limit: at most `requests` per `per`, a burst of `requests` at
+    /// once, then evenly spread (on PostgreSQL, for the whole cluster). Over it: 429 with
+    /// `Retry-After`. Absent or null: none (a key made by a restricted key gets that key's
+    /// limit). A restricted key cannot make a key that may be used from more addresses, or
+    /// faster, than itself (`restriction_exceeds_key`).
+    rate_limit: Option<KeyRateLimit>,
 }
 
-/// What to change; at least one of the three.
+/// What to change; at least one of these.
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(min_properties = 1)]
 pub struct UpdateApiKeyRequest {
     /// 1 to 100 characters, no control characters, unique among the owner's keys
@@ -66,6 +78,20 @@ pub struct UpdateApiKeyRequest {
     #[schema(value_type = Option<Vec<Permission>>, min_items = 1, max_items = 7)]
     #[serde(default, deserialize_with = "super::body::present")]
     scopes: Option<Option<Vec<Permission>>>,
+    /// The key's new allow-list (see creating a key); an empty list: anywhere. Applies to the
+    /// key's next request, on every node. Absent: unchanged.
+    #[schema(value_type = Vec<AllowedAddress>, max_items = 50)]
+    #[serde(default, deserialize_with = "super::body::present")]
+    allowed_addresses: Option<Vec<String>>,
+    /// The key's new request limit (see creating a key); null: none. Absent: unchanged.
+    #[schema(value_type = Option<KeyRateLimit>)]
+    #[serde(default, deserialize_with = "super::body::present")]
+    rate_limit: Option<Option<KeyRateLimit>>,
+}
+
+/// An allow-list from the body's list.
+fn addresses_of(list: &[String]) -> Result<AllowedAddresses, ApiError> {
+    AllowedAddresses::parse(list).map_err(|problem| ApiError::invalid_request("allowedAddresses", format!("{problem}.")))
 }
 
 /// Scopes from the body's list (null: full access); an empty list is refused.
@@ -94,10 +120,10 @@ pub async fn list(
 /// Generates a key for the key's owner. The body is optional.
 #[utoipa::path(
     post, path = "/api_keys", tag = "api_keys", operation_id = "createApiKey",
-    request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name, expiry and scopes"),
+    request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name, expiry, scopes and restrictions"),
     responses(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<CreatedKey>),
-        (status = 400, description = "Invalid name, expiry or body", body = ErrorResponse),
+        (status = 400, description = "Invalid name, expiry, scopes, allowed addresses, rate limit or body", body = ErrorResponse),
         (status = 422, description = "`expiry_in_past`: the expiry is not in the future; `expiry_beyond_policy`: it is beyond the organization's maximum key lifetime", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
@@ -109,9 +135,14 @@ pub async fn create(
     body: Option<JsonObject<Option<CreateApiKeyRequest>>>,
 ) -> Result<(StatusCode, Json<Data<CreatedKey>>), ApiError> {
     let body = body.and_then(|JsonObject(body)| body);
-    let (name, expires_at, scopes) = body.map_or((None, None, None), |body| (body.name, body.expires_at, body.scopes));
-    let scopes = scopes.map(|list| scopes_of(Some(&list))).transpose()?;
-    let created = state.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes }).await?;
+    let Some(body) = body else {
+        let created = state.services.keys.create(&actor, NewKey::default()).await?;
+        return Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })));
+    };
+    let scopes = body.scopes.map(|list| scopes_of(Some(&list))).transpose()?;
+    let allowed_addresses = body.allowed_addresses.as_deref().map(addresses_of).transpose()?;
+    let new = NewKey { name: body.name.as_deref(), expires_at: body.expires_at, scopes, allowed_addresses, rate_limit: body.rate_limit };
+    let created = state.services.keys.create(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })))
 }
 
@@ -134,15 +165,15 @@ pub async fn show(
     Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, id).await?) }))
 }
 
-/// Renames, disables or enables one of the owner's keys, or changes its scopes (any of
-/// them at once, or none).
+/// Renames, disables or enables one of the owner's keys, or changes its scopes, allowed
+/// addresses or request limit (any of them at once).
 #[utoipa::path(
     patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = "updateApiKey",
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     request_body = UpdateApiKeyRequest,
     responses(
         (status = 200, description = "The key as changed", body = Data<ApiKeyView>),
-        (status = 400, description = "Invalid name, status, scopes or body, or nothing to change", body = ErrorResponse),
+        (status = 400, description = "Invalid name, status, scopes, allowed addresses, rate limit or body, or nothing to change", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
@@ -155,7 +186,8 @@ pub async fn update(
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let scopes = body.scopes.map(|list| scopes_of(list.as_deref())).transpose()?;
-    let change = KeyChange { name: body.name, status: body.status, scopes };
+    let allowed_addresses = body.allowed_addresses.as_deref().map(addresses_of).transpose()?;
+    let change = KeyChange { name: body.name, status: body.status, scopes, allowed_addresses, rate_limit: body.rate_limit };
     let key = state.services.keys.update(&actor, id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }

@@ -84,7 +84,9 @@ fn require_scope(operation: &mut Operation, permission: Permission, error: &dyn 
         SecurityRequirement::new("MC-Api-Key", scopes.clone()),
         SecurityRequirement::new("bearer", scopes),
     ]);
-    let refused = format!("`insufficient_scope`: the key's scopes do not include `{permission}`");
+    let refused = format!(
+        "`insufficient_scope`: the key's scopes do not include `{permission}`; `address_not_allowed`: the key's allow-list does not cover the client's address"
+    );
     let description = match operation.responses.responses.get("403") {
         Some(RefOr::T(existing)) => format!("{}; {refused}", existing.description),
         _ => refused,

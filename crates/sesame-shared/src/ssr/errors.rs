@@ -21,6 +21,7 @@ pub fn respond_with(error: AppError) -> AppError {
         | AppError::InvalidField(_)
         | AppError::ExpiryInPast
         | AppError::NoPermission
+        | AppError::InvalidAllowList(_)
         | AppError::ExpiryBeyondPolicy { .. }
         | AppError::NothingToChange
         | AppError::Transport(_) => {

@@ -38,6 +38,8 @@ impl From<&ApiKey> for ApiKeyView {
             expires_at: key.expires_at,
             previous_secret_valid_until: key.previous_secret_valid_until,
             scopes: key.scopes.to_list(),
+            allowed_addresses: key.restrictions.allowed_addresses.to_list(),
+            rate_limit: key.restrictions.rate_limit,
         }
     }
 }

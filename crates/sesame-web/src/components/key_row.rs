@@ -16,6 +16,7 @@ use sesame_shared::{
 use crate::{
     components::{
         icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
+        restrictions::{restrictions_summary, KeyRestrictionsEditor},
         scopes::{scopes_summary, KeyScopesEditor},
     },
     expiry::{expires_soon, expiry_state, ExpiryState, ListClock},
@@ -51,6 +52,8 @@ pub fn KeyRow(
     let addresses_shown = RwSignal::new(false);
     let scopes_open = RwSignal::new(false);
     let scopes_ref = NodeRef::<html::Button>::new();
+    let restrictions_open = RwSignal::new(false);
+    let restrictions_ref = NodeRef::<html::Button>::new();
     let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
     // The panel's roll keeps the key's expiry (the API may give a new one).
     let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace, None));
@@ -353,6 +356,22 @@ pub fn KeyRow(
                         </button>
                     </dd>
                 </div>
+                <div class="key-expiry-entry">
+                    <dt>{t!(i18n, restrictions)}</dt>
+                    <dd class="key-restrictions">
+                        {move || current.with(|key| restrictions_summary(i18n, key))}
+                        " "
+                        <button
+                            class="link-button"
+                            node_ref=restrictions_ref
+                            aria-label=move || t_string!(i18n, change_restrictions_label, name = name()).to_string()
+                            aria-expanded=move || restrictions_open.get().to_string()
+                            on:click=move |_| restrictions_open.update(|open| *open = !*open)
+                        >
+                            {t!(i18n, change)}
+                        </button>
+                    </dd>
+                </div>
                 {move || overlap_until().map(|until| view! {
                     <div class="key-expiry-entry">
                         <dt>{t!(i18n, previous_secret)}</dt>
@@ -380,6 +399,16 @@ pub fn KeyRow(
                     on_close=Callback::new(move |()| {
                         scopes_open.set(false);
                         focus_next_frame(scopes_ref);
+                    })
+                />
+            </Show>
+            <Show when=move || restrictions_open.get()>
+                <KeyRestrictionsEditor
+                    current
+                    on_changed
+                    on_close=Callback::new(move |()| {
+                        restrictions_open.set(false);
+                        focus_next_frame(restrictions_ref);
                     })
                 />
             </Show>

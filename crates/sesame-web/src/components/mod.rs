@@ -6,6 +6,8 @@ pub mod icons;
 pub mod key_policy;
 pub mod key_row;
 pub mod preference_switches;
+pub mod restrictions;
+pub mod row_editor;
 pub mod scopes;
 pub mod text_field;
 pub mod activity;

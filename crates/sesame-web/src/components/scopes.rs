@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use sesame_shared::{functions::set_api_key_scopes, wire::{ApiKeyView, Permission}};
 
-use crate::{feedback::Feedback, i18n::*, messages::error_text};
+use crate::{
+    components::row_editor::{on_saved, RowEditor},
+    i18n::*,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -166,47 +169,17 @@ pub fn KeyScopesEditor(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let feedback = Feedback::get();
     let draft = ScopesDraft::new();
     draft.reset(current.with_untracked(|key| key.scopes.clone()).as_deref());
     let error = RwSignal::new(None::<String>);
     let save = Action::new_local(|(id, scopes): &(String, Option<Vec<Permission>>)| set_api_key_scopes(id.clone(), scopes.clone()));
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(key)) => {
-            current.set(key.clone());
-            on_changed.run(key);
-            feedback.success(t_string!(i18n, scopes_saved).to_string());
-            on_close.run(());
-        }
-        Some(Err(failure)) => error.set(Some(error_text(i18n, &failure))),
-        None => {}
+    on_saved(save, current, on_changed, on_close, error, move || t_string!(i18n, scopes_saved).to_string());
+    let on_save = Callback::new(move |()| {
+        save.dispatch((current.with_untracked(|key| key.id.to_string()), draft.value()));
     });
     view! {
-        <div
-            class="roll-editor scopes-editor"
-            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                if ev.key() == "Escape" {
-                    // Handled here: the drawer must not close as well.
-                    ev.prevent_default();
-                    ev.stop_propagation();
-                    on_close.run(());
-                }
-            }
-        >
+        <RowEditor class="scopes-editor" error saving=save.pending().into() on_save on_close>
             <ScopesPicker draft />
-            {move || error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
-            <div class="form-actions">
-                <button class="btn btn-small btn-secondary" on:click=move |_| on_close.run(())>{t!(i18n, cancel)}</button>
-                <button
-                    class="btn btn-small btn-primary"
-                    disabled=save.pending()
-                    on:click=move |_| {
-                        save.dispatch((current.with_untracked(|key| key.id.to_string()), draft.value()));
-                    }
-                >
-                    {t!(i18n, save)}
-                </button>
-            </div>
-        </div>
+        </RowEditor>
     }
 }

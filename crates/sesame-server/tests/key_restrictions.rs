@@ -1,0 +1,146 @@
+//! Keys kept to some addresses and to a pace, over HTTP: `allowedAddresses` and `rateLimit`
+//! at creation and in `PATCH`, 403 `address_not_allowed` from elsewhere (the address the
+//! server trusts: `X-Forwarded-For` from a trusted proxy), 429 with `Retry-After` over a
+//! key's own limit, bad input refused with nothing changed, and the document saying so.
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+use sesame_core::{model::Role, throttle::ThrottleSettings};
+use support::TestServer;
+
+/// A request with `key`, from `from` as the trusted proxy in front of the server says.
+async fn call_from(server: &TestServer, from: &str, method: Method, path: &str, key: &str, body: Option<Value>) -> Response {
+    let mut request =
+        Client::new().request(method, server.url(path)).header("MC-Api-Key", key).header("X-Forwarded-For", from);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn json_of(response: Response) -> Value {
+    response.json().await.unwrap()
+}
+
+const OFFICE: &str = "198.51.100.20";
+
+#[tokio::test]
+async fn a_key_with_an_allow_list_is_refused_elsewhere_until_the_list_changes() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (_, full) = server.generate_key(&ada, Some("full")).await;
+    let full = full.expose();
+
+    let body = json!({"name": "ci", "allowedAddresses": ["198.51.100.0/24", "2001:db8::7"]});
+    let created = call_from(&server, OFFICE, Method::POST, "/api/v1/api_keys", full, Some(body)).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created = json_of(created).await;
+    assert_eq!(created["data"]["allowedAddresses"], json!(["198.51.100.0/24", "2001:db8::7"]));
+    assert_eq!(created["data"]["rateLimit"], Value::Null);
+    let (ci, id) = (created["data"]["secret"].as_str().unwrap().to_owned(), created["data"]["id"].as_str().unwrap().to_owned());
+
+    assert_eq!(call_from(&server, OFFICE, Method::GET, "/api/v1/me", &ci, None).await.status(), StatusCode::OK);
+    let refused = call_from(&server, "192.0.2.7", Method::GET, "/api/v1/me", &ci, None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json_of(refused).await["errors"][0]["code"], "address_not_allowed");
+
+    // The owner sees where it was tried from (written off the request's path).
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        let activity = json_of(call_from(&server, OFFICE, Method::GET, "/api/v1/activity", full, None).await).await;
+        if let Some(event) = activity["data"].as_array().unwrap().iter().find(|event| event["event"] == "key_address_not_allowed") {
+            seen = event.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen["detail"], "192.0.2.7", "{seen}");
+    assert_eq!(seen["key"]["name"], "ci");
+
+    // Emptied: anywhere, from the next request on.
+    let path = format!("/api/v1/api_keys/{id}");
+    let changed = call_from(&server, OFFICE, Method::PATCH, &path, full, Some(json!({"allowedAddresses": []}))).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(json_of(changed).await["data"]["allowedAddresses"], json!([]));
+    assert_eq!(call_from(&server, "192.0.2.7", Method::GET, "/api/v1/me", &ci, None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bad_allow_lists_and_limits_are_refused_and_change_nothing() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (key, full) = server.generate_key(&ada, Some("full")).await;
+    let full = full.expose();
+    let path = format!("/api/v1/api_keys/{}", key.id);
+    let fifty_one: Vec<String> = (0..51).map(|n| format!("192.0.2.{n}")).collect();
+    let bad_bodies = [
+        (json!({"allowedAddresses": ["not an address"]}), "allowedAddresses"),
+        (json!({"allowedAddresses": ["192.0.2.1/33"]}), "allowedAddresses"),
+        (json!({"allowedAddresses": fifty_one}), "allowedAddresses"),
+        (json!({"allowedAddresses": null}), "body"),
+        (json!({"rateLimit": {"requests": 0, "per": "second"}}), "body"),
+        (json!({"rateLimit": {"requests": 1001, "per": "minute"}}), "body"),
+        (json!({"rateLimit": {"requests": 5, "per": "hour"}}), "body"),
+    ];
+    for (body, field) in bad_bodies {
+        let refused = call_from(&server, OFFICE, Method::PATCH, &path, full, Some(body.clone())).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{body}");
+        let error = json_of(refused).await;
+        assert_eq!(error["errors"][0]["code"], "invalid_request", "{body}");
+        assert_eq!(error["errors"][0]["context"]["field"], field, "{body}: {error}");
+        // At creation, null is "anywhere" (as the document says).
+        if body["allowedAddresses"] != Value::Null || body.get("rateLimit").is_some() {
+            let created = call_from(&server, OFFICE, Method::POST, "/api/v1/api_keys", full, Some(body.clone())).await;
+            assert_eq!(created.status(), StatusCode::BAD_REQUEST, "create with {body}");
+        }
+    }
+    let shown = json_of(call_from(&server, OFFICE, Method::GET, &path, full, None).await).await;
+    assert_eq!((shown["data"]["allowedAddresses"].clone(), shown["data"]["rateLimit"].clone()), (json!([]), Value::Null));
+    let listed = json_of(call_from(&server, OFFICE, Method::GET, "/api/v1/api_keys", full, None).await).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1, "nothing was made");
+    // Not locked out: the key still works from anywhere.
+    assert_eq!(call_from(&server, "192.0.2.99", Method::GET, "/api/v1/me", full, None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_key_over_its_own_limit_gets_429_with_retry_after() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (key, full) = server.generate_key(&ada, Some("full")).await;
+    let full = full.expose();
+    let path = format!("/api/v1/api_keys/{}", key.id);
+    let limit = json!({"requests": 2, "per": "minute"});
+    let changed = call_from(&server, OFFICE, Method::PATCH, &path, full, Some(json!({"rateLimit": limit}))).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(json_of(changed).await["data"]["rateLimit"], limit);
+
+    // Counted from the next request (the change itself was made before there was a limit).
+    for _ in 0..2 {
+        assert_eq!(call_from(&server, OFFICE, Method::GET, "/api/v1/me", full, None).await.status(), StatusCode::OK);
+    }
+    let throttled = call_from(&server, OFFICE, Method::GET, "/api/v1/me", full, None).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    assert_eq!(json_of(throttled).await["errors"][0]["code"], "too_many_requests");
+    // Another key of the same owner is not held back.
+    let (_, other) = server.generate_key(&ada, Some("other")).await;
+    assert_eq!(call_from(&server, OFFICE, Method::GET, "/api/v1/me", other.expose(), None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_document_describes_allow_lists_limits_and_their_refusals() {
+    let server = TestServer::start().await;
+    let document: Value = json_of(Client::new().get(server.url("/api/v1/openapi.json")).send().await.unwrap()).await;
+    let schemas = &document["components"]["schemas"];
+    let entry = &schemas["AllowedAddress"];
+    assert!(entry["pattern"].as_str().unwrap().starts_with("^(?:"), "{entry}");
+    assert_eq!(schemas["UpdateApiKeyRequest"]["properties"]["allowedAddresses"]["maxItems"], 50);
+    assert_eq!(schemas["KeyRateLimit"]["properties"]["requests"]["maximum"], 1000);
+    let forbidden = document["paths"]["/api/v1/me"]["get"]["responses"]["403"]["description"].as_str().unwrap();
+    assert!(forbidden.contains("address_not_allowed"), "{forbidden}");
+}

@@ -1,0 +1,101 @@
+// Keys kept to some addresses and to a pace, in a real browser, in English and French: a
+// key's allow-list is edited under its row (a typo is named and nothing is saved), a
+// request from elsewhere is refused and its owner finds the address in the activity, the
+// list is widened and the request goes through; its own limit makes the next request wait.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { assertAccessible } from '../support/axe.mjs';
+import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { labels } from '../support/labels.mjs';
+import { button, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
+
+for (const language of ['en', 'fr']) {
+  const t = labels[language];
+  const save = language === 'en' ? 'Save' : 'Enregistrer';
+
+  describe(`Key restrictions (${language})`, () => {
+    let server;
+    let browser;
+    let page;
+    let secret;
+    const ada = { username: `restricted_${language}`, password: 'correct horse battery', fullName: 'Ada Fence', email: 'ada@example.com' };
+    // The test's requests come from this machine.
+    const me = () => fetch(`${server.baseUrl}/api/v1/me`, { headers: { 'MC-Api-Key': secret } });
+
+    before(async () => {
+      server = await startServer();
+      server.createUser({ ...ada, role: 'user' });
+      browser = await launchBrowser({ locale: t.locale });
+      page = await browser.newPage();
+      page.on('pageerror', (error) => { throw error; });
+      await page.goto(server.baseUrl);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    test('a typo in the allow-list is named and nothing is saved', async () => {
+      await logIn(page, t, ada);
+      await openApiCredentials(page, t);
+      await button(page, t.generateApiKey).click();
+      await page.getByLabel(t.nameField).fill('runner');
+      await button(page, t.generate).click();
+      await button(page, t.showKey).click();
+      secret = (await page.getByTestId('new-key-value').textContent()).trim();
+      await button(page, t.done).click();
+      const row = keyRow(page, 'runner');
+      assert.ok((await row.locator('.key-restrictions').textContent()).includes(t.anywhere));
+
+      await button(row, t.changeRestrictions('runner')).click();
+      await row.getByLabel(t.allowedAddresses).fill('198.51.100.0/24\n198.51.100.300');
+      await button(row, save).click();
+      await row.getByText(t.addressInvalid('198.51.100.300')).waitFor();
+      assert.equal((await me()).status, 200, 'nothing was saved');
+    });
+
+    test('from elsewhere the key is refused, and its owner sees where from', async () => {
+      const row = keyRow(page, 'runner');
+      await row.getByLabel(t.allowedAddresses).fill('198.51.100.0/24');
+      await saveScreenshot(page, `restrictions-editor-${language}`);
+      await assertAccessible(page, 'the restrictions editor');
+      await button(row, save).click();
+      await page.getByText(t.restrictionsSaved).waitFor();
+      assert.ok((await row.locator('.key-restrictions').textContent()).includes(t.onlyFrom('198.51.100.0/24')));
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-expanded') === 'false');
+
+      const refused = await me();
+      assert.equal(refused.status, 403);
+      assert.equal((await refused.json()).errors[0].code, 'address_not_allowed');
+      await button(page, t.back).click();
+      await button(page, t.activity).click();
+      const refusal = page.locator('.activity-row[data-event="key_address_not_allowed"]');
+      await refusal.first().waitFor();
+      const text = await refusal.first().textContent();
+      assert.ok(text.includes(t.eventAddressNotAllowed) && text.includes('runner') && text.includes('127.0.0.1'), text);
+      await saveScreenshot(page, `restrictions-activity-${language}`);
+      await button(page, t.back).click();
+      await button(page, t.apiCredentials).click();
+    });
+
+    test('widened, the key works; limited, it waits', async () => {
+      const row = keyRow(page, 'runner');
+      await button(row, t.changeRestrictions('runner')).click();
+      await row.getByLabel(t.allowedAddresses).fill('198.51.100.0/24\n127.0.0.1');
+      await row.getByRole('checkbox', { name: t.limitRequests }).check();
+      await row.getByRole('spinbutton').fill('1');
+      await row.locator('.rate-limit-fields select').selectOption('minute');
+      await button(row, save).click();
+      await page.getByText(t.restrictionsSaved).waitFor();
+      await saveScreenshot(page, `restrictions-row-${language}`);
+      assert.equal((await me()).status, 200);
+      const throttled = await me();
+      assert.equal(throttled.status, 429);
+      assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+      assert.deepEqual(await cspViolations(page), []);
+    });
+  });
+}
