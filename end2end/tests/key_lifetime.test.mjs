@@ -93,7 +93,8 @@ for (const language of ['en', 'fr']) {
       for (let attempt = 0; ; attempt += 1) {
         await toggle.click();
         const table = row.getByRole('table');
-        await table.or(row.locator('p.muted')).first().waitFor();
+        // Loaded: the table, or "not used yet" (not the "loading" line before either).
+        await table.or(row.getByText(t.noAddresses)).first().waitFor();
         const text = (await table.count()) ? await table.textContent() : '';
         if (text.includes('203.0.113.7') && text.includes('203.0.113.8')) break;
         assert.ok(attempt < 20, `addresses never shown: ${text}`);

@@ -1,7 +1,8 @@
 // Keys kept to some addresses and to a pace, in a real browser, in English and French: a
 // key's allow-list is edited under its row (a typo is named and nothing is saved), a
 // request from elsewhere is refused and its owner finds the address in the activity, the
-// list is widened and the request goes through; its own limit makes the next request wait.
+// list is widened and the request goes through; its own limit makes the next request wait;
+// the key's usage chart and sparkline show what it did.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -96,6 +97,28 @@ for (const language of ['en', 'fr']) {
       assert.equal(throttled.status, 429);
       assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
       assert.deepEqual(await cspViolations(page), []);
+    });
+
+    test('its usage chart and sparkline show what it did', async () => {
+      // Two accepted, one from elsewhere, one over its limit; written within a second.
+      await page.waitForTimeout(1500);
+      await button(page, t.back).click();
+      await button(page, t.apiCredentials).click();
+      const row = keyRow(page, 'runner');
+      const sparkline = row.locator('svg.sparkline');
+      assert.equal(await sparkline.getAttribute('aria-label'), t.usageWeek(4));
+      await button(row, t.showUsage).click();
+      const total = row.locator('.usage-total');
+      await total.waitFor();
+      assert.ok((await total.textContent()).endsWith('4'), await total.textContent());
+      const legend = await row.locator('.usage-legend').textContent();
+      assert.ok(legend.includes(`${t.usageAccepted} 2`), legend);
+      assert.ok((await row.locator('svg.usage-bars rect').count()) >= 3, 'bars for three outcomes');
+      await saveScreenshot(page, `usage-chart-${language}`);
+      await button(row, t.usageAsTable).click();
+      assert.equal(await row.locator('.usage-table tbody tr').count(), 24);
+      await assertAccessible(page, 'the usage table');
+      await saveScreenshot(page, `usage-table-${language}`);
     });
   });
 }

@@ -306,7 +306,7 @@ impl Accounts {
         if let Err(error) = store::sessions::touch(&mut conn, &hash, now, self.session_idle_ms).await {
             tracing::warn!(%error, "could not note a console session as seen");
         }
-        Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full, restrictions: Default::default() }))
+        Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full, restrictions: Default::default(), counted_in: None }))
     }
 
     /// Remembers the language the actor reads the console in: the messages Sésame sends
@@ -327,7 +327,7 @@ impl Accounts {
             return Ok(());
         };
         if store::sessions::delete(tx.conn(), &hash).await? {
-            let actor = Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full, restrictions: Default::default() };
+            let actor = Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full, restrictions: Default::default(), counted_in: None };
             let event = audit::event(EventKind::Logout, &actor, About::default());
             audit::commit(tx, &[event], Boundary::Console).await?;
         }

@@ -26,6 +26,9 @@ pub struct Actor {
     /// console session or the command line. A key may not make or manage a key less
     /// restricted than itself.
     pub restrictions: Arc<Restrictions>,
+    /// A key's request: the hour its use was counted in as accepted ([`crate::usage`]), so a
+    /// refusal for its scopes moves it there.
+    pub counted_in: Option<i64>,
 }
 
 /// Where a request came from.
@@ -124,12 +127,18 @@ impl std::fmt::Debug for SessionRef {
 impl Actor {
     /// The operator acting for `user` from the command line (`sesame key create`).
     pub fn command_line(user: User) -> Self {
-        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine, scopes: Scopes::Full, restrictions: Default::default() }
+        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine, scopes: Scopes::Full, restrictions: Default::default(), counted_in: None }
     }
 
     /// The key's owner acting through the REST API.
     pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
         let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.clone() };
-        Self { user: principal.user.clone(), client, via, scopes: principal.scopes, restrictions: principal.restrictions.clone() }
+        Self { user: principal.user.clone(), client, via, scopes: principal.scopes, restrictions: principal.restrictions.clone(), counted_in: None }
+    }
+
+    /// The actor of an authenticated request, whose use was counted in `hour`.
+    pub fn counted_in(mut self, hour: i64) -> Self {
+        self.counted_in = Some(hour);
+        self
     }
 }

@@ -6,6 +6,7 @@ use std::{net::IpAddr, sync::Arc};
 use crate::{
     actor::{Actor, Client},
     refusal_log::{self, Refused},
+    usage::{self, Outcome},
     model::Permission,
     principal::KeyPrincipal,
     rights::{self, Refusal},
@@ -33,6 +34,20 @@ pub enum ApiRefusal {
     Store(StoreError),
 }
 
+/// A key accepted: the principal it acts as, and the hour its request was counted in.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub principal: Arc<KeyPrincipal>,
+    pub counted_in: i64,
+}
+
+impl Authenticated {
+    /// The actor this request is, from `client`.
+    pub fn actor(&self, client: Client) -> Actor {
+        Actor::api(&self.principal, client).counted_in(self.counted_in)
+    }
+}
+
 #[derive(Clone)]
 pub struct ApiAccess {
     verifier: Verifier,
@@ -52,8 +67,9 @@ impl ApiAccess {
     }
 
     /// The principal behind `presented`, from a client at `ip`. Refusals are logged with
-    /// their reason and the address, never the key.
-    pub async fn authenticate(&self, presented: Option<&str>, ip: IpAddr) -> Result<Arc<KeyPrincipal>, ApiRefusal> {
+    /// their reason and the address, never the key. The request is counted in the key's
+    /// usage (accepted, throttled or from an address not allowed).
+    pub async fn authenticate(&self, presented: Option<&str>, ip: IpAddr) -> Result<Authenticated, ApiRefusal> {
         let Some(presented) = presented else {
             tracing::info!(target: "sesame::auth", %ip, reason = "missing", "API authentication failed");
             return Err(ApiRefusal::Missing);
@@ -62,11 +78,20 @@ impl ApiAccess {
         self.throttles.check_api_client(ip).map_err(ApiRefusal::Throttled)?;
         match self.verifier.verify(presented, ip).await {
             Ok(principal) => {
-                self.throttles.admit_key_request(principal.key_id, principal.restrictions.rate_limit).await.map_err(ApiRefusal::Store)?.map_err(ApiRefusal::Throttled)?;
-                self.throttles.check_key(principal.key_id).map_err(ApiRefusal::Throttled)?;
-                Ok(principal)
+                let hour = usage::hour_of(self.store.now());
+                let admitted = match self.throttles.admit_key_request(principal.key_id, principal.restrictions.rate_limit).await {
+                    Ok(admitted) => admitted.and_then(|()| self.throttles.check_key(principal.key_id)),
+                    Err(error) => return Err(ApiRefusal::Store(error)),
+                };
+                if let Err(retry) = admitted {
+                    self.store.usage().count(principal.key_id, hour, Outcome::Throttled);
+                    return Err(ApiRefusal::Throttled(retry));
+                }
+                self.store.usage().count(principal.key_id, hour, Outcome::Accepted);
+                Ok(Authenticated { principal, counted_in: hour })
             }
             Err(VerifyError::AddressNotAllowed(principal)) => {
+                self.store.usage().count(principal.key_id, usage::hour_of(self.store.now()), Outcome::AddressNotAllowed);
                 // A valid key: the address guessed nothing, so it is not counted against it.
                 tracing::info!(target: "sesame::auth", %ip, key = %principal.key_id, "API key used from an address it does not allow");
                 refusal_log::record(&self.store, &Actor::api(&principal, Client::new(ip, None)), Refused::Address(ip));

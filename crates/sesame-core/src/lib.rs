@@ -36,6 +36,7 @@ pub mod security;
 mod store;
 pub mod testing;
 pub mod throttle;
+pub mod usage;
 pub mod users;
 pub mod verifier;
 
@@ -181,8 +182,22 @@ impl Services {
     }
 
     /// Writes the key uses noted since the last flush; see [`LastUseRecorder`].
+    /// Writes the key uses and the usage counts noted since the last call (the batched
+    /// writer's tick, and once more at shutdown); how many keys' last use were written.
     pub async fn flush_last_use(&self) -> Result<usize, StoreError> {
-        self.last_use.flush(&self.store).await
+        let written = self.last_use.flush(&self.store).await;
+        let counted = usage::flush(&self.store).await;
+        counted.and(written)
+    }
+
+    /// Usage counts not yet written.
+    pub fn pending_usage(&self) -> usize {
+        self.store.usage().pending()
+    }
+
+    /// Usage counts dropped because their buffer was full (since start).
+    pub fn usage_dropped(&self) -> u64 {
+        self.store.usage().dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Where `ip` stands with the failed-authentication limit (from memory).
@@ -200,6 +215,7 @@ impl Services {
     pub async fn housekeeping(&self) -> Result<(), StoreError> {
         self.throttles.housekeeping().await?;
         self.keys.purge_expired().await?;
+        self.keys.purge_old_usage().await?;
         Ok(())
     }
 

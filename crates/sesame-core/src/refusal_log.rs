@@ -4,9 +4,17 @@
 //!
 //! Each record is a write, made off the request's path (the answer does not wait for it):
 //! a key that keeps asking for what it may not do is recorded once per
-//! [`RECORD_AGAIN_AFTER`] and reason, not once per request.
+//! [`RECORD_AGAIN_AFTER`] and reason, not once per request. Every scope refusal is counted
+//! in the key's usage, though (see [`crate::usage`]).
 
-use std::{net::IpAddr, sync::LazyLock, time::Duration};
+use std::{
+    net::IpAddr,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc, LazyLock,
+    },
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use moka::sync::Cache;
@@ -16,10 +24,12 @@ use crate::{
     audit::{self, About},
     model::{ApiKeyId, EventKind},
     store::{self, Store, StoreResult},
+    throttle::AddressKey,
+    usage::{self, Outcome},
 };
 
 /// Why a request with a key was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refused {
     /// Its scopes lack this (a permission's name, or `rights::BEYOND_ITS_SCOPES`).
     Scope(&'static str),
@@ -34,29 +44,69 @@ impl Refused {
             Refused::Address(ip) => (EventKind::KeyAddressNotAllowed, ip.to_canonical().to_string()),
         }
     }
+
+    /// What a record stands for: a reason, or an address as the limits count addresses
+    /// (IPv6 by /64), so one client rotating through its own block makes one record.
+    fn recorded_as(self) -> Recorded {
+        match self {
+            Refused::Scope(detail) => Recorded::Scope(detail),
+            Refused::Address(ip) => Recorded::Address(AddressKey::of(ip)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Recorded {
+    Scope(&'static str),
+    Address(AddressKey),
 }
 
 /// Refusals recorded lately on this node, per key and reason. Key ids are unique, so one
 /// table serves the whole process; entries are fixed-size, and bounded in number.
-static RECORDED: LazyLock<Cache<(ApiKeyId, Refused), ()>> =
+static RECORDED: LazyLock<Cache<(ApiKeyId, Recorded), ()>> =
     LazyLock::new(|| Cache::builder().max_capacity(100_000).time_to_live(RECORD_AGAIN_AFTER).build());
 const RECORD_AGAIN_AFTER: Duration = Duration::from_secs(600);
+
+/// Addresses recorded lately per key: past [`ADDRESSES_RECORDED_PER_KEY`] in a while, a
+/// leaked key tried from many places is not recorded once per place (each is a write).
+static ADDRESSES_RECORDED: LazyLock<Cache<ApiKeyId, Arc<AtomicU32>>> =
+    LazyLock::new(|| Cache::builder().max_capacity(100_000).time_to_live(RECORD_AGAIN_AFTER).build());
+const ADDRESSES_RECORDED_PER_KEY: u32 = 20;
 
 /// Records in the key owner's activity that a request with the actor's key was refused
 /// (nothing for a console session or the command line).
 pub(crate) fn record(store: &Store, actor: &Actor, refused: Refused) {
     let Via::Api { key, .. } = actor.via else { return };
-    if !RECORDED.entry((key, refused)).or_insert(()).is_fresh() {
+    if let Refused::Scope(_) = refused {
+        count_out_of_scope(store, actor, key);
+    }
+    let recorded = refused.recorded_as();
+    if !RECORDED.entry((key, recorded)).or_insert(()).is_fresh() {
         return;
+    }
+    if let Refused::Address(_) = refused {
+        let count = ADDRESSES_RECORDED.get_with(key, Default::default);
+        if count.fetch_add(1, Ordering::Relaxed) >= ADDRESSES_RECORDED_PER_KEY {
+            return;
+        }
     }
     let (store, actor, at) = (store.clone(), actor.clone(), store.now());
     tokio::spawn(async move {
         if let Err(error) = write(&store, &actor, key, refused, at).await {
             // Tried again at the key's next refusal.
-            RECORDED.invalidate(&(key, refused));
+            RECORDED.invalidate(&(key, recorded));
             tracing::warn!(%error, "could not record a request refused for what its key may not do");
         }
     });
+}
+
+/// Every scope refusal is counted in the key's usage (the activity records them only now
+/// and then): moved from *accepted*, where the request was counted when it came in.
+fn count_out_of_scope(store: &Store, actor: &Actor, key: ApiKeyId) {
+    match actor.counted_in {
+        Some(hour) => store.usage().refused_for_scope(key, hour),
+        None => store.usage().count(key, usage::hour_of(store.now()), Outcome::OutOfScope),
+    }
 }
 
 async fn write(store: &Store, actor: &Actor, key: ApiKeyId, refused: Refused, at: DateTime<Utc>) -> StoreResult<()> {

@@ -43,8 +43,8 @@ async fn restricted_key(f: &Fixture, owner: &Actor, name: &str, restrictions: Re
 
 /// The actor a request with `secret` from `from` is, as the REST API's door makes it.
 async fn as_api(f: &Fixture, secret: &str, from: &str) -> Result<Actor, ApiRefusal> {
-    let principal = f.services.api.authenticate(Some(secret), ip(from)).await?;
-    Ok(Actor::api(&principal, Client::new(ip(from), None)))
+    let authenticated = f.services.api.authenticate(Some(secret), ip(from)).await?;
+    Ok(authenticated.actor(Client::new(ip(from), None)))
 }
 
 async fn events(f: &Fixture, owner: &Actor, kind: EventKind) -> Vec<sesame_core::model::Event> {
@@ -157,6 +157,25 @@ async fn a_changed_limit_is_recorded_and_applies_to_the_next_request() {
     f.services.keys.update(&ada, id, KeyChange { rate_limit: Some(None), ..KeyChange::default() }).await.unwrap();
     let details: Vec<_> = events(&f, &ada, EventKind::KeyRateLimitChanged).await.into_iter().filter_map(|event| event.detail).collect();
     assert_eq!(details, ["none", "1/second"], "newest first");
+}
+
+#[tokio::test]
+async fn a_raised_limit_applies_at_once_and_a_request_in_flight_keeps_to_the_new_one() {
+    let f = fixture().await;
+    user_in(&f, "ada", "Acme", Role::User).await;
+    let ada = signed_in(&f, "ada", &Client::new(ip("203.0.113.1"), None)).await;
+    let slow = Restrictions { allowed_addresses: AllowedAddresses::anywhere(), rate_limit: Some(KeyRateLimit::new(1, RatePeriod::Minute).unwrap()) };
+    let (id, secret) = restricted_key(&f, &ada, "job", slow).await;
+    as_api(&f, &secret, "192.0.2.7").await.unwrap();
+    assert!(matches!(as_api(&f, &secret, "192.0.2.7").await, Err(ApiRefusal::Throttled(_))), "a minute to wait");
+    f.services.keys.update(&ada, id, KeyChange { rate_limit: Some(per_second(100)), ..KeyChange::default() }).await.unwrap();
+    // The minute's debt is not carried over to the new limit.
+    let in_flight = as_api(&f, &secret, "192.0.2.7").await.expect("the raised limit applies at once");
+
+    // Narrowed while that request is in flight: it may not make a key as wide as it was.
+    f.services.keys.update(&ada, id, KeyChange { rate_limit: Some(per_second(1)), ..KeyChange::default() }).await.unwrap();
+    let late = f.services.keys.create(&in_flight, NewKey::named(Some("as-fast-as-before"))).await;
+    assert!(matches!(late, Err(KeyError::Unauthenticated)), "{late:?}");
 }
 
 #[tokio::test]

@@ -51,5 +51,5 @@ pub mod scopes;
 pub use events::EventKind;
 pub use policy::{Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS};
 pub use role::{Role, Status, UnknownValue};
-pub use restrictions::{AddressListError, AllowedAddresses, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};
+pub use restrictions::{AddressListError, AllowedAddresses, Granularity, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};
 pub use scopes::{NoPermission, Permission, PermissionSet, Scopes};

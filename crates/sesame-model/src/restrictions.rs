@@ -24,7 +24,7 @@ impl Restrictions {
         let rate_fits = match (self.rate_limit, within.rate_limit) {
             (_, None) => true,
             (None, Some(_)) => false,
-            (Some(wanted), Some(allowed)) => wanted.is_no_faster_than(allowed),
+            (Some(wanted), Some(allowed)) => wanted.fits_in(allowed),
         };
         rate_fits && self.allowed_addresses.fits_in(&within.allowed_addresses)
     }
@@ -130,7 +130,13 @@ fn parse_entry(entry: &str) -> Result<IpNet, AddressListError> {
         Some(prefix) => {
             let well_written = !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit()) && (prefix == "0" || !prefix.starts_with('0'));
             let length: u8 = prefix.parse().ok().filter(|_| well_written).ok_or_else(invalid)?;
-            IpNet::new(address, length).map_err(|_| invalid())?
+            match (address, address.to_canonical()) {
+                // An IPv4 range written as IPv6 (`::ffff:192.0.2.0/120`) is that IPv4 range. A
+                // shorter prefix is an IPv6 range like any other (it covers IPv6 clients).
+                (IpAddr::V6(_), IpAddr::V4(v4)) if length >= 96 => IpNet::new(IpAddr::V4(v4), length - 96),
+                _ => IpNet::new(address, length),
+            }
+            .map_err(|_| invalid())?
         }
     };
     Ok(network.trunc())
@@ -148,6 +154,28 @@ impl fmt::Display for Shown {
         }
     }
 }
+
+/// How finely a key's usage series is cut: per hour, or per day (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    Hour,
+    Day,
+}
+
+impl Granularity {
+    pub const ALL: [Granularity; 2] = [Granularity::Hour, Granularity::Day];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Hour => "hour",
+            Granularity::Day => "day",
+        }
+    }
+}
+
+text_enum!(Granularity, "granularity");
 
 /// What a key's own request limit counts per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -223,9 +251,11 @@ impl KeyRateLimit {
         self.per.millis().div_ceil(self.requests)
     }
 
-    /// Whether this limit lets through no more requests than `other` over any long while.
-    pub fn is_no_faster_than(self, other: KeyRateLimit) -> bool {
-        u64::from(self.requests) * u64::from(other.per.millis()) <= u64::from(other.requests) * u64::from(self.per.millis())
+    /// Whether this limit lets through no more requests than `other`, over a long while
+    /// and at once: 60 per minute does not fit in 1 per second (a burst of 60).
+    pub fn fits_in(self, other: KeyRateLimit) -> bool {
+        let no_faster = u64::from(self.requests) * u64::from(other.per.millis()) <= u64::from(other.requests) * u64::from(self.per.millis());
+        no_faster && self.requests <= other.requests
     }
 
     /// As stored: `10/second`.
@@ -307,6 +337,8 @@ mod tests {
         // An IPv4 client seen through an IPv6 socket is still that IPv4 client.
         assert!(allowed.allows(ip("::ffff:192.0.2.7")));
         assert!(list(&["::ffff:192.0.2.7"]).allows(ip("192.0.2.7")));
+        assert_eq!(list(&["::ffff:192.0.2.0/120"]).to_list(), ["192.0.2.0/24"]);
+        assert_eq!(list(&["::ffff:192.0.2.0/95"]).to_list(), ["::fffe:0:0/95"]);
     }
 
     #[test]
@@ -350,10 +382,14 @@ mod tests {
         assert!(!elsewhere.fits_in(&runner));
         let anywhere = Restrictions { allowed_addresses: AllowedAddresses::anywhere(), ..runner.clone() };
         assert!(!anywhere.fits_in(&runner));
-        let slower = Restrictions { rate_limit: limit(599, RatePeriod::Minute), ..runner.clone() };
-        let faster = Restrictions { rate_limit: limit(601, RatePeriod::Minute), ..runner.clone() };
+        let slower = Restrictions { rate_limit: limit(9, RatePeriod::Minute), ..runner.clone() };
+        let faster = Restrictions { rate_limit: limit(11, RatePeriod::Second), ..runner.clone() };
         let unlimited = Restrictions { rate_limit: None, ..runner.clone() };
         assert!(slower.fits_in(&runner) && !faster.fits_in(&runner) && !unlimited.fits_in(&runner));
+        let one_a_second = Restrictions { rate_limit: limit(1, RatePeriod::Second), ..runner.clone() };
+        let sixty_a_minute = Restrictions { rate_limit: limit(60, RatePeriod::Minute), ..runner.clone() };
+        assert!(!sixty_a_minute.fits_in(&one_a_second), "the same rate, but a burst of 60");
+        assert!(one_a_second.fits_in(&sixty_a_minute));
     }
 
     #[test]

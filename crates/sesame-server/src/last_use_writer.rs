@@ -1,4 +1,5 @@
-//! Writes the key uses the verifier noted, every second, and once more at shutdown.
+//! Writes the key uses the verifier noted, and the usage counted, every second and once
+//! more at shutdown.
 
 use std::{sync::atomic::Ordering, time::Duration};
 
@@ -27,7 +28,11 @@ pub async fn finish(services: &Services, writer: JoinHandle<()>) {
     writer.abort();
     let _ = writer.await;
     if let Err(error) = services.flush_last_use().await {
-        tracing::error!(%error, lost = services.last_use.pending(), "key uses lost at shutdown");
+        tracing::error!(%error, lost = services.last_use.pending(), usage_lost = services.pending_usage(), "key uses lost at shutdown");
+    }
+    let usage_dropped = services.usage_dropped();
+    if usage_dropped > 0 {
+        tracing::warn!(usage_dropped, "usage counts dropped while their buffer was full");
     }
     let stats = &services.last_use.stats;
     let dropped = stats.dropped.load(Ordering::Relaxed);

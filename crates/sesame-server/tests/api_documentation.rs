@@ -33,6 +33,7 @@ async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
         ("delete", "/api/v1/api_keys/{id}"),
         ("post", "/api/v1/api_keys/revoke"),
         ("post", "/api/v1/api_keys/{id}/roll"),
+        ("get", "/api/v1/api_keys/{id}/usage"),
         ("delete", "/api/v1/api_keys/{id}/previous_secret"),
         ("get", "/api/v1/organization"),
         ("patch", "/api/v1/organization"),

@@ -63,17 +63,23 @@ fn provisioning_a_key_from_the_command_line_and_serving_it() {
     assert!(!second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("one server per SQLite database"));
 
-    // SIGTERM is a graceful shutdown with exit code 0, and the use just made is written
-    // before the process exits.
+    // SIGTERM is a graceful shutdown with exit code 0, and the use just made — its last use
+    // and its count in the key's usage — is written before the process exits.
     Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
     assert!(server.wait().unwrap().success());
-    let last_used = runtime.block_on(async {
+    let (last_used, usage) = runtime.block_on(async {
+        use sesame_core::{actor::Actor, usage::{Granularity, Outcome}};
         let services = sesame_core::Services::connect(&database_url, Default::default()).await.unwrap();
         let user = services.accounts.user_named("ops").await.unwrap().unwrap();
-        services.keys.list(&sesame_core::actor::Actor::command_line(user)).await.unwrap().remove(0)
+        let operator = Actor::command_line(user);
+        let key = services.keys.list(&operator).await.unwrap().remove(0);
+        let now = chrono::Utc::now();
+        let usage = services.keys.usage(&operator, key.id, Granularity::Hour, now - chrono::TimeDelta::hours(2), now).await.unwrap();
+        (key, usage.totals().of(Outcome::Accepted))
     });
     assert_eq!(last_used.last_used_ip, Some("127.0.0.1".parse().unwrap()));
     assert!(last_used.last_used_at.is_some());
+    assert_eq!(usage, 1, "the one request, counted");
 }
 
 #[test]

@@ -144,3 +144,50 @@ async fn the_document_describes_allow_lists_limits_and_their_refusals() {
     let forbidden = document["paths"]["/api/v1/me"]["get"]["responses"]["403"]["description"].as_str().unwrap();
     assert!(forbidden.contains("address_not_allowed"), "{forbidden}");
 }
+
+#[tokio::test]
+async fn a_keys_usage_is_served_by_outcome_and_bad_ranges_are_refused() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (_, full) = server.generate_key(&ada, Some("full")).await;
+    let full = full.expose();
+    let body = json!({"name": "monitor", "scopes": ["me:read"], "allowedAddresses": ["198.51.100.0/24"]});
+    let created = json_of(call_from(&server, OFFICE, Method::POST, "/api/v1/api_keys", full, Some(body)).await).await;
+    let (monitor, id) = (created["data"]["secret"].as_str().unwrap().to_owned(), created["data"]["id"].as_str().unwrap().to_owned());
+
+    for _ in 0..2 {
+        assert_eq!(call_from(&server, OFFICE, Method::GET, "/api/v1/me", &monitor, None).await.status(), StatusCode::OK);
+    }
+    let refused = call_from(&server, OFFICE, Method::GET, "/api/v1/api_keys", &monitor, None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let elsewhere = call_from(&server, "192.0.2.7", Method::GET, "/api/v1/me", &monitor, None).await;
+    assert_eq!(elsewhere.status(), StatusCode::FORBIDDEN);
+
+    // What the batched writer does every second (the test server has no writer of its own).
+    server.services.flush_last_use().await.unwrap();
+    let path = format!("/api/v1/api_keys/{id}/usage");
+    let expected = json!({"accepted": 2, "outOfScope": 1, "addressNotAllowed": 1, "throttled": 0});
+    let usage = json_of(call_from(&server, OFFICE, Method::GET, &path, full, None).await).await;
+    assert_eq!(usage["data"]["totals"], expected, "{usage}");
+    assert_eq!(usage["data"]["granularity"], "hour");
+    let buckets = usage["data"]["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 24, "the last 24 hours, this one included");
+    assert_eq!(buckets.last().unwrap()["accepted"], 2, "this hour, last");
+    let days = json_of(call_from(&server, OFFICE, Method::GET, &format!("{path}?granularity=day"), full, None).await).await;
+    assert_eq!(days["data"]["buckets"].as_array().unwrap().len(), 30);
+    assert_eq!(days["data"]["totals"], expected);
+
+    for query in ["?granularity=week", "?from=yesterday", "?to=2026-13-01T00:00:00Z"] {
+        let refused = call_from(&server, OFFICE, Method::GET, &format!("{path}{query}"), full, None).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(json_of(refused).await["errors"][0]["code"], "invalid_request", "{query}");
+    }
+    // A range backwards has no buckets; one too long is cut to its end.
+    let backwards = format!("{path}?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z");
+    let backwards = json_of(call_from(&server, OFFICE, Method::GET, &backwards, full, None).await).await;
+    assert_eq!(backwards["data"]["buckets"], json!([]));
+    let long = format!("{path}?from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&granularity=day");
+    let long = json_of(call_from(&server, OFFICE, Method::GET, &long, full, None).await).await;
+    assert_eq!(long["data"]["from"], "2025-12-01T00:00:00Z", "90 days before the end");
+    assert_eq!(long["data"]["buckets"].as_array().unwrap().len(), 90);
+}

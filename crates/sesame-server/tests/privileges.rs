@@ -20,7 +20,7 @@ use sesame_core::{
     model::{Permission, Role, Scopes, User},
 };
 use sesame_shared::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetOrganizationPolicy, GetUser,
+    ApiKeyUsage, ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetOrganizationPolicy, GetUser,
     ListActivity, ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer};
@@ -78,6 +78,8 @@ enum Operation {
     DisableOthersKey,
     RollOthersKey,
     GetOthersKey,
+    GetOwnKeyUsage,
+    GetOthersKeyUsage,
     ListUsers,
     GetSelf,
     GetColleague,
@@ -118,6 +120,8 @@ fn expected() -> Vec<(Operation, [Outcome; 5])> {
         (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
         (O::RollOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
         (O::GetOthersKey, [NotFound, NotFound, Unauthenticated, NotFound, keys_read.clone()]),
+        (O::GetOwnKeyUsage, [ok(), ok(), Unauthenticated, ok(), keys_read.clone()]),
+        (O::GetOthersKeyUsage, [NotFound, NotFound, Unauthenticated, NotFound, keys_read.clone()]),
         (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated, org(), users_read.clone()]),
         (O::GetSelf, [ok(), ok(), Unauthenticated, ok(), users_read.clone()]),
         (O::GetColleague, [ok(), NotFound, Unauthenticated, ok(), users_read.clone()]),
@@ -142,6 +146,7 @@ fn operation_id(operation: Operation) -> &'static str {
         O::Me => "getMe",
         O::ListKeys => "listApiKeys",
         O::GetOwnKey | O::GetOthersKey => "getApiKey",
+        O::GetOwnKeyUsage | O::GetOthersKeyUsage => "getApiKeyUsage",
         O::CreateKey | O::CreateExpiringKey => "createApiKey",
         O::RenameOwnKey | O::DisableAndEnableOwnKey | O::RenameOthersKey | O::DisableOthersKey => "updateApiKey",
         O::DeleteOwnKey | O::DeleteOthersKey => "deleteApiKey",
@@ -298,6 +303,8 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
         O::ListKeys => outcome(rest(world, Method::GET, "/api_keys", None).await, Some("rest")).await,
         O::GetOwnKey => outcome(rest(world, Method::GET, &format!("/api_keys/{own}"), None).await, None).await,
         O::GetOthersKey => outcome(rest(world, Method::GET, &format!("/api_keys/{carols}"), None).await, None).await,
+        O::GetOwnKeyUsage => outcome(rest(world, Method::GET, &format!("/api_keys/{own}/usage"), None).await, None).await,
+        O::GetOthersKeyUsage => outcome(rest(world, Method::GET, &format!("/api_keys/{carols}/usage"), None).await, None).await,
         O::CreateKey => outcome(rest(world, Method::POST, "/api_keys", Some(json!({"name": "new"}))).await, None).await,
         O::CreateExpiringKey => {
             let body = json!({"name": "weekly", "expiresAt": next_week(world)});
@@ -375,6 +382,8 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
         O::ListKeys => outcome(b.call::<ListApiKeys>(&json!({})).await, Some("fn")).await,
         O::GetOwnKey => outcome(b.call::<GetApiKey>(&json!({"id": own})).await, None).await,
         O::GetOthersKey => outcome(b.call::<GetApiKey>(&json!({"id": carols})).await, None).await,
+        O::GetOwnKeyUsage => outcome(b.call::<ApiKeyUsage>(&json!({"id": own, "range": "Day"})).await, None).await,
+        O::GetOthersKeyUsage => outcome(b.call::<ApiKeyUsage>(&json!({"id": carols, "range": "Day"})).await, None).await,
         O::CreateKey => outcome(b.call::<GenerateApiKey>(&json!({"name": "new"})).await, None).await,
         O::CreateExpiringKey => {
             outcome(b.call::<GenerateApiKey>(&json!({"name": "weekly", "expires_at": next_week(world)})).await, None).await

@@ -12,8 +12,8 @@ use sesame_model::{KeyRateLimit, Language, MaxKeyLifetime, Permission, Status};
 use crate::{
     error::AppError,
     wire::{
-        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, NewUserForm, OrganizationPolicy, OrganizationPolicyChange,
-        PasswordChange, SessionState, SessionView, SetupForm, UserUpdate, UserView, UsersPage,
+        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, KeyUsageView, KeyWeekView, NewUserForm, OrganizationPolicy, OrganizationPolicyChange,
+        PasswordChange, SessionState, SessionView, SetupForm, UsageRange, UserUpdate, UserView, UsersPage,
     },
 };
 
@@ -143,6 +143,36 @@ pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyDetails::from(&context.services.keys.get(&actor, id).await?))
+}
+
+/// One of the signed-in user's keys' usage over `range`: the last 24 hours by hour, or the
+/// last 7 or 30 days (UTC, today included) by day.
+#[server(input = Json)]
+pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView, AppError> {
+    use chrono::{DurationRound, TimeDelta};
+    use sesame_core::{keys::KeyError, model::{ApiKeyId, Granularity}};
+    let (context, actor) = crate::ssr::actor().await?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    let to = Utc::now();
+    let (granularity, unit, buckets) = match range {
+        UsageRange::Day => (Granularity::Hour, TimeDelta::hours(1), 24),
+        UsageRange::Week => (Granularity::Day, TimeDelta::days(1), 7),
+        UsageRange::Month => (Granularity::Day, TimeDelta::days(1), 30),
+    };
+    let from = to.duration_trunc(unit).unwrap_or(to) - unit * (buckets - 1);
+    Ok(KeyUsageView::from(&context.services.keys.usage(&actor, id, granularity, from, to).await?))
+}
+
+/// Each of the signed-in user's keys' requests per day over the last 7 days (UTC, today
+/// last), for the panel's sparklines.
+#[server(input = Json)]
+pub async fn api_keys_week() -> Result<Vec<KeyWeekView>, AppError> {
+    let (context, actor) = crate::ssr::actor().await?;
+    let weeks = context.services.keys.daily_usage(&actor, 7).await?;
+    Ok(weeks
+        .iter()
+        .map(|(id, series)| KeyWeekView { id: *id, days: series.buckets.iter().map(|(_, counts)| counts.total()).collect() })
+        .collect())
 }
 
 /// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps

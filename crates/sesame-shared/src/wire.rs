@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    AddressListError, AllowedAddresses, EventKind, KeyRateLimit, Language, MaxKeyLifetime, Permission, RatePeriod, Role, Scopes, Status,
+    AddressListError, AllowedAddresses, EventKind, Granularity, KeyRateLimit, Language, MaxKeyLifetime, Permission, RatePeriod, Role, Scopes, Status,
     MAX_ALLOWED_ADDRESSES,
 };
 
@@ -112,6 +112,84 @@ pub struct ApiKeyView {
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, max_length = 49, example = "198.51.100.0/24")]
 pub struct AllowedAddress(pub String);
+
+/// Requests made with a key, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UsageCountsView {
+    /// Accepted (whatever the operation then answered).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
+    pub accepted: u64,
+    /// Refused for what the key may not do: 403 `insufficient_scope`, `scope_exceeds_key`
+    /// or `restriction_exceeds_key`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
+    pub out_of_scope: u64,
+    /// Refused with 403 `address_not_allowed`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
+    pub address_not_allowed: u64,
+    /// Refused with 429: over the key's own limit, or the server's limit per key.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
+    pub throttled: u64,
+}
+
+impl UsageCountsView {
+    pub fn total(&self) -> u64 {
+        self.accepted + self.out_of_scope + self.address_not_allowed + self.throttled
+    }
+}
+
+/// One hour or day of a key's usage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UsageBucketView {
+    /// The bucket's start (UTC); it lasts an hour or a day.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub start: DateTime<Utc>,
+    #[serde(flatten)]
+    pub counts: UsageCountsView,
+}
+
+/// A key's requests over a range, one bucket per hour or day (empty ones included), and
+/// their totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KeyUsageBody))]
+#[serde(rename_all = "camelCase")]
+pub struct KeyUsageView {
+    pub granularity: Granularity,
+    /// The first bucket's start: `from` rounded down to a whole hour or day.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub from: DateTime<Utc>,
+    /// The last bucket's end: `to` rounded up.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub to: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 2160))]
+    pub buckets: Vec<UsageBucketView>,
+    pub totals: UsageCountsView,
+}
+
+/// The console's usage chart ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UsageRange {
+    /// The last 24 hours, by hour.
+    Day,
+    /// The last 7 days, by day.
+    Week,
+    /// The last 30 days, by day.
+    Month,
+}
+
+impl UsageRange {
+    pub const ALL: [UsageRange; 3] = [UsageRange::Day, UsageRange::Week, UsageRange::Month];
+}
+
+/// One key's requests per day over the last 7 days, oldest first (the panel's sparklines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyWeekView {
+    pub id: ApiKeyId,
+    pub days: Vec<u64>,
+}
 
 /// A client address a key was used from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,3 +15,14 @@ pub fn local_timestamp(time: DateTime<Utc>) -> String {
         date.get_seconds()
     )
 }
+
+/// The hour a usage bucket starts at, in the viewer's time zone (`16:00`).
+pub fn local_hour(time: DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(time.timestamp_millis() as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// The day a usage bucket covers: days are counted in UTC (`11-29`).
+pub fn utc_day(time: DateTime<Utc>) -> String {
+    time.format("%m-%d").to_string()
+}

@@ -32,6 +32,7 @@ pub(crate) mod reminders;
 pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod throttles;
+pub(crate) mod usage;
 pub(crate) mod users;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -110,6 +111,8 @@ pub(crate) struct Store {
     postgres_url: Option<std::sync::Arc<str>>,
     /// What decides whether a key has expired.
     clock: Clock,
+    /// Key usage counted in memory, for the next batch (see [`usage`]).
+    usage: std::sync::Arc<usage::UsageBuffer>,
 }
 
 impl Store {
@@ -143,7 +146,7 @@ impl Store {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, backend, postgres_url, clock: Clock::system() })
+        Ok(Self { pool, backend, postgres_url, clock: Clock::system(), usage: Default::default() })
     }
 
     /// The same store, telling the time by `clock`.
@@ -153,6 +156,11 @@ impl Store {
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Key usage counted in memory, waiting for the next batch.
+    pub(crate) fn usage(&self) -> &usage::UsageBuffer {
+        &self.usage
     }
 
     pub(crate) fn backend(&self) -> Backend {
@@ -265,14 +273,12 @@ impl Tx {
     pub(crate) async fn reauthorize(&mut self, actor: &Actor) -> StoreResult<Option<User>> {
         let (lock, now) = (self.share_lock(), self.now);
         let credential_alive = match &actor.via {
-            // …and still has the scopes the request was authenticated with, and still allows
-            // its address: a key narrowed while its request was in flight does nothing with
-            // what it had.
+            // …and still has the scopes and restrictions the request was authenticated with: a
+            // key narrowed while its request was in flight does nothing with what it had (it
+            // could otherwise make a key as wide as it was).
             Via::Api { key, previous_secret } => {
                 let restricted = keys::lock_usable_key(self.conn(), *key, actor.user.id, previous_secret.as_ref(), now, lock).await?;
-                restricted.is_some_and(|restricted| {
-                    restricted.scopes == actor.scopes && actor.client.ip.is_none_or(|ip| restricted.restrictions.allowed_addresses.allows(ip))
-                })
+                restricted.is_some_and(|restricted| restricted.scopes == actor.scopes && restricted.restrictions == *actor.restrictions)
             }
             // Sessions keep to the system clock everywhere (the services' clock is for keys).
             Via::Console(session) => sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await?,

@@ -47,6 +47,18 @@ impl PairKey {
     }
 }
 
+/// One key under one limit: a key whose limit changes starts afresh rather than carrying
+/// the debt it ran up under the old one (a limit raised applies at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyLimitKey(pub(crate) [u8; 16]);
+
+impl KeyLimitKey {
+    pub fn of(key: crate::model::ApiKeyId, limit: crate::model::KeyRateLimit) -> Self {
+        let digest = Sha256::new().chain_update(key.to_bytes()).chain_update(limit.to_stored()).finalize();
+        Self(digest[..16].try_into().expect("16 of 32 bytes"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,8 +156,9 @@ pub struct Throttles {
     cluster: Option<Store>,
     per_key: Option<DefaultKeyedRateLimiter<ApiKeyId>>,
     /// Keys over their own limit, and until when (Unix ms): refused from memory meanwhile,
-    /// so a flood over the limit costs no round trip to the shared counters.
-    keys_over_limit: Cache<ApiKeyId, i64>,
+    /// so a flood over the limit costs no round trip to the shared counters. By limit too,
+    /// like the counters: a limit changed is a fresh start.
+    keys_over_limit: Cache<(ApiKeyId, KeyRateLimit), i64>,
 }
 
 impl Throttles {
@@ -279,13 +280,13 @@ impl Throttles {
     pub async fn admit_key_request(&self, key: ApiKeyId, limit: Option<KeyRateLimit>) -> StoreResult<Result<(), RetryAfter>> {
         let Some(limit) = limit else { return Ok(Ok(())) };
         let now = now_ms();
-        if let Some(until) = self.keys_over_limit.get(&key).filter(|until| *until > now) {
+        if let Some(until) = self.keys_over_limit.get(&(key, limit)).filter(|until| *until > now) {
             return Ok(Err(RetryAfter::from_millis(until - now)));
         }
         let rate = Rate { period_ms: i64::from(limit.interval_millis()), burst: limit.requests() };
-        let (_, verdict) = self.admit(Kind::KeyRate, key.to_bytes(), rate, now).await?;
+        let (_, verdict) = self.admit(Kind::KeyRate, keys::KeyLimitKey::of(key, limit).0, rate, now).await?;
         if let Err(wait) = verdict {
-            self.keys_over_limit.insert(key, now + wait);
+            self.keys_over_limit.insert((key, limit), now + wait);
         }
         Ok(verdict.map_err(RetryAfter::from_millis))
     }

@@ -1,7 +1,7 @@
 //! One extractor turns a request into the key's principal (or the actor, with where the
 //! request comes from), or the refusal.
 
-use std::{net::IpAddr, sync::Arc};
+use std::net::IpAddr;
 
 use axum::{
     extract::FromRequestParts,
@@ -9,9 +9,8 @@ use axum::{
 };
 use sesame_core::{
     actor::{Actor, Client},
-    api_access::ApiRefusal,
+    api_access::{ApiRefusal, Authenticated},
     credentials,
-    principal::KeyPrincipal,
 };
 use sesame_shared::ssr::{client_ip, user_agent};
 
@@ -20,9 +19,9 @@ use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "mc-api-key";
 
-/// The principal a valid API key acts as, and the client's address. Extracting it records
-/// the key's use.
-pub struct ApiPrincipal(pub Arc<KeyPrincipal>, pub IpAddr);
+/// A valid API key's request: the principal it acts as (and the hour its use was counted
+/// in), and the client's address. Extracting it records the key's use.
+pub struct ApiPrincipal(pub Authenticated, pub IpAddr);
 
 impl FromRequestParts<AppState> for ApiPrincipal {
     type Rejection = ApiError;
@@ -41,8 +40,8 @@ impl FromRequestParts<AppState> for ApiActor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ip = client_ip(parts, &state.config.trusted_proxies);
-        let principal = authenticate(parts, state, ip).await?;
-        Ok(ApiActor(Actor::api(&principal, Client::new(ip, user_agent(parts)))))
+        let authenticated = authenticate(parts, state, ip).await?;
+        Ok(ApiActor(authenticated.actor(Client::new(ip, user_agent(parts)))))
     }
 }
 
@@ -59,14 +58,14 @@ impl FromRequestParts<AppState> for ClientOf {
 }
 
 /// The core's API door, counted in the metrics.
-async fn authenticate(parts: &Parts, state: &AppState, ip: IpAddr) -> Result<Arc<KeyPrincipal>, ApiError> {
+async fn authenticate(parts: &Parts, state: &AppState, ip: IpAddr) -> Result<Authenticated, ApiError> {
     let counters = crate::metrics::auth();
     let started = std::time::Instant::now();
     match state.services.api.authenticate(presented_key(parts), ip).await {
-        Ok(principal) => {
+        Ok(authenticated) => {
             counters.verification.record(started.elapsed());
             counters.accepted.increment(1);
-            Ok(principal)
+            Ok(authenticated)
         }
         Err(refusal) => {
             let counter = match &refusal {

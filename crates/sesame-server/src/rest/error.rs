@@ -249,7 +249,11 @@ impl From<KeyError> for ApiError {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "expiry_in_past", "The expiry must be in the future.")
                     .with_context(json!({ "field": "expiresAt" }))
             }
-            KeyError::NothingToChange => ApiError::invalid_request("body", "Nothing to change: give a name, a status or scopes."),
+            KeyError::NothingToChange => ApiError::invalid_request(
+                "body",
+                "Nothing to change: give a name, a status, scopes, allowed addresses or a rate limit.",
+            ),
+
             KeyError::NotFound => ApiError::not_found("No such API key."),
             KeyError::Unauthenticated => ApiError::invalid_credentials(),
             KeyError::TooManyLeakedKeys => ApiError::invalid_request("keys", "At most 1,000 keys per report."),

@@ -2,18 +2,18 @@
 //! own keys.
 
 use axum::{
-    extract::{Path, State},
+    extract::{rejection::QueryRejection, Path, Query, State},
     http::StatusCode,
     Json,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::{AllowedAddresses, ApiKeyId, KeyRateLimit, Permission, Scopes, Status},
+    model::{AllowedAddresses, ApiKeyId, Granularity, KeyRateLimit, Permission, Scopes, Status},
 };
-use sesame_shared::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey};
-use utoipa::ToSchema;
+use sesame_shared::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{
     auth::{ApiActor, ClientOf},
@@ -190,6 +190,71 @@ pub async fn update(
     let change = KeyChange { name: body.name, status: body.status, scopes, allowed_addresses, rate_limit: body.rate_limit };
     let key = state.services.keys.update(&actor, id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
+}
+
+/// `?from=&to=&granularity=` on a key's usage, read as text so each bad value gets its own
+/// message naming the parameter.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsageParams {
+    /// The start (RFC 3339), rounded down to a whole hour or day. Default: the last 24 hours
+    /// by hour, the last 30 days by day (the current one included).
+    #[param(value_type = Option<String>, format = DateTime, max_length = 40)]
+    from: Option<String>,
+    /// The end (RFC 3339), rounded up. Default: now.
+    #[param(value_type = Option<String>, format = DateTime, max_length = 40)]
+    to: Option<String>,
+    /// `hour` (the default; a range of at most 31 days) or `day` (UTC; at most 90 days, as
+    /// long as usage is kept). A longer range is cut to its last 31 or 90 days; one where
+    /// `from` is not before `to` has no buckets.
+    #[param(value_type = Option<Granularity>)]
+    granularity: Option<String>,
+}
+
+fn instant(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    value
+        .map(|text| DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)))
+        .transpose()
+        .map_err(|_| ApiError::invalid_request(field, format!("{field} must be an RFC 3339 date and time")))
+}
+
+/// One of the owner's keys' requests per hour or day, by outcome (accepted, refused for its
+/// scopes, refused for its address, over a rate limit), with totals: every bucket of the
+/// range, empty ones included. Counted in memory and written every second, so the last
+/// second may be missing; kept 90 days.
+#[utoipa::path(
+    get, path = "/api_keys/{id}/usage", tag = "api_keys", operation_id = "getApiKeyUsage",
+    params(("id" = ApiKeyId, Path, description = "The key's id"), UsageParams),
+    responses(
+        (status = 200, description = "The key's usage", body = Data<KeyUsageView>),
+        (status = 400, description = "A parameter is not a date and time, or not a granularity", body = ErrorResponse),
+        (status = 404, description = "No such key among the owner's", body = ErrorResponse),
+    )
+)]
+pub async fn usage(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    params: Result<Query<UsageParams>, QueryRejection>,
+) -> Result<Json<Data<KeyUsageView>>, ApiError> {
+    let Query(params) = params.map_err(|rejection| ApiError::invalid_request("query", rejection.body_text()))?;
+    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
+    let granularity = match params.granularity.as_deref() {
+        None => Granularity::Hour,
+        Some(text) => text.parse().map_err(|_| ApiError::invalid_request("granularity", "granularity must be hour or day"))?,
+    };
+    let to = instant("to", params.to.as_deref())?.unwrap_or_else(Utc::now);
+    // By default the last 24 hours or 30 days, the current one included.
+    let (unit, buckets) = match granularity {
+        Granularity::Hour => (chrono::TimeDelta::hours(1), 24),
+        Granularity::Day => (chrono::TimeDelta::days(1), 30),
+    };
+    let from = match instant("from", params.from.as_deref())? {
+        Some(from) => from,
+        None => to.duration_trunc(unit).unwrap_or(to) - unit * (buckets - 1),
+    };
+    let series = state.services.keys.usage(&actor, id, granularity, from, to).await?;
+    Ok(Json(Data { data: KeyUsageView::from(&series) }))
 }
 
 /// Deletes one of the owner's keys. From the moment this answers, every request with the

@@ -6,7 +6,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use sesame_core::{
-    actor::{Actor, Client},
+    actor::Client,
     model::Permission,
     rights,
 };
@@ -22,10 +22,11 @@ use crate::state::AppState;
         (status = 200, description = "The key's owner", body = Data<UserView>),
     )
 )]
-pub async fn show(State(state): State<AppState>, ApiPrincipal(principal, ip): ApiPrincipal) -> Response {
+pub async fn show(State(state): State<AppState>, ApiPrincipal(authenticated, ip): ApiPrincipal) -> Response {
+    let principal = &authenticated.principal;
     // Decided without building an actor unless the key is refused (the hot path).
     if rights::check(&principal.user, principal.scopes, Permission::MeRead).is_err() {
-        let actor = Actor::api(&principal, Client::new(ip, None));
+        let actor = authenticated.actor(Client::new(ip, None));
         if let Err(refusal) = state.services.api.require(&actor, Permission::MeRead) {
             return ApiError::from(refusal).into_response();
         }

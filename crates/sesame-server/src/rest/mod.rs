@@ -45,6 +45,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(under_base(routes!(keys::list, keys::create)))
         .routes(under_base(routes!(keys::show, keys::update, keys::delete)))
         .routes(under_base(routes!(keys::roll)))
+        .routes(under_base(routes!(keys::usage)))
         .routes(under_base(routes!(keys::end_overlap)))
         .routes(under_base(routes!(keys::revoke_leaked)))
         .routes(under_base(routes!(organization::show, organization::update)))

@@ -66,7 +66,7 @@ pub fn permission_needed(operation_id: &str) -> Option<Permission> {
     use Permission::*;
     Some(match operation_id {
         "getMe" => MeRead,
-        "listApiKeys" | "getApiKey" => ApiKeysRead,
+        "listApiKeys" | "getApiKey" | "getApiKeyUsage" => ApiKeysRead,
         "createApiKey" | "updateApiKey" | "deleteApiKey" | "rollApiKey" | "endApiKeyOverlap" => ApiKeysWrite,
         "getOrganization" | "listUsers" | "getUser" => UsersRead,
         "updateOrganization" | "createUser" | "updateUser" => UsersWrite,

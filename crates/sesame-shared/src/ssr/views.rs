@@ -8,7 +8,7 @@ use sesame_core::{
 
 use crate::wire::{
     ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyNotices, KeyRefView, OrganizationPolicy, OrganizationPolicyChange,
-    OrganizationView, SessionView, UserView,
+    OrganizationView, SessionView, UsageBucketView, UsageCountsView, KeyUsageView, UserView,
 };
 
 impl From<&User> for UserView {
@@ -107,6 +107,30 @@ impl From<&Event> for ActivityView {
             ip: event.ip,
             user_agent: event.user_agent.clone(),
             detail: event.detail.clone(),
+        }
+    }
+}
+
+impl From<sesame_core::usage::Counts> for UsageCountsView {
+    fn from(counts: sesame_core::usage::Counts) -> Self {
+        use sesame_core::usage::Outcome;
+        Self {
+            accepted: counts.of(Outcome::Accepted),
+            out_of_scope: counts.of(Outcome::OutOfScope),
+            address_not_allowed: counts.of(Outcome::AddressNotAllowed),
+            throttled: counts.of(Outcome::Throttled),
+        }
+    }
+}
+
+impl From<&sesame_core::usage::UsageSeries> for KeyUsageView {
+    fn from(series: &sesame_core::usage::UsageSeries) -> Self {
+        Self {
+            granularity: series.granularity,
+            from: series.from,
+            to: series.to,
+            buckets: series.buckets.iter().map(|(start, counts)| UsageBucketView { start: *start, counts: (*counts).into() }).collect(),
+            totals: series.totals().into(),
         }
     }
 }

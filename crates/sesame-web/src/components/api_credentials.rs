@@ -4,7 +4,7 @@ use leptos::{html, prelude::*};
 use sesame_model::names::KeyName;
 use sesame_shared::{
     error::AppError,
-    functions::{delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
+    functions::{api_keys_week, delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
     wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey, Permission},
 };
 
@@ -59,6 +59,16 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
     let listed = LocalResource::new(list_api_keys);
+    // Each key's last 7 days for its sparkline, read once with the list (a failure leaves
+    // the sparklines out; the list does not depend on them).
+    let weeks = LocalResource::new(api_keys_week);
+    let week_of = move |id: ApiKeyId| {
+        Signal::derive(move || {
+            weeks.with(|weeks| {
+                weeks.as_ref().and_then(|weeks| weeks.as_ref().ok()).and_then(|weeks| weeks.iter().find(|week| week.id == id).map(|week| week.days.clone()))
+            })
+        })
+    };
     ListClock::provide();
     let notices = KeyNoticesState::get();
     // The organization's maximum key lifetime shapes the expiry menu (the server enforces it).
@@ -344,7 +354,10 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                         <For
                             each=visible_keys
                             key=|key| key.id
-                            children=move |key| view! { <KeyRow key on_changed on_rolled on_delete /> }
+                            children=move |key| {
+                                let week = week_of(key.id);
+                                view! { <KeyRow key week on_changed on_rolled on_delete /> }
+                            }
                         />
                     </ul>
                     <Show when=move || { hidden_count() > 0 }>

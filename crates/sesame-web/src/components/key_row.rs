@@ -17,6 +17,7 @@ use crate::{
     components::{
         icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
         restrictions::{restrictions_summary, KeyRestrictionsEditor},
+        usage::{KeyUsage, Sparkline},
         scopes::{scopes_summary, KeyScopesEditor},
     },
     expiry::{expires_soon, expiry_state, ExpiryState, ListClock},
@@ -34,6 +35,8 @@ const GRACE_CHOICES: [u32; 4] = [0, 3600, 86_400, 604_800];
 #[component]
 pub fn KeyRow(
     key: ApiKeyView,
+    /// Its requests per day over the last 7 days, once read (none: not shown).
+    week: Signal<Option<Vec<u64>>>,
     /// The key as changed here (renamed, disabled, enabled, its overlap ended).
     on_changed: Callback<ApiKeyView>,
     /// The key rolled here, with its new secret to show once.
@@ -50,6 +53,7 @@ pub fn KeyRow(
     let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id.to_string(), None, Some(*status)));
     let rolling = RwSignal::new(false);
     let addresses_shown = RwSignal::new(false);
+    let usage_shown = RwSignal::new(false);
     let scopes_open = RwSignal::new(false);
     let scopes_ref = NodeRef::<html::Button>::new();
     let restrictions_open = RwSignal::new(false);
@@ -335,6 +339,7 @@ pub fn KeyRow(
                             None => t_string!(i18n, never_used).to_string(),
                         }}
                     </dd>
+                    {move || week.get().map(|days| view! { <dd class="key-sparkline"><Sparkline days /></dd> })}
                 </div>
                 <div class="key-expiry-entry">
                     <dt>{t!(i18n, expires)}</dt>
@@ -411,6 +416,16 @@ pub fn KeyRow(
                         focus_next_frame(restrictions_ref);
                     })
                 />
+            </Show>
+            <button
+                class="link-button key-usage-toggle"
+                aria-expanded=move || usage_shown.get().to_string()
+                on:click=move |_| usage_shown.update(|shown| *shown = !*shown)
+            >
+                {move || if usage_shown.get() { t!(i18n, hide_usage).into_any() } else { t!(i18n, show_usage).into_any() }}
+            </button>
+            <Show when=move || usage_shown.get()>
+                <KeyUsage id=current.with_untracked(|key| key.id) name=current.with_untracked(|key| key.name.clone()) />
             </Show>
             <button
                 class="link-button key-addresses-toggle"

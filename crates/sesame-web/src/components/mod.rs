@@ -8,6 +8,7 @@ pub mod key_row;
 pub mod preference_switches;
 pub mod restrictions;
 pub mod row_editor;
+pub mod usage;
 pub mod scopes;
 pub mod text_field;
 pub mod activity;

@@ -83,6 +83,8 @@ pub fn KeyRestrictionsEditor(
         error.set(None);
         save.dispatch((current.with_untracked(|key| key.id.to_string()), entries, limit));
     });
+    // One per row: several editors may be open at once.
+    let hint_id = format!("allowed-addresses-hint-{}", current.with_untracked(|key| key.id));
     let period_text = move |period: RatePeriod| match period {
         RatePeriod::Second => t_string!(i18n, period_second).to_string(),
         RatePeriod::Minute => t_string!(i18n, period_minute).to_string(),
@@ -94,12 +96,12 @@ pub fn KeyRestrictionsEditor(
                 <textarea
                     rows="3"
                     spellcheck="false"
-                    aria-describedby="allowed-addresses-hint"
+                    aria-describedby=hint_id.clone()
                     prop:value=move || addresses.get()
                     on:input=move |ev| addresses.set(event_target_value(&ev))
                 ></textarea>
             </label>
-            <p id="allowed-addresses-hint" class="muted hint">{t!(i18n, allowed_addresses_hint)}</p>
+            <p id=hint_id class="muted hint">{t!(i18n, allowed_addresses_hint)}</p>
             <label class="scope-choice">
                 <input type="checkbox" prop:checked=move || limited.get() on:change=move |ev| limited.set(event_target_checked(&ev)) />
                 <span>{t!(i18n, limit_requests)}</span>

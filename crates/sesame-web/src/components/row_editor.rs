@@ -1,6 +1,7 @@
 //! The frame of an editor opened under a key's row (its permissions, its restrictions):
-//! Escape cancels without closing the drawer, the server's error is shown in an alert, and
-//! *Cancel* / *Save* close it. What is edited, and how it is sent, is the caller's.
+//! Escape cancels without closing the drawer (not while a save is in flight, whose answer
+//! the row waits for), the server's error is shown in an alert, and *Cancel* / *Save* close
+//! it. What is edited, and how it is sent, is the caller's.
 
 use leptos::prelude::*;
 use sesame_shared::{error::AppError, wire::ApiKeyView};
@@ -51,14 +52,17 @@ pub fn RowEditor(
                     // Handled here: the drawer must not close as well.
                     ev.prevent_default();
                     ev.stop_propagation();
-                    on_close.run(());
+                    // A save in flight finishes first: closing now would lose its answer.
+                    if !saving.get_untracked() {
+                        on_close.run(());
+                    }
                 }
             }
         >
             {children()}
             {move || error.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
             <div class="form-actions">
-                <button class="btn btn-small btn-secondary" on:click=move |_| on_close.run(())>{t!(i18n, cancel)}</button>
+                <button class="btn btn-small btn-secondary" disabled=saving on:click=move |_| on_close.run(())>{t!(i18n, cancel)}</button>
                 <button class="btn btn-small btn-primary" disabled=saving on:click=move |_| on_save.run(())>
                     {t!(i18n, save)}
                 </button>
