@@ -143,6 +143,8 @@ async fn the_document_describes_allow_lists_limits_and_their_refusals() {
     assert_eq!(schemas["KeyRateLimit"]["properties"]["requests"]["maximum"], 1000);
     let forbidden = document["paths"]["/api/v1/me"]["get"]["responses"]["403"]["description"].as_str().unwrap();
     assert!(forbidden.contains("address_not_allowed"), "{forbidden}");
+    let create = document["paths"]["/api/v1/api_keys"]["post"]["responses"]["403"]["description"].as_str().unwrap();
+    assert!(create.contains("restriction_exceeds_key") && create.contains("scope_exceeds_key"), "{create}");
 }
 
 #[tokio::test]

@@ -84,9 +84,14 @@ fn require_scope(operation: &mut Operation, permission: Permission, error: &dyn 
         SecurityRequirement::new("MC-Api-Key", scopes.clone()),
         SecurityRequirement::new("bearer", scopes),
     ]);
-    let refused = format!(
+    let mut refused = format!(
         "`insufficient_scope`: the key's scopes do not include `{permission}`; `address_not_allowed`: the key's allow-list does not cover the client's address"
     );
+    if permission == Permission::ApiKeysWrite {
+        refused.push_str(
+            "; `scope_exceeds_key`, `restriction_exceeds_key`: the key made or changed would have more permissions, or be usable from more addresses or faster, than the key making the request",
+        );
+    }
     let description = match operation.responses.responses.get("403") {
         Some(RefOr::T(existing)) => format!("{}; {refused}", existing.description),
         _ => refused,

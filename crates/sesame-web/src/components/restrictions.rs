@@ -1,7 +1,6 @@
 //! Where a key may be used from, and how fast: its allow-list and its own request limit,
-//! shown and changed under its row. The server decides (it parses the list again, and a
-//! change applies to the key's next request on every node); the editor checks first what
-//! it can, so a typo is named before anything is sent.
+//! shown and changed under its row. The server decides: it parses the list (its refusal
+//! names the entry at fault) and a change applies to the key's next request on every node.
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -13,7 +12,6 @@ use sesame_shared::{
 use crate::{
     components::row_editor::{on_saved, RowEditor},
     i18n::*,
-    messages::address_list_text,
 };
 
 /// Entries shown in a row's summary before "+N".
@@ -65,11 +63,9 @@ pub fn KeyRestrictionsEditor(
     });
     on_saved(save, current, on_changed, on_close, error, move || t_string!(i18n, restrictions_saved).to_string());
     let on_save = Callback::new(move |()| {
+        // Checked by the server alone (its answer names the entry at fault): parsing
+        // addresses here would add their parser to the app's download.
         let entries = AllowedAddresses::entries_typed(&addresses.get_untracked());
-        if let Err(problem) = AllowedAddresses::parse(&entries) {
-            error.set(Some(address_list_text(i18n, &problem)));
-            return;
-        }
         let limit = if limited.get_untracked() {
             let parsed = requests.get_untracked().trim().parse().ok().and_then(|n| KeyRateLimit::new(n, per.get_untracked()).ok());
             let Some(limit) = parsed else {
