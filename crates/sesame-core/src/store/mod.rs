@@ -265,9 +265,8 @@ impl Tx {
     }
 
     /// The actor's user as they are now, inside this transaction; `None` when the
-    /// credential they acted with is gone (key deleted, disabled, expired, its scopes
-    /// changed or the request's address taken off its allow-list; session ended or expired) or the
-    /// user was disabled meanwhile. The rows read stay locked until commit (PostgreSQL:
+    /// credential they acted with is gone (key deleted, disabled, expired, or its scopes or
+    /// restrictions changed; session ended or expired) or the user was disabled meanwhile. The rows read stay locked until commit (PostgreSQL:
     /// `FOR SHARE`; SQLite: the transaction already holds the write lock), so a delete or a
     /// role change on any node happens wholly before this change or wholly after it.
     pub(crate) async fn reauthorize(&mut self, actor: &Actor) -> StoreResult<Option<User>> {
