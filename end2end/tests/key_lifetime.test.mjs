@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { assertAccessible } from '../support/axe.mjs';
-import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, callApi, DAY_MS, keyRow, localDate, logIn, openApiCredentials } from '../support/console.mjs';
 
@@ -17,23 +17,17 @@ for (const language of ['en', 'fr']) {
 
   describe(`Keys with a lifetime (${language})`, () => {
     let server;
-    let browser;
     let page;
     const user = { username: `lifetime_${language}`, password: 'correct horse battery', fullName: 'Lena Time', email: 'lena@example.com' };
 
+    let stage;
+
     before(async () => {
-      server = await startServer();
-      server.createUser({ ...user, role: 'user' });
-      browser = await launchBrowser({ locale: t.locale });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
-      await page.goto(server.baseUrl);
+      stage = await openStage({ locale: t.locale, person: user, role: 'user' });
+      ({ server, page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('a key rolled with an hour of overlap, then the overlap ended early', async () => {
       await logIn(page, t, user);

@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { assertAccessible } from '../support/axe.mjs';
-import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { cspViolations, saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
-import { button, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
+import { button, generateKey, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
 
 for (const language of ['en', 'fr']) {
   const t = labels[language];
@@ -18,35 +18,25 @@ for (const language of ['en', 'fr']) {
 
   describe(`Key restrictions (${language})`, () => {
     let server;
-    let browser;
     let page;
     let secret;
     const ada = { username: `restricted_${language}`, password: 'correct horse battery', fullName: 'Ada Fence', email: 'ada@example.com' };
     // The test's requests come from this machine.
     const me = () => fetch(`${server.baseUrl}/api/v1/me`, { headers: { 'MC-Api-Key': secret } });
 
+    let stage;
+
     before(async () => {
-      server = await startServer();
-      server.createUser({ ...ada, role: 'user' });
-      browser = await launchBrowser({ locale: t.locale });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
-      await page.goto(server.baseUrl);
+      stage = await openStage({ locale: t.locale, person: ada, role: 'user' });
+      ({ server, page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('a typo in the allow-list is named and nothing is saved', async () => {
       await logIn(page, t, ada);
       await openApiCredentials(page, t);
-      await button(page, t.generateApiKey).click();
-      await page.getByLabel(t.nameField).fill('runner');
-      await button(page, t.generate).click();
-      await button(page, t.showKey).click();
-      secret = (await page.getByTestId('new-key-value').textContent()).trim();
+      ({ secret } = await generateKey(page, t, 'runner'));
       await button(page, t.done).click();
       const row = keyRow(page, 'runner');
       assert.ok((await row.locator('.key-restrictions').textContent()).includes(t.anywhere));

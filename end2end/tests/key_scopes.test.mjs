@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { assertAccessible } from '../support/axe.mjs';
-import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { cspViolations, saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
 
@@ -16,7 +16,6 @@ for (const language of ['en', 'fr']) {
 
   describe(`Key permissions (${language})`, () => {
     let server;
-    let browser;
     let page;
     let secret;
     const ada = { username: `scopes_${language}`, password: 'correct horse battery', fullName: 'Ada Scope', email: 'ada@example.com' };
@@ -27,19 +26,14 @@ for (const language of ['en', 'fr']) {
       body: JSON.stringify({ name: `made-by-monitor-${Date.now()}` }),
     });
 
+    let stage;
+
     before(async () => {
-      server = await startServer();
-      server.createUser({ ...ada, role: 'admin' });
-      browser = await launchBrowser({ locale: t.locale });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
-      await page.goto(server.baseUrl);
+      stage = await openStage({ locale: t.locale, person: ada, role: 'admin' });
+      ({ server, page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('a read-only key reads, and is refused a write', async () => {
       await logIn(page, t, ada);

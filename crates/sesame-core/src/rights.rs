@@ -68,7 +68,7 @@ pub fn check(user: &User, scopes: Scopes, permission: Permission) -> Result<(), 
 pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
     let decided = actor.require(permission);
     if let Err(Refusal::Scope(missing)) = decided {
-        record_refusal(store, actor, missing.as_str());
+        refusal_log::record(store, actor, Refused::Scope(missing.as_str()));
     }
     decided
 }
@@ -77,11 +77,11 @@ pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> R
 /// module's note); a refusal is recorded like a missing scope.
 pub(crate) fn may_manage(store: &Store, actor: &Actor, scopes: Scopes, restrictions: &Restrictions) -> Result<(), Refusal> {
     if !scopes.fits_in(actor.scopes) {
-        record_refusal(store, actor, BEYOND_ITS_SCOPES);
+        refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_SCOPES));
         return Err(Refusal::BeyondKeyScopes);
     }
     if !restrictions.fits_in(&actor.restrictions) {
-        record_refusal(store, actor, BEYOND_ITS_RESTRICTIONS);
+        refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_RESTRICTIONS));
         return Err(Refusal::BeyondKeyRestrictions);
     }
     Ok(())
@@ -91,10 +91,6 @@ pub(crate) fn may_manage(store: &Store, actor: &Actor, scopes: Scopes, restricti
 pub const BEYOND_ITS_SCOPES: &str = "beyond its scopes";
 /// The detail of a *request refused* event for [`Refusal::BeyondKeyRestrictions`].
 pub const BEYOND_ITS_RESTRICTIONS: &str = "beyond its restrictions";
-
-fn record_refusal(store: &Store, actor: &Actor, detail: &'static str) {
-    refusal_log::record(store, actor, Refused::Scope(detail));
-}
 
 impl Actor {
     /// [`check`] for this actor as the request brought them (a change checks again with
