@@ -110,5 +110,29 @@ for (const language of ['en', 'fr']) {
       await assertAccessible(page, 'the usage table');
       await saveScreenshot(page, `usage-table-${language}`);
     });
+
+    test('on a 320 px screen, by keyboard alone: the editor and the chart', async () => {
+      await page.setViewportSize({ width: 320, height: 700 });
+      const row = keyRow(page, 'runner');
+      const change = row.getByRole('button', { name: t.changeRestrictions('runner') });
+      await change.focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA', 'the list is next');
+      await saveScreenshot(page, `restrictions-editor-320-${language}`);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'nothing wider than the screen');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-expanded') === 'false');
+      assert.equal(await row.locator('.restrictions-editor').count(), 0, 'Escape closed the editor');
+
+      const week = row.getByRole('button', { name: language === 'en' ? '7 days' : '7 jours', exact: true });
+      await week.focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await week.getAttribute('aria-pressed'), 'true');
+      await row.locator('svg.usage-bars, .usage-table').first().waitFor();
+      await saveScreenshot(page, `usage-320-${language}`);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'nothing wider than the screen');
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
   });
 }
