@@ -1,7 +1,10 @@
-//! The browser app built by Trunk, gzip-compressed on the way out (the WASM shrinks to
-//! about 40%). The console's own addresses (`sesame_shared::routes`) answer its
-//! `index.html`, so a reload or a shared link opens the right screen; any other path that
-//! is not a file answers 404 — with the app too, which shows its "page not found".
+//! The browser app built by Trunk. Its WASM, JS and CSS are sent as the brotli or gzip
+//! copies made once at build time (`scripts/precompress.mjs`), whichever the browser
+//! accepts, and the files whose names carry Trunk's content hash are cached for a year: a
+//! second visit downloads nothing until a new build names new files. The console's own
+//! addresses (`sesame_shared::routes`) answer its `index.html`, so a reload or a shared
+//! link opens the right screen; any other path that is not a file answers 404 — with the
+//! app too, which shows its "page not found".
 
 use std::{convert::Infallible, path::Path};
 
@@ -9,11 +12,12 @@ use axum::{
     body::Bytes,
     extract::Request,
     http::{header, HeaderValue, StatusCode},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     Router,
 };
 use sesame_shared::routes::is_console_path;
-use tower_http::{compression::CompressionLayer, services::ServeDir};
+use tower_http::services::ServeDir;
 
 /// The files of `site_dir`, and `index` (its `index.html`, read once at start-up: the
 /// Content-Security-Policy is computed from it too, so a rebuilt app needs a restart) for
@@ -23,8 +27,33 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_dir: &Path, index: Option<B
         let index = index.clone();
         async move { Ok::<_, Infallible>(app_page(index, request.uri().path())) }
     });
-    let files = ServeDir::new(site_dir).fallback(app_page);
-    Router::new().fallback_service(files).layer(CompressionLayer::new().gzip(true))
+    let files = ServeDir::new(site_dir).precompressed_br().precompressed_gzip().fallback(app_page);
+    Router::new().fallback_service(files).layer(middleware::from_fn(cache_policy))
+}
+
+/// A year for a file whose name carries its content hash, otherwise asked again each time;
+/// and `Vary: Accept-Encoding` on every file, since the same address answers brotli, gzip
+/// or plain bytes (a shared cache must not give one browser another's encoding).
+async fn cache_policy(request: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Whether `path` names a file Trunk wrote with its content hash:
+/// `name-<16 hex digits>[_bg].<extension>`, as `sesame-web-814e6661777ae6e3_bg.wasm`.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, _extension)) = file.split_once('.') else { return false };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(name, hash)| !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn app_page(index: Option<Bytes>, path: &str) -> Response {
@@ -41,5 +70,20 @@ fn app_page(index: Option<Bytes>, path: &str) -> Response {
         )
             .into_response(),
         None => (status, "the browser app is not built: run `trunk build --release`").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised_and_nothing_else() {
+        for hashed in ["/sesame-web-814e6661777ae6e3_bg.wasm", "/sesame-web-814e6661777ae6e3.js", "/style-bfd3f98716f42c3f.css"] {
+            assert!(is_hashed_asset(hashed), "{hashed}");
+        }
+        for plain in ["/", "/index.html", "/favicon.svg", "/settings/api-credentials", "/style-bfd3f98716f42c3.css", "/-bfd3f98716f42c3f.css", "/x-bfd3f98716f42c3g.css"] {
+            assert!(!is_hashed_asset(plain), "{plain}");
+        }
     }
 }

@@ -1,0 +1,80 @@
+// What a visit downloads: the first load of the app's WASM, JS and CSS as the server sends
+// them to a browser that accepts brotli stays within its budget (bytes on the wire, not a
+// timing: brotli at quality 11 gives the same bytes every build of the same app), and a
+// second visit takes them all from the browser's cache.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { launchBrowser } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+
+// Bytes of WASM + JS + CSS, brotli, as served. Raise it only with a reason in the commit
+// message: every visitor downloads each of these bytes.
+const FIRST_LOAD_BUDGET = 380_000;
+
+// The body exactly as sent (Node's http does not decode it), and the response's headers.
+function getRaw(url, headers) {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    }).on('error', reject).end();
+  });
+}
+
+// The app's own files named by its page: the module script, its WASM and the stylesheet.
+function appFiles(indexHtml) {
+  const paths = [...indexHtml.matchAll(/["'](\/[^"']+\.(?:wasm|js|css))["']/g)].map((match) => match[1]);
+  return [...new Set(paths)];
+}
+
+test('the first load, as sent to a browser that accepts brotli, stays within its budget', async () => {
+  const server = await startServer();
+  try {
+    const page = await getRaw(`${server.baseUrl}/`, {});
+    const files = appFiles(page.body.toString());
+    assert.deepEqual(files.map((path) => path.split('.').pop()).sort(), ['css', 'js', 'wasm']);
+    let total = 0;
+    for (const path of files) {
+      const response = await getRaw(`${server.baseUrl}${path}`, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers['content-encoding'], 'br', `${path} is sent as its brotli copy`);
+      assert.match(response.headers['cache-control'], /immutable/, path);
+      total += response.body.length;
+    }
+    console.log(`first load: ${total} bytes brotli (budget ${FIRST_LOAD_BUDGET})`);
+    assert.ok(total <= FIRST_LOAD_BUDGET, `first load ${total} bytes > budget ${FIRST_LOAD_BUDGET}`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a second visit takes the app from the browser cache', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser({ locale: 'en-US' });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => { throw error; });
+    // Chromium's own record of each response: from the network or from its cache.
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const fromNetwork = [];
+    cdp.on('Network.responseReceived', ({ response }) => {
+      const isAppFile = /\.(wasm|js|css)$/.test(new URL(response.url).pathname);
+      if (isAppFile && !response.fromDiskCache && !response.fromMemoryCache) fromNetwork.push(new URL(response.url).pathname);
+    });
+
+    await page.goto(server.baseUrl, { waitUntil: 'networkidle' });
+    assert.equal(fromNetwork.length, 3, `first visit: ${fromNetwork}`);
+
+    fromNetwork.length = 0;
+    await page.goto('about:blank');
+    await page.goto(server.baseUrl, { waitUntil: 'networkidle' });
+    assert.deepEqual(fromNetwork, [], 'second visit: nothing of the app downloaded again');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
