@@ -54,11 +54,20 @@ impl Report {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let arguments: Vec<String> = std::env::args().collect();
+    if let [_, mode, database_url, secrets] = arguments.as_slice() {
+        if mode == MEMORY_PER_KEY {
+            return memory_per_key_child(database_url, Path::new(secrets)).await;
+        }
+    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize()?;
     let work = tempfile::tempdir()?;
     let mut report = Report { rows: Vec::new() };
 
     verification(work.path(), &mut report).await?;
+    let million = work.path().join(format!("verify-{}.db", STORED_KEYS[1]));
+    memory_per_cached_key(&million, &work.path().join(SECRETS_FILE), &mut report)?;
+    start_up_time(&root, &million, &mut report)?;
     malformed_refusal(&mut report);
     argon2_cost(&mut report).await;
     http_sqlite(&root, work.path(), &mut report).await?;
@@ -66,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         Ok(server_url) => http_postgres(&root, &server_url, &mut report).await?,
         Err(_) => eprintln!("no SESAME_TEST_POSTGRES_URL: PostgreSQL measures left out (scripts/bench.sh provides one)"),
     }
-    first_load(&root, &mut report)?;
+    first_load(&root, work.path(), &mut report).await?;
     panel_with_many_keys(&root, work.path(), &mut report).await?;
 
     let results = root.join("bench/results.md");
@@ -182,18 +191,26 @@ async fn prepare_verification(
     let user = bench_user(&services).await?;
     let started = Instant::now();
     let mut samples = Vec::new();
+    // Every secret of the largest set, for the memory measure (see `memory_per_cached_key`).
+    let mut all_secrets = (stored == STORED_KEYS[1])
+        .then(|| std::fs::File::create(dir.join(SECRETS_FILE)).map(std::io::BufWriter::new))
+        .transpose()?;
     for chunk_start in (0..stored).step_by(10_000) {
-        let chunk: Vec<(KeyName, _)> = (chunk_start..(chunk_start + 10_000).min(stored))
-            .map(|i| {
-                let secret = ApiKeySecret::generate();
-                let hash = secret.hash();
-                if samples.len() < 1_000 && i % (stored / 1_000).max(1) == 0 {
-                    samples.push(secret);
-                }
-                (KeyName::parse(&format!("bench-{i}")).expect("valid name"), hash)
-            })
-            .collect();
+        let mut chunk: Vec<(KeyName, _)> = Vec::with_capacity(10_000);
+        for i in chunk_start..(chunk_start + 10_000).min(stored) {
+            let secret = ApiKeySecret::generate();
+            if let Some(file) = &mut all_secrets {
+                writeln!(file, "{}", secret.expose())?;
+            }
+            chunk.push((KeyName::parse(&format!("bench-{i}")).expect("valid name"), secret.hash()));
+            if samples.len() < 1_000 && i % (stored / 1_000).max(1) == 0 {
+                samples.push(secret);
+            }
+        }
         services.import_keys(&user, &chunk).await?;
+    }
+    if let Some(mut file) = all_secrets {
+        file.flush()?;
     }
     eprintln!("stored {stored} keys in {:.1?}", started.elapsed());
 
@@ -206,6 +223,110 @@ async fn prepare_verification(
     cold.sort();
     report.add(&format!("first verification of a key (database), {stored} keys stored, p50"), micros(percentile(&cold, 0.5)), "");
     Ok((services, samples))
+}
+
+/// The secrets of the 1,000,000 stored keys, one per line, in the work directory. A
+/// benchmark's throwaway keys, in a temporary directory deleted at the end of the run.
+const SECRETS_FILE: &str = "secrets-1000000.txt";
+/// The argument that runs this program as the child of [`memory_per_cached_key`].
+const MEMORY_PER_KEY: &str = "--memory-per-key";
+
+/// Resident memory growth of a fresh process that verifies each of the 1,000,000 stored
+/// keys once (so the cache holds them all), divided by the keys cached. Run in a child
+/// process, so nothing this run kept before counts, with the secrets streamed from a file.
+fn memory_per_cached_key(database: &Path, secrets: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let output = Command::new(std::env::current_exe()?)
+        .args([MEMORY_PER_KEY, &format!("sqlite://{}", database.display()), secrets.to_str().context("a UTF-8 path")?])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running the memory measure")?;
+    if !output.status.success() {
+        bail!("the memory measure failed");
+    }
+    let measured: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let (growth_kb, cached) = (measured["growth_kb"].as_f64().unwrap_or(f64::NAN), measured["cached"].as_f64().unwrap_or(f64::NAN));
+    report.add(
+        "memory per cached key (RSS growth ÷ keys, 1,000,000 keys verified once each)",
+        format!("{:.0} B ({cached:.0} cached)", growth_kb * 1024.0 / cached),
+        "≤ 200 B",
+    );
+    Ok(())
+}
+
+/// The child's side: verifies every secret of the file once, eight at a time; the
+/// last-use notes each verification leaves are written out as the server's writer would,
+/// so only the cache stays. Prints the RSS growth and the keys cached, as JSON.
+async fn memory_per_key_child(database_url: &str, secrets: &Path) -> anyhow::Result<()> {
+    use futures_util::StreamExt as _;
+    use std::io::BufRead as _;
+
+    let services = Services::connect(database_url, Settings::default()).await?;
+    let client = CLIENT.parse()?;
+    let mut lines = std::io::BufReader::new(std::fs::File::open(secrets)?).lines();
+    // One verification first: the pool's connections and the first allocations are not keys.
+    services.verifier.verify(&lines.next().context("no secrets")??, client).await?;
+    services.flush_last_use().await?;
+    let before = own_rss_kb()?;
+    let mut verified = 0usize;
+    let mut batches = futures_util::stream::iter(lines).chunks(20_000);
+    while let Some(batch) = batches.next().await {
+        let batch = batch.into_iter().collect::<Result<Vec<String>, _>>()?;
+        futures_util::stream::iter(&batch)
+            .for_each_concurrent(8, |secret| async {
+                services.verifier.verify(secret, client).await.expect("a stored key verifies");
+            })
+            .await;
+        verified += batch.len();
+        services.flush_last_use().await?;
+    }
+    let growth_kb = own_rss_kb()?.saturating_sub(before);
+    eprintln!("verified {verified} keys; {} cached", services.cached_keys());
+    println!("{}", serde_json::json!({"growth_kb": growth_kb, "cached": services.cached_keys()}));
+    Ok(())
+}
+
+fn own_rss_kb() -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+        .context("no VmRSS in /proc/self/status")
+}
+
+/// From starting `sesame serve` on the SQLite database holding 1,000,000 keys to its first
+/// answered `/readyz`.
+fn start_up_time(root: &Path, database: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut server = start_server(root, &format!("sqlite://{}", database.display()))?;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    loop {
+        if answers_ready(&address) {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("/readyz not answered within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let elapsed = started.elapsed();
+    let _ = server.terminate(Duration::from_secs(10));
+    report.add(
+        "start-up: `sesame serve` to first answered /readyz, SQLite, 1,000,000 keys",
+        format!("{:.0} ms", elapsed.as_secs_f64() * 1e3),
+        "≤ 1 s",
+    );
+    Ok(())
+}
+
+/// Whether `GET /readyz` at `address` answers 200 (one plain HTTP/1.1 exchange).
+fn answers_ready(address: &str) -> bool {
+    use std::io::Read as _;
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else { return false };
+    let request = format!("GET /readyz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let mut answer = String::new();
+    stream.write_all(request.as_bytes()).is_ok() && stream.read_to_string(&mut answer).is_ok() && answer.starts_with("HTTP/1.1 200")
 }
 
 fn malformed_refusal(report: &mut Report) {
@@ -266,7 +387,7 @@ async fn http_sqlite(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Re
     let logins = flood.stop().await;
     report.add("SQLite: /api/v1/me during a 20-client login flood, requests/s", format!("{me_during_flood:.0}"), "");
     report.add("SQLite: logins answered during the flood, per second", format!("{:.1}", logins as f64 / f64::from(WRK_SECONDS)), "");
-    report.add("SQLite: API during login flood / API alone", format!("{:.2}", me_during_flood / me), "≥ 0.8");
+    report.add("SQLite: API during login flood / API alone", format!("{:.2}", me_during_flood / me), "≥ 0.85");
     let _ = server.terminate(Duration::from_secs(10));
     Ok(())
 }
@@ -285,7 +406,7 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
     let me = me[0];
     report.add("PostgreSQL, 2 nodes: GET /healthz requests/s", format!("{health:.0}"), "");
     report.add("PostgreSQL, 2 nodes: GET /api/v1/me with a key, requests/s", format!("{me:.0}"), "");
-    report.add("PostgreSQL, 2 nodes: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.60");
+    report.add("PostgreSQL, 2 nodes: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.92");
     let _ = a.terminate(Duration::from_secs(10));
     let _ = b.terminate(Duration::from_secs(10));
     Ok(())
@@ -405,20 +526,40 @@ fn wrk(urls: &[String], key: Option<&str>, seconds: u32) -> anyhow::Result<f64> 
     Ok(total)
 }
 
-/// What a first visit downloads: WASM + JS + CSS, gzip-compressed.
-fn first_load(root: &Path, report: &mut Report) -> anyhow::Result<()> {
-    let mut total = 0usize;
-    for entry in std::fs::read_dir(root.join("dist")).context("no dist/: run trunk build --release")? {
-        let path = entry?.path();
-        let counted = matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css"));
-        if counted {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            encoder.write_all(&std::fs::read(&path)?)?;
-            total += encoder.finish()?.len();
-        }
+/// What a first visit downloads: the WASM, JS and CSS the app page names, as the server
+/// sends them to a browser that accepts brotli (and, for comparison, one that accepts only
+/// gzip). Bytes on the wire: reqwest here decodes nothing.
+async fn first_load(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let mut server = start_server(root, &format!("sqlite://{}", dir.join("first-load.db").display()))?;
+    let client = reqwest::Client::new();
+    let page = client.get(format!("{}/", server.base)).send().await?.text().await?;
+    let files = app_files(&page);
+    if files.len() != 3 {
+        bail!("expected the app's WASM, JS and CSS in its page, found {files:?}");
     }
-    report.add("browser app first load (WASM + JS + CSS, gzip)", format!("{:.0} KB", total as f64 / 1000.0), "≤ 200 KB");
+    for (encoding, accepted) in [("brotli", "gzip, deflate, br"), ("gzip", "gzip, deflate")] {
+        let mut total = 0;
+        for path in &files {
+            let response = client.get(format!("{}{path}", server.base)).header("accept-encoding", accepted).send().await?;
+            total += response.bytes().await?.len();
+        }
+        let target = if encoding == "brotli" { "≤ 200 KB" } else { "" };
+        report.add(&format!("browser app first load (WASM + JS + CSS, {encoding}, as served)"), format!("{:.0} KB", total as f64 / 1000.0), target);
+    }
+    let _ = server.terminate(Duration::from_secs(10));
     Ok(())
+}
+
+/// The app's own files named by its page (`/name-hash.js`, `…_bg.wasm`, `…css`).
+fn app_files(page: &str) -> Vec<String> {
+    let mut files: Vec<String> = page
+        .split(['"', '\''])
+        .filter(|part| part.starts_with('/') && [".wasm", ".js", ".css"].iter().any(|extension| part.ends_with(extension)))
+        .map(str::to_owned)
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// The panel with a user's 10,000 keys in Chromium: from the click on "API credentials" to

@@ -132,7 +132,7 @@ impl Actor {
 
     /// The key's owner acting through the REST API.
     pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
-        let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.clone() };
+        let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.as_deref().copied() };
         Self { user: principal.user.clone(), client, via, scopes: principal.scopes, restrictions: principal.restrictions.clone(), counted_in: None }
     }
 

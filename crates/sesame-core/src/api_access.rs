@@ -76,9 +76,10 @@ impl ApiAccess {
         };
         // An address that keeps presenting bad keys waits, whatever it presents now.
         self.throttles.check_api_client(ip).map_err(ApiRefusal::Throttled)?;
-        match self.verifier.verify(presented, ip).await {
+        let now = self.store.now();
+        let hour = usage::hour_of(now);
+        match self.verifier.verify_at(presented, ip, now).await {
             Ok(principal) => {
-                let hour = usage::hour_of(self.store.now());
                 let admitted = match self.throttles.admit_key_request(principal.key_id, principal.restrictions.rate_limit).await {
                     Ok(admitted) => admitted.and_then(|()| self.throttles.check_key(principal.key_id)),
                     Err(error) => return Err(ApiRefusal::Store(error)),
@@ -91,7 +92,7 @@ impl ApiAccess {
                 Ok(Authenticated { principal, counted_in: hour })
             }
             Err(VerifyError::AddressNotAllowed(principal)) => {
-                self.store.usage().count(principal.key_id, usage::hour_of(self.store.now()), Outcome::AddressNotAllowed);
+                self.store.usage().count(principal.key_id, hour, Outcome::AddressNotAllowed);
                 // A valid key: the address guessed nothing, so it is not counted against it.
                 tracing::info!(target: "sesame::auth", %ip, key = %principal.key_id, "API key used from an address it does not allow");
                 refusal_log::record(&self.store, &Actor::api(&principal, Client::new(ip, None)), Refused::Address(ip));

@@ -81,8 +81,8 @@ pub(crate) async fn run_to_completion<T: Send + 'static>(change: impl Future<Out
 pub(crate) async fn announce<'a>(tx: &mut Tx, hashes: impl IntoIterator<Item = &'a KeyHash>) -> StoreResult<Vec<KeyHash>> {
     let mut announced = Vec::new();
     for hash in hashes {
-        store::cluster::announce(tx, &store::cluster::Invalidated::Key(hash.clone())).await?;
-        announced.push(hash.clone());
+        store::cluster::announce(tx, &store::cluster::Invalidated::Key(*hash)).await?;
+        announced.push(*hash);
     }
     Ok(announced)
 }

@@ -56,17 +56,7 @@ impl ApiKeySecret {
 
     /// Checks the format and checksum of a presented key; touches no storage.
     pub fn parse(presented: &str) -> Result<Self, KeyFormatError> {
-        if presented.len() != KEY_LEN {
-            return Err(KeyFormatError::Length);
-        }
-        let rest = presented.strip_prefix(KEY_PREFIX).ok_or(KeyFormatError::Prefix)?;
-        if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(KeyFormatError::Alphabet);
-        }
-        let (random, checksum) = rest.split_at(RANDOM_LEN);
-        if decode_checksum(checksum) != Some(crc32fast::hash(random.as_bytes())) {
-            return Err(KeyFormatError::Checksum);
-        }
+        check_format(presented)?;
         Ok(Self(presented.to_owned()))
     }
 
@@ -76,29 +66,65 @@ impl ApiKeySecret {
     }
 
     pub fn hash(&self) -> KeyHash {
-        KeyHash(hex::encode(Sha256::digest(self.0.as_bytes())))
+        KeyHash::of(&self.0)
     }
 }
 
-/// The SHA-256 of a key, hex-encoded: what the database stores and looks up.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct KeyHash(String);
+/// The hash of a presented key, once its format and checksum are checked as
+/// [`ApiKeySecret::parse`] checks them — without copying the secret (every API request
+/// comes through here).
+pub fn hash_presented(presented: &str) -> Result<KeyHash, KeyFormatError> {
+    check_format(presented)?;
+    Ok(KeyHash::of(presented))
+}
+
+fn check_format(presented: &str) -> Result<(), KeyFormatError> {
+    if presented.len() != KEY_LEN {
+        return Err(KeyFormatError::Length);
+    }
+    let rest = presented.strip_prefix(KEY_PREFIX).ok_or(KeyFormatError::Prefix)?;
+    if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(KeyFormatError::Alphabet);
+    }
+    let (random, checksum) = rest.split_at(RANDOM_LEN);
+    if decode_checksum(checksum) != Some(crc32fast::hash(random.as_bytes())) {
+        return Err(KeyFormatError::Checksum);
+    }
+    Ok(())
+}
+
+/// The SHA-256 of a key. Kept as its 32 bytes in memory (the key cache holds a million of
+/// them, and a lookup hashes no string); the database stores and looks up its lowercase
+/// hex ([`KeyHash::to_hex`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyHash([u8; 32]);
 
 impl KeyHash {
-    /// A hash read back from the store.
-    pub(crate) fn from_stored(hex: String) -> Self {
-        Self(hex)
+    fn of(key: &str) -> Self {
+        Self(Sha256::digest(key.as_bytes()).into())
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// As the database stores it.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+/// A hash as the database stores it: 64 hex digits.
+impl std::str::FromStr for KeyHash {
+    type Err = hex::FromHexError;
+
+    fn from_str(hex: &str) -> Result<Self, Self::Err> {
+        let mut bytes = [0; 32];
+        hex::decode_to_slice(hex, &mut bytes)?;
+        Ok(Self(bytes))
     }
 }
 
 impl fmt::Debug for KeyHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Not a secret, but there is no reason to spread it through logs either.
-        write!(f, "KeyHash({}…)", &self.0[..8])
+        write!(f, "KeyHash({}…)", hex::encode(&self.0[..4]))
     }
 }
 
@@ -205,15 +231,29 @@ mod tests {
         let key = ApiKeySecret::generate();
         let shown = format!("{key:?} {:?}", key.hash());
         assert!(!shown.contains(&key.expose()[7..20]));
-        assert!(!shown.contains(key.hash().as_str()));
+        assert!(!shown.contains(&key.hash().to_hex()));
     }
 
     #[test]
     fn hash_is_sha256_hex_and_differs_per_key() {
         let a = ApiKeySecret::generate();
         let b = ApiKeySecret::generate();
-        assert_eq!(a.hash().as_str().len(), 64);
+        assert_eq!(a.hash().to_hex().len(), 64);
         assert_eq!(a.hash(), a.hash());
         assert_ne!(a.hash(), b.hash());
+        // SHA-256("abc"), the standard's own example: the stored form must not change.
+        assert_eq!(KeyHash::of("abc").to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(KeyHash::of("abc").to_hex().parse::<KeyHash>(), Ok(KeyHash::of("abc")));
+    }
+
+    #[test]
+    fn a_presented_key_is_hashed_only_once_its_format_is_right() {
+        let key = ApiKeySecret::generate();
+        assert_eq!(hash_presented(key.expose()), Ok(key.hash()));
+        let mut broken = key.expose().to_owned();
+        broken.pop();
+        assert_eq!(hash_presented(&broken), Err(KeyFormatError::Length));
+        broken.push('!');
+        assert_eq!(hash_presented(&broken), Err(KeyFormatError::Alphabet));
     }
 }

@@ -22,16 +22,25 @@ use std::{
 
 use quick_cache::sync::Cache;
 
-use crate::{key::KeyHash, model::UserId, principal::KeyPrincipal};
+use crate::{
+    key::KeyHash,
+    model::{User, UserId},
+    principal::KeyPrincipal,
+};
 
 /// `usable_until` when no lease applies.
 const FOREVER: u64 = u64::MAX;
+/// Owners whose one copy is kept for sharing; a key of an owner beyond these gets its own.
+const OWNERS_SHARED: usize = 100_000;
 
 pub struct KeyCache {
     // Shared, so a hit costs a reference count, not a copy of the user. quick_cache rather
     // than moka: a lookup never runs the eviction policy's housekeeping, which showed as
     // the verification's p99.
     entries: Cache<KeyHash, Arc<KeyPrincipal>>,
+    /// One copy of each owner for all the keys cached for them: a million keys of one user
+    /// hold one `User` and its strings, not a million (memory per cached key).
+    owners: Cache<UserId, Arc<User>>,
     generation: AtomicU64,
     /// Entries may be served until this instant, in nanoseconds after `epoch`. Read
     /// lock-free on every lookup; changed only under `lease`.
@@ -59,6 +68,7 @@ impl KeyCache {
     fn with_usable_until(capacity: usize, usable_until: u64) -> Self {
         Self {
             entries: Cache::new(capacity),
+            owners: Cache::new(OWNERS_SHARED),
             generation: AtomicU64::new(0),
             usable_until: AtomicU64::new(usable_until),
             epoch: Instant::now(),
@@ -119,6 +129,20 @@ impl KeyCache {
         let nanos = instant.saturating_duration_since(self.epoch).as_nanos();
         // FOREVER stays reserved for caches without a lease.
         u64::try_from(nanos).unwrap_or(FOREVER).min(FOREVER - 1)
+    }
+
+    /// `user` as read for a key, as the copy the cached keys of that owner share — if it is
+    /// the same in every field (a changed role or name replaces the shared copy; the keys
+    /// holding the old one were forgotten by the change already).
+    pub fn shared_owner(&self, user: User) -> Arc<User> {
+        match self.owners.get(&user.id) {
+            Some(shared) if *shared == user => shared,
+            _ => {
+                let shared = Arc::new(user);
+                self.owners.insert(shared.id, shared.clone());
+                shared
+            }
+        }
     }
 
     /// Read before the database lookup whose answer will be passed to `fill`.
@@ -195,7 +219,7 @@ mod tests {
     fn filled_entries_are_found_until_invalidated() {
         let cache = KeyCache::new(100);
         let hash = ApiKeySecret::generate().hash();
-        cache.fill(hash.clone(), principal(), cache.generation());
+        cache.fill(hash, principal(), cache.generation());
         assert!(cache.get(&hash).is_some());
         cache.invalidate_key(&hash);
         assert!(cache.get(&hash).is_none());
@@ -209,7 +233,7 @@ mod tests {
         // The key is deleted while our database read is in flight...
         cache.invalidate_key(&hash);
         // ...so the principal we read must not be cached.
-        cache.fill(hash.clone(), principal(), seen);
+        cache.fill(hash, principal(), seen);
         assert!(cache.get(&hash).is_none());
     }
 
@@ -224,7 +248,7 @@ mod tests {
         let done = Arc::new(AtomicBool::new(false));
         let hits = Arc::new(AtomicUsize::new(0));
         let reader = {
-            let (cache, hash, done, hits) = (cache.clone(), hash.clone(), done.clone(), hits.clone());
+            let (cache, hash, done, hits) = (cache.clone(), hash, done.clone(), hits.clone());
             std::thread::spawn(move || {
                 while !done.load(Ordering::Acquire) {
                     if cache.get(&hash).is_some() {
@@ -239,7 +263,7 @@ mod tests {
             // The key is deleted (and the delete acknowledged) while the lookup is in flight…
             cache.invalidate_key(&hash);
             // …and the lookup's answer arrives afterwards.
-            cache.fill(hash.clone(), principal.clone(), seen);
+            cache.fill(hash, principal.clone(), seen);
         }
         done.store(true, Ordering::Release);
         reader.join().unwrap();
@@ -247,12 +271,26 @@ mod tests {
     }
 
     #[test]
+    fn keys_of_one_owner_share_one_copy_until_the_owner_changes() {
+        let cache = KeyCache::new(100);
+        let owner = principal().user.as_ref().clone();
+        let first = cache.shared_owner(owner.clone());
+        assert!(Arc::ptr_eq(&first, &cache.shared_owner(owner.clone())));
+        let promoted = User { role: Role::Admin, ..owner.clone() };
+        let changed = cache.shared_owner(promoted.clone());
+        assert_eq!(changed.role, Role::Admin, "a changed owner is never served from the old copy");
+        assert!(Arc::ptr_eq(&changed, &cache.shared_owner(promoted)));
+        let other = principal().user.as_ref().clone();
+        assert!(!Arc::ptr_eq(&cache.shared_owner(other), &changed));
+    }
+
+    #[test]
     fn invalidating_a_user_forgets_only_their_keys() {
         let cache = KeyCache::new(100);
         let (alice, bob) = (principal(), principal());
         let (alice_key, bob_key) = (ApiKeySecret::generate().hash(), ApiKeySecret::generate().hash());
-        cache.fill(alice_key.clone(), alice.clone(), cache.generation());
-        cache.fill(bob_key.clone(), bob, cache.generation());
+        cache.fill(alice_key, alice.clone(), cache.generation());
+        cache.fill(bob_key, bob, cache.generation());
         cache.invalidate_user(&alice.user.id);
         assert!(cache.get(&alice_key).is_none());
         assert!(cache.get(&bob_key).is_some());
@@ -263,7 +301,7 @@ mod tests {
         let cache = KeyCache::new(100);
         let hashes: Vec<_> = (0..10).map(|_| ApiKeySecret::generate().hash()).collect();
         for hash in &hashes {
-            cache.fill(hash.clone(), principal(), cache.generation());
+            cache.fill(*hash, principal(), cache.generation());
         }
         cache.invalidate_all();
         assert!(hashes.iter().all(|hash| cache.get(hash).is_none()));
@@ -273,12 +311,12 @@ mod tests {
     fn a_leased_cache_serves_nothing_before_its_lease_nor_after_it() {
         let cache = KeyCache::leased(100);
         let hash = ApiKeySecret::generate().hash();
-        cache.fill(hash.clone(), principal(), cache.generation());
+        cache.fill(hash, principal(), cache.generation());
         assert!(cache.get(&hash).is_none(), "no lease yet");
 
         assert!(cache.extend_lease(cache.lease_period(), Instant::now() + std::time::Duration::from_secs(60)));
         assert!(cache.get(&hash).is_none(), "the first lease starts from an empty cache");
-        cache.fill(hash.clone(), principal(), cache.generation());
+        cache.fill(hash, principal(), cache.generation());
         assert!(cache.get(&hash).is_some());
 
         cache.extend_lease(cache.lease_period(), Instant::now() - std::time::Duration::from_secs(1));
@@ -292,7 +330,7 @@ mod tests {
             "a renewal prepared before the suspension is refused"
         );
         assert!(!cache.is_usable());
-        cache.fill(hash.clone(), principal(), cache.generation());
+        cache.fill(hash, principal(), cache.generation());
         assert!(cache.extend_lease(cache.lease_period(), Instant::now() + std::time::Duration::from_secs(60)));
         assert!(cache.get(&hash).is_none(), "what was cached without a lease is gone");
     }
@@ -302,7 +340,7 @@ mod tests {
         let cache = KeyCache::leased(100);
         let hash = ApiKeySecret::generate().hash();
         cache.extend_lease(cache.lease_period(), Instant::now() + std::time::Duration::from_millis(20));
-        cache.fill(hash.clone(), principal(), cache.generation());
+        cache.fill(hash, principal(), cache.generation());
         assert!(cache.get(&hash).is_some());
         std::thread::sleep(std::time::Duration::from_millis(30));
         assert!(!cache.is_usable());

@@ -1,10 +1,16 @@
 //! Turns a presented API key into the user it acts as, or a refusal.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    net::IpAddr,
+    sync::{Arc, LazyLock},
+};
+
+use chrono::{DateTime, Utc};
 
 use crate::{
-    key::{ApiKeySecret, KeyFormatError, KeyHash},
+    key::{self, KeyFormatError, KeyHash},
     key_cache::KeyCache,
+    model::Restrictions,
     last_use::LastUseRecorder,
     previous_secret::PreviousSecretUses,
     principal::KeyPrincipal,
@@ -49,8 +55,13 @@ impl Verifier {
     /// the key before it returns (see [`crate::invalidation`]). Expiry needs no message: the
     /// clock is read on every request.
     pub async fn verify(&self, presented: &str, client_ip: IpAddr) -> Result<Arc<KeyPrincipal>, VerifyError> {
-        let secret = ApiKeySecret::parse(presented).map_err(VerifyError::Malformed)?;
-        let hash = secret.hash();
+        self.verify_at(presented, client_ip, self.store.now()).await
+    }
+
+    /// [`Self::verify`] at `now`, which the caller read (and uses again: one clock read
+    /// per API request).
+    pub(crate) async fn verify_at(&self, presented: &str, client_ip: IpAddr, now: DateTime<Utc>) -> Result<Arc<KeyPrincipal>, VerifyError> {
+        let hash = key::hash_presented(presented).map_err(VerifyError::Malformed)?;
         let principal = match self.cache.get(&hash) {
             Some(principal) => principal,
             None => {
@@ -60,7 +71,6 @@ impl Verifier {
                 principal
             }
         };
-        let now = self.store.now();
         if principal.has_expired(now) {
             return Err(VerifyError::Expired);
         }
@@ -84,10 +94,20 @@ impl Verifier {
         Ok(Arc::new(KeyPrincipal {
             key_id: found.id,
             expires_at,
-            previous_secret: found.previous_until.map(|_| hash.clone()),
+            previous_secret: found.previous_until.map(|_| Box::new(*hash)),
             scopes: found.restricted.scopes,
-            restrictions: Arc::new(found.restricted.restrictions),
-            user: Arc::new(found.user),
+            restrictions: shared_restrictions(found.restricted.restrictions),
+            user: self.cache.shared_owner(found.user),
         }))
+    }
+}
+
+/// Most keys have no restrictions: they all share one empty set rather than one each.
+fn shared_restrictions(restrictions: Restrictions) -> Arc<Restrictions> {
+    static NONE: LazyLock<Arc<Restrictions>> = LazyLock::new(Arc::default);
+    if restrictions == Restrictions::default() {
+        NONE.clone()
+    } else {
+        Arc::new(restrictions)
     }
 }

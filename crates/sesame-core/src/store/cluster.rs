@@ -27,14 +27,14 @@ pub(crate) enum Invalidated {
 impl Invalidated {
     pub(crate) fn to_payload(&self) -> String {
         match self {
-            Invalidated::Key(hash) => format!("key:{}", hash.as_str()),
+            Invalidated::Key(hash) => format!("key:{}", hash.to_hex()),
             Invalidated::User(id) => format!("user:{id}"),
         }
     }
 
     pub(crate) fn from_payload(payload: &str) -> Option<Self> {
         if let Some(hex) = payload.strip_prefix("key:") {
-            return Some(Invalidated::Key(KeyHash::from_stored(hex.to_owned())));
+            return hex.parse().ok().map(Invalidated::Key);
         }
         payload.strip_prefix("user:").and_then(UserId::parse).map(Invalidated::User)
     }

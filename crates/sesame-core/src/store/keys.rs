@@ -72,8 +72,8 @@ impl StoredKey {
 fn stored_key_from_row(row: &AnyRow) -> StoreResult<StoredKey> {
     Ok(StoredKey {
         key: key_from_row(row)?,
-        hash: KeyHash::from_stored(row.try_get("key_hash")?),
-        previous_hash: row.try_get::<Option<String>, _>("previous_key_hash")?.map(KeyHash::from_stored),
+        hash: parsed(row, "key_hash")?,
+        previous_hash: parsed_optional(row, "previous_key_hash")?,
     })
 }
 
@@ -107,7 +107,7 @@ pub(crate) async fn insert(
     .bind(user_id.to_string())
     .bind(name.as_str())
     .bind(name.uniqueness_key())
-    .bind(hash.as_str())
+    .bind(hash.to_hex())
     .bind(to_millis(now))
     .bind(expires_at.map(to_millis))
     .bind(key.scopes.to_stored())
@@ -189,8 +189,8 @@ pub(crate) async fn roll(
     expires_at: Option<DateTime<Utc>>,
 ) -> StoreResult<()> {
     sqlx::query("UPDATE api_keys SET key_hash = $1, previous_key_hash = $2, previous_valid_until = $3, expires_at = $4 WHERE id = $5")
-        .bind(new_hash.as_str())
-        .bind(previous.map(|(hash, _)| hash.as_str().to_owned()))
+        .bind(new_hash.to_hex())
+        .bind(previous.map(|(hash, _)| hash.to_hex()))
         .bind(previous.map(|(_, until)| to_millis(until)))
         .bind(expires_at.map(to_millis))
         .bind(id.to_string())
@@ -253,7 +253,7 @@ pub(crate) async fn lock_by_hashes(conn: &mut AnyConnection, hashes: &[KeyHash],
     );
     let mut query = sqlx::query(&sql);
     for hash in hashes {
-        query = query.bind(hash.as_str());
+        query = query.bind(hash.to_hex());
     }
     query.fetch_all(conn).await?.iter().map(stored_key_from_row).collect()
 }
@@ -300,10 +300,10 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
          JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
          WHERE (k.key_hash = $1 OR k.previous_key_hash = $1) AND k.disabled = 0 AND u.disabled = 0"
     );
-    let Some(row) = sqlx::query(&sql).bind(hash.as_str()).fetch_optional(conn).await? else {
+    let Some(row) = sqlx::query(&sql).bind(hash.to_hex()).fetch_optional(conn).await? else {
         return Ok(None);
     };
-    let is_previous = row.try_get::<String, _>("key_current_hash")? != hash.as_str();
+    let is_previous = parsed::<KeyHash>(&row, "key_current_hash")? != *hash;
     // A previous secret with no end cannot be stored; if it were, it would be refused.
     let previous_until = is_previous.then(|| row.try_get::<Option<i64>, _>("key_previous_until")).transpose()?;
     Ok(Some(KeyOwner {
@@ -335,7 +335,7 @@ pub(crate) async fn lock_usable_key(
     );
     let mut query = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now));
     if let Some(hash) = previous_secret {
-        query = query.bind(hash.as_str());
+        query = query.bind(hash.to_hex());
     }
     query.fetch_optional(conn).await?.map(|row| Restricted::from_row(&row, "")).transpose()
 }
@@ -371,7 +371,7 @@ pub(crate) async fn insert_many(conn: &mut AnyConnection, user_id: UserId, keys:
                 .bind(user_id.to_string())
                 .bind(name.as_str())
                 .bind(name.uniqueness_key())
-                .bind(hash.as_str())
+                .bind(hash.to_hex())
                 .bind(now);
         }
         query.execute(&mut *conn).await.map_err(StoreError::from_write)?;
