@@ -1,23 +1,34 @@
 //! What every request handler may reach: the services and the server's configuration. In a
 //! file of its own, so route files never import the router back.
 
-use std::{net::IpAddr, path::PathBuf, sync::Arc};
+use std::{net::IpAddr, ops::Deref, path::PathBuf, sync::Arc};
 
 use sesame_core::Services;
 use sesame_shared::ssr::ServerContext;
 
-/// axum clones it for every request: two reference counts, not one per service.
+/// axum clones it for every request, more than once: one reference count, not one per
+/// field (each is a write to memory both cores share, which showed in the API's profile).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+pub struct SharedState {
     pub services: Arc<Services>,
     pub config: Arc<AppConfig>,
     /// `GET /api/v1/me` answers, rendered once per version of each user.
-    pub me_cache: Arc<crate::me_cache::MeCache>,
+    pub me_cache: crate::me_cache::MeCache,
 }
 
 impl AppState {
     pub fn new(services: Services, config: AppConfig) -> Self {
-        Self { services: Arc::new(services), config: Arc::new(config), me_cache: Arc::default() }
+        Self(Arc::new(SharedState { services: Arc::new(services), config: Arc::new(config), me_cache: Default::default() }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
     }
 }
 

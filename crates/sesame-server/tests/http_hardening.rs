@@ -112,6 +112,20 @@ async fn every_route_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn pages_carry_the_page_policy_and_everything_else_the_short_one() {
+    let server = TestServer::start().await;
+    let client = Client::new();
+    let policy = |response: &reqwest::Response| response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let page = client.get(server.url("/api-docs")).send().await.unwrap();
+    assert!(page.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(policy(&page).contains("style-src 'self'") && policy(&page).contains("frame-ancestors 'none'"), "{}", policy(&page));
+    for path in ["/healthz", "/api/v1/me", "/api/v1/openapi.json", "/api-docs.css"] {
+        let response = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(policy(&response), "default-src 'none'; frame-ancestors 'none'", "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_session_cookie_is_httponly_samesite_and_secure_with_the_host_prefix_over_https() {
     for (public_url, secure) in [(None, false), (Some("https://sesame.example.com"), true)] {
         let server = TestServer::start_with(|config| {

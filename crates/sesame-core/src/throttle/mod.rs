@@ -27,7 +27,12 @@ mod counters;
 pub(crate) mod keys;
 mod rules;
 
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::{
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::atomic::{AtomicI64, Ordering},
+    time::Duration,
+};
 
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use moka::sync::Cache;
@@ -152,6 +157,11 @@ pub struct Throttles {
     /// theoretical arrival time), for the `RateLimit` headers: kept up to date by this
     /// node's failures and, on PostgreSQL, by the other nodes' announcements.
     failed_auth_seen: Cache<[u8; 16], i64>,
+    /// The latest instant (Unix ms) any entry of `penalized` or `failed_auth_seen` matters
+    /// until. Past it, every address has its whole allowance and none is refused, exactly as
+    /// if both were empty — which is nearly always: the API's requests then skip both
+    /// lookups (a lookup in them is not free: it records the read for their eviction policy).
+    remembered_until: AtomicI64,
     /// PostgreSQL: where to announce a penalized address to the other nodes.
     cluster: Option<Store>,
     per_key: Option<DefaultKeyedRateLimiter<ApiKeyId>>,
@@ -181,6 +191,7 @@ impl Throttles {
             cluster,
             penalized: per_address_memory(&settings),
             failed_auth_seen: per_address_memory(&settings),
+            remembered_until: AtomicI64::new(i64::MIN),
             per_key: settings.key_requests_per_second.map(|rate| RateLimiter::keyed(Quota::per_second(rate))),
             // No wait is longer than a minute (the slowest limit: one request per minute).
             keys_over_limit: Cache::builder().max_capacity(MAX_KEYS_OVER_LIMIT).time_to_live(Duration::from_secs(61)).build(),
@@ -213,10 +224,19 @@ impl Throttles {
 
     /// Before verifying a key: is this address being made to wait? From memory only.
     pub fn check_api_client(&self, ip: IpAddr) -> Result<(), RetryAfter> {
+        let now = now_ms();
+        if self.nothing_remembered(now) {
+            return Ok(());
+        }
         match self.penalized.get(&AddressKey::of(ip).0) {
-            Some(until) if until > now_ms() => Err(RetryAfter::from_millis(until - now_ms())),
+            Some(until) if until > now => Err(RetryAfter::from_millis(until - now)),
             _ => Ok(()),
         }
+    }
+
+    /// Whether no address is penalized or owes any of its allowance at `now`.
+    fn nothing_remembered(&self, now: i64) -> bool {
+        now >= self.remembered_until.load(Ordering::Acquire)
     }
 
     /// After a key was refused. Over the limit, the address waits (see
@@ -242,6 +262,8 @@ impl Throttles {
             let latest = cache.get(&address).map_or(value, |known| known.max(value));
             cache.insert(address, latest);
         };
+        // Raised before the entries are written: a reader that sees an entry sees this too.
+        self.remembered_until.fetch_max(tat.max(penalized_until.unwrap_or(i64::MIN)), Ordering::AcqRel);
         later(&self.failed_auth_seen, tat);
         if let Some(until) = penalized_until {
             later(&self.penalized, until);
@@ -251,9 +273,12 @@ impl Throttles {
     /// How the failed-authentication limit stands for `ip`, as this node knows it (exact on
     /// one node; across nodes, as announced). From memory only.
     pub fn failed_auth_status(&self, ip: IpAddr) -> FailedAuthStatus {
-        let address = AddressKey::of(ip).0;
         let now = now_ms();
         let burst = self.settings.failed_auth_burst.max(1);
+        if self.nothing_remembered(now) {
+            return FailedAuthStatus { remaining: burst, reset_seconds: 0 };
+        }
+        let address = AddressKey::of(ip).0;
         if let Some(until) = self.penalized.get(&address).filter(|until| *until > now) {
             return FailedAuthStatus { remaining: 0, reset_seconds: seconds_until(until - now) };
         }

@@ -17,7 +17,7 @@ pub(crate) mod rate_limit;
 mod security;
 mod users;
 
-use axum::{extract::DefaultBodyLimit, routing::any, Router};
+use axum::{routing::any, Router};
 use utoipa::{Modify as _, OpenApi as _};
 use utoipa_axum::{
     router::{OpenApiRouter, UtoipaMethodRouter},
@@ -54,7 +54,6 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         // Anything else under the base path answers in the API's errors format.
         .route(BASE_PATH, any(not_found))
         .route(&format!("{BASE_PATH}/{{*rest}}"), any(not_found))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .split_for_parts();
     openapi::CommonResponses.modify(&mut document);
     patterns::apply(&mut document);
