@@ -58,12 +58,12 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let setup_token = services.accounts.setup_token().await?;
 
     // Tests and scripts read this line to find the port.
-    println!("Sésame is listening on http://{local} (public URL {public_url})");
+    tell_operator(std::io::stdout(), format_args!("Sésame is listening on http://{local} (public URL {public_url})"));
     if let Some(token) = setup_token {
-        println!("No user yet: open {public_url}/setup to create the first administrator.");
+        tell_operator(std::io::stdout(), format_args!("No user yet: open {public_url}/setup to create the first administrator."));
         // For the operator only (standard error, whatever the log level): whoever reaches the
         // server first cannot make themself its administrator without it.
-        eprintln!("Setup token (asked by the setup form, valid until setup is done): {token}");
+        tell_operator(std::io::stderr(), format_args!("Setup token (asked by the setup form, valid until setup is done): {token}"));
     }
     let writer = last_use_writer::spawn(services.clone());
     // PostgreSQL: take part in the cluster, so this node may serve keys from its cache.
@@ -128,4 +128,11 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = interrupt => {}, _ = terminate => {} }
+}
+
+/// A line for whoever started the server. If nobody reads it any more (`sesame serve |
+/// head -1`, a supervisor that closed the pipe), the line is lost, not the server:
+/// `println!` would panic on the closed pipe.
+fn tell_operator(mut to: impl std::io::Write, line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(to, "{line}");
 }

@@ -157,3 +157,37 @@ fn the_setup_token_is_printed_by_serve_and_setup_token_until_setup_is_done() {
     assert!(!after.status.success());
     assert!(after.stdout.is_empty());
 }
+
+#[test]
+fn serve_keeps_serving_when_its_standard_output_and_error_are_closed() {
+    // As `sesame serve | head -1` leaves it: whatever it prints for the operator then
+    // fails, and must not stop the server.
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = sesame(&database_url)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--site-dir", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the server writes its first line (a fresh database: it also prints
+    // that there is no user yet, and the setup token).
+    drop(server.stdout.take());
+    drop(server.stderr.take());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let answered = runtime.block_on(async {
+        for _ in 0..200 {
+            if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
+                return Some(response.status());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
+    });
+    let still_running = server.try_wait().unwrap().is_none();
+    let _ = server.kill();
+    assert!(still_running, "the server stopped: {:?}", server.wait());
+    assert_eq!(answered, Some(reqwest::StatusCode::OK));
+}
