@@ -25,6 +25,11 @@ use sesame_core::{
     Services, Settings,
 };
 
+/// The server's allocator (see its `main.rs`): the in-process measures, memory per cached
+/// key among them, then allocate as `sesame serve` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const VERIFY_SAMPLES: usize = 20_000;
 const MALFORMED_SAMPLES: usize = 200_000;
 const WRK_SECONDS: u32 = 8;

@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use sesame_server::cli::{Cli, Command};
 
+/// mimalloc rather than glibc's malloc: every request allocates and frees on two or more
+/// threads, and each cached key is a few small allocations (see `bench/results.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
