@@ -4,7 +4,11 @@
 use std::{
     fmt,
     io::Read,
-    sync::{Arc, LazyLock},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, LazyLock,
+    },
+    time::{Duration, Instant},
 };
 
 use argon2::{
@@ -68,10 +72,14 @@ fn argon2() -> Argon2<'static> {
 
 /// Runs argon2 on threads of its own, at most `permits` at once and at a lower CPU
 /// priority than the threads serving requests: a login flood queues here, and when it
-/// competes with API calls for the cores, the scheduler gives the API most of them.
+/// competes with API calls for the cores, the scheduler gives the API most of them. While
+/// hashes queue (a flood), each thread rests after a hash as long as it took (see
+/// [`rest_after`]).
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Hashes waiting for a permit.
+    waiting: Arc<AtomicUsize>,
     threads: Arc<HashingThreads>,
     /// Verified against when the username is unknown, so both cases cost the same.
     decoy_hash: Arc<String>,
@@ -81,9 +89,11 @@ impl PasswordHasher {
     pub fn new(permits: usize) -> Self {
         let permits = permits.max(1);
         let decoy = hash_now(&Password::new("decoy password for unknown users"));
+        let waiting = Arc::new(AtomicUsize::new(0));
         Self {
             permits: Arc::new(Semaphore::new(permits)),
-            threads: Arc::new(HashingThreads::start(permits)),
+            threads: Arc::new(HashingThreads::start(permits, waiting.clone())),
+            waiting,
             decoy_hash: Arc::new(decoy),
         }
     }
@@ -105,7 +115,9 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
         // Waiting here, not in the threads' queue: a request that gives up costs nothing.
+        let waiting = Waiting::counted_in(&self.waiting);
         let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
+        drop(waiting);
         let (done, result) = tokio::sync::oneshot::channel();
         self.threads.submit(Box::new(move || {
             let _ = done.send(work());
@@ -115,11 +127,38 @@ impl PasswordHasher {
 }
 
 /// How much lower than the request threads hashing runs (Linux niceness, added to the
-/// process's own, at most 19). 10 steps make the scheduler weigh a hashing thread about a
-/// tenth of a request thread: API calls keep some 90% of a contended core, logins still
-/// progress.
-const HASHING_NICENESS_STEPS: i32 = 10;
+/// process's own, at most 19). 19 steps make the scheduler weigh a hashing thread about
+/// 1/70 of a request thread when they compete for a core. Measured with the benchmark's
+/// flood (one run each, API during the flood ÷ API alone, logins answered meanwhile):
+/// 10 steps 0.80 (32/s); 19 steps alone 0.77 (39/s: the cores are rarely all busy, and
+/// argon2's 19 MiB per hash slows the API through the caches they share); 10 steps with
+/// [`rest_after`] 0.80 (18/s); 19 steps with it 0.89 (12/s).
+const HASHING_NICENESS_STEPS: i32 = 19;
 const LOWEST_PRIORITY: i32 = 19;
+
+/// How long a hashing thread rests after a hash that took `took`, with `waiting` hashes
+/// queued: as long again while others wait, so a login flood gets at most half a core and
+/// the API's requests keep the rest (see [`HASHING_NICENESS_STEPS`] for what each part
+/// did); nothing when a login comes alone.
+fn rest_after(took: Duration, waiting: usize) -> Duration {
+    if waiting > 0 { took } else { Duration::ZERO }
+}
+
+/// Counts one hash waiting for a permit until dropped (also when the request gives up).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn counted_in(waiting: &'a AtomicUsize) -> Self {
+        waiting.fetch_add(1, Ordering::Relaxed);
+        Self(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -129,21 +168,21 @@ struct HashingThreads {
 }
 
 impl HashingThreads {
-    fn start(count: usize) -> Self {
+    fn start(count: usize, waiting: Arc<AtomicUsize>) -> Self {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         let queue = Arc::new(std::sync::Mutex::new(queue));
         for index in 0..count {
-            let queue = queue.clone();
+            let (queue, waiting) = (queue.clone(), waiting.clone());
             std::thread::Builder::new()
                 .name(format!("argon2-{index}"))
                 .spawn(move || {
                     lower_this_thread_priority();
                     loop {
                         let job = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv();
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => return,
-                        }
+                        let Ok(job) = job else { return };
+                        let started = Instant::now();
+                        job();
+                        std::thread::sleep(rest_after(started.elapsed(), waiting.load(Ordering::Relaxed)));
                     }
                 })
                 .expect("starting a hashing thread");
@@ -206,6 +245,27 @@ mod tests {
         let hasher = PasswordHasher::new(1);
         let hashing = hasher.run(niceness).await;
         assert_eq!(hashing, (niceness() + HASHING_NICENESS_STEPS).min(LOWEST_PRIORITY));
+    }
+
+    #[test]
+    fn a_hashing_thread_rests_as_long_as_its_hash_only_while_others_wait() {
+        let took = Duration::from_millis(17);
+        assert_eq!(rest_after(took, 0), Duration::ZERO);
+        assert_eq!(rest_after(took, 1), took);
+        assert_eq!(rest_after(took, 20), took);
+    }
+
+    #[tokio::test]
+    async fn a_login_that_gives_up_waiting_is_no_longer_counted_as_waiting() {
+        let hasher = PasswordHasher::new(1);
+        let held = hasher.permits.clone().acquire_owned().await.unwrap();
+        let password = Password::new("correct horse");
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), hasher.hash(&password)).await;
+        assert!(gave_up.is_err());
+        assert_eq!(hasher.waiting.load(Ordering::Relaxed), 0);
+        drop(held);
+        assert!(hasher.verify(&password, Some(&hasher.hash(&password).await)).await);
+        assert_eq!(hasher.waiting.load(Ordering::Relaxed), 0);
     }
 
     #[tokio::test]
