@@ -174,6 +174,7 @@ impl KeyCache {
         let _invalidations = self.lock_invalidations();
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.entries.retain(|_, principal| principal.user.id != *user);
+        self.owners.remove(user);
     }
 
     /// Forgets every key (notifications may have been missed).

@@ -116,10 +116,17 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
         // Waiting here, not in the threads' queue: a request that gives up costs nothing.
         let waiting = Waiting::counted_in(&self.waiting);
-        let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
+        let permit = self.permits.clone().acquire_owned().await.expect("the semaphore is never closed");
         drop(waiting);
         let (done, result) = tokio::sync::oneshot::channel();
         self.threads.submit(Box::new(move || {
+            // Held until the hash is done, not until the caller stops waiting: a request
+            // that gives up does not let another hash start beside this one.
+            let _permit = permit;
+            // Gave up while queued (timed out, or the client left): nobody needs the hash.
+            if done.is_closed() {
+                return;
+            }
             let _ = done.send(work());
         }));
         result.await.expect("argon2 does not panic")
@@ -266,6 +273,34 @@ mod tests {
         drop(held);
         assert!(hasher.verify(&password, Some(&hasher.hash(&password).await)).await);
         assert_eq!(hasher.waiting.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test]
+    async fn a_hash_whose_caller_gave_up_while_it_was_queued_is_not_computed() {
+        let hasher = PasswordHasher::new(1);
+        let computed = Arc::new(AtomicUsize::new(0));
+        let count = |computed: &Arc<AtomicUsize>| {
+            let computed = computed.clone();
+            move || {
+                computed.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        // A first hash of 300 ms, while a second waits: the thread then rests 300 ms, with
+        // the second queued; its caller gives up meanwhile.
+        let first = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.run(|| std::thread::sleep(Duration::from_millis(300))).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let second = tokio::spawn({
+            let (hasher, work) = (hasher.clone(), count(&computed));
+            async move { hasher.run(work).await }
+        });
+        first.await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        second.abort();
+        hasher.run(count(&computed)).await;
+        assert_eq!(computed.load(Ordering::SeqCst), 1, "only the third hash, whose caller waited, was computed");
     }
 
     #[tokio::test]

@@ -59,16 +59,19 @@ impl Verifier {
     }
 
     /// [`Self::verify`] at `now`, which the caller read (and uses again: one clock read
-    /// per API request).
+    /// per API request that finds its key in the cache; a lookup in the database reads the
+    /// clock again after it).
     pub(crate) async fn verify_at(&self, presented: &str, client_ip: IpAddr, now: DateTime<Utc>) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let hash = key::hash_presented(presented).map_err(VerifyError::Malformed)?;
-        let principal = match self.cache.get(&hash) {
-            Some(principal) => principal,
+        let (principal, now) = match self.cache.get(&hash) {
+            Some(principal) => (principal, now),
             None => {
                 let seen = self.cache.generation();
                 let principal = self.lookup(&hash).await?;
                 self.cache.fill(hash, principal.clone(), seen);
-                principal
+                // The lookup may have waited for a connection: a key that expired meanwhile
+                // is refused.
+                (principal, self.store.now())
             }
         };
         if principal.has_expired(now) {

@@ -1,6 +1,6 @@
 //! `sesame`: one binary for serving and for the operator's commands.
 
-use std::process::ExitCode;
+use std::{io::Write as _, process::ExitCode};
 
 use clap::Parser;
 use sesame_server::cli::{Cli, Command};
@@ -27,7 +27,8 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Not `eprintln!`: it panics on a closed standard error, and the exit code is 1.
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
             ExitCode::FAILURE
         }
     }

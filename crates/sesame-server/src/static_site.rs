@@ -31,15 +31,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_dir: &Path, index: Option<B
     Router::new().fallback_service(files).layer(middleware::from_fn(cache_policy))
 }
 
-/// A year for a file whose name carries its content hash, otherwise asked again each time;
+/// A year for a file whose name carries its content hash, otherwise (and for an error)
+/// asked again each time;
 /// and `Vary: Accept-Encoding` on every file, since the same address answers brotli, gzip
 /// or plain bytes (a shared cache must not give one browser another's encoding).
 async fn cache_policy(request: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(request.uri().path());
     let mut response = next.run(request).await;
+    // An error (a file missing from this build, a read failure) is never kept.
+    let keep_a_year = hashed && response.status().is_success();
     let headers = response.headers_mut();
     if !headers.contains_key(header::CACHE_CONTROL) {
-        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let policy = if keep_a_year { "public, max-age=31536000, immutable" } else { "no-cache" };
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));

@@ -56,6 +56,16 @@ async fn each_browser_gets_the_copy_it_accepts_and_keeps_hashed_files_a_year() {
         assert_eq!(response.text().await.unwrap(), body, "{accepted:?}");
     }
 
+    // A hashed name this build does not have, with and without an app: an error, never kept.
+    let no_app = tempfile::tempdir().unwrap();
+    let no_app_dir = no_app.path().to_owned();
+    let without_app = TestServer::start_with(move |config| config.site_dir = no_app_dir).await;
+    for server in [&server, &without_app] {
+        let missing = Client::new().get(server.url("/sesame-web-fedcba9876543210_bg.wasm")).send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(header_of(&missing, header::CACHE_CONTROL), "no-cache");
+    }
+
     // Named without a hash: asked again every time (a new build may change them).
     for path in ["/favicon.svg", "/", "/settings/api-credentials"] {
         let response = get(&server, path, Some("br")).await;
