@@ -32,9 +32,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_dir: &Path, index: Option<B
 }
 
 /// A year for a file whose name carries its content hash, otherwise (and for an error)
-/// asked again each time;
-/// and `Vary: Accept-Encoding` on every file, since the same address answers brotli, gzip
-/// or plain bytes (a shared cache must not give one browser another's encoding).
+/// asked again each time; and `Vary: Accept-Encoding` on every file, since the same address
+/// answers brotli, gzip or plain bytes (a shared cache must not give one browser another's
+/// encoding).
 async fn cache_policy(request: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(request.uri().path());
     let mut response = next.run(request).await;
