@@ -118,3 +118,23 @@ async fn the_failed_authentication_status_counts_down_and_comes_back() {
     assert_eq!(t.failed_auth_status(ip("192.0.2.2")).remaining, 5, "another address is untouched");
     assert_eq!(t.failed_auth_window_seconds(), 15);
 }
+
+#[tokio::test]
+async fn once_no_address_owes_anything_the_lookups_are_skipped_with_the_same_answers() {
+    let t = throttles(ThrottleSettings { failed_auth_burst: 2, failed_auth_refill: Duration::from_millis(100), ..Default::default() });
+    let address = ip("192.0.2.1");
+    assert!(t.nothing_remembered(now_ms()));
+    for _ in 0..3 {
+        t.api_authentication_failed(address).await.unwrap();
+    }
+    // Penalized now: the lookups must be made, and they refuse.
+    assert!(!t.nothing_remembered(now_ms()));
+    assert!(t.check_api_client(address).is_err());
+    assert_eq!(t.failed_auth_status(address).remaining, 0);
+    // Past the penalty and the refill, the allowance is whole again, for every address, and
+    // the answers without the lookups are what the lookups would say.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(t.nothing_remembered(now_ms()));
+    assert!(t.check_api_client(address).is_ok());
+    assert_eq!(t.failed_auth_status(address), FailedAuthStatus { remaining: 2, reset_seconds: 0 });
+}
