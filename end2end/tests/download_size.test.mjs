@@ -1,11 +1,11 @@
 // What a visit downloads: the first load of the app's WASM, JS and CSS as the server sends
 // them to a browser that accepts brotli stays within its budget (bytes on the wire, not a
 // timing: brotli at quality 11 gives the same bytes every build of the same app), and a
-// second visit takes them all from the browser's cache.
+// second visit takes them all from the browser's cache and starts the app from them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { launchBrowser } from '../support/browser.mjs';
+import { cspViolations, launchBrowser } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 
 // Bytes of WASM + JS + CSS, brotli, as served. Raise it only with a reason in the commit
@@ -73,6 +73,10 @@ test('a second visit takes the app from the browser cache', async () => {
     await page.goto('about:blank');
     await page.goto(server.baseUrl, { waitUntil: 'networkidle' });
     assert.deepEqual(fromNetwork, [], 'second visit: nothing of the app downloaded again');
+    // And the app starts from what was kept: the page was revalidated (304), and kept its
+    // own policy.
+    await page.locator('form input').first().waitFor();
+    assert.deepEqual(await cspViolations(page), []);
   } finally {
     await browser.close();
     await server.stop();

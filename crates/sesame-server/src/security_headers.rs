@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::{
     extract::Request,
-    http::{header, HeaderMap, HeaderName, HeaderValue},
+    http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     middleware::{self, Next},
     Router,
 };
@@ -63,7 +63,8 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, index_html: &[
         let headers = headers.clone();
         async move {
             let mut response = next.run(request).await;
-            headers.add_to(response.headers_mut());
+            let revalidated = response.status() == StatusCode::NOT_MODIFIED;
+            headers.add_to(response.headers_mut(), revalidated);
             response
         }
     }))
@@ -75,13 +76,19 @@ struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    fn add_to(&self, headers: &mut HeaderMap) {
-        let is_page = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|content_type| content_type.starts_with("text/html"));
-        let policy = if is_page { self.page_policy.clone() } else { HeaderValue::from_static(NOT_A_PAGE_POLICY) };
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    /// `revalidated`: a 304 Not Modified, which has no Content-Type to tell a page by. It
+    /// gets no policy at all: the browser keeps the one stored with the answer it revalidated
+    /// (headers a 304 carries replace the stored ones, so the short policy would break the
+    /// page on every second visit).
+    fn add_to(&self, headers: &mut HeaderMap, revalidated: bool) {
+        if !revalidated {
+            let is_page = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|content_type| content_type.starts_with("text/html"));
+            let policy = if is_page { self.page_policy.clone() } else { HeaderValue::from_static(NOT_A_PAGE_POLICY) };
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

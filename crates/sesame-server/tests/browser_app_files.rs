@@ -72,3 +72,20 @@ async fn each_browser_gets_the_copy_it_accepts_and_keeps_hashed_files_a_year() {
         assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-cache", "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_revalidated_page_keeps_the_policy_it_was_stored_with() {
+    // A second visit asks again for the page (no-cache); the server answers 304, and the
+    // headers of a 304 replace the stored ones: it must not bring the short policy of
+    // answers that are not pages, which would stop the app from starting.
+    let site = site();
+    let site_dir = site.path().to_owned();
+    let server = TestServer::start_with(move |config| config.site_dir = site_dir).await;
+    let first = get(&server, "/", None).await;
+    assert!(header_of(&first, header::CONTENT_SECURITY_POLICY).contains("script-src"));
+    let last_modified = header_of(&first, header::LAST_MODIFIED).to_owned();
+    let again = Client::new().get(server.url("/")).header(header::IF_MODIFIED_SINCE, last_modified).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.headers().get(header::CONTENT_SECURITY_POLICY).is_none(), "{:?}", again.headers());
+    assert_eq!(header_of(&again, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+}
