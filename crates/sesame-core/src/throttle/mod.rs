@@ -131,6 +131,12 @@ pub struct FailedAuthStatus {
     pub reset_seconds: u64,
 }
 
+/// Whether `failures` in a row for one account from one address impose a wait before the
+/// next attempt.
+fn owes_a_delay(failures: i64, free: u32, max_delay: i64) -> bool {
+    rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay) > 0
+}
+
 /// The failed-authentication limit: `quota` failures per `window_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailedAuthPolicy {
@@ -348,7 +354,13 @@ impl Throttles {
         let from_address = self
             .counters
             .update(Kind::LoginBackoff, PairKey::of(account, address).0, now, |state| match state {
-                Some(waiting) if waiting.b > now => (Some(waiting), Err(RetryAfter::from_millis(waiting.b - now))),
+                // Only a real delay makes the next attempt wait. Within the free failures
+                // `b` is merely the clock of the last attempt, and attempts sent together
+                // read the clock before taking their turn: one that read it a moment
+                // earlier must not be refused for that (it was, on PostgreSQL, under load).
+                Some(waiting) if owes_a_delay(waiting.a, free, max_delay) && waiting.b > now => {
+                    (Some(waiting), Err(RetryAfter::from_millis(waiting.b - now)))
+                }
                 state => {
                     let failures = state.map_or(0, |s| s.a) + 1;
                     let not_before = now + rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay);
