@@ -24,7 +24,7 @@ use quick_cache::sync::Cache;
 
 use crate::{
     key::KeyHash,
-    model::{User, UserId},
+    model::{Restrictions, User, UserId},
     principal::KeyPrincipal,
 };
 
@@ -41,6 +41,8 @@ pub struct KeyCache {
     /// One copy of each owner for all the keys cached for them: a million keys of one user
     /// hold one `User` and its strings, not a million (memory per cached key).
     owners: Cache<UserId, Arc<User>>,
+    /// The one empty set that every unrestricted key's entry points to.
+    unrestricted: Arc<Restrictions>,
     generation: AtomicU64,
     /// Entries may be served until this instant, in nanoseconds after `epoch`. Read
     /// lock-free on every lookup; changed only under `lease`.
@@ -69,6 +71,7 @@ impl KeyCache {
         Self {
             entries: Cache::new(capacity),
             owners: Cache::new(OWNERS_SHARED),
+            unrestricted: Arc::default(),
             generation: AtomicU64::new(0),
             usable_until: AtomicU64::new(usable_until),
             epoch: Instant::now(),
@@ -142,6 +145,16 @@ impl KeyCache {
                 self.owners.insert(shared.id, shared.clone());
                 shared
             }
+        }
+    }
+
+    /// `restrictions` as a cached key holds them: most keys have none, and share one empty
+    /// set rather than one each.
+    pub fn shared_restrictions(&self, restrictions: Restrictions) -> Arc<Restrictions> {
+        if restrictions == Restrictions::default() {
+            self.unrestricted.clone()
+        } else {
+            Arc::new(restrictions)
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::{
     net::IpAddr,
-    sync::{Arc, LazyLock},
+    sync::Arc,
 };
 
 use chrono::{DateTime, Utc};
@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use crate::{
     key::{self, KeyFormatError, KeyHash},
     key_cache::KeyCache,
-    model::Restrictions,
     last_use::LastUseRecorder,
     previous_secret::PreviousSecretUses,
     principal::KeyPrincipal,
@@ -99,18 +98,9 @@ impl Verifier {
             expires_at,
             previous_secret: found.previous_until.map(|_| Box::new(*hash)),
             scopes: found.restricted.scopes,
-            restrictions: shared_restrictions(found.restricted.restrictions),
+            restrictions: self.cache.shared_restrictions(found.restricted.restrictions),
             user: self.cache.shared_owner(found.user),
         }))
     }
 }
 
-/// Most keys have no restrictions: they all share one empty set rather than one each.
-fn shared_restrictions(restrictions: Restrictions) -> Arc<Restrictions> {
-    static NONE: LazyLock<Arc<Restrictions>> = LazyLock::new(Arc::default);
-    if restrictions == Restrictions::default() {
-        NONE.clone()
-    } else {
-        Arc::new(restrictions)
-    }
-}
