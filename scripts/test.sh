@@ -9,6 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# A clean build of everything below writes about 8 GB under target/. When the disk runs out
+# mid-link, the linker dies with SIGBUS ("ld terminated with signal 7"), which does not say
+# why: say it first.
+free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [ "$free_kb" -lt $((10 * 1024 * 1024)) ]; then
+  echo "warning: only $((free_kb / 1024)) MB free on this disk; the suite needs about 10 GB" >&2
+fi
 # Everything the steps below need, checked once (they would each check again otherwise).
 scripts/setup.sh --browser --postgres --api-check --fuzz --mail
 export SESAME_SETUP_DONE=1
