@@ -2,9 +2,12 @@
 //! the `testing` feature, a clock the tests move, so "refused from the millisecond of
 //! `expiresAt`" is tested exactly, without sleeping.
 
-use std::sync::{
-    atomic::{AtomicI64, Ordering},
-    Arc,
+use std::{
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
+    time::{SystemTime, UNIX_EPOCH},
 };
 
 use chrono::{DateTime, Utc};
@@ -27,8 +30,19 @@ impl Clock {
     /// Now, to the millisecond the store keeps (so what is written equals what is read back).
     pub fn now(&self) -> DateTime<Utc> {
         let stopped = self.stopped_at.as_ref().map_or(RUNNING, |at| at.load(Ordering::Relaxed));
-        let millis = if stopped == RUNNING { Utc::now().timestamp_millis() } else { stopped };
+        let millis = if stopped == RUNNING { system_millis() } else { stopped };
         DateTime::from_timestamp_millis(millis).unwrap_or_default()
+    }
+}
+
+/// The system's time in Unix milliseconds. Read as a plain count rather than through
+/// `Utc::now()`: every API request reads the clock, and a chrono date built only to be
+/// truncated to milliseconds and built again showed in its profile.
+pub(crate) fn system_millis() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+        // A clock set before 1970: as far before it, truncated toward the past like chrono.
+        Err(before) => -i64::try_from(before.duration().as_nanos().div_ceil(1_000_000)).unwrap_or(i64::MAX),
     }
 }
 
@@ -70,5 +84,14 @@ mod tests {
         clock.advance(TimeDelta::milliseconds(1));
         assert_eq!(copy.now(), target + TimeDelta::milliseconds(1));
         assert!((Clock::system().now() - Utc::now()).num_milliseconds().abs() < 1_000);
+    }
+
+    #[test]
+    fn the_system_clock_reads_the_same_millisecond_as_chrono() {
+        // Read between two chrono readings, truncated like them to the millisecond.
+        let before = Utc::now().timestamp_millis();
+        let now = Clock::system().now().timestamp_millis();
+        let after = Utc::now().timestamp_millis();
+        assert!(before <= now && now <= after, "{before} <= {now} <= {after}");
     }
 }

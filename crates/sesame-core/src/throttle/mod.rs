@@ -113,7 +113,7 @@ fn millis(duration: Duration) -> i64 {
 }
 
 fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    crate::clock::system_millis()
 }
 
 /// Milliseconds as whole seconds, rounded up.
