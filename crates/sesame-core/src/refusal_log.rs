@@ -100,6 +100,15 @@ pub(crate) fn record(store: &Store, actor: &Actor, refused: Refused) {
     });
 }
 
+/// A request refused because its key's owner's role does not allow it: counted in the
+/// key's usage as refused for what it may not do, like a missing scope. Not recorded in the
+/// activity: the key asked for nothing beyond its owner, who could not do it either.
+pub(crate) fn count_role_refusal(store: &Store, actor: &Actor) {
+    if let Via::Api { key, .. } = actor.via {
+        count_out_of_scope(store, actor, key);
+    }
+}
+
 /// Every scope refusal is counted in the key's usage (the activity records them only now
 /// and then): moved from *accepted*, where the request was counted when it came in.
 fn count_out_of_scope(store: &Store, actor: &Actor, key: ApiKeyId) {

@@ -64,11 +64,14 @@ pub fn check(user: &User, scopes: Scopes, permission: Permission) -> Result<(), 
     Ok(())
 }
 
-/// [`Actor::require`], a refusal for a missing scope recorded in the key owner's activity.
+/// [`Actor::require`], a refusal for a missing scope recorded in the key owner's activity;
+/// a key's request refused for either reason is counted as such in the key's usage.
 pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
     let decided = actor.require(permission);
-    if let Err(Refusal::Scope(missing)) = decided {
-        refusal_log::record(store, actor, Refused::Scope(missing.as_str()));
+    match decided {
+        Err(Refusal::Scope(missing)) => refusal_log::record(store, actor, Refused::Scope(missing.as_str())),
+        Err(Refusal::Role) => refusal_log::count_role_refusal(store, actor),
+        _ => {}
     }
     decided
 }

@@ -1,12 +1,13 @@
 //! What each key did: requests per hour, by outcome — accepted, refused for a permission its
-//! scopes lack, refused for the address it came from, or over a rate limit.
+//! scopes (or its owner's role) lack, refused for the address it came from, or over a rate
+//! limit.
 //!
 //! Counted in memory on the request's path (a lock and a map entry, no write) and added to
 //! the `api_key_usage` table in batches by the writer that writes last use, in the same
 //! tick; at a graceful shutdown the last batch is written too. Hours older than
 //! [`USAGE_KEPT`] are purged. Counts are deltas: a request first counted as accepted and
-//! then refused for its scopes moves from one column to the other in the hour it was
-//! counted in, even if that hour was written meanwhile.
+//! then refused for its scopes (or role) moves from one column to the other in the hour it
+//! was counted in, even if that hour was written meanwhile.
 
 use chrono::{DateTime, TimeDelta, Utc};
 

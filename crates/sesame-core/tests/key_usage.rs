@@ -1,6 +1,7 @@
 //! What each key did, on SQLite (and on PostgreSQL with `SESAME_TEST_POSTGRES_URL`): after a
 //! known sequence of requests the usage counts are exact, by hour and outcome; a request
-//! refused for its scopes moves from accepted to out of scope; old hours are purged.
+//! refused for its scopes (or its owner's role) moves from accepted to out of scope; old
+//! hours are purged.
 
 mod common;
 
@@ -14,7 +15,10 @@ use sesame_core::{
     keys::{KeyError, NewKey},
     model::{AllowedAddresses, Permission, RatePeriod, Role, Scopes},
     model::KeyRateLimit,
+    password::Password,
+    rights::Refusal,
     usage::{Counts, Granularity, Outcome},
+    users::{NewColleague, UserError},
 };
 
 fn ip(text: &str) -> IpAddr {
@@ -91,4 +95,32 @@ async fn usage_counts_are_exact_by_hour_and_outcome() {
     f.services.housekeeping().await.unwrap();
     let gone = f.services.keys.usage(&ada, id, Granularity::Day, start - TimeDelta::days(1), start + TimeDelta::days(2)).await.unwrap();
     assert_eq!(gone.totals().total(), 0);
+}
+
+/// A request its owner's role does not allow (a user's full-access key creating a user) is
+/// refused for what it may not do, like one its scopes do not allow: not counted as accepted.
+#[tokio::test]
+async fn a_request_refused_for_its_owners_role_is_not_counted_as_accepted() {
+    let f = fixture().await;
+    user_in(&f, "ada", "Acme", Role::User).await;
+    let ada = signed_in(&f, "ada", &Client::new(ip("203.0.113.1"), None)).await;
+    let created = f.services.keys.create(&ada, NewKey { name: Some("full"), ..NewKey::default() }).await.unwrap();
+    let (id, secret) = (created.key.id, created.secret.expose().to_owned());
+
+    let actor = request(&f, &secret, "192.0.2.7").await.unwrap();
+    let colleague = NewColleague {
+        full_name: "New Colleague".into(),
+        username: "dave".into(),
+        email: "dave@example.com".into(),
+        role: Role::User,
+        password: Password::new(common::PASSWORD),
+    };
+    let refused = f.services.users.create(&actor, colleague).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::Role))), "{refused:?}");
+    f.services.flush_last_use().await.unwrap();
+
+    let now = f.clock.now();
+    let hours = f.services.keys.usage(&ada, id, Granularity::Hour, now - TimeDelta::hours(1), now + TimeDelta::hours(1)).await.unwrap();
+    assert_eq!(hours.totals().of(Outcome::Accepted), 0, "{hours:?}");
+    assert_eq!(hours.totals().of(Outcome::OutOfScope), 1, "{hours:?}");
 }

@@ -85,7 +85,8 @@ impl UsageBuffer {
         self.add(key, hour, delta);
     }
 
-    /// A request counted as accepted in `hour` was refused for its scopes after all.
+    /// A request counted as accepted in `hour` was refused for its scopes (or its owner's
+    /// role) after all.
     pub(crate) fn refused_for_scope(&self, key: ApiKeyId, hour: i64) {
         let mut delta = Counts::default();
         delta.0[Outcome::Accepted.index()] = -1;
