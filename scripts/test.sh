@@ -14,7 +14,7 @@ source scripts/env.sh
 # why: say it first.
 free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
 if [ "$free_kb" -lt $((10 * 1024 * 1024)) ]; then
-  echo "warning: only $((free_kb / 1024)) MB free on this disk; the suite needs about 10 GB" >&2
+  echo "warning: only $((free_kb / 1024)) MB free on this disk; a clean run writes about 8 GB (10 GB leaves room)" >&2
 fi
 # Everything the steps below need, checked once (they would each check again otherwise).
 scripts/setup.sh --browser --postgres --api-check --fuzz --mail

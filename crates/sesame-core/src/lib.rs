@@ -64,7 +64,8 @@ use throttle::{ThrottleSettings, Throttles};
 use users::Users;
 use verifier::Verifier;
 
-/// Valid keys kept in memory at most (each entry under 200 bytes: see the benchmark's memory per cached key).
+/// Valid keys kept in memory at most (each entry under 200 bytes: see the benchmark's
+/// memory per cached key).
 const KEY_CACHE_CAPACITY: usize = 1_000_000;
 
 /// How the services run; `Default` is what `sesame serve` uses unless told otherwise.

@@ -1,9 +1,6 @@
 //! Turns a presented API key into the user it acts as, or a refusal.
 
-use std::{
-    net::IpAddr,
-    sync::Arc,
-};
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::{DateTime, Utc};
 
@@ -103,4 +100,3 @@ impl Verifier {
         }))
     }
 }
-
