@@ -1,7 +1,7 @@
 //! Accounts: the first administrator, the operator's users, logging in and out, and the
 //! console session a request carries.
 
-use std::{fmt, sync::Arc};
+use std::fmt;
 
 use chrono::{Duration, Utc};
 use rand::{rngs::OsRng, RngCore};
@@ -12,10 +12,10 @@ pub use sesame_model::fields::{PasswordPolicyError, UserFieldError};
 use sesame_model::fields::{is_display_name, is_plausible_email, is_valid_username};
 
 use crate::{
-    actor::{Actor, Boundary, Client, SessionRef, Via},
+    actor::{Actor, Boundary, Client, SessionRef},
     audit::{self, About},
     device::DeviceToken,
-    model::{EventKind, Party, Role, Scopes, User},
+    model::{EventKind, Party, Role, User},
     password::{Password, PasswordHasher},
     password_attempts::PasswordAttempts,
     store::{self, users::NewUser, Store, StoreError},
@@ -58,6 +58,8 @@ pub enum AccountError {
     #[error(transparent)]
     Store(StoreError),
 }
+
+crate::rights::from_denied!(AccountError);
 
 impl From<StoreError> for AccountError {
     fn from(error: StoreError) -> Self {
@@ -306,7 +308,7 @@ impl Accounts {
         if let Err(error) = store::sessions::touch(&mut conn, &hash, now, self.session_idle_ms).await {
             tracing::warn!(%error, "could not note a console session as seen");
         }
-        Ok(Some(Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full, restrictions: Default::default(), counted_in: None }))
+        Ok(Some(Actor::console(user, client, SessionRef(hash))))
     }
 
     /// Remembers the language the actor reads the console in: the messages Sésame sends
@@ -327,7 +329,7 @@ impl Accounts {
             return Ok(());
         };
         if store::sessions::delete(tx.conn(), &hash).await? {
-            let actor = Actor { user: Arc::new(user), client, via: Via::Console(SessionRef(hash)), scopes: Scopes::Full, restrictions: Default::default(), counted_in: None };
+            let actor = Actor::console(user, client, SessionRef(hash));
             let event = audit::event(EventKind::Logout, &actor, About::default());
             audit::commit(tx, &[event], Boundary::Console).await?;
         }

@@ -4,10 +4,12 @@
 
 use std::{net::IpAddr, sync::Arc};
 
+use chrono::{DateTime, Utc};
+
 use crate::{
     device::DeviceToken,
     key::KeyHash,
-    model::{ApiKeyId, Restrictions, Scopes, User},
+    model::{ApiKeyId, LimitFamily, Restrictions, Scopes, User},
 };
 
 /// A user acting through one boundary, from one client.
@@ -26,6 +28,13 @@ pub struct Actor {
     /// console session or the command line. A key may not make or manage a key less
     /// restricted than itself.
     pub restrictions: Arc<Restrictions>,
+    /// When the credential stops working: a key's expiry (for its previous secret, the end
+    /// of the overlap if sooner); none for a key that never expires, a console session or the
+    /// command line. A key makes and manages only keys that expire no later.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// A key with a request limit: whose allowance it counts in, when a limited key made it
+    /// (the keys it makes join that family; none: it heads its own).
+    pub limit_family: Option<LimitFamily>,
     /// A key's request: the hour its use was counted in as accepted ([`crate::usage`]), so a
     /// refusal for its scopes moves it there.
     pub counted_in: Option<i64>,
@@ -76,9 +85,11 @@ impl Client {
 pub enum Via {
     /// The browser console, signed in with a session.
     Console(SessionRef),
-    /// The REST API, with this key; and the hash of its previous secret when that is what
-    /// the request presented (in the overlap after a roll).
-    Api { key: ApiKeyId, previous_secret: Option<KeyHash> },
+    /// The REST API, with this key and the hash of the very secret the request presented:
+    /// every change checks again, inside its transaction, that this secret still works (a
+    /// roll or a leak report in between stops it). `with_previous_secret`: it was the key's
+    /// previous secret, in the overlap after a roll.
+    Api { key: ApiKeyId, secret: KeyHash, with_previous_secret: bool },
     /// The operator's command line (no credential: whoever runs it owns the database).
     CommandLine,
 }
@@ -127,13 +138,58 @@ impl std::fmt::Debug for SessionRef {
 impl Actor {
     /// The operator acting for `user` from the command line (`sesame key create`).
     pub fn command_line(user: User) -> Self {
-        Self { user: Arc::new(user), client: Client::command_line(), via: Via::CommandLine, scopes: Scopes::Full, restrictions: Default::default(), counted_in: None }
+        Self {
+            user: Arc::new(user),
+            client: Client::command_line(),
+            via: Via::CommandLine,
+            scopes: Scopes::Full,
+            restrictions: Default::default(),
+            expires_at: None,
+            limit_family: None,
+            counted_in: None,
+        }
     }
 
-    /// The key's owner acting through the REST API.
-    pub fn api(principal: &crate::principal::KeyPrincipal, client: Client) -> Self {
-        let via = Via::Api { key: principal.key_id, previous_secret: principal.previous_secret.as_deref().copied() };
-        Self { user: principal.user.clone(), client, via, scopes: principal.scopes, restrictions: principal.restrictions.clone(), counted_in: None }
+    /// `user` signed in to the console with the session whose token hashes to `session`.
+    pub(crate) fn console(user: User, client: Client, session: SessionRef) -> Self {
+        Self { via: Via::Console(session), client, ..Self::command_line(user) }
+    }
+
+    /// The key's owner acting through the REST API, with the secret whose hash is `secret`.
+    pub(crate) fn api(principal: &crate::principal::KeyPrincipal, secret: KeyHash, client: Client) -> Self {
+        let via = Via::Api { key: principal.key_id, secret, with_previous_secret: principal.with_previous_secret };
+        Self {
+            user: principal.user.clone(),
+            client,
+            via,
+            scopes: principal.scopes,
+            restrictions: principal.restrictions.clone(),
+            expires_at: principal.expires_at,
+            limit_family: principal.limit_family.as_deref().copied(),
+            counted_in: None,
+        }
+    }
+
+    /// The family whose allowance a key this actor makes (or limits) counts in: the
+    /// actor's own, when the actor is a key with a request limit — a limited key cannot
+    /// multiply its allowance by making keys. None otherwise: the key counts on its own.
+    pub fn family_for_keys_it_makes(&self) -> Option<LimitFamily> {
+        let Via::Api { key, .. } = self.via else { return None };
+        let limit = self.restrictions.rate_limit?;
+        Some(self.limit_family.unwrap_or(LimitFamily { root: key, limit }))
+    }
+
+    /// The key the request came with, if it came through the REST API.
+    pub fn key_id(&self) -> Option<ApiKeyId> {
+        match self.via {
+            Via::Api { key, .. } => Some(key),
+            Via::Console(_) | Via::CommandLine => None,
+        }
+    }
+
+    /// Whether the request presented a key's previous secret (in the overlap after a roll).
+    pub fn with_previous_secret(&self) -> bool {
+        matches!(self.via, Via::Api { with_previous_secret: true, .. })
     }
 
     /// The actor of an authenticated request, whose use was counted in `hour`.

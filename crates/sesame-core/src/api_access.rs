@@ -5,6 +5,7 @@ use std::{net::IpAddr, sync::Arc};
 
 use crate::{
     actor::{Actor, Client},
+    key::KeyHash,
     refusal_log::{self, Refused},
     usage::{self, Outcome},
     model::Permission,
@@ -12,7 +13,7 @@ use crate::{
     rights::{self, Refusal},
     store::{Store, StoreError},
     throttle::{RetryAfter, Throttles},
-    verifier::{Verifier, VerifyError},
+    verifier::{Verified, Verifier, VerifyError},
 };
 
 /// Why a request's key was not accepted.
@@ -34,17 +35,19 @@ pub enum ApiRefusal {
     Store(StoreError),
 }
 
-/// A key accepted: the principal it acts as, and the hour its request was counted in.
+/// A key accepted: the principal it acts as, the secret it was presented with, and the
+/// hour its request was counted in.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub principal: Arc<KeyPrincipal>,
+    secret: KeyHash,
     pub counted_in: i64,
 }
 
 impl Authenticated {
     /// The actor this request is, from `client`.
     pub fn actor(&self, client: Client) -> Actor {
-        Actor::api(&self.principal, client).counted_in(self.counted_in)
+        Actor::api(&self.principal, self.secret, client).counted_in(self.counted_in)
     }
 }
 
@@ -79,8 +82,8 @@ impl ApiAccess {
         let now = self.store.now();
         let hour = usage::hour_of(now);
         match self.verifier.verify_at(presented, ip, now).await {
-            Ok(principal) => {
-                let admitted = match self.throttles.admit_key_request(principal.key_id, principal.restrictions.rate_limit).await {
+            Ok(Verified { principal, secret }) => {
+                let admitted = match self.throttles.admit_key_request(principal.key_id, principal.restrictions.rate_limit, principal.limit_family.as_deref()).await {
                     Ok(admitted) => admitted.and_then(|()| self.throttles.check_key(principal.key_id)),
                     Err(error) => return Err(ApiRefusal::Store(error)),
                 };
@@ -89,13 +92,13 @@ impl ApiAccess {
                     return Err(ApiRefusal::Throttled(retry));
                 }
                 self.store.usage().count(principal.key_id, hour, Outcome::Accepted);
-                Ok(Authenticated { principal, counted_in: hour })
+                Ok(Authenticated { principal, secret, counted_in: hour })
             }
-            Err(VerifyError::AddressNotAllowed(principal)) => {
+            Err(VerifyError::AddressNotAllowed(principal, secret)) => {
                 self.store.usage().count(principal.key_id, hour, Outcome::AddressNotAllowed);
                 // A valid key: the address guessed nothing, so it is not counted against it.
                 tracing::info!(target: "sesame::auth", %ip, key = %principal.key_id, "API key used from an address it does not allow");
-                refusal_log::record(&self.store, &Actor::api(&principal, Client::new(ip, None)), Refused::Address(ip));
+                refusal_log::record(&self.store, &Actor::api(&principal, secret, Client::new(ip, None)), Refused::Address(ip));
                 Err(ApiRefusal::AddressNotAllowed)
             }
             Err(VerifyError::Store(error)) => Err(ApiRefusal::Store(error)),

@@ -212,7 +212,8 @@ mod tests {
         Arc::new(KeyPrincipal {
             key_id: ApiKeyId::new_random(),
             expires_at: None,
-            previous_secret: None,
+            with_previous_secret: false,
+            limit_family: None,
             scopes: crate::model::Scopes::Full,
             restrictions: Default::default(),
             user: Arc::new(User {

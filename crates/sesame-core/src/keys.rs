@@ -17,9 +17,9 @@ use crate::{
     audit::{self, About},
     invalidation::{self, announce, Invalidation},
     key::{ApiKeySecret, KeyHash},
-    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, EventKind, KeyAddress, KeyRateLimit, Page, PageRequest, Restrictions, Scopes, Status},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, EventKind, KeyAddress, KeyRateLimit, Page, PageRequest, Restrictions, Scopes, Status, User},
     notices::{Notice, Recipient},
-    rights::{self, Refusal},
+    rights::{self, Reach, Refusal},
     names::{KeyName, NameError},
     store::{self, Store, StoreError, Tx},
     throttle::{RetryAfter, Throttles},
@@ -45,15 +45,14 @@ pub enum KeyError {
     Unauthenticated,
     #[error("at most 1,000 keys per report")]
     TooManyLeakedKeys,
+    /// The owner has as many keys as an owner may have.
+    #[error("you already have {max} keys, the most one may have: delete some first")]
+    TooManyKeys { max: u32 },
     #[error("the grace period is from 0 seconds to 7 days")]
     InvalidGracePeriod,
     /// An expired key cannot be rolled: its new secret would be expired too.
     #[error("this key has expired: generate a new one")]
     Expired,
-    /// A request made with a key's previous secret may not roll the key: whoever holds an
-    /// old (perhaps leaked) secret must not get a fresh one.
-    #[error("a key's previous secret cannot roll it")]
-    RolledWithPreviousSecret,
     /// The organization's policy allows keys to live at most `max` days: the key would
     /// have expired after `latest`.
     #[error("your organization allows keys to live at most {} days", max.days())]
@@ -73,6 +72,8 @@ impl KeyError {
     }
 }
 
+rights::from_denied!(KeyError);
+
 impl From<StoreError> for KeyError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -86,6 +87,9 @@ impl From<StoreError> for KeyError {
 /// The longest a previous secret may keep working after a roll.
 pub const MAX_GRACE: TimeDelta = TimeDelta::days(7);
 
+/// Keys one owner may have unless the operator says otherwise (`--max-keys-per-owner`).
+pub const DEFAULT_MAX_KEYS_PER_OWNER: u32 = 1_000;
+
 /// Keys one call may report as leaked, at most.
 pub const MAX_LEAKED_KEYS: usize = 1_000;
 
@@ -98,7 +102,8 @@ pub const EXPIRED_KEYS_KEPT: TimeDelta = TimeDelta::days(30);
 pub struct NewKey<'a> {
     /// Absent or blank: a random default name.
     pub name: Option<&'a str>,
-    /// None: the key never expires.
+    /// None: the key expires with the credential making it — never from the console, with
+    /// a key that expires when that key does (a key makes no key that outlives it).
     pub expires_at: Option<DateTime<Utc>>,
     /// None: the scopes of the credential making it — full access from the console, a
     /// scoped key's own scopes from that key (never more than it has).
@@ -242,11 +247,12 @@ pub struct Keys {
     store: Store,
     invalidation: Invalidation,
     throttles: Arc<Throttles>,
+    max_per_owner: u32,
 }
 
 impl Keys {
-    pub(crate) fn new(store: Store, invalidation: Invalidation, throttles: Arc<Throttles>) -> Self {
-        Self { store, invalidation, throttles }
+    pub(crate) fn new(store: Store, invalidation: Invalidation, throttles: Arc<Throttles>, max_per_owner: u32) -> Self {
+        Self { store, invalidation, throttles, max_per_owner }
     }
 
     /// A new key for the actor.
@@ -257,8 +263,12 @@ impl Keys {
             allowed_addresses: new.allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
             rate_limit: new.rate_limit.or(actor.restrictions.rate_limit),
         };
-        rights::may_manage(&self.store, actor, scopes, &restrictions)?;
         let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
+        // Made in bursts at most: a key cannot mint keys by the thousand (each would be one
+        // more allowance, one more secret to leak). The operator's command line is not limited.
+        if actor.via != Via::CommandLine {
+            self.throttles.admit_key_creation(actor.user.id).await?.map_err(KeyError::Throttled)?;
+        }
         let secret = ApiKeySecret::generate();
         let mut tx = self.store.write().await?;
         let now = tx.now();
@@ -266,9 +276,13 @@ impl Keys {
             return Err(KeyError::ExpiryInPast);
         }
         let policy = policy_first(&mut tx, actor).await?;
-        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
-        let expires_at = expiry_under_policy(policy, now, new.expires_at)?;
-        let restricted = store::keys::Restricted { scopes, restrictions };
+        let owner = tx.reauthorize(actor, Permission::ApiKeysWrite).await?;
+        if store::keys::hold_count_of_owner(&mut tx, owner.id).await? >= u64::from(self.max_per_owner) {
+            return Err(KeyError::TooManyKeys { max: self.max_per_owner });
+        }
+        let expires_at = expiry_under_policy(policy, now, new.expires_at.or(actor.expires_at))?;
+        rights::may_manage(&self.store, actor, Reach { scopes, restrictions: &restrictions, expires_at })?;
+        let restricted = store::keys::Restricted { scopes, restrictions, family: actor.family_for_keys_it_makes() };
         let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, restricted).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
@@ -327,11 +341,11 @@ impl Keys {
 
     async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, change: KeyChange) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
-        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let owner = reauthorize_over(&mut tx, actor, id).await?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         let before = &stored.key;
-        rights::may_manage(&self.store, actor, before.scopes, &before.restrictions)?;
+        rights::may_manage(&self.store, actor, Reach::of(before))?;
         let name = match name {
             Some(name) => name,
             // Unchanged: what is stored already obeys the rule.
@@ -348,8 +362,13 @@ impl Keys {
             restrictions,
             ..before.clone()
         };
-        rights::may_manage(&self.store, actor, after.scopes, &after.restrictions)?;
+        rights::may_manage(&self.store, actor, Reach::of(&after))?;
         store::keys::save(tx.conn(), &after, &name).await?;
+        if before.restrictions.rate_limit != after.restrictions.rate_limit {
+            // A limit set by a limited key counts in that key's allowance; one set by an
+            // unlimited credential (the owner in the console, say) is the key's own.
+            store::keys::set_family(tx.conn(), id, actor.family_for_keys_it_makes()).await?;
+        }
         // Every node forgets the key before this returns: a disabled key is refused, and a
         // key's next request acts with its new scopes and restrictions, wherever it lands.
         let revoked = before.status.is_active() && !after.status.is_active();
@@ -398,19 +417,16 @@ impl Keys {
     }
 
     async fn roll_now(&self, actor: &Actor, id: ApiKeyId, Roll { grace, expires_at }: Roll) -> Result<CreatedKey, KeyError> {
-        if matches!(actor.via, Via::Api { previous_secret: Some(_), .. }) {
-            return Err(KeyError::RolledWithPreviousSecret);
-        }
         let mut tx = self.store.write().await?;
         let now = tx.now();
         if expires_at.is_some_and(|at| at <= now) {
             return Err(KeyError::ExpiryInPast);
         }
         let policy = policy_first(&mut tx, actor).await?;
-        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let owner = reauthorize_over(&mut tx, actor, id).await?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, stored.key.scopes, &stored.key.restrictions)?;
+        rights::may_manage(&self.store, actor, Reach::of(&stored.key))?;
         if stored.key.has_expired(now) {
             return Err(KeyError::Expired);
         }
@@ -418,6 +434,8 @@ impl Keys {
             Some(asked) => expiry_under_policy(policy, now, Some(asked))?,
             None => stored.key.expires_at,
         };
+        // A key rolls no key (itself included) to outlive it.
+        rights::may_manage(&self.store, actor, Reach { expires_at, ..Reach::of(&stored.key) })?;
         let secret = ApiKeySecret::generate();
         let until = (grace > TimeDelta::zero()).then(|| now + grace);
         store::keys::roll(tx.conn(), id, &secret.hash(), until.map(|until| (&stored.hash, until)), expires_at).await?;
@@ -440,10 +458,10 @@ impl Keys {
 
     async fn end_overlap_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
-        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let owner = reauthorize_over(&mut tx, actor, id).await?;
         let lock = tx.update_lock();
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, stored.key.scopes, &stored.key.restrictions)?;
+        rights::may_manage(&self.store, actor, Reach::of(&stored.key))?;
         let key = ApiKey { previous_secret_valid_until: None, ..stored.key };
         let Some(previous) = stored.previous_hash else {
             return Ok(key);
@@ -464,10 +482,10 @@ impl Keys {
 
     async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
-        let owner = tx.reauthorize(actor).await?.ok_or(KeyError::Unauthenticated)?;
+        let owner = reauthorize_over(&mut tx, actor, id).await?;
         let lock = tx.update_lock();
         let target = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        rights::may_manage(&self.store, actor, target.key.scopes, &target.key.restrictions)?;
+        rights::may_manage(&self.store, actor, Reach::of(&target.key))?;
         let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
         let forgotten = announce(&mut tx, stored.hashes()).await?;
         let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));
@@ -495,7 +513,13 @@ impl Keys {
             .map(|secret| secret.hash())
             .collect();
         let (keys, client) = (self.clone(), client.clone());
-        let notices = invalidation::run_to_completion(async move { keys.revoke_now(hashes, &client).await }).await?;
+        // Like every change, run again if PostgreSQL broke a deadlock: a leak report must
+        // not fail while the key it names is being changed (it answers 200 whatever it found).
+        let notices = invalidation::run_change(KeyError::is_deadlock, move || {
+            let (keys, hashes, client) = (keys.clone(), hashes.clone(), client.clone());
+            async move { keys.revoke_now(hashes, &client).await }
+        })
+        .await?;
         tracing::info!(target: "sesame::audit", presented = presented.len(), revoked = notices.len(), "keys reported as leaked");
         Ok(notices)
     }
@@ -602,6 +626,19 @@ impl Keys {
         tx.commit().await?;
         Ok(purged)
     }
+}
+
+/// Locks the actor's own key (when a key acts) and the key `id` in id order, the one order
+/// every change takes (see `store::keys::lock_in_id_order`), then checks the actor again
+/// inside the transaction: the very secret the request presented must still work, and may
+/// manage keys (a previous secret may not).
+async fn reauthorize_over(tx: &mut Tx, actor: &Actor, id: ApiKeyId) -> Result<User, KeyError> {
+    let ids: Vec<ApiKeyId> = std::iter::once(id).chain(actor.key_id()).collect();
+    let lock = tx.update_lock();
+    store::keys::lock_in_id_order(tx.conn(), &ids, lock).await?;
+    let owner = tx.reauthorize(actor, Permission::ApiKeysWrite).await?;
+    crate::testing::pause("key-change-authorized").await;
+    Ok(owner)
 }
 
 /// The actor's organization's key policy, read (and held until commit) before anything

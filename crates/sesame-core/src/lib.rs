@@ -79,6 +79,8 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     /// What decides whether a key has expired.
     pub clock: clock::Clock,
+    /// Keys one owner may have at most.
+    pub max_keys_per_owner: u32,
 }
 
 impl Default for Settings {
@@ -89,6 +91,7 @@ impl Default for Settings {
             cluster: cluster::Settings::default(),
             session_idle: std::time::Duration::from_secs(30 * 60),
             clock: clock::Clock::system(),
+            max_keys_per_owner: keys::DEFAULT_MAX_KEYS_PER_OWNER,
         }
     }
 }
@@ -148,7 +151,7 @@ impl Services {
             security: Security::new(store.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone()),
             accounts,
-            keys: Keys::new(store.clone(), invalidation.clone(), throttles.clone()),
+            keys: Keys::new(store.clone(), invalidation.clone(), throttles.clone(), settings.max_keys_per_owner),
             organization: Organizations::new(store.clone(), invalidation),
             reminders: Reminders::new(store.clone()),
             api: ApiAccess::new(verifier.clone(), throttles.clone(), store.clone()),

@@ -57,6 +57,26 @@ impl ApiKey {
     }
 }
 
+/// The allowance a key's requests count in when a key with a request limit made it (or set
+/// its limit): the family of that key, whose members all share one bucket at the limit the
+/// family began with — a limited key cannot multiply its allowance by making keys. Keys
+/// outside a family count in a bucket of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitFamily {
+    /// The key the family began with (the bucket's name; it may since have been deleted).
+    pub root: ApiKeyId,
+    pub limit: KeyRateLimit,
+}
+
+/// When a key's secret stops working: the key's expiry, or for its previous secret the end
+/// of the overlap after a roll if that comes first (none: never).
+pub fn credential_expiry(key_expires_at: Option<DateTime<Utc>>, previous_until: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (key_expires_at, previous_until) {
+        (Some(key), Some(overlap)) => Some(key.min(overlap)),
+        (key, overlap) => key.or(overlap),
+    }
+}
+
 /// Whether an end (none: never) has come at `now`: a key is refused from that very instant.
 pub fn is_past(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     end.is_some_and(|at| now >= at)

@@ -28,6 +28,8 @@ pub enum OrganizationError {
     Store(#[from] StoreError),
 }
 
+rights::from_denied!(OrganizationError);
+
 impl OrganizationError {
     fn is_deadlock(&self) -> bool {
         matches!(self, OrganizationError::Store(error) if error.is_deadlock())
@@ -90,17 +92,22 @@ impl Organizations {
         let organization = actor.user.organization_id;
         // The organization first, as every change that reads the policy (see keys.rs).
         store::users::lock_organization(tx.conn(), organization).await?;
-        let admin = tx.reauthorize(actor).await?.ok_or(OrganizationError::Unauthenticated)?;
-        rights::check(&admin, actor.scopes, Permission::UsersWrite)?;
+        // Then the keys it shortens, with the acting key, in id order (the one order every
+        // change takes), before the actor is checked again.
+        let limit = max.map(|max| latest_expiry(max, now));
+        let lock = tx.update_lock();
+        let shortened = match limit {
+            Some(limit) => store::keys::lock_longer_than(tx.conn(), organization, limit, actor.key_id(), lock).await?,
+            None => Vec::new(),
+        };
+        let admin = tx.reauthorize(actor, Permission::UsersWrite).await?;
         store::organizations::set_max_key_lifetime(tx.conn(), organization, max).await?;
         let detail = max.map_or_else(|| "none".to_owned(), |max| max.days().to_string());
         let mut events = vec![audit::event(EventKind::KeyPolicyChanged, actor, About::default().with_detail(detail))];
         let mut forgotten = Vec::new();
         let mut shortened_keys = 0;
-        if let Some(max) = max {
-            let limit = latest_expiry(max, now);
-            let lock = tx.update_lock();
-            for stored in store::keys::lock_longer_than(tx.conn(), organization, limit, lock).await? {
+        if let Some(limit) = limit {
+            for stored in shortened {
                 store::keys::set_expiry(tx.conn(), stored.key.id, Some(limit)).await?;
                 // Cached principals carry the expiry: every node rebuilds them.
                 forgotten.extend(announce(&mut tx, stored.hashes()).await?);

@@ -10,15 +10,20 @@
 //! A scoped key manages only keys within its own scopes: it cannot make, widen, roll,
 //! enable, disable or delete a key that may do more than it (a key able to manage keys
 //! must not take over its owner's full-access key). Likewise a restricted key manages only
-//! keys at least as restricted: used from no other address, and no faster.
+//! keys at least as restricted: used from no other address, no faster, and expiring no
+//! later. Nor may it create or promote an administrator, or enable an account: that
+//! account could then log in from anywhere, with every permission, for good.
+//!
+//! A key's previous secret (in the overlap after a roll) uses the API and manages no key.
 
+use chrono::{DateTime, Utc};
 use sesame_model::{Permission, Restrictions, Role, Scopes};
 
 use crate::{
-    actor::Actor,
-    model::User,
+    actor::{Actor, Via},
+    model::{ApiKey, User},
     refusal_log::{self, Refused},
-    store::Store,
+    store::{Store, StoreError},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -33,10 +38,47 @@ pub enum Refusal {
     #[error("a key cannot manage a key with more permissions than its own")]
     BeyondKeyScopes,
     /// A restricted key asked to make, or act on, a key that may be used from more places,
-    /// or faster, than itself.
-    #[error("a key cannot manage a key that may be used from more addresses, or faster, than itself")]
+    /// faster, or longer than itself.
+    #[error("a key cannot manage a key that may be used from more addresses, faster, or longer than itself")]
     BeyondKeyRestrictions,
+    /// A request made with a key's previous secret asked to manage keys.
+    #[error("a key's previous secret cannot manage keys")]
+    PreviousSecret,
+    /// A scoped or restricted key (or a previous secret) asked to create or promote an
+    /// administrator, or to enable an account.
+    #[error("only a full-access key with no address or rate restriction (or the console) can create or promote an administrator, or enable an account")]
+    BeyondKeyAccount,
 }
+
+/// Why a change's actor, read again inside the change's transaction, may not make it.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Denied {
+    /// The credential the request came with was revoked, narrowed or rolled away (or its
+    /// user disabled) while the request was in flight.
+    #[error("the credentials are no longer valid")]
+    Unauthenticated,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `From<Denied>` for a use case's error type with `Unauthenticated`, `Refused` and a
+/// `From<StoreError>`: every door answers a denied change alike.
+macro_rules! from_denied {
+    ($error:ident) => {
+        impl From<$crate::rights::Denied> for $error {
+            fn from(denied: $crate::rights::Denied) -> Self {
+                match denied {
+                    $crate::rights::Denied::Unauthenticated => $error::Unauthenticated,
+                    $crate::rights::Denied::Refused(refusal) => $error::Refused(refusal),
+                    $crate::rights::Denied::Store(error) => error.into(),
+                }
+            }
+        }
+    };
+}
+pub(crate) use from_denied;
 
 /// Whether `role` allows `permission`: administering the organization (its users and its
 /// key policy) is for administrators; the rest is for everyone.
@@ -64,42 +106,104 @@ pub fn check(user: &User, scopes: Scopes, permission: Permission) -> Result<(), 
     Ok(())
 }
 
-/// [`Actor::require`], a refusal for a missing scope recorded in the key owner's activity;
-/// a key's request refused for either reason is counted as such in the key's usage.
+/// Whether a request made with a key's previous secret (`with_previous_secret`) may act
+/// with `permission`: it may use the API, not manage keys — whoever holds an old, perhaps
+/// leaked, secret must not make a key that outlives the overlap, nor roll, disable or
+/// delete the key its owner rolled. The one place this rule is written.
+pub fn secret_allows(with_previous_secret: bool, permission: Permission) -> Result<(), Refusal> {
+    if with_previous_secret && permission == Permission::ApiKeysWrite {
+        return Err(Refusal::PreviousSecret);
+    }
+    Ok(())
+}
+
+/// [`Actor::require`], a refusal for a missing scope (or for a previous secret managing
+/// keys) recorded in the key owner's activity; a key's request refused for any reason is
+/// counted as such in the key's usage.
 pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
     let decided = actor.require(permission);
     match decided {
         Err(Refusal::Scope(missing)) => refusal_log::record(store, actor, Refused::Scope(missing.as_str())),
+        Err(Refusal::PreviousSecret) => refusal_log::record(store, actor, Refused::Scope(WITH_ITS_PREVIOUS_SECRET)),
         Err(Refusal::Role) => refusal_log::count_role_refusal(store, actor),
         _ => {}
     }
     decided
 }
 
-/// Whether the actor may make, or act on, a key of `scopes` and `restrictions` (see the
-/// module's note); a refusal is recorded like a missing scope.
-pub(crate) fn may_manage(store: &Store, actor: &Actor, scopes: Scopes, restrictions: &Restrictions) -> Result<(), Refusal> {
-    if !scopes.fits_in(actor.scopes) {
+/// What a key may do and for how long: what [`may_manage`] compares with the actor's own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reach<'a> {
+    pub scopes: Scopes,
+    pub restrictions: &'a Restrictions,
+    /// None: never expires.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> Reach<'a> {
+    pub fn of(key: &'a ApiKey) -> Self {
+        Self { scopes: key.scopes, restrictions: &key.restrictions, expires_at: key.expires_at }
+    }
+}
+
+/// Whether the actor may make, or act on, a key of this reach (see the module's note); a
+/// refusal is recorded like a missing scope.
+pub(crate) fn may_manage(store: &Store, actor: &Actor, key: Reach<'_>) -> Result<(), Refusal> {
+    if !key.scopes.fits_in(actor.scopes) {
         refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_SCOPES));
         return Err(Refusal::BeyondKeyScopes);
     }
-    if !restrictions.fits_in(&actor.restrictions) {
+    if !key.restrictions.fits_in(&actor.restrictions) || !expires_no_later(key.expires_at, actor.expires_at) {
         refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_RESTRICTIONS));
         return Err(Refusal::BeyondKeyRestrictions);
     }
     Ok(())
 }
 
+/// Whether an end (none: never) comes no later than `limit` (none: never).
+fn expires_no_later(end: Option<DateTime<Utc>>, limit: Option<DateTime<Utc>>) -> bool {
+    match (end, limit) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(end), Some(limit)) => end <= limit,
+    }
+}
+
+/// Whether the actor may create or promote an administrator, or enable an account: from
+/// the console or the command line, or with a key's current secret that may do all its
+/// owner may, from anywhere, as fast as it likes — anything less would escape its own
+/// limits through the account, which logs in from anywhere. A key's expiry is not counted
+/// here: where the organization limits key lifetimes every key expires, and such a key
+/// already does all its owner does until then. A refusal is recorded like a missing scope.
+pub(crate) fn may_raise_accounts(store: &Store, actor: &Actor) -> Result<(), Refusal> {
+    let unrestricted = match actor.via {
+        Via::Api { with_previous_secret, .. } => {
+            !with_previous_secret && actor.scopes == Scopes::Full && *actor.restrictions == Restrictions::default()
+        }
+        Via::Console(_) | Via::CommandLine => true,
+    };
+    if unrestricted {
+        return Ok(());
+    }
+    refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_ACCOUNT));
+    Err(Refusal::BeyondKeyAccount)
+}
+
 /// The detail of a *request refused* event for [`Refusal::BeyondKeyScopes`].
 pub const BEYOND_ITS_SCOPES: &str = "beyond its scopes";
 /// The detail of a *request refused* event for [`Refusal::BeyondKeyRestrictions`].
 pub const BEYOND_ITS_RESTRICTIONS: &str = "beyond its restrictions";
+/// The detail of a *request refused* event for [`Refusal::PreviousSecret`].
+pub const WITH_ITS_PREVIOUS_SECRET: &str = "with its previous secret";
+/// The detail of a *request refused* event for [`Refusal::BeyondKeyAccount`].
+pub const BEYOND_ITS_ACCOUNT: &str = "an account beyond the key";
 
 impl Actor {
-    /// [`check`] for this actor as the request brought them (a change checks again with
-    /// the user it re-reads in its transaction).
+    /// [`check`] and [`secret_allows`] for this actor as the request brought them (a change
+    /// checks again with the user and the secret it re-reads in its transaction).
     pub fn require(&self, permission: Permission) -> Result<(), Refusal> {
-        check(&self.user, self.scopes, permission)
+        check(&self.user, self.scopes, permission)?;
+        secret_allows(self.with_previous_secret(), permission)
     }
 }
 

@@ -44,7 +44,7 @@ impl Security {
         new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
         let hash = self.hasher.hash(new).await;
         let mut tx = self.store.write().await?;
-        let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
+        let user = tx.reauthorize(actor, Permission::SecurityWrite).await?;
         store::users::set_password_hash(tx.conn(), user.id, &hash).await?;
         store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
         let event = audit::event(EventKind::PasswordChanged, actor, About::default());
@@ -63,7 +63,7 @@ impl Security {
     pub async fn end_session(&self, actor: &Actor, id: SessionId) -> Result<(), AccountError> {
         rights::require(&self.store, actor, Permission::SecurityWrite)?;
         let mut tx = self.store.write().await?;
-        let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
+        let user = tx.reauthorize(actor, Permission::SecurityWrite).await?;
         if !store::sessions::delete_one_of(tx.conn(), user.id, id).await? {
             return Err(AccountError::SessionNotFound);
         }
@@ -75,7 +75,7 @@ impl Security {
     pub async fn end_other_sessions(&self, actor: &Actor) -> Result<u64, AccountError> {
         rights::require(&self.store, actor, Permission::SecurityWrite)?;
         let mut tx = self.store.write().await?;
-        let user = tx.reauthorize(actor).await?.ok_or(AccountError::Unauthenticated)?;
+        let user = tx.reauthorize(actor, Permission::SecurityWrite).await?;
         let ended = store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
         tx.commit().await?;
         Ok(ended)

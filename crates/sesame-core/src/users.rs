@@ -48,6 +48,8 @@ pub enum UserError {
     Store(StoreError),
 }
 
+rights::from_denied!(UserError);
+
 impl From<StoreError> for UserError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -102,6 +104,9 @@ impl Users {
 
     pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
         rights::require(&self.store, actor, Permission::UsersWrite)?;
+        if colleague.role == Role::Admin {
+            rights::may_raise_accounts(&self.store, actor)?;
+        }
         let input = UserInput {
             organization: actor.user.organization_name.clone(),
             full_name: colleague.full_name,
@@ -112,8 +117,7 @@ impl Users {
         };
         let new_user = accounts::new_user(&self.hasher, &input).await.map_err(UserError::Invalid)?;
         let mut tx = self.store.write().await?;
-        let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
-        rights::check(&admin, actor.scopes, Permission::UsersWrite)?;
+        let admin = tx.reauthorize(actor, Permission::UsersWrite).await?;
         let user = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
         let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
@@ -130,6 +134,9 @@ impl Users {
         }
         if id == actor.user.id {
             return Err(UserError::OwnAccount);
+        }
+        if change.role == Some(Role::Admin) || change.status == Some(Status::Active) {
+            rights::may_raise_accounts(&self.store, actor)?;
         }
         let (users, actor) = (self.clone(), actor.clone());
         invalidation::run_to_completion(async move {
@@ -152,8 +159,7 @@ impl Users {
         // (A user never changes organization: the actor's is the one to lock.)
         let organization = actor.user.organization_id;
         store::users::lock_organization(tx.conn(), organization).await?;
-        let admin = tx.reauthorize(actor).await?.ok_or(UserError::Unauthenticated)?;
-        rights::check(&admin, actor.scopes, Permission::UsersWrite)?;
+        tx.reauthorize(actor, Permission::UsersWrite).await?;
         crate::testing::pause("user-change-checked").await;
         if !store::users::update(tx.conn(), organization, id, &change).await? {
             return Err(UserError::NotFound);

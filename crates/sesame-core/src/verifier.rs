@@ -23,11 +23,19 @@ pub enum VerifyError {
     Unknown,
     #[error("expired key")]
     Expired,
-    /// A valid key from an address its allow-list does not cover.
+    /// A valid key (and the hash of the secret presented) from an address its allow-list
+    /// does not cover.
     #[error("address not allowed for this key")]
-    AddressNotAllowed(Arc<KeyPrincipal>),
+    AddressNotAllowed(Arc<KeyPrincipal>, KeyHash),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A key accepted: who it acts as, and the hash of the secret presented (which every change
+/// the request makes checks again; the cache keys by it but does not keep it twice).
+pub(crate) struct Verified {
+    pub principal: Arc<KeyPrincipal>,
+    pub secret: KeyHash,
 }
 
 #[derive(Clone)]
@@ -51,13 +59,13 @@ impl Verifier {
     /// the key before it returns (see [`crate::invalidation`]). Expiry needs no message: the
     /// clock is read on every request.
     pub async fn verify(&self, presented: &str, client_ip: IpAddr) -> Result<Arc<KeyPrincipal>, VerifyError> {
-        self.verify_at(presented, client_ip, self.store.now()).await
+        Ok(self.verify_at(presented, client_ip, self.store.now()).await?.principal)
     }
 
     /// [`Self::verify`] at `now`, which the caller read (and uses again: one clock read
     /// per API request that finds its key in the cache; a lookup in the database reads the
     /// clock again after it).
-    pub(crate) async fn verify_at(&self, presented: &str, client_ip: IpAddr, now: DateTime<Utc>) -> Result<Arc<KeyPrincipal>, VerifyError> {
+    pub(crate) async fn verify_at(&self, presented: &str, client_ip: IpAddr, now: DateTime<Utc>) -> Result<Verified, VerifyError> {
         let hash = key::hash_presented(presented).map_err(VerifyError::Malformed)?;
         let (principal, now) = match self.cache.get(&hash) {
             Some(principal) => (principal, now),
@@ -74,27 +82,25 @@ impl Verifier {
             return Err(VerifyError::Expired);
         }
         if !principal.restrictions.allowed_addresses.allows(client_ip) {
-            return Err(VerifyError::AddressNotAllowed(principal));
+            return Err(VerifyError::AddressNotAllowed(principal, hash));
         }
         self.last_use.record(principal.key_id, client_ip, now);
-        if principal.previous_secret.is_some() {
+        if principal.with_previous_secret {
             self.previous_secret_uses.note(&principal, client_ip);
         }
-        Ok(principal)
+        Ok(Verified { principal, secret: hash })
     }
 
     async fn lookup(&self, hash: &KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
         let found = store::keys::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
         // A previous secret stops at the end of its overlap, or with the key, if sooner.
-        let expires_at = match (found.expires_at, found.previous_until) {
-            (Some(key), Some(overlap)) => Some(key.min(overlap)),
-            (key, overlap) => key.or(overlap),
-        };
+        let expires_at = crate::model::credential_expiry(found.expires_at, found.previous_until);
         Ok(Arc::new(KeyPrincipal {
             key_id: found.id,
             expires_at,
-            previous_secret: found.previous_until.map(|_| Box::new(*hash)),
+            with_previous_secret: found.previous_until.is_some(),
             scopes: found.restricted.scopes,
+            limit_family: found.restricted.family.map(Box::new),
             restrictions: self.cache.shared_restrictions(found.restricted.restrictions),
             user: self.cache.shared_owner(found.user),
         }))

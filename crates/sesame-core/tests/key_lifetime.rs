@@ -7,9 +7,11 @@ mod common;
 use std::net::IpAddr;
 
 use chrono::TimeDelta;
-use common::{fixture, signed_in, user};
+use common::{fixture, signed_in, through_api, user};
 use sesame_core::{
-    actor::{Actor, Client},
+    accounts::AccountError,
+    actor::Client,
+    rights::Refusal,
     keys::{KeyChange, KeyError, NewKey, Roll, EXPIRED_KEYS_KEPT},
     model::{EventKind, PageRequest, Status},
     verifier::VerifyError,
@@ -42,8 +44,7 @@ async fn a_key_that_expired_while_its_request_was_in_flight_changes_nothing() {
     let alice = user(&f, "alice").await;
     let expires_at = f.clock.now() + TimeDelta::minutes(5);
     let created = f.services.keys.create(&alice, NewKey { expires_at: Some(expires_at), ..NewKey::default() }).await.unwrap();
-    let principal = f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
-    let through_api = Actor::api(&principal, Client::new(IP, None));
+    let through_api = through_api(&f, created.secret.expose()).await;
     f.clock.set(expires_at);
     let refused = f.services.keys.create(&through_api, NewKey::named(Some("made-too-late"))).await;
     assert!(matches!(refused, Err(KeyError::Unauthenticated)), "{refused:?}");
@@ -90,8 +91,7 @@ async fn a_disabled_key_cannot_be_used_by_a_request_already_in_flight() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
-    let principal = f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
-    let through_api = Actor::api(&principal, Client::new(IP, None));
+    let through_api = through_api(&f, created.secret.expose()).await;
     f.services.keys.update(&alice, created.key.id, KeyChange::status(Status::Disabled)).await.unwrap();
     let refused = f.services.keys.create(&through_api, NewKey::named(Some("x"))).await;
     assert!(matches!(refused, Err(KeyError::Unauthenticated)), "{refused:?}");
@@ -171,8 +171,8 @@ async fn a_rolled_key_answers_to_both_secrets_until_the_millisecond_its_overlap_
     assert_ne!(new, old);
 
     let with_old = f.services.verifier.verify(&old, IP).await.unwrap();
-    assert!(with_old.previous_secret.is_some() && with_old.key_id == created.key.id);
-    assert!(f.services.verifier.verify(&new, IP).await.unwrap().previous_secret.is_none());
+    assert!(with_old.with_previous_secret && with_old.key_id == created.key.id);
+    assert!(!f.services.verifier.verify(&new, IP).await.unwrap().with_previous_secret);
     f.clock.set(until - TimeDelta::milliseconds(1));
     assert!(f.services.verifier.verify(&old, IP).await.is_ok());
     f.clock.set(until);
@@ -272,25 +272,40 @@ async fn each_address_still_using_a_previous_secret_is_recorded_once() {
 }
 
 #[tokio::test]
-async fn a_previous_secret_cannot_roll_its_key_nor_act_once_its_overlap_ended() {
+async fn a_previous_secret_uses_the_api_but_manages_no_key_and_stops_at_the_end_of_its_overlap() {
     let f = fixture().await;
     let alice = user(&f, "alice").await;
     let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
+    let spare = f.services.keys.create(&alice, NewKey::named(Some("spare"))).await.unwrap();
     let rolled = f.services.keys.roll(&alice, created.key.id, Roll::grace(TimeDelta::hours(1))).await.unwrap();
-    let old = f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
-    let with_old = Actor::api(&old, Client::new(IP, None));
-    let new = f.services.verifier.verify(rolled.secret.expose(), IP).await.unwrap();
-    let with_new = Actor::api(&new, Client::new(IP, None));
+    let with_old = through_api(&f, created.secret.expose()).await;
+    let with_new = through_api(&f, rolled.secret.expose()).await;
 
-    // Whoever holds the old (perhaps leaked) secret does not get a fresh one.
-    let refused = f.services.keys.roll(&with_old, created.key.id, Roll::grace(TimeDelta::zero())).await;
-    assert!(matches!(refused, Err(KeyError::RolledWithPreviousSecret)), "{refused:?}");
+    // Whoever holds the old (perhaps leaked) secret gets no fresh one, makes no key that
+    // would outlive the overlap, and cannot stop the key its owner rolled.
+    let id = created.key.id;
+    let keys = &f.services.keys;
+    let refusals = [
+        keys.roll(&with_old, id, Roll::grace(TimeDelta::zero())).await.err(),
+        keys.create(&with_old, NewKey::named(Some("minted"))).await.err(),
+        keys.update(&with_old, id, KeyChange::status(Status::Disabled)).await.err(),
+        keys.update(&with_old, spare.key.id, KeyChange::rename("renamed")).await.err(),
+        keys.end_overlap(&with_old, id).await.err(),
+        keys.delete(&with_old, id).await.err(),
+        keys.delete(&with_old, spare.key.id).await.err(),
+    ];
+    for refused in refusals {
+        assert!(matches!(refused, Some(KeyError::Refused(Refusal::PreviousSecret))), "{refused:?}");
+    }
+    assert_eq!(keys.list(&alice).await.unwrap().len(), 2, "nothing made, nothing deleted");
     assert!(f.services.verifier.verify(rolled.secret.expose(), IP).await.is_ok());
-    // During the overlap it may still act; once the overlap ends, a request already in
-    // flight with it changes nothing, while the current secret still works.
-    f.services.keys.create(&with_old, NewKey::named(Some("during"))).await.unwrap();
-    f.services.keys.end_overlap(&alice, created.key.id).await.unwrap();
-    let late = f.services.keys.create(&with_old, NewKey::named(Some("after"))).await;
-    assert!(matches!(late, Err(KeyError::Unauthenticated)), "{late:?}");
-    f.services.keys.create(&with_new, NewKey::named(Some("current"))).await.unwrap();
+    // It still reads, as the job that holds it expects.
+    assert_eq!(keys.list(&with_old).await.unwrap().len(), 2);
+    // Once the overlap ends, a request already in flight with it changes nothing, while the
+    // current secret still works.
+    f.services.security.end_other_sessions(&with_old).await.unwrap();
+    keys.end_overlap(&alice, id).await.unwrap();
+    let late = f.services.security.end_other_sessions(&with_old).await;
+    assert!(matches!(late, Err(AccountError::Unauthenticated)), "{late:?}");
+    keys.create(&with_new, NewKey::named(Some("current"))).await.unwrap();
 }

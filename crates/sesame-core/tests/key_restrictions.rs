@@ -7,7 +7,7 @@ mod common;
 
 use std::{net::IpAddr, time::Duration};
 
-use common::{fixture, signed_in, user_in, Fixture};
+use common::{fixture, fixture_with, signed_in, through_api, user_in, Fixture};
 use sesame_core::{
     actor::{Actor, Client},
     api_access::ApiRefusal,
@@ -211,4 +211,89 @@ async fn a_restricted_key_makes_and_manages_only_keys_as_restricted_as_itself() 
     assert!(matches!(f.services.keys.delete(&from_runner, open_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))));
     // Within them, it manages keys.
     assert!(f.services.keys.roll(&from_runner, child.id, Roll::grace(chrono::TimeDelta::zero())).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_time_boxed_key_makes_and_rolls_no_key_that_outlives_it() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::User).await;
+    let keys = &f.services.keys;
+    let ends = f.clock.now() + chrono::TimeDelta::minutes(10);
+    let boxed = keys.create(&ada, NewKey { name: Some("boxed"), expires_at: Some(ends), ..NewKey::default() }).await.unwrap();
+    let forever = keys.create(&ada, NewKey::named(Some("forever"))).await.unwrap();
+    let from_boxed = through_api(&f, boxed.secret.expose()).await;
+
+    // A key made with no expiry expires with its maker; one asked to expire sooner may.
+    let child = keys.create(&from_boxed, NewKey::named(Some("child"))).await.unwrap().key;
+    assert_eq!(child.expires_at, Some(ends));
+    let sooner = NewKey { name: Some("sooner"), expires_at: Some(ends - chrono::TimeDelta::minutes(5)), ..NewKey::default() };
+    assert!(keys.create(&from_boxed, sooner).await.is_ok());
+    // Later is refused, as is rolling itself (or a child) to 2099…
+    let later = NewKey { name: Some("later"), expires_at: Some(ends + chrono::TimeDelta::days(1)), ..NewKey::default() };
+    let refused = keys.create(&from_boxed, later).await;
+    assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
+    let far = "2099-01-01T00:00:00Z".parse().unwrap();
+    for id in [boxed.key.id, child.id] {
+        let refused = keys.roll(&from_boxed, id, Roll { grace: chrono::TimeDelta::zero(), expires_at: Some(far) }).await;
+        assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
+    }
+    // …and touching a key that never expires.
+    let refused = keys.delete(&from_boxed, forever.key.id).await;
+    assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
+    let listed = keys.list(&ada).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    assert!(listed.iter().filter(|key| key.name != "forever").all(|key| key.expires_at.is_some_and(|at| at <= ends)), "{listed:?}");
+    // Within its own lifetime it rolls its child.
+    assert!(keys.roll(&from_boxed, child.id, Roll::grace(chrono::TimeDelta::zero())).await.is_ok());
+}
+
+#[tokio::test]
+async fn keys_made_by_a_limited_key_share_its_allowance() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::User).await;
+    let three_a_minute = Some(KeyRateLimit::new(3, RatePeriod::Minute).unwrap());
+    let (_, parent) = restricted_key(&f, &ada, "parent", Restrictions { rate_limit: three_a_minute, ..Restrictions::default() }).await;
+    let from_parent = as_api(&f, &parent, "192.0.2.1").await.unwrap();
+    let child = f.services.keys.create(&from_parent, NewKey::named(Some("child"))).await.unwrap();
+    let from_child = as_api(&f, child.secret.expose(), "192.0.2.1").await.unwrap();
+    let grandchild = f.services.keys.create(&from_child, NewKey::named(Some("grandchild"))).await.unwrap();
+    assert!(as_api(&f, grandchild.secret.expose(), "192.0.2.1").await.is_ok(), "the family's third request");
+
+    // Three requests in a minute for the whole family, whichever key makes them.
+    for secret in [parent.as_str(), child.secret.expose(), grandchild.secret.expose()] {
+        let refused = as_api(&f, secret, "192.0.2.1").await;
+        assert!(matches!(refused, Err(ApiRefusal::Throttled(_))), "{refused:?}");
+    }
+    // A key the owner limits from the console counts on its own again.
+    let own = KeyChange { rate_limit: Some(Some(KeyRateLimit::new(2, RatePeriod::Minute).unwrap())), ..KeyChange::default() };
+    f.services.keys.update(&ada, grandchild.key.id, own).await.unwrap();
+    assert!(as_api(&f, grandchild.secret.expose(), "192.0.2.1").await.is_ok());
+}
+
+#[tokio::test]
+async fn keys_are_made_in_bursts_at_most_and_an_owner_has_a_bounded_number() {
+    let f = fixture_with(|settings| {
+        settings.max_keys_per_owner = 5;
+        settings.throttles.key_creation_burst = 7;
+        settings.throttles.key_creation_refill = Duration::from_secs(60);
+    })
+    .await;
+    let ada = user_in(&f, "ada", "Acme", Role::User).await;
+    let console = signed_in(&f, "ada", &Client::new(ip("192.0.2.1"), None)).await;
+    for n in 0..5 {
+        f.services.keys.create(&console, NewKey::named(Some(&format!("key {n}")))).await.unwrap();
+    }
+    let refused = f.services.keys.create(&console, NewKey::named(Some("sixth"))).await;
+    assert!(matches!(refused, Err(KeyError::TooManyKeys { max: 5 })), "{refused:?}");
+    assert_eq!(f.services.keys.list(&ada).await.unwrap().len(), 5, "nothing made");
+
+    // Room again, but the burst is spent: each call above counted, refused or not.
+    let first = f.services.keys.list(&ada).await.unwrap()[0].id;
+    f.services.keys.delete(&console, first).await.unwrap();
+    f.services.keys.create(&console, NewKey::named(Some("again"))).await.unwrap();
+    let refused = f.services.keys.create(&console, NewKey::named(Some("too soon"))).await;
+    assert!(matches!(refused, Err(KeyError::Throttled(_))), "{refused:?}");
+    // The operator's command line is not limited in pace (only in number).
+    let refused = f.services.keys.create(&ada, NewKey::named(Some("operator"))).await;
+    assert!(matches!(refused, Err(KeyError::TooManyKeys { .. })), "{refused:?}");
 }

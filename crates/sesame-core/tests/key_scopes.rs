@@ -6,17 +6,17 @@ mod common;
 
 use std::{net::IpAddr, time::Duration};
 
-use common::{fixture, signed_in, user_in, Fixture};
+use common::{fixture, signed_in, through_api, user_in, Fixture};
 use sesame_core::{
     accounts::UserInput,
     actor::{Actor, Client},
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::{EventKind, PageRequest, Permission, Role, Scopes, Status, UserChange},
+    model::{EventKind, KeyRateLimit, PageRequest, Permission, RatePeriod, Role, Scopes, Status, UserChange},
     rights::Refusal,
     users::{NewColleague, UserError},
 };
 
-const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 7));
+const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
 
 fn only(permissions: &[Permission]) -> Scopes {
     Scopes::from_list(Some(permissions)).unwrap()
@@ -28,8 +28,7 @@ async fn key_actor(f: &Fixture, owner: &Actor, name: &str, scopes: Scopes) -> (A
     let created = f.services.keys.create(owner, new).await.unwrap();
     assert_eq!(created.key.scopes, scopes);
     let secret = created.secret.expose().to_owned();
-    let principal = f.services.verifier.verify(&secret, IP).await.unwrap();
-    (Actor::api(&principal, Client::new(IP, None)), secret)
+    (through_api(f, &secret).await, secret)
 }
 
 fn colleague(username: &str) -> NewColleague {
@@ -88,8 +87,7 @@ async fn a_key_never_exceeds_its_owners_current_role() {
 
     // Bea is made a user: her key's next request acts as a user.
     f.services.users.update(&ada, bea.user.id, UserChange { role: Some(Role::User), status: None }).await.unwrap();
-    let principal = f.services.verifier.verify(&secret, IP).await.unwrap();
-    let demoted = Actor::api(&principal, Client::new(IP, None));
+    let demoted = through_api(&f, &secret).await;
     let refused = f.services.users.create(&demoted, colleague("dan")).await;
     assert!(matches!(refused, Err(UserError::Refused(Refusal::Role))), "{refused:?}");
 }
@@ -184,4 +182,53 @@ async fn a_key_narrowed_while_its_request_is_in_flight_does_nothing_with_its_old
     assert!(matches!(refused, Err(UserError::Unauthenticated)), "{refused:?}");
     let refused = f.services.keys.create(&in_flight, NewKey::named(Some("late"))).await;
     assert!(matches!(refused, Err(KeyError::Unauthenticated)), "{refused:?}");
+}
+
+#[tokio::test]
+async fn only_a_key_with_all_its_owners_power_creates_or_promotes_an_administrator_or_enables_an_account() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let users = &f.services.users;
+    let admin = |username: &str| NewColleague { role: Role::Admin, ..colleague(username) };
+    let (provisioner, _) = key_actor(&f, &ada, "provisioner", only(&[Permission::UsersRead, Permission::UsersWrite])).await;
+
+    // A users:write key makes and disables plain users…
+    let bob = users.create(&provisioner, colleague("bob")).await.unwrap();
+    let disable = UserChange { role: None, status: Some(Status::Disabled) };
+    users.update(&provisioner, bob.id, disable).await.unwrap();
+    // …but makes no account that could log in from anywhere with every permission.
+    let refused = users.create(&provisioner, admin("mallory")).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::BeyondKeyAccount))), "{refused:?}");
+    let promote = UserChange { role: Some(Role::Admin), status: None };
+    let refused = users.update(&provisioner, bob.id, promote).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::BeyondKeyAccount))), "{refused:?}");
+    let enable = UserChange { role: None, status: Some(Status::Active) };
+    let refused = users.update(&provisioner, bob.id, enable).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::BeyondKeyAccount))), "{refused:?}");
+
+    // Nor does a full-access key kept to some addresses, or to a pace.
+    let kept = NewKey {
+        name: Some("kept"),
+        allowed_addresses: Some(sesame_core::model::AllowedAddresses::parse(&["192.0.2.0/24"]).unwrap()),
+        ..NewKey::default()
+    };
+    let kept = f.services.keys.create(&ada, kept).await.unwrap();
+    let paced = NewKey { name: Some("paced"), rate_limit: KeyRateLimit::new(100, RatePeriod::Second).ok(), ..NewKey::default() };
+    let paced = f.services.keys.create(&ada, paced).await.unwrap();
+    for secret in [kept.secret.expose(), paced.secret.expose()] {
+        let limited = through_api(&f, secret).await;
+        let refused = users.create(&limited, admin("mallory")).await;
+        assert!(matches!(refused, Err(UserError::Refused(Refusal::BeyondKeyAccount))), "{refused:?}");
+    }
+    let listed = users.list(&ada, PageRequest::first()).await.unwrap().items;
+    assert!(listed.iter().all(|user| user.username != "mallory"));
+    assert_eq!(listed.iter().find(|user| user.id == bob.id).unwrap().role, Role::User);
+
+    // A full-access key with no restriction (one that expires too: where the organization
+    // limits lifetimes, every key does), and the console, may.
+    let expiring = NewKey { name: Some("full"), expires_at: Some(f.clock.now() + chrono::TimeDelta::days(30)), ..NewKey::default() };
+    let full = through_api(&f, f.services.keys.create(&ada, expiring).await.unwrap().secret.expose()).await;
+    users.update(&full, bob.id, UserChange { role: Some(Role::Admin), status: Some(Status::Active) }).await.unwrap();
+    let console = signed_in(&f, "ada", &Client::new(IP, None)).await;
+    users.create(&console, admin("grace")).await.unwrap();
 }

@@ -16,6 +16,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "SESAME_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: crate::logging::LogFormat,
 
+    /// Keys one owner may have at most (more answers 409 `too_many_keys`).
+    #[arg(long, global = true, env = "SESAME_MAX_KEYS_PER_OWNER", default_value_t = sesame_core::keys::DEFAULT_MAX_KEYS_PER_OWNER,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_keys_per_owner: u32,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -10,7 +10,11 @@ use sesame_core::{accounts::UserInput, actor::Actor, keys::NewKey, password::Pas
 use crate::cli::{KeyCommand, UserCommand};
 
 async fn services(database_url: &str) -> anyhow::Result<Services> {
-    Services::connect(database_url, Settings::default()).await.context("opening the database")
+    services_with(database_url, Settings::default()).await
+}
+
+async fn services_with(database_url: &str, settings: Settings) -> anyhow::Result<Services> {
+    Services::connect(database_url, settings).await.context("opening the database")
 }
 
 pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()> {
@@ -60,9 +64,9 @@ pub fn openapi(public_url: &str) {
     println!("{}", document.text());
 }
 
-pub async fn key(database_url: &str, command: KeyCommand) -> anyhow::Result<()> {
+pub async fn key(database_url: &str, max_keys_per_owner: u32, command: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Create { username, name } = command;
-    let services = services(database_url).await?;
+    let services = services_with(database_url, Settings { max_keys_per_owner, ..Settings::default() }).await?;
     let Some(user) = services.accounts.user_named(&username).await? else {
         bail!("no user named {username:?}");
     };

@@ -15,9 +15,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     sesame_server::logging::init(cli.log_format);
     let result = match cli.command {
-        Command::Serve(args) => sesame_server::serve::run(&cli.database_url, args).await,
+        Command::Serve(args) => sesame_server::serve::run(&cli.database_url, cli.max_keys_per_owner, args).await,
         Command::User(command) => sesame_server::commands::user(&cli.database_url, command).await,
-        Command::Key(command) => sesame_server::commands::key(&cli.database_url, command).await,
+        Command::Key(command) => sesame_server::commands::key(&cli.database_url, cli.max_keys_per_owner, command).await,
         Command::SetupToken => sesame_server::commands::setup_token(&cli.database_url).await,
         Command::Openapi { public_url } => {
             sesame_server::commands::openapi(&public_url);

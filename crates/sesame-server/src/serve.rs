@@ -22,9 +22,10 @@ use crate::{
 /// cores from the API on a small machine.
 const ARGON2_PERMITS: usize = 1;
 
-pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn run(database_url: &str, max_keys_per_owner: u32, args: ServeArgs) -> anyhow::Result<()> {
     let settings = Settings {
         argon2_permits: ARGON2_PERMITS,
+        max_keys_per_owner,
         throttles: args.limits.settings(),
         session_idle: std::time::Duration::from_secs(args.session_idle_minutes * 60),
         ..Default::default()

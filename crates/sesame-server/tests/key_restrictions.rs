@@ -193,3 +193,87 @@ async fn a_keys_usage_is_served_by_outcome_and_bad_ranges_are_refused() {
     assert_eq!(long["data"]["from"], "2025-12-01T00:00:00Z", "90 days before the end");
     assert_eq!(long["data"]["buckets"].as_array().unwrap().len(), 90);
 }
+
+/// `POST /api/v1/api_keys` with `key` and `body`: the status and the body.
+async fn create_key(server: &TestServer, key: &str, body: Value) -> (StatusCode, Value) {
+    let response = call_from(server, OFFICE, Method::POST, "/api/v1/api_keys", key, Some(body)).await;
+    (response.status(), json_of(response).await)
+}
+
+#[tokio::test]
+async fn a_key_that_expires_makes_and_rolls_no_key_that_outlives_it() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (_, full) = server.generate_key(&ada, Some("full")).await;
+    let ends = (server.clock.now() + chrono::TimeDelta::minutes(10)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (status, boxed) = create_key(&server, full.expose(), json!({"name": "boxed", "expiresAt": ends})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (boxed_id, boxed) = (boxed["data"]["id"].as_str().unwrap().to_owned(), boxed["data"]["secret"].as_str().unwrap().to_owned());
+
+    // Made with no expiry: it expires with its maker.
+    let (status, child) = create_key(&server, &boxed, json!({"name": "child"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{child}");
+    assert_eq!(child["data"]["expiresAt"].as_str().map(|at| at.parse::<chrono::DateTime<chrono::Utc>>().unwrap()), Some(ends.parse().unwrap()));
+    // Never expiring, or later than itself: refused, and nothing made.
+    let (status, refused) = create_key(&server, &boxed, json!({"name": "forever", "expiresAt": "2099-01-01T00:00:00Z"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(refused["errors"][0]["code"], "restriction_exceeds_key");
+    let rolled_far = json!({"gracePeriodSeconds": 0, "expiresAt": "2099-01-01T00:00:00Z"});
+    let refused = call_from(&server, OFFICE, Method::POST, &format!("/api/v1/api_keys/{boxed_id}/roll"), &boxed, Some(rolled_far)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json_of(refused).await["errors"][0]["code"], "restriction_exceeds_key");
+    let listed = json_of(call_from(&server, OFFICE, Method::GET, "/api/v1/api_keys", full.expose(), None).await).await;
+    let names: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|key| key["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["full", "boxed", "child"]);
+    assert_eq!(call_from(&server, OFFICE, Method::GET, "/api/v1/me", &boxed, None).await.status(), StatusCode::OK, "not rolled");
+}
+
+#[tokio::test]
+async fn keys_made_by_a_limited_key_share_its_allowance_over_http() {
+    let server = TestServer::start_with_throttles(ThrottleSettings::default()).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (_, full) = server.generate_key(&ada, Some("full")).await;
+    let body = json!({"name": "limited", "rateLimit": {"requests": 3, "per": "minute"}});
+    let (_, limited) = create_key(&server, full.expose(), body).await;
+    let limited = limited["data"]["secret"].as_str().unwrap().to_owned();
+
+    // Its first request makes a child, and the child's first makes a grandchild…
+    let (status, child) = create_key(&server, &limited, json!({"name": "child"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{child}");
+    let child = child["data"]["secret"].as_str().unwrap().to_owned();
+    let (status, grandchild) = create_key(&server, &child, json!({"name": "grandchild"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{grandchild}");
+    let grandchild = grandchild["data"]["secret"].as_str().unwrap().to_owned();
+    // …and the family's third request is its last this minute, whichever key makes it.
+    assert_eq!(call_from(&server, OFFICE, Method::GET, "/api/v1/me", &grandchild, None).await.status(), StatusCode::OK);
+    for key in [&limited, &child, &grandchild] {
+        let refused = call_from(&server, OFFICE, Method::GET, "/api/v1/me", key, None).await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused.headers().contains_key("retry-after"));
+    }
+}
+
+#[tokio::test]
+async fn an_owner_has_a_bounded_number_of_keys_made_in_bursts_at_most() {
+    let throttles = ThrottleSettings { key_creation_burst: 4, key_creation_refill: Duration::from_secs(60), ..ThrottleSettings::default() };
+    let server = TestServer::start_with_settings(sesame_core::Settings { max_keys_per_owner: 3, throttles, ..Default::default() }).await;
+    let ada = server.create_user("ada", Role::User).await;
+    let (_, full) = server.generate_key(&ada, Some("full")).await;
+    for name in ["two", "three"] {
+        assert_eq!(create_key(&server, full.expose(), json!({"name": name})).await.0, StatusCode::CREATED);
+    }
+    let (status, refused) = create_key(&server, full.expose(), json!({"name": "four"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(refused["errors"][0]["code"], "too_many_keys");
+    assert_eq!(refused["errors"][0]["context"]["maxKeys"], 3);
+    let listed = json_of(call_from(&server, OFFICE, Method::GET, "/api/v1/api_keys", full.expose(), None).await).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 3, "nothing made");
+
+    // Room again; but four calls in a minute is the most (the refused one counted too).
+    let two = listed["data"][1]["id"].as_str().unwrap();
+    call_from(&server, OFFICE, Method::DELETE, &format!("/api/v1/api_keys/{two}"), full.expose(), None).await;
+    assert_eq!(create_key(&server, full.expose(), json!({"name": "again"})).await.0, StatusCode::CREATED);
+    let response = call_from(&server, OFFICE, Method::POST, "/api/v1/api_keys", full.expose(), Some(json!({"name": "more"}))).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+}

@@ -3,10 +3,13 @@
 //! and through the REST API (key). The outcome of each is written down, and the key column
 //! must equal the session column row for row.
 //!
-//! Unless it carries less: two more columns, by key only, for an administrator's read-only
-//! key and a key scoped to `api_keys:write` alone. Their refusals name the permission
-//! missing, which must be the one the OpenAPI document gives the operation; and a scoped
-//! key does not touch its owner's full-access keys.
+//! Unless it carries less: four more columns, by key only, for an administrator's read-only
+//! key, a key scoped to `api_keys:write` alone, a key scoped to `users:read` and
+//! `users:write`, and the previous secret of the administrator's full-access key after a
+//! roll. Refusals for a scope name the permission missing, which must be the one the
+//! OpenAPI document gives the operation; a scoped key does not touch its owner's
+//! full-access keys; only a key with all its owner's power makes or promotes an
+//! administrator, or enables an account; and a previous secret manages no key.
 //!
 //! Each column runs on a fresh server with the same people, and runs the operations in the
 //! same order, so the state every operation sees is the same in both columns.
@@ -34,6 +37,11 @@ enum Actor {
     ReadOnlyKey,
     /// The administrator, through a key scoped to `api_keys:write` alone.
     KeysWriteKey,
+    /// The administrator, through a key scoped to `users:read` and `users:write`.
+    UsersWriteKey,
+    /// The administrator, through their full-access key's previous secret, in the overlap
+    /// after a roll.
+    PreviousSecret,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +63,11 @@ enum Outcome {
     OutOfScope(&'static str),
     /// 403 `scope_exceeds_key`: a scoped key acting on a key that may do more.
     BeyondScopes,
+    /// 403 `account_exceeds_key`: a key with less than its owner's power making or raising
+    /// an account.
+    BeyondAccount,
+    /// 403 `previous_secret_not_allowed`: a previous secret managing keys.
+    PreviousSecret,
 }
 use Outcome::*;
 
@@ -88,6 +101,8 @@ enum Operation {
     UpdateColleague,
     UpdateSelf,
     UpdateStranger,
+    CreateAdministrator,
+    DisableAndEnableColleague,
     ListActivity,
     ListSessions,
     EndStrangersSession,
@@ -97,45 +112,52 @@ enum Operation {
 }
 
 /// The rule, written out: (operation, admin, user, disabled administrator, the
-/// administrator's read-only key, the administrator's `api_keys:write` key).
-fn expected() -> Vec<(Operation, [Outcome; 5])> {
+/// administrator's read-only key, `api_keys:write` key, `users:read users:write` key, and
+/// full-access key's previous secret).
+fn expected() -> Vec<(Operation, [Outcome; 7])> {
     use Operation as O;
     let org = || Allowed("admin,alice,carol,dave".into());
+    let one = || Allowed("1".into());
     let (keys_read, keys_write) = (OutOfScope("api_keys:read"), OutOfScope("api_keys:write"));
     let (users_read, users_write) = (OutOfScope("users:read"), OutOfScope("users:write"));
-    let security = OutOfScope("security:write");
+    let (security, activity) = (OutOfScope("security:write"), OutOfScope("activity:read"));
+    let unauth = Unauthenticated;
     vec![
-        (O::Me, [ok(), ok(), Unauthenticated, ok(), OutOfScope("me:read")]),
-        (O::ListKeys, [Allowed("1".into()), Allowed("1".into()), Unauthenticated, Allowed("1".into()), keys_read.clone()]),
-        (O::GetOwnKey, [ok(), ok(), Unauthenticated, ok(), keys_read.clone()]),
-        (O::CreateKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
-        (O::CreateExpiringKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
-        (O::RenameOwnKey, [ok(), ok(), Unauthenticated, keys_write.clone(), ok()]),
+        (O::Me, [ok(), ok(), unauth.clone(), ok(), OutOfScope("me:read"), OutOfScope("me:read"), ok()]),
+        (O::ListKeys, [one(), one(), unauth.clone(), one(), keys_read.clone(), keys_read.clone(), one()]),
+        (O::GetOwnKey, [ok(), ok(), unauth.clone(), ok(), keys_read.clone(), keys_read.clone(), ok()]),
+        (O::CreateKey, [ok(), ok(), unauth.clone(), keys_write.clone(), ok(), keys_write.clone(), PreviousSecret]),
+        (O::CreateExpiringKey, [ok(), ok(), unauth.clone(), keys_write.clone(), ok(), keys_write.clone(), PreviousSecret]),
+        (O::RenameOwnKey, [ok(), ok(), unauth.clone(), keys_write.clone(), ok(), keys_write.clone(), PreviousSecret]),
         // The spare own key these rows act on has full access: more than the scoped key.
-        (O::DeleteOwnKey, [ok(), ok(), Unauthenticated, keys_write.clone(), BeyondScopes]),
-        (O::DisableAndEnableOwnKey, [ok(), ok(), Unauthenticated, keys_write.clone(), BeyondScopes]),
-        (O::RollOwnKeyAndEndOverlap, [ok(), ok(), Unauthenticated, keys_write.clone(), BeyondScopes]),
-        (O::RenameOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
-        (O::DeleteOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
-        (O::DisableOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
-        (O::RollOthersKey, [NotFound, NotFound, Unauthenticated, keys_write.clone(), NotFound]),
-        (O::GetOthersKey, [NotFound, NotFound, Unauthenticated, NotFound, keys_read.clone()]),
-        (O::GetOwnKeyUsage, [ok(), ok(), Unauthenticated, ok(), keys_read.clone()]),
-        (O::GetOthersKeyUsage, [NotFound, NotFound, Unauthenticated, NotFound, keys_read.clone()]),
-        (O::ListUsers, [org(), Allowed("alice".into()), Unauthenticated, org(), users_read.clone()]),
-        (O::GetSelf, [ok(), ok(), Unauthenticated, ok(), users_read.clone()]),
-        (O::GetColleague, [ok(), NotFound, Unauthenticated, ok(), users_read.clone()]),
-        (O::GetStranger, [NotFound, NotFound, Unauthenticated, NotFound, users_read.clone()]),
-        (O::CreateUser, [ok(), Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
-        (O::UpdateColleague, [ok(), Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
-        (O::UpdateSelf, [Conflict, Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
-        (O::UpdateStranger, [NotFound, Forbidden, Unauthenticated, users_write.clone(), users_write.clone()]),
-        (O::ListActivity, [ok(), ok(), Unauthenticated, ok(), OutOfScope("activity:read")]),
-        (O::ListSessions, [ok(), ok(), Unauthenticated, security.clone(), security.clone()]),
-        (O::EndStrangersSession, [NotFound, NotFound, Unauthenticated, security.clone(), security.clone()]),
-        (O::ReadKeyPolicy, [ok(), ok(), Unauthenticated, ok(), users_read]),
-        (O::SetKeyPolicy, [ok(), Forbidden, Unauthenticated, users_write.clone(), users_write]),
-        (O::ChangePasswordWrongly, [Forbidden, Forbidden, Unauthenticated, security.clone(), security]),
+        (O::DeleteOwnKey, [ok(), ok(), unauth.clone(), keys_write.clone(), BeyondScopes, keys_write.clone(), PreviousSecret]),
+        (O::DisableAndEnableOwnKey, [ok(), ok(), unauth.clone(), keys_write.clone(), BeyondScopes, keys_write.clone(), PreviousSecret]),
+        (O::RollOwnKeyAndEndOverlap, [ok(), ok(), unauth.clone(), keys_write.clone(), BeyondScopes, keys_write.clone(), PreviousSecret]),
+        (O::RenameOthersKey, [NotFound, NotFound, unauth.clone(), keys_write.clone(), NotFound, keys_write.clone(), PreviousSecret]),
+        (O::DeleteOthersKey, [NotFound, NotFound, unauth.clone(), keys_write.clone(), NotFound, keys_write.clone(), PreviousSecret]),
+        (O::DisableOthersKey, [NotFound, NotFound, unauth.clone(), keys_write.clone(), NotFound, keys_write.clone(), PreviousSecret]),
+        (O::RollOthersKey, [NotFound, NotFound, unauth.clone(), keys_write.clone(), NotFound, keys_write.clone(), PreviousSecret]),
+        (O::GetOthersKey, [NotFound, NotFound, unauth.clone(), NotFound, keys_read.clone(), keys_read.clone(), NotFound]),
+        (O::GetOwnKeyUsage, [ok(), ok(), unauth.clone(), ok(), keys_read.clone(), keys_read.clone(), ok()]),
+        (O::GetOthersKeyUsage, [NotFound, NotFound, unauth.clone(), NotFound, keys_read.clone(), keys_read.clone(), NotFound]),
+        (O::ListUsers, [org(), Allowed("alice".into()), unauth.clone(), org(), users_read.clone(), org(), org()]),
+        (O::GetSelf, [ok(), ok(), unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
+        (O::GetColleague, [ok(), NotFound, unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
+        (O::GetStranger, [NotFound, NotFound, unauth.clone(), NotFound, users_read.clone(), NotFound, NotFound]),
+        (O::CreateUser, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),
+        // Carol is promoted to administrator.
+        (O::UpdateColleague, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), BeyondAccount, BeyondAccount]),
+        (O::UpdateSelf, [Conflict, Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), Conflict, Conflict]),
+        (O::UpdateStranger, [NotFound, Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), BeyondAccount, BeyondAccount]),
+        (O::CreateAdministrator, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), BeyondAccount, BeyondAccount]),
+        // Disabling is allowed to a users:write key; enabling again is not.
+        (O::DisableAndEnableColleague, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), BeyondAccount, BeyondAccount]),
+        (O::ListActivity, [ok(), ok(), unauth.clone(), ok(), activity.clone(), activity, ok()]),
+        (O::ListSessions, [ok(), ok(), unauth.clone(), security.clone(), security.clone(), security.clone(), ok()]),
+        (O::EndStrangersSession, [NotFound, NotFound, unauth.clone(), security.clone(), security.clone(), security.clone(), NotFound]),
+        (O::ReadKeyPolicy, [ok(), ok(), unauth.clone(), ok(), users_read, ok(), ok()]),
+        (O::SetKeyPolicy, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),
+        (O::ChangePasswordWrongly, [Forbidden, Forbidden, unauth, security.clone(), security.clone(), security, Forbidden]),
     ]
 }
 
@@ -153,8 +175,8 @@ fn operation_id(operation: Operation) -> &'static str {
         O::RollOwnKeyAndEndOverlap | O::RollOthersKey => "rollApiKey",
         O::ListUsers => "listUsers",
         O::GetSelf | O::GetColleague | O::GetStranger => "getUser",
-        O::CreateUser => "createUser",
-        O::UpdateColleague | O::UpdateSelf | O::UpdateStranger => "updateUser",
+        O::CreateUser | O::CreateAdministrator => "createUser",
+        O::UpdateColleague | O::UpdateSelf | O::UpdateStranger | O::DisableAndEnableColleague => "updateUser",
         O::ListActivity => "listActivity",
         O::ListSessions => "listSessions",
         O::EndStrangersSession => "endSession",
@@ -191,10 +213,12 @@ async fn world(actor: Actor) -> World {
     let scopes = match actor {
         Actor::ReadOnlyKey => Scopes::read_only(),
         Actor::KeysWriteKey => Scopes::from_list(Some(&[Permission::ApiKeysWrite])).unwrap(),
-        Actor::Admin | Actor::User | Actor::DisabledAdmin => Scopes::Full,
+        Actor::UsersWriteKey => Scopes::from_list(Some(&[Permission::UsersRead, Permission::UsersWrite])).unwrap(),
+        Actor::Admin | Actor::User | Actor::DisabledAdmin | Actor::PreviousSecret => Scopes::Full,
     };
+    let rolled = actor == Actor::PreviousSecret;
     let actor = match actor {
-        Actor::Admin | Actor::ReadOnlyKey | Actor::KeysWriteKey => admin.clone(),
+        Actor::Admin | Actor::ReadOnlyKey | Actor::KeysWriteKey | Actor::UsersWriteKey | Actor::PreviousSecret => admin.clone(),
         Actor::User => alice,
         Actor::DisabledAdmin => dave,
     };
@@ -202,6 +226,11 @@ async fn world(actor: Actor) -> World {
     let new_key = NewKey { name: Some("own"), expires_at: None, scopes: Some(scopes), ..NewKey::default() };
     let created = server.services.keys.create(&as_operator(&actor), new_key).await.unwrap();
     let (own, secret) = (created.key, created.secret);
+    if rolled {
+        // The column acts with the secret the roll replaced, during the overlap.
+        let overlap = sesame_core::keys::Roll::grace(chrono::TimeDelta::hours(1));
+        server.services.keys.roll(&as_operator(&actor), own.id, overlap).await.unwrap();
+    }
     let (carols, _) = server.generate_key(&carol, Some("carols")).await;
     let password = sesame_core::password::Password::new(support::PASSWORD);
     server.services.accounts.log_in("stranger", &password, &Default::default(), None).await.unwrap();
@@ -255,6 +284,8 @@ async fn outcome(response: Response, list: Option<&str>) -> Outcome {
         match body["errors"][0]["code"].as_str() {
             Some("insufficient_scope") => {}
             Some("scope_exceeds_key") => return BeyondScopes,
+            Some("account_exceeds_key") => return BeyondAccount,
+            Some("previous_secret_not_allowed") => return PreviousSecret,
             _ => return Forbidden,
         }
         let required = body["errors"][0]["context"]["required"][0].as_str().unwrap();
@@ -348,6 +379,16 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
         O::UpdateColleague => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.carol.id), role()).await, None).await,
         O::UpdateSelf => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.actor.id), role()).await, None).await,
         O::UpdateStranger => outcome(rest(world, Method::PATCH, &format!("/users/{}", world.stranger.id), role()).await, None).await,
+        O::CreateAdministrator => {
+            let body = json!({"fullName": "Frank Example", "username": "frank", "email": "frank@example.com", "role": "admin", "password": support::PASSWORD});
+            outcome(rest(world, Method::POST, "/users", Some(body)).await, None).await
+        }
+        O::DisableAndEnableColleague => {
+            let path = format!("/users/{}", world.carol.id);
+            let disabled = outcome(rest(world, Method::PATCH, &path, Some(json!({"status": "disabled"}))).await, None).await;
+            let enabled = outcome(rest(world, Method::PATCH, &path, Some(json!({"status": "active"}))).await, None).await;
+            both(disabled, enabled)
+        }
         O::ListActivity => outcome(rest(world, Method::GET, "/activity", None).await, None).await,
         O::ListSessions => outcome(rest(world, Method::GET, "/me/sessions", None).await, None).await,
         O::EndStrangersSession => {
@@ -420,6 +461,16 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
         O::UpdateColleague => outcome(b.call::<UpdateUser>(&json!({"id": world.carol.id, "update": role})).await, None).await,
         O::UpdateSelf => outcome(b.call::<UpdateUser>(&json!({"id": world.actor.id, "update": role})).await, None).await,
         O::UpdateStranger => outcome(b.call::<UpdateUser>(&json!({"id": world.stranger.id, "update": role})).await, None).await,
+        O::CreateAdministrator => {
+            let form = json!({"full_name": "Frank Example", "username": "frank", "email": "frank@example.com", "role": "admin", "password": support::PASSWORD});
+            outcome(b.call::<CreateUser>(&json!({"form": form})).await, None).await
+        }
+        O::DisableAndEnableColleague => {
+            let (id, disable, enable) = (world.carol.id, json!({"role": null, "status": "disabled"}), json!({"role": null, "status": "active"}));
+            let disabled = outcome(b.call::<UpdateUser>(&json!({"id": id, "update": disable})).await, None).await;
+            let enabled = outcome(b.call::<UpdateUser>(&json!({"id": id, "update": enable})).await, None).await;
+            both(disabled, enabled)
+        }
         O::ListActivity => outcome(b.call::<ListActivity>(&json!({"page": 1, "page_size": 100})).await, None).await,
         O::ListSessions => outcome(b.call::<ListSessions>(&json!({})).await, None).await,
         O::EndStrangersSession => outcome(b.call::<EndSession>(&json!({"id": world.strangers_session_id})).await, None).await,
@@ -499,7 +550,7 @@ async fn scoped_keys_do_what_their_scopes_allow_and_the_document_names_what_they
         operation["security"][0]["MC-Api-Key"][0].as_str().map(str::to_owned)
     };
     let mut failures = Vec::new();
-    for (index, actor) in [(3, Actor::ReadOnlyKey), (4, Actor::KeysWriteKey)] {
+    for (index, actor) in [(3, Actor::ReadOnlyKey), (4, Actor::KeysWriteKey), (5, Actor::UsersWriteKey), (6, Actor::PreviousSecret)] {
         let by_key = column(actor, Via::Key).await;
         for (row, (operation, outcomes)) in table.iter().enumerate() {
             let wanted = &outcomes[index];

@@ -129,3 +129,60 @@ async fn a_password_change_with_a_key_deleted_while_the_body_is_pending_changes_
     // The password is the one it was.
     server.browser("alice").await;
 }
+
+/// `writer` starts a roll with a key's secret; before its body arrives, the owner rolls the
+/// key through the console of `roller` (with `grace_seconds` of overlap) and, if `report`,
+/// reports the old secret as leaked. The pending roll must hand out nothing: the old
+/// secret's holder gets no fresh secret, and the owner's new one keeps working.
+async fn a_rolled_away_secret_rolls_nothing(writer: &TestServer, roller: &TestServer, grace_seconds: u32, report: bool) {
+    writer.create_user("alice", Role::User).await;
+    let console = roller.browser("alice").await;
+    let (id, old) = roller.key_for(&console).await;
+    // Used once on the writer, so a caching node holds it.
+    assert_eq!(api_get(writer, "/api/v1/me", &old).await.status(), StatusCode::OK);
+
+    let path = format!("/api/v1/api_keys/{id}/roll");
+    let pending = PendingRequest::start(writer, "POST", &path, &old, json!({"gracePeriodSeconds": 0})).await;
+    let rolled = console.call::<sesame_shared::functions::RollApiKey>(&json!({"id": id, "grace_seconds": grace_seconds})).await;
+    assert_eq!(rolled.status(), StatusCode::OK);
+    let new = rolled.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+    if report {
+        let reported = Client::new().post(roller.url("/api/v1/api_keys/revoke")).json(&json!({"keys": [old]})).send().await.unwrap();
+        assert_eq!(reported.status(), StatusCode::OK);
+    }
+    assert_eq!(pending.finish().await, StatusCode::UNAUTHORIZED, "the old secret's holder rolled the key");
+    for node in [writer, roller] {
+        assert_eq!(api_get(node, "/api/v1/me", &new).await.status(), StatusCode::OK, "the owner's new secret was killed");
+        assert_eq!(api_get(node, "/api/v1/me", &old).await.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_secret_rolled_away_while_the_body_is_pending_rolls_nothing() {
+    let server = TestServer::start().await;
+    a_rolled_away_secret_rolls_nothing(&server, &server, 0, false).await;
+}
+
+#[tokio::test]
+async fn a_secret_reported_as_leaked_during_the_overlap_while_the_body_is_pending_rolls_nothing() {
+    let server = TestServer::start().await;
+    a_rolled_away_secret_rolls_nothing(&server, &server, 3600, true).await;
+}
+
+#[tokio::test]
+async fn a_secret_rolled_away_through_another_node_while_the_body_is_pending_rolls_nothing() {
+    let (_cluster, server_url) = postgres::postgres_server();
+    let database = support::fresh_postgres_database(&server_url).await;
+    let a = TestServer::start_on_database(database, |_| {}).await;
+    let b = a.another_node().await;
+    a_rolled_away_secret_rolls_nothing(&a, &b, 0, false).await;
+}
+
+#[tokio::test]
+async fn a_secret_reported_as_leaked_through_another_node_while_the_body_is_pending_rolls_nothing() {
+    let (_cluster, server_url) = postgres::postgres_server();
+    let database = support::fresh_postgres_database(&server_url).await;
+    let a = TestServer::start_on_database(database, |_| {}).await;
+    let b = a.another_node().await;
+    a_rolled_away_secret_rolls_nothing(&a, &b, 3600, true).await;
+}

@@ -23,6 +23,9 @@ pub enum AppError {
     InvalidName(NameError),
     #[error("a key with this name already exists")]
     NameTaken,
+    /// The owner has `0` keys, the most one may have.
+    #[error("you already have {0} keys, the most one may have")]
+    TooManyKeys(u32),
     #[error("the expiry date must be in the future")]
     ExpiryInPast,
     #[error("a key needs at least one permission")]

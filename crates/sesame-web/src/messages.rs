@@ -18,6 +18,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::InvalidName(NameError::ControlCharacter) => t_string!(i18n, name_control).to_string(),
         AppError::InvalidName(NameError::InvisibleCharacter) => t_string!(i18n, name_invisible).to_string(),
         AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
+        AppError::TooManyKeys(max) => t_string!(i18n, too_many_keys, count = *max).to_string(),
         AppError::ExpiryInPast => t_string!(i18n, expiry_in_past).to_string(),
         AppError::NoPermission => t_string!(i18n, scopes_none_chosen).to_string(),
         AppError::InvalidAllowList(problem) => address_list_text(i18n, problem),

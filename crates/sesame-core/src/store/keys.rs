@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use super::{
-    from_millis, parsed, parsed_optional, to_millis,
+    from_millis, parsed, parsed_optional, to_millis, Backend, Tx,
     users::{user_from_row, USER_COLUMNS},
     StoreError, StoreResult,
 };
 use crate::{
     key::KeyHash,
-    model::{AllowedAddresses, ApiKey, ApiKeyId, KeyRateLimit, OrganizationId, Page, PageRequest, Restrictions, Scopes, Status, User, UserId},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, KeyRateLimit, LimitFamily, OrganizationId, Page, PageRequest, Restrictions, Scopes, Status, User, UserId},
     names::KeyName,
 };
 
@@ -100,8 +100,8 @@ pub(crate) async fn insert(
         restrictions: restricted.restrictions,
     };
     sqlx::query(
-        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at, scopes, allowed_addresses, rate_limit) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at, scopes, allowed_addresses, rate_limit, \
+         limit_family, family_rate_limit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(key.id.to_string())
     .bind(user_id.to_string())
@@ -113,10 +113,23 @@ pub(crate) async fn insert(
     .bind(key.scopes.to_stored())
     .bind(key.restrictions.allowed_addresses.to_stored())
     .bind(key.restrictions.rate_limit.map(KeyRateLimit::to_stored))
+    .bind(restricted.family.map(|family| family.root.to_string()))
+    .bind(restricted.family.map(|family| family.limit.to_stored()))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
     Ok(key)
+}
+
+/// How many keys `owner` has; held until commit, so that two keys made at once for one owner
+/// cannot both be the last one allowed (PostgreSQL: a lock on the owner's key count taken
+/// only by key creations; SQLite: the transaction holds the write lock).
+pub(crate) async fn hold_count_of_owner(tx: &mut Tx, owner: UserId) -> StoreResult<u64> {
+    if tx.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(format!("api_keys of {owner}")).execute(tx.conn()).await?;
+    }
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1").bind(owner.to_string()).fetch_one(tx.conn()).await?;
+    Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or_default())
 }
 
 /// The user's keys, oldest first (the order they were made in).
@@ -171,6 +184,17 @@ pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, name: &KeyName)
     Ok(())
 }
 
+/// Sets the family whose allowance a key's requests count in (none: a bucket of its own).
+pub(crate) async fn set_family(conn: &mut AnyConnection, id: ApiKeyId, family: Option<LimitFamily>) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET limit_family = $1, family_rate_limit = $2 WHERE id = $3")
+        .bind(family.map(|family| family.root.to_string()))
+        .bind(family.map(|family| family.limit.to_stored()))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A key by its id, whoever owns it.
 pub(crate) async fn find(conn: &mut AnyConnection, id: ApiKeyId) -> StoreResult<Option<ApiKey>> {
     let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
@@ -200,16 +224,26 @@ pub(crate) async fn roll(
     Ok(())
 }
 
-/// The organization's keys that never expire or expire after `limit`, held until commit,
-/// in id order (as every writer locks several keys).
-pub(crate) async fn lock_longer_than(conn: &mut AnyConnection, organization: OrganizationId, limit: DateTime<Utc>, lock: &str) -> StoreResult<Vec<StoredKey>> {
+/// The organization's keys that never expire or expire after `limit`, held until commit
+/// together with the key `also` (the acting key, whatever its expiry), all in id order: the
+/// one order every change takes (see [`lock_in_id_order`]).
+pub(crate) async fn lock_longer_than(
+    conn: &mut AnyConnection,
+    organization: OrganizationId,
+    limit: DateTime<Utc>,
+    also: Option<ApiKeyId>,
+    lock: &str,
+) -> StoreResult<Vec<StoredKey>> {
     let sql = format!(
         "SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys \
-         WHERE user_id IN (SELECT id FROM users WHERE organization_id = $1) \
-         AND (expires_at IS NULL OR expires_at > $2) ORDER BY id{lock}"
+         WHERE (user_id IN (SELECT id FROM users WHERE organization_id = $1) AND (expires_at IS NULL OR expires_at > $2)) \
+         OR id = $3 ORDER BY id{lock}"
     );
-    let rows = sqlx::query(&sql).bind(organization.to_string()).bind(to_millis(limit)).fetch_all(conn).await?;
-    rows.iter().map(stored_key_from_row).collect()
+    let also = also.map(|id| id.to_string()).unwrap_or_default();
+    let rows = sqlx::query(&sql).bind(organization.to_string()).bind(to_millis(limit)).bind(also).fetch_all(conn).await?;
+    let keys = rows.iter().map(stored_key_from_row).collect::<StoreResult<Vec<StoredKey>>>()?;
+    let longer = |key: &StoredKey| key.key.expires_at.is_none_or(|at| at > limit);
+    Ok(keys.into_iter().filter(longer).collect())
 }
 
 /// Sets when a key expires (none: never).
@@ -275,18 +309,33 @@ pub(crate) struct KeyOwner {
     pub user: User,
 }
 
-/// What limits a key within its owner's rights: its scopes, where it may be used from, and
-/// how fast.
+/// What limits a key within its owner's rights: its scopes, where it may be used from, how
+/// fast, and whose allowance that pace counts in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Restricted {
     pub scopes: Scopes,
     pub restrictions: Restrictions,
+    pub family: Option<LimitFamily>,
 }
 
 impl Restricted {
     fn from_row(row: &AnyRow, prefix: &str) -> StoreResult<Self> {
-        Ok(Self { scopes: scopes_from_row(row, &format!("{prefix}scopes"))?, restrictions: restrictions_from_row(row, prefix)? })
+        Ok(Self {
+            scopes: scopes_from_row(row, &format!("{prefix}scopes"))?,
+            restrictions: restrictions_from_row(row, prefix)?,
+            family: family_from_row(row, prefix)?,
+        })
     }
+}
+
+/// `{prefix}limit_family` and `{prefix}family_rate_limit`.
+fn family_from_row(row: &AnyRow, prefix: &str) -> StoreResult<Option<LimitFamily>> {
+    let Some(root) = parsed_optional::<ApiKeyId>(row, &format!("{prefix}limit_family"))? else { return Ok(None) };
+    let column = format!("{prefix}family_rate_limit");
+    let stored: Option<String> = row.try_get(column.as_str())?;
+    let limit = KeyRateLimit::from_stored(stored.as_deref().unwrap_or_default())
+        .map_err(|error| StoreError::UnexpectedValue(format!("{column}: {error}")))?;
+    Ok(Some(LimitFamily { root, limit }))
 }
 
 /// The key and its active owner for a secret's hash, current or previous; none if unknown,
@@ -296,7 +345,8 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
     let sql = format!(
         "SELECT k.id AS key_id, k.expires_at AS key_expires_at, k.key_hash AS key_current_hash, \
          k.previous_valid_until AS key_previous_until, k.scopes AS key_scopes, \
-         k.allowed_addresses AS key_allowed_addresses, k.rate_limit AS key_rate_limit, {USER_COLUMNS} FROM api_keys k \
+         k.allowed_addresses AS key_allowed_addresses, k.rate_limit AS key_rate_limit, k.limit_family AS key_limit_family, \
+         k.family_rate_limit AS key_family_rate_limit, {USER_COLUMNS} FROM api_keys k \
          JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.organization_id \
          WHERE (k.key_hash = $1 OR k.previous_key_hash = $1) AND k.disabled = 0 AND u.disabled = 0"
     );
@@ -315,29 +365,68 @@ pub(crate) async fn owner(conn: &mut AnyConnection, hash: &KeyHash) -> StoreResu
     }))
 }
 
-/// The restrictions of the key `id` if `user_id` still has it, enabled and unexpired at `now` —
-/// and, for a request made with the key's previous secret, if that very secret still works
-/// (its overlap not ended, nor replaced by a later roll); its row is held until commit
-/// (`lock`: see `Tx::reauthorize`), so a delete, a disable, a change of restrictions or a
-/// roll waits for this transaction.
+/// A key as the request that presented one of its secrets may still use it.
+pub(crate) struct UsableKey {
+    pub restricted: Restricted,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The secret presented is now the key's previous one, which works until then (none:
+    /// it is the current secret).
+    pub previous_until: Option<DateTime<Utc>>,
+}
+
+/// The key `id` if `user_id` still has it, enabled and unexpired at `now`, and the secret
+/// whose hash is `secret` still works for it — as its current secret, or as its previous one
+/// within the overlap after a roll. Its row is held until commit (`lock`: see
+/// `Tx::reauthorize`), so a delete, a disable, a change of restrictions or a roll waits for
+/// this transaction.
 pub(crate) async fn lock_usable_key(
     conn: &mut AnyConnection,
     id: ApiKeyId,
     user_id: UserId,
-    previous_secret: Option<&KeyHash>,
+    secret: &KeyHash,
     now: DateTime<Utc>,
     lock: &str,
-) -> StoreResult<Option<Restricted>> {
-    let previous = if previous_secret.is_some() { " AND previous_key_hash = $4 AND previous_valid_until > $3" } else { "" };
+) -> StoreResult<Option<UsableKey>> {
     let sql = format!(
-        "SELECT scopes, allowed_addresses, rate_limit FROM api_keys WHERE id = $1 AND user_id = $2 AND disabled = 0 \
-         AND (expires_at IS NULL OR expires_at > $3){previous}{lock}"
+        "SELECT key_hash, expires_at, previous_valid_until, scopes, allowed_addresses, rate_limit, limit_family, family_rate_limit \
+         FROM api_keys \
+         WHERE id = $1 AND user_id = $2 AND disabled = 0 AND (expires_at IS NULL OR expires_at > $3) \
+         AND (key_hash = $4 OR (previous_key_hash = $4 AND previous_valid_until > $3)){lock}"
     );
-    let mut query = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).bind(to_millis(now));
-    if let Some(hash) = previous_secret {
-        query = query.bind(hash.to_hex());
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .bind(user_id.to_string())
+        .bind(to_millis(now))
+        .bind(secret.to_hex())
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let is_previous = parsed::<KeyHash>(&row, "key_hash")? != *secret;
+    let previous_until = if is_previous { row.try_get::<Option<i64>, _>("previous_valid_until")?.map(from_millis) } else { None };
+    Ok(Some(UsableKey {
+        restricted: Restricted::from_row(&row, "")?,
+        expires_at: row.try_get::<Option<i64>, _>("expires_at")?.map(from_millis),
+        previous_until,
+    }))
+}
+
+/// Holds the rows of these keys until commit, taken in id order: the one order in which
+/// every change locks several keys (its actor's key and the key it changes, the keys a
+/// leak report names, the keys a policy shortens), so that no two changes wait for each
+/// other in a circle. Nothing to do on SQLite (`lock` empty: the transaction holds the
+/// database's write lock).
+pub(crate) async fn lock_in_id_order(conn: &mut AnyConnection, ids: &[ApiKeyId], lock: &str) -> StoreResult<()> {
+    if lock.is_empty() || ids.is_empty() {
+        return Ok(());
     }
-    query.fetch_optional(conn).await?.map(|row| Restricted::from_row(&row, "")).transpose()
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!("SELECT id FROM api_keys WHERE id IN ({}) ORDER BY id{lock}", placeholders.join(", "));
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query.fetch_all(conn).await?;
+    Ok(())
 }
 
 /// Deletes the keys that expired before `before`; how many.

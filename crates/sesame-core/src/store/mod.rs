@@ -19,7 +19,8 @@ use sqlx::{
 use crate::{
     actor::{Actor, Via},
     clock::Clock,
-    model::{PageRequest, User},
+    model::{credential_expiry, PageRequest, Permission, User},
+    rights::{self, Denied},
 };
 
 pub(crate) mod activity;
@@ -264,30 +265,46 @@ impl Tx {
         Ok(self.tx.commit().await?)
     }
 
-    /// The actor's user as they are now, inside this transaction; `None` when the
-    /// credential they acted with is gone (key deleted, disabled, expired, or its scopes or
-    /// restrictions changed; session ended or expired) or the user was disabled meanwhile. The rows read stay locked until commit (PostgreSQL:
-    /// `FOR SHARE`; SQLite: the transaction already holds the write lock), so a delete or a
-    /// role change on any node happens wholly before this change or wholly after it.
-    pub(crate) async fn reauthorize(&mut self, actor: &Actor) -> StoreResult<Option<User>> {
+    /// The actor's user as they are now, inside this transaction, if they may still act
+    /// with `permission`. [`Denied::Unauthenticated`] when the credential they acted with is
+    /// gone (key deleted, disabled, expired, or its scopes, restrictions or expiry changed;
+    /// the very secret the request presented rolled away or reported as leaked; session
+    /// ended or expired) or the user was disabled meanwhile; [`Denied::Refused`] when the
+    /// user's role, or a secret that became the key's previous one, no longer allows it. The
+    /// rows read stay locked until commit (PostgreSQL: `FOR SHARE`; SQLite: the transaction
+    /// already holds the write lock), so a delete, a roll or a role change on any node
+    /// happens wholly before this change or wholly after it.
+    pub(crate) async fn reauthorize(&mut self, actor: &Actor, permission: Permission) -> Result<User, Denied> {
         let (lock, now) = (self.share_lock(), self.now);
-        let credential_alive = match &actor.via {
-            // …and still has the scopes and restrictions the request was authenticated with: a
-            // key narrowed while its request was in flight does nothing with what it had (it
-            // could otherwise make a key as wide as it was).
-            Via::Api { key, previous_secret } => {
-                let restricted = keys::lock_usable_key(self.conn(), *key, actor.user.id, previous_secret.as_ref(), now, lock).await?;
-                restricted.is_some_and(|restricted| restricted.scopes == actor.scopes && restricted.restrictions == *actor.restrictions)
+        let with_previous_secret = match &actor.via {
+            Via::Api { key, secret, with_previous_secret } => {
+                let usable = keys::lock_usable_key(self.conn(), *key, actor.user.id, secret, now, lock).await?.ok_or(Denied::Unauthenticated)?;
+                // …and still has the scopes, restrictions and expiry the request was
+                // authenticated with: a key narrowed while its request was in flight does
+                // nothing with what it had (it could otherwise make a key as wide as it was).
+                let previous_until = if *with_previous_secret { usable.previous_until } else { None };
+                let unchanged = usable.restricted.scopes == actor.scopes
+                    && usable.restricted.restrictions == *actor.restrictions
+                    && credential_expiry(usable.expires_at, previous_until) == actor.expires_at;
+                if !unchanged {
+                    return Err(Denied::Unauthenticated);
+                }
+                usable.previous_until.is_some()
             }
             // Sessions keep to the system clock everywhere (the services' clock is for keys).
-            Via::Console(session) => sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await?,
-            Via::CommandLine => true,
+            Via::Console(session) => {
+                if !sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await? {
+                    return Err(Denied::Unauthenticated);
+                }
+                false
+            }
+            Via::CommandLine => false,
         };
-        if !credential_alive {
-            return Ok(None);
-        }
         let user = users::lock_user(self.conn(), actor.user.id, lock).await?;
-        Ok(user.filter(|user| user.status.is_active()))
+        let user = user.filter(|user| user.status.is_active()).ok_or(Denied::Unauthenticated)?;
+        rights::check(&user, actor.scopes, permission)?;
+        rights::secret_allows(with_previous_secret, permission)?;
+        Ok(user)
     }
 
     /// What to append to a `SELECT` of one table's rows to hold them until commit.

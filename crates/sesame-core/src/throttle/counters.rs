@@ -28,6 +28,8 @@ pub(crate) enum Kind {
     RevokeAddress,
     /// Requests with one key that has a limit of its own: a rate.
     KeyRate,
+    /// Keys made for one owner: a rate.
+    KeyCreation,
 }
 
 impl Kind {
@@ -39,6 +41,7 @@ impl Kind {
             Kind::Account => "account",
             Kind::RevokeAddress => "revoke_address",
             Kind::KeyRate => "key_rate",
+            Kind::KeyCreation => "key_creation",
         }
     }
 }

@@ -43,7 +43,7 @@ use keys::PairKey;
 use rules::Rate;
 
 use crate::{
-    model::{ApiKeyId, KeyRateLimit},
+    model::{ApiKeyId, KeyRateLimit, LimitFamily, UserId},
     store::{throttles::LimitState, Backend, Store, StoreResult},
 };
 
@@ -82,6 +82,10 @@ pub struct ThrottleSettings {
     /// allowance comes back (each call may carry 1,000 keys).
     pub revoke_burst_per_ip: u32,
     pub revoke_refill_per_ip: Duration,
+    /// Keys one owner may make in a burst (from the console or the API; the operator's
+    /// command line is not limited), and how fast that allowance comes back.
+    pub key_creation_burst: u32,
+    pub key_creation_refill: Duration,
 }
 
 impl Default for ThrottleSettings {
@@ -98,6 +102,10 @@ impl Default for ThrottleSettings {
             key_requests_per_second: None,
             revoke_burst_per_ip: 10,
             revoke_refill_per_ip: Duration::from_secs(6),
+            // A CI set-up making a few dozen keys at once passes; a script minting keys to
+            // multiply its allowance does not (1,200 an hour at most after the burst).
+            key_creation_burst: 50,
+            key_creation_refill: Duration::from_secs(3),
         }
     }
 }
@@ -306,18 +314,31 @@ impl Throttles {
     }
 
     /// After a key was accepted: the limit its owner gave it — `requests` at once, then one
-    /// more every `interval` — for the whole cluster on PostgreSQL. A key with no limit of
-    /// its own costs nothing here.
-    pub async fn admit_key_request(&self, key: ApiKeyId, limit: Option<KeyRateLimit>) -> StoreResult<Result<(), RetryAfter>> {
+    /// more every `interval` — for the whole cluster on PostgreSQL. A key made by a limited
+    /// key counts in its family's allowance (`family`), and in its own too when that is
+    /// stricter. A key with no limit of its own costs nothing here.
+    pub async fn admit_key_request(&self, key: ApiKeyId, limit: Option<KeyRateLimit>, family: Option<&LimitFamily>) -> StoreResult<Result<(), RetryAfter>> {
         let Some(limit) = limit else { return Ok(Ok(())) };
         let now = now_ms();
-        if let Some(until) = self.keys_over_limit.get(&(key, limit)).filter(|until| *until > now) {
+        let family = family.copied().unwrap_or(LimitFamily { root: key, limit });
+        let in_family = self.admit_bucket(family.root, family.limit, now).await?;
+        if in_family.is_err() || family.limit == limit {
+            return Ok(in_family);
+        }
+        self.admit_bucket(key, limit, now).await
+    }
+
+    /// One more request in the bucket of `root`'s allowance under `limit`: refused from
+    /// memory while the bucket is known to be over, so a flood over the limit costs no round
+    /// trip to the shared counters. By limit too: a limit changed is a fresh start.
+    async fn admit_bucket(&self, root: ApiKeyId, limit: KeyRateLimit, now: i64) -> StoreResult<Result<(), RetryAfter>> {
+        if let Some(until) = self.keys_over_limit.get(&(root, limit)).filter(|until| *until > now) {
             return Ok(Err(RetryAfter::from_millis(until - now)));
         }
         let rate = Rate { period_ms: i64::from(limit.interval_millis()), burst: limit.requests() };
-        let (_, verdict) = self.admit(Kind::KeyRate, keys::KeyLimitKey::of(key, limit).0, rate, now).await?;
+        let (_, verdict) = self.admit(Kind::KeyRate, keys::KeyLimitKey::of(root, limit).0, rate, now).await?;
         if let Err(wait) = verdict {
-            self.keys_over_limit.insert((key, limit), now + wait);
+            self.keys_over_limit.insert((root, limit), now + wait);
         }
         Ok(verdict.map_err(RetryAfter::from_millis))
     }
@@ -390,6 +411,13 @@ impl Throttles {
     pub async fn admit_revoke(&self, ip: IpAddr) -> StoreResult<Result<(), RetryAfter>> {
         let rate = Rate { period_ms: millis(self.settings.revoke_refill_per_ip).max(1), burst: self.settings.revoke_burst_per_ip };
         let (_, verdict) = self.admit(Kind::RevokeAddress, AddressKey::of(ip).0, rate, now_ms()).await?;
+        Ok(verdict.map_err(RetryAfter::from_millis))
+    }
+
+    /// One more key made for `owner`, on every node.
+    pub async fn admit_key_creation(&self, owner: UserId) -> StoreResult<Result<(), RetryAfter>> {
+        let rate = Rate { period_ms: millis(self.settings.key_creation_refill).max(1), burst: self.settings.key_creation_burst };
+        let (_, verdict) = self.admit(Kind::KeyCreation, owner.to_bytes(), rate, now_ms()).await?;
         Ok(verdict.map_err(RetryAfter::from_millis))
     }
 

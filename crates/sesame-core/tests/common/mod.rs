@@ -22,8 +22,14 @@ pub struct Fixture {
 }
 
 pub async fn fixture() -> Fixture {
+    fixture_with(|_| {}).await
+}
+
+/// A fixture whose services run with the settings `adjust` makes.
+pub async fn fixture_with(adjust: impl FnOnce(&mut Settings)) -> Fixture {
     let clock = Clock::adjustable();
-    let settings = Settings { argon2_permits: 2, clock: clock.clone(), ..Default::default() };
+    let mut settings = Settings { argon2_permits: 2, clock: clock.clone(), ..Default::default() };
+    adjust(&mut settings);
     if let Ok(url) = std::env::var("SESAME_TEST_POSTGRES_URL") {
         let name = format!("sesame_store_{}", uuid::Uuid::new_v4().simple());
         sesame_core::testing::create_postgres_database(&url, &name).await.unwrap();
@@ -65,6 +71,13 @@ pub async fn user_in(fixture: &Fixture, username: &str, organization: &str, role
 pub async fn signed_in(fixture: &Fixture, username: &str, client: &Client) -> Actor {
     let logged_in = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client, None).await.unwrap();
     fixture.services.accounts.console_actor(&logged_in.session, client.clone()).await.unwrap().unwrap()
+}
+
+/// The actor a request presenting `secret` is, as the REST API's door makes it (from
+/// 192.0.2.1, its use counted).
+pub async fn through_api(fixture: &Fixture, secret: &str) -> Actor {
+    let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+    fixture.services.api.authenticate(Some(secret), ip).await.unwrap().actor(Client::new(ip, None))
 }
 
 /// The same actor, as their user is stored now (after a role change, say).

@@ -31,7 +31,8 @@ pub struct ErrorResponse {
 pub struct ErrorItem {
     /// Stable, snake_case: `invalid_request`, `invalid_credentials`, `forbidden`,
     /// `insufficient_scope`, `scope_exceeds_key`, `address_not_allowed`,
-    /// `restriction_exceeds_key`, `not_found`, `conflict`, `common_password`, `expiry_in_past`,
+    /// `restriction_exceeds_key`, `previous_secret_not_allowed`, `account_exceeds_key`,
+    /// `not_found`, `conflict`, `too_many_keys`, `common_password`, `expiry_in_past`,
     /// `expiry_beyond_policy`, `payload_too_large`, `too_many_requests`,
     /// `service_unavailable`, `internal_error`.
     #[schema(example = "not_found", max_length = 32)]
@@ -213,7 +214,18 @@ impl From<Refusal> for ApiError {
             Refusal::BeyondKeyRestrictions => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "restriction_exceeds_key",
-                "A key cannot make or manage a key that may be used from more addresses, or faster, than itself.",
+                "A key cannot make or manage a key that may be used from more addresses, faster, or longer than itself.",
+            ),
+            Refusal::PreviousSecret => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "previous_secret_not_allowed",
+                "A key's previous secret (still valid after a roll) may use the API but not manage keys: use the key's current secret.",
+            ),
+            Refusal::BeyondKeyAccount => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "account_exceeds_key",
+                "Only a full-access key with no address or rate restriction (or the console) can create or promote an \
+                 administrator, or enable an account.",
             ),
         }
     }
@@ -257,11 +269,12 @@ impl From<KeyError> for ApiError {
             KeyError::NotFound => ApiError::not_found("No such API key."),
             KeyError::Unauthenticated => ApiError::invalid_credentials(),
             KeyError::TooManyLeakedKeys => ApiError::invalid_request("keys", "At most 1,000 keys per report."),
+            KeyError::TooManyKeys { max } => {
+                ApiError::new(StatusCode::CONFLICT, "too_many_keys", format!("You already have {max} keys, the most one may have: delete some first."))
+                    .with_context(json!({ "maxKeys": max }))
+            }
             KeyError::InvalidGracePeriod => {
                 ApiError::invalid_request("gracePeriodSeconds", "The grace period is from 0 seconds to 7 days.")
-            }
-            KeyError::RolledWithPreviousSecret => {
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "A key's previous secret cannot roll it: use its current secret.")
             }
             KeyError::BeyondPolicy { max, latest } => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

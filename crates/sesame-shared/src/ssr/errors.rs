@@ -28,6 +28,7 @@ pub fn respond_with(error: AppError) -> AppError {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::NameTaken
+        | AppError::TooManyKeys(_)
         | AppError::KeyExpired
         | AppError::UsernameTaken
         | AppError::SetupAlreadyDone
@@ -79,8 +80,7 @@ impl From<KeyError> for AppError {
             KeyError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             KeyError::Expired => respond_with(AppError::KeyExpired),
             KeyError::BeyondPolicy { max, latest } => respond_with(AppError::ExpiryBeyondPolicy { max_days: max.days(), latest }),
-            // Only the REST API can present a previous secret.
-            KeyError::RolledWithPreviousSecret => respond_with(AppError::Forbidden),
+            KeyError::TooManyKeys { max } => respond_with(AppError::TooManyKeys(max)),
             // The console never reports leaked keys, and offers only valid grace periods.
             KeyError::TooManyLeakedKeys | KeyError::InvalidGracePeriod => respond_with(AppError::BadRequest(error.to_string())),
             // A console session has every scope: only a role can refuse it.
