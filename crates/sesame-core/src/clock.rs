@@ -61,6 +61,12 @@ impl Clock {
         stopped_at.store(at.timestamp_millis(), Ordering::Relaxed);
     }
 
+    /// Lets the clock follow the system's time again.
+    pub fn resume(&self) {
+        let stopped_at = self.stopped_at.as_ref().expect("only an adjustable clock moves");
+        stopped_at.store(RUNNING, Ordering::Relaxed);
+    }
+
     /// Stops the clock `by` after where it reads now.
     pub fn advance(&self, by: chrono::TimeDelta) {
         self.set(self.now() + by);

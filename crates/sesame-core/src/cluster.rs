@@ -24,7 +24,10 @@
 //! lease when a node vanished without leaving.
 
 use std::{
-    sync::Arc,
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -72,15 +75,54 @@ const FIRST_POLL: Duration = Duration::from_millis(1);
 const LONGEST_POLL: Duration = Duration::from_millis(20);
 const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
 
+/// The most this node's clock may differ from the database's while it serves: expiries and
+/// the ends of overlaps are read from each node's clock, and "from that millisecond on, on
+/// every node" holds only while the nodes agree. Beyond it, `/readyz` fails.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(2);
+
+/// `skew_ms` before the first heartbeat has measured it.
+const SKEW_UNKNOWN: i64 = i64::MIN;
+
 pub(crate) struct Cluster {
     store: Store,
     node_id: String,
     settings: Settings,
+    /// How far this node's clock is ahead of the database's (ms; negative: behind), as the
+    /// last heartbeat measured it.
+    skew_ms: AtomicI64,
 }
 
 impl Cluster {
     pub(crate) fn new(store: Store, settings: Settings) -> Self {
-        Self { store, node_id: uuid::Uuid::new_v4().simple().to_string(), settings }
+        Self { store, node_id: uuid::Uuid::new_v4().simple().to_string(), settings, skew_ms: AtomicI64::new(SKEW_UNKNOWN) }
+    }
+
+    /// How far this node's clock is ahead of the database's (negative: behind), as the last
+    /// heartbeat measured it (within half a round trip); none before the first.
+    pub(crate) fn clock_skew(&self) -> Option<chrono::TimeDelta> {
+        let skew = self.skew_ms.load(Ordering::Relaxed);
+        (skew != SKEW_UNKNOWN).then(|| chrono::TimeDelta::milliseconds(skew))
+    }
+
+    /// Writes the heartbeat, and measures this node's clock against the database's as it
+    /// does (no extra round trip): the database's time against the middle of ours.
+    async fn write_heartbeat(&self, seen_sync: i64, rejoining: bool) -> StoreResult<()> {
+        let before = self.store.now().timestamp_millis();
+        let database = self.store.heartbeat(&self.node_id, seen_sync, rejoining).await?;
+        let after = self.store.now().timestamp_millis();
+        let skew = before + (after - before) / 2 - database;
+        let bound = i64::try_from(MAX_CLOCK_SKEW.as_millis()).unwrap_or(i64::MAX);
+        let was = self.skew_ms.swap(skew, Ordering::Relaxed);
+        let (was_in_step, in_step) = (was == SKEW_UNKNOWN || was.abs() <= bound, skew.abs() <= bound);
+        if was == SKEW_UNKNOWN {
+            tracing::info!(clock_skew_ms = skew, "this node's clock measured against the database's");
+        }
+        if was_in_step && !in_step {
+            tracing::error!(clock_skew_ms = skew, bound_ms = bound, "this node's clock is off the database's: not ready until it is back in step");
+        } else if !was_in_step && in_step {
+            tracing::info!(clock_skew_ms = skew, "this node's clock is back in step with the database's");
+        }
+        Ok(())
     }
 
     /// Returns once every other live node has applied the changes this node committed
@@ -271,7 +313,7 @@ async fn heartbeat(
             }
             let rejoining = !cache.is_usable();
             let seen_sync = *syncs.borrow();
-            cluster.store.heartbeat(&cluster.node_id, seen_sync, rejoining).await?;
+            cluster.write_heartbeat(seen_sync, rejoining).await?;
             let until = sent_at + settings.lease.saturating_sub(settings.margin);
             StoreResult::Ok(cache.extend_lease(period, until))
         }

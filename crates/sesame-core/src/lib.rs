@@ -174,6 +174,20 @@ impl Services {
         self.cluster.as_ref().map(|cluster| cluster.join(self.key_cache.clone(), self.throttles.clone()))
     }
 
+    /// How far this node's clock is ahead of the shared database's (negative: behind), as
+    /// last measured (PostgreSQL, once the node has joined the cluster; none on SQLite,
+    /// whose database is this machine's).
+    pub fn clock_skew(&self) -> Option<chrono::TimeDelta> {
+        self.cluster.as_ref().and_then(|cluster| cluster.clock_skew())
+    }
+
+    /// Whether this node's clock is within [`cluster::MAX_CLOCK_SKEW`] of the database's (or
+    /// not measured): beyond it, the node must not be sent requests (`/readyz` fails).
+    pub fn clock_in_step(&self) -> bool {
+        let bound = chrono::TimeDelta::from_std(cluster::MAX_CLOCK_SKEW).unwrap_or(chrono::TimeDelta::MAX);
+        self.clock_skew().is_none_or(|skew| skew.abs() <= bound)
+    }
+
     /// Whether valid keys are served from memory now (on PostgreSQL: while this node's
     /// cluster lease runs).
     pub fn serves_cached_keys(&self) -> bool {

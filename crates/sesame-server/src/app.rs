@@ -62,7 +62,6 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
         .route("/api/v1/openapi.json", get(move || api_docs::openapi_json(document.clone())))
         .route("/api-docs.css", get(api_docs::style_sheet))
         .route(
@@ -112,6 +111,11 @@ async fn arguments_error_as_400(response: Response) -> Response {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
+    // A node whose clock is off the database's would let keys expire at another instant than
+    // the other nodes do: it is not ready (its log and `/metrics` say by how much).
+    if !state.services.clock_in_step() {
+        return rest::ApiError::unavailable().into_response();
+    }
     match state.services.ping().await {
         Ok(()) => Json(serde_json::json!({"data": {"status": "ready"}})).into_response(),
         Err(error) => {

@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SESAME_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
+    /// Address to serve Prometheus metrics on (`GET /metrics`), apart from the public one;
+    /// none by default. Keep it on loopback or a network only the scraper reaches.
+    #[arg(long, env = "SESAME_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     /// The URL people and scripts reach this server at (default: http://<addr>).
     #[arg(long, env = "SESAME_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -66,7 +70,29 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]
+    pub connections: ConnectionArgs,
+    #[command(flatten)]
     pub mail: MailArgs,
+}
+
+/// Client connections (see `sesame_server::connections`).
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Connections open at once, at most; more wait until one closes (default: as many as
+    /// the open-file limit leaves room for).
+    #[arg(long, env = "SESAME_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..))]
+    pub max_connections: Option<u32>,
+    /// Seconds a client may take to send a request's headers (and to start the next request
+    /// on a kept-alive connection) before the connection is closed.
+    #[arg(long, env = "SESAME_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_read_timeout_seconds: u64,
+}
+
+impl ConnectionArgs {
+    pub fn limits(&self) -> crate::connections::ConnectionLimits {
+        let asked = self.max_connections.map(|max| usize::try_from(max).unwrap_or(usize::MAX));
+        crate::connections::ConnectionLimits::new(asked, std::time::Duration::from_secs(self.header_read_timeout_seconds))
+    }
 }
 
 /// E-mail notices (expiry reminders, leak reports); without them, only the console and the

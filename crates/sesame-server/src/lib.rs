@@ -4,6 +4,7 @@ pub mod api_docs;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod connections;
 pub mod i18n;
 pub mod last_use_writer;
 pub mod logging;

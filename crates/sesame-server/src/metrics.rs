@@ -2,6 +2,9 @@
 //! outcomes, key verification latency, the last-use writer (pending, lag, drops) and the
 //! database pool. Route labels are route templates (`/api/v1/api_keys/{id}`), never raw
 //! paths, so their number stays bounded.
+//!
+//! Served on an address of its own (`--metrics-addr`, off by default), never on the public
+//! one: what it tells (traffic, errors, pool use) is for the operator's scraper alone.
 
 use std::{sync::OnceLock, time::Duration};
 
@@ -102,6 +105,12 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
+/// The router for the metrics address: `GET /metrics` and nothing else.
+pub fn router(state: AppState) -> axum::Router {
+    install();
+    axum::Router::new().route("/metrics", axum::routing::get(render)).with_state(state)
+}
+
 /// `GET /metrics`, in Prometheus' text format.
 pub async fn render(State(state): State<AppState>) -> Response {
     let services = &state.services;
@@ -122,6 +131,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
     gauge!("sesame_db_pool_connections", "state" => "idle").set(idle as f64);
     gauge!("sesame_db_pool_connections", "state" => "in_use").set(open.saturating_sub(idle as u32) as f64);
     gauge!("sesame_key_cache_entries").set(services.cached_keys() as f64);
+    if let Some(skew) = services.clock_skew() {
+        // Ahead of the database's clock when positive; `/readyz` fails beyond 2 s.
+        gauge!("sesame_clock_skew_seconds").set(skew.num_milliseconds() as f64 / 1000.0);
+    }
     (
         [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle().render(),

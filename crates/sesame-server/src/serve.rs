@@ -2,7 +2,6 @@
 
 use std::{
     fs::{File, TryLockError},
-    net::SocketAddr,
     path::{Path, PathBuf},
 };
 
@@ -38,6 +37,10 @@ pub async fn run(database_url: &str, max_keys_per_owner: u32, args: ServeArgs) -
     };
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;
+    let metrics_listener = match args.metrics_addr {
+        Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("binding {addr} for metrics"))?),
+        None => None,
+    };
     let public_url = args
         .public_url
         .map(|url| url.trim_end_matches('/').to_owned())
@@ -57,9 +60,18 @@ pub async fn run(database_url: &str, max_keys_per_owner: u32, args: ServeArgs) -
     };
     let state = AppState::new(services.clone(), config);
     let setup_token = services.accounts.setup_token().await?;
+    let limits = args.connections.limits();
 
     // Tests and scripts read this line to find the port.
     tell_operator(std::io::stdout(), format_args!("Sésame is listening on http://{local} (public URL {public_url})"));
+    let metrics = match metrics_listener {
+        Some(listener) => {
+            tell_operator(std::io::stdout(), format_args!("Metrics at http://{}/metrics", listener.local_addr()?));
+            let metrics = crate::metrics::router(state.clone());
+            Some(tokio::spawn(crate::connections::serve(listener, metrics, limits, std::future::pending())))
+        }
+        None => None,
+    };
     if let Some(token) = setup_token {
         tell_operator(std::io::stdout(), format_args!("No user yet: open {public_url}/setup to create the first administrator."));
         // For the operator only (standard error, whatever the log level): whoever reaches the
@@ -82,17 +94,18 @@ pub async fn run(database_url: &str, max_keys_per_owner: u32, args: ServeArgs) -
         }
     });
     let reminders = tokio::spawn(reminders::run(services.clone(), mailer));
-    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    tracing::info!(max_connections = limits.max_connections, header_read_timeout_s = limits.header_read_timeout.as_secs(), "accepting connections");
+    crate::connections::serve(listener, router(state), limits, shutdown_signal()).await;
     housekeeping.abort();
     reminders.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     // In-flight requests are done: write what they noted before exiting.
     last_use_writer::finish(&services, writer).await;
     if let Some(membership) = membership {
         membership.leave().await;
     }
-    served?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -15,7 +15,9 @@ async fn metrics_count_requests_authentications_and_report_the_writer_and_pool()
     assert_eq!(api_get(&server, "/api/v1/me", "sesame_not-a-key").await.status(), StatusCode::UNAUTHORIZED);
     server.services.flush_last_use().await.unwrap();
 
-    let response = Client::new().get(server.url("/metrics")).send().await.unwrap();
+    // Not on the public address: on the metrics address alone.
+    assert_eq!(Client::new().get(server.url("/metrics")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let response = Client::new().get(&server.metrics_url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
     for expected in [
@@ -48,7 +50,7 @@ async fn invented_methods_do_not_become_metric_labels() {
             client.request(method.clone(), server.url(path)).send().await.unwrap();
         }
     }
-    let text = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = client.get(&server.metrics_url).send().await.unwrap().text().await.unwrap();
     assert!(!text.contains("PROBE"), "invented methods became labels:\n{text}");
     assert!(text.contains(r#"method="other""#), "no `other` method label in:\n{text}");
 }

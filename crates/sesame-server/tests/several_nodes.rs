@@ -485,3 +485,36 @@ async fn session_cookie(server: &TestServer, username: &str) -> String {
     let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
     set_cookie.split(';').next().unwrap().to_owned()
 }
+
+/// `GET /readyz` on `node`: its status.
+async fn readiness(node: &TestServer) -> StatusCode {
+    reqwest::get(node.url("/readyz")).await.unwrap().status()
+}
+
+/// Waits (a few heartbeats at most) until `node`'s readiness is `wanted`.
+async fn until_readiness(node: &TestServer, wanted: StatusCode) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while readiness(node).await != wanted {
+        assert!(Instant::now() < deadline, "/readyz never answered {wanted}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_node_whose_clock_is_off_the_databases_is_not_ready_and_says_by_how_much() {
+    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    until_serving_cached_keys(&a).await;
+    until_readiness(&a, StatusCode::OK).await;
+    // The clock that decides expiries runs 30 s ahead of the database's (the test nodes share
+    // theirs): "from that millisecond on every node" would not hold.
+    a.clock.set(a.clock.now() + chrono::TimeDelta::seconds(30));
+    until_readiness(&a, StatusCode::SERVICE_UNAVAILABLE).await;
+    until_readiness(&b, StatusCode::SERVICE_UNAVAILABLE).await;
+    let metrics = reqwest::get(&a.metrics_url).await.unwrap().text().await.unwrap();
+    let skew: f64 = metrics.lines().find_map(|line| line.strip_prefix("sesame_clock_skew_seconds ")).unwrap().parse().unwrap();
+    assert!((28.0..=31.0).contains(&skew), "{skew}");
+    // Back in step: ready again.
+    a.clock.resume();
+    until_readiness(&a, StatusCode::OK).await;
+    until_readiness(&b, StatusCode::OK).await;
+}

@@ -83,18 +83,20 @@ impl Store {
         notify(&self.pool, PING_CHANNEL, &format!("{node_id}:{counter}")).await
     }
 
-    /// Renews `node_id`'s heartbeat and records the syncs it has seen. A node `rejoining`
-    /// (first heartbeat, or after losing its listener) counts as having seen every sync
-    /// committed so far: it starts again from an empty cache.
-    pub(crate) async fn heartbeat(&self, node_id: &str, seen_sync: i64, rejoining: bool) -> StoreResult<()> {
+    /// Renews `node_id`'s heartbeat and records the syncs it has seen; the database's clock
+    /// as it wrote the heartbeat (Unix ms), which each node compares with its own. A node
+    /// `rejoining` (first heartbeat, or after losing its listener) counts as having seen
+    /// every sync committed so far: it starts again from an empty cache.
+    pub(crate) async fn heartbeat(&self, node_id: &str, seen_sync: i64, rejoining: bool) -> StoreResult<i64> {
         let sql = format!(
             "INSERT INTO cluster_nodes (node_id, heartbeat_ms, synced) \
              SELECT $1, {NOW_MS}, GREATEST(n, $2) FROM cluster_sync WHERE id = 1 \
              ON CONFLICT (node_id) DO UPDATE SET heartbeat_ms = EXCLUDED.heartbeat_ms, \
-             synced = CASE WHEN $3 THEN EXCLUDED.synced ELSE GREATEST(cluster_nodes.synced, $2) END"
+             synced = CASE WHEN $3 THEN EXCLUDED.synced ELSE GREATEST(cluster_nodes.synced, $2) END \
+             RETURNING heartbeat_ms"
         );
-        sqlx::query(&sql).bind(node_id).bind(seen_sync).bind(rejoining).execute(&self.pool).await?;
-        Ok(())
+        let row = sqlx::query(&sql).bind(node_id).bind(seen_sync).bind(rejoining).fetch_one(&self.pool).await?;
+        Ok(row.try_get("heartbeat_ms")?)
     }
 
     /// Records that `node_id` has seen sync `n` (and everything before it).

@@ -30,6 +30,8 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestServer {
     pub base_url: String,
+    /// `/metrics`, on the node's metrics address (`--metrics-addr`).
+    pub metrics_url: String,
     pub services: Services,
     /// The node's clock (adjustable; the nodes of one test cluster share it).
     pub clock: Clock,
@@ -156,10 +158,14 @@ impl TestServer {
         };
         adjust(&mut config);
         let state = AppState::new(services.clone(), config);
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let limits = sesame_server::connections::ConnectionLimits::default();
+        let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metrics_url = format!("http://{}/metrics", metrics_listener.local_addr().unwrap());
+        let metrics = sesame_server::metrics::router(state.clone());
+        tokio::spawn(sesame_server::connections::serve(metrics_listener, metrics, limits, std::future::pending()));
+        tokio::spawn(sesame_server::connections::serve(listener, router(state), limits, std::future::pending()));
         let membership = services.join_cluster();
-        Self { base_url: format!("http://{addr}"), services, clock, database_url, dir, membership }
+        Self { base_url: format!("http://{addr}"), metrics_url, services, clock, database_url, dir, membership }
     }
 
     /// Stops this node's part in the cluster without leaving it, as a crash would (the
