@@ -92,23 +92,25 @@ impl Mailer {
 }
 
 /// Whether lettre would encrypt the connection `smtp_url` names, or it stays on this
-/// machine (a local relay).
+/// machine (a local relay). Read with the URL parser lettre connects with, the way lettre
+/// reads it — its scheme, its first `tls` parameter, its host — so that what is checked is
+/// where the mail goes.
 fn is_encrypted_or_local(smtp_url: &str) -> bool {
-    if smtp_url.starts_with("smtps://") {
-        return true;
+    let Ok(url) = url::Url::parse(smtp_url) else { return false };
+    let tls = url.query_pairs().find(|(name, _)| name == "tls").map(|(_, value)| value.into_owned());
+    match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) | ("smtp", Some("required")) => true,
+        ("smtp", None) => match url.host() {
+            // `smtp` is not a scheme the URL standard knows: its IPv4 hosts come as names.
+            Some(url::Host::Domain(name)) => {
+                name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
     }
-    let Some(rest) = smtp_url.strip_prefix("smtp://") else { return false };
-    let (authority, query) = rest.split_once('?').map_or((rest, ""), |(authority, query)| (authority, query));
-    if query.split('&').any(|pair| pair == "tls=required") {
-        return true;
-    }
-    // Credentials come before the last '@'; then host[:port][/…].
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host).split('/').next().unwrap_or_default();
-    let host = match host_port.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => host_port.split(':').next().unwrap_or_default(),
-    };
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A notice's subject and plain-text body, in its recipient's language.
@@ -167,6 +169,10 @@ mod tests {
             "smtp://127.0.0.1.example.com:25",
             "smtp://user:x@127.0.0.1@mail.example.com:25",
             "http://127.0.0.1:25",
+            // Read as the connection reads them: the host is smtp.invalid, and lettre takes
+            // the first `tls` parameter.
+            "smtp://user:secret@smtp.invalid:25/@127.0.0.1",
+            "smtp://mail.example.com:25?tls=opportunistic&tls=required",
         ] {
             assert!(!is_encrypted_or_local(bad), "{bad}");
         }
