@@ -344,7 +344,7 @@ pub(crate) async fn new_user(hasher: &PasswordHasher, input: &UserInput) -> Resu
     Ok(NewUser {
         username: input.username.clone(),
         email: input.email.clone(),
-        full_name: input.full_name.clone(),
+        full_name: sesame_model::names::nfc(&input.full_name).into_owned(),
         role: input.role,
         password_hash: hasher.hash(&input.password).await,
     })

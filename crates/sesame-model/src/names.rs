@@ -1,5 +1,6 @@
 //! The one rule for names people read — API keys, full names, organizations — and the
-//! random default key name. The browser checks a name with the same code before sending.
+//! random default key name. The browser checks a name with the same code before sending,
+//! without Unicode's tables (see the `unicode` feature): the server has the last word.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,13 +27,38 @@ pub enum NameError {
     InvisibleCharacter,
 }
 
-/// Characters that are invisible or change the direction of the text around them: a name
-/// holding one can pass for another (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`).
-/// Bidirectional controls (ALM, LRM, RLM, LRE…RLO, LRI…PDI), zero-width characters (ZWSP,
-/// ZWNJ, ZWJ, word joiner, invisible operators, the byte order mark) and the Mongolian
-/// vowel separator.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+/// Characters that are invisible, change the direction of the text around them, or mean
+/// nothing yet: a name holding one can pass for another (`invoice\u{202E}fdp.exe` shows as
+/// `invoiceexe.pdf`, `dep\u{034F}loy` as `deploy`). Unicode's own properties say which:
+/// Default_Ignorable_Code_Point (zero-width characters and joiners, variation selectors,
+/// tags, fillers, the soft hyphen…), and the general categories Format (bidirectional
+/// controls among them), Private Use, Surrogate and Unassigned.
+#[cfg(feature = "unicode")]
+fn is_invisible(c: char) -> bool {
+    use icu_properties::{
+        props::{DefaultIgnorableCodePoint, GeneralCategory},
+        CodePointMapData, CodePointSetData,
+    };
+    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        || matches!(
+            CodePointMapData::<GeneralCategory>::new().get(c),
+            GeneralCategory::Format | GeneralCategory::PrivateUse | GeneralCategory::Surrogate | GeneralCategory::Unassigned
+        )
+}
+
+/// Without Unicode's tables (the browser) nothing is known invisible: the server decides.
+#[cfg(not(feature = "unicode"))]
+fn is_invisible(_: char) -> bool {
+    false
+}
+
+/// `text` in Unicode's composed form (NFC), so that a name typed with a combining accent and
+/// the same name with the accented letter are one name. Unchanged without the tables.
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    #[cfg(feature = "unicode")]
+    return icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(text);
+    #[cfg(not(feature = "unicode"))]
+    std::borrow::Cow::Borrowed(text)
 }
 
 /// The rule for any name people read (keys, full names, organizations), once trimmed:
@@ -63,16 +89,17 @@ fn check_input_length(raw: &str) -> Result<(), NameError> {
     }
 }
 
-/// A validated key name: trimmed, 1 to 100 characters, no control characters.
+/// A validated key name: trimmed, in NFC, 1 to 100 characters, no control or invisible
+/// characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyName(String);
 
 impl KeyName {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         check_input_length(raw)?;
-        let trimmed = raw.trim();
-        check_display_text(trimmed)?;
-        Ok(Self(trimmed.to_owned()))
+        let name = nfc(raw.trim()).into_owned();
+        check_display_text(&name)?;
+        Ok(Self(name))
     }
 
     /// `api_key_` and 8 random lowercase letters or digits, as the real console does.
@@ -152,13 +179,40 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "unicode")]
     #[test]
-    fn invisible_and_direction_characters_are_refused() {
-        for bad in ["invoice\u{202E}fdp.exe", "dep\u{200B}loy", "\u{FEFF}ci", "a\u{2066}b\u{2069}", "x\u{200D}y", "a\u{061C}b"] {
+    fn invisible_direction_and_unassigned_characters_are_refused() {
+        for bad in [
+            "invoice\u{202E}fdp.exe",
+            "dep\u{200B}loy",
+            "\u{FEFF}ci",
+            "a\u{2066}b\u{2069}",
+            "x\u{200D}y",
+            "a\u{061C}b",
+            // Combining grapheme joiner, soft hyphen, variation selector 16, tag letter A,
+            // Hangul filler: invisible too (Default_Ignorable_Code_Point).
+            "dep\u{034F}loy",
+            "dep\u{00AD}loy",
+            "ci\u{FE0F}",
+            "ci\u{E0041}",
+            "\u{3164}ci",
+            // Private use, and a code point Unicode has not assigned.
+            "ci\u{E000}",
+            "ci\u{0378}",
+        ] {
             assert_eq!(KeyName::parse(bad), Err(NameError::InvisibleCharacter), "{bad:?}");
         }
         // Visible non-ASCII text is fine.
         assert!(KeyName::parse("clé de déploiement ✓").is_ok());
+        assert!(KeyName::parse("部署キー 🚀").is_ok());
+    }
+
+    #[cfg(feature = "unicode")]
+    #[test]
+    fn names_are_compared_in_their_composed_form() {
+        let decomposed = KeyName::parse("cle\u{0301}").unwrap();
+        assert_eq!(decomposed.as_str(), "clé");
+        assert_eq!(decomposed.uniqueness_key(), KeyName::parse("CLÉ").unwrap().uniqueness_key());
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub(crate) async fn claim_first_setup(conn: &mut AnyConnection, now: DateTime<Ut
 
 /// The organization named `name`, created if it does not exist yet.
 pub(crate) async fn organization_named(conn: &mut AnyConnection, name: &str, now: DateTime<Utc>) -> StoreResult<OrganizationId> {
+    // One organization whichever way its accented letters were typed.
+    let name = &*sesame_model::names::nfc(name);
     let existing = sqlx::query("SELECT id FROM organizations WHERE name = $1").bind(name).fetch_optional(&mut *conn).await?;
     if let Some(row) = existing {
         return parsed(&row, "id");
