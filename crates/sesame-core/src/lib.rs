@@ -147,7 +147,7 @@ impl Services {
         let accounts = Accounts::new(store.clone(), hasher.clone(), attempts.clone(), settings.session_idle);
         let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
         Self {
-            users: Users::new(store.clone(), hasher.clone(), invalidation.clone()),
+            users: Users::new(store.clone(), hasher.clone(), invalidation.clone(), throttles.clone()),
             security: Security::new(store.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone()),
             accounts,

@@ -13,6 +13,8 @@
 //! - nobody changes their own role or status (no accidental lock-out), and an organization
 //!   always keeps an active administrator.
 
+use std::sync::Arc;
+
 use crate::{
     accounts::{self, UserFieldError, UserInput},
     actor::Actor,
@@ -22,6 +24,7 @@ use crate::{
     password::{Password, PasswordHasher},
     rights::{self, Refusal},
     store::{self, Store, StoreError},
+    throttle::{RetryAfter, Throttles},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +37,13 @@ pub enum UserError {
     Invalid(UserFieldError),
     #[error("nothing to change: give a role or a status")]
     NothingToChange,
+    /// Taken, in this organization or another: the answer is the same (usernames are login
+    /// names for the whole instance).
     #[error("this username is already taken")]
     UsernameTaken,
+    /// The actor met too many taken usernames lately (see `Throttles::username_taken`).
+    #[error("too many requests")]
+    Throttled(RetryAfter),
     #[error("you cannot change your own role or status")]
     OwnAccount,
     #[error("the organization must keep an active administrator")]
@@ -75,11 +83,12 @@ pub struct Users {
     store: Store,
     hasher: PasswordHasher,
     invalidation: Invalidation,
+    throttles: Arc<Throttles>,
 }
 
 impl Users {
-    pub(crate) fn new(store: Store, hasher: PasswordHasher, invalidation: Invalidation) -> Self {
-        Self { store, hasher, invalidation }
+    pub(crate) fn new(store: Store, hasher: PasswordHasher, invalidation: Invalidation, throttles: Arc<Throttles>) -> Self {
+        Self { store, hasher, invalidation, throttles }
     }
 
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>, UserError> {
@@ -107,6 +116,7 @@ impl Users {
         if colleague.role == Role::Admin {
             rights::may_raise_accounts(&self.store, actor)?;
         }
+        self.throttles.check_username_probes(actor.user.id).await?.map_err(UserError::Throttled)?;
         let input = UserInput {
             organization: actor.user.organization_name.clone(),
             full_name: colleague.full_name,
@@ -118,7 +128,14 @@ impl Users {
         let new_user = accounts::new_user(&self.hasher, &input).await.map_err(UserError::Invalid)?;
         let mut tx = self.store.write().await?;
         let admin = tx.reauthorize(actor, Permission::UsersWrite).await?;
-        let user = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
+        let user = match store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await {
+            Err(StoreError::Conflict) => {
+                drop(tx);
+                self.throttles.username_taken(actor.user.id).await?;
+                return Err(UserError::UsernameTaken);
+            }
+            inserted => inserted?,
+        };
         let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(user)

@@ -150,3 +150,41 @@ async fn role_changes_and_disabling_reach_an_existing_key_and_session_at_once() 
     assert_eq!(alice_browser.call::<ListApiKeys>(&json!({})).await.status(), StatusCode::UNAUTHORIZED);
     server.browser("alice").await;
 }
+
+/// Usernames are login names for the whole instance, so one taken in another organization is
+/// taken here too. The answer must not tell another organization's names from one's own,
+/// and an administrator cannot list them by trying: past ten taken names in an hour, every
+/// user creation of theirs waits (429).
+#[tokio::test]
+async fn a_taken_username_says_nothing_of_where_and_cannot_be_used_to_list_other_organizations() {
+    let server = TestServer::start().await;
+    server.create_user("admin", Role::Admin).await;
+    server.create_user("alice", Role::User).await;
+    for n in 0..10 {
+        server.create_user_in(&format!("globex{n}"), "Globex", Role::User).await;
+    }
+    let admin_key = key_of(&server, "admin").await;
+    let create = |username: String| {
+        let body = json!({"username": username, "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD});
+        call(&server, &admin_key, Method::POST, "/api/v1/users", Some(body))
+    };
+    let answer = |response: reqwest::Response| async move { (response.status(), response.json::<Value>().await.unwrap()) };
+
+    // Taken here or elsewhere: the very same answer.
+    let (status, here) = answer(create("alice".into()).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, elsewhere) = answer(create("globex0".into()).await).await;
+    assert_eq!((status, &elsewhere), (StatusCode::CONFLICT, &here));
+    for n in 1..9 {
+        assert_eq!(create(format!("globex{n}")).await.status(), StatusCode::CONFLICT);
+    }
+    // The tenth taken name spent the allowance: from now on every creation waits, taken
+    // name or free one, so the answer tells nothing.
+    for username in ["globex9".to_owned(), "brand-new".to_owned()] {
+        let refused = create(username).await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused.headers().contains_key("retry-after"));
+    }
+    let users: Value = api_get(&server, "/api/v1/users", &admin_key).await.json().await.unwrap();
+    assert!(users["data"].as_array().unwrap().iter().all(|user| user["username"] != "brand-new"), "nothing created");
+}

@@ -30,6 +30,8 @@ pub(crate) enum Kind {
     KeyRate,
     /// Keys made for one owner: a rate.
     KeyCreation,
+    /// Usernames an administrator tried that were taken: a rate.
+    UsernameConflict,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::RevokeAddress => "revoke_address",
             Kind::KeyRate => "key_rate",
             Kind::KeyCreation => "key_creation",
+            Kind::UsernameConflict => "username_conflict",
         }
     }
 }

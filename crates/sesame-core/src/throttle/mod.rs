@@ -110,6 +110,10 @@ impl Default for ThrottleSettings {
     }
 }
 
+/// Taken usernames an administrator may meet: ten at once, then one more every six minutes
+/// (ten an hour). A person mistyping a colleague's name meets one or two.
+const USERNAME_PROBES: Rate = Rate { period_ms: 6 * 60 * 1000, burst: 10 };
+
 /// Addresses refused for now, kept at most (fixed-size entries).
 const MAX_PENALIZED: u64 = 100_000;
 
@@ -412,6 +416,25 @@ impl Throttles {
         let rate = Rate { period_ms: millis(self.settings.revoke_refill_per_ip).max(1), burst: self.settings.revoke_burst_per_ip };
         let (_, verdict) = self.admit(Kind::RevokeAddress, AddressKey::of(ip).0, rate, now_ms()).await?;
         Ok(verdict.map_err(RetryAfter::from_millis))
+    }
+
+    /// Before an administrator creates a user: whether they met so many taken usernames
+    /// lately that their creations wait (see [`Self::username_taken`]). Counts nothing.
+    pub async fn check_username_probes(&self, actor: UserId) -> StoreResult<Result<(), RetryAfter>> {
+        let rate = USERNAME_PROBES;
+        let now = now_ms();
+        let verdict = self.counters.update(Kind::UsernameConflict, actor.to_bytes(), now, |state| (state, rate.peek(state.map(|s| s.a), now))).await?;
+        Ok(verdict.map_err(RetryAfter::from_millis))
+    }
+
+    /// An administrator tried a username that was taken (in any organization: usernames are
+    /// login names for the whole instance). Past [`USERNAME_PROBES`], every user creation of
+    /// theirs waits: answering 409 for a name in another organization tells that it exists
+    /// there, and this bounds how many names one can learn so.
+    pub async fn username_taken(&self, actor: UserId) -> StoreResult<()> {
+        // Counted even past the limit: `check_username_probes` refuses from then on anyway.
+        let (_, _counted) = self.admit(Kind::UsernameConflict, actor.to_bytes(), USERNAME_PROBES, now_ms()).await?;
+        Ok(())
     }
 
     /// One more key made for `owner`, on every node.

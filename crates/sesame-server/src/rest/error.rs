@@ -317,6 +317,7 @@ impl From<UserError> for ApiError {
             }
             UserError::OwnAccount | UserError::NoAdminLeft => ApiError::conflict(message),
             UserError::Unauthenticated => ApiError::invalid_credentials(),
+            UserError::Throttled(retry) => ApiError::too_many_requests(retry),
             UserError::Store(store) => store.into(),
         }
     }

@@ -138,6 +138,7 @@ impl From<UserError> for AppError {
             UserError::OwnAccount => respond_with(AppError::OwnAccount),
             UserError::NoAdminLeft => respond_with(AppError::NoAdminLeft),
             UserError::Unauthenticated => respond_with(AppError::NotSignedIn),
+            UserError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             UserError::Store(store) => store.into(),
         }
     }
