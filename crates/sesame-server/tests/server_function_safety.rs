@@ -156,3 +156,19 @@ async fn setup_creates_the_first_admin_once() {
     assert_eq!(replay.status(), StatusCode::CONFLICT);
     assert_eq!(replay.json::<Value>().await.unwrap(), json!("SetupAlreadyDone"));
 }
+
+/// Every server function answers at the prefix and its own name, with no hash of the
+/// directory it was built in: a browser app and a server built from copies of one commit
+/// in two directories agree (`end2end/tests/server_function_urls.test.mjs` checks the
+/// addresses in the built app).
+#[tokio::test]
+async fn every_server_function_has_a_fixed_address() {
+    let _registers_them = TestServer::start().await;
+    let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
+    assert!(paths.len() >= 28, "{paths:?}");
+    for path in &paths {
+        let name = path.strip_prefix(&format!("{}/", sesame_shared::SERVER_FN_PREFIX)).unwrap_or_default();
+        assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{path}");
+    }
+    assert!(paths.contains(&"/rpc/load_session") && paths.contains(&"/rpc/generate_api_key"), "{paths:?}");
+}

@@ -19,7 +19,7 @@ use crate::{
 
 /// Who is signed in, whether setup is pending, and the endpoint URL. Never fails for a
 /// visitor who is not signed in: that is a normal state, not an error.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "load_session")]
 pub async fn load_session() -> Result<SessionState, AppError> {
     let context = expect_context::<crate::ssr::ServerContext>();
     let needs_setup = context.services.accounts.needs_setup().await?;
@@ -28,7 +28,7 @@ pub async fn load_session() -> Result<SessionState, AppError> {
 }
 
 /// The one-time setup: creates the first administrator and signs them in.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "setup_first_admin")]
 pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
     use sesame_core::{accounts::UserInput, model::Role, password::Password};
     let (context, client, _) = crate::ssr::visitor();
@@ -47,7 +47,7 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
 
 /// Checks the password and opens a session. Throttled per address and per account (see
 /// `sesame_core::throttle`); a wrong password and an unknown user answer the same.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "log_in")]
 pub async fn log_in(username: String, password: String) -> Result<UserView, AppError> {
     use sesame_core::password::Password;
     // The session this browser had, if any, is replaced by the new one.
@@ -57,7 +57,7 @@ pub async fn log_in(username: String, password: String) -> Result<UserView, AppE
     Ok(UserView::from(&logged_in.user))
 }
 
-#[server(input = Json)]
+#[server(input = Json, endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
     let (context, client, session) = crate::ssr::visitor();
     if let Some(token) = session {
@@ -67,7 +67,7 @@ pub async fn log_out() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(input = Json)]
+#[server(input = Json, endpoint = "list_api_keys")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let keys = context.services.keys.list(&actor).await?;
@@ -77,7 +77,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
 /// Generates a key; `name` empty or absent gets the random default, `expires_at` absent
 /// never expires, `scopes` absent has full access. The secret is in this answer and nowhere
 /// else, ever.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "generate_api_key")]
 pub async fn generate_api_key(
     name: Option<String>,
     expires_at: Option<DateTime<Utc>>,
@@ -92,7 +92,7 @@ pub async fn generate_api_key(
 
 /// Sets what a key may do: `scopes` a non-empty list, or absent for full access. Applies to
 /// the key's next request, on every node.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "set_api_key_scopes")]
 pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> Result<ApiKeyView, AppError> {
     use sesame_core::{
         keys::{KeyChange, KeyError},
@@ -105,7 +105,7 @@ pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> 
 }
 
 /// Renames, disables or enables a key (`None` leaves that part as it is).
-#[server(input = Json)]
+#[server(input = Json, endpoint = "update_api_key")]
 pub async fn update_api_key(id: String, name: Option<String>, status: Option<Status>) -> Result<ApiKeyView, AppError> {
     use sesame_core::{
         keys::{KeyChange, KeyError},
@@ -119,7 +119,7 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
 /// Sets where a key may be used from (`allowed_addresses`: addresses and CIDR ranges, at
 /// most 50; empty: anywhere) and its own request limit (none: no limit of its own). Applies
 /// to the key's next request, on every node.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "set_api_key_restrictions")]
 pub async fn set_api_key_restrictions(
     id: String,
     allowed_addresses: Vec<String>,
@@ -137,7 +137,7 @@ pub async fn set_api_key_restrictions(
 }
 
 /// One of the signed-in user's keys, with its recent addresses.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "get_api_key")]
 pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
     let (context, actor) = crate::ssr::actor().await?;
@@ -147,7 +147,7 @@ pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
 
 /// One of the signed-in user's keys' usage over `range`: the last 24 hours by hour, or the
 /// last 7 or 30 days (UTC, today included) by day.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "api_key_usage")]
 pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView, AppError> {
     use chrono::{DurationRound, TimeDelta};
     use sesame_core::{keys::KeyError, model::{ApiKeyId, Granularity}};
@@ -165,7 +165,7 @@ pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView
 
 /// Each of the signed-in user's keys' requests per day over the last 7 days (UTC, today
 /// last), for the panel's sparklines.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "api_keys_week")]
 pub async fn api_keys_week() -> Result<Vec<KeyWeekView>, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let weeks = context.services.keys.daily_usage(&actor, 7).await?;
@@ -177,7 +177,7 @@ pub async fn api_keys_week() -> Result<Vec<KeyWeekView>, AppError> {
 
 /// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps
 /// working for `grace_seconds`. `expires_at`: a new expiry (none keeps the key's).
-#[server(input = Json)]
+#[server(input = Json, endpoint = "roll_api_key")]
 pub async fn roll_api_key(id: String, grace_seconds: u32, expires_at: Option<DateTime<Utc>>) -> Result<CreatedKey, AppError> {
     use sesame_core::{
         keys::{KeyError, Roll},
@@ -191,7 +191,7 @@ pub async fn roll_api_key(id: String, grace_seconds: u32, expires_at: Option<Dat
 }
 
 /// Stops a rolled key's previous secret now.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "end_api_key_overlap")]
 pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
     let (context, actor) = crate::ssr::actor().await?;
@@ -201,21 +201,21 @@ pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
 
 /// What asks for the signed-in user's attention about their keys (the badge on *User
 /// settings*, the panel's notices).
-#[server(input = Json)]
+#[server(input = Json, endpoint = "load_key_notices")]
 pub async fn load_key_notices() -> Result<KeyNotices, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     Ok(KeyNotices::from(&context.services.keys.attention(&actor).await?))
 }
 
 /// The signed-in user's organization and its key policy.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "get_organization_policy")]
 pub async fn get_organization_policy() -> Result<OrganizationPolicy, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     Ok(OrganizationPolicy::from(&context.services.organization.get(&actor).await?))
 }
 
 /// Sets the organization's maximum key lifetime (administrators); longer keys are shortened.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "set_key_lifetime_policy")]
 pub async fn set_key_lifetime_policy(max_key_lifetime_days: Option<MaxKeyLifetime>) -> Result<OrganizationPolicyChange, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let change = context.services.organization.set_max_key_lifetime(&actor, max_key_lifetime_days).await?;
@@ -223,14 +223,14 @@ pub async fn set_key_lifetime_policy(max_key_lifetime_days: Option<MaxKeyLifetim
 }
 
 /// Remembers the language the signed-in user reads the console in (their e-mails follow it).
-#[server(input = Json)]
+#[server(input = Json, endpoint = "save_language")]
 pub async fn save_language(language: Language) -> Result<(), AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     context.services.accounts.set_language(&actor, language).await?;
     Ok(())
 }
 
-#[server(input = Json)]
+#[server(input = Json, endpoint = "delete_api_key")]
 pub async fn delete_api_key(id: String) -> Result<(), AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
     let (context, actor) = crate::ssr::actor().await?;
@@ -241,7 +241,7 @@ pub async fn delete_api_key(id: String) -> Result<(), AppError> {
 
 /// The users the caller may see (an administrator: the organization's; a user: themself),
 /// one page at a time.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "list_users")]
 pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let request = crate::ssr::page_request(page, page_size)?;
@@ -254,7 +254,7 @@ pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError
     })
 }
 
-#[server(input = Json)]
+#[server(input = Json, endpoint = "get_user")]
 pub async fn get_user(id: String) -> Result<UserView, AppError> {
     use sesame_core::{model::UserId, users::UserError};
     let (context, actor) = crate::ssr::actor().await?;
@@ -263,7 +263,7 @@ pub async fn get_user(id: String) -> Result<UserView, AppError> {
 }
 
 /// An administrator adds a colleague to their organization.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "create_user")]
 pub async fn create_user(form: NewUserForm) -> Result<UserView, AppError> {
     use sesame_core::{password::Password, users::NewColleague};
     let (context, actor) = crate::ssr::actor().await?;
@@ -278,7 +278,7 @@ pub async fn create_user(form: NewUserForm) -> Result<UserView, AppError> {
 }
 
 /// An administrator changes a colleague's role or status; see `sesame_core::users`.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "update_user")]
 pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, AppError> {
     use sesame_core::{
         model::{UserChange, UserId},
@@ -292,7 +292,7 @@ pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, App
 
 /// Changes the signed-in user's password (the current one is asked) and ends their other
 /// sessions; this browser stays signed in.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "change_password")]
 pub async fn change_password(change: PasswordChange) -> Result<(), AppError> {
     use sesame_core::password::Password;
     let (context, actor) = crate::ssr::actor().await?;
@@ -301,7 +301,7 @@ pub async fn change_password(change: PasswordChange) -> Result<(), AppError> {
 }
 
 /// The signed-in user's live sessions, this one marked.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     let sessions = context.services.security.sessions(&actor).await?;
@@ -309,7 +309,7 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 }
 
 /// Signs one of the user's sessions out (another device, or this one).
-#[server(input = Json)]
+#[server(input = Json, endpoint = "end_session")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
     use sesame_core::{accounts::AccountError, model::SessionId};
     let (context, actor) = crate::ssr::actor().await?;
@@ -318,7 +318,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
 }
 
 /// Signs out every session of the user but this one; how many were ended.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     let (context, actor) = crate::ssr::actor().await?;
     Ok(context.services.security.end_other_sessions(&actor).await?)
@@ -326,7 +326,7 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 
 /// The activity the caller may see (theirs; an administrator, the organization's), newest
 /// first.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "list_activity")]
 pub async fn list_activity(page: u32, page_size: u32) -> Result<ActivityPage, AppError> {
     use crate::wire::ActivityView;
     let (context, actor) = crate::ssr::actor().await?;
@@ -365,4 +365,12 @@ pub fn register_server_functions() {
     register_explicit::<EndSession>();
     register_explicit::<EndOtherSessions>();
     register_explicit::<ListActivity>();
+    register_explicit::<SetApiKeyScopes>();
+    register_explicit::<SetApiKeyRestrictions>();
+    register_explicit::<ApiKeyUsage>();
+    register_explicit::<ApiKeysWeek>();
+    register_explicit::<LoadKeyNotices>();
+    register_explicit::<GetOrganizationPolicy>();
+    register_explicit::<SetKeyLifetimePolicy>();
+    register_explicit::<SaveLanguage>();
 }
