@@ -3,8 +3,11 @@
 //! that never finish their headers (slowloris) would hold every file descriptor the process
 //! may open, and nothing else would be answered.
 //!
-//! - Headers must arrive within `header_read_timeout` (hyper's timer; it also ends an idle
-//!   keep-alive connection), then the body within the router's request timeout.
+//! - HTTP/1.1 only (TLS and HTTP/2 belong to the proxy in front): headers must arrive
+//!   within `header_read_timeout` from the first byte the server waits for — a client that
+//!   sends nothing is closed too — and the timer also ends an idle keep-alive connection;
+//!   then the body within the router's request timeout. (hyper-util's automatic builder
+//!   first waits, with no timer, for bytes telling HTTP/1 from HTTP/2: not used here.)
 //! - At most `max_connections` are open; past that, new connections wait in the kernel's
 //!   backlog until one closes, and the operator is told (once a minute at most).
 
@@ -15,10 +18,10 @@ use std::{
 };
 
 use axum::{extract::ConnectInfo, Router};
-use hyper::body::Incoming;
+use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto::Builder, graceful::GracefulShutdown},
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
     service::TowerToHyperService,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
@@ -29,6 +32,8 @@ use tower::ServiceExt;
 const RESERVED_DESCRIPTORS: u64 = 64;
 /// Fewer connections than this is no server.
 const MIN_CONNECTIONS: usize = 16;
+/// More than this is no limit at all (and more than a semaphore can count).
+const MAX_CONNECTIONS: usize = 1_000_000;
 const LIMIT_LOGGED_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
@@ -42,8 +47,13 @@ impl ConnectionLimits {
     /// the rest of the server needs), never more than the file limit allows.
     pub fn new(asked: Option<usize>, header_read_timeout: Duration) -> Self {
         let fits = descriptors_for_connections();
-        let max_connections = asked.map_or(fits, |asked| asked.min(fits)).max(MIN_CONNECTIONS);
+        let max_connections = asked.map_or(fits, |asked| asked.min(fits)).clamp(MIN_CONNECTIONS, MAX_CONNECTIONS);
         Self { max_connections, header_read_timeout }
+    }
+
+    /// The same timeout, and at most `max` connections.
+    pub fn at_most(self, max: usize) -> Self {
+        Self { max_connections: self.max_connections.min(max), ..self }
     }
 }
 
@@ -63,8 +73,8 @@ fn descriptors_for_connections() -> usize {
 /// open connections finish what they are doing. Each request carries its client's address
 /// (`ConnectInfo<SocketAddr>`), as `into_make_service_with_connect_info` gives it.
 pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()>) {
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let warning = LimitWarning::default();
     let graceful = GracefulShutdown::new();
@@ -96,8 +106,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
             request.extensions_mut().insert(ConnectInfo(remote));
             request
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection.into_owned());
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away or breaks the protocol ends its own connection only.
             let _ = connection.await;

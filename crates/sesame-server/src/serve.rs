@@ -17,6 +17,9 @@ use crate::{
     reminders,
 };
 
+/// Connections the metrics address takes at once, apart from the public address's.
+const METRICS_CONNECTIONS: usize = 16;
+
 /// How many argon2 hashes may run at once: one core's worth, so logins never take both
 /// cores from the API on a small machine.
 const ARGON2_PERMITS: usize = 1;
@@ -68,7 +71,8 @@ pub async fn run(database_url: &str, max_keys_per_owner: u32, args: ServeArgs) -
         Some(listener) => {
             tell_operator(std::io::stdout(), format_args!("Metrics at http://{}/metrics", listener.local_addr()?));
             let metrics = crate::metrics::router(state.clone());
-            Some(tokio::spawn(crate::connections::serve(listener, metrics, limits, std::future::pending())))
+            // A scraper or two: a few connections, apart from the public address's.
+            Some(tokio::spawn(crate::connections::serve(listener, metrics, limits.at_most(METRICS_CONNECTIONS), std::future::pending())))
         }
         None => None,
     };

@@ -1,4 +1,5 @@
-//! Clients that open connections and never finish sending their headers (slowloris), against
+//! Clients that open connections and never finish sending their headers, or send nothing
+//! (slowloris), against
 //! `sesame serve` under a small open-file limit (`ulimit -n 256`, as a container may give):
 //! each such connection is closed once the header-read timeout passes, the server says when
 //! its connection limit is reached, and `/healthz` still answers.
@@ -37,9 +38,16 @@ fn connections_that_never_finish_their_headers_are_closed_and_the_server_still_a
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (answered, closed) = runtime.block_on(async {
         let mut held = Vec::new();
-        for _ in 0..HELD {
+        for n in 0..HELD {
             let mut stream = TcpStream::connect(&address).await.unwrap();
-            stream.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nX-Slow: ").as_bytes()).await.unwrap();
+            // Half send part of their headers; the others nothing at all, or the first bytes
+            // of HTTP/2's preface.
+            let sent = match n % 4 {
+                0 | 1 => format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nX-Slow: "),
+                2 => String::new(),
+                _ => "PRI * HTTP/2.0\r\n".to_owned(),
+            };
+            stream.write_all(sent.as_bytes()).await.unwrap();
             held.push(stream);
         }
         let answered = tokio::time::timeout(Duration::from_secs(10), reqwest::get(format!("{base}/healthz"))).await;
