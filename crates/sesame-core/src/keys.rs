@@ -346,24 +346,21 @@ impl Keys {
         let stored = store::keys::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         let before = &stored.key;
         rights::may_manage(&self.store, actor, Reach::of(before))?;
-        let name = match name {
-            Some(name) => name,
-            // Unchanged: what is stored already obeys the rule.
-            None => KeyName::parse(&before.name).map_err(KeyError::InvalidName)?,
-        };
         let restrictions = Restrictions {
             allowed_addresses: change.allowed_addresses.unwrap_or_else(|| before.restrictions.allowed_addresses.clone()),
             rate_limit: change.rate_limit.unwrap_or(before.restrictions.rate_limit),
         };
         let after = ApiKey {
-            name: name.as_str().to_owned(),
+            // Unchanged, the stored name stays as it is, even one an older rule let in: a key
+            // must be disabled or narrowed without being renamed first.
+            name: name.as_ref().map_or_else(|| before.name.clone(), |name| name.as_str().to_owned()),
             status: change.status.unwrap_or(before.status),
             scopes: change.scopes.unwrap_or(before.scopes),
             restrictions,
             ..before.clone()
         };
         rights::may_manage(&self.store, actor, Reach::of(&after))?;
-        store::keys::save(tx.conn(), &after, &name).await?;
+        store::keys::save(tx.conn(), &after, name.as_ref()).await?;
         if before.restrictions.rate_limit != after.restrictions.rate_limit {
             // A limit set by a limited key counts in that key's allowance; one set by an
             // unlimited credential (the owner in the console, say) is the key's own.
@@ -439,6 +436,11 @@ impl Keys {
         let secret = ApiKeySecret::generate();
         let until = (grace > TimeDelta::zero()).then(|| now + grace);
         store::keys::roll(tx.conn(), id, &secret.hash(), until.map(|until| (&stored.hash, until)), expires_at).await?;
+        // A limited key rolling another key hands itself that key's new secret: the key joins
+        // its family, and shares its allowance from now on.
+        if let Some(family) = actor.family_for_keys_it_makes().filter(|_| actor.key_id() != Some(id)) {
+            store::keys::set_family(tx.conn(), id, Some(family)).await?;
+        }
         // Every cached principal of the key goes: the old secret's is rebuilt with the end
         // of its overlap, an older previous secret's is dropped for good.
         let forgotten = announce(&mut tx, stored.hashes()).await?;

@@ -174,12 +174,12 @@ fn expires_no_later(end: Option<DateTime<Utc>>, limit: Option<DateTime<Utc>>) ->
 /// owner may, from anywhere, as fast as it likes — anything less would escape its own
 /// limits through the account, which logs in from anywhere. A key's expiry is not counted
 /// here: where the organization limits key lifetimes every key expires, and such a key
-/// already does all its owner does until then. A refusal is recorded like a missing scope.
-pub(crate) fn may_raise_accounts(store: &Store, actor: &Actor) -> Result<(), Refusal> {
+/// already does all its owner does until then. `with_previous_secret`: the secret the
+/// request presented is the key's previous one (as it came, or as its change re-read it).
+/// A refusal is recorded like a missing scope.
+pub(crate) fn may_raise_accounts(store: &Store, actor: &Actor, with_previous_secret: bool) -> Result<(), Refusal> {
     let unrestricted = match actor.via {
-        Via::Api { with_previous_secret, .. } => {
-            !with_previous_secret && actor.scopes == Scopes::Full && *actor.restrictions == Restrictions::default()
-        }
+        Via::Api { .. } => !with_previous_secret && actor.scopes == Scopes::Full && *actor.restrictions == Restrictions::default(),
         Via::Console(_) | Via::CommandLine => true,
     };
     if unrestricted {

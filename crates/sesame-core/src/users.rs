@@ -113,10 +113,10 @@ impl Users {
 
     pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
         rights::require(&self.store, actor, Permission::UsersWrite)?;
-        if colleague.role == Role::Admin {
-            rights::may_raise_accounts(&self.store, actor)?;
+        let raises = colleague.role == Role::Admin;
+        if raises {
+            rights::may_raise_accounts(&self.store, actor, actor.with_previous_secret())?;
         }
-        self.throttles.check_username_probes(actor.user.id).await?.map_err(UserError::Throttled)?;
         let input = UserInput {
             organization: actor.user.organization_name.clone(),
             full_name: colleague.full_name,
@@ -126,18 +126,22 @@ impl Users {
             password: colleague.password,
         };
         let new_user = accounts::new_user(&self.hasher, &input).await.map_err(UserError::Invalid)?;
+        // A username is a login name for the whole instance: taken in another organization, it
+        // is taken here, and the answer says no more. So that no administrator lists other
+        // organizations' usernames by trying them, each try spends one of a few (given back
+        // when the name was free) before anything is inserted: tries sent all at once are
+        // counted too.
+        self.throttles.begin_user_creation(actor.user.id).await?.map_err(UserError::Throttled)?;
         let mut tx = self.store.write().await?;
-        let admin = tx.reauthorize(actor, Permission::UsersWrite).await?;
-        let user = match store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await {
-            Err(StoreError::Conflict) => {
-                drop(tx);
-                self.throttles.username_taken(actor.user.id).await?;
-                return Err(UserError::UsernameTaken);
-            }
-            inserted => inserted?,
-        };
+        let (admin, with_previous_secret) = tx.reauthorize_standing(actor, Permission::UsersWrite).await?;
+        if raises {
+            // Its secret may have become the key's previous one while the request was in flight.
+            rights::may_raise_accounts(&self.store, actor, with_previous_secret)?;
+        }
+        let user = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
         let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
+        self.throttles.username_was_free(actor.user.id).await?;
         Ok(user)
     }
 
@@ -152,8 +156,8 @@ impl Users {
         if id == actor.user.id {
             return Err(UserError::OwnAccount);
         }
-        if change.role == Some(Role::Admin) || change.status == Some(Status::Active) {
-            rights::may_raise_accounts(&self.store, actor)?;
+        if raises(&change) {
+            rights::may_raise_accounts(&self.store, actor, actor.with_previous_secret())?;
         }
         let (users, actor) = (self.clone(), actor.clone());
         invalidation::run_to_completion(async move {
@@ -176,7 +180,10 @@ impl Users {
         // (A user never changes organization: the actor's is the one to lock.)
         let organization = actor.user.organization_id;
         store::users::lock_organization(tx.conn(), organization).await?;
-        tx.reauthorize(actor, Permission::UsersWrite).await?;
+        let (_, with_previous_secret) = tx.reauthorize_standing(actor, Permission::UsersWrite).await?;
+        if raises(&change) {
+            rights::may_raise_accounts(&self.store, actor, with_previous_secret)?;
+        }
         crate::testing::pause("user-change-checked").await;
         if !store::users::update(tx.conn(), organization, id, &change).await? {
             return Err(UserError::NotFound);
@@ -194,6 +201,12 @@ impl Users {
         audit::commit(tx, &events, actor.via.boundary()).await?;
         Ok(user)
     }
+}
+
+/// Whether a change promotes to administrator or enables an account (see
+/// [`rights::may_raise_accounts`]).
+fn raises(change: &UserChange) -> bool {
+    change.role == Some(Role::Admin) || change.status == Some(Status::Active)
 }
 
 /// The events an administrator's change to `user` makes: one per part changed.

@@ -8,12 +8,13 @@ mod common;
 use std::net::IpAddr;
 
 use chrono::TimeDelta;
-use common::{fixture, through_api, user};
+use common::{fixture, through_api, user, user_in};
 use sesame_core::{
     actor::Client,
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::Status,
+    model::{Role, Status},
     rights::Refusal,
+    users::{NewColleague, UserError},
 };
 
 const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
@@ -80,4 +81,20 @@ async fn a_secret_that_became_the_previous_one_in_flight_manages_no_key() {
     assert_eq!(keys.list(&alice).await.unwrap().len(), 1);
     // What is not key management it may still do.
     f.services.security.end_other_sessions(&in_flight).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_secret_that_became_the_previous_one_in_flight_raises_no_account() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::Admin).await;
+    let created = f.services.keys.create(&ada, NewKey::named(Some("provisioning"))).await.unwrap();
+    let in_flight = through_api(&f, created.secret.expose()).await;
+    f.services.keys.roll(&ada, created.key.id, Roll::grace(TimeDelta::hours(1))).await.unwrap();
+
+    let input = common::input("mallory", "Acme");
+    let colleague = |role| NewColleague { full_name: input.full_name.clone(), username: input.username.clone(), email: input.email.clone(), role, password: input.password.clone() };
+    let refused = f.services.users.create(&in_flight, colleague(Role::Admin)).await;
+    assert!(matches!(refused, Err(UserError::Refused(Refusal::BeyondKeyAccount))), "{refused:?}");
+    // A plain user it may still make: that is using the API, not raising an account.
+    f.services.users.create(&in_flight, colleague(Role::User)).await.unwrap();
 }

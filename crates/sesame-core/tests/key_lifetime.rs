@@ -309,3 +309,23 @@ async fn a_previous_secret_uses_the_api_but_manages_no_key_and_stops_at_the_end_
     assert!(matches!(late, Err(AccountError::Unauthenticated)), "{late:?}");
     keys.create(&with_new, NewKey::named(Some("current"))).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_key_whose_stored_name_an_older_rule_let_in_is_still_disabled_and_narrowed() {
+    use sqlx::Connection;
+    let f = fixture().await;
+    let alice = user(&f, "alice").await;
+    let created = f.services.keys.create(&alice, NewKey::named(Some("deploy"))).await.unwrap();
+    // As an older version stored it: an emoji with its variation selector, which names may no
+    // longer hold.
+    sqlx::any::install_default_drivers();
+    let mut database = sqlx::AnyConnection::connect(&f.url).await.unwrap();
+    sqlx::query("UPDATE api_keys SET name = $1 WHERE id = $2").bind("\u{26A0}\u{FE0F} deploy").bind(created.key.id.to_string()).execute(&mut database).await.unwrap();
+
+    let disabled = f.services.keys.update(&alice, created.key.id, KeyChange::status(Status::Disabled)).await.unwrap();
+    assert_eq!(disabled.name, "\u{26A0}\u{FE0F} deploy", "kept as stored");
+    assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].status, Status::Disabled);
+    // A new name must follow today's rule.
+    let refused = f.services.keys.update(&alice, created.key.id, KeyChange::rename("\u{26A0}\u{FE0F} again")).await;
+    assert!(matches!(refused, Err(KeyError::InvalidName(_))), "{refused:?}");
+}

@@ -297,3 +297,19 @@ async fn keys_are_made_in_bursts_at_most_and_an_owner_has_a_bounded_number() {
     let refused = f.services.keys.create(&ada, NewKey::named(Some("operator"))).await;
     assert!(matches!(refused, Err(KeyError::TooManyKeys { .. })), "{refused:?}");
 }
+
+#[tokio::test]
+async fn a_key_rolled_by_a_limited_key_joins_its_allowance() {
+    let f = fixture().await;
+    let ada = user_in(&f, "ada", "Acme", Role::User).await;
+    let limit = Restrictions { rate_limit: Some(KeyRateLimit::new(2, RatePeriod::Minute).unwrap()), ..Restrictions::default() };
+    let (_, runner) = restricted_key(&f, &ada, "runner", limit.clone()).await;
+    // A sibling with the same limit, made by its owner: a bucket of its own.
+    let (sibling, _) = restricted_key(&f, &ada, "sibling", limit).await;
+    let from_runner = as_api(&f, &runner, "192.0.2.1").await.unwrap();
+    let rolled = f.services.keys.roll(&from_runner, sibling, Roll::grace(chrono::TimeDelta::zero())).await.unwrap();
+    // The runner's second request; its family's allowance is spent, the sibling's included.
+    assert!(as_api(&f, rolled.secret.expose(), "192.0.2.1").await.is_ok());
+    let refused = as_api(&f, rolled.secret.expose(), "192.0.2.1").await;
+    assert!(matches!(refused, Err(ApiRefusal::Throttled(_))), "{refused:?}");
+}

@@ -46,6 +46,12 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+/// Whether a name may not hold `c` at all: a control character, or an invisible one (the
+/// rule [`check_display_text`] applies; the OpenAPI document's patterns are built from it).
+pub fn is_refused_in_names(c: char) -> bool {
+    c.is_control() || is_invisible(c)
+}
+
 /// Without Unicode's tables (the browser) nothing is known invisible: the server decides.
 #[cfg(not(feature = "unicode"))]
 fn is_invisible(_: char) -> bool {

@@ -100,7 +100,8 @@ fn is_encrypted_or_local(smtp_url: &str) -> bool {
     let tls = url.query_pairs().find(|(name, _)| name == "tls").map(|(_, value)| value.into_owned());
     match (url.scheme(), tls.as_deref()) {
         ("smtps", _) | ("smtp", Some("required")) => true,
-        ("smtp", None) => match url.host() {
+        // To a relay on this machine, encrypted or not.
+        ("smtp", None | Some("opportunistic")) => match url.host() {
             // `smtp` is not a scheme the URL standard knows: its IPv4 hosts come as names.
             Some(url::Host::Domain(name)) => {
                 name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
@@ -160,6 +161,7 @@ mod tests {
             "smtp://localhost:25",
             "smtp://[::1]:25",
             "smtp://user:secret@127.0.0.1:25",
+            "smtp://localhost:25?tls=opportunistic",
         ] {
             assert!(is_encrypted_or_local(good), "{good}");
         }

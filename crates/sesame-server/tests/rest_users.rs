@@ -188,3 +188,23 @@ async fn a_taken_username_says_nothing_of_where_and_cannot_be_used_to_list_other
     let users: Value = api_get(&server, "/api/v1/users", &admin_key).await.json().await.unwrap();
     assert!(users["data"].as_array().unwrap().iter().all(|user| user["username"] != "brand-new"), "nothing created");
 }
+
+/// Tries sent all at once are counted too: each spends its share before the insert, so a
+/// burst of them learns no more names than tries sent one by one.
+#[tokio::test]
+async fn taken_usernames_tried_all_at_once_are_counted_before_any_is_answered() {
+    let server = TestServer::start().await;
+    server.create_user("admin", Role::Admin).await;
+    for n in 0..20 {
+        server.create_user_in(&format!("globex{n}"), "Globex", Role::User).await;
+    }
+    let admin_key = key_of(&server, "admin").await;
+    let tries = (0..20).map(|n| {
+        let body = json!({"username": format!("globex{n}"), "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD});
+        call(&server, &admin_key, Method::POST, "/api/v1/users", Some(body))
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(tries).await.iter().map(|response| response.status()).collect();
+    let taken = statuses.iter().filter(|status| **status == StatusCode::CONFLICT).count();
+    let waiting = statuses.iter().filter(|status| **status == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((taken, waiting), (10, 10), "{statuses:?}");
+}

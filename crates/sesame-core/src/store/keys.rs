@@ -165,14 +165,15 @@ pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiK
     row.as_ref().map(stored_key_from_row).transpose()
 }
 
-/// Writes a key's name, status, scopes and restrictions as `key` has them.
-pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, name: &KeyName) -> StoreResult<()> {
+/// Writes a key's status, scopes and restrictions as `key` has them, and its name when it is
+/// `renamed` (otherwise the stored name is left as it is).
+pub(crate) async fn save(conn: &mut AnyConnection, key: &ApiKey, renamed: Option<&KeyName>) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE api_keys SET name = $1, name_key = $2, disabled = $3, scopes = $4, allowed_addresses = $5, rate_limit = $6 \
-         WHERE id = $7",
+        "UPDATE api_keys SET name = COALESCE($1, name), name_key = COALESCE($2, name_key), disabled = $3, scopes = $4, \
+         allowed_addresses = $5, rate_limit = $6 WHERE id = $7",
     )
-        .bind(name.as_str())
-        .bind(name.uniqueness_key())
+        .bind(renamed.map(KeyName::as_str))
+        .bind(renamed.map(KeyName::uniqueness_key))
         .bind(i64::from(!key.status.is_active()))
         .bind(key.scopes.to_stored())
         .bind(key.restrictions.allowed_addresses.to_stored())

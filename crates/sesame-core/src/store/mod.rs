@@ -275,6 +275,12 @@ impl Tx {
     /// already holds the write lock), so a delete, a roll or a role change on any node
     /// happens wholly before this change or wholly after it.
     pub(crate) async fn reauthorize(&mut self, actor: &Actor, permission: Permission) -> Result<User, Denied> {
+        Ok(self.reauthorize_standing(actor, permission).await?.0)
+    }
+
+    /// [`Self::reauthorize`], and whether the secret the request presented is now the key's
+    /// previous one (a roll with an overlap happened while it was in flight).
+    pub(crate) async fn reauthorize_standing(&mut self, actor: &Actor, permission: Permission) -> Result<(User, bool), Denied> {
         let (lock, now) = (self.share_lock(), self.now);
         let with_previous_secret = match &actor.via {
             Via::Api { key, secret, with_previous_secret } => {
@@ -304,7 +310,7 @@ impl Tx {
         let user = user.filter(|user| user.status.is_active()).ok_or(Denied::Unauthenticated)?;
         rights::check(&user, actor.scopes, permission)?;
         rights::secret_allows(with_previous_secret, permission)?;
-        Ok(user)
+        Ok((user, with_previous_secret))
     }
 
     /// What to append to a `SELECT` of one table's rows to hold them until commit.

@@ -65,9 +65,15 @@ pub(crate) async fn claim_first_setup(conn: &mut AnyConnection, now: DateTime<Ut
 
 /// The organization named `name`, created if it does not exist yet.
 pub(crate) async fn organization_named(conn: &mut AnyConnection, name: &str, now: DateTime<Utc>) -> StoreResult<OrganizationId> {
-    // One organization whichever way its accented letters were typed.
+    // One organization whichever way its accented letters were typed: found by its name as
+    // given (one stored before names were normalized) or in NFC, and made in NFC.
+    let given = name;
     let name = &*sesame_model::names::nfc(name);
-    let existing = sqlx::query("SELECT id FROM organizations WHERE name = $1").bind(name).fetch_optional(&mut *conn).await?;
+    let existing = sqlx::query("SELECT id FROM organizations WHERE name = $1 OR name = $2 ORDER BY created_at, id LIMIT 1")
+        .bind(given)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
     if let Some(row) = existing {
         return parsed(&row, "id");
     }

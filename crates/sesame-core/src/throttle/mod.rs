@@ -418,23 +418,22 @@ impl Throttles {
         Ok(verdict.map_err(RetryAfter::from_millis))
     }
 
-    /// Before an administrator creates a user: whether they met so many taken usernames
-    /// lately that their creations wait (see [`Self::username_taken`]). Counts nothing.
-    pub async fn check_username_probes(&self, actor: UserId) -> StoreResult<Result<(), RetryAfter>> {
-        let rate = USERNAME_PROBES;
-        let now = now_ms();
-        let verdict = self.counters.update(Kind::UsernameConflict, actor.to_bytes(), now, |state| (state, rate.peek(state.map(|s| s.a), now))).await?;
+    /// Before an administrator creates a user: one of the few usernames they may try that
+    /// turn out taken, spent now, before the insert — so that tries sent all at once are
+    /// counted too — and given back by [`Self::username_was_free`]. Past
+    /// [`USERNAME_PROBES`] every user creation of theirs waits: a 409 for a name in another
+    /// organization tells that it exists there (usernames are login names for the whole
+    /// instance), and this bounds how many names one can learn so.
+    pub async fn begin_user_creation(&self, actor: UserId) -> StoreResult<Result<(), RetryAfter>> {
+        let (_, verdict) = self.admit(Kind::UsernameConflict, actor.to_bytes(), USERNAME_PROBES, now_ms()).await?;
         Ok(verdict.map_err(RetryAfter::from_millis))
     }
 
-    /// An administrator tried a username that was taken (in any organization: usernames are
-    /// login names for the whole instance). Past [`USERNAME_PROBES`], every user creation of
-    /// theirs waits: answering 409 for a name in another organization tells that it exists
-    /// there, and this bounds how many names one can learn so.
-    pub async fn username_taken(&self, actor: UserId) -> StoreResult<()> {
-        // Counted even past the limit: `check_username_probes` refuses from then on anyway.
-        let (_, _counted) = self.admit(Kind::UsernameConflict, actor.to_bytes(), USERNAME_PROBES, now_ms()).await?;
-        Ok(())
+    /// The user was created: the name was free, and its try is given back.
+    pub async fn username_was_free(&self, actor: UserId) -> StoreResult<()> {
+        let period = USERNAME_PROBES.period_ms;
+        let give_back = |state: Option<LimitState>| (state.map(|state| LimitState { a: state.a - period, ..state }), ());
+        self.counters.update(Kind::UsernameConflict, actor.to_bytes(), now_ms(), give_back).await
     }
 
     /// One more key made for `owner`, on every node.

@@ -10,12 +10,6 @@ pub(crate) struct Rate {
 }
 
 impl Rate {
-    /// Whether one more event at `now` would be admitted, without counting it: or how long
-    /// to wait (ms).
-    pub fn peek(self, tat: Option<i64>, now: i64) -> Result<(), i64> {
-        self.admit(tat, now).map(|_| ())
-    }
-
     /// One more event at `now`: the new state, or how long to wait (ms).
     pub fn admit(self, tat: Option<i64>, now: i64) -> Result<i64, i64> {
         let tat = tat.unwrap_or(now).max(now);

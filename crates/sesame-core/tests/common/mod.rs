@@ -16,6 +16,9 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct Fixture {
     pub services: Services,
+    /// The database's URL, for a test that must write what the services never would (a
+    /// value an older version stored).
+    pub url: String,
     /// The services' clock: tests move it instead of sleeping.
     pub clock: Clock,
     _dir: Option<tempfile::TempDir>,
@@ -34,15 +37,16 @@ pub async fn fixture_with(adjust: impl FnOnce(&mut Settings)) -> Fixture {
         let name = format!("sesame_store_{}", uuid::Uuid::new_v4().simple());
         sesame_core::testing::create_postgres_database(&url, &name).await.unwrap();
         let base = url.rsplit_once('/').unwrap().0;
-        let services = Services::connect(&format!("{base}/{name}"), settings).await.unwrap();
+        let url = format!("{base}/{name}");
+        let services = Services::connect(&url, settings).await.unwrap();
         assert_eq!(services.backend(), Backend::Postgres);
-        return Fixture { services, clock, _dir: None };
+        return Fixture { services, url, clock, _dir: None };
     }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("nested/dir/sesame.db").display());
     let services = Services::connect(&url, settings).await.unwrap();
     assert_eq!(services.backend(), Backend::Sqlite);
-    Fixture { services, clock, _dir: Some(dir) }
+    Fixture { services, url, clock, _dir: Some(dir) }
 }
 
 pub fn input(username: &str, organization: &str) -> UserInput {

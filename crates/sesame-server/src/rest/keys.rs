@@ -27,8 +27,9 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateApiKeyRequest {
-    /// Up to 100 characters, no control characters, unique among the owner's keys
-    /// (ignoring case); spaces around it are dropped. Absent or blank: a name like
+    /// Up to 100 characters, no control characters nor any Unicode marks invisible, format,
+    /// private use or unassigned (in any plane), unique among the owner's keys (ignoring case,
+    /// compared in NFC); spaces around it are dropped. Absent or blank: a name like
     /// `api_key_3kq9x2ab`.
     #[schema(example = "ci-deploy", max_length = 256)]
     name: Option<String>,
@@ -63,8 +64,9 @@ pub struct CreateApiKeyRequest {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(min_properties = 1)]
 pub struct UpdateApiKeyRequest {
-    /// 1 to 100 characters, no control characters, unique among the owner's keys
-    /// (ignoring case); spaces around it are dropped. Absent: unchanged.
+    /// 1 to 100 characters, no control characters nor any Unicode marks invisible, format,
+    /// private use or unassigned (in any plane), unique among the owner's keys (ignoring case,
+    /// compared in NFC); spaces around it are dropped. Absent: unchanged.
     #[schema(example = "ci-deploy", max_length = 256, nullable = false)]
     #[serde(default, deserialize_with = "super::body::present")]
     name: Option<String>,

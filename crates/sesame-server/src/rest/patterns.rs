@@ -2,24 +2,89 @@
 //! so that tools generating "valid" input (schemathesis) and the server agree. Written so
 //! that ECMAScript and Python read them the same: the end is `(?![\s\S])`, not `$` (which
 //! Python lets match before a final line break), and "space" is Rust's `char::is_whitespace`
-//! set spelled out (what `str::trim` removes), not `\s`. Names exclude the invisible and
-//! text-direction characters of `sesame_core::names::is_invisible` too.
+//! set spelled out (what `str::trim` removes), not `\s`. What a name may not hold is built
+//! from the rule itself (`sesame_model::names::is_refused_in_names`: control characters and
+//! Unicode's invisible, format, private-use, surrogate and unassigned code points), once —
+//! for the Basic Multilingual Plane only: the tools that read the document (Spectral among
+//! them) compile patterns without ECMAScript's Unicode mode, where a class cannot name a
+//! code point above U+FFFF. The names' descriptions say that such code points are refused
+//! too (tags, variation selectors, private use and unassigned code points of the other
+//! planes), and `scripts/schemathesis_hooks.py` keeps them out of the names schemathesis
+//! sends as valid.
+
+use std::sync::LazyLock;
 
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 
+/// What `str::trim` removes, as a class body.
+const SPACE: &str = r"\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// The code points of the Basic Multilingual Plane a name may not hold, as a class body of
+/// `\uXXXX` ranges, each once. Not the surrogates (no `char` is one): ECMAScript without
+/// Unicode mode reads a character above U+FFFF as two of them, and regex engines that work
+/// on code points (Rust's, which schemathesis' checks use) refuse to name them.
+static REFUSED: LazyLock<String> = LazyLock::new(|| {
+    let mut class = String::new();
+    let mut start: Option<char> = None;
+    let mut previous = '\0';
+    let push = |class: &mut String, first: char, last: char| {
+        class.push_str(&escaped(first));
+        if last != first {
+            class.push('-');
+            class.push_str(&escaped(last));
+        }
+    };
+    for c in (0..=0xFFFF_u32).filter_map(char::from_u32) {
+        let refused = sesame_core::names::is_refused_in_names(c);
+        match (refused, start) {
+            (true, None) => start = Some(c),
+            (true, Some(_)) if u32::from(c) == u32::from(previous) + 1 => {}
+            (true, Some(first)) => {
+                push(&mut class, first, previous);
+                start = Some(c);
+            }
+            (false, Some(first)) => {
+                push(&mut class, first, previous);
+                start = None;
+            }
+            (false, None) => {}
+        }
+        previous = c;
+    }
+    if let Some(first) = start {
+        push(&mut class, first, previous);
+    }
+    class
+});
+
+fn escaped(c: char) -> String {
+    format!("\\u{:04X}", u32::from(c))
+}
+
 /// A key name for creation: blank (a default name is chosen) or, once trimmed, 1 to 100
 /// characters without control or invisible characters.
-pub const NEW_KEY_NAME: &str = r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{0,99})?[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S])";
+fn new_key_name() -> String {
+    let refused = &*REFUSED;
+    format!("^[{SPACE}]*(?:[^{refused}{SPACE}][^{refused}]{{0,99}})?[{SPACE}]*(?![\\s\\S])")
+}
 
-/// A key name: once trimmed, 1 to 100 characters without control characters.
-pub const KEY_NAME: &str = r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{0,99}[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S])";
+/// A key name: once trimmed, 1 to 100 characters without control or invisible characters.
+fn key_name() -> String {
+    let refused = &*REFUSED;
+    format!("^[{SPACE}]*[^{refused}{SPACE}][^{refused}]{{0,99}}[{SPACE}]*(?![\\s\\S])")
+}
 
-/// A full name as sent (the REST API does not trim it): 1 to 100 characters, no control
-/// characters, no spaces around.
-pub const FULL_NAME: &str = r"^[^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{0,98}[^\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?![\s\S])";
+/// A full name as sent (the REST API does not trim it): 1 to 100 characters, no control or
+/// invisible characters, no spaces around.
+fn full_name() -> String {
+    let refused = &*REFUSED;
+    format!("^[^{refused}{SPACE}](?:[^{refused}]{{0,98}}[^{refused}{SPACE}])?(?![\\s\\S])")
+}
 
 /// A username: 1 to 64 letters, digits, `.`, `_` or `-`.
-pub const USERNAME: &str = r"^[A-Za-z0-9._-]{1,64}(?![\s\S])";
+fn username() -> String {
+    r"^[A-Za-z0-9._-]{1,64}(?![\s\S])".to_owned()
+}
 
 /// An allow-list entry: an IPv4 or IPv6 address, or a CIDR range, as
 /// `sesame_model::AllowedAddresses::parse` takes it (octets and prefix lengths without
@@ -29,11 +94,11 @@ pub const USERNAME: &str = r"^[A-Za-z0-9._-]{1,64}(?![\s\S])";
 pub const ALLOWED_ADDRESS: &str = r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3}(?:/(?:3[0-2]|[12][0-9]|[0-9]))?|(?:(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,7}:|(?:[0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,5}(?::[0-9a-fA-F]{1,4}){1,2}|(?:[0-9a-fA-F]{1,4}:){1,4}(?::[0-9a-fA-F]{1,4}){1,3}|(?:[0-9a-fA-F]{1,4}:){1,3}(?::[0-9a-fA-F]{1,4}){1,4}|(?:[0-9a-fA-F]{1,4}:){1,2}(?::[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(?::[0-9a-fA-F]{1,4}){1,6}|:(?:(?::[0-9a-fA-F]{1,4}){1,7}|:)|::(?:[fF]{4}(?::0{1,4})?:)?(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){1,4}:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3})(?:/(?:12[0-8]|1[01][0-9]|[1-9][0-9]|[0-9]))?)(?![\s\S])";
 
 /// Where each pattern goes: (schema, property, pattern).
-const PLACES: [(&str, &str, &str); 4] = [
-    ("CreateApiKeyRequest", "name", NEW_KEY_NAME),
-    ("UpdateApiKeyRequest", "name", KEY_NAME),
-    ("CreateUserRequest", "fullName", FULL_NAME),
-    ("CreateUserRequest", "username", USERNAME),
+const PLACES: [(&str, &str, fn() -> String); 4] = [
+    ("CreateApiKeyRequest", "name", new_key_name),
+    ("UpdateApiKeyRequest", "name", key_name),
+    ("CreateUserRequest", "fullName", full_name),
+    ("CreateUserRequest", "username", username),
 ];
 
 /// Lists whose entries the server refuses to see twice: (schema, property). The derive has
@@ -57,7 +122,7 @@ pub fn apply(openapi: &mut OpenApi) {
             panic!("no schema {schema} for a pattern");
         };
         match object.properties.get_mut(property) {
-            Some(RefOr::T(Schema::Object(field))) => field.pattern = Some(pattern.to_owned()),
+            Some(RefOr::T(Schema::Object(field))) => field.pattern = Some(pattern()),
             _ => panic!("no property {schema}.{property} for a pattern"),
         }
     }
