@@ -5,9 +5,10 @@
 //! them; an administrator sees the whole organization's.
 
 use crate::{
+    door::Door,
     actor::Actor,
     model::{Event, Page, PageRequest, Permission, Role},
-    rights::{self, Refusal},
+    rights::Refusal,
     store::{self, activity::Visibility, Store, StoreError},
 };
 
@@ -22,16 +23,17 @@ pub enum ActivityError {
 #[derive(Clone)]
 pub struct ActivityLog {
     store: Store,
+    door: Door,
 }
 
 impl ActivityLog {
-    pub(crate) fn new(store: Store) -> Self {
-        Self { store }
+    pub(crate) fn new(store: Store, door: Door) -> Self {
+        Self { store, door }
     }
 
     /// The events the actor may see, newest first.
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Event>, ActivityError> {
-        rights::require(&self.store, actor, Permission::ActivityRead)?;
+        self.door.require(actor, Permission::ActivityRead)?;
         let visibility = match actor.user.role {
             Role::Admin => Visibility::Organization(actor.user.organization_id),
             Role::User => Visibility::User(actor.user.id),

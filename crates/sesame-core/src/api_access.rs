@@ -4,13 +4,13 @@
 use std::{net::IpAddr, sync::Arc};
 
 use crate::{
+    door::Door,
     actor::{Actor, Client},
     key::KeyHash,
-    refusal_log::{self, Refused},
     usage::{self, Outcome},
     model::Permission,
     principal::KeyPrincipal,
-    rights::{self, Refusal},
+    rights::Refusal,
     store::{Store, StoreError},
     throttle::{RetryAfter, Throttles},
     verifier::{Verified, Verifier, VerifyError},
@@ -56,17 +56,18 @@ pub struct ApiAccess {
     verifier: Verifier,
     throttles: Arc<Throttles>,
     store: Store,
+    door: Door,
 }
 
 impl ApiAccess {
-    pub(crate) fn new(verifier: Verifier, throttles: Arc<Throttles>, store: Store) -> Self {
-        Self { verifier, throttles, store }
+    pub(crate) fn new(verifier: Verifier, throttles: Arc<Throttles>, store: Store, door: Door) -> Self {
+        Self { verifier, throttles, store, door }
     }
 
     /// Whether the actor may act with `permission`, for what the REST API serves without a
     /// use case of its own (`GET /me`); a refusal is recorded as every use case records it.
     pub fn require(&self, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
-        rights::require(&self.store, actor, permission)
+        self.door.require(actor, permission)
     }
 
     /// The principal behind `presented`, from a client at `ip`. Refusals are logged with
@@ -98,7 +99,7 @@ impl ApiAccess {
                 self.store.usage().count(principal.key_id, hour, Outcome::AddressNotAllowed);
                 // A valid key: the address guessed nothing, so it is not counted against it.
                 tracing::info!(target: "sesame::auth", %ip, key = %principal.key_id, "API key used from an address it does not allow");
-                refusal_log::record(&self.store, &Actor::api(&principal, secret, Client::new(ip, None)), Refused::Address(ip));
+                self.door.address_refused(&Actor::api(&principal, secret, Client::new(ip, None)), ip);
                 Err(ApiRefusal::AddressNotAllowed)
             }
             Err(VerifyError::Store(error)) => Err(ApiRefusal::Store(error)),

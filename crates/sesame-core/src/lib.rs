@@ -16,6 +16,7 @@ pub mod clock;
 pub mod cluster;
 pub mod credentials;
 pub mod device;
+mod door;
 mod invalidation;
 pub mod key;
 mod key_cache;
@@ -50,6 +51,7 @@ use activity::ActivityLog;
 use api_access::ApiAccess;
 use cluster::{Cluster, Membership};
 use device::DeviceKeys;
+use door::Door;
 use invalidation::Invalidation;
 use key_cache::KeyCache;
 use keys::Keys;
@@ -146,15 +148,16 @@ impl Services {
         let attempts = PasswordAttempts::new(throttles.clone(), devices);
         let accounts = Accounts::new(store.clone(), hasher.clone(), attempts.clone(), settings.session_idle);
         let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
+        let door = Door::new(store.clone());
         Self {
-            users: Users::new(store.clone(), hasher.clone(), invalidation.clone(), throttles.clone()),
-            security: Security::new(store.clone(), hasher.clone(), attempts),
-            activity: ActivityLog::new(store.clone()),
+            users: Users::new(store.clone(), door.clone(), hasher.clone(), invalidation.clone(), throttles.clone()),
+            security: Security::new(store.clone(), door.clone(), hasher.clone(), attempts),
+            activity: ActivityLog::new(store.clone(), door.clone()),
             accounts,
-            keys: Keys::new(store.clone(), invalidation.clone(), throttles.clone(), settings.max_keys_per_owner),
-            organization: Organizations::new(store.clone(), invalidation),
+            keys: Keys::new(store.clone(), door.clone(), invalidation.clone(), throttles.clone(), settings.max_keys_per_owner),
+            organization: Organizations::new(store.clone(), door.clone(), invalidation),
             reminders: Reminders::new(store.clone()),
-            api: ApiAccess::new(verifier.clone(), throttles.clone(), store.clone()),
+            api: ApiAccess::new(verifier.clone(), throttles.clone(), store.clone(), door),
             verifier,
             last_use,
             throttles,

@@ -1,18 +1,18 @@
 //! The organization's rules for keys, set by its administrators: a maximum key lifetime.
 //! Setting one shortens every longer key at once (each owner finds *key shortened by
 //! policy* in their activity); from then on, keys are made and rolled within it (see
-//! [`crate::keys::expiry_under_policy`]).
+//! [`sesame_model::expiry_under_policy`]).
 
 use chrono::SecondsFormat;
 use sesame_model::{MaxKeyLifetime, Permission};
 
 use crate::{
+    door::{self, Door},
     actor::Actor,
     audit::{self, About},
     invalidation::{self, announce, Invalidation},
-    keys::latest_expiry,
     model::{EventKind, OrganizationId},
-    rights::{self, Refusal},
+    rights::Refusal,
     store::{self, Store, StoreError},
 };
 
@@ -28,7 +28,7 @@ pub enum OrganizationError {
     Store(#[from] StoreError),
 }
 
-rights::from_denied!(OrganizationError);
+door::from_denied!(OrganizationError);
 
 impl OrganizationError {
     fn is_deadlock(&self) -> bool {
@@ -56,18 +56,19 @@ pub struct PolicyChange {
 #[derive(Clone)]
 pub struct Organizations {
     store: Store,
+    door: Door,
     invalidation: Invalidation,
 }
 
 impl Organizations {
-    pub(crate) fn new(store: Store, invalidation: Invalidation) -> Self {
-        Self { store, invalidation }
+    pub(crate) fn new(store: Store, door: Door, invalidation: Invalidation) -> Self {
+        Self { store, door, invalidation }
     }
 
     /// The actor's organization (any member may read its policy: the console shapes its
     /// expiry choices by it).
     pub async fn get(&self, actor: &Actor) -> Result<Organization, OrganizationError> {
-        rights::require(&self.store, actor, Permission::UsersRead)?;
+        self.door.require(actor, Permission::UsersRead)?;
         let mut conn = self.store.read().await?;
         let max_key_lifetime = store::organizations::max_key_lifetime(&mut conn, actor.user.organization_id, "").await?;
         Ok(Organization { id: actor.user.organization_id, name: actor.user.organization_name.clone(), max_key_lifetime })
@@ -77,7 +78,7 @@ impl Organizations {
     /// that would outlive it from now is shortened to it, on every node, before this
     /// returns.
     pub async fn set_max_key_lifetime(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {
-        rights::require(&self.store, actor, Permission::UsersWrite)?;
+        self.door.require(actor, Permission::UsersWrite)?;
         let (organizations, actor) = (self.clone(), actor.clone());
         invalidation::run_change(OrganizationError::is_deadlock, move || {
             let (organizations, actor) = (organizations.clone(), actor.clone());
@@ -94,13 +95,13 @@ impl Organizations {
         store::users::lock_organization(tx.conn(), organization).await?;
         // Then the keys it shortens, with the acting key, in id order (the one order every
         // change takes), before the actor is checked again.
-        let limit = max.map(|max| latest_expiry(max, now));
+        let limit = max.map(|max| max.latest_expiry(now));
         let lock = tx.update_lock();
         let shortened = match limit {
-            Some(limit) => store::keys::lock_longer_than(tx.conn(), organization, limit, actor.key_id(), lock).await?,
+            Some(limit) => store::key_access::lock_longer_than(tx.conn(), organization, limit, actor.key_id(), lock).await?,
             None => Vec::new(),
         };
-        let admin = tx.reauthorize(actor, Permission::UsersWrite).await?;
+        let admin = door::reauthorize(&mut tx, actor, Permission::UsersWrite).await?;
         store::organizations::set_max_key_lifetime(tx.conn(), organization, max).await?;
         let detail = max.map_or_else(|| "none".to_owned(), |max| max.days().to_string());
         let mut events = vec![audit::event(EventKind::KeyPolicyChanged, actor, About::default().with_detail(detail))];

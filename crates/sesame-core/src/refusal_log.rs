@@ -11,7 +11,7 @@ use std::{
     net::IpAddr,
     sync::{
         atomic::{AtomicU32, Ordering},
-        Arc, LazyLock,
+        Arc,
     },
     time::Duration,
 };
@@ -61,43 +61,55 @@ enum Recorded {
     Address(AddressKey),
 }
 
-/// Refusals recorded lately on this node, per key and reason. Key ids are unique, so one
-/// table serves the whole process; entries are fixed-size, and bounded in number.
-static RECORDED: LazyLock<Cache<(ApiKeyId, Recorded), ()>> =
-    LazyLock::new(|| Cache::builder().max_capacity(100_000).time_to_live(RECORD_AGAIN_AFTER).build());
+/// Refusals recorded lately on this node, per key and reason, and the addresses recorded
+/// per key: entries are fixed-size, and bounded in number. One per [`crate::Services`].
+pub(crate) struct RefusalLog {
+    recorded: Cache<(ApiKeyId, Recorded), ()>,
+    /// Past [`ADDRESSES_RECORDED_PER_KEY`] in a while, a leaked key tried from many places
+    /// is not recorded once per place (each is a write).
+    addresses_recorded: Cache<ApiKeyId, Arc<AtomicU32>>,
+}
+
 const RECORD_AGAIN_AFTER: Duration = Duration::from_secs(600);
-
-/// Addresses recorded lately per key: past [`ADDRESSES_RECORDED_PER_KEY`] in a while, a
-/// leaked key tried from many places is not recorded once per place (each is a write).
-static ADDRESSES_RECORDED: LazyLock<Cache<ApiKeyId, Arc<AtomicU32>>> =
-    LazyLock::new(|| Cache::builder().max_capacity(100_000).time_to_live(RECORD_AGAIN_AFTER).build());
 const ADDRESSES_RECORDED_PER_KEY: u32 = 20;
+const KEYS_REMEMBERED: u64 = 100_000;
 
-/// Records in the key owner's activity that a request with the actor's key was refused
-/// (nothing for a console session or the command line).
-pub(crate) fn record(store: &Store, actor: &Actor, refused: Refused) {
-    let Via::Api { key, .. } = actor.via else { return };
-    if let Refused::Scope(_) = refused {
-        count_out_of_scope(store, actor, key);
+impl Default for RefusalLog {
+    fn default() -> Self {
+        Self {
+            recorded: Cache::builder().max_capacity(KEYS_REMEMBERED).time_to_live(RECORD_AGAIN_AFTER).build(),
+            addresses_recorded: Cache::builder().max_capacity(KEYS_REMEMBERED).time_to_live(RECORD_AGAIN_AFTER).build(),
+        }
     }
-    let recorded = refused.recorded_as();
-    if !RECORDED.entry((key, recorded)).or_insert(()).is_fresh() {
-        return;
-    }
-    if let Refused::Address(_) = refused {
-        let count = ADDRESSES_RECORDED.get_with(key, Default::default);
-        if count.fetch_add(1, Ordering::Relaxed) >= ADDRESSES_RECORDED_PER_KEY {
+}
+
+impl RefusalLog {
+    /// Records in the key owner's activity that a request with the actor's key was refused
+    /// (nothing for a console session or the command line).
+    pub(crate) fn record(&self, store: &Store, actor: &Actor, refused: Refused) {
+        let Via::Api { key, .. } = actor.via else { return };
+        if let Refused::Scope(_) = refused {
+            count_out_of_scope(store, actor, key);
+        }
+        let recorded = refused.recorded_as();
+        if !self.recorded.entry((key, recorded)).or_insert(()).is_fresh() {
             return;
         }
-    }
-    let (store, actor, at) = (store.clone(), actor.clone(), store.now());
-    tokio::spawn(async move {
-        if let Err(error) = write(&store, &actor, key, refused, at).await {
-            // Tried again at the key's next refusal.
-            RECORDED.invalidate(&(key, recorded));
-            tracing::warn!(%error, "could not record a request refused for what its key may not do");
+        if let Refused::Address(_) = refused {
+            let count = self.addresses_recorded.get_with(key, Default::default);
+            if count.fetch_add(1, Ordering::Relaxed) >= ADDRESSES_RECORDED_PER_KEY {
+                return;
+            }
         }
-    });
+        let (store, actor, at, log) = (store.clone(), actor.clone(), store.now(), self.recorded.clone());
+        tokio::spawn(async move {
+            if let Err(error) = write(&store, &actor, key, refused, at).await {
+                // Tried again at the key's next refusal.
+                log.invalidate(&(key, recorded));
+                tracing::warn!(%error, "could not record a request refused for what its key may not do");
+            }
+        });
+    }
 }
 
 /// A request refused because its key's owner's role does not allow it: counted in the

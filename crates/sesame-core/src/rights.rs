@@ -15,6 +15,9 @@
 //! account could then log in from anywhere, with every permission, for good.
 //!
 //! A key's previous secret (in the overlap after a roll) uses the API and manages no key.
+//!
+//! The rules only decide: [`crate::door`] applies them for every use case, and records a
+//! refusal once.
 
 use chrono::{DateTime, Utc};
 use sesame_model::{Permission, Restrictions, Role, Scopes};
@@ -22,8 +25,6 @@ use sesame_model::{Permission, Restrictions, Role, Scopes};
 use crate::{
     actor::{Actor, Via},
     model::{ApiKey, User},
-    refusal_log::{self, Refused},
-    store::{Store, StoreError},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -50,35 +51,6 @@ pub enum Refusal {
     BeyondKeyAccount,
 }
 
-/// Why a change's actor, read again inside the change's transaction, may not make it.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum Denied {
-    /// The credential the request came with was revoked, narrowed or rolled away (or its
-    /// user disabled) while the request was in flight.
-    #[error("the credentials are no longer valid")]
-    Unauthenticated,
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// `From<Denied>` for a use case's error type with `Unauthenticated`, `Refused` and a
-/// `From<StoreError>`: every door answers a denied change alike.
-macro_rules! from_denied {
-    ($error:ident) => {
-        impl From<$crate::rights::Denied> for $error {
-            fn from(denied: $crate::rights::Denied) -> Self {
-                match denied {
-                    $crate::rights::Denied::Unauthenticated => $error::Unauthenticated,
-                    $crate::rights::Denied::Refused(refusal) => $error::Refused(refusal),
-                    $crate::rights::Denied::Store(error) => error.into(),
-                }
-            }
-        }
-    };
-}
-pub(crate) use from_denied;
 
 /// Whether `role` allows `permission`: administering the organization (its users and its
 /// key policy) is for administrators; the rest is for everyone.
@@ -117,20 +89,6 @@ pub fn secret_allows(with_previous_secret: bool, permission: Permission) -> Resu
     Ok(())
 }
 
-/// [`Actor::require`], a refusal for a missing scope (or for a previous secret managing
-/// keys) recorded in the key owner's activity; a key's request refused for any reason is
-/// counted as such in the key's usage.
-pub(crate) fn require(store: &Store, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
-    let decided = actor.require(permission);
-    match decided {
-        Err(Refusal::Scope(missing)) => refusal_log::record(store, actor, Refused::Scope(missing.as_str())),
-        Err(Refusal::PreviousSecret) => refusal_log::record(store, actor, Refused::Scope(WITH_ITS_PREVIOUS_SECRET)),
-        Err(Refusal::Role) => refusal_log::count_role_refusal(store, actor),
-        _ => {}
-    }
-    decided
-}
-
 /// What a key may do and for how long: what [`may_manage`] compares with the actor's own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reach<'a> {
@@ -146,15 +104,12 @@ impl<'a> Reach<'a> {
     }
 }
 
-/// Whether the actor may make, or act on, a key of this reach (see the module's note); a
-/// refusal is recorded like a missing scope.
-pub(crate) fn may_manage(store: &Store, actor: &Actor, key: Reach<'_>) -> Result<(), Refusal> {
+/// Whether the actor may make, or act on, a key of this reach (see the module's note).
+pub(crate) fn may_manage(actor: &Actor, key: Reach<'_>) -> Result<(), Refusal> {
     if !key.scopes.fits_in(actor.scopes) {
-        refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_SCOPES));
         return Err(Refusal::BeyondKeyScopes);
     }
     if !key.restrictions.fits_in(&actor.restrictions) || !expires_no_later(key.expires_at, actor.expires_at) {
-        refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_RESTRICTIONS));
         return Err(Refusal::BeyondKeyRestrictions);
     }
     Ok(())
@@ -176,8 +131,7 @@ fn expires_no_later(end: Option<DateTime<Utc>>, limit: Option<DateTime<Utc>>) ->
 /// here: where the organization limits key lifetimes every key expires, and such a key
 /// already does all its owner does until then. `with_previous_secret`: the secret the
 /// request presented is the key's previous one (as it came, or as its change re-read it).
-/// A refusal is recorded like a missing scope.
-pub(crate) fn may_raise_accounts(store: &Store, actor: &Actor, with_previous_secret: bool) -> Result<(), Refusal> {
+pub(crate) fn may_raise_accounts(actor: &Actor, with_previous_secret: bool) -> Result<(), Refusal> {
     let unrestricted = match actor.via {
         Via::Api { .. } => !with_previous_secret && actor.scopes == Scopes::Full && *actor.restrictions == Restrictions::default(),
         Via::Console(_) | Via::CommandLine => true,
@@ -185,7 +139,6 @@ pub(crate) fn may_raise_accounts(store: &Store, actor: &Actor, with_previous_sec
     if unrestricted {
         return Ok(());
     }
-    refusal_log::record(store, actor, Refused::Scope(BEYOND_ITS_ACCOUNT));
     Err(Refusal::BeyondKeyAccount)
 }
 
@@ -197,6 +150,21 @@ pub const BEYOND_ITS_RESTRICTIONS: &str = "beyond its restrictions";
 pub const WITH_ITS_PREVIOUS_SECRET: &str = "with its previous secret";
 /// The detail of a *request refused* event for [`Refusal::BeyondKeyAccount`].
 pub const BEYOND_ITS_ACCOUNT: &str = "an account beyond the key";
+
+impl Refusal {
+    /// What the key owner's activity says of this refusal (*request refused → …*); none for
+    /// a role's, which the owner could not have done either.
+    pub(crate) fn recorded_as(self) -> Option<&'static str> {
+        match self {
+            Refusal::Role => None,
+            Refusal::Scope(missing) => Some(missing.as_str()),
+            Refusal::BeyondKeyScopes => Some(BEYOND_ITS_SCOPES),
+            Refusal::BeyondKeyRestrictions => Some(BEYOND_ITS_RESTRICTIONS),
+            Refusal::PreviousSecret => Some(WITH_ITS_PREVIOUS_SECRET),
+            Refusal::BeyondKeyAccount => Some(BEYOND_ITS_ACCOUNT),
+        }
+    }
+}
 
 impl Actor {
     /// [`check`] and [`secret_allows`] for this actor as the request brought them (a change

@@ -4,26 +4,27 @@
 use chrono::Utc;
 
 use crate::{
+    door::{self, Door},
     accounts::{AccountError, UserFieldError},
     actor::{Actor, Via},
     audit::{self, About},
     model::{EventKind, Permission, SessionId, SessionInfo},
     password::{Password, PasswordHasher},
     password_attempts::PasswordAttempts,
-    rights,
     store::{self, Store},
 };
 
 #[derive(Clone)]
 pub struct Security {
     store: Store,
+    door: Door,
     hasher: PasswordHasher,
     attempts: PasswordAttempts,
 }
 
 impl Security {
-    pub(crate) fn new(store: Store, hasher: PasswordHasher, attempts: PasswordAttempts) -> Self {
-        Self { store, hasher, attempts }
+    pub(crate) fn new(store: Store, door: Door, hasher: PasswordHasher, attempts: PasswordAttempts) -> Self {
+        Self { store, door, hasher, attempts }
     }
 
     /// Changes the actor's password after checking the current one, and ends their other
@@ -32,7 +33,7 @@ impl Security {
     /// and hard stop apply, a wrong one counts as a failed login, and the activity log
     /// records it.
     pub async fn change_password(&self, actor: &Actor, current: &Password, new: &Password) -> Result<(), AccountError> {
-        rights::require(&self.store, actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Permission::SecurityWrite)?;
         let attempt = self.attempts.begin(&actor.user.username, &actor.client).await?.map_err(AccountError::TooManyAttempts)?;
         let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
         if !self.hasher.verify(current, stored.as_deref()).await {
@@ -44,7 +45,7 @@ impl Security {
         new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
         let hash = self.hasher.hash(new).await;
         let mut tx = self.store.write().await?;
-        let user = tx.reauthorize(actor, Permission::SecurityWrite).await?;
+        let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;
         store::users::set_password_hash(tx.conn(), user.id, &hash).await?;
         store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
         let event = audit::event(EventKind::PasswordChanged, actor, About::default());
@@ -55,15 +56,15 @@ impl Security {
     /// The actor's live sessions, most recently seen first; `current` marks the one the
     /// request came with.
     pub async fn sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, AccountError> {
-        rights::require(&self.store, actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Permission::SecurityWrite)?;
         Ok(store::sessions::list(&mut *self.store.read().await?, actor.user.id, Utc::now(), current_session(actor)).await?)
     }
 
     /// Ends one of the actor's sessions.
     pub async fn end_session(&self, actor: &Actor, id: SessionId) -> Result<(), AccountError> {
-        rights::require(&self.store, actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Permission::SecurityWrite)?;
         let mut tx = self.store.write().await?;
-        let user = tx.reauthorize(actor, Permission::SecurityWrite).await?;
+        let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;
         if !store::sessions::delete_one_of(tx.conn(), user.id, id).await? {
             return Err(AccountError::SessionNotFound);
         }
@@ -73,9 +74,9 @@ impl Security {
 
     /// Ends all the actor's sessions but the current one; how many were ended.
     pub async fn end_other_sessions(&self, actor: &Actor) -> Result<u64, AccountError> {
-        rights::require(&self.store, actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Permission::SecurityWrite)?;
         let mut tx = self.store.write().await?;
-        let user = tx.reauthorize(actor, Permission::SecurityWrite).await?;
+        let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;
         let ended = store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
         tx.commit().await?;
         Ok(ended)

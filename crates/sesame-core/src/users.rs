@@ -16,13 +16,14 @@
 use std::sync::Arc;
 
 use crate::{
+    door::{self, Door},
     accounts::{self, UserFieldError, UserInput},
     actor::Actor,
     audit::{self, About},
     invalidation::{self, Invalidation},
     model::{EventKind, Page, PageRequest, Permission, Role, Status, User, UserChange, UserId},
     password::{Password, PasswordHasher},
-    rights::{self, Refusal},
+    rights::Refusal,
     store::{self, Store, StoreError},
     throttle::{RetryAfter, Throttles},
 };
@@ -56,7 +57,7 @@ pub enum UserError {
     Store(StoreError),
 }
 
-rights::from_denied!(UserError);
+door::from_denied!(UserError);
 
 impl From<StoreError> for UserError {
     fn from(error: StoreError) -> Self {
@@ -81,18 +82,19 @@ pub struct NewColleague {
 #[derive(Clone)]
 pub struct Users {
     store: Store,
+    door: Door,
     hasher: PasswordHasher,
     invalidation: Invalidation,
     throttles: Arc<Throttles>,
 }
 
 impl Users {
-    pub(crate) fn new(store: Store, hasher: PasswordHasher, invalidation: Invalidation, throttles: Arc<Throttles>) -> Self {
-        Self { store, hasher, invalidation, throttles }
+    pub(crate) fn new(store: Store, door: Door, hasher: PasswordHasher, invalidation: Invalidation, throttles: Arc<Throttles>) -> Self {
+        Self { store, door, hasher, invalidation, throttles }
     }
 
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>, UserError> {
-        rights::require(&self.store, actor, Permission::UsersRead)?;
+        self.door.require(actor, Permission::UsersRead)?;
         match actor.user.role {
             Role::Admin => Ok(store::users::list(&mut *self.store.read().await?, actor.user.organization_id, page).await?),
             Role::User => {
@@ -103,7 +105,7 @@ impl Users {
     }
 
     pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, UserError> {
-        rights::require(&self.store, actor, Permission::UsersRead)?;
+        self.door.require(actor, Permission::UsersRead)?;
         if !actor.user.is_admin() && id != actor.user.id {
             return Err(UserError::NotFound);
         }
@@ -112,10 +114,10 @@ impl Users {
     }
 
     pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
-        rights::require(&self.store, actor, Permission::UsersWrite)?;
+        self.door.require(actor, Permission::UsersWrite)?;
         let raises = colleague.role == Role::Admin;
         if raises {
-            rights::may_raise_accounts(&self.store, actor, actor.with_previous_secret())?;
+            self.door.may_raise_accounts(actor, actor.with_previous_secret())?;
         }
         let input = UserInput {
             organization: actor.user.organization_name.clone(),
@@ -133,10 +135,10 @@ impl Users {
         // counted too.
         self.throttles.begin_user_creation(actor.user.id).await?.map_err(UserError::Throttled)?;
         let mut tx = self.store.write().await?;
-        let (admin, with_previous_secret) = tx.reauthorize_standing(actor, Permission::UsersWrite).await?;
+        let (admin, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Permission::UsersWrite).await?;
         if raises {
             // Its secret may have become the key's previous one while the request was in flight.
-            rights::may_raise_accounts(&self.store, actor, with_previous_secret)?;
+            self.door.may_raise_accounts(actor, with_previous_secret)?;
         }
         let user = store::users::insert(tx.conn(), admin.organization_id, &new_user, store::now_millis()).await?;
         let event = audit::event(EventKind::UserCreated, actor, About::user(&user));
@@ -149,7 +151,7 @@ impl Users {
     /// their keys act with the new role on their next request, and a disabled user's
     /// sessions are ended and their keys refused (until they are enabled again).
     pub async fn update(&self, actor: &Actor, id: UserId, change: UserChange) -> Result<User, UserError> {
-        rights::require(&self.store, actor, Permission::UsersWrite)?;
+        self.door.require(actor, Permission::UsersWrite)?;
         if change == UserChange::default() {
             return Err(UserError::NothingToChange);
         }
@@ -157,7 +159,7 @@ impl Users {
             return Err(UserError::OwnAccount);
         }
         if raises(&change) {
-            rights::may_raise_accounts(&self.store, actor, actor.with_previous_secret())?;
+            self.door.may_raise_accounts(actor, actor.with_previous_secret())?;
         }
         let (users, actor) = (self.clone(), actor.clone());
         invalidation::run_to_completion(async move {
@@ -180,9 +182,9 @@ impl Users {
         // (A user never changes organization: the actor's is the one to lock.)
         let organization = actor.user.organization_id;
         store::users::lock_organization(tx.conn(), organization).await?;
-        let (_, with_previous_secret) = tx.reauthorize_standing(actor, Permission::UsersWrite).await?;
+        let (_, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Permission::UsersWrite).await?;
         if raises(&change) {
-            rights::may_raise_accounts(&self.store, actor, with_previous_secret)?;
+            self.door.may_raise_accounts(actor, with_previous_secret)?;
         }
         crate::testing::pause("user-change-checked").await;
         if !store::users::update(tx.conn(), organization, id, &change).await? {

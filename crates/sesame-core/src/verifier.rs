@@ -57,7 +57,9 @@ impl Verifier {
     /// used from `client_ip`, and notes this use (client IP and time) for the next batch write. A deleted or disabled
     /// key is refused on the very next request: the change makes every node's cache forget
     /// the key before it returns (see [`crate::invalidation`]). Expiry needs no message: the
-    /// clock is read on every request.
+    /// clock is read on every request. For tests and benchmarks: the REST API's door is
+    /// [`crate::api_access::ApiAccess::authenticate`], which also applies the limits.
+    #[cfg(feature = "testing")]
     pub async fn verify(&self, presented: &str, client_ip: IpAddr) -> Result<Arc<KeyPrincipal>, VerifyError> {
         Ok(self.verify_at(presented, client_ip, self.store.now()).await?.principal)
     }
@@ -92,7 +94,7 @@ impl Verifier {
     }
 
     async fn lookup(&self, hash: &KeyHash) -> Result<Arc<KeyPrincipal>, VerifyError> {
-        let found = store::keys::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
+        let found = store::key_access::owner(&mut *self.store.read().await?, hash).await?.ok_or(VerifyError::Unknown)?;
         // A previous secret stops at the end of its overlap, or with the key, if sooner.
         let expires_at = crate::model::credential_expiry(found.expires_at, found.previous_until);
         Ok(Arc::new(KeyPrincipal {

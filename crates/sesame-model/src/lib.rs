@@ -49,7 +49,7 @@ mod role;
 pub mod scopes;
 
 pub use events::EventKind;
-pub use policy::{Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS};
+pub use policy::{expiry_under_policy, BeyondPolicy, Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS, POLICY_LEEWAY};
 pub use role::{Role, Status, UnknownValue};
 pub use restrictions::{AddressListError, AllowedAddresses, Granularity, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};
 pub use scopes::{NoPermission, Permission, PermissionSet, Scopes};

@@ -1,6 +1,7 @@
 //! An organization's rule for how long its keys may live, and the languages its people read
 //! Sésame in (their e-mails follow it).
 
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The longest an organization lets its API keys live, in days: one of [`Self::CHOICES`].
@@ -28,6 +29,40 @@ impl MaxKeyLifetime {
 
     pub fn days(self) -> u32 {
         self.0
+    }
+
+    /// The latest a key made (or rolled) at `now` may expire.
+    pub fn latest_expiry(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + TimeDelta::days(i64::from(self.0))
+    }
+}
+
+/// Leeway given to an expiry asked for at an organization's very maximum lifetime: the
+/// console computes "90 days" with the browser's clock, which may run a little ahead.
+pub const POLICY_LEEWAY: TimeDelta = TimeDelta::minutes(5);
+
+/// An expiry beyond what the organization's policy allows: keys live at most `max`, so the
+/// key would have expired at `latest` at the latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeyondPolicy {
+    pub max: MaxKeyLifetime,
+    pub latest: DateTime<Utc>,
+}
+
+/// The expiry a key made or rolled at `now` gets under the organization's policy: the one
+/// asked for if the policy allows it, the longest allowed if none was asked for (`None`
+/// with no policy: never).
+pub fn expiry_under_policy(
+    policy: Option<MaxKeyLifetime>,
+    now: DateTime<Utc>,
+    asked: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, BeyondPolicy> {
+    let Some(max) = policy else { return Ok(asked) };
+    let latest = max.latest_expiry(now);
+    match asked {
+        None => Ok(Some(latest)),
+        Some(at) if at <= latest + POLICY_LEEWAY => Ok(Some(at)),
+        Some(_) => Err(BeyondPolicy { max, latest }),
     }
 }
 

@@ -16,16 +16,12 @@ use sqlx::{
     Any, AnyConnection, AnyPool, Row,
 };
 
-use crate::{
-    actor::{Actor, Via},
-    clock::Clock,
-    model::{credential_expiry, PageRequest, Permission, User},
-    rights::{self, Denied},
-};
+use crate::{clock::Clock, model::PageRequest};
 
 pub(crate) mod activity;
 pub(crate) mod cluster;
 pub(crate) mod key_addresses;
+pub(crate) mod key_access;
 pub(crate) mod keys;
 pub(crate) mod last_use;
 pub(crate) mod organizations;
@@ -33,8 +29,12 @@ pub(crate) mod reminders;
 pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod throttles;
+mod tx;
 pub(crate) mod usage;
 pub(crate) mod users;
+
+pub(crate) use tx::Tx;
+use tx::HoldTimer;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -214,120 +214,6 @@ impl Store {
     /// The PostgreSQL URL, for a listener's own connection; none on SQLite.
     pub(crate) fn postgres_url(&self) -> Option<&str> {
         self.postgres_url.as_deref()
-    }
-}
-
-/// One change in progress: everything a use case writes — the change, its activity event —
-/// commits together or not at all.
-pub(crate) struct Tx {
-    tx: sqlx::Transaction<'static, Any>,
-    backend: Backend,
-    /// The time the change happens at.
-    now: DateTime<Utc>,
-    _held: HoldTimer,
-}
-
-/// A write transaction held longer than this is logged: every other writer waited for it
-/// (on SQLite, all of them), and past 5 s they fail with "database is locked".
-const SLOW_WRITE: Duration = Duration::from_secs(1);
-
-/// Warns, when the transaction ends, if it held the write lock longer than [`SLOW_WRITE`],
-/// naming the code that began it.
-struct HoldTimer {
-    begun: std::time::Instant,
-    caller: &'static std::panic::Location<'static>,
-}
-
-impl Drop for HoldTimer {
-    fn drop(&mut self) {
-        let held = self.begun.elapsed();
-        if held > SLOW_WRITE {
-            let held_ms = u64::try_from(held.as_millis()).unwrap_or(u64::MAX);
-            tracing::warn!(held_ms, began_at = %self.caller, "a write transaction held the lock long");
-        }
-    }
-}
-
-impl Tx {
-    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
-    }
-
-    pub(crate) fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.now
-    }
-
-    pub(crate) async fn commit(self) -> StoreResult<()> {
-        Ok(self.tx.commit().await?)
-    }
-
-    /// The actor's user as they are now, inside this transaction, if they may still act
-    /// with `permission`. [`Denied::Unauthenticated`] when the credential they acted with is
-    /// gone (key deleted, disabled, expired, or its scopes, restrictions or expiry changed;
-    /// the very secret the request presented rolled away or reported as leaked; session
-    /// ended or expired) or the user was disabled meanwhile; [`Denied::Refused`] when the
-    /// user's role, or a secret that became the key's previous one, no longer allows it. The
-    /// rows read stay locked until commit (PostgreSQL: `FOR SHARE`; SQLite: the transaction
-    /// already holds the write lock), so a delete, a roll or a role change on any node
-    /// happens wholly before this change or wholly after it.
-    pub(crate) async fn reauthorize(&mut self, actor: &Actor, permission: Permission) -> Result<User, Denied> {
-        Ok(self.reauthorize_standing(actor, permission).await?.0)
-    }
-
-    /// [`Self::reauthorize`], and whether the secret the request presented is now the key's
-    /// previous one (a roll with an overlap happened while it was in flight).
-    pub(crate) async fn reauthorize_standing(&mut self, actor: &Actor, permission: Permission) -> Result<(User, bool), Denied> {
-        let (lock, now) = (self.share_lock(), self.now);
-        let with_previous_secret = match &actor.via {
-            Via::Api { key, secret, with_previous_secret } => {
-                let usable = keys::lock_usable_key(self.conn(), *key, actor.user.id, secret, now, lock).await?.ok_or(Denied::Unauthenticated)?;
-                // …and still has the scopes, restrictions and expiry the request was
-                // authenticated with: a key narrowed while its request was in flight does
-                // nothing with what it had (it could otherwise make a key as wide as it was).
-                let previous_until = if *with_previous_secret { usable.previous_until } else { None };
-                let unchanged = usable.restricted.scopes == actor.scopes
-                    && usable.restricted.restrictions == *actor.restrictions
-                    && credential_expiry(usable.expires_at, previous_until) == actor.expires_at;
-                if !unchanged {
-                    return Err(Denied::Unauthenticated);
-                }
-                usable.previous_until.is_some()
-            }
-            // Sessions keep to the system clock everywhere (the services' clock is for keys).
-            Via::Console(session) => {
-                if !sessions::lock_session(self.conn(), &session.0, actor.user.id, Utc::now(), lock).await? {
-                    return Err(Denied::Unauthenticated);
-                }
-                false
-            }
-            Via::CommandLine => false,
-        };
-        let user = users::lock_user(self.conn(), actor.user.id, lock).await?;
-        let user = user.filter(|user| user.status.is_active()).ok_or(Denied::Unauthenticated)?;
-        rights::check(&user, actor.scopes, permission)?;
-        rights::secret_allows(with_previous_secret, permission)?;
-        Ok((user, with_previous_secret))
-    }
-
-    /// What to append to a `SELECT` of one table's rows to hold them until commit.
-    pub(crate) fn share_lock(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR SHARE",
-        }
-    }
-
-    /// What to append to a `SELECT` of rows this transaction is about to change (SQLite:
-    /// nothing, the transaction already holds the write lock).
-    pub(crate) fn update_lock(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
-        }
     }
 }
 

@@ -24,22 +24,24 @@
 //! never reads the database for the limits.
 
 mod counters;
+mod failed_auth;
+mod logins;
 pub(crate) mod keys;
 mod rules;
 
 use std::{
     net::IpAddr,
     num::NonZeroU32,
-    sync::atomic::{AtomicI64, Ordering},
+    sync::atomic::AtomicI64,
     time::Duration,
 };
 
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use moka::sync::Cache;
 
+pub use failed_auth::{FailedAuthPolicy, FailedAuthStatus};
 pub use keys::{AccountKey, AddressKey};
 use counters::{Counters, Kind};
-use keys::PairKey;
 use rules::Rate;
 
 use crate::{
@@ -133,38 +135,6 @@ fn seconds_until(ms: i64) -> u64 {
     u64::try_from((ms.max(0) + 999) / 1000).unwrap_or(0)
 }
 
-/// Where an address stands with the failed-authentication limit, as `RateLimit` headers
-/// tell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailedAuthStatus {
-    /// Failed authentications the address may still make now.
-    pub remaining: u32,
-    /// Seconds until the whole allowance is back.
-    pub reset_seconds: u64,
-}
-
-/// Whether `failures` in a row for one account from one address impose a wait before the
-/// next attempt.
-fn owes_a_delay(failures: i64, free: u32, max_delay: i64) -> bool {
-    rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay) > 0
-}
-
-/// The failed-authentication limit: `quota` failures per `window_seconds`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailedAuthPolicy {
-    pub quota: u32,
-    pub window_seconds: u64,
-}
-
-/// A bounded per-address memory whose entries last as long as the failed-authentication
-/// allowance takes to come back whole.
-fn per_address_memory(settings: &ThrottleSettings) -> Cache<[u8; 16], i64> {
-    Cache::builder()
-        .max_capacity(MAX_PENALIZED)
-        .time_to_live(settings.failed_auth_refill * settings.failed_auth_burst.max(1))
-        .build()
-}
-
 pub struct Throttles {
     settings: ThrottleSettings,
     counters: Counters,
@@ -207,8 +177,8 @@ impl Throttles {
         Self {
             counters,
             cluster,
-            penalized: per_address_memory(&settings),
-            failed_auth_seen: per_address_memory(&settings),
+            penalized: failed_auth::per_address_memory(&settings),
+            failed_auth_seen: failed_auth::per_address_memory(&settings),
             remembered_until: AtomicI64::new(i64::MIN),
             per_key: settings.key_requests_per_second.map(|rate| RateLimiter::keyed(Quota::per_second(rate))),
             // No wait is longer than a minute (the slowest limit: one request per minute).
@@ -221,14 +191,6 @@ impl Throttles {
         &self.settings
     }
 
-    fn failed_auth_rate(&self) -> Rate {
-        Rate { period_ms: millis(self.settings.failed_auth_refill).max(1), burst: self.settings.failed_auth_burst }
-    }
-
-    fn login_rate(&self) -> Rate {
-        Rate { period_ms: millis(self.settings.login_refill_per_ip).max(1), burst: self.settings.login_burst_per_ip }
-    }
-
     /// One more event of `rate` for `(kind, key)` at `now`: the rate's state after it (its
     /// theoretical arrival time), and how long to wait (ms) if it is over.
     async fn admit(&self, kind: Kind, key: [u8; 16], rate: Rate, now: i64) -> StoreResult<(i64, Result<(), i64>)> {
@@ -238,83 +200,6 @@ impl Throttles {
                 Err(wait) => (state, (state.map_or(now, |s| s.a), Err(wait))),
             })
             .await
-    }
-
-    /// Before verifying a key: is this address being made to wait? From memory only.
-    pub fn check_api_client(&self, ip: IpAddr) -> Result<(), RetryAfter> {
-        let now = now_ms();
-        if self.nothing_remembered(now) {
-            return Ok(());
-        }
-        match self.penalized.get(&AddressKey::of(ip).0) {
-            Some(until) if until > now => Err(RetryAfter::from_millis(until - now)),
-            _ => Ok(()),
-        }
-    }
-
-    /// Whether no address is penalized or owes any of its allowance at `now`.
-    fn nothing_remembered(&self, now: i64) -> bool {
-        now >= self.remembered_until.load(Ordering::Acquire)
-    }
-
-    /// After a key was refused. Over the limit, the address waits (see
-    /// `check_api_client`), on every node.
-    pub async fn api_authentication_failed(&self, ip: IpAddr) -> StoreResult<Option<RetryAfter>> {
-        let address = AddressKey::of(ip).0;
-        let rate = self.failed_auth_rate();
-        let now = now_ms();
-        let (tat, verdict) = self.admit(Kind::FailedAuth, address, rate, now).await?;
-        let penalized_until = verdict.err().map(|wait| now + wait);
-        self.seen_failure(address, tat, penalized_until);
-        if let Some(store) = &self.cluster {
-            store.announce_failed_auth(&hex::encode(address), tat, penalized_until.unwrap_or(0)).await?;
-        }
-        Ok(penalized_until.map(|until| RetryAfter::from_millis(until - now)))
-    }
-
-    /// Notes an address's failed-authentication state (`tat`) and, if it is over the limit,
-    /// until when it is refused — from this node's own failures or another node's
-    /// announcement.
-    pub(crate) fn seen_failure(&self, address: [u8; 16], tat: i64, penalized_until: Option<i64>) {
-        let later = |cache: &Cache<[u8; 16], i64>, value: i64| {
-            let latest = cache.get(&address).map_or(value, |known| known.max(value));
-            cache.insert(address, latest);
-        };
-        // Raised before the entries are written: a reader that sees an entry sees this too.
-        self.remembered_until.fetch_max(tat.max(penalized_until.unwrap_or(i64::MIN)), Ordering::AcqRel);
-        later(&self.failed_auth_seen, tat);
-        if let Some(until) = penalized_until {
-            later(&self.penalized, until);
-        }
-    }
-
-    /// How the failed-authentication limit stands for `ip`, as this node knows it (exact on
-    /// one node; across nodes, as announced). From memory only.
-    pub fn failed_auth_status(&self, ip: IpAddr) -> FailedAuthStatus {
-        let now = now_ms();
-        let burst = self.settings.failed_auth_burst.max(1);
-        if self.nothing_remembered(now) {
-            return FailedAuthStatus { remaining: burst, reset_seconds: 0 };
-        }
-        let address = AddressKey::of(ip).0;
-        if let Some(until) = self.penalized.get(&address).filter(|until| *until > now) {
-            return FailedAuthStatus { remaining: 0, reset_seconds: seconds_until(until - now) };
-        }
-        let owed = self.failed_auth_seen.get(&address).map_or(0, |tat| (tat - now).max(0));
-        let period = self.failed_auth_rate().period_ms;
-        let used = u32::try_from((owed + period - 1) / period).unwrap_or(u32::MAX).min(burst);
-        FailedAuthStatus { remaining: burst - used, reset_seconds: seconds_until(owed) }
-    }
-
-    /// The failed-authentication limit: a quota of `burst` failures per window of this many
-    /// seconds.
-    pub fn failed_auth_window_seconds(&self) -> u64 {
-        seconds_until(self.failed_auth_rate().period_ms * i64::from(self.settings.failed_auth_burst.max(1)))
-    }
-
-    /// The failed-authentication limit as the `RateLimit-Policy` header states it.
-    pub fn failed_auth_policy(&self) -> FailedAuthPolicy {
-        FailedAuthPolicy { quota: self.settings.failed_auth_burst.max(1), window_seconds: self.failed_auth_window_seconds() }
     }
 
     /// After a key was accepted: the limit its owner gave it — `requests` at once, then one
@@ -354,62 +239,6 @@ impl Throttles {
         limiter.check_key(&key).map_err(|denied| RetryAfter(denied.wait_time_from(limiter.clock().now())))
     }
 
-    /// A password about to be checked for `account` from `ip` (at login, or the current
-    /// password of a password change). Refused if the address is over its login rate, if
-    /// the account must wait from this address, or if the account is stopped — unless
-    /// `known_device`: the request comes from a browser the account logged in from, which
-    /// the hard stop spares. Otherwise the attempt is counted as a failure at once, and
-    /// [`Self::password_accepted`] forgives it: counted *before* the check, so guesses
-    /// sent all together cannot pass while the first ones are still being checked.
-    ///
-    /// In that order, so that an address over its rate counts nothing against accounts.
-    pub async fn begin_password_attempt(
-        &self,
-        account: AccountKey,
-        ip: IpAddr,
-        known_device: bool,
-    ) -> StoreResult<Result<(), RetryAfter>> {
-        let now = now_ms();
-        let address = AddressKey::of(ip);
-        if let (_, Err(wait)) = self.admit(Kind::LoginAddress, address.0, self.login_rate(), now).await? {
-            return Ok(Err(RetryAfter::from_millis(wait)));
-        }
-        let hard_stop = millis(self.settings.hard_stop);
-        let (free, max_delay) = (self.settings.free_login_failures, millis(self.settings.max_login_delay));
-        let from_address = self
-            .counters
-            .update(Kind::LoginBackoff, PairKey::of(account, address).0, now, |state| match state {
-                // Only a real delay makes the next attempt wait. Within the free failures
-                // `b` is merely the clock of the last attempt, and attempts sent together
-                // read the clock before taking their turn: one that read it a moment
-                // earlier must not be refused for that (it was, on PostgreSQL, under load).
-                Some(waiting) if owes_a_delay(waiting.a, free, max_delay) && waiting.b > now => {
-                    (Some(waiting), Err(RetryAfter::from_millis(waiting.b - now)))
-                }
-                state => {
-                    let failures = state.map_or(0, |s| s.a) + 1;
-                    let not_before = now + rules::delay_after(u32::try_from(failures).unwrap_or(u32::MAX), free, max_delay);
-                    (Some(LimitState { a: failures, b: not_before, expires_ms: now + hard_stop }), Ok(()))
-                }
-            })
-            .await?;
-        if from_address.is_err() {
-            return Ok(from_address);
-        }
-        let limit = self.settings.account_failure_limit;
-        self.counters
-            .update(Kind::Account, account.0, now, |state| match state {
-                Some(stopped) if !known_device && rules::is_stopped(stopped.a, stopped.b, limit, hard_stop, now) => {
-                    (Some(stopped), Err(RetryAfter::from_millis(stopped.b + hard_stop - now)))
-                }
-                state => {
-                    let failures = state.map_or(0, |s| s.a).saturating_add(1);
-                    (Some(LimitState { a: failures, b: now, expires_ms: now + hard_stop }), Ok(()))
-                }
-            })
-            .await
-    }
-
     /// One more call to revoke leaked keys from `ip` (it needs no key, so it is limited
     /// by address alone, on every node).
     pub async fn admit_revoke(&self, ip: IpAddr) -> StoreResult<Result<(), RetryAfter>> {
@@ -441,13 +270,6 @@ impl Throttles {
         let rate = Rate { period_ms: millis(self.settings.key_creation_refill).max(1), burst: self.settings.key_creation_burst };
         let (_, verdict) = self.admit(Kind::KeyCreation, owner.to_bytes(), rate, now_ms()).await?;
         Ok(verdict.map_err(RetryAfter::from_millis))
-    }
-
-    /// The right password for `account` from `ip`: its failures are forgiven, this
-    /// attempt's included.
-    pub async fn password_accepted(&self, account: AccountKey, ip: IpAddr) -> StoreResult<()> {
-        self.counters.forget(Kind::LoginBackoff, PairKey::of(account, AddressKey::of(ip)).0).await?;
-        self.counters.forget(Kind::Account, account.0).await
     }
 
     /// Forgets limiter state that no longer matters (called now and then).

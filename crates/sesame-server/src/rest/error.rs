@@ -276,7 +276,7 @@ impl From<KeyError> for ApiError {
             KeyError::InvalidGracePeriod => {
                 ApiError::invalid_request("gracePeriodSeconds", "The grace period is from 0 seconds to 7 days.")
             }
-            KeyError::BeyondPolicy { max, latest } => ApiError::new(
+            KeyError::BeyondPolicy(sesame_core::model::BeyondPolicy { max, latest }) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "expiry_beyond_policy",
                 format!(

@@ -79,7 +79,7 @@ impl From<KeyError> for AppError {
             KeyError::Unauthenticated => respond_with(AppError::NotSignedIn),
             KeyError::Throttled(retry) => respond_with(AppError::TooManyAttempts(retry.seconds())),
             KeyError::Expired => respond_with(AppError::KeyExpired),
-            KeyError::BeyondPolicy { max, latest } => respond_with(AppError::ExpiryBeyondPolicy { max_days: max.days(), latest }),
+            KeyError::BeyondPolicy(sesame_core::model::BeyondPolicy { max, latest }) => respond_with(AppError::ExpiryBeyondPolicy { max_days: max.days(), latest }),
             KeyError::TooManyKeys { max } => respond_with(AppError::TooManyKeys(max)),
             // The console never reports leaked keys, and offers only valid grace periods.
             KeyError::TooManyLeakedKeys | KeyError::InvalidGracePeriod => respond_with(AppError::BadRequest(error.to_string())),

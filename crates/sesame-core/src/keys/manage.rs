@@ -1,0 +1,236 @@
+//! Making, listing, changing and deleting one's own keys; purging long-expired ones.
+
+use sesame_model::{expiry_under_policy, Permission};
+
+use super::{policy_first, reauthorize_over, CreatedKey, KeyAttention, KeyChange, KeyDetails, KeyError, Keys, NewKey, ATTENTION_WINDOW, EXPIRED_KEYS_KEPT};
+use crate::{
+    actor::{Actor, Via},
+    audit::{self, About},
+    door,
+    invalidation::announce,
+    key::ApiKeySecret,
+    model::{AllowedAddresses, ApiKey, ApiKeyId, EventKind, KeyRateLimit, Page, PageRequest, Restrictions, Status},
+    names::KeyName,
+    rights::Reach,
+    store::{self, StoreError},
+};
+
+impl Keys {
+    /// A new key for the actor.
+    pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
+        self.door.require(actor, Permission::ApiKeysWrite)?;
+        let scopes = new.scopes.unwrap_or(actor.scopes);
+        let restrictions = Restrictions {
+            allowed_addresses: new.allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
+            rate_limit: new.rate_limit.or(actor.restrictions.rate_limit),
+        };
+        let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
+        // Made in bursts at most: a key cannot mint keys by the thousand (each would be one
+        // more allowance, one more secret to leak). The operator's command line is not limited.
+        if actor.via != Via::CommandLine {
+            self.throttles.admit_key_creation(actor.user.id).await?.map_err(KeyError::Throttled)?;
+        }
+        let secret = ApiKeySecret::generate();
+        let mut tx = self.store.write().await?;
+        let now = tx.now();
+        if new.expires_at.is_some_and(|at| at <= now) {
+            return Err(KeyError::ExpiryInPast);
+        }
+        let policy = policy_first(&mut tx, actor).await?;
+        let owner = door::reauthorize(&mut tx, actor, Permission::ApiKeysWrite).await?;
+        if store::key_access::hold_count_of_owner(&mut tx, owner.id).await? >= u64::from(self.max_per_owner) {
+            return Err(KeyError::TooManyKeys { max: self.max_per_owner });
+        }
+        let expires_at = expiry_under_policy(policy, now, new.expires_at.or(actor.expires_at))?;
+        self.door.may_manage(actor, Reach { scopes, restrictions: &restrictions, expires_at })?;
+        let restricted = store::keys::Restricted { scopes, restrictions, family: actor.family_for_keys_it_makes() };
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, restricted).await?;
+        let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
+        Ok(CreatedKey { key, secret })
+    }
+
+    /// All the actor's keys, oldest first (the console's panel filters them itself).
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
+        self.door.require(actor, Permission::ApiKeysRead)?;
+        Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
+    }
+
+    /// What asks for the actor's attention about their keys (the console's badge on *User
+    /// settings* and its notices).
+    pub async fn attention(&self, actor: &Actor) -> Result<KeyAttention, KeyError> {
+        self.door.require(actor, Permission::ApiKeysRead)?;
+        let mut conn = self.store.read().await?;
+        let now = self.store.now();
+        let expiring_soon = store::keys::expiring(&mut conn, actor.user.id, now, now + ATTENTION_WINDOW).await?;
+        let since = now - ATTENTION_WINDOW;
+        let revoked_as_leaked = store::activity::of_kind_about(&mut conn, actor.user.id, EventKind::KeyRevokedAsLeaked, since, 20).await?;
+        Ok(KeyAttention { expiring_soon, revoked_as_leaked })
+    }
+
+    /// One page of the actor's keys (the REST API's list).
+    pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
+        self.door.require(actor, Permission::ApiKeysRead)?;
+        Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
+    }
+
+    /// One of the actor's keys, with its recent addresses.
+    pub async fn get(&self, actor: &Actor, id: ApiKeyId) -> Result<KeyDetails, KeyError> {
+        self.door.require(actor, Permission::ApiKeysRead)?;
+        let mut conn = self.store.read().await?;
+        let key = store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
+        let recent_addresses = store::key_addresses::list(&mut conn, id).await?;
+        Ok(KeyDetails { key, recent_addresses })
+    }
+
+    /// Renames, disables or enables one of the actor's keys, or changes its scopes or
+    /// restrictions, all or nothing. From the moment a disable (or a change of scopes or
+    /// restrictions) returns, no request with the key is accepted (or acts with what it had
+    /// before), on any node, until it is enabled again.
+    pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
+        self.door.require(actor, Permission::ApiKeysWrite)?;
+        let name = change.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
+        if change.is_empty() {
+            return Err(KeyError::NothingToChange);
+        }
+        self.change(actor, move |keys, actor| {
+            let (name, change) = (name.clone(), change.clone());
+            async move { keys.update_now(&actor, id, name, change).await }
+        })
+        .await
+    }
+
+    async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, change: KeyChange) -> Result<ApiKey, KeyError> {
+        let mut tx = self.store.write().await?;
+        let owner = reauthorize_over(&mut tx, actor, id).await?;
+        let lock = tx.update_lock();
+        let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let before = &stored.key;
+        self.door.may_manage(actor, Reach::of(before))?;
+        let restrictions = Restrictions {
+            allowed_addresses: change.allowed_addresses.unwrap_or_else(|| before.restrictions.allowed_addresses.clone()),
+            rate_limit: change.rate_limit.unwrap_or(before.restrictions.rate_limit),
+        };
+        let after = ApiKey {
+            // Unchanged, the stored name stays as it is, even one an older rule let in: a key
+            // must be disabled or narrowed without being renamed first.
+            name: name.as_ref().map_or_else(|| before.name.clone(), |name| name.as_str().to_owned()),
+            status: change.status.unwrap_or(before.status),
+            scopes: change.scopes.unwrap_or(before.scopes),
+            restrictions,
+            ..before.clone()
+        };
+        self.door.may_manage(actor, Reach::of(&after))?;
+        store::keys::save(tx.conn(), &after, name.as_ref()).await?;
+        if before.restrictions.rate_limit != after.restrictions.rate_limit {
+            // A limit set by a limited key counts in that key's allowance; one set by an
+            // unlimited credential (the owner in the console, say) is the key's own.
+            store::keys::set_family(tx.conn(), id, actor.family_for_keys_it_makes()).await?;
+        }
+        // Every node forgets the key before this returns: a disabled key is refused, and a
+        // key's next request acts with its new scopes and restrictions, wherever it lands.
+        let revoked = before.status.is_active() && !after.status.is_active();
+        let narrowed = before.scopes != after.scopes || before.restrictions != after.restrictions;
+        let forgotten = if revoked || narrowed { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
+        let mut events: Vec<_> = [
+            (before.name != after.name).then_some(EventKind::KeyRenamed),
+            (before.status != after.status).then_some(match after.status {
+                Status::Active => EventKind::KeyEnabled,
+                Status::Disabled => EventKind::KeyDisabled,
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|kind| audit::event(kind, actor, About::key(&after)))
+        .collect();
+        if before.scopes != after.scopes {
+            let detail = after.scopes.to_stored().unwrap_or_else(|| "full".to_owned());
+            events.push(audit::event(EventKind::KeyScopesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        let (was, is) = (&before.restrictions, &after.restrictions);
+        if was.allowed_addresses != is.allowed_addresses {
+            let detail = addresses_detail(&is.allowed_addresses);
+            events.push(audit::event(EventKind::KeyAddressesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        if was.rate_limit != is.rate_limit {
+            let detail = is.rate_limit.map_or_else(|| "none".to_owned(), KeyRateLimit::to_stored);
+            events.push(audit::event(EventKind::KeyRateLimitChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        self.commit_and_forget(tx, &events, actor.via.boundary(), &forgotten).await?;
+        Ok(after)
+    }
+
+    /// Deletes one of the actor's keys; when this returns, no request with it is accepted
+    /// any more, on any node.
+    pub async fn delete(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        self.door.require(actor, Permission::ApiKeysWrite)?;
+        self.change(actor, move |keys, actor| async move { keys.delete_now(&actor, id).await }).await
+    }
+
+    async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        let mut tx = self.store.write().await?;
+        let owner = reauthorize_over(&mut tx, actor, id).await?;
+        let lock = tx.update_lock();
+        let target = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        self.door.may_manage(actor, Reach::of(&target.key))?;
+        let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
+        let forgotten = announce(&mut tx, stored.hashes()).await?;
+        let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));
+        self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;
+        Ok(stored.key)
+    }
+
+    /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and
+    /// then); how many. They were already refused: no cache has to hear of it.
+    pub(crate) async fn purge_expired(&self) -> Result<u64, StoreError> {
+        let mut tx = self.store.write().await?;
+        let before = tx.now() - EXPIRED_KEYS_KEPT;
+        let purged = store::keys::purge_expired(tx.conn(), before).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+}
+
+/// An event's detail holds at most this many characters.
+const DETAIL_CHARS: usize = 100;
+
+/// The *allowed addresses changed* event's detail: the list, or as much of it as fits with
+/// how many more there are; `anywhere` for the empty list.
+fn addresses_detail(addresses: &AllowedAddresses) -> String {
+    let entries = addresses.to_list();
+    if entries.is_empty() {
+        return "anywhere".to_owned();
+    }
+    let mut detail = String::new();
+    for (shown, entry) in entries.iter().enumerate() {
+        let left = entries.len() - shown;
+        // Room for " +N" stays, unless this is the last entry.
+        let room_for_more = if left > 1 { format!(" +{}", left - 1).len() } else { 0 };
+        if detail.len() + 1 + entry.len() + room_for_more > DETAIL_CHARS {
+            return format!("{detail} +{left}");
+        }
+        if !detail.is_empty() {
+            detail.push(' ');
+        }
+        detail.push_str(entry);
+    }
+    detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_allow_list_detail_fits_in_an_event_and_says_how_many_are_left_out() {
+        assert_eq!(addresses_detail(&AllowedAddresses::anywhere()), "anywhere");
+        let two = AllowedAddresses::parse(&["192.0.2.7", "2001:db8::/32"]).unwrap();
+        assert_eq!(addresses_detail(&two), "192.0.2.7 2001:db8::/32");
+        let fifty: Vec<String> = (0..50).map(|n| format!("2001:db8:{n:x}::/48")).collect();
+        let detail = addresses_detail(&AllowedAddresses::parse(&fifty).unwrap());
+        assert!(detail.len() <= DETAIL_CHARS, "{detail}");
+        let shown = detail.split(' ').filter(|part| !part.starts_with('+')).count();
+        assert!(detail.ends_with(&format!(" +{}", 50 - shown)), "{detail}");
+    }
+}
+

@@ -1,0 +1,248 @@
+//! Managing API keys, by lifecycle: [`manage`] makes, lists, changes and deletes one's own
+//! keys; [`roll`] gives a key a new secret; [`leaks`] revokes keys reported as leaked,
+//! whoever owns them; [`usage`] tells what a key did. Each change is one door, whichever
+//! boundary calls it: it re-checks the actor inside its transaction, makes the change,
+//! writes its activity events with it, and logs the audit line.
+
+mod leaks;
+mod manage;
+mod roll;
+mod usage;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sesame_model::{BeyondPolicy, MaxKeyLifetime, Permission};
+
+use crate::{
+    actor::{Actor, Boundary},
+    door::{self, Door},
+    invalidation::{self, Invalidation},
+    key::{ApiKeySecret, KeyHash},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, KeyAddress, KeyRateLimit, Scopes, Status, User},
+    names::NameError,
+    rights::Refusal,
+    store::{self, Store, StoreError, Tx},
+    throttle::{RetryAfter, Throttles},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{0}")]
+    InvalidName(NameError),
+    #[error("you already have a key with this name")]
+    NameTaken,
+    #[error("the expiry date must be in the future")]
+    ExpiryInPast,
+    #[error("nothing to change: give a name, a status, scopes, allowed addresses or a rate limit")]
+    NothingToChange,
+    /// Unknown id, malformed id, or another user's key: all look the same.
+    #[error("no such API key")]
+    NotFound,
+    /// The credential the request came with was revoked (or its user disabled) while the
+    /// request was in flight: nothing was done.
+    #[error("the credentials are no longer valid")]
+    Unauthenticated,
+    #[error("at most 1,000 keys per report")]
+    TooManyLeakedKeys,
+    /// The owner has as many keys as an owner may have.
+    #[error("you already have {max} keys, the most one may have: delete some first")]
+    TooManyKeys { max: u32 },
+    #[error("the grace period is from 0 seconds to 7 days")]
+    InvalidGracePeriod,
+    /// An expired key cannot be rolled: its new secret would be expired too.
+    #[error("this key has expired: generate a new one")]
+    Expired,
+    /// The organization's policy allows keys to live at most `max` days: the key would
+    /// have expired after `latest`.
+    #[error("your organization allows keys to live at most {} days", .0.max.days())]
+    BeyondPolicy(BeyondPolicy),
+    /// Too many calls to revoke leaked keys from this address.
+    #[error("too many requests")]
+    Throttled(RetryAfter),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl KeyError {
+    fn is_deadlock(&self) -> bool {
+        matches!(self, KeyError::Store(error) if error.is_deadlock())
+    }
+}
+
+door::from_denied!(KeyError);
+
+impl From<BeyondPolicy> for KeyError {
+    fn from(beyond: BeyondPolicy) -> Self {
+        KeyError::BeyondPolicy(beyond)
+    }
+}
+
+impl From<StoreError> for KeyError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => KeyError::NotFound,
+            StoreError::Conflict => KeyError::NameTaken,
+            other => KeyError::Store(other),
+        }
+    }
+}
+
+/// The longest a previous secret may keep working after a roll.
+pub const MAX_GRACE: TimeDelta = TimeDelta::days(7);
+
+/// Keys one owner may have unless the operator says otherwise (`--max-keys-per-owner`).
+pub const DEFAULT_MAX_KEYS_PER_OWNER: u32 = 1_000;
+
+/// Keys one call may report as leaked, at most.
+pub const MAX_LEAKED_KEYS: usize = 1_000;
+
+/// Expired keys stay listed this long (marked expired, so their owner sees what stopped
+/// working), then are purged.
+pub const EXPIRED_KEYS_KEPT: TimeDelta = TimeDelta::days(30);
+
+/// What a new key is made with.
+#[derive(Debug, Clone, Default)]
+pub struct NewKey<'a> {
+    /// Absent or blank: a random default name.
+    pub name: Option<&'a str>,
+    /// None: the key expires with the credential making it — never from the console, with
+    /// a key that expires when that key does (a key makes no key that outlives it).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// None: the scopes of the credential making it — full access from the console, a
+    /// scoped key's own scopes from that key (never more than it has).
+    pub scopes: Option<Scopes>,
+    /// None: the allow-list of the credential making it — anywhere from the console, a
+    /// restricted key's own from that key.
+    pub allowed_addresses: Option<AllowedAddresses>,
+    /// None: the request limit of the credential making it (none from the console).
+    pub rate_limit: Option<KeyRateLimit>,
+}
+
+impl<'a> NewKey<'a> {
+    /// A key that never expires, with its maker's scopes and restrictions.
+    pub fn named(name: Option<&'a str>) -> Self {
+        Self { name, ..Self::default() }
+    }
+}
+
+/// How to roll a key.
+#[derive(Debug, Clone, Copy)]
+pub struct Roll {
+    /// How long the previous secret keeps working (zero: it stops at once).
+    pub grace: TimeDelta,
+    /// A new expiry for the key; none keeps the one it has.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Roll {
+    /// A roll that keeps the key's expiry.
+    pub fn grace(grace: TimeDelta) -> Self {
+        Self { grace, expires_at: None }
+    }
+}
+
+/// A change to one key; `None` leaves that part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct KeyChange {
+    pub name: Option<String>,
+    pub status: Option<Status>,
+    pub scopes: Option<Scopes>,
+    pub allowed_addresses: Option<AllowedAddresses>,
+    /// `Some(None)` takes the key's own limit away.
+    pub rate_limit: Option<Option<KeyRateLimit>>,
+}
+
+impl KeyChange {
+    pub fn rename(name: impl Into<String>) -> Self {
+        Self { name: Some(name.into()), ..Self::default() }
+    }
+
+    pub fn status(status: Status) -> Self {
+        Self { status: Some(status), ..Self::default() }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.status.is_none() && self.scopes.is_none() && self.allowed_addresses.is_none() && self.rate_limit.is_none()
+    }
+}
+
+/// One key with the last distinct addresses it was used from, most recent first.
+#[derive(Debug, Clone)]
+pub struct KeyDetails {
+    pub key: ApiKey,
+    pub recent_addresses: Vec<KeyAddress>,
+}
+
+/// What asks for a person's attention about their keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeyAttention {
+    /// Enabled keys expiring within [`ATTENTION_WINDOW`], soonest first.
+    pub expiring_soon: Vec<ApiKey>,
+    /// *Key revoked as leaked* events of the last [`ATTENTION_WINDOW`], newest first.
+    pub revoked_as_leaked: Vec<Event>,
+}
+
+/// How far ahead expiries, and how far back leak reports, ask for attention: as far as the
+/// first expiry reminder.
+pub const ATTENTION_WINDOW: TimeDelta = TimeDelta::days(sesame_model::EXPIRY_REMINDER_DAYS[0] as i64);
+
+/// A key just made: the only time its secret is handed out.
+#[derive(Debug)]
+pub struct CreatedKey {
+    pub key: ApiKey,
+    pub secret: ApiKeySecret,
+}
+
+#[derive(Clone)]
+pub struct Keys {
+    store: Store,
+    door: Door,
+    invalidation: Invalidation,
+    throttles: Arc<Throttles>,
+    max_per_owner: u32,
+}
+
+impl Keys {
+    pub(crate) fn new(store: Store, door: Door, invalidation: Invalidation, throttles: Arc<Throttles>, max_per_owner: u32) -> Self {
+        Self { store, door, invalidation, throttles, max_per_owner }
+    }
+
+    /// Runs one of the actor's changes to its end even if the caller stops waiting (see
+    /// [`invalidation::run_to_completion`]), and again if PostgreSQL broke a deadlock.
+    async fn change<T, Fut>(&self, actor: &Actor, change: impl Fn(Keys, Actor) -> Fut + Send + 'static) -> Result<T, KeyError>
+    where
+        T: Send + 'static,
+        Fut: std::future::Future<Output = Result<T, KeyError>> + Send + 'static,
+    {
+        let (keys, actor) = (self.clone(), actor.clone());
+        invalidation::run_change(KeyError::is_deadlock, move || change(keys.clone(), actor.clone())).await
+    }
+
+    async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {
+        Ok(self.invalidation.commit_and_forget(tx, events, via, forgotten).await?)
+    }
+}
+
+/// Locks the actor's own key (when a key acts) and the key `id` in id order, the one order
+/// every change takes (see `store::key_access::lock_in_id_order`), then checks the actor again
+/// inside the transaction: the very secret the request presented must still work, and may
+/// manage keys (a previous secret may not).
+async fn reauthorize_over(tx: &mut Tx, actor: &Actor, id: ApiKeyId) -> Result<User, KeyError> {
+    let ids: Vec<ApiKeyId> = std::iter::once(id).chain(actor.key_id()).collect();
+    let lock = tx.update_lock();
+    store::key_access::lock_in_id_order(tx.conn(), &ids, lock).await?;
+    let owner = door::reauthorize(tx, actor, Permission::ApiKeysWrite).await?;
+    crate::testing::pause("key-change-authorized").await;
+    Ok(owner)
+}
+
+/// The actor's organization's key policy, read (and held until commit) before anything
+/// else: a policy change locks the organization first and then the keys it shortens, so a
+/// change that locks a key first and the organization second could deadlock with it.
+async fn policy_first(tx: &mut Tx, actor: &Actor) -> Result<Option<MaxKeyLifetime>, StoreError> {
+    let lock = tx.share_lock();
+    store::organizations::max_key_lifetime(tx.conn(), actor.user.organization_id, lock).await
+}
