@@ -19,7 +19,7 @@ use sesame_core::{
     accounts::UserInput,
     key::ApiKeySecret,
     keys::NewKey,
-    model::{AllowedAddresses, Permission, Role, Scopes, User},
+    model::{Permission, Role, User},
     names::KeyName,
     password::{Password, PasswordHasher},
     Services, Settings,
@@ -133,8 +133,8 @@ fn restricted_key(client: &str) -> NewKey<'static> {
     entries.push(client.to_owned());
     NewKey {
         name: None,
-        scopes: Some(Scopes::from_list(Some(&[Permission::MeRead])).expect("one permission")),
-        allowed_addresses: Some(AllowedAddresses::parse(&entries).expect("valid entries")),
+        scopes: Some(vec![Permission::MeRead]),
+        allowed_addresses: Some(entries.clone()),
         ..NewKey::default()
     }
 }

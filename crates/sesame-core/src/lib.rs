@@ -16,6 +16,7 @@ pub mod clock;
 pub mod cluster;
 pub mod credentials;
 pub mod device;
+pub mod error_codes;
 mod door;
 mod invalidation;
 pub mod key;

@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use crate::{
     door::{self, Door},
-    accounts::{AccountError, UserFieldError},
+    accounts::AccountError,
     actor::{Actor, Via},
     audit::{self, About},
     model::{EventKind, Permission, SessionId, SessionInfo},
@@ -42,7 +42,7 @@ impl Security {
             return Err(AccountError::WrongCurrentPassword);
         }
         self.attempts.accepted(attempt).await?;
-        new.check_policy().map_err(|problem| AccountError::Invalid(UserFieldError::Password(problem)))?;
+        new.check_policy().map_err(AccountError::InvalidNewPassword)?;
         let hash = self.hasher.hash(new).await;
         let mut tx = self.store.write().await?;
         let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;

@@ -32,7 +32,7 @@ fn per_second(requests: u32) -> Option<KeyRateLimit> {
 async fn restricted_key(f: &Fixture, owner: &Actor, name: &str, restrictions: Restrictions) -> (ApiKeyId, String) {
     let new = NewKey {
         name: Some(name),
-        allowed_addresses: Some(restrictions.allowed_addresses.clone()),
+        allowed_addresses: Some(restrictions.allowed_addresses.to_list()),
         rate_limit: restrictions.rate_limit,
         ..NewKey::default()
     };
@@ -103,7 +103,7 @@ async fn a_changed_allow_list_applies_to_the_next_request_and_to_one_in_flight()
     // Cached as usable from anywhere, and a request authenticated from there is in flight.
     let in_flight = as_api(&f, &secret, "192.0.2.7").await.unwrap();
 
-    let change = KeyChange { allowed_addresses: Some(allowed(&["198.51.100.0/24"])), ..KeyChange::default() };
+    let change = KeyChange { allowed_addresses: Some(vec!["198.51.100.0/24".to_owned()]), ..KeyChange::default() };
     let changed = f.services.keys.update(&ada, id, change).await.unwrap();
     assert_eq!(changed.restrictions.allowed_addresses.to_list(), ["198.51.100.0/24"]);
 
@@ -117,7 +117,7 @@ async fn a_changed_allow_list_applies_to_the_next_request_and_to_one_in_flight()
     assert_eq!(changes[0].detail.as_deref(), Some("198.51.100.0/24"));
 
     // Emptied: anywhere again.
-    let change = KeyChange { allowed_addresses: Some(AllowedAddresses::anywhere()), ..KeyChange::default() };
+    let change = KeyChange { allowed_addresses: Some(Vec::new()), ..KeyChange::default() };
     f.services.keys.update(&ada, id, change).await.unwrap();
     assert!(as_api(&f, &secret, "192.0.2.7").await.is_ok());
     assert_eq!(events(&f, &ada, EventKind::KeyAddressesChanged).await[0].detail.as_deref(), Some("anywhere"));
@@ -191,11 +191,11 @@ async fn a_restricted_key_makes_and_manages_only_keys_as_restricted_as_itself() 
     let child = f.services.keys.create(&from_runner, NewKey::named(Some("child"))).await.unwrap().key;
     assert_eq!(child.restrictions, runner);
     let narrower = Restrictions { allowed_addresses: allowed(&["198.51.100.7"]), rate_limit: per_second(5) };
-    let new = NewKey { name: Some("narrower"), allowed_addresses: Some(narrower.allowed_addresses), rate_limit: narrower.rate_limit, ..NewKey::default() };
+    let new = NewKey { name: Some("narrower"), allowed_addresses: Some(narrower.allowed_addresses.to_list()), rate_limit: narrower.rate_limit, ..NewKey::default() };
     assert!(f.services.keys.create(&from_runner, new).await.is_ok());
 
-    let anywhere = NewKey { name: Some("anywhere"), allowed_addresses: Some(AllowedAddresses::anywhere()), ..NewKey::default() };
-    let elsewhere = NewKey { name: Some("elsewhere"), allowed_addresses: Some(allowed(&["192.0.2.0/24"])), ..NewKey::default() };
+    let anywhere = NewKey { name: Some("anywhere"), allowed_addresses: Some(Vec::new()), ..NewKey::default() };
+    let elsewhere = NewKey { name: Some("elsewhere"), allowed_addresses: Some(vec!["192.0.2.0/24".to_owned()]), ..NewKey::default() };
     let faster = NewKey { name: Some("faster"), rate_limit: per_second(101), ..NewKey::default() };
     for wider in [anywhere, elsewhere, faster] {
         let refused = f.services.keys.create(&from_runner, wider.clone()).await;
@@ -203,7 +203,7 @@ async fn a_restricted_key_makes_and_manages_only_keys_as_restricted_as_itself() 
     }
     // Nor widen a key, nor touch one less restricted (rolling it would hand over a secret
     // that works from anywhere).
-    let widen = KeyChange { allowed_addresses: Some(AllowedAddresses::anywhere()), ..KeyChange::default() };
+    let widen = KeyChange { allowed_addresses: Some(Vec::new()), ..KeyChange::default() };
     let refused = f.services.keys.update(&from_runner, child.id, widen).await;
     assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
     let refused = f.services.keys.roll(&from_runner, open_key.id, Roll::grace(chrono::TimeDelta::zero())).await;

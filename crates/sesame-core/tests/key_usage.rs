@@ -13,7 +13,7 @@ use sesame_core::{
     actor::{Actor, Client},
     api_access::ApiRefusal,
     keys::{KeyError, NewKey},
-    model::{AllowedAddresses, Permission, RatePeriod, Role, Scopes},
+    model::{Permission, RatePeriod, Role},
     model::KeyRateLimit,
     password::Password,
     rights::Refusal,
@@ -39,8 +39,8 @@ async fn usage_counts_are_exact_by_hour_and_outcome() {
     f.clock.set(start);
     let new = NewKey {
         name: Some("monitor"),
-        scopes: Some(Scopes::from_list(Some(&[Permission::MeRead])).unwrap()),
-        allowed_addresses: Some(AllowedAddresses::parse(&["192.0.2.0/24"]).unwrap()),
+        scopes: Some(vec![Permission::MeRead]),
+        allowed_addresses: Some(vec!["192.0.2.0/24".to_owned()]),
         rate_limit: Some(KeyRateLimit::new(3, RatePeriod::Minute).unwrap()),
         ..NewKey::default()
     };

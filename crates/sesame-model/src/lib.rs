@@ -9,7 +9,8 @@
 //! - [`Language`]: the languages people read Sésame in;
 //! - [`MaxKeyLifetime`]: an organization's key lifetime policy;
 //! - [`Permission`] and [`Scopes`]: what a key may do;
-//! - [`Restrictions`]: where a key may be used from, and how fast.
+//! - [`Restrictions`]: where a key may be used from, and how fast;
+//! - [`ErrorCode`]: every refusal and failure, as the REST API and the console answer it.
 //!
 //! Each serializes the same way everywhere, and parsing an unknown value is an error, never
 //! a default.
@@ -37,6 +38,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod errors;
 pub mod events;
 pub mod fields;
 pub mod ids;
@@ -48,6 +50,7 @@ pub mod restrictions;
 mod role;
 pub mod scopes;
 
+pub use errors::ErrorCode;
 pub use events::EventKind;
 pub use policy::{expiry_under_policy, BeyondPolicy, Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS, POLICY_LEEWAY};
 pub use role::{Role, Status, UnknownValue};

@@ -110,7 +110,7 @@ impl PermissionSet {
 }
 
 /// A scopes list that is not one.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum NoPermission {
     #[error("a key needs at least one permission (or full access)")]
     Empty,

@@ -11,7 +11,11 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use sesame_shared::{error::AppError, ssr::ServerContext, SERVER_FN_PREFIX};
+use sesame_shared::{
+    error::{AppError, ErrorCode},
+    ssr::ServerContext,
+    SERVER_FN_PREFIX,
+};
 use tower::ServiceBuilder;
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer};
 
@@ -104,7 +108,7 @@ async fn arguments_error_as_400(response: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
     };
-    if matches!(serde_json::from_slice(&bytes), Ok(AppError::BadRequest(_))) {
+    if matches!(serde_json::from_slice(&bytes), Ok(AppError::Server(ErrorCode::InvalidRequest(_)))) {
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
@@ -114,13 +118,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
     // A node whose clock is off the database's would let keys expire at another instant than
     // the other nodes do: it is not ready (its log and `/metrics` say by how much).
     if !state.services.clock_in_step() {
-        return rest::ApiError::unavailable().into_response();
+        return rest::ApiError::from(sesame_core::error_codes::ErrorCode::ServiceUnavailable).into_response();
     }
     match state.services.ping().await {
         Ok(()) => Json(serde_json::json!({"data": {"status": "ready"}})).into_response(),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
-            rest::ApiError::unavailable().into_response()
+            rest::ApiError::from(sesame_core::error_codes::ErrorCode::ServiceUnavailable).into_response()
         }
     }
 }

@@ -16,7 +16,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use sesame_shared::error::AppError;
+use sesame_shared::error::{AppError, ErrorCode, Forbidden};
 
 /// The public URL's scheme and `host[:port]`, read once when the router is built: every
 /// console request (static files included) is compared with it.
@@ -74,7 +74,7 @@ pub async fn refuse_cross_site(State(public): State<Option<Arc<PublicOrigin>>>, 
     }
     tracing::warn!(target: "sesame::auth", path = %request.uri().path(), "cross-site server function call refused");
     // Encoded as the server functions encode their errors, so the browser can read it.
-    let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
+    let body = serde_json::to_string(&AppError::Server(ErrorCode::Forbidden(Forbidden::CrossSite))).unwrap_or_default();
     (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 

@@ -181,9 +181,9 @@ async fn changing_the_password_asks_the_current_one_and_ends_the_other_sessions(
 
     let wrong = laptop.call::<ChangePassword>(&json!({"change": {"current": "not it at all", "new": new}})).await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    assert_eq!(wrong.json::<Value>().await.unwrap(), json!("WrongCurrentPassword"));
+    assert_eq!(wrong.json::<Value>().await.unwrap(), support::console_error(sesame_shared::error::ErrorCode::Forbidden(sesame_shared::error::Forbidden::WrongCurrentPassword)));
     let short = laptop.call::<ChangePassword>(&json!({"change": {"current": PASSWORD, "new": "short"}})).await;
-    assert_eq!(short.json::<Value>().await.unwrap(), json!({"InvalidField": {"Password": "TooShort"}}));
+    assert_eq!(short.json::<Value>().await.unwrap(), json!({"Server": {"InvalidRequest": {"NewPassword": "TooShort"}}}));
     // Neither attempt changed anything.
     assert_eq!(phone.call::<ListApiKeys>(&json!({})).await.status(), StatusCode::OK);
 

@@ -36,16 +36,16 @@ async fn bad_names_through_the_console() {
     let before = alice.keys().await;
     for (case, name, problem) in bad_names() {
         let rename = alice.call::<UpdateApiKey>(&json!({"id": id, "name": name})).await;
-        assert_eq!(rename.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
-        assert_eq!(rename.json::<Value>().await.unwrap(), json!({"InvalidName": problem}), "{case}");
+        assert_eq!(rename.status(), StatusCode::BAD_REQUEST, "{case}");
+        assert_eq!(rename.json::<Value>().await.unwrap(), json!({"Server": {"InvalidRequest": {"Name": problem}}}), "{case}");
         if problem != "Empty" {
             // An empty name on generate means "pick the default", so only the others fail.
             let generate = alice.call::<GenerateApiKey>(&json!({"name": name})).await;
-            assert_eq!(generate.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+            assert_eq!(generate.status(), StatusCode::BAD_REQUEST, "{case}");
         }
     }
     let long = alice.call::<UpdateApiKey>(&json!({"id": id, "name": "x".repeat(50_000)})).await;
-    assert_eq!(long.json::<Value>().await.unwrap(), json!({"InvalidName": "TooLong"}));
+    assert_eq!(long.json::<Value>().await.unwrap(), json!({"Server": {"InvalidRequest": {"Name": "TooLong"}}}));
     for bad_id in ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000", "'; DROP TABLE api_keys; --"] {
         let rename = alice.call::<UpdateApiKey>(&json!({"id": bad_id, "name": "fine"})).await;
         assert_eq!(rename.status(), StatusCode::NOT_FOUND, "{bad_id:?}");

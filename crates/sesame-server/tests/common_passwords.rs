@@ -14,7 +14,7 @@ use support::{api_get, Browser, TestServer, PASSWORD};
 const COMMON: [&str; 3] = ["password1", "iloveyou", "PASSWORD123"];
 
 fn common_password_error() -> Value {
-    json!({"InvalidField": {"Password": "Common"}})
+    json!({"Server": {"CommonPassword": {"field": "Password"}}})
 }
 
 #[tokio::test]
@@ -73,7 +73,7 @@ async fn new_users_and_password_changes_refuse_common_passwords_on_both_boundari
         assert_eq!(created.json::<Value>().await.unwrap(), common_password_error(), "{password}");
         let change = json!({"change": {"current": PASSWORD, "new": password}});
         let changed = console.call::<ChangePassword>(&change).await;
-        assert_eq!(changed.json::<Value>().await.unwrap(), common_password_error(), "{password}");
+        assert_eq!(changed.json::<Value>().await.unwrap(), json!({"Server": {"CommonPassword": {"field": "NewPassword"}}}), "{password}");
     }
     // Nothing changed: no new user, the password is the one it was.
     let users: Value = api_get(&server, "/api/v1/users", key.expose()).await.json().await.unwrap();

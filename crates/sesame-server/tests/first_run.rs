@@ -32,7 +32,7 @@ async fn setup_needs_the_one_time_token_and_uses_it_up() {
     for (case, attempt) in [("no token", ""), ("a wrong token", "0123456789abcdef0123456789abcdef")] {
         let refused = Browser::new(&server).call::<SetupFirstAdmin>(&form(attempt, "intruder")).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{case}");
-        assert_eq!(refused.json::<Value>().await.unwrap(), json!("InvalidSetupToken"), "{case}");
+        assert_eq!(refused.json::<Value>().await.unwrap(), json!({"Server": {"Forbidden": "SetupToken"}}), "{case}");
         assert!(needs_setup(&server).await, "{case} created someone");
     }
 
@@ -43,11 +43,11 @@ async fn setup_needs_the_one_time_token_and_uses_it_up() {
     assert_eq!(server.services.accounts.setup_token().await.unwrap(), None);
     let replay = Browser::new(&server).call::<SetupFirstAdmin>(&form(&token, "intruder")).await;
     assert_eq!(replay.status(), StatusCode::CONFLICT);
-    assert_eq!(replay.json::<Value>().await.unwrap(), json!("SetupAlreadyDone"));
+    assert_eq!(replay.json::<Value>().await.unwrap(), json!({"Server": {"Conflict": "SetupDone"}}));
     // Setup is checked first: a wrong token once it is done says it is done, and costs no
     // password hash.
     let late = Browser::new(&server).call::<SetupFirstAdmin>(&form("wrong", "intruder")).await;
-    assert_eq!(late.json::<Value>().await.unwrap(), json!("SetupAlreadyDone"));
+    assert_eq!(late.json::<Value>().await.unwrap(), json!({"Server": {"Conflict": "SetupDone"}}));
 }
 
 #[tokio::test]

@@ -185,7 +185,7 @@ async fn bodies_over_64_kib_are_refused_on_both_boundaries() {
     assert_eq!(body["errors"][0]["code"], "payload_too_large");
     // Just under the cap, the name's own rule answers.
     let big = alice.call::<UpdateApiKey>(&json!({"id": id, "name": "x".repeat(60 * 1024)})).await;
-    assert_eq!(big.json::<Value>().await.unwrap(), json!({"InvalidName": "TooLong"}));
+    assert_eq!(big.json::<Value>().await.unwrap(), json!({"Server": {"InvalidRequest": {"Name": "TooLong"}}}));
     assert_eq!(alice.keys().await.len(), 1);
 }
 

@@ -101,7 +101,7 @@ async fn keys_beyond_the_policy_are_refused_with_the_latest_allowed_expiry_on_bo
     let response = browser.call::<GenerateApiKey>(&json!({"name": "console-long", "expires_at": beyond})).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let error: Value = response.json().await.unwrap();
-    assert_eq!(error["ExpiryBeyondPolicy"]["max_days"], 30);
+    assert_eq!(error["Server"]["ExpiryBeyondPolicy"]["max_days"], 30);
     let id = key_id.id.to_string();
     let response = browser.call::<RollApiKey>(&json!({"id": id, "grace_seconds": 0, "expires_at": beyond})).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -223,7 +223,7 @@ async fn world(actor: Actor) -> World {
         Actor::DisabledAdmin => dave,
     };
     let browser = server.browser(&actor.username).await;
-    let new_key = NewKey { name: Some("own"), expires_at: None, scopes: Some(scopes), ..NewKey::default() };
+    let new_key = NewKey { name: Some("own"), expires_at: None, scopes: scopes.to_list(), ..NewKey::default() };
     let created = server.services.keys.create(&as_operator(&actor), new_key).await.unwrap();
     let (own, secret) = (created.key, created.secret);
     if rolled {

@@ -110,7 +110,7 @@ async fn login_failures_look_alike_and_the_delay_grows_for_the_guesser_only() {
     assert_eq!(first_wait.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(retry_after(&first_wait), 1);
     let body: Value = first_wait.json().await.unwrap();
-    assert_eq!(body, json!({"TooManyAttempts": 1}));
+    assert_eq!(body, json!({"Server": {"TooManyRequests": {"retry_after_seconds": 1}}}));
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(log_in_from(&server, attacker, "alice", "guess").await.status(), StatusCode::UNAUTHORIZED);
     let second_wait = log_in_from(&server, attacker, "alice", "guess").await;

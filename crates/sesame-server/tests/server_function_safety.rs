@@ -22,7 +22,7 @@ async fn another_users_key_is_not_found_and_unchanged() {
 
     let rename = bob.call::<UpdateApiKey>(&json!({"id": alice_key_id, "name": "stolen"})).await;
     assert_eq!(rename.status(), StatusCode::NOT_FOUND);
-    assert_eq!(rename.json::<Value>().await.unwrap(), json!("NotFound"));
+    assert_eq!(rename.json::<Value>().await.unwrap(), json!({"Server": {"NotFound": "ApiKey"}}));
     let delete = bob.call::<DeleteApiKey>(&json!({"id": alice_key_id})).await;
     assert_eq!(delete.status(), StatusCode::NOT_FOUND);
 
@@ -51,7 +51,7 @@ async fn cross_site_calls_are_refused_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    assert_eq!(forged.json::<Value>().await.unwrap(), json!("CrossSite"));
+    assert_eq!(forged.json::<Value>().await.unwrap(), json!({"Server": {"Forbidden": "CrossSite"}}));
 
     // An older browser without Fetch Metadata: the Origin header decides.
     let forged = alice
@@ -80,7 +80,7 @@ async fn key_functions_require_a_session() {
         stranger.call::<DeleteApiKey>(&json!({"id": "00000000-0000-0000-0000-000000000000"})).await,
     ] {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(response.json::<Value>().await.unwrap(), json!("NotSignedIn"));
+        assert_eq!(response.json::<Value>().await.unwrap(), json!({"Server": {"InvalidCredentials": "Presented"}}));
     }
 }
 
@@ -154,7 +154,7 @@ async fn setup_creates_the_first_admin_once() {
     again["form"]["username"] = json!("intruder");
     let replay = Browser::new(&server).call::<SetupFirstAdmin>(&again).await;
     assert_eq!(replay.status(), StatusCode::CONFLICT);
-    assert_eq!(replay.json::<Value>().await.unwrap(), json!("SetupAlreadyDone"));
+    assert_eq!(replay.json::<Value>().await.unwrap(), json!({"Server": {"Conflict": "SetupDone"}}));
 }
 
 /// Every server function answers at the prefix and its own name, with no hash of the

@@ -85,7 +85,7 @@ pub async fn generate_api_key(
 ) -> Result<CreatedKey, AppError> {
     use sesame_core::keys::NewKey;
     let (context, actor) = crate::ssr::actor().await?;
-    let scopes = Some(crate::ssr::scopes_of(scopes.as_deref())?);
+    // The console's "full access" is no list at all: what a full-access session makes.
     let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes, ..NewKey::default() }).await?;
     Ok(CreatedKey::from(&created))
 }
@@ -100,7 +100,7 @@ pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> 
     };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let change = KeyChange { scopes: Some(crate::ssr::scopes_of(scopes.as_deref())?), ..KeyChange::default() };
+    let change = KeyChange { scopes: Some(scopes), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }
 
@@ -127,11 +127,10 @@ pub async fn set_api_key_restrictions(
 ) -> Result<ApiKeyView, AppError> {
     use sesame_core::{
         keys::{KeyChange, KeyError},
-        model::{AllowedAddresses, ApiKeyId},
+        model::ApiKeyId,
     };
     let (context, actor) = crate::ssr::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let allowed_addresses = AllowedAddresses::parse(&allowed_addresses).map_err(|problem| crate::ssr::respond_with(AppError::InvalidAllowList(problem)))?;
     let change = KeyChange { allowed_addresses: Some(allowed_addresses), rate_limit: Some(rate_limit), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }

@@ -1,55 +1,86 @@
 //! What each server error says to the person, in their language.
 
 use sesame_shared::{
-    error::{AppError, NameError, PasswordPolicyError, UserFieldError},
+    error::{AppError, Conflict, Credential, ErrorCode, Forbidden, Invalid, Missing, NameError, PasswordPolicyError, UserFieldError},
     wire::{AddressListError, Role},
 };
 
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
 
+/// A console call's failure, in the reader's language: by the code the server answered with
+/// (the REST API's), or "request failed" when the call itself failed.
 pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
     match error {
-        AppError::NotSignedIn => t_string!(i18n, not_signed_in).to_string(),
-        AppError::InvalidCredentials => t_string!(i18n, invalid_login).to_string(),
-        AppError::CrossSite => t_string!(i18n, cross_site).to_string(),
-        AppError::InvalidName(NameError::Empty) => t_string!(i18n, name_empty).to_string(),
-        AppError::InvalidName(NameError::TooLong) => t_string!(i18n, name_too_long).to_string(),
-        AppError::InvalidName(NameError::ControlCharacter) => t_string!(i18n, name_control).to_string(),
-        AppError::InvalidName(NameError::InvisibleCharacter) => t_string!(i18n, name_invisible).to_string(),
-        AppError::NameTaken => t_string!(i18n, name_taken).to_string(),
-        AppError::TooManyKeys(max) => t_string!(i18n, too_many_keys, count = *max).to_string(),
-        AppError::ExpiryInPast => t_string!(i18n, expiry_in_past).to_string(),
-        AppError::NoPermission => t_string!(i18n, scopes_none_chosen).to_string(),
-        AppError::InvalidAllowList(problem) => address_list_text(i18n, problem),
-        AppError::KeyExpired => t_string!(i18n, key_expired_error).to_string(),
-        AppError::ExpiryBeyondPolicy { max_days, latest } => {
+        AppError::Server(code) => code_text(i18n, code),
+        AppError::Transport(_) => t_string!(i18n, request_failed).to_string(),
+    }
+}
+
+fn code_text(i18n: I18nContext<Locale>, code: &ErrorCode) -> String {
+    match code {
+        ErrorCode::InvalidRequest(invalid) => invalid_text(i18n, invalid),
+        ErrorCode::InvalidCredentials(Credential::Password) => t_string!(i18n, invalid_login).to_string(),
+        ErrorCode::InvalidCredentials(Credential::Presented) => t_string!(i18n, not_signed_in).to_string(),
+        ErrorCode::Forbidden(Forbidden::WrongCurrentPassword) => t_string!(i18n, wrong_current_password).to_string(),
+        ErrorCode::Forbidden(Forbidden::CrossSite) => t_string!(i18n, cross_site).to_string(),
+        ErrorCode::Forbidden(Forbidden::SetupToken) => t_string!(i18n, invalid_setup_token).to_string(),
+        // A console session has every scope and no restriction: only its role refuses it.
+        ErrorCode::Forbidden(Forbidden::Role)
+        | ErrorCode::InsufficientScope(_)
+        | ErrorCode::ScopeExceedsKey
+        | ErrorCode::RestrictionExceedsKey
+        | ErrorCode::PreviousSecretNotAllowed
+        | ErrorCode::AccountExceedsKey
+        | ErrorCode::AddressNotAllowed => t_string!(i18n, forbidden).to_string(),
+        ErrorCode::NotFound(Missing::ApiKey) => t_string!(i18n, key_not_found).to_string(),
+        ErrorCode::NotFound(Missing::User) => t_string!(i18n, user_not_found).to_string(),
+        ErrorCode::NotFound(Missing::Session) => t_string!(i18n, session_not_found).to_string(),
+        ErrorCode::NotFound(Missing::Endpoint) | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
+        ErrorCode::Conflict(Conflict::KeyName) => t_string!(i18n, name_taken).to_string(),
+        ErrorCode::Conflict(Conflict::Username) => t_string!(i18n, username_taken).to_string(),
+        ErrorCode::Conflict(Conflict::OwnAccount) => t_string!(i18n, own_account).to_string(),
+        ErrorCode::Conflict(Conflict::NoAdminLeft) => t_string!(i18n, no_admin_left).to_string(),
+        ErrorCode::Conflict(Conflict::KeyExpired) => t_string!(i18n, key_expired_error).to_string(),
+        ErrorCode::Conflict(Conflict::SetupDone) => t_string!(i18n, setup_done).to_string(),
+        ErrorCode::TooManyKeys { max } => t_string!(i18n, too_many_keys, count = *max).to_string(),
+        ErrorCode::CommonPassword { .. } => t_string!(i18n, field_password_common).to_string(),
+        ErrorCode::ExpiryInPast => t_string!(i18n, expiry_in_past).to_string(),
+        ErrorCode::ExpiryBeyondPolicy { max_days, latest } => {
             t_string!(i18n, expiry_beyond_policy, count = *max_days, date = crate::time::local_timestamp(*latest)).to_string()
         }
-        AppError::NotFound => t_string!(i18n, key_not_found).to_string(),
-        AppError::Forbidden => t_string!(i18n, forbidden).to_string(),
-        AppError::UserNotFound => t_string!(i18n, user_not_found).to_string(),
-        AppError::OwnAccount => t_string!(i18n, own_account).to_string(),
-        AppError::NoAdminLeft => t_string!(i18n, no_admin_left).to_string(),
-        AppError::NothingToChange => t_string!(i18n, nothing_to_change).to_string(),
-        AppError::WrongCurrentPassword => t_string!(i18n, wrong_current_password).to_string(),
-        AppError::SessionNotFound => t_string!(i18n, session_not_found).to_string(),
-        AppError::InvalidField(field) => match field {
-            UserFieldError::Organization => t_string!(i18n, field_organization).to_string(),
-            UserFieldError::FullName => t_string!(i18n, field_full_name).to_string(),
-            UserFieldError::Username => t_string!(i18n, field_username).to_string(),
-            UserFieldError::Email => t_string!(i18n, field_email).to_string(),
-            UserFieldError::Password(PasswordPolicyError::TooShort) => t_string!(i18n, field_password_short).to_string(),
-            UserFieldError::Password(PasswordPolicyError::TooLong) => t_string!(i18n, field_password_long).to_string(),
-            UserFieldError::Password(PasswordPolicyError::Common) => t_string!(i18n, field_password_common).to_string(),
-        },
-        AppError::UsernameTaken => t_string!(i18n, username_taken).to_string(),
-        AppError::SetupAlreadyDone => t_string!(i18n, setup_done).to_string(),
-        AppError::InvalidSetupToken => t_string!(i18n, invalid_setup_token).to_string(),
-        AppError::Unavailable => t_string!(i18n, unavailable).to_string(),
-        AppError::TooManyAttempts(seconds) => t_string!(i18n, too_many_attempts, seconds = *seconds).to_string(),
-        AppError::Internal(id) => t_string!(i18n, internal_error, id = id.clone()).to_string(),
-        AppError::BadRequest(_) | AppError::Transport(_) => t_string!(i18n, request_failed).to_string(),
+        ErrorCode::TooManyRequests { retry_after_seconds } => t_string!(i18n, too_many_attempts, seconds = *retry_after_seconds).to_string(),
+        ErrorCode::ServiceUnavailable => t_string!(i18n, unavailable).to_string(),
+        ErrorCode::InternalError { error_id } => t_string!(i18n, internal_error, id = error_id.clone()).to_string(),
+    }
+}
+
+fn invalid_text(i18n: I18nContext<Locale>, invalid: &Invalid) -> String {
+    match invalid {
+        Invalid::Name(NameError::Empty) => t_string!(i18n, name_empty).to_string(),
+        Invalid::Name(NameError::TooLong) => t_string!(i18n, name_too_long).to_string(),
+        Invalid::Name(NameError::ControlCharacter) => t_string!(i18n, name_control).to_string(),
+        Invalid::Name(NameError::InvisibleCharacter) => t_string!(i18n, name_invisible).to_string(),
+        Invalid::AllowList(problem) => address_list_text(i18n, problem),
+        Invalid::Scopes(_) => t_string!(i18n, scopes_none_chosen).to_string(),
+        Invalid::UserField(field) => field_text(i18n, field),
+        Invalid::NewPassword(problem) => field_text(i18n, &UserFieldError::Password(*problem)),
+        Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser => t_string!(i18n, nothing_to_change).to_string(),
+        Invalid::RateLimit(_) | Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::Malformed { .. } => {
+            t_string!(i18n, request_failed).to_string()
+        }
+    }
+}
+
+fn field_text(i18n: I18nContext<Locale>, field: &UserFieldError) -> String {
+    match field {
+        UserFieldError::Organization => t_string!(i18n, field_organization).to_string(),
+        UserFieldError::FullName => t_string!(i18n, field_full_name).to_string(),
+        UserFieldError::Username => t_string!(i18n, field_username).to_string(),
+        UserFieldError::Email => t_string!(i18n, field_email).to_string(),
+        UserFieldError::Password(PasswordPolicyError::TooShort) => t_string!(i18n, field_password_short).to_string(),
+        UserFieldError::Password(PasswordPolicyError::TooLong) => t_string!(i18n, field_password_long).to_string(),
+        UserFieldError::Password(PasswordPolicyError::Common) => t_string!(i18n, field_password_common).to_string(),
     }
 }
 

@@ -31,6 +31,9 @@ pub enum AccountError {
     InvalidCredentials,
     #[error("{0}")]
     Invalid(UserFieldError),
+    /// Changing a password: the new one breaks the password rule.
+    #[error("{0}")]
+    InvalidNewPassword(PasswordPolicyError),
     #[error("this username is already taken")]
     UsernameTaken,
     #[error("the first administrator already exists")]

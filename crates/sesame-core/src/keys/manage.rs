@@ -2,7 +2,7 @@
 
 use sesame_model::{expiry_under_policy, Permission};
 
-use super::{policy_first, reauthorize_over, CreatedKey, KeyAttention, KeyChange, KeyDetails, KeyError, Keys, NewKey, ATTENTION_WINDOW, EXPIRED_KEYS_KEPT};
+use super::{addresses_of, policy_first, scopes_of, ReadChange, reauthorize_over, CreatedKey, KeyAttention, KeyChange, KeyDetails, KeyError, Keys, NewKey, ATTENTION_WINDOW, EXPIRED_KEYS_KEPT};
 use crate::{
     actor::{Actor, Via},
     audit::{self, About},
@@ -19,9 +19,10 @@ impl Keys {
     /// A new key for the actor.
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
         self.door.require(actor, Permission::ApiKeysWrite)?;
-        let scopes = new.scopes.unwrap_or(actor.scopes);
+        let scopes = new.scopes.as_deref().map(|list| scopes_of(Some(list))).transpose()?.unwrap_or(actor.scopes);
+        let allowed_addresses = new.allowed_addresses.as_deref().map(addresses_of).transpose()?;
         let restrictions = Restrictions {
-            allowed_addresses: new.allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
+            allowed_addresses: allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
             rate_limit: new.rate_limit.or(actor.restrictions.rate_limit),
         };
         let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
@@ -89,18 +90,19 @@ impl Keys {
     /// before), on any node, until it is enabled again.
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
         self.door.require(actor, Permission::ApiKeysWrite)?;
-        let name = change.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
         if change.is_empty() {
             return Err(KeyError::NothingToChange);
         }
+        let change = change.read()?;
         self.change(actor, move |keys, actor| {
-            let (name, change) = (name.clone(), change.clone());
-            async move { keys.update_now(&actor, id, name, change).await }
+            let change = change.clone();
+            async move { keys.update_now(&actor, id, change).await }
         })
         .await
     }
 
-    async fn update_now(&self, actor: &Actor, id: ApiKeyId, name: Option<KeyName>, change: KeyChange) -> Result<ApiKey, KeyError> {
+    async fn update_now(&self, actor: &Actor, id: ApiKeyId, change: ReadChange) -> Result<ApiKey, KeyError> {
+        let name = change.name;
         let mut tx = self.store.write().await?;
         let owner = reauthorize_over(&mut tx, actor, id).await?;
         let lock = tx.update_lock();

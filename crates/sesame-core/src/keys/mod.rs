@@ -12,7 +12,7 @@ mod usage;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sesame_model::{BeyondPolicy, MaxKeyLifetime, Permission};
+use sesame_model::{AddressListError, BeyondPolicy, MaxKeyLifetime, NoPermission, Permission};
 
 use crate::{
     actor::{Actor, Boundary},
@@ -20,7 +20,7 @@ use crate::{
     invalidation::{self, Invalidation},
     key::{ApiKeySecret, KeyHash},
     model::{AllowedAddresses, ApiKey, ApiKeyId, Event, KeyAddress, KeyRateLimit, Scopes, Status, User},
-    names::NameError,
+    names::{KeyName, NameError},
     rights::Refusal,
     store::{self, Store, StoreError, Tx},
     throttle::{RetryAfter, Throttles},
@@ -30,6 +30,10 @@ use crate::{
 pub enum KeyError {
     #[error("{0}")]
     InvalidName(NameError),
+    #[error("{0}")]
+    InvalidScopes(NoPermission),
+    #[error("{0}")]
+    InvalidAllowList(AddressListError),
     #[error("you already have a key with this name")]
     NameTaken,
     #[error("the expiry date must be in the future")]
@@ -111,12 +115,14 @@ pub struct NewKey<'a> {
     /// None: the key expires with the credential making it — never from the console, with
     /// a key that expires when that key does (a key makes no key that outlives it).
     pub expires_at: Option<DateTime<Utc>>,
-    /// None: the scopes of the credential making it — full access from the console, a
-    /// scoped key's own scopes from that key (never more than it has).
-    pub scopes: Option<Scopes>,
-    /// None: the allow-list of the credential making it — anywhere from the console, a
-    /// restricted key's own from that key.
-    pub allowed_addresses: Option<AllowedAddresses>,
+    /// As the API and the console send them: none, the scopes of the credential making it
+    /// — full access from the console, a scoped key's own scopes from that key (never more
+    /// than it has); a list, those permissions (each once, at least one).
+    pub scopes: Option<Vec<Permission>>,
+    /// As sent: none, the allow-list of the credential making it — anywhere from the
+    /// console, a restricted key's own from that key; a list, those addresses and ranges
+    /// (empty: anywhere).
+    pub allowed_addresses: Option<Vec<String>>,
     /// None: the request limit of the credential making it (none from the console).
     pub rate_limit: Option<KeyRateLimit>,
 }
@@ -144,15 +150,51 @@ impl Roll {
     }
 }
 
-/// A change to one key; `None` leaves that part as it is.
+/// A change to one key, as the API and the console send it; `None` leaves that part as it
+/// is.
 #[derive(Debug, Clone, Default)]
 pub struct KeyChange {
     pub name: Option<String>,
     pub status: Option<Status>,
-    pub scopes: Option<Scopes>,
-    pub allowed_addresses: Option<AllowedAddresses>,
+    /// `Some(None)`: full access; `Some(Some(list))`: those permissions.
+    pub scopes: Option<Option<Vec<Permission>>>,
+    /// An empty list: anywhere.
+    pub allowed_addresses: Option<Vec<String>>,
     /// `Some(None)` takes the key's own limit away.
     pub rate_limit: Option<Option<KeyRateLimit>>,
+}
+
+/// A [`KeyChange`] once read: what the key's new values are made of.
+#[derive(Debug, Clone)]
+struct ReadChange {
+    name: Option<KeyName>,
+    status: Option<Status>,
+    scopes: Option<Scopes>,
+    allowed_addresses: Option<AllowedAddresses>,
+    rate_limit: Option<Option<KeyRateLimit>>,
+}
+
+impl KeyChange {
+    /// Reads the sent values, or says which one breaks its rule.
+    fn read(self) -> Result<ReadChange, KeyError> {
+        Ok(ReadChange {
+            name: self.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?,
+            status: self.status,
+            scopes: self.scopes.map(|list| scopes_of(list.as_deref())).transpose()?,
+            allowed_addresses: self.allowed_addresses.as_deref().map(addresses_of).transpose()?,
+            rate_limit: self.rate_limit,
+        })
+    }
+}
+
+/// Scopes as sent (none: full access); a list must name each permission once, at least one.
+fn scopes_of(list: Option<&[Permission]>) -> Result<Scopes, KeyError> {
+    Scopes::from_list(list).map_err(KeyError::InvalidScopes)
+}
+
+/// An allow-list as sent (empty: anywhere).
+fn addresses_of(list: &[String]) -> Result<AllowedAddresses, KeyError> {
+    AllowedAddresses::parse(list).map_err(KeyError::InvalidAllowList)
 }
 
 impl KeyChange {

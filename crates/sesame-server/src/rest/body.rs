@@ -18,7 +18,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// A body axum could not read or parse: too large (413), or not what was expected.
 fn refused(status: StatusCode, message: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::payload_too_large(BODY_LIMIT);
+        return ApiError::from(sesame_core::error_codes::ErrorCode::PayloadTooLarge { limit_kib: (BODY_LIMIT / 1024) as u32 });
     }
     ApiError::invalid_request("body", message)
 }

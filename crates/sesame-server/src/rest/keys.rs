@@ -10,7 +10,7 @@ use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::{AllowedAddresses, ApiKeyId, Granularity, KeyRateLimit, Permission, Scopes, Status},
+    model::{ApiKeyId, Granularity, KeyRateLimit, Permission, Status},
 };
 use sesame_shared::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
 use utoipa::{IntoParams, ToSchema};
@@ -91,16 +91,6 @@ pub struct UpdateApiKeyRequest {
     rate_limit: Option<Option<KeyRateLimit>>,
 }
 
-/// An allow-list from the body's list.
-fn addresses_of(list: &[String]) -> Result<AllowedAddresses, ApiError> {
-    AllowedAddresses::parse(list).map_err(|problem| ApiError::invalid_request("allowedAddresses", format!("{problem}.")))
-}
-
-/// Scopes from the body's list (null: full access); an empty list is refused.
-fn scopes_of(list: Option<&[Permission]>) -> Result<Scopes, ApiError> {
-    Scopes::from_list(list).map_err(|problem| ApiError::invalid_request("scopes", format!("{problem}: list each permission once, or null.")))
-}
-
 /// The key owner's keys, oldest first.
 #[utoipa::path(
     get, path = "/api_keys", tag = "api_keys", operation_id = "listApiKeys",
@@ -141,9 +131,7 @@ pub async fn create(
         let created = state.services.keys.create(&actor, NewKey::default()).await?;
         return Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })));
     };
-    let scopes = body.scopes.map(|list| scopes_of(Some(&list))).transpose()?;
-    let allowed_addresses = body.allowed_addresses.as_deref().map(addresses_of).transpose()?;
-    let new = NewKey { name: body.name.as_deref(), expires_at: body.expires_at, scopes, allowed_addresses, rate_limit: body.rate_limit };
+    let new = NewKey { name: body.name.as_deref(), expires_at: body.expires_at, scopes: body.scopes, allowed_addresses: body.allowed_addresses, rate_limit: body.rate_limit };
     let created = state.services.keys.create(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })))
 }
@@ -187,9 +175,7 @@ pub async fn update(
     JsonObject(body): JsonObject<UpdateApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let scopes = body.scopes.map(|list| scopes_of(list.as_deref())).transpose()?;
-    let allowed_addresses = body.allowed_addresses.as_deref().map(addresses_of).transpose()?;
-    let change = KeyChange { name: body.name, status: body.status, scopes, allowed_addresses, rate_limit: body.rate_limit };
+    let change = KeyChange { name: body.name, status: body.status, scopes: body.scopes, allowed_addresses: body.allowed_addresses, rate_limit: body.rate_limit };
     let key = state.services.keys.update(&actor, id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }

@@ -18,6 +18,7 @@ mod security;
 mod users;
 
 use axum::{routing::any, Router};
+use sesame_core::error_codes::{ErrorCode, Missing};
 use utoipa::{Modify as _, OpenApi as _};
 use utoipa_axum::{
     router::{OpenApiRouter, UtoipaMethodRouter},
@@ -35,7 +36,7 @@ pub const BASE_PATH: &str = "/api/v1";
 /// The API's routes (under [`BASE_PATH`]) and the OpenAPI document describing them, with
 /// paths as the client sees them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let not_found = || async { ApiError::not_found("no such endpoint") };
+    let not_found = || async { ApiError::from(ErrorCode::NotFound(Missing::Endpoint)) };
     let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(under_base(routes!(me::show)))
         .routes(under_base(routes!(security::change_password)))

@@ -3,7 +3,7 @@
 // Each test binary uses a different part of this support module.
 #![allow(dead_code)]
 
-use std::{net::{IpAddr, SocketAddr}, sync::Arc};
+use std::{net::IpAddr, sync::Arc};
 
 use leptos::server_fn::ServerFn;
 use reqwest::{header, Client, Response, StatusCode};
@@ -282,6 +282,11 @@ impl Browser {
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
+}
+
+/// A console call's error as the browser receives it: the server's code.
+pub fn console_error(code: sesame_shared::error::ErrorCode) -> Value {
+    serde_json::to_value(sesame_shared::error::AppError::Server(code)).unwrap()
 }
 
 /// `GET path` with `MC-Api-Key: key`.

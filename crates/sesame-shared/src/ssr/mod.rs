@@ -7,7 +7,7 @@ mod request;
 mod views;
 
 pub use context::ServerContext;
-pub use errors::{internal, page_request, respond_with, scopes_of};
+pub use errors::{not_signed_in, page_request, respond_with};
 pub use request::{
     actor, client_ip, client_ip_of, expired_session_cookie, sign_in_cookies, signed_in, user_agent, visitor, KnownClientIp,
     DEVICE_COOKIE, SESSION_COOKIE,

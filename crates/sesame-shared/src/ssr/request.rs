@@ -12,7 +12,7 @@ use sesame_core::{
     net,
 };
 
-use super::{respond_with, ServerContext};
+use super::{not_signed_in, ServerContext};
 use crate::error::AppError;
 
 pub const SESSION_COOKIE: &str = "sesame_session";
@@ -104,7 +104,7 @@ pub async fn actor() -> Result<(ServerContext, Actor), AppError> {
     let context = expect_context::<ServerContext>();
     match signed_in(&context).await? {
         Some(actor) => Ok((context, actor)),
-        None => Err(respond_with(AppError::NotSignedIn)),
+        None => Err(not_signed_in()),
     }
 }
 

@@ -3,7 +3,7 @@
 use leptos::{html, prelude::*};
 use sesame_model::names::KeyName;
 use sesame_shared::{
-    error::AppError,
+    error::{AppError, ErrorCode, Invalid},
     functions::{api_keys_week, delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
     wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey, Permission},
 };
@@ -139,11 +139,11 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         // request over the body limit.
         let name = Some(new_name.get_untracked()).filter(|name| !name.trim().is_empty());
         if let Some(Err(problem)) = name.as_deref().map(KeyName::parse) {
-            form_error.set(Some(error_text(i18n, &AppError::InvalidName(problem))));
+            form_error.set(Some(error_text(i18n, &AppError::Server(ErrorCode::InvalidRequest(Invalid::Name(problem))))));
             return;
         }
         let Ok(expires_at) = expiry_date.with_untracked(|date| expiry.get_untracked().expires_at(browser_now(), date)) else {
-            form_error.set(Some(error_text(i18n, &AppError::ExpiryInPast)));
+            form_error.set(Some(error_text(i18n, &AppError::Server(ErrorCode::ExpiryInPast))));
             return;
         };
         generate.dispatch((name, expires_at, scopes.value()));

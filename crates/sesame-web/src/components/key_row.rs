@@ -8,7 +8,7 @@
 use leptos::{html, prelude::*};
 use sesame_model::{names::KeyName, Status};
 use sesame_shared::{
-    error::AppError,
+    error::{AppError, ErrorCode, Invalid},
     functions::{end_api_key_overlap, get_api_key, roll_api_key, update_api_key},
     wire::{ApiKeyView, CreatedKey},
 };
@@ -94,7 +94,7 @@ pub fn KeyRow(
         // The server's own rule, checked here first (a huge paste gets its message, not a
         // request over the body limit).
         if let Err(problem) = draft.with_untracked(|name| KeyName::parse(name)) {
-            error.set(Some(error_text(i18n, &AppError::InvalidName(problem))));
+            error.set(Some(error_text(i18n, &AppError::Server(ErrorCode::InvalidRequest(Invalid::Name(problem))))));
             return;
         }
         rename.dispatch((current.get_untracked(), draft.get_untracked()));
