@@ -437,7 +437,7 @@ struct LoginFlood {
 
 fn login_flood(base: &str, clients: usize) -> LoginFlood {
     use leptos::server_fn::ServerFn;
-    let url = format!("{base}{}", <sesame_shared::functions::LogIn as ServerFn>::PATH);
+    let url = format!("{base}{}", <sesame_api::functions::LogIn as ServerFn>::PATH);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let tasks = (0..clients)
         .map(|_| {

@@ -11,9 +11,9 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use sesame_shared::{
+use sesame_api::{
     error::{AppError, ErrorCode},
-    ssr::ServerContext,
+    server::ServerContext,
     SERVER_FN_PREFIX,
 };
 use tower::ServiceBuilder;
@@ -34,7 +34,7 @@ pub use crate::state::{AppConfig, AppState};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
-    sesame_shared::functions::register_server_functions();
+    sesame_api::functions::register_server_functions();
     metrics::install();
     // Built once: every server function call gets a clone of it.
     let context = state.config.server_context(&state.services);

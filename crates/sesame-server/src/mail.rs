@@ -142,7 +142,7 @@ pub fn compose(notice: &Notice, console_url: &str) -> (String, String) {
 mod tests {
     use chrono::TimeZone;
     use sesame_core::{model::KeyRef, notices::Recipient};
-    use sesame_shared::wire::ApiKeyId;
+    use sesame_api::wire::ApiKeyId;
 
     use super::*;
 

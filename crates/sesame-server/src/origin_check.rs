@@ -16,7 +16,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use sesame_shared::error::{AppError, ErrorCode, Forbidden};
+use sesame_api::error::{AppError, ErrorCode, Forbidden};
 
 /// The public URL's scheme and `host[:port]`, read once when the router is built: every
 /// console request (static files included) is compared with it.

@@ -4,7 +4,7 @@
 use std::{net::IpAddr, ops::Deref, path::PathBuf, sync::Arc};
 
 use sesame_core::Services;
-use sesame_shared::ssr::ServerContext;
+use sesame_api::server::ServerContext;
 
 /// axum clones it for every request, more than once: one reference count, not one per
 /// field (each is a write to memory both cores share, which showed in the API's profile).

@@ -2,7 +2,7 @@
 //! copies made once at build time (`scripts/precompress.mjs`), whichever the browser
 //! accepts, and the files whose names carry Trunk's content hash are cached for a year: a
 //! second visit downloads nothing until a new build names new files. The console's own
-//! addresses (`sesame_shared::routes`) answer its `index.html`, so a reload or a shared
+//! addresses (`sesame_api::routes`) answer its `index.html`, so a reload or a shared
 //! link opens the right screen; any other path that is not a file answers 404 — with the
 //! app too, which shows its "page not found".
 
@@ -16,7 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
     Router,
 };
-use sesame_shared::routes::is_console_path;
+use sesame_api::routes::is_console_path;
 use tower_http::services::ServeDir;
 
 /// The files of `site_dir`, and `index` (its `index.html`, read once at start-up: the

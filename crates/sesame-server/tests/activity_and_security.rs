@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
-use sesame_shared::functions::{
+use sesame_api::functions::{
     ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, SetApiKeyRestrictions, SetApiKeyScopes, EndOtherSessions, EndSession, GenerateApiKey,
     ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
@@ -181,7 +181,7 @@ async fn changing_the_password_asks_the_current_one_and_ends_the_other_sessions(
 
     let wrong = laptop.call::<ChangePassword>(&json!({"change": {"current": "not it at all", "new": new}})).await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    assert_eq!(wrong.json::<Value>().await.unwrap(), support::console_error(sesame_shared::error::ErrorCode::Forbidden(sesame_shared::error::Forbidden::WrongCurrentPassword)));
+    assert_eq!(wrong.json::<Value>().await.unwrap(), support::console_error(sesame_api::error::ErrorCode::Forbidden(sesame_api::error::Forbidden::WrongCurrentPassword)));
     let short = laptop.call::<ChangePassword>(&json!({"change": {"current": PASSWORD, "new": "short"}})).await;
     assert_eq!(short.json::<Value>().await.unwrap(), json!({"Server": {"InvalidRequest": {"NewPassword": "TooShort"}}}));
     // Neither attempt changed anything.

@@ -15,7 +15,7 @@ async fn every_kind_of_bad_key_gets_the_same_401() {
     let (_, valid) = server.key_for(&alice).await;
     let (deleted_id, deleted) = server.key_for(&alice).await;
     let response = alice
-        .call::<sesame_shared::functions::DeleteApiKey>(&serde_json::json!({"id": deleted_id}))
+        .call::<sesame_api::functions::DeleteApiKey>(&serde_json::json!({"id": deleted_id}))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
 

@@ -5,7 +5,7 @@ mod support;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{GenerateApiKey, UpdateApiKey};
+use sesame_api::functions::{GenerateApiKey, UpdateApiKey};
 use support::TestServer;
 
 async fn setup() -> (TestServer, support::Browser, String, String) {

@@ -7,7 +7,7 @@ mod support;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{ChangePassword, CreateUser, SetupFirstAdmin};
+use sesame_api::functions::{ChangePassword, CreateUser, SetupFirstAdmin};
 use support::{api_get, Browser, TestServer, PASSWORD};
 
 /// Long enough for the length rule, and on the list.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, Settings};
-use sesame_shared::functions::{ListApiKeys, ListSessions, LogIn};
+use sesame_api::functions::{ListApiKeys, ListSessions, LogIn};
 use support::{Browser, TestServer, PASSWORD};
 
 #[tokio::test]

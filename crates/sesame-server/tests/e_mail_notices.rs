@@ -53,7 +53,7 @@ async fn an_expiry_reminder_goes_out_once_in_the_owners_language_with_two_nodes_
     first.clock.set(first.clock.now());
     first.create_user("camille", Role::User).await;
     let browser = first.browser("camille").await;
-    let saved = browser.call::<sesame_shared::functions::SaveLanguage>(&json!({ "language": "fr" })).await;
+    let saved = browser.call::<sesame_api::functions::SaveLanguage>(&json!({ "language": "fr" })).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let camille = first.user("camille").await;
     let expires_at = first.clock.now() + TimeDelta::days(30);

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::LogIn;
+use sesame_api::functions::LogIn;
 use support::{api_get, Browser, TestServer};
 
 const SLOW_WRITE: Duration = Duration::from_millis(1500);

@@ -7,7 +7,7 @@ mod support;
 
 use reqwest::{header, Client, StatusCode};
 use serde_json::{json, Value};
-use sesame_shared::functions::{LoadSession, SetupFirstAdmin};
+use sesame_api::functions::{LoadSession, SetupFirstAdmin};
 use support::{Browser, TestServer, PASSWORD};
 
 fn form(token: &str, username: &str) -> Value {

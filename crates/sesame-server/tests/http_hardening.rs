@@ -7,7 +7,7 @@ mod support;
 use reqwest::{header, Client, Method, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{ListApiKeys, LogIn, UpdateApiKey};
+use sesame_api::functions::{ListApiKeys, LogIn, UpdateApiKey};
 use support::{api_get, TestServer, PASSWORD};
 
 #[tokio::test]

@@ -8,7 +8,7 @@ mod support;
 use futures_util::{stream, StreamExt};
 use serde_json::json;
 use sesame_core::throttle::ThrottleSettings;
-use sesame_shared::functions::LogIn;
+use sesame_api::functions::LogIn;
 use support::TestServer;
 
 const ATTEMPTS: usize = 10_000;

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{GenerateApiKey, GetOrganizationPolicy, RollApiKey, SetKeyLifetimePolicy};
+use sesame_api::functions::{GenerateApiKey, GetOrganizationPolicy, RollApiKey, SetKeyLifetimePolicy};
 use support::TestServer;
 
 async fn patch(server: &TestServer, key: &str, body: Value) -> reqwest::Response {

@@ -22,7 +22,7 @@ use sesame_core::{
     keys::NewKey,
     model::{Permission, Role, Scopes, User},
 };
-use sesame_shared::functions::{
+use sesame_api::functions::{
     ApiKeyUsage, ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetOrganizationPolicy, GetUser,
     ListActivity, ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };

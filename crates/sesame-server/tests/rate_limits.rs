@@ -10,7 +10,7 @@ use futures_util::future::join_all;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, throttle::ThrottleSettings};
-use sesame_shared::functions::LogIn;
+use sesame_api::functions::LogIn;
 use support::{api_get, Browser, TestServer, PASSWORD};
 
 async fn me_from(server: &TestServer, ip: &str, key: &str) -> Response {

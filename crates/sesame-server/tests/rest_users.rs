@@ -6,7 +6,7 @@ mod support;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::ListApiKeys;
+use sesame_api::functions::ListApiKeys;
 use support::{api_get, TestServer, PASSWORD};
 
 async fn call(server: &TestServer, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {

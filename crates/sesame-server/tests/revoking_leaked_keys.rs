@@ -135,7 +135,7 @@ async fn a_reported_previous_secret_ends_the_overlap_and_spares_the_new_secret()
     server.create_user("alice", Role::User).await;
     let alice = server.browser("alice").await;
     let (id, old) = server.key_for(&alice).await;
-    let rolled = alice.call::<sesame_shared::functions::RollApiKey>(&json!({"id": id, "grace_seconds": 3600})).await;
+    let rolled = alice.call::<sesame_api::functions::RollApiKey>(&json!({"id": id, "grace_seconds": 3600})).await;
     let new = rolled.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
     assert_eq!(api_get(&server, "/api/v1/me", &old).await.status(), StatusCode::OK);
 

@@ -5,7 +5,7 @@ mod support;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use sesame_shared::functions::{
+use sesame_api::functions::{
     DeleteApiKey, GenerateApiKey, ListApiKeys, LoadSession, LogIn, UpdateApiKey, SetupFirstAdmin,
 };
 use support::{api_get, Browser, TestServer, PASSWORD};
@@ -167,7 +167,7 @@ async fn every_server_function_has_a_fixed_address() {
     let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
     assert!(paths.len() >= 28, "{paths:?}");
     for path in &paths {
-        let name = path.strip_prefix(&format!("{}/", sesame_shared::SERVER_FN_PREFIX)).unwrap_or_default();
+        let name = path.strip_prefix(&format!("{}/", sesame_api::SERVER_FN_PREFIX)).unwrap_or_default();
         assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{path}");
     }
     assert!(paths.contains(&"/rpc/load_session") && paths.contains(&"/rpc/generate_api_key"), "{paths:?}");

@@ -12,7 +12,7 @@ use sesame_core::{
     actor::Actor,
     model::{Role, Status, UserChange},
 };
-use sesame_shared::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys, RollApiKey, UpdateApiKey};
+use sesame_api::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys, RollApiKey, UpdateApiKey};
 use sesame_server::app::AppConfig;
 use support::{api_get, fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
 
@@ -480,7 +480,7 @@ async fn a_node_that_loses_its_listener_stops_caching_until_it_has_rejoined() {
 
 async fn session_cookie(server: &TestServer, username: &str) -> String {
     let response = Browser::new(server)
-        .call::<sesame_shared::functions::LogIn>(&json!({"username": username, "password": PASSWORD}))
+        .call::<sesame_api::functions::LogIn>(&json!({"username": username, "password": PASSWORD}))
         .await;
     let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
     set_cookie.split(';').next().unwrap().to_owned()

@@ -7,7 +7,7 @@ mod support;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 use sesame_core::{model::Role, throttle::ThrottleSettings};
-use sesame_shared::functions::LogIn;
+use sesame_api::functions::LogIn;
 use support::{fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
 
 /// Two nodes on one fresh database, trusting the test client as their proxy.

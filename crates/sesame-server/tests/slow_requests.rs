@@ -143,7 +143,7 @@ async fn a_rolled_away_secret_rolls_nothing(writer: &TestServer, roller: &TestSe
 
     let path = format!("/api/v1/api_keys/{id}/roll");
     let pending = PendingRequest::start(writer, "POST", &path, &old, json!({"gracePeriodSeconds": 0})).await;
-    let rolled = console.call::<sesame_shared::functions::RollApiKey>(&json!({"id": id, "grace_seconds": grace_seconds})).await;
+    let rolled = console.call::<sesame_api::functions::RollApiKey>(&json!({"id": id, "grace_seconds": grace_seconds})).await;
     assert_eq!(rolled.status(), StatusCode::OK);
     let new = rolled.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
     if report {

@@ -1,5 +1,5 @@
 //! The root: the language, the session, and the console's addresses (see
-//! `sesame_shared::routes`): `/login`, `/setup`, `/`, `/users`, `/settings` and its
+//! `sesame_api::routes`): `/login`, `/setup`, `/`, `/users`, `/settings` and its
 //! sections. Reloading keeps the screen, back and forward move between screens, and a link
 //! opened while signed out comes back to its screen after login.
 
@@ -9,7 +9,7 @@ use leptos_router::{
     hooks::{use_location, use_query_map},
     path, NavigateOptions,
 };
-use sesame_shared::routes::{self, login_returning_to, safe_return_path};
+use sesame_api::routes::{self, login_returning_to, safe_return_path};
 
 use crate::{
     feedback::{Feedback, FeedbackRegion},

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::error::AppError;
+use sesame_api::error::AppError;
 
 use crate::{i18n::Locale, messages::error_text};
 

@@ -9,7 +9,7 @@
 
 use leptos::prelude::Effect;
 use leptos_i18n::I18nContext;
-use sesame_shared::{
+use sesame_api::{
     preferences::{chosen_language, cookie_assignment, LANGUAGE_COOKIE},
     wire::Language,
 };

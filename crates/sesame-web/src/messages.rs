@@ -1,6 +1,6 @@
 //! What each server error says to the person, in their language.
 
-use sesame_shared::{
+use sesame_api::{
     error::{AppError, Conflict, Credential, ErrorCode, Forbidden, Invalid, Missing, NameError, PasswordPolicyError, UserFieldError},
     wire::{AddressListError, Role},
 };

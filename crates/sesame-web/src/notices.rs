@@ -4,7 +4,7 @@
 //! reloads it after its own changes.
 
 use leptos::prelude::*;
-use sesame_shared::{
+use sesame_api::{
     error::AppError,
     functions::load_key_notices,
     wire::{ActivityView, KeyNotices},

@@ -1,5 +1,5 @@
 //! The page's cookies, as the app reads and writes the person's preferences
-//! (`sesame_shared::preferences`): theme and language.
+//! (`sesame_api::preferences`): theme and language.
 
 use leptos::prelude::document;
 use wasm_bindgen::JsCast;

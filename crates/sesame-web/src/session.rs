@@ -2,7 +2,7 @@
 //! and out (no second round trip).
 
 use leptos::prelude::*;
-use sesame_shared::{
+use sesame_api::{
     error::AppError,
     functions::load_session,
     wire::{SessionState, UserView},

@@ -1,9 +1,9 @@
-//! The person's theme (`sesame_shared::preferences`): read from its cookie when the app
+//! The person's theme (`sesame_api::preferences`): read from its cookie when the app
 //! starts, then set on `<html data-theme>` and kept in the cookie whenever it changes. With
 //! *System* there is neither, and the style sheet follows `prefers-color-scheme`.
 
 use leptos::prelude::*;
-use sesame_shared::preferences::Theme;
+use sesame_api::preferences::Theme;
 
 use crate::preferences::{document_cookies, write_cookie};
 

@@ -18,7 +18,7 @@ use serde_json::Value;
 use utoipa::openapi::{OpenApi, Server};
 
 pub use crate::i18n::Language;
-use sesame_shared::preferences::{chosen_language, Theme};
+use sesame_api::preferences::{chosen_language, Theme};
 
 /// Built once at start-up.
 pub struct ApiDocument {

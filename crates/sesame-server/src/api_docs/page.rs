@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use sesame_shared::preferences::Theme;
+use sesame_api::preferences::Theme;
 
 use crate::i18n::{catalogue, Language};
 

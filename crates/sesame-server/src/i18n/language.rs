@@ -2,7 +2,7 @@
 //! one. The languages themselves are the model's, shared with the console.
 
 use axum::http::{header, HeaderMap};
-pub use sesame_shared::wire::Language;
+pub use sesame_api::wire::Language;
 
 /// The first language of `Accept-Language` we have; English otherwise.
 pub fn from_accept_language(headers: &HeaderMap) -> Language {

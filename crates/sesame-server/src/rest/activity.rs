@@ -2,7 +2,7 @@
 //! user sees their own events, an administrator the organization's.
 
 use axum::{extract::State, Json};
-use sesame_shared::wire::ActivityView;
+use sesame_api::wire::ActivityView;
 
 use super::{
     auth::ApiActor,

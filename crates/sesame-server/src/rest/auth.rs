@@ -12,7 +12,7 @@ use sesame_core::{
     api_access::{ApiRefusal, Authenticated},
     credentials,
 };
-use sesame_shared::ssr::{client_ip, user_agent};
+use sesame_api::http::{client_ip, user_agent};
 
 use super::error::ApiError;
 use crate::state::AppState;

@@ -12,7 +12,7 @@ use sesame_core::{
     keys::{KeyChange, KeyError, NewKey, Roll},
     model::{ApiKeyId, Granularity, KeyRateLimit, Permission, Status},
 };
-use sesame_shared::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
+use sesame_api::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{

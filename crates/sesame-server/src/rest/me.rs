@@ -10,7 +10,7 @@ use sesame_core::{
     model::Permission,
     rights,
 };
-use sesame_shared::wire::UserView;
+use sesame_api::wire::UserView;
 
 use super::{auth::ApiPrincipal, envelope::Data, error::ApiError};
 use crate::state::AppState;

@@ -3,7 +3,7 @@
 
 use axum::{extract::State, Json};
 use serde::Deserialize;
-use sesame_shared::wire::{MaxKeyLifetime, OrganizationPolicy, OrganizationPolicyChange};
+use sesame_api::wire::{MaxKeyLifetime, OrganizationPolicy, OrganizationPolicyChange};
 use utoipa::ToSchema;
 
 use super::{
@@ -21,7 +21,7 @@ pub struct UpdateOrganizationRequest {
     /// that would outlive it from now is shortened to it at once (its owner finds
     /// `key_shortened_by_policy` in their activity), and keys are then made and rolled
     /// within it.
-    #[schema(schema_with = sesame_shared::wire::max_key_lifetime_schema, required = true)]
+    #[schema(schema_with = sesame_api::wire::max_key_lifetime_schema, required = true)]
     #[serde(deserialize_with = "lifetime")]
     max_key_lifetime_days: Option<MaxKeyLifetime>,
 }

@@ -12,7 +12,7 @@ use axum::{
     response::Response,
 };
 use sesame_core::{throttle::FailedAuthStatus, Services};
-use sesame_shared::ssr::{client_ip_of, KnownClientIp};
+use sesame_api::http::{client_ip_of, KnownClientIp};
 
 /// The policy's name in both fields.
 const POLICY: &str = "failed-auth";

@@ -7,7 +7,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use sesame_core::{accounts::AccountError, model::SessionId, password::Password};
-use sesame_shared::wire::SessionView;
+use sesame_api::wire::SessionView;
 use utoipa::ToSchema;
 
 use super::{

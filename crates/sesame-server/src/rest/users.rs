@@ -12,7 +12,7 @@ use sesame_core::{
     password::Password,
     users::{NewColleague, UserError},
 };
-use sesame_shared::wire::UserView;
+use sesame_api::wire::UserView;
 use utoipa::ToSchema;
 
 use super::{

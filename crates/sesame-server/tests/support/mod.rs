@@ -212,7 +212,7 @@ impl TestServer {
     pub async fn browser(&self, username: &str) -> Browser {
         let browser = Browser::new(self);
         let response = browser
-            .call::<sesame_shared::functions::LogIn>(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .call::<sesame_api::functions::LogIn>(&serde_json::json!({"username": username, "password": PASSWORD}))
             .await;
         assert_eq!(response.status(), StatusCode::OK, "login as {username}");
         browser
@@ -221,7 +221,7 @@ impl TestServer {
     /// A fresh key for `username`, made through the server function as the panel does.
     pub async fn key_for(&self, browser: &Browser) -> (String, String) {
         let response = browser
-            .call::<sesame_shared::functions::GenerateApiKey>(&serde_json::json!({"name": null}))
+            .call::<sesame_api::functions::GenerateApiKey>(&serde_json::json!({"name": null}))
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
@@ -278,15 +278,15 @@ impl Browser {
     }
 
     pub async fn keys(&self) -> Vec<Value> {
-        let response = self.call::<sesame_shared::functions::ListApiKeys>(&serde_json::json!({})).await;
+        let response = self.call::<sesame_api::functions::ListApiKeys>(&serde_json::json!({})).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
 }
 
 /// A console call's error as the browser receives it: the server's code.
-pub fn console_error(code: sesame_shared::error::ErrorCode) -> Value {
-    serde_json::to_value(sesame_shared::error::AppError::Server(code)).unwrap()
+pub fn console_error(code: sesame_api::error::ErrorCode) -> Value {
+    serde_json::to_value(sesame_api::error::AppError::Server(code)).unwrap()
 }
 
 /// `GET path` with `MC-Api-Key: key`.

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::{
+use sesame_api::{
     functions::list_activity,
     wire::{ActivityView, EventKind},
 };

@@ -2,7 +2,7 @@
 
 use leptos::{html, prelude::*};
 use sesame_model::names::KeyName;
-use sesame_shared::{
+use sesame_api::{
     error::{AppError, ErrorCode, Invalid},
     functions::{api_keys_week, delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
     wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey, Permission},

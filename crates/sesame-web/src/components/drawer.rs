@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::{hooks::use_navigate, NavigateOptions};
-use sesame_shared::{
+use sesame_api::{
     functions::log_out,
     routes::{self, Section},
     wire::UserView,

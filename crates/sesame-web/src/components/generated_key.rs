@@ -3,7 +3,7 @@
 //! page for good.
 
 use leptos::prelude::*;
-use sesame_shared::wire::CreatedKey;
+use sesame_api::wire::CreatedKey;
 
 use crate::{
     clipboard::copy_with_feedback,

@@ -3,7 +3,7 @@
 //! only offers its choices and says what the change did.
 
 use leptos::prelude::*;
-use sesame_shared::{
+use sesame_api::{
     functions::{get_organization_policy, set_key_lifetime_policy},
     wire::{MaxKeyLifetime, OrganizationPolicyChange},
 };

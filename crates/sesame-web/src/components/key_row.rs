@@ -7,7 +7,7 @@
 
 use leptos::{html, prelude::*};
 use sesame_model::{names::KeyName, Status};
-use sesame_shared::{
+use sesame_api::{
     error::{AppError, ErrorCode, Invalid},
     functions::{end_api_key_overlap, get_api_key, roll_api_key, update_api_key},
     wire::{ApiKeyView, CreatedKey},

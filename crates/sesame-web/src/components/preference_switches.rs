@@ -2,7 +2,7 @@
 //! (also on the login and setup pages) and the theme (next to it in User settings).
 
 use leptos::prelude::*;
-use sesame_shared::{preferences::Theme, wire::Language};
+use sesame_api::{preferences::Theme, wire::Language};
 
 use crate::{
     i18n::*,

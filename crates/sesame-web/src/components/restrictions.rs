@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::{
+use sesame_api::{
     functions::set_api_key_restrictions,
     wire::{AllowedAddresses, ApiKeyView, KeyRateLimit, RatePeriod},
 };

@@ -4,7 +4,7 @@
 //! it. What is edited, and how it is sent, is the caller's.
 
 use leptos::prelude::*;
-use sesame_shared::{error::AppError, wire::ApiKeyView};
+use sesame_api::{error::AppError, wire::ApiKeyView};
 
 use crate::{feedback::Feedback, i18n::*, messages::error_text};
 

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::{functions::set_api_key_scopes, wire::{ApiKeyView, Permission}};
+use sesame_api::{functions::set_api_key_scopes, wire::{ApiKeyView, Permission}};
 
 use crate::{
     components::row_editor::{on_saved, RowEditor},

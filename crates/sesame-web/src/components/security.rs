@@ -3,7 +3,7 @@
 //! the others.
 
 use leptos::prelude::*;
-use sesame_shared::{
+use sesame_api::{
     functions::{change_password, end_other_sessions, end_session, list_sessions},
     wire::{PasswordChange, SessionId, SessionView},
 };

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_shared::{
+use sesame_api::{
     functions::api_key_usage,
     wire::{ApiKeyId, KeyUsageView, UsageBucketView, UsageCountsView, UsageRange},
 };
@@ -68,8 +68,8 @@ fn range_text(i18n: I18nContext<Locale>, range: UsageRange) -> String {
 /// A bucket's label: its hour (local) by hour, its day (UTC) by day.
 fn bucket_label(usage: &KeyUsageView, bucket: &UsageBucketView) -> String {
     match usage.granularity {
-        sesame_shared::wire::Granularity::Hour => local_hour(bucket.start),
-        sesame_shared::wire::Granularity::Day => utc_day(bucket.start),
+        sesame_api::wire::Granularity::Hour => local_hour(bucket.start),
+        sesame_api::wire::Granularity::Day => utc_day(bucket.start),
     }
 }
 

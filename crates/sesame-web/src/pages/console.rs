@@ -8,7 +8,7 @@ use leptos_router::{
     hooks::{use_location, use_navigate, use_params_map},
     NavigateOptions,
 };
-use sesame_shared::{
+use sesame_api::{
     functions::save_language,
     routes::{self, Section},
     wire::{Role, UserView},

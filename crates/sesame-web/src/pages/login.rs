@@ -1,7 +1,7 @@
 //! `/login`: username and password.
 
 use leptos::prelude::*;
-use sesame_shared::functions::log_in;
+use sesame_api::functions::log_in;
 
 use crate::{components::preference_switches::LanguageSwitch, i18n::*, messages::error_text, session::Session};
 

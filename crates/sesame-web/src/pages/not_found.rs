@@ -1,7 +1,7 @@
 //! Any address the console does not have (the server answers it 404 too).
 
 use leptos::prelude::*;
-use sesame_shared::routes;
+use sesame_api::routes;
 
 use crate::i18n::*;
 

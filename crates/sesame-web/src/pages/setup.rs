@@ -1,7 +1,7 @@
 //! `/setup`: the one-time form shown on a fresh database; creates the first administrator.
 
 use leptos::prelude::*;
-use sesame_shared::{functions::setup_first_admin, wire::SetupForm};
+use sesame_api::{functions::setup_first_admin, wire::SetupForm};
 
 use crate::{
     components::{preference_switches::LanguageSwitch, text_field::TextField},

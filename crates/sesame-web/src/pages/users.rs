@@ -3,7 +3,7 @@
 //! API applies); this page only offers what the rule allows and shows what it answers.
 
 use leptos::{html, prelude::*};
-use sesame_shared::{
+use sesame_api::{
     functions::{create_user, list_users, update_user},
     wire::{NewUserForm, Role, Status, UserUpdate, UserView},
 };

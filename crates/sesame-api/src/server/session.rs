@@ -1,6 +1,6 @@
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+//! The session a console call carries: its cookies read and written, and the signed-in
+//! actor (or the visitor) behind it.
 
-use axum::extract::ConnectInfo;
 use cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use http::{header, request::Parts};
 use leptos::prelude::*;
@@ -9,7 +9,6 @@ use sesame_core::{
     accounts::{LoggedIn, SessionToken, SESSION_LIFETIME},
     actor::{Actor, Client},
     device::{DeviceToken, DEVICE_LIFETIME_MS},
-    net,
 };
 
 use super::{not_signed_in, ServerContext};
@@ -56,37 +55,11 @@ fn console_cookies(context: &ServerContext, parts: &Parts) -> ConsoleCookies {
     ConsoleCookies { session: session.flatten(), device: device.flatten() }
 }
 
-/// A request's client address once worked out (by a middleware that needed it first), kept
-/// in the request's extensions so that the handler does not work it out again.
-#[derive(Debug, Clone, Copy)]
-pub struct KnownClientIp(pub IpAddr);
-
-/// The client's address for this request: the peer, or what a trusted proxy forwarded.
-pub fn client_ip(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
-    match parts.extensions.get::<KnownClientIp>() {
-        Some(known) => known.0,
-        None => client_ip_of(&parts.headers, &parts.extensions, trusted_proxies),
-    }
-}
-
-/// The same, from a request's headers and extensions (the peer address is axum's
-/// `ConnectInfo`).
-pub fn client_ip_of(headers: &http::HeaderMap, extensions: &http::Extensions, trusted_proxies: &[IpAddr]) -> IpAddr {
-    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
-    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|line| line.to_str().ok());
-    net::client_ip(peer, forwarded, trusted_proxies)
-}
-
 /// Where this request comes from: client address, user agent and the browser's device
 /// cookie. Both boundaries read the address and agent here, the console's server functions
 /// and the REST API alike.
 fn client(context: &ServerContext, parts: &Parts, device: Option<DeviceToken>) -> Client {
-    Client::new(client_ip(parts, &context.trusted_proxies), user_agent(parts)).with_device(device)
-}
-
-/// The request's `User-Agent`, when it is readable text.
-pub fn user_agent(parts: &Parts) -> Option<&str> {
-    parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok())
+    crate::http::client_of(parts, &context.trusted_proxies).with_device(device)
 }
 
 /// The signed-in user making this call, as an actor, if any.

@@ -21,9 +21,9 @@ use crate::{
 /// visitor who is not signed in: that is a normal state, not an error.
 #[server(input = Json, endpoint = "load_session")]
 pub async fn load_session() -> Result<SessionState, AppError> {
-    let context = expect_context::<crate::ssr::ServerContext>();
+    let context = expect_context::<crate::server::ServerContext>();
     let needs_setup = context.services.accounts.needs_setup().await?;
-    let me = crate::ssr::signed_in(&context).await?.map(|actor| UserView::from(&*actor.user));
+    let me = crate::server::signed_in(&context).await?.map(|actor| UserView::from(&*actor.user));
     Ok(SessionState { me, needs_setup, endpoint_url: context.endpoint_url.clone() })
 }
 
@@ -31,7 +31,7 @@ pub async fn load_session() -> Result<SessionState, AppError> {
 #[server(input = Json, endpoint = "setup_first_admin")]
 pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
     use sesame_core::{accounts::UserInput, model::Role, password::Password};
-    let (context, client, _) = crate::ssr::visitor();
+    let (context, client, _) = crate::server::visitor();
     let input = UserInput {
         organization: form.organization.trim().to_owned(),
         full_name: form.full_name.trim().to_owned(),
@@ -41,7 +41,7 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
         password: Password::new(form.password),
     };
     let logged_in = context.services.accounts.set_up(form.setup_token.trim(), input, &client).await?;
-    crate::ssr::sign_in_cookies(&context, &logged_in);
+    crate::server::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
 }
 
@@ -51,25 +51,25 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
 pub async fn log_in(username: String, password: String) -> Result<UserView, AppError> {
     use sesame_core::password::Password;
     // The session this browser had, if any, is replaced by the new one.
-    let (context, client, replacing) = crate::ssr::visitor();
+    let (context, client, replacing) = crate::server::visitor();
     let logged_in = context.services.accounts.log_in(&username, &Password::new(password), &client, replacing.as_ref()).await?;
-    crate::ssr::sign_in_cookies(&context, &logged_in);
+    crate::server::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
 }
 
 #[server(input = Json, endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
-    let (context, client, session) = crate::ssr::visitor();
+    let (context, client, session) = crate::server::visitor();
     if let Some(token) = session {
         context.services.accounts.log_out(&token, client).await?;
     }
-    crate::ssr::expired_session_cookie(&context);
+    crate::server::expired_session_cookie(&context);
     Ok(())
 }
 
 #[server(input = Json, endpoint = "list_api_keys")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let keys = context.services.keys.list(&actor).await?;
     Ok(keys.iter().map(ApiKeyView::from).collect())
 }
@@ -84,7 +84,7 @@ pub async fn generate_api_key(
     scopes: Option<Vec<Permission>>,
 ) -> Result<CreatedKey, AppError> {
     use sesame_core::keys::NewKey;
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     // The console's "full access" is no list at all: what a full-access session makes.
     let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes, ..NewKey::default() }).await?;
     Ok(CreatedKey::from(&created))
@@ -98,7 +98,7 @@ pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> 
         keys::{KeyChange, KeyError},
         model::ApiKeyId,
     };
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let change = KeyChange { scopes: Some(scopes), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
@@ -111,7 +111,7 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
         keys::{KeyChange, KeyError},
         model::ApiKeyId,
     };
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status, ..KeyChange::default() }).await?))
 }
@@ -129,7 +129,7 @@ pub async fn set_api_key_restrictions(
         keys::{KeyChange, KeyError},
         model::ApiKeyId,
     };
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let change = KeyChange { allowed_addresses: Some(allowed_addresses), rate_limit: Some(rate_limit), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
@@ -139,7 +139,7 @@ pub async fn set_api_key_restrictions(
 #[server(input = Json, endpoint = "get_api_key")]
 pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyDetails::from(&context.services.keys.get(&actor, id).await?))
 }
@@ -150,7 +150,7 @@ pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
 pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView, AppError> {
     use chrono::{DurationRound, TimeDelta};
     use sesame_core::{keys::KeyError, model::{ApiKeyId, Granularity}};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let to = Utc::now();
     let (granularity, unit, buckets) = match range {
@@ -166,7 +166,7 @@ pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView
 /// last), for the panel's sparklines.
 #[server(input = Json, endpoint = "api_keys_week")]
 pub async fn api_keys_week() -> Result<Vec<KeyWeekView>, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let weeks = context.services.keys.daily_usage(&actor, 7).await?;
     Ok(weeks
         .iter()
@@ -182,7 +182,7 @@ pub async fn roll_api_key(id: String, grace_seconds: u32, expires_at: Option<Dat
         keys::{KeyError, Roll},
         model::ApiKeyId,
     };
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(grace_seconds));
     let rolled = context.services.keys.roll(&actor, id, Roll { grace, expires_at }).await?;
@@ -193,7 +193,7 @@ pub async fn roll_api_key(id: String, grace_seconds: u32, expires_at: Option<Dat
 #[server(input = Json, endpoint = "end_api_key_overlap")]
 pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyView::from(&context.services.keys.end_overlap(&actor, id).await?))
 }
@@ -202,21 +202,21 @@ pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
 /// settings*, the panel's notices).
 #[server(input = Json, endpoint = "load_key_notices")]
 pub async fn load_key_notices() -> Result<KeyNotices, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     Ok(KeyNotices::from(&context.services.keys.attention(&actor).await?))
 }
 
 /// The signed-in user's organization and its key policy.
 #[server(input = Json, endpoint = "get_organization_policy")]
 pub async fn get_organization_policy() -> Result<OrganizationPolicy, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     Ok(OrganizationPolicy::from(&context.services.organization.get(&actor).await?))
 }
 
 /// Sets the organization's maximum key lifetime (administrators); longer keys are shortened.
 #[server(input = Json, endpoint = "set_key_lifetime_policy")]
 pub async fn set_key_lifetime_policy(max_key_lifetime_days: Option<MaxKeyLifetime>) -> Result<OrganizationPolicyChange, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let change = context.services.organization.set_max_key_lifetime(&actor, max_key_lifetime_days).await?;
     Ok(OrganizationPolicyChange::from(&change))
 }
@@ -224,7 +224,7 @@ pub async fn set_key_lifetime_policy(max_key_lifetime_days: Option<MaxKeyLifetim
 /// Remembers the language the signed-in user reads the console in (their e-mails follow it).
 #[server(input = Json, endpoint = "save_language")]
 pub async fn save_language(language: Language) -> Result<(), AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     context.services.accounts.set_language(&actor, language).await?;
     Ok(())
 }
@@ -232,7 +232,7 @@ pub async fn save_language(language: Language) -> Result<(), AppError> {
 #[server(input = Json, endpoint = "delete_api_key")]
 pub async fn delete_api_key(id: String) -> Result<(), AppError> {
     use sesame_core::{keys::KeyError, model::ApiKeyId};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     context.services.keys.delete(&actor, id).await?;
     Ok(())
@@ -242,8 +242,8 @@ pub async fn delete_api_key(id: String) -> Result<(), AppError> {
 /// one page at a time.
 #[server(input = Json, endpoint = "list_users")]
 pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
-    let request = crate::ssr::page_request(page, page_size)?;
+    let (context, actor) = crate::server::actor().await?;
+    let request = crate::server::page_request(page, page_size)?;
     let found = context.services.users.list(&actor, request).await?;
     Ok(UsersPage {
         users: found.items.iter().map(UserView::from).collect(),
@@ -256,7 +256,7 @@ pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError
 #[server(input = Json, endpoint = "get_user")]
 pub async fn get_user(id: String) -> Result<UserView, AppError> {
     use sesame_core::{model::UserId, users::UserError};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = UserId::parse(&id).ok_or(UserError::NotFound)?;
     Ok(UserView::from(&context.services.users.get(&actor, id).await?))
 }
@@ -265,7 +265,7 @@ pub async fn get_user(id: String) -> Result<UserView, AppError> {
 #[server(input = Json, endpoint = "create_user")]
 pub async fn create_user(form: NewUserForm) -> Result<UserView, AppError> {
     use sesame_core::{password::Password, users::NewColleague};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let colleague = NewColleague {
         full_name: form.full_name.trim().to_owned(),
         username: form.username.trim().to_owned(),
@@ -283,7 +283,7 @@ pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, App
         model::{UserChange, UserId},
         users::UserError,
     };
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = UserId::parse(&id).ok_or(UserError::NotFound)?;
     let change = UserChange { role: update.role, status: update.status };
     Ok(UserView::from(&context.services.users.update(&actor, id, change).await?))
@@ -294,7 +294,7 @@ pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, App
 #[server(input = Json, endpoint = "change_password")]
 pub async fn change_password(change: PasswordChange) -> Result<(), AppError> {
     use sesame_core::password::Password;
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let (current, new) = (Password::new(change.current), Password::new(change.new));
     Ok(context.services.security.change_password(&actor, &current, &new).await?)
 }
@@ -302,7 +302,7 @@ pub async fn change_password(change: PasswordChange) -> Result<(), AppError> {
 /// The signed-in user's live sessions, this one marked.
 #[server(input = Json, endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let sessions = context.services.security.sessions(&actor).await?;
     Ok(sessions.into_iter().map(SessionView::from).collect())
 }
@@ -311,7 +311,7 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 #[server(input = Json, endpoint = "end_session")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
     use sesame_core::{accounts::AccountError, model::SessionId};
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     let id = SessionId::parse(&id).ok_or(AccountError::SessionNotFound)?;
     Ok(context.services.security.end_session(&actor, id).await?)
 }
@@ -319,7 +319,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
 /// Signs out every session of the user but this one; how many were ended.
 #[server(input = Json, endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
-    let (context, actor) = crate::ssr::actor().await?;
+    let (context, actor) = crate::server::actor().await?;
     Ok(context.services.security.end_other_sessions(&actor).await?)
 }
 
@@ -328,8 +328,8 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 #[server(input = Json, endpoint = "list_activity")]
 pub async fn list_activity(page: u32, page_size: u32) -> Result<ActivityPage, AppError> {
     use crate::wire::ActivityView;
-    let (context, actor) = crate::ssr::actor().await?;
-    let request = crate::ssr::page_request(page, page_size)?;
+    let (context, actor) = crate::server::actor().await?;
+    let request = crate::server::page_request(page, page_size)?;
     let found = context.services.activity.list(&actor, request).await?;
     Ok(ActivityPage {
         events: found.items.iter().map(ActivityView::from).collect(),
