@@ -1,13 +1,16 @@
-//! The server functions behind the console. Each one decodes its arguments, calls the one
+//! The server functions behind the console. Each one takes typed arguments, calls the one
 //! core function of its use case with the signed-in actor, and encodes the answer: the
-//! rules, the change, its activity event and the audit line all live in `sesame-core`.
-//! Cross-site calls are refused before any of them runs, by the server's origin check on
-//! the whole prefix.
+//! rules, the parsing of what was sent, the clock, the change, its activity event and the
+//! audit line all live in `sesame-core`. Cross-site calls are refused before any of them
+//! runs, by the server's origin check on the whole prefix.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use sesame_model::{KeyRateLimit, Language, MaxKeyLifetime, Permission, Status};
+use sesame_model::{
+    ids::{ApiKeyId, SessionId, UserId},
+    KeyRateLimit, Language, MaxKeyLifetime, Permission, Status,
+};
 
 use crate::{
     error::AppError,
@@ -30,17 +33,9 @@ pub async fn load_session() -> Result<SessionState, AppError> {
 /// The one-time setup: creates the first administrator and signs them in.
 #[server(input = Json, endpoint = "setup_first_admin")]
 pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
-    use sesame_core::{accounts::UserInput, model::Role, password::Password};
     let (context, client, _) = crate::server::visitor();
-    let input = UserInput {
-        organization: form.organization.trim().to_owned(),
-        full_name: form.full_name.trim().to_owned(),
-        username: form.username.trim().to_owned(),
-        email: form.email.trim().to_owned(),
-        role: Role::Admin,
-        password: Password::new(form.password),
-    };
-    let logged_in = context.services.accounts.set_up(form.setup_token.trim(), input, &client).await?;
+    let (token, input) = form.into_parts();
+    let logged_in = context.services.accounts.set_up(&token, input, &client).await?;
     crate::server::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
 }
@@ -49,10 +44,10 @@ pub async fn setup_first_admin(form: SetupForm) -> Result<UserView, AppError> {
 /// `sesame_core::throttle`); a wrong password and an unknown user answer the same.
 #[server(input = Json, endpoint = "log_in")]
 pub async fn log_in(username: String, password: String) -> Result<UserView, AppError> {
-    use sesame_core::password::Password;
     // The session this browser had, if any, is replaced by the new one.
     let (context, client, replacing) = crate::server::visitor();
-    let logged_in = context.services.accounts.log_in(&username, &Password::new(password), &client, replacing.as_ref()).await?;
+    let password = sesame_core::password::Password::new(password);
+    let logged_in = context.services.accounts.log_in(&username, &password, &client, replacing.as_ref()).await?;
     crate::server::sign_in_cookies(&context, &logged_in);
     Ok(UserView::from(&logged_in.user))
 }
@@ -70,8 +65,7 @@ pub async fn log_out() -> Result<(), AppError> {
 #[server(input = Json, endpoint = "list_api_keys")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let keys = context.services.keys.list(&actor).await?;
-    Ok(keys.iter().map(ApiKeyView::from).collect())
+    Ok(context.services.keys.list(&actor).await?.iter().map(ApiKeyView::from).collect())
 }
 
 /// Generates a key; `name` empty or absent gets the random default, `expires_at` absent
@@ -85,7 +79,6 @@ pub async fn generate_api_key(
 ) -> Result<CreatedKey, AppError> {
     use sesame_core::keys::NewKey;
     let (context, actor) = crate::server::actor().await?;
-    // The console's "full access" is no list at all: what a full-access session makes.
     let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes, ..NewKey::default() }).await?;
     Ok(CreatedKey::from(&created))
 }
@@ -93,26 +86,18 @@ pub async fn generate_api_key(
 /// Sets what a key may do: `scopes` a non-empty list, or absent for full access. Applies to
 /// the key's next request, on every node.
 #[server(input = Json, endpoint = "set_api_key_scopes")]
-pub async fn set_api_key_scopes(id: String, scopes: Option<Vec<Permission>>) -> Result<ApiKeyView, AppError> {
-    use sesame_core::{
-        keys::{KeyChange, KeyError},
-        model::ApiKeyId,
-    };
+pub async fn set_api_key_scopes(id: ApiKeyId, scopes: Option<Vec<Permission>>) -> Result<ApiKeyView, AppError> {
+    use sesame_core::keys::KeyChange;
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let change = KeyChange { scopes: Some(scopes), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }
 
 /// Renames, disables or enables a key (`None` leaves that part as it is).
 #[server(input = Json, endpoint = "update_api_key")]
-pub async fn update_api_key(id: String, name: Option<String>, status: Option<Status>) -> Result<ApiKeyView, AppError> {
-    use sesame_core::{
-        keys::{KeyChange, KeyError},
-        model::ApiKeyId,
-    };
+pub async fn update_api_key(id: ApiKeyId, name: Option<String>, status: Option<Status>) -> Result<ApiKeyView, AppError> {
+    use sesame_core::keys::KeyChange;
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, KeyChange { name, status, ..KeyChange::default() }).await?))
 }
 
@@ -121,45 +106,29 @@ pub async fn update_api_key(id: String, name: Option<String>, status: Option<Sta
 /// to the key's next request, on every node.
 #[server(input = Json, endpoint = "set_api_key_restrictions")]
 pub async fn set_api_key_restrictions(
-    id: String,
+    id: ApiKeyId,
     allowed_addresses: Vec<String>,
     rate_limit: Option<KeyRateLimit>,
 ) -> Result<ApiKeyView, AppError> {
-    use sesame_core::{
-        keys::{KeyChange, KeyError},
-        model::ApiKeyId,
-    };
+    use sesame_core::keys::KeyChange;
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let change = KeyChange { allowed_addresses: Some(allowed_addresses), rate_limit: Some(rate_limit), ..KeyChange::default() };
     Ok(ApiKeyView::from(&context.services.keys.update(&actor, id, change).await?))
 }
 
 /// One of the signed-in user's keys, with its recent addresses.
 #[server(input = Json, endpoint = "get_api_key")]
-pub async fn get_api_key(id: String) -> Result<ApiKeyDetails, AppError> {
-    use sesame_core::{keys::KeyError, model::ApiKeyId};
+pub async fn get_api_key(id: ApiKeyId) -> Result<ApiKeyDetails, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyDetails::from(&context.services.keys.get(&actor, id).await?))
 }
 
 /// One of the signed-in user's keys' usage over `range`: the last 24 hours by hour, or the
 /// last 7 or 30 days (UTC, today included) by day.
 #[server(input = Json, endpoint = "api_key_usage")]
-pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView, AppError> {
-    use chrono::{DurationRound, TimeDelta};
-    use sesame_core::{keys::KeyError, model::{ApiKeyId, Granularity}};
+pub async fn api_key_usage(id: ApiKeyId, range: UsageRange) -> Result<KeyUsageView, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let to = Utc::now();
-    let (granularity, unit, buckets) = match range {
-        UsageRange::Day => (Granularity::Hour, TimeDelta::hours(1), 24),
-        UsageRange::Week => (Granularity::Day, TimeDelta::days(1), 7),
-        UsageRange::Month => (Granularity::Day, TimeDelta::days(1), 30),
-    };
-    let from = to.duration_trunc(unit).unwrap_or(to) - unit * (buckets - 1);
-    Ok(KeyUsageView::from(&context.services.keys.usage(&actor, id, granularity, from, to).await?))
+    Ok(KeyUsageView::from(&context.services.keys.usage(&actor, id, range.window()).await?))
 }
 
 /// Each of the signed-in user's keys' requests per day over the last 7 days (UTC, today
@@ -167,34 +136,23 @@ pub async fn api_key_usage(id: String, range: UsageRange) -> Result<KeyUsageView
 #[server(input = Json, endpoint = "api_keys_week")]
 pub async fn api_keys_week() -> Result<Vec<KeyWeekView>, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let weeks = context.services.keys.daily_usage(&actor, 7).await?;
-    Ok(weeks
-        .iter()
-        .map(|(id, series)| KeyWeekView { id: *id, days: series.buckets.iter().map(|(_, counts)| counts.total()).collect() })
-        .collect())
+    Ok(context.services.keys.daily_usage(&actor, 7).await?.iter().map(KeyWeekView::from).collect())
 }
 
 /// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps
 /// working for `grace_seconds`. `expires_at`: a new expiry (none keeps the key's).
 #[server(input = Json, endpoint = "roll_api_key")]
-pub async fn roll_api_key(id: String, grace_seconds: u32, expires_at: Option<DateTime<Utc>>) -> Result<CreatedKey, AppError> {
-    use sesame_core::{
-        keys::{KeyError, Roll},
-        model::ApiKeyId,
-    };
+pub async fn roll_api_key(id: ApiKeyId, grace_seconds: u32, expires_at: Option<DateTime<Utc>>) -> Result<CreatedKey, AppError> {
+    use sesame_core::keys::Roll;
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(grace_seconds));
-    let rolled = context.services.keys.roll(&actor, id, Roll { grace, expires_at }).await?;
-    Ok(CreatedKey::from(&rolled))
+    Ok(CreatedKey::from(&context.services.keys.roll(&actor, id, Roll { grace, expires_at }).await?))
 }
 
 /// Stops a rolled key's previous secret now.
 #[server(input = Json, endpoint = "end_api_key_overlap")]
-pub async fn end_api_key_overlap(id: String) -> Result<ApiKeyView, AppError> {
-    use sesame_core::{keys::KeyError, model::ApiKeyId};
+pub async fn end_api_key_overlap(id: ApiKeyId) -> Result<ApiKeyView, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(ApiKeyView::from(&context.services.keys.end_overlap(&actor, id).await?))
 }
 
@@ -225,15 +183,12 @@ pub async fn set_key_lifetime_policy(max_key_lifetime_days: Option<MaxKeyLifetim
 #[server(input = Json, endpoint = "save_language")]
 pub async fn save_language(language: Language) -> Result<(), AppError> {
     let (context, actor) = crate::server::actor().await?;
-    context.services.accounts.set_language(&actor, language).await?;
-    Ok(())
+    Ok(context.services.accounts.set_language(&actor, language).await?)
 }
 
 #[server(input = Json, endpoint = "delete_api_key")]
-pub async fn delete_api_key(id: String) -> Result<(), AppError> {
-    use sesame_core::{keys::KeyError, model::ApiKeyId};
+pub async fn delete_api_key(id: ApiKeyId) -> Result<(), AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     context.services.keys.delete(&actor, id).await?;
     Ok(())
 }
@@ -244,47 +199,31 @@ pub async fn delete_api_key(id: String) -> Result<(), AppError> {
 pub async fn list_users(page: u32, page_size: u32) -> Result<UsersPage, AppError> {
     let (context, actor) = crate::server::actor().await?;
     let request = crate::server::page_request(page, page_size)?;
-    let found = context.services.users.list(&actor, request).await?;
-    Ok(UsersPage {
-        users: found.items.iter().map(UserView::from).collect(),
-        page: found.request.number(),
-        page_size: found.request.size(),
-        total: found.total,
-    })
+    Ok(UsersPage::from(&context.services.users.list(&actor, request).await?))
 }
 
+/// One user the caller may see. The console itself never asks: only the tests' privilege
+/// table does, through the session (the `testing` feature).
+#[cfg(feature = "testing")]
 #[server(input = Json, endpoint = "get_user")]
-pub async fn get_user(id: String) -> Result<UserView, AppError> {
-    use sesame_core::{model::UserId, users::UserError};
+pub async fn get_user(id: UserId) -> Result<UserView, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let id = UserId::parse(&id).ok_or(UserError::NotFound)?;
     Ok(UserView::from(&context.services.users.get(&actor, id).await?))
 }
 
-/// An administrator adds a colleague to their organization.
+/// An administrator adds a colleague to their organization (the form as typed: the browser
+/// trims what a person typed).
 #[server(input = Json, endpoint = "create_user")]
 pub async fn create_user(form: NewUserForm) -> Result<UserView, AppError> {
-    use sesame_core::{password::Password, users::NewColleague};
     let (context, actor) = crate::server::actor().await?;
-    let colleague = NewColleague {
-        full_name: form.full_name.trim().to_owned(),
-        username: form.username.trim().to_owned(),
-        email: form.email.trim().to_owned(),
-        role: form.role,
-        password: Password::new(form.password),
-    };
-    Ok(UserView::from(&context.services.users.create(&actor, colleague).await?))
+    Ok(UserView::from(&context.services.users.create(&actor, form.into_colleague()).await?))
 }
 
 /// An administrator changes a colleague's role or status; see `sesame_core::users`.
 #[server(input = Json, endpoint = "update_user")]
-pub async fn update_user(id: String, update: UserUpdate) -> Result<UserView, AppError> {
-    use sesame_core::{
-        model::{UserChange, UserId},
-        users::UserError,
-    };
+pub async fn update_user(id: UserId, update: UserUpdate) -> Result<UserView, AppError> {
+    use sesame_core::model::UserChange;
     let (context, actor) = crate::server::actor().await?;
-    let id = UserId::parse(&id).ok_or(UserError::NotFound)?;
     let change = UserChange { role: update.role, status: update.status };
     Ok(UserView::from(&context.services.users.update(&actor, id, change).await?))
 }
@@ -303,16 +242,13 @@ pub async fn change_password(change: PasswordChange) -> Result<(), AppError> {
 #[server(input = Json, endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let sessions = context.services.security.sessions(&actor).await?;
-    Ok(sessions.into_iter().map(SessionView::from).collect())
+    Ok(context.services.security.sessions(&actor).await?.into_iter().map(SessionView::from).collect())
 }
 
 /// Signs one of the user's sessions out (another device, or this one).
 #[server(input = Json, endpoint = "end_session")]
-pub async fn end_session(id: String) -> Result<(), AppError> {
-    use sesame_core::{accounts::AccountError, model::SessionId};
+pub async fn end_session(id: SessionId) -> Result<(), AppError> {
     let (context, actor) = crate::server::actor().await?;
-    let id = SessionId::parse(&id).ok_or(AccountError::SessionNotFound)?;
     Ok(context.services.security.end_session(&actor, id).await?)
 }
 
@@ -327,16 +263,9 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 /// first.
 #[server(input = Json, endpoint = "list_activity")]
 pub async fn list_activity(page: u32, page_size: u32) -> Result<ActivityPage, AppError> {
-    use crate::wire::ActivityView;
     let (context, actor) = crate::server::actor().await?;
     let request = crate::server::page_request(page, page_size)?;
-    let found = context.services.activity.list(&actor, request).await?;
-    Ok(ActivityPage {
-        events: found.items.iter().map(ActivityView::from).collect(),
-        page: found.request.number(),
-        page_size: found.request.size(),
-        total: found.total,
-    })
+    Ok(ActivityPage::from(&context.services.activity.list(&actor, request).await?))
 }
 
 /// Registers every server function with the server. The `sesame` binary calls this so
@@ -356,6 +285,7 @@ pub fn register_server_functions() {
     register_explicit::<EndApiKeyOverlap>();
     register_explicit::<DeleteApiKey>();
     register_explicit::<ListUsers>();
+    #[cfg(feature = "testing")]
     register_explicit::<GetUser>();
     register_explicit::<CreateUser>();
     register_explicit::<UpdateUser>();

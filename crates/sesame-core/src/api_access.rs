@@ -4,15 +4,15 @@
 use std::{net::IpAddr, sync::Arc};
 
 use crate::{
-    door::Door,
     actor::{Actor, Client},
+    door::Door,
     key::KeyHash,
-    usage::{self, Outcome},
-    model::Permission,
+    model::{Permission, User},
     principal::KeyPrincipal,
-    rights::Refusal,
+    rights::{self, Refusal},
     store::{Store, StoreError},
     throttle::{RetryAfter, Throttles},
+    usage::{self, Outcome},
     verifier::{Verified, Verifier, VerifyError},
 };
 
@@ -64,10 +64,15 @@ impl ApiAccess {
         Self { verifier, throttles, store, door }
     }
 
-    /// Whether the actor may act with `permission`, for what the REST API serves without a
-    /// use case of its own (`GET /me`); a refusal is recorded as every use case records it.
-    pub fn require(&self, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
-        self.door.require(actor, permission)
+    /// The user a key acts as (`GET /me`), if the key may read it: decided on the
+    /// principal alone (the hot path builds no actor), a refusal recorded as every use case
+    /// records it.
+    pub fn me<'a>(&self, authenticated: &'a Authenticated, client: impl FnOnce() -> Client) -> Result<&'a Arc<User>, Refusal> {
+        let principal = &authenticated.principal;
+        if rights::check(&principal.user, principal.scopes, Permission::MeRead).is_err() {
+            self.door.require(&authenticated.actor(client()), Permission::MeRead)?;
+        }
+        Ok(&principal.user)
     }
 
     /// The principal behind `presented`, from a client at `ip`. Refusals are logged with

@@ -56,6 +56,7 @@ use door::Door;
 use invalidation::Invalidation;
 use key_cache::KeyCache;
 use keys::Keys;
+use notices::Delivery;
 use last_use::LastUseRecorder;
 use organization::Organizations;
 use password::PasswordHasher;
@@ -117,6 +118,7 @@ pub struct Services {
     key_cache: Arc<KeyCache>,
     /// PostgreSQL: the nodes sharing the database (see [`cluster`]).
     cluster: Option<Arc<Cluster>>,
+    delivery: Delivery,
     store: Store,
 }
 
@@ -150,12 +152,13 @@ impl Services {
         let accounts = Accounts::new(store.clone(), hasher.clone(), attempts.clone(), settings.session_idle);
         let verifier = Verifier::new(store.clone(), last_use.clone(), cache.clone());
         let door = Door::new(store.clone());
+        let delivery = Delivery::default();
         Self {
             users: Users::new(store.clone(), door.clone(), hasher.clone(), invalidation.clone(), throttles.clone()),
             security: Security::new(store.clone(), door.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone(), door.clone()),
             accounts,
-            keys: Keys::new(store.clone(), door.clone(), invalidation.clone(), throttles.clone(), settings.max_keys_per_owner),
+            keys: Keys::new(store.clone(), door.clone(), invalidation.clone(), throttles.clone(), settings.max_keys_per_owner, delivery.clone()),
             organization: Organizations::new(store.clone(), door.clone(), invalidation),
             reminders: Reminders::new(store.clone()),
             api: ApiAccess::new(verifier.clone(), throttles.clone(), store.clone(), door),
@@ -164,7 +167,15 @@ impl Services {
             throttles,
             key_cache: cache,
             cluster,
+            delivery,
             store,
+        }
+    }
+
+    /// Where the notices the services make go from now on (the server's mailer); once.
+    pub fn deliver_notices_with(&self, deliverer: Arc<dyn notices::Deliver>) {
+        if !self.delivery.set(deliverer) {
+            tracing::warn!("notices already had somewhere to go; kept it");
         }
     }
 

@@ -1,8 +1,12 @@
 //! What Sésame tells a key's owner outside the console — a key expires soon, a key was
-//! revoked as leaked — once the change behind it is committed. The services hand notices
-//! out; the server delivers them (by e-mail when configured), in the owner's language.
+//! revoked as leaked — once the change behind it is committed. The use case that causes a
+//! notice hands it to the [`Delivery`] the server plugged in (e-mail, in the owner's
+//! language), off the caller's path; with none, the console and the activity still tell.
 
-use std::net::IpAddr;
+use std::{
+    net::IpAddr,
+    sync::{Arc, OnceLock},
+};
 
 use chrono::{DateTime, Utc};
 use sesame_model::Language;
@@ -46,6 +50,30 @@ pub struct Notice {
     /// When it happened.
     pub at: DateTime<Utc>,
     pub kind: NoticeKind,
+}
+
+/// Delivers notices (the server's mailer): called once the change behind them committed,
+/// and must not make the caller wait.
+pub trait Deliver: Send + Sync {
+    fn deliver(&self, notices: Vec<Notice>);
+}
+
+/// Where the services' notices go, once the server has said (see
+/// [`crate::Services::deliver_notices_with`]); shared by every service that makes notices.
+#[derive(Clone, Default)]
+pub(crate) struct Delivery(Arc<OnceLock<Arc<dyn Deliver>>>);
+
+impl Delivery {
+    pub(crate) fn set(&self, deliverer: Arc<dyn Deliver>) -> bool {
+        self.0.set(deliverer).is_ok()
+    }
+
+    /// Hands `notices` over, if anything delivers them.
+    pub(crate) fn deliver(&self, notices: Vec<Notice>) {
+        if let (Some(deliverer), false) = (self.0.get(), notices.is_empty()) {
+            deliverer.deliver(notices);
+        }
+    }
 }
 
 impl Notice {

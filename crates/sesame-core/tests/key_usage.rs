@@ -12,7 +12,7 @@ use common::{fixture, signed_in, user_in, Fixture};
 use sesame_core::{
     actor::{Actor, Client},
     api_access::ApiRefusal,
-    keys::{KeyError, NewKey},
+    keys::{KeyError, NewKey, UsageWindow},
     model::{Permission, RatePeriod, Role},
     model::KeyRateLimit,
     password::Password,
@@ -63,12 +63,12 @@ async fn usage_counts_are_exact_by_hour_and_outcome() {
     f.services.flush_last_use().await.unwrap();
     assert_eq!(f.services.pending_usage(), 0);
 
-    let hours = f.services.keys.usage(&ada, id, Granularity::Hour, start - TimeDelta::hours(1), start + TimeDelta::minutes(90)).await.unwrap();
+    let hours = f.services.keys.usage(&ada, id, UsageWindow::between(Granularity::Hour, start - TimeDelta::hours(1), start + TimeDelta::minutes(90))).await.unwrap();
     let counts: Vec<Counts> = hours.buckets.iter().map(|(_, counts)| *counts).collect();
     assert_eq!(counts, [Counts::default(), Counts([1, 1, 0, 0]), Counts([1, 0, 2, 1])], "accepted, out of scope, address, throttled");
     assert_eq!(hours.totals().total(), 6);
     assert_eq!(hours.totals().of(Outcome::AddressNotAllowed), 2);
-    let days = f.services.keys.usage(&ada, id, Granularity::Day, start - TimeDelta::days(1), start + TimeDelta::hours(2)).await.unwrap();
+    let days = f.services.keys.usage(&ada, id, UsageWindow::between(Granularity::Day, start - TimeDelta::days(1), start + TimeDelta::hours(2))).await.unwrap();
     assert_eq!(days.totals(), hours.totals());
     let week = f.services.keys.daily_usage(&ada, 7).await.unwrap();
     assert_eq!(week.len(), 1);
@@ -77,23 +77,23 @@ async fn usage_counts_are_exact_by_hour_and_outcome() {
 
     // A range that ends before it starts has no buckets; one too long for hours is cut to
     // its last 31 days.
-    let backwards = f.services.keys.usage(&ada, id, Granularity::Hour, start, start - TimeDelta::hours(1)).await.unwrap();
+    let backwards = f.services.keys.usage(&ada, id, UsageWindow::between(Granularity::Hour, start, start - TimeDelta::hours(1))).await.unwrap();
     assert!(backwards.buckets.is_empty(), "{backwards:?}");
     let end = start + TimeDelta::minutes(30);
-    let too_long = f.services.keys.usage(&ada, id, Granularity::Hour, end - TimeDelta::days(400), end).await.unwrap();
+    let too_long = f.services.keys.usage(&ada, id, UsageWindow::between(Granularity::Hour, end - TimeDelta::days(400), end)).await.unwrap();
     assert_eq!(too_long.buckets.len(), 31 * 24);
     assert_eq!(too_long.from, end - TimeDelta::days(31));
 
     // Another user's key is no one's business.
     user_in(&f, "bob", "Acme", Role::User).await;
     let bob = signed_in(&f, "bob", &Client::new(ip("203.0.113.2"), None)).await;
-    let other = f.services.keys.usage(&bob, id, Granularity::Hour, start, start + TimeDelta::hours(1)).await;
+    let other = f.services.keys.usage(&bob, id, UsageWindow::between(Granularity::Hour, start, start + TimeDelta::hours(1))).await;
     assert!(matches!(other, Err(KeyError::NotFound)), "{other:?}");
 
     // Kept 90 days.
     f.clock.set(start + TimeDelta::days(91));
     f.services.housekeeping().await.unwrap();
-    let gone = f.services.keys.usage(&ada, id, Granularity::Day, start - TimeDelta::days(1), start + TimeDelta::days(2)).await.unwrap();
+    let gone = f.services.keys.usage(&ada, id, UsageWindow::between(Granularity::Day, start - TimeDelta::days(1), start + TimeDelta::days(2))).await.unwrap();
     assert_eq!(gone.totals().total(), 0);
 }
 
@@ -120,7 +120,7 @@ async fn a_request_refused_for_its_owners_role_is_not_counted_as_accepted() {
     f.services.flush_last_use().await.unwrap();
 
     let now = f.clock.now();
-    let hours = f.services.keys.usage(&ada, id, Granularity::Hour, now - TimeDelta::hours(1), now + TimeDelta::hours(1)).await.unwrap();
+    let hours = f.services.keys.usage(&ada, id, UsageWindow::between(Granularity::Hour, now - TimeDelta::hours(1), now + TimeDelta::hours(1))).await.unwrap();
     assert_eq!(hours.totals().of(Outcome::Accepted), 0, "{hours:?}");
     assert_eq!(hours.totals().of(Outcome::OutOfScope), 1, "{hours:?}");
 }

@@ -5,7 +5,7 @@
 use std::io::BufRead;
 
 use anyhow::{bail, Context};
-use sesame_core::{accounts::UserInput, actor::Actor, keys::NewKey, password::Password, Services, Settings};
+use sesame_core::{accounts::OperatorUser, actor::Actor, keys::NewKey, password::Password, Services, Settings};
 
 use crate::cli::{KeyCommand, UserCommand};
 
@@ -26,21 +26,9 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
     std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     let services = services(database_url).await?;
-    let organization = match organization {
-        Some(name) => name,
-        None => services.accounts.first_organization().await?.unwrap_or_else(|| "Default".into()),
-    };
-    let input = UserInput {
-        organization,
-        full_name: full_name.unwrap_or_else(|| username.clone()),
-        username,
-        email,
-        role: role.into(),
-        password: Password::new(password),
-    };
-    let user = services.accounts.create_user_by_operator(input).await?;
-    // On standard error through the logger, so `--log-format json` applies to it too.
-    tracing::info!(role = user.role.as_str(), user = %user.username, organization = %user.organization_name, "user created");
+    // The defaults (the organization, the full name) are the core's; so is the audit line.
+    let user = OperatorUser { organization, full_name, username, email, role: role.into(), password: Password::new(password) };
+    services.accounts.create_user_by_operator(user).await?;
     Ok(())
 }
 
@@ -71,7 +59,6 @@ pub async fn key(database_url: &str, max_keys_per_owner: u32, command: KeyComman
         bail!("no user named {username:?}");
     };
     let created = services.keys.create(&Actor::command_line(user), NewKey::named(name.as_deref())).await?;
-    tracing::info!(key_name = %created.key.name, key_id = %created.key.id, user = %username, "API key created");
     // The key alone on standard output, for provisioning scripts.
     println!("{}", created.secret.expose());
     Ok(())

@@ -65,17 +65,7 @@ impl Mailer {
         sent
     }
 
-    /// Sends the notices on a task of their own, so the request that caused them answers
-    /// without waiting for the SMTP server.
-    pub fn send_in_background(&self, notices: Vec<Notice>) {
-        if notices.is_empty() {
-            return;
-        }
-        let mailer = self.clone();
-        tokio::spawn(async move {
-            mailer.send_all(&notices).await;
-        });
-    }
+
 
     async fn send(&self, notice: &Notice) -> anyhow::Result<()> {
         let (subject, body) = compose(notice, &self.console_url);
@@ -88,6 +78,17 @@ impl Mailer {
             .body(body)?;
         self.transport.send(message).await?;
         Ok(())
+    }
+}
+
+/// The services' notices go out by e-mail, on a task of their own, so the request that
+/// caused them answers without waiting for the SMTP server.
+impl sesame_core::notices::Deliver for Mailer {
+    fn deliver(&self, notices: Vec<Notice>) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            mailer.send_all(&notices).await;
+        });
     }
 }
 

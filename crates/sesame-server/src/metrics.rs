@@ -117,9 +117,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
     let stats = &services.last_use.stats;
     let relaxed = std::sync::atomic::Ordering::Relaxed;
     gauge!("sesame_last_use_pending").set(services.last_use.pending() as f64);
-    let last_flushed = stats.last_flushed_ms.load(relaxed);
-    if last_flushed > 0 {
-        let lag = Duration::from_millis((chrono::Utc::now().timestamp_millis() - last_flushed).max(0) as u64);
+    if let Some(lag) = services.last_use.flush_lag() {
         gauge!("sesame_last_use_flush_lag_seconds").set(lag.as_secs_f64());
     }
     gauge!("sesame_last_use_written").set(stats.written.load(relaxed) as f64);

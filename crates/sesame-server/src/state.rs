@@ -19,7 +19,12 @@ pub struct SharedState {
 }
 
 impl AppState {
+    /// The state of a server of `services`; their notices go out by e-mail when SMTP is
+    /// configured.
     pub fn new(services: Services, config: AppConfig) -> Self {
+        if let Some(mailer) = &config.mailer {
+            services.deliver_notices_with(Arc::new(mailer.clone()));
+        }
         Self(Arc::new(SharedState { services: Arc::new(services), config: Arc::new(config), me_cache: Default::default() }))
     }
 }

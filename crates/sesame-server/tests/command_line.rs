@@ -68,13 +68,13 @@ fn provisioning_a_key_from_the_command_line_and_serving_it() {
     Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
     assert!(server.wait().unwrap().success());
     let (last_used, usage) = runtime.block_on(async {
-        use sesame_core::{actor::Actor, usage::{Granularity, Outcome}};
+        use sesame_core::{actor::Actor, keys::UsageWindow, usage::{Granularity, Outcome}};
         let services = sesame_core::Services::connect(&database_url, Default::default()).await.unwrap();
         let user = services.accounts.user_named("ops").await.unwrap().unwrap();
         let operator = Actor::command_line(user);
         let key = services.keys.list(&operator).await.unwrap().remove(0);
         let now = chrono::Utc::now();
-        let usage = services.keys.usage(&operator, key.id, Granularity::Hour, now - chrono::TimeDelta::hours(2), now).await.unwrap();
+        let usage = services.keys.usage(&operator, key.id, UsageWindow::between(Granularity::Hour, now - chrono::TimeDelta::hours(2), now)).await.unwrap();
         (key, usage.totals().of(Outcome::Accepted))
     });
     assert_eq!(last_used.last_used_ip, Some("127.0.0.1".parse().unwrap()));

@@ -134,3 +134,57 @@ impl From<&sesame_core::usage::UsageSeries> for KeyUsageView {
         }
     }
 }
+
+impl From<&sesame_core::model::Page<User>> for crate::wire::UsersPage {
+    fn from(found: &sesame_core::model::Page<User>) -> Self {
+        Self { users: found.items.iter().map(UserView::from).collect(), page: found.request.number(), page_size: found.request.size(), total: found.total }
+    }
+}
+
+impl From<&sesame_core::model::Page<Event>> for crate::wire::ActivityPage {
+    fn from(found: &sesame_core::model::Page<Event>) -> Self {
+        Self { events: found.items.iter().map(ActivityView::from).collect(), page: found.request.number(), page_size: found.request.size(), total: found.total }
+    }
+}
+
+impl From<&(sesame_core::model::ApiKeyId, sesame_core::usage::UsageSeries)> for crate::wire::KeyWeekView {
+    fn from((id, series): &(sesame_core::model::ApiKeyId, sesame_core::usage::UsageSeries)) -> Self {
+        Self { id: *id, days: series.buckets.iter().map(|(_, counts)| counts.total()).collect() }
+    }
+}
+
+impl crate::wire::UsageRange {
+    /// The buckets the panel shows for this range.
+    pub fn window(self) -> sesame_core::keys::UsageWindow {
+        use sesame_core::{keys::UsageWindow, model::Granularity};
+        match self {
+            crate::wire::UsageRange::Day => UsageWindow::last(Granularity::Hour, 24),
+            crate::wire::UsageRange::Week => UsageWindow::last(Granularity::Day, 7),
+            crate::wire::UsageRange::Month => UsageWindow::last(Granularity::Day, 30),
+        }
+    }
+}
+
+impl crate::wire::NewUserForm {
+    /// The colleague the form describes, as typed.
+    pub fn into_colleague(self) -> sesame_core::users::NewColleague {
+        let password = sesame_core::password::Password::new(self.password);
+        sesame_core::users::NewColleague { full_name: self.full_name, username: self.username, email: self.email, role: self.role, password }
+    }
+}
+
+impl crate::wire::SetupForm {
+    /// The setup token and the first administrator, as typed.
+    pub fn into_parts(self) -> (String, sesame_core::accounts::UserInput) {
+        let input = sesame_core::accounts::UserInput {
+            organization: self.organization,
+            full_name: self.full_name,
+            username: self.username,
+            email: self.email,
+            role: sesame_core::model::Role::Admin,
+            password: sesame_core::password::Password::new(self.password),
+        };
+        (self.setup_token, input)
+    }
+}
+

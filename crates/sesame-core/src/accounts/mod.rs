@@ -21,6 +21,34 @@ use crate::{
     throttle::RetryAfter,
 };
 
+/// Where the operator's first user goes when no organization is named.
+pub const DEFAULT_ORGANIZATION: &str = "Default";
+
+/// A user the operator creates from the command line; what is left out gets a default (see
+/// [`Accounts::create_user_by_operator`]).
+#[derive(Debug, Clone)]
+pub struct OperatorUser {
+    pub organization: Option<String>,
+    pub full_name: Option<String>,
+    pub username: String,
+    pub email: String,
+    pub role: Role,
+    pub password: Password,
+}
+
+impl From<UserInput> for OperatorUser {
+    fn from(input: UserInput) -> Self {
+        Self {
+            organization: Some(input.organization),
+            full_name: Some(input.full_name),
+            username: input.username,
+            email: input.email,
+            role: input.role,
+            password: input.password,
+        }
+    }
+}
+
 /// Where the one-time setup token is kept (`server_secrets`).
 const SETUP_TOKEN: &str = "setup_token";
 
@@ -169,9 +197,17 @@ impl Accounts {
         Ok(LoggedIn { user, session: token, device })
     }
 
-    /// The operator's `sesame user create`: a user in the organization named in `input`
-    /// (created if new).
-    pub async fn create_user_by_operator(&self, input: UserInput) -> Result<User, AccountError> {
+    /// The operator's `sesame user create`: a user in the organization named (created if
+    /// new; none named: the oldest one, or `Default` on a fresh database), their full name
+    /// their username unless given.
+    pub async fn create_user_by_operator(&self, user: impl Into<OperatorUser>) -> Result<User, AccountError> {
+        let user = user.into();
+        let organization = match user.organization {
+            Some(named) => named,
+            None => store::users::first_organization(&mut *self.store.read().await?).await?.unwrap_or_else(|| DEFAULT_ORGANIZATION.to_owned()),
+        };
+        let full_name = user.full_name.unwrap_or_else(|| user.username.clone());
+        let input = UserInput { organization, full_name, username: user.username, email: user.email, role: user.role, password: user.password };
         let new_user = new_user(&self.hasher, &input).await.map_err(AccountError::Invalid)?;
         let mut tx = self.store.write().await?;
         let now = store::now_millis();
@@ -182,10 +218,6 @@ impl Accounts {
         Ok(user)
     }
 
-    /// Where the operator's new users go when no organization is named: the oldest one.
-    pub async fn first_organization(&self) -> Result<Option<String>, AccountError> {
-        Ok(store::users::first_organization(&mut *self.store.read().await?).await?)
-    }
 
     /// The active user with this username (the operator's `sesame key create`).
     pub async fn user_named(&self, username: &str) -> Result<Option<User>, AccountError> {

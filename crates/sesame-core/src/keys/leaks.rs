@@ -20,7 +20,8 @@ impl Keys {
     /// Malformed entries are skipped. Each owner finds *key revoked as leaked* in their
     /// activity. When this returns, every node refuses the keys. Answers the same whether
     /// any key existed or not (RFC 7009): the caller learns nothing it could not learn by
-    /// presenting the keys. Returns what to tell each owner, for the server to deliver.
+    /// presenting the keys. Each owner is told (see [`crate::notices::Delivery`]); the
+    /// notices are returned too.
     pub async fn revoke_leaked(&self, presented: &[String], client: &Client) -> Result<Vec<Notice>, KeyError> {
         if presented.len() > MAX_LEAKED_KEYS {
             return Err(KeyError::TooManyLeakedKeys);
@@ -42,6 +43,7 @@ impl Keys {
         })
         .await?;
         tracing::info!(target: "sesame::audit", presented = presented.len(), revoked = notices.len(), "keys reported as leaked");
+        self.delivery.deliver(notices.clone());
         Ok(notices)
     }
 

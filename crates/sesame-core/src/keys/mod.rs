@@ -9,6 +9,8 @@ mod manage;
 mod roll;
 mod usage;
 
+pub use usage::UsageWindow;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -18,6 +20,7 @@ use crate::{
     actor::{Actor, Boundary},
     door::{self, Door},
     invalidation::{self, Invalidation},
+    notices::Delivery,
     key::{ApiKeySecret, KeyHash},
     model::{AllowedAddresses, ApiKey, ApiKeyId, Event, KeyAddress, KeyRateLimit, Scopes, Status, User},
     names::{KeyName, NameError},
@@ -245,11 +248,12 @@ pub struct Keys {
     invalidation: Invalidation,
     throttles: Arc<Throttles>,
     max_per_owner: u32,
+    delivery: Delivery,
 }
 
 impl Keys {
-    pub(crate) fn new(store: Store, door: Door, invalidation: Invalidation, throttles: Arc<Throttles>, max_per_owner: u32) -> Self {
-        Self { store, door, invalidation, throttles, max_per_owner }
+    pub(crate) fn new(store: Store, door: Door, invalidation: Invalidation, throttles: Arc<Throttles>, max_per_owner: u32, delivery: Delivery) -> Self {
+        Self { store, door, invalidation, throttles, max_per_owner, delivery }
     }
 
     /// Runs one of the actor's changes to its end even if the caller stops waiting (see

@@ -13,19 +13,48 @@ use crate::{
     usage::{self, Granularity, UsageSeries},
 };
 
+/// Which of a key's usage to read: per `granularity`, up to `to` (none: now), from `from`
+/// (none: the last `buckets` buckets, the current one included — by default the last 24
+/// hours by hour, the last 30 days by day).
+#[derive(Debug, Clone, Copy)]
+pub struct UsageWindow {
+    pub granularity: Granularity,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub buckets: Option<u32>,
+}
+
+impl UsageWindow {
+    /// The last `buckets` buckets of `granularity`, the current one included.
+    pub fn last(granularity: Granularity, buckets: u32) -> Self {
+        Self { granularity, from: None, to: None, buckets: Some(buckets) }
+    }
+
+    /// `[from, to)` by `granularity`.
+    pub fn between(granularity: Granularity, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self { granularity, from: Some(from), to: Some(to), buckets: None }
+    }
+
+    /// The granularity and the range, with what was left out read at `now`.
+    fn at(self, now: DateTime<Utc>) -> (Granularity, DateTime<Utc>, DateTime<Utc>) {
+        let to = self.to.unwrap_or(now);
+        let (unit, default_buckets) = match self.granularity {
+            Granularity::Hour => (TimeDelta::hours(1), 24),
+            Granularity::Day => (TimeDelta::days(1), 30),
+        };
+        let buckets = i32::try_from(self.buckets.unwrap_or(default_buckets).clamp(1, 90 * 24)).unwrap_or(24);
+        let from = self.from.unwrap_or_else(|| to.duration_trunc(unit).unwrap_or(to) - unit * (buckets - 1));
+        (self.granularity, from, to)
+    }
+}
+
 impl Keys {
-    /// What one of the actor's keys did over `[from, to)`, per hour or day, every bucket
+    /// What one of the actor's keys did over a window, per hour or day, every bucket
     /// included. A range longer than [`usage::longest`] is cut to its end (the series says
     /// where it starts); one that does not start before it ends has no buckets.
-    pub async fn usage(
-        &self,
-        actor: &Actor,
-        id: ApiKeyId,
-        granularity: Granularity,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<UsageSeries, KeyError> {
+    pub async fn usage(&self, actor: &Actor, id: ApiKeyId, window: UsageWindow) -> Result<UsageSeries, KeyError> {
         self.door.require(actor, Permission::ApiKeysRead)?;
+        let (granularity, from, to) = window.at(self.store.now());
         let from = from.max(to - usage::longest(granularity)).min(to);
         let mut conn = self.store.read().await?;
         store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;

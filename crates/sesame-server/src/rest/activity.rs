@@ -23,7 +23,7 @@ use crate::state::AppState;
 )]
 pub async fn list(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    actor: ApiActor,
     Pagination(page): Pagination,
 ) -> Result<Json<List<ActivityView>>, ApiError> {
     let page = state.services.activity.list(&actor, page).await?;

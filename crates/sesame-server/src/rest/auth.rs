@@ -1,39 +1,56 @@
-//! One extractor turns a request into the key's principal (or the actor, with where the
-//! request comes from), or the refusal.
+//! The REST API's doors: one extractor turns a request into the actor its key is (with
+//! where it comes from), or the refusal; another reads a path's id.
 
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::OnceLock};
 
 use axum::{
-    extract::FromRequestParts,
-    http::{header, request::Parts},
+    extract::{FromRequestParts, Path},
+    http::{header, request::Parts, HeaderValue},
 };
 use sesame_core::{
     actor::{Actor, Client},
     api_access::{ApiRefusal, Authenticated},
     credentials,
+    error_codes::{ErrorCode, Missing},
+    model::{ApiKeyId, SessionId, UserId},
 };
-use sesame_api::http::{client_ip, user_agent};
+use sesame_api::http::{client_ip, client_of};
 
 use super::error::ApiError;
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "mc-api-key";
 
-/// A valid API key's request: the principal it acts as (and the hour its use was counted
-/// in), and the client's address. Extracting it records the key's use.
-pub struct ApiPrincipal(pub Authenticated, pub IpAddr);
+/// The one API-key extractor: a valid key's request, as the actor it is — built when first
+/// used, so that `GET /me`, which the principal alone answers, costs no reference counts
+/// shared across threads — and where the request comes from. Extracting it records the
+/// key's use.
+pub struct ApiActor {
+    authenticated: Authenticated,
+    ip: IpAddr,
+    user_agent: Option<HeaderValue>,
+    actor: OnceLock<Actor>,
+}
 
-impl FromRequestParts<AppState> for ApiPrincipal {
-    type Rejection = ApiError;
+impl ApiActor {
+    /// The key's principal, and the hour its use was counted in.
+    pub fn authenticated(&self) -> &Authenticated {
+        &self.authenticated
+    }
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let ip = client_ip(parts, &state.config.trusted_proxies);
-        Ok(ApiPrincipal(authenticate(parts, state, ip).await?, ip))
+    /// Where the request comes from.
+    pub fn client(&self) -> Client {
+        Client::new(self.ip, self.user_agent.as_ref().and_then(|agent| agent.to_str().ok()))
     }
 }
 
-/// The key's owner as the actor of a change, with where the request comes from.
-pub struct ApiActor(pub Actor);
+impl std::ops::Deref for ApiActor {
+    type Target = Actor;
+
+    fn deref(&self) -> &Actor {
+        self.actor.get_or_init(|| self.authenticated.actor(self.client()))
+    }
+}
 
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
@@ -41,7 +58,38 @@ impl FromRequestParts<AppState> for ApiActor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ip = client_ip(parts, &state.config.trusted_proxies);
         let authenticated = authenticate(parts, state, ip).await?;
-        Ok(ApiActor(authenticated.actor(Client::new(ip, user_agent(parts)))))
+        Ok(ApiActor { authenticated, ip, user_agent: parts.headers.get(header::USER_AGENT).cloned(), actor: OnceLock::new() })
+    }
+}
+
+/// A path's `{id}` as the id it names. One that is not an id of its kind is answered like an
+/// id that does not exist (404), as the document says.
+pub struct Id<T>(pub T);
+
+/// An id a path may name, and what is not found when it names nothing.
+pub trait PathId: std::str::FromStr {
+    const MISSING: Missing;
+}
+
+impl PathId for ApiKeyId {
+    const MISSING: Missing = Missing::ApiKey;
+}
+
+impl PathId for UserId {
+    const MISSING: Missing = Missing::User;
+}
+
+impl PathId for SessionId {
+    const MISSING: Missing = Missing::Session;
+}
+
+impl<T: PathId + Send> FromRequestParts<AppState> for Id<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let not_found = || ApiError::from(ErrorCode::NotFound(T::MISSING));
+        let Path(text) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| not_found())?;
+        text.parse().map(Id).map_err(|_| not_found())
     }
 }
 
@@ -52,8 +100,7 @@ impl FromRequestParts<AppState> for ClientOf {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let ip = client_ip(parts, &state.config.trusted_proxies);
-        Ok(ClientOf(Client::new(ip, user_agent(parts))))
+        Ok(ClientOf(client_of(parts, &state.config.trusted_proxies)))
     }
 }
 

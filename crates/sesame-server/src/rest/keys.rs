@@ -2,21 +2,21 @@
 //! own keys.
 
 use axum::{
-    extract::{rejection::QueryRejection, Path, Query, State},
+    extract::{rejection::QueryRejection, Query, State},
     http::StatusCode,
     Json,
 };
-use chrono::{DateTime, DurationRound, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
-    keys::{KeyChange, KeyError, NewKey, Roll},
+    keys::{KeyChange, NewKey, Roll, UsageWindow},
     model::{ApiKeyId, Granularity, KeyRateLimit, Permission, Status},
 };
 use sesame_api::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    auth::{ApiActor, ClientOf},
+    auth::{ApiActor, ClientOf, Id},
     body::JsonObject,
     envelope::{Data, List},
     page::{PageParams, Pagination},
@@ -102,7 +102,7 @@ pub struct UpdateApiKeyRequest {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    actor: ApiActor,
     Pagination(page): Pagination,
 ) -> Result<Json<List<ApiKeyView>>, ApiError> {
     let page = state.services.keys.list_page(&actor, page).await?;
@@ -122,7 +122,7 @@ pub async fn list(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    actor: ApiActor,
     // No body, or a JSON `null`, asks for a default name.
     body: Option<JsonObject<Option<CreateApiKeyRequest>>>,
 ) -> Result<(StatusCode, Json<Data<CreatedKey>>), ApiError> {
@@ -148,10 +148,9 @@ pub async fn create(
 )]
 pub async fn show(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<ApiKeyId>,
 ) -> Result<Json<Data<ApiKeyDetails>>, ApiError> {
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, id).await?) }))
 }
 
@@ -170,11 +169,10 @@ pub async fn show(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<ApiKeyId>,
     JsonObject(body): JsonObject<UpdateApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let change = KeyChange { name: body.name, status: body.status, scopes: body.scopes, allowed_addresses: body.allowed_addresses, rate_limit: body.rate_limit };
     let key = state.services.keys.update(&actor, id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
@@ -199,6 +197,17 @@ pub struct UsageParams {
     granularity: Option<String>,
 }
 
+impl UsageParams {
+    /// The window asked for, each bad value refused with a message naming its parameter.
+    fn window(&self) -> Result<UsageWindow, ApiError> {
+        let granularity = match self.granularity.as_deref() {
+            None => Granularity::Hour,
+            Some(text) => text.parse().map_err(|_| ApiError::invalid_request("granularity", "granularity must be hour or day"))?,
+        };
+        Ok(UsageWindow { granularity, from: instant("from", self.from.as_deref())?, to: instant("to", self.to.as_deref())?, buckets: None })
+    }
+}
+
 fn instant(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
     value
         .map(|text| DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)))
@@ -221,27 +230,12 @@ fn instant(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, Ap
 )]
 pub async fn usage(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<ApiKeyId>,
     params: Result<Query<UsageParams>, QueryRejection>,
 ) -> Result<Json<Data<KeyUsageView>>, ApiError> {
     let Query(params) = params.map_err(|rejection| ApiError::invalid_request("query", rejection.body_text()))?;
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
-    let granularity = match params.granularity.as_deref() {
-        None => Granularity::Hour,
-        Some(text) => text.parse().map_err(|_| ApiError::invalid_request("granularity", "granularity must be hour or day"))?,
-    };
-    let to = instant("to", params.to.as_deref())?.unwrap_or_else(Utc::now);
-    // By default the last 24 hours or 30 days, the current one included.
-    let (unit, buckets) = match granularity {
-        Granularity::Hour => (chrono::TimeDelta::hours(1), 24),
-        Granularity::Day => (chrono::TimeDelta::days(1), 30),
-    };
-    let from = match instant("from", params.from.as_deref())? {
-        Some(from) => from,
-        None => to.duration_trunc(unit).unwrap_or(to) - unit * (buckets - 1),
-    };
-    let series = state.services.keys.usage(&actor, id, granularity, from, to).await?;
+    let series = state.services.keys.usage(&actor, id, params.window()?).await?;
     Ok(Json(Data { data: KeyUsageView::from(&series) }))
 }
 
@@ -257,10 +251,9 @@ pub async fn usage(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<ApiKeyId>,
 ) -> Result<StatusCode, ApiError> {
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     state.services.keys.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -300,11 +293,10 @@ pub struct RollApiKeyRequest {
 )]
 pub async fn roll(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<ApiKeyId>,
     JsonObject(body): JsonObject<RollApiKeyRequest>,
 ) -> Result<Json<Data<CreatedKey>>, ApiError> {
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
     let rolled = state.services.keys.roll(&actor, id, Roll { grace, expires_at: body.expires_at }).await?;
     Ok(Json(Data { data: CreatedKey::from(&rolled) }))
@@ -322,10 +314,9 @@ pub async fn roll(
 )]
 pub async fn end_overlap(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<ApiKeyId>,
 ) -> Result<StatusCode, ApiError> {
-    let id = ApiKeyId::parse(&id).ok_or(KeyError::NotFound)?;
     state.services.keys.end_overlap(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -383,11 +374,7 @@ pub async fn revoke_leaked(
     JsonObject(body): JsonObject<RevokeKeysRequest>,
 ) -> Result<Json<Data<RevokeKeysAnswer>>, ApiError> {
     let keys: Vec<String> = body.keys.into_iter().map(|ReportedKey(key)| key).collect();
-    let notices = state.services.keys.revoke_leaked(&keys, &client).await?;
-    if let Some(mailer) = &state.config.mailer {
-        mailer.send_in_background(notices);
-    }
+    state.services.keys.revoke_leaked(&keys, &client).await?;
     // At most 1,000: more were refused.
-    let received = u32::try_from(keys.len()).unwrap_or(u32::MAX);
-    Ok(Json(Data { data: RevokeKeysAnswer { received } }))
+    Ok(Json(Data { data: RevokeKeysAnswer { received: u32::try_from(keys.len()).unwrap_or(u32::MAX) } }))
 }

@@ -5,14 +5,9 @@ use axum::{
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
 };
-use sesame_core::{
-    actor::Client,
-    model::Permission,
-    rights,
-};
 use sesame_api::wire::UserView;
 
-use super::{auth::ApiPrincipal, envelope::Data, error::ApiError};
+use super::{auth::ApiActor, envelope::Data, error::ApiError};
 use crate::state::AppState;
 
 /// The user the key acts as.
@@ -22,17 +17,10 @@ use crate::state::AppState;
         (status = 200, description = "The key's owner", body = Data<UserView>),
     )
 )]
-pub async fn show(State(state): State<AppState>, ApiPrincipal(authenticated, ip): ApiPrincipal) -> Response {
-    let principal = &authenticated.principal;
-    // Decided without building an actor unless the key is refused (the hot path).
-    if rights::check(&principal.user, principal.scopes, Permission::MeRead).is_err() {
-        let actor = authenticated.actor(Client::new(ip, None));
-        if let Err(refusal) = state.services.api.require(&actor, Permission::MeRead) {
-            return ApiError::from(refusal).into_response();
-        }
-    }
-    let body = state.me_cache.answer(&principal.user, |user| {
+pub async fn show(State(state): State<AppState>, caller: ApiActor) -> Result<Response, ApiError> {
+    let user = state.services.api.me(caller.authenticated(), || caller.client())?;
+    let body = state.me_cache.answer(user, |user| {
         serde_json::to_vec(&Data { data: UserView::from(user) }).expect("serializing plain structs cannot fail").into()
     });
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }

@@ -1,17 +1,17 @@
 //! `/api/v1/me/password` and `/api/v1/me/sessions`: the console's Security section.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     Json,
 };
 use serde::{Deserialize, Serialize};
-use sesame_core::{accounts::AccountError, model::SessionId, password::Password};
+use sesame_core::{model::SessionId, password::Password};
 use sesame_api::wire::SessionView;
 use utoipa::ToSchema;
 
 use super::{
-    auth::ApiActor,
+    auth::{ApiActor, Id},
     body::JsonObject,
     error::{ApiError, ErrorResponse},
 };
@@ -40,7 +40,7 @@ pub struct PasswordChangeRequest {
 )]
 pub async fn change_password(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    actor: ApiActor,
     JsonObject(body): JsonObject<PasswordChangeRequest>,
 ) -> Result<StatusCode, ApiError> {
     let (current, new) = (Password::new(body.current_password), Password::new(body.new_password));
@@ -61,7 +61,7 @@ pub struct Sessions {
     get, path = "/me/sessions", tag = "me", operation_id = "listSessions",
     responses((status = 200, description = "The sessions", body = Sessions))
 )]
-pub async fn list_sessions(State(state): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<Sessions>, ApiError> {
+pub async fn list_sessions(State(state): State<AppState>, actor: ApiActor) -> Result<Json<Sessions>, ApiError> {
     let sessions = state.services.security.sessions(&actor).await?;
     Ok(Json(Sessions { data: sessions.into_iter().map(SessionView::from).collect() }))
 }
@@ -77,10 +77,9 @@ pub async fn list_sessions(State(state): State<AppState>, ApiActor(actor): ApiAc
 )]
 pub async fn end_session(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    let id = SessionId::parse(&id).ok_or(AccountError::SessionNotFound)?;
     state.services.security.end_session(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

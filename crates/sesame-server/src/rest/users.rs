@@ -2,7 +2,7 @@
 //! page (see `sesame_core::users`).
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     Json,
 };
@@ -10,13 +10,13 @@ use serde::Deserialize;
 use sesame_core::{
     model::{Role, Status, UserChange, UserId},
     password::Password,
-    users::{NewColleague, UserError},
+    users::NewColleague,
 };
 use sesame_api::wire::UserView;
 use utoipa::ToSchema;
 
 use super::{
-    auth::ApiActor,
+    auth::{ApiActor, Id},
     body::JsonObject,
     envelope::{Data, List},
     page::{PageParams, Pagination},
@@ -40,6 +40,20 @@ pub struct CreateUserRequest {
     /// The initial password: 8 to 256 characters.
     #[schema(example = "correct horse battery staple", min_length = 8, max_length = 256)]
     password: String,
+}
+
+/// Taken as sent: the document's patterns say exactly what is accepted (the console's form
+/// trims for people; an API client sends what it means).
+impl From<CreateUserRequest> for NewColleague {
+    fn from(body: CreateUserRequest) -> Self {
+        NewColleague {
+            full_name: body.full_name,
+            username: body.username,
+            email: body.email,
+            role: body.role,
+            password: Password::new(body.password),
+        }
+    }
 }
 
 /// What to change; at least one of the two.
@@ -67,7 +81,7 @@ pub struct UpdateUserRequest {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    actor: ApiActor,
     Pagination(page): Pagination,
 ) -> Result<Json<List<UserView>>, ApiError> {
     let page = state.services.users.list(&actor, page).await?;
@@ -88,19 +102,10 @@ pub async fn list(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    actor: ApiActor,
     JsonObject(body): JsonObject<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<Data<UserView>>), ApiError> {
-    // Taken as sent: the document's patterns say exactly what is accepted (the console's
-    // form trims for people; an API client sends what it means).
-    let colleague = NewColleague {
-        full_name: body.full_name,
-        username: body.username,
-        email: body.email,
-        role: body.role,
-        password: Password::new(body.password),
-    };
-    let user = state.services.users.create(&actor, colleague).await?;
+    let user = state.services.users.create(&actor, body.into()).await?;
     Ok((StatusCode::CREATED, Json(Data { data: UserView::from(&user) })))
 }
 
@@ -115,10 +120,9 @@ pub async fn create(
 )]
 pub async fn show(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<UserId>,
 ) -> Result<Json<Data<UserView>>, ApiError> {
-    let id = UserId::parse(&id).ok_or(UserError::NotFound)?;
     let user = state.services.users.get(&actor, id).await?;
     Ok(Json(Data { data: UserView::from(&user) }))
 }
@@ -140,11 +144,10 @@ pub async fn show(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    actor: ApiActor,
+    Id(id): Id<UserId>,
     JsonObject(body): JsonObject<UpdateUserRequest>,
 ) -> Result<Json<Data<UserView>>, ApiError> {
-    let id = UserId::parse(&id).ok_or(UserError::NotFound)?;
     let change = UserChange { role: body.role, status: body.status };
     let user = state.services.users.update(&actor, id, change).await?;
     Ok(Json(Data { data: UserView::from(&user) }))

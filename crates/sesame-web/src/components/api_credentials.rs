@@ -96,7 +96,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     );
     let delete = Action::new_local(|id: &ApiKeyId| {
         let id = *id;
-        async move { delete_api_key(id.to_string()).await.map(|()| id) }
+        async move { delete_api_key(id).await.map(|()| id) }
     });
 
     // The list as loaded, then kept in step with this panel's own changes.

@@ -49,8 +49,8 @@ pub fn KeyRow(
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let rename =
-        Action::new_local(|(key, name): &(ApiKeyView, String)| update_api_key(key.id.to_string(), Some(name.clone()), None));
-    let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id.to_string(), None, Some(*status)));
+        Action::new_local(|(key, name): &(ApiKeyView, String)| update_api_key(key.id, Some(name.clone()), None));
+    let set_status = Action::new_local(|(key, status): &(ApiKeyView, Status)| update_api_key(key.id, None, Some(*status)));
     let rolling = RwSignal::new(false);
     let addresses_shown = RwSignal::new(false);
     let usage_shown = RwSignal::new(false);
@@ -60,8 +60,8 @@ pub fn KeyRow(
     let restrictions_ref = NodeRef::<html::Button>::new();
     let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
     // The panel's roll keeps the key's expiry (the API may give a new one).
-    let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id.to_string(), *grace, None));
-    let end_overlap = Action::new_local(|key: &ApiKeyView| end_api_key_overlap(key.id.to_string()));
+    let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id, *grace, None));
+    let end_overlap = Action::new_local(|key: &ApiKeyView| end_api_key_overlap(key.id));
     let roll_ref = NodeRef::<html::Button>::new();
     let grace_ref = NodeRef::<html::Select>::new();
     let input_ref = NodeRef::<html::Input>::new();
@@ -446,8 +446,8 @@ pub fn KeyRow(
 #[component]
 fn RecentAddresses(current: RwSignal<ApiKeyView>) -> impl IntoView {
     let i18n = use_i18n();
-    let (id, name) = current.with_untracked(|key| (key.id.to_string(), key.name.clone()));
-    let details = LocalResource::new(move || get_api_key(id.clone()));
+    let (id, name) = current.with_untracked(|key| (key.id, key.name.clone()));
+    let details = LocalResource::new(move || get_api_key(id));
     Effect::new(move |_| {
         if let Some(Ok(details)) = details.get() {
             current.update(|key| {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use sesame_api::{
     functions::set_api_key_restrictions,
-    wire::{AllowedAddresses, ApiKeyView, KeyRateLimit, RatePeriod},
+    wire::{AllowedAddresses, ApiKeyId, ApiKeyView, KeyRateLimit, RatePeriod},
 };
 
 use crate::{
@@ -58,8 +58,8 @@ pub fn KeyRestrictionsEditor(
     let requests = RwSignal::new(limit.map_or(10, KeyRateLimit::requests).to_string());
     let per = RwSignal::new(limit.map_or(RatePeriod::Second, KeyRateLimit::per));
     let error = RwSignal::new(None::<String>);
-    let save = Action::new_local(|(id, addresses, limit): &(String, Vec<String>, Option<KeyRateLimit>)| {
-        set_api_key_restrictions(id.clone(), addresses.clone(), *limit)
+    let save = Action::new_local(|(id, addresses, limit): &(ApiKeyId, Vec<String>, Option<KeyRateLimit>)| {
+        set_api_key_restrictions(*id, addresses.clone(), *limit)
     });
     on_saved(save, current, on_changed, on_close, error, move || t_string!(i18n, restrictions_saved).to_string());
     let on_save = Callback::new(move |()| {
@@ -77,7 +77,7 @@ pub fn KeyRestrictionsEditor(
             None
         };
         error.set(None);
-        save.dispatch((current.with_untracked(|key| key.id.to_string()), entries, limit));
+        save.dispatch((current.with_untracked(|key| key.id), entries, limit));
     });
     // One per row: several editors may be open at once.
     let hint_id = format!("allowed-addresses-hint-{}", current.with_untracked(|key| key.id));

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use sesame_api::{functions::set_api_key_scopes, wire::{ApiKeyView, Permission}};
+use sesame_api::{functions::set_api_key_scopes, wire::{ApiKeyId, ApiKeyView, Permission}};
 
 use crate::{
     components::row_editor::{on_saved, RowEditor},
@@ -172,10 +172,10 @@ pub fn KeyScopesEditor(
     let draft = ScopesDraft::new();
     draft.reset(current.with_untracked(|key| key.scopes.clone()).as_deref());
     let error = RwSignal::new(None::<String>);
-    let save = Action::new_local(|(id, scopes): &(String, Option<Vec<Permission>>)| set_api_key_scopes(id.clone(), scopes.clone()));
+    let save = Action::new_local(|(id, scopes): &(ApiKeyId, Option<Vec<Permission>>)| set_api_key_scopes(*id, scopes.clone()));
     on_saved(save, current, on_changed, on_close, error, move || t_string!(i18n, scopes_saved).to_string());
     let on_save = Callback::new(move |()| {
-        save.dispatch((current.with_untracked(|key| key.id.to_string()), draft.value()));
+        save.dispatch((current.with_untracked(|key| key.id), draft.value()));
     });
     view! {
         <RowEditor class="scopes-editor" error saving=save.pending().into() on_save on_close>

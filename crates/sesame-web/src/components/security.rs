@@ -129,7 +129,7 @@ fn SessionRow(session: SessionView, on_ended: Callback<()>) -> impl IntoView {
     let feedback = Feedback::get();
     let ip = session.ip.map_or_else(|| "—".to_owned(), |ip| ip.to_string());
     let label_ip = ip.clone();
-    let sign_out = Action::new_local(|id: &SessionId| end_session(id.to_string()));
+    let sign_out = Action::new_local(|id: &SessionId| end_session(*id));
     Effect::new(move |_| match sign_out.value().get() {
         Some(Ok(())) => {
             feedback.success(t_string!(i18n, session_ended).to_string());

@@ -108,7 +108,7 @@ pub fn KeyUsage(id: ApiKeyId, name: String) -> impl IntoView {
     let i18n = use_i18n();
     let range = RwSignal::new(UsageRange::Day);
     let as_table = RwSignal::new(false);
-    let usage = LocalResource::new(move || api_key_usage(id.to_string(), range.get()));
+    let usage = LocalResource::new(move || api_key_usage(id, range.get()));
     let name = StoredValue::new(name);
     view! {
         <div class="key-usage-chart">

@@ -31,12 +31,14 @@ pub fn SetupPage() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // What a person typed, without the spaces around it (the server takes fields as sent).
+        let typed = |field: RwSignal<String>| field.get_untracked().trim().to_owned();
         create.dispatch(SetupForm {
-            setup_token: setup_token.get_untracked(),
-            organization: organization.get_untracked(),
-            full_name: full_name.get_untracked(),
-            username: username.get_untracked(),
-            email: email.get_untracked(),
+            setup_token: typed(setup_token),
+            organization: typed(organization),
+            full_name: typed(full_name),
+            username: typed(username),
+            email: typed(email),
             password: password.get_untracked(),
         });
     };

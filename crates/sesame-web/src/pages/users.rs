@@ -143,7 +143,7 @@ fn UserRow(user: UserView, is_me: bool, on_changed: Callback<UserView>) -> impl 
     // Each change carries the message to show once it is done.
     let update = Action::new_local(move |(change, success): &(UserUpdate, String)| {
         let (change, success) = (*change, success.clone());
-        let id = user.with_value(|u| u.id.to_string());
+        let id = user.with_value(|u| u.id);
         async move { update_user(id, change).await.map(|changed| (changed, success)) }
     });
     Effect::new(move |_| match update.value().get() {
@@ -260,10 +260,12 @@ fn NewUserFormView(on_created: Callback<UserView>, on_cancel: Callback<()>) -> i
             return;
         }
         error.set(None);
+        // What a person typed, without the spaces around it (the server takes fields as sent).
+        let typed = |field: RwSignal<String>| field.get_untracked().trim().to_owned();
         create.dispatch(NewUserForm {
-            full_name: full_name.get_untracked(),
-            username: username.get_untracked(),
-            email: email.get_untracked(),
+            full_name: typed(full_name),
+            username: typed(username),
+            email: typed(email),
             role: role.get_untracked(),
             password: password.get_untracked(),
         });
