@@ -121,9 +121,9 @@ pub struct UsageCountsView {
     /// Accepted (whatever the operation then answered).
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
     pub accepted: u64,
-    /// Refused for what the key may not do: 403 `insufficient_scope`, `scope_exceeds_key`
-    /// or `restriction_exceeds_key`, or 403 `forbidden` when its owner's role does not
-    /// allow the operation.
+    /// Refused for what the key may not do: 403 `insufficient_scope`, `scope_exceeds_key`,
+    /// `restriction_exceeds_key`, `previous_secret_not_allowed` or `account_exceeds_key`, or
+    /// 403 `forbidden` when its owner's role does not allow the operation.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
     pub out_of_scope: u64,
     /// Refused with 403 `address_not_allowed`.

@@ -7,7 +7,7 @@
 use crate::{
     door::Door,
     actor::Actor,
-    model::{Event, Page, PageRequest, Permission, Role},
+    model::{Event, Operation, Page, PageRequest, Role},
     rights::Refusal,
     store::{self, activity::Visibility, Store, StoreError},
 };
@@ -33,7 +33,7 @@ impl ActivityLog {
 
     /// The events the actor may see, newest first.
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Event>, ActivityError> {
-        self.door.require(actor, Permission::ActivityRead)?;
+        self.door.require(actor, Operation::ListActivity)?;
         let visibility = match actor.user.role {
             Role::Admin => Visibility::Organization(actor.user.organization_id),
             Role::User => Visibility::User(actor.user.id),

@@ -7,7 +7,7 @@ use crate::{
     actor::{Actor, Client},
     door::Door,
     key::KeyHash,
-    model::{Permission, User},
+    model::{Operation, User},
     principal::KeyPrincipal,
     rights::{self, Refusal},
     store::{Store, StoreError},
@@ -69,8 +69,8 @@ impl ApiAccess {
     /// records it.
     pub fn me<'a>(&self, authenticated: &'a Authenticated, client: impl FnOnce() -> Client) -> Result<&'a Arc<User>, Refusal> {
         let principal = &authenticated.principal;
-        if rights::check(&principal.user, principal.scopes, Permission::MeRead).is_err() {
-            self.door.require(&authenticated.actor(client()), Permission::MeRead)?;
+        if rights::check(&principal.user, principal.scopes, Operation::GetMe.permission()).is_err() {
+            self.door.require(&authenticated.actor(client()), Operation::GetMe)?;
         }
         Ok(&principal.user)
     }

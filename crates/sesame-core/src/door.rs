@@ -7,7 +7,7 @@ use std::{net::IpAddr, sync::Arc};
 
 use crate::{
     actor::{Actor, Via},
-    model::{credential_expiry, Permission, User},
+    model::{credential_expiry, Operation, User},
     refusal_log::{self, RefusalLog, Refused},
     rights::{self, Reach, Refusal},
     store::{self, Store, StoreError, Tx},
@@ -24,10 +24,10 @@ impl Door {
         Self { store, refusals: Arc::default() }
     }
 
-    /// Whether the actor may act with `permission` (their role, their key's scopes, the
-    /// secret they presented).
-    pub(crate) fn require(&self, actor: &Actor, permission: Permission) -> Result<(), Refusal> {
-        actor.require(permission).map_err(|refusal| self.refused(actor, refusal))
+    /// Whether the actor may do `operation` (their role, their key's scopes, the secret they
+    /// presented, against the permission it needs).
+    pub(crate) fn require(&self, actor: &Actor, operation: Operation) -> Result<(), Refusal> {
+        actor.require(operation.permission()).map_err(|refusal| self.refused(actor, refusal))
     }
 
     /// Whether the actor may make, or act on, a key of this reach.
@@ -86,8 +86,8 @@ macro_rules! from_denied {
 }
 pub(crate) use from_denied;
 
-/// The actor's user as they are now, inside this transaction, if they may still act with
-/// `permission`. [`Denied::Unauthenticated`] when the credential they acted with is gone (key
+/// The actor's user as they are now, inside this transaction, if they may still do
+/// `operation`. [`Denied::Unauthenticated`] when the credential they acted with is gone (key
 /// deleted, disabled, expired, or its scopes, restrictions or expiry changed; the very secret
 /// the request presented rolled away or reported as leaked; session ended or expired) or the
 /// user was disabled meanwhile; [`Denied::Refused`] when the user's role, or a secret that
@@ -95,13 +95,14 @@ pub(crate) use from_denied;
 /// (PostgreSQL: `FOR SHARE`; SQLite: the transaction already holds the write lock), so a
 /// delete, a roll or a role change on any node happens wholly before this change or wholly
 /// after it.
-pub(crate) async fn reauthorize(tx: &mut Tx, actor: &Actor, permission: Permission) -> Result<User, Denied> {
-    Ok(reauthorize_standing(tx, actor, permission).await?.0)
+pub(crate) async fn reauthorize(tx: &mut Tx, actor: &Actor, operation: Operation) -> Result<User, Denied> {
+    Ok(reauthorize_standing(tx, actor, operation).await?.0)
 }
 
 /// [`reauthorize`], and whether the secret the request presented is now the key's previous
 /// one (a roll with an overlap happened while it was in flight).
-pub(crate) async fn reauthorize_standing(tx: &mut Tx, actor: &Actor, permission: Permission) -> Result<(User, bool), Denied> {
+pub(crate) async fn reauthorize_standing(tx: &mut Tx, actor: &Actor, operation: Operation) -> Result<(User, bool), Denied> {
+    let permission = operation.permission();
     let (lock, now) = (tx.share_lock(), tx.now());
     let with_previous_secret = match &actor.via {
         Via::Api { key, secret, with_previous_secret } => {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    AllowedAddresses, BeyondPolicy, EventKind, Granularity, KeyRateLimit, Permission, RatePeriod, Restrictions, Role, Scopes, Status,
+    AllowedAddresses, BeyondPolicy, EventKind, Granularity, KeyRateLimit, Operation, Permission, RatePeriod, Restrictions, Role, Scopes, Status,
 };
 
 /// A user as the rest of the system sees them.

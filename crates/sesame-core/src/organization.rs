@@ -4,7 +4,7 @@
 //! [`sesame_model::expiry_under_policy`]).
 
 use chrono::SecondsFormat;
-use sesame_model::{MaxKeyLifetime, Permission};
+use sesame_model::{MaxKeyLifetime, Operation};
 
 use crate::{
     door::{self, Door},
@@ -68,7 +68,7 @@ impl Organizations {
     /// The actor's organization (any member may read its policy: the console shapes its
     /// expiry choices by it).
     pub async fn get(&self, actor: &Actor) -> Result<Organization, OrganizationError> {
-        self.door.require(actor, Permission::UsersRead)?;
+        self.door.require(actor, Operation::GetOrganization)?;
         let mut conn = self.store.read().await?;
         let max_key_lifetime = store::organizations::max_key_lifetime(&mut conn, actor.user.organization_id, "").await?;
         Ok(Organization { id: actor.user.organization_id, name: actor.user.organization_name.clone(), max_key_lifetime })
@@ -78,7 +78,7 @@ impl Organizations {
     /// that would outlive it from now is shortened to it, on every node, before this
     /// returns.
     pub async fn set_max_key_lifetime(&self, actor: &Actor, max: Option<MaxKeyLifetime>) -> Result<PolicyChange, OrganizationError> {
-        self.door.require(actor, Permission::UsersWrite)?;
+        self.door.require(actor, Operation::UpdateOrganization)?;
         let (organizations, actor) = (self.clone(), actor.clone());
         invalidation::run_change(OrganizationError::is_deadlock, move || {
             let (organizations, actor) = (organizations.clone(), actor.clone());
@@ -101,7 +101,7 @@ impl Organizations {
             Some(limit) => store::key_access::lock_longer_than(tx.conn(), organization, limit, actor.key_id(), lock).await?,
             None => Vec::new(),
         };
-        let admin = door::reauthorize(&mut tx, actor, Permission::UsersWrite).await?;
+        let admin = door::reauthorize(&mut tx, actor, Operation::UpdateOrganization).await?;
         store::organizations::set_max_key_lifetime(tx.conn(), organization, max).await?;
         let detail = max.map_or_else(|| "none".to_owned(), |max| max.days().to_string());
         let mut events = vec![audit::event(EventKind::KeyPolicyChanged, actor, About::default().with_detail(detail))];

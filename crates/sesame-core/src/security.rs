@@ -8,7 +8,7 @@ use crate::{
     accounts::AccountError,
     actor::{Actor, Via},
     audit::{self, About},
-    model::{EventKind, Permission, SessionId, SessionInfo},
+    model::{EventKind, Operation, SessionId, SessionInfo},
     password::{Password, PasswordHasher},
     password_attempts::PasswordAttempts,
     store::{self, Store},
@@ -33,7 +33,7 @@ impl Security {
     /// and hard stop apply, a wrong one counts as a failed login, and the activity log
     /// records it.
     pub async fn change_password(&self, actor: &Actor, current: &Password, new: &Password) -> Result<(), AccountError> {
-        self.door.require(actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Operation::ChangePassword)?;
         let attempt = self.attempts.begin(&actor.user.username, &actor.client).await?.map_err(AccountError::TooManyAttempts)?;
         let stored = store::users::password_hash(&mut *self.store.read().await?, actor.user.id).await?;
         if !self.hasher.verify(current, stored.as_deref()).await {
@@ -45,7 +45,7 @@ impl Security {
         new.check_policy().map_err(AccountError::InvalidNewPassword)?;
         let hash = self.hasher.hash(new).await;
         let mut tx = self.store.write().await?;
-        let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;
+        let user = door::reauthorize(&mut tx, actor, Operation::ChangePassword).await?;
         store::users::set_password_hash(tx.conn(), user.id, &hash).await?;
         store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
         let event = audit::event(EventKind::PasswordChanged, actor, About::default());
@@ -56,15 +56,15 @@ impl Security {
     /// The actor's live sessions, most recently seen first; `current` marks the one the
     /// request came with.
     pub async fn sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, AccountError> {
-        self.door.require(actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Operation::ListSessions)?;
         Ok(store::sessions::list(&mut *self.store.read().await?, actor.user.id, Utc::now(), current_session(actor)).await?)
     }
 
     /// Ends one of the actor's sessions.
     pub async fn end_session(&self, actor: &Actor, id: SessionId) -> Result<(), AccountError> {
-        self.door.require(actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Operation::EndSession)?;
         let mut tx = self.store.write().await?;
-        let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;
+        let user = door::reauthorize(&mut tx, actor, Operation::EndSession).await?;
         if !store::sessions::delete_one_of(tx.conn(), user.id, id).await? {
             return Err(AccountError::SessionNotFound);
         }
@@ -74,9 +74,9 @@ impl Security {
 
     /// Ends all the actor's sessions but the current one; how many were ended.
     pub async fn end_other_sessions(&self, actor: &Actor) -> Result<u64, AccountError> {
-        self.door.require(actor, Permission::SecurityWrite)?;
+        self.door.require(actor, Operation::EndOtherSessions)?;
         let mut tx = self.store.write().await?;
-        let user = door::reauthorize(&mut tx, actor, Permission::SecurityWrite).await?;
+        let user = door::reauthorize(&mut tx, actor, Operation::EndOtherSessions).await?;
         let ended = store::sessions::delete_all_except(tx.conn(), user.id, current_session(actor)).await?;
         tx.commit().await?;
         Ok(ended)

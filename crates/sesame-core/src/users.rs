@@ -21,7 +21,7 @@ use crate::{
     actor::Actor,
     audit::{self, About},
     invalidation::{self, Invalidation},
-    model::{EventKind, Page, PageRequest, Permission, Role, Status, User, UserChange, UserId},
+    model::{EventKind, Operation, Page, PageRequest, Role, Status, User, UserChange, UserId},
     password::{Password, PasswordHasher},
     rights::Refusal,
     store::{self, Store, StoreError},
@@ -94,7 +94,7 @@ impl Users {
     }
 
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>, UserError> {
-        self.door.require(actor, Permission::UsersRead)?;
+        self.door.require(actor, Operation::ListUsers)?;
         match actor.user.role {
             Role::Admin => Ok(store::users::list(&mut *self.store.read().await?, actor.user.organization_id, page).await?),
             Role::User => {
@@ -105,7 +105,7 @@ impl Users {
     }
 
     pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, UserError> {
-        self.door.require(actor, Permission::UsersRead)?;
+        self.door.require(actor, Operation::GetUser)?;
         if !actor.user.is_admin() && id != actor.user.id {
             return Err(UserError::NotFound);
         }
@@ -114,7 +114,7 @@ impl Users {
     }
 
     pub async fn create(&self, actor: &Actor, colleague: NewColleague) -> Result<User, UserError> {
-        self.door.require(actor, Permission::UsersWrite)?;
+        self.door.require(actor, Operation::CreateUser)?;
         let raises = colleague.role == Role::Admin;
         if raises {
             self.door.may_raise_accounts(actor, actor.with_previous_secret())?;
@@ -135,7 +135,7 @@ impl Users {
         // counted too.
         self.throttles.begin_user_creation(actor.user.id).await?.map_err(UserError::Throttled)?;
         let mut tx = self.store.write().await?;
-        let (admin, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Permission::UsersWrite).await?;
+        let (admin, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Operation::CreateUser).await?;
         if raises {
             // Its secret may have become the key's previous one while the request was in flight.
             self.door.may_raise_accounts(actor, with_previous_secret)?;
@@ -151,7 +151,7 @@ impl Users {
     /// their keys act with the new role on their next request, and a disabled user's
     /// sessions are ended and their keys refused (until they are enabled again).
     pub async fn update(&self, actor: &Actor, id: UserId, change: UserChange) -> Result<User, UserError> {
-        self.door.require(actor, Permission::UsersWrite)?;
+        self.door.require(actor, Operation::UpdateUser)?;
         if change == UserChange::default() {
             return Err(UserError::NothingToChange);
         }
@@ -182,7 +182,7 @@ impl Users {
         // (A user never changes organization: the actor's is the one to lock.)
         let organization = actor.user.organization_id;
         store::users::lock_organization(tx.conn(), organization).await?;
-        let (_, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Permission::UsersWrite).await?;
+        let (_, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Operation::UpdateUser).await?;
         if raises(&change) {
             self.door.may_raise_accounts(actor, with_previous_secret)?;
         }

@@ -9,6 +9,7 @@
 //! - [`Language`]: the languages people read Sésame in;
 //! - [`MaxKeyLifetime`]: an organization's key lifetime policy;
 //! - [`Permission`] and [`Scopes`]: what a key may do;
+//! - [`Operation`]: every use case, with the permission it needs;
 //! - [`Restrictions`]: where a key may be used from, and how fast;
 //! - [`ErrorCode`]: every refusal and failure, as the REST API and the console answer it.
 //!
@@ -43,6 +44,7 @@ pub mod events;
 pub mod fields;
 pub mod ids;
 pub mod names;
+pub mod operations;
 mod policy;
 #[cfg(feature = "random")]
 pub mod random;
@@ -52,6 +54,7 @@ pub mod scopes;
 
 pub use errors::ErrorCode;
 pub use events::EventKind;
+pub use operations::Operation;
 pub use policy::{expiry_under_policy, BeyondPolicy, Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS, POLICY_LEEWAY};
 pub use role::{Role, Status, UnknownValue};
 pub use restrictions::{AddressListError, AllowedAddresses, Granularity, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};

@@ -1,6 +1,6 @@
 //! Making, listing, changing and deleting one's own keys; purging long-expired ones.
 
-use sesame_model::{expiry_under_policy, Permission};
+use sesame_model::{expiry_under_policy, Operation};
 
 use super::{addresses_of, policy_first, scopes_of, ReadChange, reauthorize_over, CreatedKey, KeyAttention, KeyChange, KeyDetails, KeyError, Keys, NewKey, ATTENTION_WINDOW, EXPIRED_KEYS_KEPT};
 use crate::{
@@ -18,7 +18,7 @@ use crate::{
 impl Keys {
     /// A new key for the actor.
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
-        self.door.require(actor, Permission::ApiKeysWrite)?;
+        self.door.require(actor, Operation::CreateApiKey)?;
         let scopes = new.scopes.as_deref().map(|list| scopes_of(Some(list))).transpose()?.unwrap_or(actor.scopes);
         let allowed_addresses = new.allowed_addresses.as_deref().map(addresses_of).transpose()?;
         let restrictions = Restrictions {
@@ -38,7 +38,7 @@ impl Keys {
             return Err(KeyError::ExpiryInPast);
         }
         let policy = policy_first(&mut tx, actor).await?;
-        let owner = door::reauthorize(&mut tx, actor, Permission::ApiKeysWrite).await?;
+        let owner = door::reauthorize(&mut tx, actor, Operation::CreateApiKey).await?;
         if store::key_access::hold_count_of_owner(&mut tx, owner.id).await? >= u64::from(self.max_per_owner) {
             return Err(KeyError::TooManyKeys { max: self.max_per_owner });
         }
@@ -53,14 +53,14 @@ impl Keys {
 
     /// All the actor's keys, oldest first (the console's panel filters them itself).
     pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
-        self.door.require(actor, Permission::ApiKeysRead)?;
+        self.door.require(actor, Operation::ListApiKeys)?;
         Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
     }
 
     /// What asks for the actor's attention about their keys (the console's badge on *User
     /// settings* and its notices).
     pub async fn attention(&self, actor: &Actor) -> Result<KeyAttention, KeyError> {
-        self.door.require(actor, Permission::ApiKeysRead)?;
+        self.door.require(actor, Operation::KeysNeedingAttention)?;
         let mut conn = self.store.read().await?;
         let now = self.store.now();
         let expiring_soon = store::keys::expiring(&mut conn, actor.user.id, now, now + ATTENTION_WINDOW).await?;
@@ -71,13 +71,13 @@ impl Keys {
 
     /// One page of the actor's keys (the REST API's list).
     pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
-        self.door.require(actor, Permission::ApiKeysRead)?;
+        self.door.require(actor, Operation::ListApiKeys)?;
         Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
     }
 
     /// One of the actor's keys, with its recent addresses.
     pub async fn get(&self, actor: &Actor, id: ApiKeyId) -> Result<KeyDetails, KeyError> {
-        self.door.require(actor, Permission::ApiKeysRead)?;
+        self.door.require(actor, Operation::GetApiKey)?;
         let mut conn = self.store.read().await?;
         let key = store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
         let recent_addresses = store::key_addresses::list(&mut conn, id).await?;
@@ -89,7 +89,7 @@ impl Keys {
     /// restrictions) returns, no request with the key is accepted (or acts with what it had
     /// before), on any node, until it is enabled again.
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
-        self.door.require(actor, Permission::ApiKeysWrite)?;
+        self.door.require(actor, Operation::UpdateApiKey)?;
         if change.is_empty() {
             return Err(KeyError::NothingToChange);
         }
@@ -104,7 +104,7 @@ impl Keys {
     async fn update_now(&self, actor: &Actor, id: ApiKeyId, change: ReadChange) -> Result<ApiKey, KeyError> {
         let name = change.name;
         let mut tx = self.store.write().await?;
-        let owner = reauthorize_over(&mut tx, actor, id).await?;
+        let owner = reauthorize_over(&mut tx, actor, Operation::UpdateApiKey, id).await?;
         let lock = tx.update_lock();
         let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         let before = &stored.key;
@@ -165,13 +165,13 @@ impl Keys {
     /// Deletes one of the actor's keys; when this returns, no request with it is accepted
     /// any more, on any node.
     pub async fn delete(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
-        self.door.require(actor, Permission::ApiKeysWrite)?;
+        self.door.require(actor, Operation::DeleteApiKey)?;
         self.change(actor, move |keys, actor| async move { keys.delete_now(&actor, id).await }).await
     }
 
     async fn delete_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
-        let owner = reauthorize_over(&mut tx, actor, id).await?;
+        let owner = reauthorize_over(&mut tx, actor, Operation::DeleteApiKey, id).await?;
         let lock = tx.update_lock();
         let target = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         self.door.may_manage(actor, Reach::of(&target.key))?;

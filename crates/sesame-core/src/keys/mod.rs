@@ -14,7 +14,7 @@ pub use usage::UsageWindow;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sesame_model::{AddressListError, BeyondPolicy, MaxKeyLifetime, NoPermission, Permission};
+use sesame_model::{AddressListError, BeyondPolicy, MaxKeyLifetime, NoPermission, Operation, Permission};
 
 use crate::{
     actor::{Actor, Boundary},
@@ -276,11 +276,11 @@ impl Keys {
 /// every change takes (see `store::key_access::lock_in_id_order`), then checks the actor again
 /// inside the transaction: the very secret the request presented must still work, and may
 /// manage keys (a previous secret may not).
-async fn reauthorize_over(tx: &mut Tx, actor: &Actor, id: ApiKeyId) -> Result<User, KeyError> {
+async fn reauthorize_over(tx: &mut Tx, actor: &Actor, operation: Operation, id: ApiKeyId) -> Result<User, KeyError> {
     let ids: Vec<ApiKeyId> = std::iter::once(id).chain(actor.key_id()).collect();
     let lock = tx.update_lock();
     store::key_access::lock_in_id_order(tx.conn(), &ids, lock).await?;
-    let owner = door::reauthorize(tx, actor, Permission::ApiKeysWrite).await?;
+    let owner = door::reauthorize(tx, actor, operation).await?;
     crate::testing::pause("key-change-authorized").await;
     Ok(owner)
 }

@@ -1,7 +1,7 @@
 //! Giving a key a new secret, with an overlap for its previous one, and ending the overlap.
 
 use chrono::TimeDelta;
-use sesame_model::{expiry_under_policy, Permission};
+use sesame_model::{expiry_under_policy, Operation};
 
 use super::{policy_first, reauthorize_over, CreatedKey, KeyError, Keys, Roll, MAX_GRACE};
 use crate::{
@@ -22,7 +22,7 @@ impl Keys {
     /// every node. A key may roll itself. Rolling again during an overlap drops the older
     /// secret.
     pub async fn roll(&self, actor: &Actor, id: ApiKeyId, roll: Roll) -> Result<CreatedKey, KeyError> {
-        self.door.require(actor, Permission::ApiKeysWrite)?;
+        self.door.require(actor, Operation::RollApiKey)?;
         if roll.grace < TimeDelta::zero() || roll.grace > MAX_GRACE {
             return Err(KeyError::InvalidGracePeriod);
         }
@@ -36,7 +36,7 @@ impl Keys {
             return Err(KeyError::ExpiryInPast);
         }
         let policy = policy_first(&mut tx, actor).await?;
-        let owner = reauthorize_over(&mut tx, actor, id).await?;
+        let owner = reauthorize_over(&mut tx, actor, Operation::RollApiKey, id).await?;
         let lock = tx.update_lock();
         let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         self.door.may_manage(actor, Reach::of(&stored.key))?;
@@ -70,13 +70,13 @@ impl Keys {
     /// Ends the overlap after a roll now: the key's previous secret is refused from the
     /// moment this returns, on every node. Nothing to end is not an error.
     pub async fn end_overlap(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
-        self.door.require(actor, Permission::ApiKeysWrite)?;
+        self.door.require(actor, Operation::EndApiKeyOverlap)?;
         self.change(actor, move |keys, actor| async move { keys.end_overlap_now(&actor, id).await }).await
     }
 
     async fn end_overlap_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
         let mut tx = self.store.write().await?;
-        let owner = reauthorize_over(&mut tx, actor, id).await?;
+        let owner = reauthorize_over(&mut tx, actor, Operation::EndApiKeyOverlap, id).await?;
         let lock = tx.update_lock();
         let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         self.door.may_manage(actor, Reach::of(&stored.key))?;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use sesame_model::Permission;
+use sesame_model::Operation;
 
 use super::{KeyError, Keys};
 use crate::{
@@ -53,7 +53,7 @@ impl Keys {
     /// included. A range longer than [`usage::longest`] is cut to its end (the series says
     /// where it starts); one that does not start before it ends has no buckets.
     pub async fn usage(&self, actor: &Actor, id: ApiKeyId, window: UsageWindow) -> Result<UsageSeries, KeyError> {
-        self.door.require(actor, Permission::ApiKeysRead)?;
+        self.door.require(actor, Operation::GetApiKeyUsage)?;
         let (granularity, from, to) = window.at(self.store.now());
         let from = from.max(to - usage::longest(granularity)).min(to);
         let mut conn = self.store.read().await?;
@@ -66,7 +66,7 @@ impl Keys {
     /// Each of the actor's keys' requests per day over the last `days` days (today last),
     /// for the panel's sparklines.
     pub async fn daily_usage(&self, actor: &Actor, days: u32) -> Result<Vec<(ApiKeyId, UsageSeries)>, KeyError> {
-        self.door.require(actor, Permission::ApiKeysRead)?;
+        self.door.require(actor, Operation::DailyKeyUsage)?;
         let to = self.store.now();
         // From the start of the first of the `days` (UTC), today included.
         let today = to.duration_trunc(TimeDelta::days(1)).unwrap_or(to);

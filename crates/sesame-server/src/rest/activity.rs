@@ -1,6 +1,7 @@
 //! `/api/v1/activity`: the log the console's Activity list shows, with the same rule — a
 //! user sees their own events, an administrator the organization's.
 
+use sesame_core::model::Operation;
 use axum::{extract::State, Json};
 use sesame_api::wire::ActivityView;
 
@@ -14,7 +15,7 @@ use crate::state::AppState;
 
 /// The activity the key's owner may see, newest first.
 #[utoipa::path(
-    get, path = "/activity", tag = "activity", operation_id = "listActivity",
+    get, path = "/activity", tag = "activity", operation_id = Operation::ListActivity.rest_id(),
     params(PageParams),
     responses(
         (status = 200, description = "One page of events, newest first", body = List<ActivityView>),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, NewKey, Roll, UsageWindow},
-    model::{ApiKeyId, Granularity, KeyRateLimit, Permission, Status},
+    model::{ApiKeyId, Granularity, KeyRateLimit, Operation, Permission, Status},
 };
 use sesame_api::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
 use utoipa::{IntoParams, ToSchema};
@@ -93,7 +93,7 @@ pub struct UpdateApiKeyRequest {
 
 /// The key owner's keys, oldest first.
 #[utoipa::path(
-    get, path = "/api_keys", tag = "api_keys", operation_id = "listApiKeys",
+    get, path = "/api_keys", tag = "api_keys", operation_id = Operation::ListApiKeys.rest_id(),
     params(PageParams),
     responses(
         (status = 200, description = "One page of keys", body = List<ApiKeyView>),
@@ -111,7 +111,7 @@ pub async fn list(
 
 /// Generates a key for the key's owner. The body is optional.
 #[utoipa::path(
-    post, path = "/api_keys", tag = "api_keys", operation_id = "createApiKey",
+    post, path = "/api_keys", tag = "api_keys", operation_id = Operation::CreateApiKey.rest_id(),
     request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name, expiry, scopes and restrictions"),
     responses(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<CreatedKey>),
@@ -139,7 +139,7 @@ pub async fn create(
 /// One of the owner's keys, with the last 10 distinct client addresses it was used from
 /// (first and last use from each), most recent first.
 #[utoipa::path(
-    get, path = "/api_keys/{id}", tag = "api_keys", operation_id = "getApiKey",
+    get, path = "/api_keys/{id}", tag = "api_keys", operation_id = Operation::GetApiKey.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     responses(
         (status = 200, description = "The key and its recent addresses", body = Data<ApiKeyDetails>),
@@ -157,7 +157,7 @@ pub async fn show(
 /// Renames, disables or enables one of the owner's keys, or changes its scopes, allowed
 /// addresses or request limit (any of them at once).
 #[utoipa::path(
-    patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = "updateApiKey",
+    patch, path = "/api_keys/{id}", tag = "api_keys", operation_id = Operation::UpdateApiKey.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     request_body = UpdateApiKeyRequest,
     responses(
@@ -220,7 +220,7 @@ fn instant(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, Ap
 /// range, empty ones included. Counted in memory and written every second, so the last
 /// second may be missing; kept 90 days.
 #[utoipa::path(
-    get, path = "/api_keys/{id}/usage", tag = "api_keys", operation_id = "getApiKeyUsage",
+    get, path = "/api_keys/{id}/usage", tag = "api_keys", operation_id = Operation::GetApiKeyUsage.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id"), UsageParams),
     responses(
         (status = 200, description = "The key's usage", body = Data<KeyUsageView>),
@@ -242,7 +242,7 @@ pub async fn usage(
 /// Deletes one of the owner's keys. From the moment this answers, every request with the
 /// key gets 401, on every node.
 #[utoipa::path(
-    delete, path = "/api_keys/{id}", tag = "api_keys", operation_id = "deleteApiKey",
+    delete, path = "/api_keys/{id}", tag = "api_keys", operation_id = Operation::DeleteApiKey.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     responses(
         (status = 204, description = "The key is deleted"),
@@ -279,13 +279,12 @@ pub struct RollApiKeyRequest {
 /// in the activity (`key_used_with_previous_secret`). A key may roll itself, with its current
 /// secret only. Rolling again during an overlap stops the older secret at once.
 #[utoipa::path(
-    post, path = "/api_keys/{id}/roll", tag = "api_keys", operation_id = "rollApiKey",
+    post, path = "/api_keys/{id}/roll", tag = "api_keys", operation_id = Operation::RollApiKey.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     request_body = RollApiKeyRequest,
     responses(
         (status = 200, description = "The key, with its new secret (shown this once)", body = Data<CreatedKey>),
         (status = 400, description = "Invalid grace period or body", body = ErrorResponse),
-        (status = 403, description = "The request came with the key's previous secret", body = ErrorResponse),
         (status = 404, description = "No such key among the owner's", body = ErrorResponse),
         (status = 409, description = "The key has expired", body = ErrorResponse),
         (status = 422, description = "The new expiry is past, or beyond the organization's maximum key lifetime", body = ErrorResponse),
@@ -305,7 +304,7 @@ pub async fn roll(
 /// Ends the overlap after a roll now: from the moment this answers, the previous secret is
 /// refused on every node. Answers 204 too when there is no overlap.
 #[utoipa::path(
-    delete, path = "/api_keys/{id}/previous_secret", tag = "api_keys", operation_id = "endApiKeyOverlap",
+    delete, path = "/api_keys/{id}/previous_secret", tag = "api_keys", operation_id = Operation::EndApiKeyOverlap.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id")),
     responses(
         (status = 204, description = "The previous secret no longer works"),

@@ -1,5 +1,6 @@
 //! `GET /api/v1/me`: the user the key acts as.
 
+use sesame_core::model::Operation;
 use axum::{
     extract::State,
     http::{header, HeaderValue},
@@ -12,7 +13,7 @@ use crate::state::AppState;
 
 /// The user the key acts as.
 #[utoipa::path(
-    get, path = "/me", tag = "me", operation_id = "getMe",
+    get, path = "/me", tag = "me", operation_id = Operation::GetMe.rest_id(),
     responses(
         (status = 200, description = "The key's owner", body = Data<UserView>),
     )

@@ -59,26 +59,12 @@ impl Modify for KeySecurity {
     }
 }
 
-/// The permission a key's scopes must include for each operation (`sesame_core::rights`
-/// decides it in the use case; this names it in the document, and
-/// `tests/privileges.rs` checks the two agree, operation by operation). None: no key.
-pub fn permission_needed(operation_id: &str) -> Option<Permission> {
-    use Permission::*;
-    Some(match operation_id {
-        "getMe" => MeRead,
-        "listApiKeys" | "getApiKey" | "getApiKeyUsage" => ApiKeysRead,
-        "createApiKey" | "updateApiKey" | "deleteApiKey" | "rollApiKey" | "endApiKeyOverlap" => ApiKeysWrite,
-        "getOrganization" | "listUsers" | "getUser" => UsersRead,
-        "updateOrganization" | "createUser" | "updateUser" => UsersWrite,
-        "listActivity" => ActivityRead,
-        "changePassword" | "listSessions" | "endSession" => SecurityWrite,
-        _ => return None,
-    })
-}
-
-/// The operation asks for `permission` in its security requirements (the scopes of the
-/// `apiKey` and `bearer` schemes, as OpenAPI 3.1 allows) and says so in its 403 answer.
-fn require_scope(operation: &mut Operation, permission: Permission, error: &dyn Fn(&str) -> ResponseBuilder) {
+/// The operation asks for the permission `needed` needs in its security requirements (the
+/// scopes of the `apiKey` and `bearer` schemes, as OpenAPI 3.1 allows) and says in its 403
+/// answer what a key may be refused for.
+fn require_scope(operation: &mut Operation, needed: sesame_core::model::Operation, error: &dyn Fn(&str) -> ResponseBuilder) {
+    use sesame_core::model::Operation::{CreateUser, UpdateUser};
+    let permission = needed.permission();
     let scopes = vec![permission.as_str().to_owned()];
     operation.security = Some(vec![
         SecurityRequirement::new("MC-Api-Key", scopes.clone()),
@@ -89,7 +75,12 @@ fn require_scope(operation: &mut Operation, permission: Permission, error: &dyn 
     );
     if permission == Permission::ApiKeysWrite {
         refused.push_str(
-            "; `scope_exceeds_key`, `restriction_exceeds_key`: the key made or changed would have more permissions, or be usable from more addresses or faster, than the key making the request",
+            "; `scope_exceeds_key`, `restriction_exceeds_key`: the key made or changed would have more permissions, or be usable from more addresses, faster or longer, than the key making the request; `previous_secret_not_allowed`: the request came with the key's previous secret, which manages no key",
+        );
+    }
+    if matches!(needed, CreateUser | UpdateUser) {
+        refused.push_str(
+            "; `account_exceeds_key`: creating or promoting an administrator, or enabling an account, takes the console or a full-access key with no allow-list or rate limit",
         );
     }
     let description = match operation.responses.responses.get("403") {
@@ -155,8 +146,9 @@ impl Modify for CommonResponses {
             for operation in operations.into_iter().flatten() {
                 // `security(())`: the operation takes no key, so it never answers 401.
                 let takes_a_key = !operation.security.as_ref().is_some_and(|ways| ways.iter().any(|way| *way == Default::default()));
-                if let Some(permission) = operation.operation_id.as_deref().and_then(permission_needed) {
-                    require_scope(operation, permission, &error);
+                // The permission each operation needs comes from the one table the core applies.
+                if let Some(needed) = operation.operation_id.as_deref().and_then(sesame_core::model::Operation::from_operation_id) {
+                    require_scope(operation, needed, &error);
                 }
                 let responses = &mut operation.responses.responses;
                 if takes_a_key {

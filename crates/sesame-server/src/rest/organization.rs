@@ -1,6 +1,7 @@
 //! `/api/v1/organization`: the organization's rules for keys (see
 //! `sesame_core::organization`). Any member reads them; administrators change them.
 
+use sesame_core::model::Operation;
 use axum::{extract::State, Json};
 use serde::Deserialize;
 use sesame_api::wire::{MaxKeyLifetime, OrganizationPolicy, OrganizationPolicyChange};
@@ -36,7 +37,7 @@ fn lifetime<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<
 
 /// The organization of the key's owner, with its rules for keys.
 #[utoipa::path(
-    get, path = "/organization", tag = "organization", operation_id = "getOrganization",
+    get, path = "/organization", tag = "organization", operation_id = Operation::GetOrganization.rest_id(),
     responses(
         (status = 200, description = "The organization", body = Data<OrganizationPolicy>),
     )
@@ -49,7 +50,7 @@ pub async fn show(State(state): State<AppState>, actor: ApiActor) -> Result<Json
 /// Sets the organization's maximum key lifetime (administrators only). Keys that would
 /// outlive it are shortened before this answers, on every node.
 #[utoipa::path(
-    patch, path = "/organization", tag = "organization", operation_id = "updateOrganization",
+    patch, path = "/organization", tag = "organization", operation_id = Operation::UpdateOrganization.rest_id(),
     request_body = UpdateOrganizationRequest,
     responses(
         (status = 200, description = "The organization, and how many keys were shortened", body = Data<OrganizationPolicyChange>),

@@ -6,7 +6,7 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use sesame_core::{model::SessionId, password::Password};
+use sesame_core::{model::{Operation, SessionId}, password::Password};
 use sesame_api::wire::SessionView;
 use utoipa::ToSchema;
 
@@ -29,7 +29,7 @@ pub struct PasswordChangeRequest {
 
 /// Changes the key owner's password; every console session of theirs ends.
 #[utoipa::path(
-    post, path = "/me/password", tag = "me", operation_id = "changePassword",
+    post, path = "/me/password", tag = "me", operation_id = Operation::ChangePassword.rest_id(),
     request_body = PasswordChangeRequest,
     responses(
         (status = 204, description = "Changed; the owner's console sessions are ended"),
@@ -58,7 +58,7 @@ pub struct Sessions {
 
 /// The key owner's live console sessions, most recently seen first.
 #[utoipa::path(
-    get, path = "/me/sessions", tag = "me", operation_id = "listSessions",
+    get, path = "/me/sessions", tag = "me", operation_id = Operation::ListSessions.rest_id(),
     responses((status = 200, description = "The sessions", body = Sessions))
 )]
 pub async fn list_sessions(State(state): State<AppState>, actor: ApiActor) -> Result<Json<Sessions>, ApiError> {
@@ -68,7 +68,7 @@ pub async fn list_sessions(State(state): State<AppState>, actor: ApiActor) -> Re
 
 /// Signs one of the key owner's console sessions out.
 #[utoipa::path(
-    delete, path = "/me/sessions/{id}", tag = "me", operation_id = "endSession",
+    delete, path = "/me/sessions/{id}", tag = "me", operation_id = Operation::EndSession.rest_id(),
     params(("id" = SessionId, Path, description = "The session's id")),
     responses(
         (status = 204, description = "The session is ended"),

@@ -8,7 +8,7 @@ use axum::{
 };
 use serde::Deserialize;
 use sesame_core::{
-    model::{Role, Status, UserChange, UserId},
+    model::{Operation, Role, Status, UserChange, UserId},
     password::Password,
     users::NewColleague,
 };
@@ -72,7 +72,7 @@ pub struct UpdateUserRequest {
 /// The users the key's owner may see: an administrator, the organization's; a user, only
 /// themself.
 #[utoipa::path(
-    get, path = "/users", tag = "users", operation_id = "listUsers",
+    get, path = "/users", tag = "users", operation_id = Operation::ListUsers.rest_id(),
     params(PageParams),
     responses(
         (status = 200, description = "One page of users, oldest first", body = List<UserView>),
@@ -90,7 +90,7 @@ pub async fn list(
 
 /// Creates a user in the administrator's organization (administrators only).
 #[utoipa::path(
-    post, path = "/users", tag = "users", operation_id = "createUser",
+    post, path = "/users", tag = "users", operation_id = Operation::CreateUser.rest_id(),
     request_body = CreateUserRequest,
     responses(
         (status = 201, description = "The user was created", body = Data<UserView>),
@@ -111,7 +111,7 @@ pub async fn create(
 
 /// One user: an administrator may read anyone in their organization; a user, themself.
 #[utoipa::path(
-    get, path = "/users/{id}", tag = "users", operation_id = "getUser",
+    get, path = "/users/{id}", tag = "users", operation_id = Operation::GetUser.rest_id(),
     params(("id" = UserId, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = Data<UserView>),
@@ -131,7 +131,7 @@ pub async fn show(
 /// at once: the user's keys act with the new role on their next request; disabling ends
 /// the user's sessions and refuses their keys until they are enabled again.
 #[utoipa::path(
-    patch, path = "/users/{id}", tag = "users", operation_id = "updateUser",
+    patch, path = "/users/{id}", tag = "users", operation_id = Operation::UpdateUser.rest_id(),
     params(("id" = UserId, Path, description = "The user's id")),
     request_body = UpdateUserRequest,
     responses(
