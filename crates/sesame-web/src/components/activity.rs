@@ -44,8 +44,11 @@ pub fn ActivityPanel() -> impl IntoView {
             {move || match events.get() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Some(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, no_activity)}</p> }.into_any(),
+                // Focusable, so that a keyboard can scroll the drawer when the events fill more
+                // than the screen and there is no "Show older" button to reach yet (axe:
+                // scrollable-region-focusable).
                 Some(list) => view! {
-                    <ol class="activity-list">
+                    <ol class="activity-list" tabindex="0" aria-labelledby="drawer-title">
                         <For each=move || list.clone() key=|event| event.id let:event>
                             <ActivityRow event />
                         </For>
