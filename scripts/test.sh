@@ -2,8 +2,10 @@
 # The whole test suite, from a fresh machine: installs what is missing, then
 #   1. unit, storage, HTTP and command-line tests on SQLite;
 #   2. the same storage and HTTP suites on a throwaway PostgreSQL cluster;
-#   3. Spectral on the OpenAPI document (OWASP API Security rules, 0 errors), then
-#      schemathesis against a running server: the API conforms to its document;
+#   3. the OpenAPI document against the published one (api/openapi.json, Optic: nothing
+#      breaks a published version unless CHANGELOG.md names it), Spectral on it (OWASP API
+#      Security rules, 0 errors), then schemathesis against a running server: the API
+#      conforms to its document;
 #   4. each cargo-fuzz target for a bounded time, and the reliability suite's short version;
 #   5. the browser app in release mode and the Playwright journeys in Chromium.
 set -euo pipefail
@@ -25,6 +27,9 @@ cargo test
 
 echo "== Storage and HTTP tests on PostgreSQL"
 scripts/with-postgres.sh cargo test -p sesame-core -p sesame-server
+
+echo "== API document contract (published document, breaking changes)"
+scripts/api-contract.sh
 
 echo "== API document lint (Spectral, OWASP ruleset)"
 scripts/api-lint.sh

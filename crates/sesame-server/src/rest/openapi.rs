@@ -17,7 +17,8 @@ use sesame_core::model::Permission;
 #[openapi(
     info(
         title = "Sésame API",
-        version = "1",
+        // The published version (CHANGELOG.md, api/versions/): a breaking change takes a new major.
+        version = "2.0.0",
         description = "Manage your API keys and your organization's users. Every request \
             carries an API key in the `MC-Api-Key` header (or `Authorization: Bearer`); the \
             key acts with its owner's privileges, or fewer if it was given scopes. Success: `{\"data\": …}`; failure: \
