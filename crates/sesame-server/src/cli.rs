@@ -109,7 +109,7 @@ pub struct MailArgs {
     pub mail_from: Option<String>,
 }
 
-/// Rate limits (see the README for why these defaults).
+/// Rate limits (docs/security.md says why these defaults).
 #[derive(Debug, Args)]
 pub struct LimitArgs {
     /// Failed API authentications one client address may make in a row before it waits.
