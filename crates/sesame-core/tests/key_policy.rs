@@ -6,12 +6,12 @@ mod common;
 use std::net::IpAddr;
 
 use chrono::TimeDelta;
-use common::{fixture, signed_in, user_in, Fixture};
+use common::{events, fixture, signed_in, user_in, Fixture};
 use sesame_model::POLICY_LEEWAY;
 use sesame_core::{
     actor::{Actor, Client},
     keys::{KeyError, NewKey, Roll},
-    model::{EventKind, PageRequest, Role},
+    model::{EventKind, Role},
     notices::NoticeKind,
     organization::OrganizationError,
     verifier::VerifyError,
@@ -37,11 +37,6 @@ fn thirty_days() -> Option<MaxKeyLifetime> {
     Some(MaxKeyLifetime::from_days(30).unwrap())
 }
 
-async fn events_of(f: &Fixture, actor: &Actor, kind: EventKind) -> Vec<sesame_core::model::Event> {
-    let events = f.services.activity.list(actor, PageRequest::first()).await.unwrap().items;
-    events.into_iter().filter(|event| event.kind == kind).collect()
-}
-
 #[tokio::test]
 async fn setting_a_maximum_lifetime_shortens_longer_keys_on_the_spot_and_tells_their_owners() {
     let f = fixture().await;
@@ -62,11 +57,11 @@ async fn setting_a_maximum_lifetime_shortens_longer_keys_on_the_spot_and_tells_t
         expiries,
         [("forever".to_owned(), Some(limit)), ("long".to_owned(), Some(limit)), ("short".to_owned(), short.key.expires_at)]
     );
-    let shortened = events_of(&f, &bob, EventKind::KeyShortenedByPolicy).await;
+    let shortened = events(&f, &bob, EventKind::KeyShortenedByPolicy).await;
     let mut named: Vec<_> = shortened.iter().map(|event| event.key.as_ref().unwrap().name.clone()).collect();
     named.sort();
     assert_eq!(named, ["forever", "long"]);
-    assert_eq!(events_of(&f, &ada, EventKind::KeyPolicyChanged).await[0].detail.as_deref(), Some("30"));
+    assert_eq!(events(&f, &ada, EventKind::KeyPolicyChanged).await[0].detail.as_deref(), Some("30"));
     assert_eq!(f.services.organization.get(&bob).await.unwrap().max_key_lifetime, thirty_days());
 
     f.clock.set(limit - TimeDelta::milliseconds(1));
@@ -156,7 +151,7 @@ async fn a_key_is_reminded_seven_days_and_one_day_before_it_expires_once_each() 
         ]
     );
     assert!(f.services.reminders.claim_due().await.unwrap().is_empty());
-    let reminded = events_of(&f, &bob, EventKind::KeyExpiresSoon).await;
+    let reminded = events(&f, &bob, EventKind::KeyExpiresSoon).await;
     assert_eq!(reminded.len(), 3);
     assert!(reminded.iter().all(|event| event.actor.is_none() && event.subject.as_ref().unwrap().username == "bob"));
 

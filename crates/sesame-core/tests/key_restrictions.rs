@@ -5,20 +5,16 @@
 
 mod common;
 
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
-use common::{fixture, fixture_with, signed_in, through_api, user_in, Fixture};
+use common::{events, eventually, fixture, fixture_with, ip, signed_in, through_api, user_in, Fixture};
 use sesame_core::{
     actor::{Actor, Client},
     api_access::ApiRefusal,
     keys::{KeyChange, KeyError, NewKey, Roll},
-    model::{AllowedAddresses, ApiKeyId, EventKind, KeyRateLimit, PageRequest, RatePeriod, Restrictions, Role},
+    model::{AllowedAddresses, ApiKeyId, EventKind, KeyRateLimit, RatePeriod, Restrictions, Role},
     rights::Refusal,
 };
-
-fn ip(text: &str) -> IpAddr {
-    text.parse().unwrap()
-}
 
 fn allowed(entries: &[&str]) -> AllowedAddresses {
     AllowedAddresses::parse(entries).unwrap()
@@ -45,24 +41,6 @@ async fn restricted_key(f: &Fixture, owner: &Actor, name: &str, restrictions: Re
 async fn as_api(f: &Fixture, secret: &str, from: &str) -> Result<Actor, ApiRefusal> {
     let authenticated = f.services.api.authenticate(Some(secret), ip(from)).await?;
     Ok(authenticated.actor(Client::new(ip(from), None)))
-}
-
-async fn events(f: &Fixture, owner: &Actor, kind: EventKind) -> Vec<sesame_core::model::Event> {
-    let all = f.services.activity.list(owner, PageRequest::first()).await.unwrap().items;
-    all.into_iter().filter(|event| event.kind == kind).collect()
-}
-
-/// The owner's events of `kind` once there are `count`, waiting for those written off the
-/// request's path.
-async fn eventually(f: &Fixture, owner: &Actor, kind: EventKind, count: usize) -> Vec<sesame_core::model::Event> {
-    for _ in 0..100 {
-        let found = events(f, owner, kind).await;
-        if found.len() >= count {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    events(f, owner, kind).await
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::{net::IpAddr, time::Duration};
 
-use common::{fixture, signed_in, through_api, user_in, Fixture};
+use common::{eventually, fixture, signed_in, through_api, user_in, Fixture};
 use sesame_core::{
     accounts::UserInput,
     actor::{Actor, Client},
@@ -34,20 +34,6 @@ async fn key_actor(f: &Fixture, owner: &Actor, name: &str, scopes: Scopes) -> (A
 fn colleague(username: &str) -> NewColleague {
     let input: UserInput = common::input(username, "Acme");
     NewColleague { full_name: input.full_name, username: input.username, email: input.email, role: Role::User, password: input.password }
-}
-
-/// The owner's events of `kind` once there are `count` of them, waiting a little for those
-/// written off the request's path.
-async fn eventually(f: &Fixture, owner: &Actor, kind: EventKind, count: usize) -> Vec<sesame_core::model::Event> {
-    let mut events = Vec::new();
-    for _ in 0..100 {
-        events = f.services.activity.list(owner, PageRequest::first()).await.unwrap().items.into_iter().filter(|event| event.kind == kind).collect();
-        if events.len() >= count {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    events
 }
 
 #[tokio::test]

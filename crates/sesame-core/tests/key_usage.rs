@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::net::IpAddr;
-
 use chrono::{DurationRound, TimeDelta};
-use common::{fixture, signed_in, user_in, Fixture};
+use common::{fixture, ip, signed_in, user_in, Fixture};
 use sesame_core::{
     actor::{Actor, Client},
     api_access::ApiRefusal,
@@ -20,10 +18,6 @@ use sesame_core::{
     usage::{Counts, Granularity, Outcome},
     users::{NewColleague, UserError},
 };
-
-fn ip(text: &str) -> IpAddr {
-    text.parse().unwrap()
-}
 
 async fn request(f: &Fixture, secret: &str, from: &str) -> Result<Actor, ApiRefusal> {
     Ok(f.services.api.authenticate(Some(secret), ip(from)).await?.actor(Client::new(ip(from), None)))

@@ -1,8 +1,6 @@
 //! The storage suite, written once: it runs on a fresh SQLite file, and on PostgreSQL when
 //! `SESAME_TEST_POSTGRES_URL` names a server (the README's test command starts one).
 
-use std::net::IpAddr;
-
 use chrono::{Duration, Utc};
 use sesame_core::{
     accounts::AccountError,
@@ -17,11 +15,7 @@ use sesame_core::{
 
 mod common;
 
-use common::{fixture, input, signed_in, user};
-
-fn ip(text: &str) -> IpAddr {
-    text.parse().unwrap()
-}
+use common::{fixture, input, ip, signed_in, user};
 
 #[tokio::test]
 async fn keys_round_trip_and_only_the_hash_is_stored() {

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
 use sesame_api::functions::{
     ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, SetApiKeyRestrictions, SetApiKeyScopes, EndOtherSessions, EndSession, GenerateApiKey,
-    ListActivity, ListApiKeys, ListSessions, LogIn, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
+    ListActivity, ListApiKeys, ListSessions, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
 };
 use support::{Browser, TestServer, PASSWORD};
 
@@ -34,12 +34,6 @@ async fn rest(server: &TestServer, key: &str, method: Method, path: &str, body: 
 async fn ok(response: Response) -> Value {
     assert!(response.status().is_success(), "{}", response.status());
     response.json().await.unwrap_or(Value::Null)
-}
-
-async fn log_in(server: &TestServer, username: &str, password: &str, ip: &str) -> (Browser, StatusCode) {
-    let browser = Browser::new(server);
-    let status = browser.call_via::<LogIn>(&json!({"username": username, "password": password}), ip).await.status();
-    (browser, status)
 }
 
 /// (event, actor, subject, ip) for every event the key may read.
@@ -67,10 +61,9 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     let (_, bob_secret) = server.generate_key(&bob, Some("bob-script")).await;
 
     // Through the console, from CONSOLE_IP.
-    let (console, status) = log_in(&server, "ada", PASSWORD, CONSOLE_IP).await;
-    assert_eq!(status, StatusCode::OK);
-    let (_, status) = log_in(&server, "bob", "wrong password!", GUESSER_IP).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let console = Browser::new(&server);
+    assert_eq!(console.log_in_via("ada", PASSWORD, CONSOLE_IP).await.status(), StatusCode::OK);
+    assert_eq!(server.log_in_from("bob", "wrong password!", GUESSER_IP).await.status(), StatusCode::UNAUTHORIZED);
     let key = ok(console.call_via::<GenerateApiKey>(&json!({"name": "console-key"}), CONSOLE_IP).await).await;
     let id = key["id"].as_str().unwrap().to_owned();
     ok(console.call_via::<UpdateApiKey>(&json!({"id": id, "name": "renamed"}), CONSOLE_IP).await).await;
@@ -162,7 +155,8 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     assert_eq!(bobs, vec![shortened, failed]);
     // The console's list is the same log: Bob signed in sees the same one event, with the
     // guesser's user agent recorded; signed out, nothing.
-    let (bob_console, _) = log_in(&server, "bob", PASSWORD, CONSOLE_IP).await;
+    let bob_console = Browser::new(&server);
+    bob_console.log_in_via("bob", PASSWORD, CONSOLE_IP).await;
     let page = ok(bob_console.call::<ListActivity>(&json!({"page": 1, "page_size": 10})).await).await;
     let events: Vec<&str> = page["events"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["login_succeeded", "key_shortened_by_policy", "login_failed"]);
@@ -191,10 +185,8 @@ async fn changing_the_password_asks_the_current_one_and_ends_the_other_sessions(
     assert_eq!(changed.status(), StatusCode::OK);
     assert_eq!(laptop.call::<ListApiKeys>(&json!({})).await.status(), StatusCode::OK, "this session stays");
     assert_eq!(phone.call::<ListApiKeys>(&json!({})).await.status(), StatusCode::UNAUTHORIZED, "others end");
-    let (_, old) = log_in(&server, "alice", PASSWORD, "192.0.2.1").await;
-    assert_eq!(old, StatusCode::UNAUTHORIZED);
-    let (_, fresh) = log_in(&server, "alice", new, "192.0.2.1").await;
-    assert_eq!(fresh, StatusCode::OK);
+    assert_eq!(server.log_in_from("alice", PASSWORD, "192.0.2.1").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(server.log_in_from("alice", new, "192.0.2.1").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -1,18 +1,14 @@
 //! The `sesame` binary as an operator and a provisioning script use it.
 
+mod support;
+
 use std::{
     io::{BufRead, BufReader, Write},
     process::{Command, Stdio},
 };
 
 use sesame_core::key::ApiKeySecret;
-
-fn sesame(database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sesame"));
-    // The environment twin of --database-url.
-    command.env("SESAME_DATABASE_URL", database_url).env("RUST_LOG", "warn");
-    command
-}
+use support::binary::{base_url, sesame};
 
 fn create_user(database_url: &str, username: &str, password: &str) -> std::process::Output {
     let mut child = sesame(database_url)
@@ -48,9 +44,7 @@ fn provisioning_a_key_from_the_command_line_and_serving_it() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line.split_whitespace().find(|word| word.starts_with("http://")).unwrap().to_owned();
+    let base = base_url(&mut server);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status = runtime.block_on(async {

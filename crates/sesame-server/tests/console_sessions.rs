@@ -9,7 +9,7 @@ use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, Settings};
 use sesame_api::functions::{ListApiKeys, ListSessions, LogIn};
-use support::{Browser, TestServer, PASSWORD};
+use support::{TestServer, PASSWORD};
 
 #[tokio::test]
 async fn an_idle_session_ends_and_a_used_one_lives_on() {
@@ -34,7 +34,7 @@ async fn a_new_login_ends_the_session_it_replaces() {
     let server = TestServer::start().await;
     server.create_user("alice", Role::User).await;
     let browser = server.browser("alice").await;
-    let first = session_cookie(&browser, &server).await;
+    let first = browser.session_cookie();
     // The same browser logs in again (another tab, say).
     let again = browser.call::<LogIn>(&json!({"username": "alice", "password": PASSWORD})).await;
     assert_eq!(again.status(), StatusCode::OK);
@@ -50,12 +50,4 @@ async fn a_new_login_ends_the_session_it_replaces() {
         .await
         .unwrap();
     assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
-}
-
-/// The browser's session cookie, as `name=value`.
-async fn session_cookie(browser: &Browser, server: &TestServer) -> String {
-    use reqwest::cookie::CookieStore;
-    let url = server.base_url.parse().unwrap();
-    let cookies = browser.jar.cookies(&url).unwrap().to_str().unwrap().to_owned();
-    cookies.split("; ").find(|cookie| cookie.starts_with("sesame_session=")).unwrap().to_owned()
 }

@@ -2,19 +2,16 @@
 //! failpoint of the test build aborts the process there) leaves neither, and one killed
 //! right after they committed leaves both — never a key nobody can see in the log.
 
+mod support;
+
 use std::{
-    io::{BufRead, BufReader, Write},
-    process::{Child, Command, Stdio},
+    io::Write,
+    process::{Child, Stdio},
 };
 
 use reqwest::StatusCode;
 use serde_json::Value;
-
-fn sesame(database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sesame"));
-    command.env("SESAME_DATABASE_URL", database_url).env("RUST_LOG", "warn");
-    command
-}
+use support::binary::{base_url, sesame};
 
 /// An administrator and their key, made by the operator.
 fn provision(database_url: &str) -> String {
@@ -38,9 +35,7 @@ fn serve(database_url: &str, failpoint: Option<&str>) -> (Child, String) {
         command.env("SESAME_FAILPOINT", point);
     }
     let mut server = command.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line.split_whitespace().find(|word| word.starts_with("http://")).unwrap().to_owned();
+    let base = base_url(&mut server);
     (server, base)
 }
 

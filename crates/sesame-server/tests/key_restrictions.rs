@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, throttle::ThrottleSettings};
-use support::TestServer;
+use support::{json_of, TestServer};
 
 /// A request with `key`, from `from` as the trusted proxy in front of the server says.
 async fn call_from(server: &TestServer, from: &str, method: Method, path: &str, key: &str, body: Option<Value>) -> Response {
@@ -20,10 +20,6 @@ async fn call_from(server: &TestServer, from: &str, method: Method, path: &str, 
         request = request.json(&body);
     }
     request.send().await.unwrap()
-}
-
-async fn json_of(response: Response) -> Value {
-    response.json().await.unwrap()
 }
 
 const OFFICE: &str = "198.51.100.20";

@@ -7,22 +7,10 @@ mod support;
 
 use std::time::Duration;
 
-use reqwest::{Client, Method, Response, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use support::TestServer;
-
-async fn call(server: &TestServer, method: Method, path: &str, key: &str, body: Option<Value>) -> Response {
-    let mut request = Client::new().request(method, server.url(path)).header("MC-Api-Key", key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
-
-async fn json_of(response: Response) -> Value {
-    response.json().await.unwrap()
-}
+use support::{api_call, json_of, TestServer};
 
 #[tokio::test]
 async fn a_read_only_key_reads_is_refused_writes_and_its_owner_sees_the_refusal() {
@@ -31,15 +19,15 @@ async fn a_read_only_key_reads_is_refused_writes_and_its_owner_sees_the_refusal(
     let (_, full) = server.generate_key(&ada, Some("full")).await;
     let full = full.expose();
 
-    let created = call(&server, Method::POST, "/api/v1/api_keys", full, Some(json!({"name": "monitor", "scopes": ["me:read", "api_keys:read", "users:read", "activity:read"]}))).await;
+    let created = api_call(&server, full, Method::POST, "/api/v1/api_keys", Some(json!({"name": "monitor", "scopes": ["me:read", "api_keys:read", "users:read", "activity:read"]}))).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created = json_of(created).await;
     assert_eq!(created["data"]["scopes"], json!(["me:read", "api_keys:read", "users:read", "activity:read"]));
     let reader = created["data"]["secret"].as_str().unwrap().to_owned();
 
-    assert_eq!(call(&server, Method::GET, "/api/v1/me", &reader, None).await.status(), StatusCode::OK);
-    assert_eq!(call(&server, Method::GET, "/api/v1/users", &reader, None).await.status(), StatusCode::OK);
-    let refused = call(&server, Method::POST, "/api/v1/api_keys", &reader, Some(json!({"name": "escalate"}))).await;
+    assert_eq!(api_call(&server, &reader, Method::GET, "/api/v1/me", None).await.status(), StatusCode::OK);
+    assert_eq!(api_call(&server, &reader, Method::GET, "/api/v1/users", None).await.status(), StatusCode::OK);
+    let refused = api_call(&server, &reader, Method::POST, "/api/v1/api_keys", Some(json!({"name": "escalate"}))).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let challenge = refused.headers()["www-authenticate"].to_str().unwrap().to_owned();
     assert!(challenge.contains(r#"error="insufficient_scope""#) && challenge.contains(r#"scope="api_keys:write""#), "{challenge}");
@@ -48,7 +36,7 @@ async fn a_read_only_key_reads_is_refused_writes_and_its_owner_sees_the_refusal(
     assert_eq!(body["errors"][0]["context"]["required"], json!(["api_keys:write"]));
 
     // Listed with their scopes; the full key's are null.
-    let listed = json_of(call(&server, Method::GET, "/api/v1/api_keys", full, None).await).await;
+    let listed = json_of(api_call(&server, full, Method::GET, "/api/v1/api_keys", None).await).await;
     let names: Vec<_> = listed["data"].as_array().unwrap().iter().map(|key| (key["name"].clone(), key["scopes"].clone())).collect();
     assert_eq!(names.len(), 2, "nothing was made");
     assert_eq!(names[0], (json!("full"), Value::Null));
@@ -56,7 +44,7 @@ async fn a_read_only_key_reads_is_refused_writes_and_its_owner_sees_the_refusal(
     // The owner sees the refusal in the activity (written off the request's path).
     let mut seen = Value::Null;
     for _ in 0..100 {
-        let activity = json_of(call(&server, Method::GET, "/api/v1/activity", full, None).await).await;
+        let activity = json_of(api_call(&server, full, Method::GET, "/api/v1/activity", None).await).await;
         if let Some(event) = activity["data"].as_array().unwrap().iter().find(|event| event["event"] == "key_out_of_scope") {
             seen = event.clone();
             break;
@@ -80,21 +68,21 @@ async fn scopes_are_changed_with_patch_and_bad_lists_change_nothing() {
         (json!({"scopes": "me:read"}), "not a list"),
         (json!({"scopes": ["me:read", "me:read"]}), "a permission twice"),
     ] {
-        let refused = call(&server, Method::PATCH, &path, secret, Some(bad)).await;
+        let refused = api_call(&server, secret, Method::PATCH, &path, Some(bad)).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{why}");
         assert_eq!(json_of(refused).await["errors"][0]["code"], "invalid_request", "{why}");
     }
-    let unchanged = json_of(call(&server, Method::GET, &path, secret, None).await).await;
+    let unchanged = json_of(api_call(&server, secret, Method::GET, &path, None).await).await;
     assert_eq!(unchanged["data"]["scopes"], Value::Null);
 
     // The key narrows itself, and then cannot widen itself back.
-    let narrowed = call(&server, Method::PATCH, &path, secret, Some(json!({"scopes": ["api_keys:read", "api_keys:write"]}))).await;
+    let narrowed = api_call(&server, secret, Method::PATCH, &path, Some(json!({"scopes": ["api_keys:read", "api_keys:write"]}))).await;
     assert_eq!(narrowed.status(), StatusCode::OK);
     assert_eq!(json_of(narrowed).await["data"]["scopes"], json!(["api_keys:read", "api_keys:write"]));
-    let widened = call(&server, Method::PATCH, &path, secret, Some(json!({"scopes": null}))).await;
+    let widened = api_call(&server, secret, Method::PATCH, &path, Some(json!({"scopes": null}))).await;
     assert_eq!(widened.status(), StatusCode::FORBIDDEN);
     assert_eq!(json_of(widened).await["errors"][0]["code"], "scope_exceeds_key");
-    assert_eq!(call(&server, Method::GET, "/api/v1/me", secret, None).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(api_call(&server, secret, Method::GET, "/api/v1/me", None).await.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -10,26 +10,13 @@ use futures_util::future::join_all;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::Role, throttle::ThrottleSettings};
-use sesame_api::functions::LogIn;
-use support::{api_get, Browser, TestServer, PASSWORD};
+use support::{api_get, forged, Browser, TestServer, PASSWORD};
 
 async fn me_from(server: &TestServer, ip: &str, key: &str) -> Response {
     Client::new()
         .get(server.url("/api/v1/me"))
         .header("MC-Api-Key", key)
         .header("X-Forwarded-For", ip)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn log_in_from(server: &TestServer, ip: &str, username: &str, password: &str) -> Response {
-    Browser::new(server)
-        .client
-        .post(server.url(<LogIn as leptos::server_fn::ServerFn>::PATH))
-        .header("sec-fetch-site", "same-origin")
-        .header("X-Forwarded-For", ip)
-        .json(&json!({"username": username, "password": password}))
         .send()
         .await
         .unwrap()
@@ -45,11 +32,7 @@ async fn a_flood_of_bad_keys_from_one_address_gets_429_and_no_one_else_does() {
     let alice = server.create_user("alice", Role::User).await;
     let (_, secret) = server.generate_key(&alice, None).await;
     let good = secret.expose().to_owned();
-    let forged = {
-        // The last character changed (to another one: a key may end with any).
-        let last = if good.ends_with('x') { 'y' } else { 'x' };
-        format!("{}{last}", &good[..good.len() - 1])
-    };
+    let forged = forged(&good);
 
     let mut statuses = Vec::new();
     for _ in 0..8 {
@@ -97,29 +80,29 @@ async fn login_failures_look_alike_and_the_delay_grows_for_the_guesser_only() {
     let attacker = "203.0.113.66";
 
     // Unknown user and wrong password: the same status and the same body.
-    let unknown = log_in_from(&server, "192.0.2.1", "nobody", PASSWORD).await;
-    let wrong = log_in_from(&server, "192.0.2.2", "alice", "wrong password!").await;
+    let unknown = server.log_in_from("nobody", PASSWORD, "192.0.2.1").await;
+    let wrong = server.log_in_from("alice", "wrong password!", "192.0.2.2").await;
     assert_eq!((unknown.status(), wrong.status()), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
     assert_eq!(unknown.text().await.unwrap(), wrong.text().await.unwrap());
 
     // The guesser: a few free failures, then waits that double.
     for _ in 0..3 {
-        assert_eq!(log_in_from(&server, attacker, "alice", "guess").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(server.log_in_from("alice", "guess", attacker).await.status(), StatusCode::UNAUTHORIZED);
     }
-    let first_wait = log_in_from(&server, attacker, "alice", "guess").await;
+    let first_wait = server.log_in_from("alice", "guess", attacker).await;
     assert_eq!(first_wait.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(retry_after(&first_wait), 1);
     let body: Value = first_wait.json().await.unwrap();
     assert_eq!(body, json!({"Server": {"TooManyRequests": {"retry_after_seconds": 1}}}));
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(log_in_from(&server, attacker, "alice", "guess").await.status(), StatusCode::UNAUTHORIZED);
-    let second_wait = log_in_from(&server, attacker, "alice", "guess").await;
+    assert_eq!(server.log_in_from("alice", "guess", attacker).await.status(), StatusCode::UNAUTHORIZED);
+    let second_wait = server.log_in_from("alice", "guess", attacker).await;
     assert_eq!(retry_after(&second_wait), 2);
 
     // Meanwhile the real user, from her own address, logs in at once.
-    assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(server.log_in_from("alice", PASSWORD, "198.51.100.7").await.status(), StatusCode::OK);
     // Even the right password from the guesser's address waits.
-    assert_eq!(log_in_from(&server, attacker, "alice", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(server.log_in_from("alice", PASSWORD, attacker).await.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -128,17 +111,17 @@ async fn after_100_failures_the_account_stops_except_for_its_owners_browser() {
     server.create_user("alice", Role::User).await;
     // Her browser logs in once: it gets a device cookie.
     let hers = Browser::new(&server);
-    assert_eq!(hers.call_via::<LogIn>(&json!({"username": "alice", "password": PASSWORD}), "198.51.100.7").await.status(), StatusCode::OK);
+    assert_eq!(hers.log_in_via("alice", PASSWORD, "198.51.100.7").await.status(), StatusCode::OK);
     // A distributed guess: 100 failures from 100 addresses (each well under its own limits).
     for n in 0..100 {
-        let status = log_in_from(&server, &format!("203.0.113.{n}"), "alice", "guess").await.status();
+        let status = server.log_in_from("alice", "guess", &format!("203.0.113.{n}")).await.status();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
     }
     // Any other browser is stopped, even from her address…
-    let stopped = log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await;
+    let stopped = server.log_in_from("alice", PASSWORD, "198.51.100.7").await;
     assert_eq!(stopped.status(), StatusCode::TOO_MANY_REQUESTS);
     // …hers is not, from wherever she is now.
-    let at_home = hers.call_via::<LogIn>(&json!({"username": "alice", "password": PASSWORD}), "192.0.2.99").await;
+    let at_home = hers.log_in_via("alice", PASSWORD, "192.0.2.99").await;
     assert_eq!(at_home.status(), StatusCode::OK);
 }
 
@@ -153,13 +136,13 @@ async fn guesses_sent_together_are_limited_like_guesses_sent_one_by_one() {
     let unauthorized = |statuses: &[StatusCode]| statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
 
     // Ten at once from one address: the three tries it would get one by one, then waits.
-    let from_one = statuses(join_all((0..10).map(|_| log_in_from(&server, "203.0.113.66", "alice", "guess"))).await);
+    let from_one = statuses(join_all((0..10).map(|_| server.log_in_from("alice", "guess", "203.0.113.66"))).await);
     assert_eq!(unauthorized(&from_one), 3, "{from_one:?}");
     assert_eq!(from_one.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 7);
 
     // Ten at once from ten addresses: checked only up to the account's limit of 5 failures.
     let addresses: Vec<String> = (0..10).map(|n| format!("198.51.100.{n}")).collect();
-    let from_many = statuses(join_all(addresses.iter().map(|ip| log_in_from(&server, ip, "alice", "guess"))).await);
+    let from_many = statuses(join_all(addresses.iter().map(|ip| server.log_in_from("alice", "guess", ip))).await);
     assert_eq!(unauthorized(&from_many), 2, "{from_many:?}");
 }
 
@@ -191,13 +174,13 @@ async fn the_current_password_cannot_be_guessed_without_limit() {
     assert_eq!(waiting.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&waiting) >= 1);
     // Counted as login failures: a login for her from that address waits too.
-    assert_eq!(log_in_from(&server, "203.0.113.66", "alice", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(server.log_in_from("alice", PASSWORD, "203.0.113.66").await.status(), StatusCode::TOO_MANY_REQUESTS);
     // Each wrong guess is in her activity log.
     let activity: Value = api_get(&server, "/api/v1/activity", secret.expose()).await.json().await.unwrap();
     let failed = activity["data"].as_array().unwrap().iter().filter(|e| e["event"] == "password_change_failed").count();
     assert_eq!(failed, 3);
     // Her password is unchanged.
-    assert_eq!(log_in_from(&server, "198.51.100.7", "alice", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(server.log_in_from("alice", PASSWORD, "198.51.100.7").await.status(), StatusCode::OK);
 }
 
 /// Every API answer says where the caller stands (the IETF `RateLimit` and

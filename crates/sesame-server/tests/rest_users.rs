@@ -3,19 +3,11 @@
 
 mod support;
 
-use reqwest::{Client, Method, Response, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
 use sesame_api::functions::ListApiKeys;
-use support::{api_get, TestServer, PASSWORD};
-
-async fn call(server: &TestServer, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {
-    let mut request = Client::new().request(method, server.url(path)).header("MC-Api-Key", key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
+use support::{api_call, api_get, TestServer, PASSWORD};
 
 async fn error_of(response: Response) -> (StatusCode, String, Value) {
     let status = response.status();
@@ -23,6 +15,7 @@ async fn error_of(response: Response) -> (StatusCode, String, Value) {
     (status, body["errors"][0]["code"].as_str().unwrap().to_owned(), body["errors"][0]["context"].clone())
 }
 
+/// A key of `username`'s made by the operator (no console session): its secret.
 async fn key_of(server: &TestServer, username: &str) -> String {
     let user = server.user(username).await;
     let (_, secret) = server.generate_key(&user, None).await;
@@ -35,7 +28,7 @@ async fn an_admin_manages_users_through_the_api() {
     server.create_user("admin", Role::Admin).await;
     let key = key_of(&server, "admin").await;
 
-    let created = call(&server, &key, Method::POST, "/api/v1/users", Some(json!({
+    let created = api_call(&server, &key, Method::POST, "/api/v1/users", Some(json!({
         "username": "erin", "email": "erin@example.com", "fullName": "Erin Example",
         "role": "user", "password": PASSWORD,
     }))).await;
@@ -46,7 +39,7 @@ async fn an_admin_manages_users_through_the_api() {
     assert_eq!(erin["data"]["organization"]["name"], "Acme Corporation");
     assert!(erin["data"].get("password").is_none());
 
-    let changed = call(&server, &key, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"role": "admin", "status": "disabled"}))).await;
+    let changed = api_call(&server, &key, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"role": "admin", "status": "disabled"}))).await;
     assert_eq!(changed.status(), StatusCode::OK);
     let changed: Value = changed.json().await.unwrap();
     assert_eq!((changed["data"]["role"].as_str(), changed["data"]["status"].as_str()), (Some("admin"), Some("disabled")));
@@ -68,20 +61,20 @@ async fn refusals_have_the_right_code_and_name_the_field() {
     let good = json!({"username": "erin", "email": "erin@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD});
 
     let cases: Vec<(&str, Response, StatusCode, &str, Option<&str>)> = vec![
-        ("user creates", call(&server, &alice_key, Method::POST, users, Some(good.clone())).await, StatusCode::FORBIDDEN, "forbidden", None),
-        ("invisible characters in the full name", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin\u{202E}nimdA", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("fullName")),
-        ("bad email", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "nope", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("email")),
-        ("short password", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": "short"}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("password")),
-        ("a null status", call(&server, &admin_key, Method::PATCH, &format!("/api/v1/users/{}", admin.id), Some(json!({"role": "user", "status": null}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
-        ("unknown role", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "root", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
-        ("taken username", call(&server, &admin_key, Method::POST, users, Some(json!({"username": "ALICE", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::CONFLICT, "conflict", Some("username")),
-        ("own account", call(&server, &admin_key, Method::PATCH, &format!("{users}/{}", admin.id), Some(json!({"status": "disabled"}))).await, StatusCode::CONFLICT, "conflict", None),
-        ("nothing to change", call(&server, &admin_key, Method::PATCH, &format!("{users}/{}", admin.id), Some(json!({}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
-        ("unknown id", call(&server, &admin_key, Method::GET, &format!("{users}/00000000-0000-4000-8000-000000000000"), None).await, StatusCode::NOT_FOUND, "not_found", None),
-        ("garbage id", call(&server, &admin_key, Method::GET, &format!("{users}/..%2F..%2Fetc"), None).await, StatusCode::NOT_FOUND, "not_found", None),
-        ("page 0", call(&server, &admin_key, Method::GET, &format!("{users}?page_number=0"), None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_number")),
-        ("page too big", call(&server, &admin_key, Method::GET, "/api/v1/api_keys?page_size=501", None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_size")),
-        ("page not a number", call(&server, &admin_key, Method::GET, "/api/v1/api_keys?page_size=ten", None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_size")),
+        ("user creates", api_call(&server, &alice_key, Method::POST, users, Some(good.clone())).await, StatusCode::FORBIDDEN, "forbidden", None),
+        ("invisible characters in the full name", api_call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin\u{202E}nimdA", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("fullName")),
+        ("bad email", api_call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "nope", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("email")),
+        ("short password", api_call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": "short"}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("password")),
+        ("a null status", api_call(&server, &admin_key, Method::PATCH, &format!("/api/v1/users/{}", admin.id), Some(json!({"role": "user", "status": null}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
+        ("unknown role", api_call(&server, &admin_key, Method::POST, users, Some(json!({"username": "erin", "email": "e@example.com", "fullName": "Erin", "role": "root", "password": PASSWORD}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
+        ("taken username", api_call(&server, &admin_key, Method::POST, users, Some(json!({"username": "ALICE", "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD}))).await, StatusCode::CONFLICT, "conflict", Some("username")),
+        ("own account", api_call(&server, &admin_key, Method::PATCH, &format!("{users}/{}", admin.id), Some(json!({"status": "disabled"}))).await, StatusCode::CONFLICT, "conflict", None),
+        ("nothing to change", api_call(&server, &admin_key, Method::PATCH, &format!("{users}/{}", admin.id), Some(json!({}))).await, StatusCode::BAD_REQUEST, "invalid_request", Some("body")),
+        ("unknown id", api_call(&server, &admin_key, Method::GET, &format!("{users}/00000000-0000-4000-8000-000000000000"), None).await, StatusCode::NOT_FOUND, "not_found", None),
+        ("garbage id", api_call(&server, &admin_key, Method::GET, &format!("{users}/..%2F..%2Fetc"), None).await, StatusCode::NOT_FOUND, "not_found", None),
+        ("page 0", api_call(&server, &admin_key, Method::GET, &format!("{users}?page_number=0"), None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_number")),
+        ("page too big", api_call(&server, &admin_key, Method::GET, "/api/v1/api_keys?page_size=501", None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_size")),
+        ("page not a number", api_call(&server, &admin_key, Method::GET, "/api/v1/api_keys?page_size=ten", None).await, StatusCode::BAD_REQUEST, "invalid_request", Some("page_size")),
     ];
     for (label, response, status, code, field) in cases {
         let (got_status, got_code, context) = error_of(response).await;
@@ -102,7 +95,7 @@ async fn key_lists_are_paginated() {
     server.create_user("alice", Role::User).await;
     let key = key_of(&server, "alice").await;
     for i in 0..4 {
-        let created = call(&server, &key, Method::POST, "/api/v1/api_keys", Some(json!({"name": format!("k{i}")}))).await;
+        let created = api_call(&server, &key, Method::POST, "/api/v1/api_keys", Some(json!({"name": format!("k{i}")}))).await;
         assert_eq!(created.status(), StatusCode::CREATED);
     }
     let mut seen = Vec::new();
@@ -125,7 +118,7 @@ async fn role_changes_and_disabling_reach_an_existing_key_and_session_at_once() 
     let alice_key = key_of(&server, "alice").await;
     let alice_browser = server.browser("alice").await;
     let alice_path = format!("/api/v1/users/{}", alice.id);
-    let patch = |change: Value| call(&server, &admin_key, Method::PATCH, &alice_path, Some(change));
+    let patch = |change: Value| api_call(&server, &admin_key, Method::PATCH, &alice_path, Some(change));
     let users_seen_by_alice = || async {
         let response = api_get(&server, "/api/v1/users", &alice_key).await;
         (response.status(), response.json::<Value>().await.ok().map(|b| b["metadata"]["recordCount"].clone()))
@@ -166,7 +159,7 @@ async fn a_taken_username_says_nothing_of_where_and_cannot_be_used_to_list_other
     let admin_key = key_of(&server, "admin").await;
     let create = |username: String| {
         let body = json!({"username": username, "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD});
-        call(&server, &admin_key, Method::POST, "/api/v1/users", Some(body))
+        api_call(&server, &admin_key, Method::POST, "/api/v1/users", Some(body))
     };
     let answer = |response: reqwest::Response| async move { (response.status(), response.json::<Value>().await.unwrap()) };
 
@@ -201,7 +194,7 @@ async fn taken_usernames_tried_all_at_once_are_counted_before_any_is_answered() 
     let admin_key = key_of(&server, "admin").await;
     let tries = (0..20).map(|n| {
         let body = json!({"username": format!("globex{n}"), "email": "e@example.com", "fullName": "Erin", "role": "user", "password": PASSWORD});
-        call(&server, &admin_key, Method::POST, "/api/v1/users", Some(body))
+        api_call(&server, &admin_key, Method::POST, "/api/v1/users", Some(body))
     });
     let statuses: Vec<StatusCode> = futures_util::future::join_all(tries).await.iter().map(|response| response.status()).collect();
     let taken = statuses.iter().filter(|status| **status == StatusCode::CONFLICT).count();

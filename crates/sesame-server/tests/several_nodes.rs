@@ -13,26 +13,15 @@ use sesame_core::{
     model::{Role, Status, UserChange},
 };
 use sesame_api::functions::{DeleteApiKey, GenerateApiKey, ListApiKeys, RollApiKey, UpdateApiKey};
-use sesame_server::app::AppConfig;
-use support::{api_get, fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
-
-/// Two nodes on one fresh PostgreSQL database (and the cluster, if this test started one).
-async fn two_nodes(adjust: impl Fn(&mut AppConfig)) -> (Option<PgCluster>, TestServer, TestServer) {
-    let (cluster, server_url) = postgres::postgres_server();
-    let database = fresh_postgres_database(&server_url).await;
-    let a = TestServer::start_on_database(database, &adjust).await;
-    let b = a.another_node_with(&adjust).await;
-    assert_eq!(a.services.backend(), sesame_core::Backend::Postgres);
-    (cluster, a, b)
-}
+use support::{api_get, behind_proxy, TestServer};
 
 #[tokio::test]
 async fn keys_and_sessions_are_shared_between_nodes() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a.create_user("alice", Role::User).await;
 
     // Log in on A, act on B with the same session cookie (a load balancer in front).
-    let cookie = session_cookie(&a, "alice").await;
+    let cookie = a.browser("alice").await.session_cookie();
     let created = Client::new()
         .post(b.url(<GenerateApiKey as leptos::server_fn::ServerFn>::PATH))
         .header("cookie", &cookie)
@@ -80,10 +69,7 @@ async fn keys_and_sessions_are_shared_between_nodes() {
 #[tokio::test]
 async fn last_use_from_both_nodes_ends_up_as_the_newest() {
     // Behind a trusted proxy, so each node's use carries a client address of its own.
-    let (_cluster, a, b) = two_nodes(|config: &mut AppConfig| {
-        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-    })
-    .await;
+    let (_cluster, a, b) = TestServer::two_nodes(behind_proxy).await;
     a.create_user("alice", Role::User).await;
     let alice = a.browser("alice").await;
     let (_, key) = a.key_for(&alice).await;
@@ -152,8 +138,7 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_leak_report_on_another_
 async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_returned(revoke: Revoke) {
     // Behind a trusted proxy, so each round calls from an address of its own and the
     // refusals of one round do not get the next one throttled.
-    let behind_proxy = |config: &mut AppConfig| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-    let (_cluster, first, b) = two_nodes(behind_proxy).await;
+    let (_cluster, first, b) = TestServer::two_nodes(behind_proxy).await;
     // A hears of changes 200 ms late: only B waiting for it keeps A from answering from
     // its cache in the meantime.
     let a = first.another_slow_node(Duration::from_millis(200), behind_proxy).await;
@@ -218,7 +203,7 @@ async fn no_request_is_accepted_by_a_caching_node_once_a_revoke_on_another_retur
 
 #[tokio::test]
 async fn a_rolled_keys_previous_secret_stops_on_every_node_at_the_end_of_its_overlap() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a.create_user("alice", Role::User).await;
     let alice = a.browser("alice").await;
     let (id, old) = a.key_for(&alice).await;
@@ -253,7 +238,7 @@ async fn a_rolled_keys_previous_secret_stops_on_every_node_at_the_end_of_its_ove
 
 #[tokio::test]
 async fn a_key_expires_on_every_node_at_the_same_instant_with_no_message_between_them() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a.create_user("alice", Role::User).await;
     let alice = a.browser("alice").await;
     let expires_at = a.clock.now() + chrono::TimeDelta::days(7);
@@ -278,7 +263,7 @@ async fn a_key_expires_on_every_node_at_the_same_instant_with_no_message_between
 
 #[tokio::test]
 async fn a_key_shortened_by_a_policy_set_on_one_node_ends_at_its_new_expiry_on_the_other() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a.clock.set(a.clock.now());
     let admin = a.create_user("ada", Role::Admin).await;
     let (_, admin_key) = a.generate_key(&admin, Some("admin")).await;
@@ -309,7 +294,7 @@ async fn a_key_shortened_by_a_policy_set_on_one_node_ends_at_its_new_expiry_on_t
 
 #[tokio::test]
 async fn a_scope_change_on_one_node_applies_on_the_next_request_to_another() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     let ada = a.create_user("ada", Role::Admin).await;
     let (key, secret) = a.generate_key(&ada, Some("ci")).await;
     until_serving_cached_keys(&a).await;
@@ -336,7 +321,7 @@ async fn a_scope_change_on_one_node_applies_on_the_next_request_to_another() {
 
 #[tokio::test]
 async fn an_allow_list_change_on_one_node_applies_on_the_next_request_to_another() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     let ada = a.create_user("ada", Role::User).await;
     let (key, secret) = a.generate_key(&ada, Some("ci")).await;
     let (_, admin) = a.generate_key(&ada, Some("admin")).await;
@@ -363,7 +348,7 @@ async fn an_allow_list_change_on_one_node_applies_on_the_next_request_to_another
 
 #[tokio::test]
 async fn a_keys_own_limit_holds_for_the_cluster_not_per_node() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     let ada = a.create_user("ada", Role::User).await;
     let (key, secret) = a.generate_key(&ada, Some("ci")).await;
     let (_, admin) = a.generate_key(&ada, Some("admin")).await;
@@ -399,11 +384,11 @@ async fn a_keys_own_limit_holds_for_the_cluster_not_per_node() {
 
 #[tokio::test]
 async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
-    let (_cluster, first, b) = two_nodes(|_| {}).await;
+    let (_cluster, first, b) = TestServer::two_nodes(|_| {}).await;
     let a = first.another_slow_node(Duration::from_millis(200), |_| {}).await;
     let admin = b.create_user("root", Role::Admin).await;
     let bob = a.create_user("bob", Role::User).await;
-    let (_, key) = a.key_for(&a.browser("bob").await).await;
+    let (_, key) = a.console_key("bob").await;
     until_serving_cached_keys(&a).await;
     let role_on_a = || async {
         let response = api_get(&a, "/api/v1/me", &key).await;
@@ -426,7 +411,7 @@ async fn a_user_change_on_one_node_applies_on_the_next_request_to_another() {
 
 #[tokio::test]
 async fn a_node_that_vanishes_holds_deletes_back_for_one_lease_at_most() {
-    let (_cluster, mut a, b) = two_nodes(|_| {}).await;
+    let (_cluster, mut a, b) = TestServer::two_nodes(|_| {}).await;
     a.create_user("alice", Role::User).await;
     let alice = b.browser("alice").await;
     let (id, key) = b.key_for(&alice).await;
@@ -446,7 +431,7 @@ async fn a_node_that_vanishes_holds_deletes_back_for_one_lease_at_most() {
 
 #[tokio::test]
 async fn a_node_that_loses_its_listener_stops_caching_until_it_has_rejoined() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a.create_user("alice", Role::User).await;
     let alice = b.browser("alice").await;
     let (id, key) = b.key_for(&alice).await;
@@ -478,14 +463,6 @@ async fn a_node_that_loses_its_listener_stops_caching_until_it_has_rejoined() {
     assert_eq!(api_get(&a, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED);
 }
 
-async fn session_cookie(server: &TestServer, username: &str) -> String {
-    let response = Browser::new(server)
-        .call::<sesame_api::functions::LogIn>(&json!({"username": username, "password": PASSWORD}))
-        .await;
-    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
-
 /// `GET /readyz` on `node`: its status.
 async fn readiness(node: &TestServer) -> StatusCode {
     reqwest::get(node.url("/readyz")).await.unwrap().status()
@@ -502,7 +479,7 @@ async fn until_readiness(node: &TestServer, wanted: StatusCode) {
 
 #[tokio::test]
 async fn a_node_whose_clock_is_off_the_databases_is_not_ready_and_says_by_how_much() {
-    let (_cluster, a, b) = two_nodes(|_| {}).await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     until_serving_cached_keys(&a).await;
     until_readiness(&a, StatusCode::OK).await;
     // The clock that decides expiries runs 30 s ahead of the database's (the test nodes share

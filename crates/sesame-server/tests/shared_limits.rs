@@ -8,37 +8,23 @@ use reqwest::{Client, StatusCode};
 use serde_json::json;
 use sesame_core::{model::Role, throttle::ThrottleSettings};
 use sesame_api::functions::LogIn;
-use support::{fresh_postgres_database, postgres::{self, PgCluster}, Browser, TestServer, PASSWORD};
-
-/// Two nodes on one fresh database, trusting the test client as their proxy.
-async fn two_nodes(settings: ThrottleSettings) -> (Option<PgCluster>, TestServer, TestServer) {
-    let (cluster, server_url) = postgres::postgres_server();
-    let database = fresh_postgres_database(&server_url).await;
-    let a = TestServer::node_behind_proxy(database.clone(), settings.clone()).await;
-    let b = TestServer::node_behind_proxy(database, settings).await;
-    (cluster, a, b)
-}
-
-/// A login as alice through the node `browser` was made for.
-async fn log_in(browser: &Browser, ip: &str, password: &str) -> StatusCode {
-    browser.call_via::<LogIn>(&json!({"username": "alice", "password": password}), ip).await.status()
-}
+use support::{forged, Browser, TestServer, PASSWORD};
 
 #[tokio::test]
 async fn a_hundred_failures_over_both_nodes_stop_new_devices_on_both_and_never_the_owners_browser() {
-    let (_cluster, a, b) = two_nodes(ThrottleSettings { free_login_failures: 1000, ..Default::default() }).await;
+    let (_cluster, a, b) = TestServer::two_nodes_with_throttles(ThrottleSettings { free_login_failures: 1000, ..Default::default() }).await;
     a.create_user("alice", Role::User).await;
     let hers = Browser::new(&a);
-    assert_eq!(log_in(&hers, "198.51.100.7", PASSWORD).await, StatusCode::OK);
+    assert_eq!(hers.log_in_via("alice", PASSWORD, "198.51.100.7").await.status(), StatusCode::OK);
 
     // 50 failures through each node, each from its own address.
     for n in 0..100 {
         let node = if n % 2 == 0 { &a } else { &b };
-        let status = log_in(&Browser::new(node), &format!("203.0.113.{n}"), "a wrong guess").await;
+        let status = node.log_in_from("alice", "a wrong guess", &format!("203.0.113.{n}")).await.status();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
     }
     for node in [&a, &b] {
-        let stranger = log_in(&Browser::new(node), "192.0.2.200", PASSWORD).await;
+        let stranger = node.log_in_from("alice", PASSWORD, "192.0.2.200").await.status();
         assert_eq!(stranger, StatusCode::TOO_MANY_REQUESTS, "a new device is stopped on every node");
     }
     // Her browser carries its device cookie to either node.
@@ -54,15 +40,11 @@ async fn a_hundred_failures_over_both_nodes_stop_new_devices_on_both_and_never_t
 
 #[tokio::test]
 async fn bad_keys_through_both_nodes_count_together_and_both_refuse_the_address() {
-    let (_cluster, a, b) = two_nodes(ThrottleSettings { failed_auth_burst: 5, ..Default::default() }).await;
+    let (_cluster, a, b) = TestServer::two_nodes_with_throttles(ThrottleSettings { failed_auth_burst: 5, ..Default::default() }).await;
     let alice = a.create_user("alice", Role::User).await;
     let (_, secret) = a.generate_key(&alice, None).await;
     let good = secret.expose().to_owned();
-    let forged = {
-        // The last character changed (to another one: a key may end with any).
-        let last = if good.ends_with('x') { 'y' } else { 'x' };
-        format!("{}{last}", &good[..good.len() - 1])
-    };
+    let forged = forged(&good);
     let me = |node: &TestServer, key: &str| {
         Client::new().get(node.url("/api/v1/me")).header("MC-Api-Key", key.to_owned()).header("X-Forwarded-For", "203.0.113.66").send()
     };

@@ -4,8 +4,10 @@
 //! each such connection is closed once the header-read timeout passes, the server says when
 //! its connection limit is reached, and `/healthz` still answers.
 
+mod support;
+
 use std::{
-    io::{BufRead, BufReader, Read},
+    io::Read,
     process::{Command, Stdio},
     time::Duration,
 };
@@ -30,9 +32,7 @@ fn connections_that_never_finish_their_headers_are_closed_and_the_server_still_a
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line.split_whitespace().find(|word| word.starts_with("http://")).unwrap().to_owned();
+    let base = support::binary::base_url(&mut server);
     let address = base.trim_start_matches("http://").to_owned();
 
     let runtime = tokio::runtime::Runtime::new().unwrap();

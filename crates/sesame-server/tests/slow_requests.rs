@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
-use support::{api_get, postgres, TestServer, PASSWORD};
+use support::{api_call, api_get, TestServer, PASSWORD};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -49,34 +49,21 @@ impl PendingRequest {
     }
 }
 
-async fn call(server: &TestServer, key: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
-    let mut request = Client::new().request(method, server.url(path)).header("MC-Api-Key", key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
-
 async fn key_names(server: &TestServer, key: &str) -> Vec<String> {
     let keys: Value = api_get(server, "/api/v1/api_keys", key).await.json().await.unwrap();
     keys["data"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap().to_owned()).collect()
 }
 
-/// A key of `username`'s made through the console, with its id.
-async fn key_of(server: &TestServer, username: &str) -> (String, String) {
-    server.key_for(&server.browser(username).await).await
-}
-
 /// `writer` starts a key creation with a key that `deleter` deletes before the body arrives.
 async fn a_deleted_key_creates_nothing(writer: &TestServer, deleter: &TestServer) {
     writer.create_user("alice", Role::User).await;
-    let (leaked_id, leaked) = key_of(writer, "alice").await;
-    let (_, spare) = key_of(writer, "alice").await;
+    let (leaked_id, leaked) = writer.console_key("alice").await;
+    let (_, spare) = writer.console_key("alice").await;
     // Used once, so a caching node holds it.
     assert_eq!(api_get(writer, "/api/v1/me", &leaked).await.status(), StatusCode::OK);
 
     let pending = PendingRequest::start(writer, "POST", "/api/v1/api_keys", &leaked, json!({"name": "sneaky"})).await;
-    let deleted = call(deleter, &spare, Method::DELETE, &format!("/api/v1/api_keys/{leaked_id}"), None).await;
+    let deleted = api_call(deleter, &spare, Method::DELETE, &format!("/api/v1/api_keys/{leaked_id}"), None).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(pending.finish().await, StatusCode::UNAUTHORIZED);
     assert!(!key_names(writer, &spare).await.contains(&"sneaky".to_owned()), "a deleted key made a new key");
@@ -90,10 +77,7 @@ async fn a_key_deleted_while_its_request_body_is_pending_creates_nothing() {
 
 #[tokio::test]
 async fn a_key_deleted_through_another_node_while_the_body_is_pending_creates_nothing() {
-    let (_cluster, server_url) = postgres::postgres_server();
-    let database = support::fresh_postgres_database(&server_url).await;
-    let a = TestServer::start_on_database(database, |_| {}).await;
-    let b = a.another_node().await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a_deleted_key_creates_nothing(&a, &b).await;
 }
 
@@ -103,12 +87,12 @@ async fn an_administrator_demoted_while_the_body_is_pending_changes_nobody() {
     server.create_user("ada", Role::Admin).await;
     server.create_user("grace", Role::Admin).await;
     let bob = server.create_user("bob", Role::User).await;
-    let (_, ada_key) = key_of(&server, "ada").await;
-    let (_, grace_key) = key_of(&server, "grace").await;
+    let (_, ada_key) = server.console_key("ada").await;
+    let (_, grace_key) = server.console_key("grace").await;
     let ada = server.user("ada").await;
 
     let pending = PendingRequest::start(&server, "PATCH", &format!("/api/v1/users/{}", bob.id), &ada_key, json!({"role": "admin"})).await;
-    let demoted = call(&server, &grace_key, Method::PATCH, &format!("/api/v1/users/{}", ada.id), Some(json!({"role": "user"}))).await;
+    let demoted = api_call(&server, &grace_key, Method::PATCH, &format!("/api/v1/users/{}", ada.id), Some(json!({"role": "user"}))).await;
     assert_eq!(demoted.status(), StatusCode::OK);
     assert_eq!(pending.finish().await, StatusCode::FORBIDDEN);
     let bob_now: Value = api_get(&server, &format!("/api/v1/users/{}", bob.id), &grace_key).await.json().await.unwrap();
@@ -119,12 +103,12 @@ async fn an_administrator_demoted_while_the_body_is_pending_changes_nobody() {
 async fn a_password_change_with_a_key_deleted_while_the_body_is_pending_changes_nothing() {
     let server = TestServer::start().await;
     server.create_user("alice", Role::User).await;
-    let (leaked_id, leaked) = key_of(&server, "alice").await;
-    let (_, spare) = key_of(&server, "alice").await;
+    let (leaked_id, leaked) = server.console_key("alice").await;
+    let (_, spare) = server.console_key("alice").await;
 
     let change = json!({"currentPassword": PASSWORD, "newPassword": "taken over by an attacker"});
     let pending = PendingRequest::start(&server, "POST", "/api/v1/me/password", &leaked, change).await;
-    call(&server, &spare, Method::DELETE, &format!("/api/v1/api_keys/{leaked_id}"), None).await;
+    api_call(&server, &spare, Method::DELETE, &format!("/api/v1/api_keys/{leaked_id}"), None).await;
     assert_eq!(pending.finish().await, StatusCode::UNAUTHORIZED);
     // The password is the one it was.
     server.browser("alice").await;
@@ -171,18 +155,12 @@ async fn a_secret_reported_as_leaked_during_the_overlap_while_the_body_is_pendin
 
 #[tokio::test]
 async fn a_secret_rolled_away_through_another_node_while_the_body_is_pending_rolls_nothing() {
-    let (_cluster, server_url) = postgres::postgres_server();
-    let database = support::fresh_postgres_database(&server_url).await;
-    let a = TestServer::start_on_database(database, |_| {}).await;
-    let b = a.another_node().await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a_rolled_away_secret_rolls_nothing(&a, &b, 0, false).await;
 }
 
 #[tokio::test]
 async fn a_secret_reported_as_leaked_through_another_node_while_the_body_is_pending_rolls_nothing() {
-    let (_cluster, server_url) = postgres::postgres_server();
-    let database = support::fresh_postgres_database(&server_url).await;
-    let a = TestServer::start_on_database(database, |_| {}).await;
-    let b = a.another_node().await;
+    let (_cluster, a, b) = TestServer::two_nodes(|_| {}).await;
     a_rolled_away_secret_rolls_nothing(&a, &b, 3600, true).await;
 }

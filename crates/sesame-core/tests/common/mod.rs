@@ -3,11 +3,13 @@
 
 #![allow(dead_code)]
 
+use std::{net::IpAddr, time::Duration};
+
 use sesame_core::{
     accounts::UserInput,
     actor::{Actor, Client},
     clock::Clock,
-    model::{Role, User},
+    model::{Event, EventKind, PageRequest, Role, User},
     password::Password,
     Backend, Services, Settings,
 };
@@ -88,4 +90,27 @@ pub async fn through_api(fixture: &Fixture, secret: &str) -> Actor {
 pub async fn refreshed(fixture: &Fixture, actor: &Actor) -> Actor {
     let user: User = fixture.services.accounts.user_named(&actor.user.username).await.unwrap().unwrap();
     Actor::command_line(user)
+}
+
+/// An address written as text (`"192.0.2.7"`), as the suites name clients and allow-lists.
+pub fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+/// The owner's events of `kind` on the first page of their activity, newest first.
+pub async fn events(fixture: &Fixture, owner: &Actor, kind: EventKind) -> Vec<Event> {
+    let all = fixture.services.activity.list(owner, PageRequest::first()).await.unwrap().items;
+    all.into_iter().filter(|event| event.kind == kind).collect()
+}
+
+/// The owner's events of `kind` once there are `count` (two seconds at most), waiting for those written off the request's path.
+pub async fn eventually(fixture: &Fixture, owner: &Actor, kind: EventKind, count: usize) -> Vec<Event> {
+    for _ in 0..100 {
+        let found = events(fixture, owner, kind).await;
+        if found.len() >= count {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    events(fixture, owner, kind).await
 }

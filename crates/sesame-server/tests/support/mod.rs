@@ -6,7 +6,7 @@
 use std::{net::IpAddr, sync::Arc};
 
 use leptos::server_fn::ServerFn;
-use reqwest::{header, Client, Response, StatusCode};
+use reqwest::{header, Client, Method, Response, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 use sesame_core::{
@@ -18,11 +18,12 @@ use sesame_core::{
     model::{ApiKey, Role, User},
     password::Password,
     throttle::ThrottleSettings,
-    Services, Settings,
+    Backend, Services, Settings,
 };
 use sesame_server::app::{router, AppConfig, AppState};
 use tempfile::TempDir;
 
+pub mod binary;
 pub mod postgres;
 pub mod smtp;
 
@@ -87,31 +88,30 @@ impl TestServer {
     /// `X-Forwarded-For`), with the given limits.
     pub async fn start_with_throttles(settings: ThrottleSettings) -> Self {
         let (url, dir) = fresh_database().await;
-        Self::start_with_services(url, dir, Settings { throttles: settings, ..Default::default() }, |config| {
-            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-        })
-        .await
+        Self::start_with_services(url, dir, Settings { throttles: settings, ..Default::default() }, behind_proxy).await
     }
 
-    /// A node on the given database behind a proxy at 127.0.0.1 (tests choose each request's
-    /// client address with `X-Forwarded-For`), with the given limits.
-    pub async fn node_behind_proxy(database_url: String, settings: ThrottleSettings) -> Self {
-        Self::start_with_services(database_url, None, Settings { throttles: settings, ..Default::default() }, |config| {
-            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-        })
-        .await
+    /// Two nodes on one fresh PostgreSQL database (and the cluster, if this test started one), sharing an adjustable clock.
+    pub async fn two_nodes(adjust: impl Fn(&mut AppConfig)) -> (Option<postgres::PgCluster>, Self, Self) {
+        Self::two_nodes_with(Settings { clock: Clock::adjustable(), ..Default::default() }, adjust).await
     }
 
-    /// A server on the given database (see `fresh_postgres_database`).
-    pub async fn start_on_database(database_url: String, adjust: impl FnOnce(&mut AppConfig)) -> Self {
-        Self::start_on(database_url, None, Clock::adjustable(), adjust).await
+    /// As `start_with_throttles`, on two nodes of one fresh PostgreSQL database (see `two_nodes`).
+    pub async fn two_nodes_with_throttles(settings: ThrottleSettings) -> (Option<postgres::PgCluster>, Self, Self) {
+        Self::two_nodes_with(Settings { throttles: settings, ..Default::default() }, behind_proxy).await
+    }
+
+    /// Two nodes on one fresh PostgreSQL database, both with the core's `settings` (one clock) and `adjust`.
+    async fn two_nodes_with(settings: Settings, adjust: impl Fn(&mut AppConfig)) -> (Option<postgres::PgCluster>, Self, Self) {
+        let (cluster, server_url) = postgres::postgres_server();
+        let database = fresh_postgres_database(&server_url).await;
+        let a = Self::start_with_services(database.clone(), None, settings.clone(), &adjust).await;
+        let b = Self::start_with_services(database, None, settings, &adjust).await;
+        assert_eq!(a.services.backend(), Backend::Postgres);
+        (cluster, a, b)
     }
 
     /// Another node on the same database, as `sesame serve` on a second machine.
-    pub async fn another_node(&self) -> Self {
-        self.another_node_with(|_| {}).await
-    }
-
     pub async fn another_node_with(&self, adjust: impl FnOnce(&mut AppConfig)) -> Self {
         Self::start_on(self.database_url.clone(), self.dir.clone(), self.clock.clone(), adjust).await
     }
@@ -227,6 +227,21 @@ impl TestServer {
         let body: Value = response.json().await.unwrap();
         (body["id"].as_str().unwrap().to_owned(), body["secret"].as_str().unwrap().to_owned())
     }
+
+    /// A fresh key of `username`'s, who signs in and makes it in the console: its id and secret.
+    pub async fn console_key(&self, username: &str) -> (String, String) {
+        self.key_for(&self.browser(username).await).await
+    }
+
+    /// A login from a new browser at the client address `ip` (see `Browser::call_via`): the answer.
+    pub async fn log_in_from(&self, username: &str, password: &str, ip: &str) -> Response {
+        Browser::new(self).log_in_via(username, password, ip).await
+    }
+}
+
+/// The configuration of a server behind a proxy at 127.0.0.1: tests choose each request's client address with `X-Forwarded-For`.
+pub fn behind_proxy(config: &mut AppConfig) {
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
 }
 
 pub struct Browser {
@@ -277,6 +292,19 @@ impl Browser {
         request.send().await.unwrap()
     }
 
+    /// Logs in as `username` from the client address `ip` (see `call_via`): the answer.
+    pub async fn log_in_via(&self, username: &str, password: &str, ip: &str) -> Response {
+        self.call_via::<sesame_api::functions::LogIn>(&serde_json::json!({"username": username, "password": password}), ip).await
+    }
+
+    /// This browser's session cookie, as `name=value`.
+    pub fn session_cookie(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base_url.parse().unwrap();
+        let cookies = self.jar.cookies(&url).unwrap().to_str().unwrap().to_owned();
+        cookies.split("; ").find(|cookie| cookie.starts_with("sesame_session=")).unwrap().to_owned()
+    }
+
     pub async fn keys(&self) -> Vec<Value> {
         let response = self.call::<sesame_api::functions::ListApiKeys>(&serde_json::json!({})).await;
         assert_eq!(response.status(), StatusCode::OK);
@@ -292,4 +320,24 @@ pub fn console_error(code: sesame_api::error::ErrorCode) -> Value {
 /// `GET path` with `MC-Api-Key: key`.
 pub async fn api_get(server: &TestServer, path: &str, key: &str) -> Response {
     Client::new().get(server.url(path)).header("MC-Api-Key", key).send().await.unwrap()
+}
+
+/// `method path` with `MC-Api-Key: key` and, if any, the JSON `body`.
+pub async fn api_call(server: &TestServer, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+    let mut request = Client::new().request(method, server.url(path)).header("MC-Api-Key", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// An answer's JSON body.
+pub async fn json_of(response: Response) -> Value {
+    response.json().await.unwrap()
+}
+
+/// `secret` with its last character changed (to another one: a key may end with any): well-formed, but no one's key.
+pub fn forged(secret: &str) -> String {
+    let last = if secret.ends_with('x') { 'y' } else { 'x' };
+    format!("{}{last}", &secret[..secret.len() - 1])
 }
