@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { assertAccessible } from '../support/axe.mjs';
-import { launchBrowser } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, keyRow, link, logIn, openApiCredentials } from '../support/console.mjs';
 
@@ -15,22 +14,18 @@ for (const language of ['en', 'fr', 'es']) for (const theme of ['light', 'dark']
   const t = labels[language];
 
   describe(`Accessibility (${language}, ${theme})`, () => {
+    let stage;
     let server;
-    let browser;
     let page;
     const admin = { username: `a11y_${language}`, password: 'correct horse battery', fullName: 'Alex Access', email: 'alex@example.com' };
 
+    // Nobody yet: the first test checks the setup form, then creates the people.
     before(async () => {
-      server = await startServer();
-      browser = await launchBrowser({ locale: t.locale, colorScheme: theme });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
+      stage = await openStage({ locale: t.locale, colorScheme: theme, home: false });
+      ({ server, page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('the setup form and the login page', async () => {
       await page.goto(server.baseUrl);

@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { cspViolations, saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, callApi, generateKey, keyRow, logIn, openApiCredentials } from '../support/console.mjs';
 
@@ -14,8 +14,8 @@ for (const language of ['en', 'fr', 'es']) {
   const t = labels[language];
 
   describe(`API credentials panel (${language})`, () => {
+    let stage;
     let server;
-    let browser;
     let page;
     const user = {
       username: `rwalker_${language}`,
@@ -25,20 +25,14 @@ for (const language of ['en', 'fr', 'es']) {
     };
 
     before(async () => {
-      server = await startServer();
-      server.createUser({ ...user, role: 'admin' });
-      browser = await launchBrowser({ locale: t.locale });
-      await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
+      stage = await openStage({ locale: t.locale, person: user, role: 'admin', clipboard: true, home: false });
+      ({ server, page } = stage);
+      // The browser's own errors are echoed from the first load on.
       page.on('console', (message) => { if (message.type() === 'error') console.error('browser:', message.text()); });
       await page.goto(server.baseUrl);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('a person manages their keys and a script uses them', async () => {
       await logIn(page, t, user);

@@ -4,39 +4,35 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { cspViolations, saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, link, logIn, pathOf, waitForPath } from '../support/console.mjs';
 
 const password = 'correct horse battery';
+const ada = { username: 'ada', password, fullName: 'Ada Admin', email: 'ada@example.com' };
+const paul = { username: 'paul', password, fullName: 'Paul Plain', email: 'paul@example.com' };
 
 for (const language of ['en', 'fr']) {
   const t = labels[language];
 
   describe(`console addresses (${language})`, () => {
+    let stage;
     let server;
-    let browser;
     let page;
 
+    // The first address is a deep link, opened signed out: no home page first.
     before(async () => {
-      server = await startServer();
-      server.createUser({ username: 'ada', password, fullName: 'Ada Admin', email: 'ada@example.com', role: 'admin' });
-      server.createUser({ username: 'paul', password, fullName: 'Paul Plain', email: 'paul@example.com', role: 'user' });
-      browser = await launchBrowser({ locale: t.locale });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
+      stage = await openStage({ locale: t.locale, person: ada, role: 'admin', others: [{ ...paul, role: 'user' }], home: false });
+      ({ server, page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('a link opened while signed out comes back to its screen after login', async () => {
       await page.goto(`${server.baseUrl}/settings/api-credentials`);
       await waitForPath(page, '/login?next=/settings/api-credentials');
-      await logIn(page, t, { username: 'ada', password });
+      await logIn(page, t, ada);
       await waitForPath(page, '/settings/api-credentials');
       await button(page, t.generateApiKey).waitFor();
       await saveScreenshot(page, `deep-link-${language}`);
@@ -114,7 +110,7 @@ for (const language of ['en', 'fr']) {
       await button(page, t.userSettings).click();
       await button(page, t.logOut).click();
       await button(page, t.logIn).waitFor();
-      await logIn(page, t, { username: 'paul', password });
+      await logIn(page, t, paul);
       await page.goto(`${server.baseUrl}/users`);
       await page.getByRole('heading', { name: t.notFound }).waitFor();
       assert.equal(await page.locator('.users-table').count(), 0);

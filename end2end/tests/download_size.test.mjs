@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { cspViolations, launchBrowser } from '../support/browser.mjs';
+import { cspViolations } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 
 // Bytes of WASM + JS + CSS, brotli, as served. Raise it only with a reason in the commit
 // message: every visitor downloads each of these bytes.
@@ -52,11 +53,10 @@ test('the first load, as sent to a browser that accepts brotli, stays within its
 });
 
 test('a second visit takes the app from the browser cache', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser({ locale: 'en-US' });
+  // Nobody on the server, and the page left blank: the network is watched from the first visit.
+  const stage = await openStage({ locale: 'en-US', home: false });
+  const { server, browser, page } = stage;
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (error) => { throw error; });
     // Chromium's own record of each response: from the network or from its cache.
     const cdp = await browser.newCDPSession(page);
     await cdp.send('Network.enable');
@@ -78,7 +78,6 @@ test('a second visit takes the app from the browser cache', async () => {
     await page.locator('form input').first().waitFor();
     assert.deepEqual(await cspViolations(page), []);
   } finally {
-    await browser.close();
-    await server.stop();
+    await closeStage(stage);
   }
 });

@@ -3,27 +3,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button } from '../support/console.mjs';
 
 describe('first run', () => {
+  let stage;
   let server;
-  let browser;
   let page;
 
+  // Nobody on the server: its first page is the setup form, which the test opens.
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser({ locale: 'en-US' });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => { throw error; });
+    stage = await openStage({ locale: 'en-US', home: false });
+    ({ server, page } = stage);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => closeStage(stage));
 
   test('the setup form creates the first administrator, once', async () => {
     const t = labels.en;

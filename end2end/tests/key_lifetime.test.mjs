@@ -10,7 +10,7 @@ import { assertAccessible } from '../support/axe.mjs';
 import { saveScreenshot } from '../support/browser.mjs';
 import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
-import { button, callApi, DAY_MS, keyRow, localDate, logIn, openApiCredentials } from '../support/console.mjs';
+import { button, callApi, DAY_MS, generateKey, keyRow, localDate, logIn, openApiCredentials } from '../support/console.mjs';
 
 for (const language of ['en', 'fr']) {
   const t = labels[language];
@@ -32,11 +32,7 @@ for (const language of ['en', 'fr']) {
     test('a key rolled with an hour of overlap, then the overlap ended early', async () => {
       await logIn(page, t, user);
       await openApiCredentials(page, t);
-      await button(page, t.generateApiKey).click();
-      await page.getByLabel(t.nameField).fill('rotating');
-      await button(page, t.generate).click();
-      await button(page, t.showKey).click();
-      const old = (await page.getByTestId('new-key-value').textContent()).trim();
+      const { secret: old } = await generateKey(page, t, 'rotating');
       await button(page, t.done).click();
 
       await button(page, t.rollKey('rotating')).click();
@@ -71,11 +67,7 @@ for (const language of ['en', 'fr']) {
 
     test('the addresses a key was used from show under its row', async () => {
       // Signed in with the panel open, by the test above.
-      await button(page, t.generateApiKey).click();
-      await page.getByLabel(t.nameField).fill('watched');
-      await button(page, t.generate).click();
-      await button(page, t.showKey).click();
-      const secret = (await page.getByTestId('new-key-value').textContent()).trim();
+      const { secret } = await generateKey(page, t, 'watched');
       await button(page, t.done).click();
       for (const address of ['203.0.113.7', '203.0.113.8', '203.0.113.7']) {
         const response = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { 'MC-Api-Key': secret, 'X-Forwarded-For': address } });

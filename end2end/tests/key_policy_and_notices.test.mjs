@@ -8,8 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { assertAccessible } from '../support/axe.mjs';
-import { launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, DAY_MS, keyRow, link, localDate, logIn, openApiCredentials } from '../support/console.mjs';
 
@@ -17,25 +17,18 @@ for (const language of ['en', 'fr']) {
   const t = labels[language];
 
   describe(`Key policy and notices (${language})`, () => {
+    let stage;
     let server;
-    let browser;
     let page;
     const admin = { username: `policy_${language}`, password: 'correct horse battery', fullName: 'Polly Cy', email: 'polly@example.com' };
 
     before(async () => {
-      server = await startServer();
-      server.createUser({ ...admin, role: 'admin' });
+      stage = await openStage({ locale: t.locale, person: admin, role: 'admin' });
+      ({ server, page } = stage);
       server.createKey(admin.username, 'forever');
-      browser = await launchBrowser({ locale: t.locale });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
-      await page.goto(server.baseUrl);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('an administrator sets a maximum lifetime and keys are made within it', async () => {
       await logIn(page, t, admin);

@@ -5,8 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 
 const MAX_TABS = 40;
@@ -67,25 +66,16 @@ for (const language of ['en', 'fr', 'es']) {
   const t = labels[language];
 
   describe(`Keyboard only (${language})`, () => {
-    let server;
-    let browser;
+    let stage;
     let page;
     const user = { username: `keys_${language}`, password: 'correct horse battery', fullName: 'Kay Board', email: 'kay@example.com' };
 
     before(async () => {
-      server = await startServer();
-      server.createUser({ ...user, role: 'user' });
-      browser = await launchBrowser({ locale: t.locale });
-      await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
-      page = await browser.newPage();
-      page.on('pageerror', (error) => { throw error; });
-      await page.goto(server.baseUrl);
+      stage = await openStage({ locale: t.locale, person: user, role: 'user', clipboard: true });
+      ({ page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('log in, generate, copy, rename, delete, log out', async () => {
       await page.getByLabel(t.username, { exact: true }).waitFor();

@@ -22,9 +22,8 @@ for (const language of ['en', 'fr', 'es']) {
     let page;
 
     before(async () => {
-      stage = await openStage({ locale: t.locale, person: ada, role: 'admin' });
+      stage = await openStage({ locale: t.locale, person: ada, role: 'admin', viewport: { width: 320, height: 640 } });
       ({ server, page } = stage);
-      await page.setViewportSize({ width: 320, height: 640 });
     });
 
     after(() => closeStage(stage));

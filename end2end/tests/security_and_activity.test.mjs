@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, generateKey, logIn, openApiCredentials } from '../support/console.mjs';
 
@@ -15,21 +15,22 @@ const newPassword = 'a much longer passphrase';
 const user = { username: 'sam', password, fullName: 'Sam Secure', email: 'sam@example.com' };
 
 describe('Security and Activity (en)', () => {
+  let stage;
   let server;
-  let laptop;
+  let page;
+  // A second device of the same person: a browser of its own, with its own session.
   let phone;
 
+  // The laptop's page stays blank until the phone has signed in.
   before(async () => {
-    server = await startServer();
-    server.createUser(user);
-    laptop = await launchBrowser({ locale: t.locale });
+    stage = await openStage({ locale: t.locale, person: user, home: false });
+    ({ server, page } = stage);
     phone = await launchBrowser({ locale: t.locale });
   });
 
   after(async () => {
-    await laptop?.close();
     await phone?.close();
-    await server?.stop();
+    await closeStage(stage);
   });
 
   test('sign another device out, change the password, read the activity', async () => {
@@ -37,8 +38,6 @@ describe('Security and Activity (en)', () => {
     await phonePage.goto(server.baseUrl);
     await logIn(phonePage, t, user);
 
-    const page = await laptop.newPage();
-    page.on('pageerror', (error) => { throw error; });
     await page.goto(server.baseUrl);
     await logIn(page, t, user);
     await openApiCredentials(page, t);

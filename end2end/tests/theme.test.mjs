@@ -4,13 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { cspViolations, saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, generateKey, logIn } from '../support/console.mjs';
 
 const t = labels.en;
-const password = 'correct horse battery';
+const dana = { username: 'dana', password: 'correct horse battery', fullName: 'Dana Dark', email: 'dana@example.com' };
 // The page's background in each theme (public/style.css, --bg).
 const LIGHT_BG = 'rgb(244, 245, 247)';
 const DARK_BG = 'rgb(20, 23, 26)';
@@ -27,26 +27,21 @@ async function pressed(page, name) {
 }
 
 describe('Theme', () => {
+  let stage;
   let server;
-  let browser;
   let page;
 
+  // A light system to begin with; the first address is the login page, opened by the test.
   before(async () => {
-    server = await startServer();
-    server.createUser({ username: 'dana', password, fullName: 'Dana Dark', email: 'dana@example.com', role: 'admin' });
-    browser = await launchBrowser({ locale: t.locale, colorScheme: 'light' });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => { throw error; });
+    stage = await openStage({ locale: t.locale, person: dana, role: 'admin', colorScheme: 'light', home: false });
+    ({ server, page } = stage);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => closeStage(stage));
 
   test('System is the default and follows the system as it changes', async () => {
     await page.goto(`${server.baseUrl}/login`);
-    await logIn(page, t, { username: 'dana', password });
+    await logIn(page, t, dana);
     await expectBackground(page, LIGHT_BG);
     await page.emulateMedia({ colorScheme: 'dark' });
     await expectBackground(page, DARK_BG);
@@ -72,7 +67,7 @@ describe('Theme', () => {
     await button(page, t.logOut).click();
     await page.getByLabel(t.username, { exact: true }).waitFor();
     await expectBackground(page, DARK_BG, 'the login page keeps the theme');
-    await logIn(page, t, { username: 'dana', password });
+    await logIn(page, t, dana);
     await page.goto(`${server.baseUrl}/settings/api-credentials`);
     await button(page, t.generateApiKey).waitFor();
     await generateKey(page, t, 'night-job');

@@ -5,36 +5,31 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
-import { cspViolations, launchBrowser, saveScreenshot } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { cspViolations, saveScreenshot } from '../support/browser.mjs';
+import { closeStage, openStage } from '../support/stage.mjs';
 import { labels } from '../support/labels.mjs';
 import { button, callApi, generateKey, link, logIn, openApiCredentials } from '../support/console.mjs';
 
 const password = 'correct horse battery';
+const admin = { username: 'admin', password, fullName: 'Ada Admin', email: 'ada@example.com' };
+const plain = { username: 'plain', password, fullName: 'Paul Plain', email: 'paul@example.com' };
 
 describe('the Users page (en)', () => {
   const t = labels.en;
+  let stage;
   let server;
   let browser;
   let page;
 
   before(async () => {
-    server = await startServer();
-    server.createUser({ username: 'admin', password, fullName: 'Ada Admin', email: 'ada@example.com', role: 'admin' });
-    server.createUser({ username: 'plain', password, fullName: 'Paul Plain', email: 'paul@example.com', role: 'user' });
-    browser = await launchBrowser({ locale: t.locale });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => { throw error; });
-    await page.goto(server.baseUrl);
+    stage = await openStage({ locale: t.locale, person: admin, role: 'admin', others: [{ ...plain, role: 'user' }] });
+    ({ server, browser, page } = stage);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => closeStage(stage));
 
   test('an administrator creates a user, changes the role, disables and enables', async () => {
-    await logIn(page, t, { username: 'admin', password });
+    await logIn(page, t, admin);
     await link(page, t.users).click();
     const table = page.locator('.users-table');
     await table.getByText('Paul Plain').waitFor();
@@ -87,7 +82,7 @@ describe('the Users page (en)', () => {
     const other = await browser.newPage();
     await other.context().clearCookies();
     await other.goto(server.baseUrl);
-    await logIn(other, t, { username: 'plain', password });
+    await logIn(other, t, plain);
     assert.equal(await link(other, t.users).count(), 0);
     await other.close();
   });
@@ -97,24 +92,20 @@ for (const language of ['en', 'fr', 'es']) {
   const t = labels[language];
 
   describe(`the API docs link (${language})`, () => {
+    let stage;
     let server;
     let browser;
+    let page;
     const user = { username: `docs_${language}`, password, fullName: 'Dora Docs', email: 'dora@example.com' };
 
     before(async () => {
-      server = await startServer();
-      server.createUser(user);
-      browser = await launchBrowser({ locale: t.locale });
+      stage = await openStage({ locale: t.locale, person: user });
+      ({ server, browser, page } = stage);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    after(() => closeStage(stage));
 
     test('opens the docs in a new tab, whose curl example works with a fresh key', async () => {
-      const page = await browser.newPage();
-      await page.goto(server.baseUrl);
       await logIn(page, t, user);
       await openApiCredentials(page, t);
       const { secret } = await generateKey(page, t, 'docs-example');
