@@ -189,7 +189,7 @@ pub async fn save_language(language: Language) -> Result<(), AppError> {
 #[server(input = Json, endpoint = "delete_api_key")]
 pub async fn delete_api_key(id: ApiKeyId) -> Result<(), AppError> {
     let (context, actor) = crate::server::actor().await?;
-    context.services.keys.delete(&actor, id).await?;
+    context.services.keys.remove(&actor, id).await?;
     Ok(())
 }
 

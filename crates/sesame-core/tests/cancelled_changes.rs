@@ -29,7 +29,7 @@ async fn a_deletion_or_disabling_whose_caller_gives_up_still_reaches_the_cache()
         f.services.verifier.verify(created.secret.expose(), IP).await.unwrap();
     }
 
-    let gave_up = tokio::time::timeout(Duration::from_millis(50), f.services.keys.delete(&alice, deleted.key.id)).await;
+    let gave_up = tokio::time::timeout(Duration::from_millis(50), f.services.keys.remove(&alice, deleted.key.id)).await;
     assert!(gave_up.is_err(), "the caller stopped waiting during the change");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let refused = f.services.verifier.verify(deleted.secret.expose(), IP).await;

@@ -35,7 +35,7 @@ async fn a_secret_rolled_away_while_its_request_was_in_flight_changes_nothing() 
     assert!(matches!(made, Err(KeyError::Unauthenticated)), "{made:?}");
     let disabled = keys.update(&in_flight, created.key.id, KeyChange::status(Status::Disabled)).await;
     assert!(matches!(disabled, Err(KeyError::Unauthenticated)), "{disabled:?}");
-    let deleted = keys.delete(&in_flight, created.key.id).await;
+    let deleted = keys.remove(&in_flight, created.key.id).await;
     assert!(matches!(deleted, Err(KeyError::Unauthenticated)), "{deleted:?}");
 
     // Nothing changed: the owner's new secret works and the key is as it was.

@@ -82,7 +82,7 @@ async fn only_the_ten_most_recent_addresses_are_kept_and_only_the_owner_sees_the
     assert_eq!((newest.ip, newest.last_seen), (address(12), start + TimeDelta::seconds(12)));
 
     // Deleted with the key.
-    f.services.keys.delete(&alice, created.key.id).await.unwrap();
+    f.services.keys.remove(&alice, created.key.id).await.unwrap();
     assert!(matches!(f.services.keys.get(&alice, created.key.id).await, Err(KeyError::NotFound)));
 }
 
@@ -94,7 +94,7 @@ async fn a_key_deleted_before_its_uses_are_written_holds_nothing_back() {
     let kept = f.services.keys.create(&alice, NewKey::named(Some("kept"))).await.unwrap();
     f.services.verifier.verify(gone.secret.expose(), address(1)).await.unwrap();
     f.services.verifier.verify(kept.secret.expose(), address(2)).await.unwrap();
-    f.services.keys.delete(&alice, gone.key.id).await.unwrap();
+    f.services.keys.remove(&alice, gone.key.id).await.unwrap();
     f.services.flush_last_use().await.unwrap();
     assert_eq!(f.services.last_use.pending(), 0, "nothing left to retry");
     let kept_addresses = f.services.keys.get(&alice, kept.key.id).await.unwrap().recent_addresses;

@@ -212,7 +212,7 @@ async fn rolling_with_no_grace_again_or_ending_the_overlap_stops_the_older_secre
     // Deleting a key in its overlap refuses both its secrets.
     let fifth = f.services.keys.roll(&alice, id, Roll::grace(TimeDelta::days(1))).await.unwrap().secret.expose().to_owned();
     assert!(f.services.verifier.verify(&fourth, IP).await.is_ok());
-    f.services.keys.delete(&alice, id).await.unwrap();
+    f.services.keys.remove(&alice, id).await.unwrap();
     for secret in [&fourth, &fifth] {
         assert!(matches!(f.services.verifier.verify(secret, IP).await, Err(VerifyError::Unknown)));
     }
@@ -291,8 +291,8 @@ async fn a_previous_secret_uses_the_api_but_manages_no_key_and_stops_at_the_end_
         keys.update(&with_old, id, KeyChange::status(Status::Disabled)).await.err(),
         keys.update(&with_old, spare.key.id, KeyChange::rename("renamed")).await.err(),
         keys.end_overlap(&with_old, id).await.err(),
-        keys.delete(&with_old, id).await.err(),
-        keys.delete(&with_old, spare.key.id).await.err(),
+        keys.remove(&with_old, id).await.err(),
+        keys.remove(&with_old, spare.key.id).await.err(),
     ];
     for refused in refusals {
         assert!(matches!(refused, Some(KeyError::Refused(Refusal::PreviousSecret))), "{refused:?}");

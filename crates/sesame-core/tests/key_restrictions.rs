@@ -186,7 +186,7 @@ async fn a_restricted_key_makes_and_manages_only_keys_as_restricted_as_itself() 
     assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
     let refused = f.services.keys.roll(&from_runner, open_key.id, Roll::grace(chrono::TimeDelta::zero())).await;
     assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
-    assert!(matches!(f.services.keys.delete(&from_runner, open_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))));
+    assert!(matches!(f.services.keys.remove(&from_runner, open_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))));
     // Within them, it manages keys.
     assert!(f.services.keys.roll(&from_runner, child.id, Roll::grace(chrono::TimeDelta::zero())).await.is_ok());
 }
@@ -216,7 +216,7 @@ async fn a_time_boxed_key_makes_and_rolls_no_key_that_outlives_it() {
         assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
     }
     // …and touching a key that never expires.
-    let refused = keys.delete(&from_boxed, forever.key.id).await;
+    let refused = keys.remove(&from_boxed, forever.key.id).await;
     assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyRestrictions))), "{refused:?}");
     let listed = keys.list(&ada).await.unwrap();
     assert_eq!(listed.len(), 4);
@@ -267,7 +267,7 @@ async fn keys_are_made_in_bursts_at_most_and_an_owner_has_a_bounded_number() {
 
     // Room again, but the burst is spent: each call above counted, refused or not.
     let first = f.services.keys.list(&ada).await.unwrap()[0].id;
-    f.services.keys.delete(&console, first).await.unwrap();
+    f.services.keys.remove(&console, first).await.unwrap();
     f.services.keys.create(&console, NewKey::named(Some("again"))).await.unwrap();
     let refused = f.services.keys.create(&console, NewKey::named(Some("too soon"))).await;
     assert!(matches!(refused, Err(KeyError::Throttled(_))), "{refused:?}");

@@ -146,7 +146,7 @@ async fn a_scoped_key_cannot_take_over_or_touch_a_key_that_may_do_more() {
         let refused = f.services.keys.update(&keeper, admin_key.id, change).await;
         assert!(matches!(refused, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "{refused:?}");
     }
-    assert!(matches!(f.services.keys.delete(&keeper, admin_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyScopes))));
+    assert!(matches!(f.services.keys.remove(&keeper, admin_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyScopes))));
     assert!(matches!(f.services.keys.end_overlap(&keeper, admin_key.id).await, Err(KeyError::Refused(Refusal::BeyondKeyScopes))));
     assert_eq!(f.services.keys.list(&ada).await.unwrap().iter().find(|key| key.id == admin_key.id), Some(&admin_key), "untouched");
 

@@ -57,8 +57,8 @@ async fn another_users_key_cannot_be_renamed_or_deleted() {
     let bob = user(&f, "bob").await;
     let created = f.services.keys.create(&alice, NewKey::named(Some("mine"))).await.unwrap();
     assert!(matches!(f.services.keys.update(&bob, created.key.id, KeyChange::rename("x")).await, Err(KeyError::NotFound)));
-    assert!(matches!(f.services.keys.delete(&bob, created.key.id).await, Err(KeyError::NotFound)));
-    assert!(matches!(f.services.keys.delete(&alice, ApiKeyId::new_random()).await, Err(KeyError::NotFound)));
+    assert!(matches!(f.services.keys.remove(&bob, created.key.id).await, Err(KeyError::NotFound)));
+    assert!(matches!(f.services.keys.remove(&alice, ApiKeyId::new_random()).await, Err(KeyError::NotFound)));
     assert_eq!(f.services.keys.list(&alice).await.unwrap()[0].name, "mine");
     assert!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await.is_ok());
 }
@@ -69,7 +69,7 @@ async fn a_deleted_key_is_refused_at_once() {
     let alice = user(&f, "alice").await;
     let created = f.services.keys.create(&alice, NewKey::named(None)).await.unwrap();
     assert!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await.is_ok());
-    f.services.keys.delete(&alice, created.key.id).await.unwrap();
+    f.services.keys.remove(&alice, created.key.id).await.unwrap();
     assert!(matches!(f.services.verifier.verify(created.secret.expose(), ip("192.0.2.1")).await, Err(VerifyError::Unknown)));
     assert!(f.services.keys.list(&alice).await.unwrap().is_empty());
 }
@@ -190,7 +190,7 @@ async fn every_change_comes_with_its_event() {
     let alice = signed_in(&f, "alice", &client).await;
     let created = f.services.keys.create(&alice, NewKey::named(Some("ci"))).await.unwrap();
     f.services.keys.update(&alice, created.key.id, KeyChange::rename("deploy")).await.unwrap();
-    f.services.keys.delete(&alice, created.key.id).await.unwrap();
+    f.services.keys.remove(&alice, created.key.id).await.unwrap();
     let events = f.services.activity.list(&alice, PageRequest::first()).await.unwrap().items;
     // (Within one millisecond, newest-first has no order to keep.)
     let mut kinds: Vec<&str> = events[..3].iter().map(|event| event.kind.as_str()).collect();

@@ -49,7 +49,7 @@ async fn reported_keys_are_deleted_whoever_owns_them_and_the_answer_says_nothing
     let (_, strangers) = server.generate_key(&stranger, Some("globex-ci")).await;
     let (gone_id, gone) = server.generate_key(&alice, Some("already-gone")).await;
     let (leaked, kept, strangers, gone) = (leaked.expose(), kept.expose(), strangers.expose(), gone.expose());
-    server.services.keys.delete(&sesame_core::actor::Actor::command_line(alice.clone()), gone_id.id).await.unwrap();
+    server.services.keys.remove(&sesame_core::actor::Actor::command_line(alice.clone()), gone_id.id).await.unwrap();
     for key in [leaked, kept, strangers] {
         // Used once, so every one of them is in the key cache.
         assert_eq!(api_get(&server, "/api/v1/me", key).await.status(), StatusCode::OK);

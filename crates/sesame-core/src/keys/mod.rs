@@ -1,245 +1,39 @@
-//! Managing API keys, by lifecycle: [`manage`] makes, lists, changes and deletes one's own
-//! keys; [`roll`] gives a key a new secret; [`leaks`] revokes keys reported as leaked,
-//! whoever owns them; [`usage`] tells what a key did. Each change is one door, whichever
+//! Managing API keys, by lifecycle: this room makes, lists, changes and deletes one's own
+//! keys (the service, [`Keys`], stands here with them); [`roll`] gives a key a new secret;
+//! [`leaks`] revokes keys reported as leaked, whoever owns them; [`usage`] tells what a key
+//! did; [`values`] holds what they take and give. Each change is one door, whichever
 //! boundary calls it: it re-checks the actor inside its transaction, makes the change,
 //! writes its activity events with it, and logs the audit line.
 
 mod leaks;
-mod manage;
 mod roll;
 mod usage;
+mod values;
 
 pub use usage::UsageWindow;
+pub use values::{
+    CreatedKey, KeyAttention, KeyChange, KeyDetails, KeyError, NewKey, Roll, ATTENTION_WINDOW, DEFAULT_MAX_KEYS_PER_OWNER, EXPIRED_KEYS_KEPT, MAX_GRACE,
+    MAX_LEAKED_KEYS,
+};
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
-use sesame_model::{AddressListError, BeyondPolicy, MaxKeyLifetime, NoPermission, Operation, Permission};
+use sesame_model::{expiry_under_policy, MaxKeyLifetime, Operation};
 
+use values::{addresses_of, scopes_of, ReadChange};
 use crate::{
-    actor::{Actor, Boundary},
+    actor::{Actor, Boundary, Via},
+    audit::{self, About},
     door::{self, Door},
-    invalidation::{self, Invalidation},
+    invalidation::{self, announce, Invalidation},
     notices::Delivery,
     key::{ApiKeySecret, KeyHash},
-    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, KeyAddress, KeyRateLimit, Scopes, Status, User},
-    names::{KeyName, NameError},
-    rights::Refusal,
+    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, EventKind, KeyRateLimit, Page, PageRequest, Restrictions, Status, User},
+    names::KeyName,
+    rights::Reach,
     store::{self, Store, StoreError, Tx},
-    throttle::{RetryAfter, Throttles},
+    throttle::Throttles,
 };
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("{0}")]
-    InvalidName(NameError),
-    #[error("{0}")]
-    InvalidScopes(NoPermission),
-    #[error("{0}")]
-    InvalidAllowList(AddressListError),
-    #[error("you already have a key with this name")]
-    NameTaken,
-    #[error("the expiry date must be in the future")]
-    ExpiryInPast,
-    #[error("nothing to change: give a name, a status, scopes, allowed addresses or a rate limit")]
-    NothingToChange,
-    /// Unknown id, malformed id, or another user's key: all look the same.
-    #[error("no such API key")]
-    NotFound,
-    /// The credential the request came with was revoked (or its user disabled) while the
-    /// request was in flight: nothing was done.
-    #[error("the credentials are no longer valid")]
-    Unauthenticated,
-    #[error("at most 1,000 keys per report")]
-    TooManyLeakedKeys,
-    /// The owner has as many keys as an owner may have.
-    #[error("you already have {max} keys, the most one may have: delete some first")]
-    TooManyKeys { max: u32 },
-    #[error("the grace period is from 0 seconds to 7 days")]
-    InvalidGracePeriod,
-    /// An expired key cannot be rolled: its new secret would be expired too.
-    #[error("this key has expired: generate a new one")]
-    Expired,
-    /// The organization's policy allows keys to live at most `max` days: the key would
-    /// have expired after `latest`.
-    #[error("your organization allows keys to live at most {} days", .0.max.days())]
-    BeyondPolicy(BeyondPolicy),
-    /// Too many calls to revoke leaked keys from this address.
-    #[error("too many requests")]
-    Throttled(RetryAfter),
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl KeyError {
-    fn is_deadlock(&self) -> bool {
-        matches!(self, KeyError::Store(error) if error.is_deadlock())
-    }
-}
-
-door::from_denied!(KeyError);
-
-impl From<BeyondPolicy> for KeyError {
-    fn from(beyond: BeyondPolicy) -> Self {
-        KeyError::BeyondPolicy(beyond)
-    }
-}
-
-impl From<StoreError> for KeyError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => KeyError::NotFound,
-            StoreError::Conflict => KeyError::NameTaken,
-            other => KeyError::Store(other),
-        }
-    }
-}
-
-/// The longest a previous secret may keep working after a roll.
-pub const MAX_GRACE: TimeDelta = TimeDelta::days(7);
-
-/// Keys one owner may have unless the operator says otherwise (`--max-keys-per-owner`).
-pub const DEFAULT_MAX_KEYS_PER_OWNER: u32 = 1_000;
-
-/// Keys one call may report as leaked, at most.
-pub const MAX_LEAKED_KEYS: usize = 1_000;
-
-/// Expired keys stay listed this long (marked expired, so their owner sees what stopped
-/// working), then are purged.
-pub const EXPIRED_KEYS_KEPT: TimeDelta = TimeDelta::days(30);
-
-/// What a new key is made with.
-#[derive(Debug, Clone, Default)]
-pub struct NewKey<'a> {
-    /// Absent or blank: a random default name.
-    pub name: Option<&'a str>,
-    /// None: the key expires with the credential making it — never from the console, with
-    /// a key that expires when that key does (a key makes no key that outlives it).
-    pub expires_at: Option<DateTime<Utc>>,
-    /// As the API and the console send them: none, the scopes of the credential making it
-    /// — full access from the console, a scoped key's own scopes from that key (never more
-    /// than it has); a list, those permissions (each once, at least one).
-    pub scopes: Option<Vec<Permission>>,
-    /// As sent: none, the allow-list of the credential making it — anywhere from the
-    /// console, a restricted key's own from that key; a list, those addresses and ranges
-    /// (empty: anywhere).
-    pub allowed_addresses: Option<Vec<String>>,
-    /// None: the request limit of the credential making it (none from the console).
-    pub rate_limit: Option<KeyRateLimit>,
-}
-
-impl<'a> NewKey<'a> {
-    /// A key that never expires, with its maker's scopes and restrictions.
-    pub fn named(name: Option<&'a str>) -> Self {
-        Self { name, ..Self::default() }
-    }
-}
-
-/// How to roll a key.
-#[derive(Debug, Clone, Copy)]
-pub struct Roll {
-    /// How long the previous secret keeps working (zero: it stops at once).
-    pub grace: TimeDelta,
-    /// A new expiry for the key; none keeps the one it has.
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-impl Roll {
-    /// A roll that keeps the key's expiry.
-    pub fn grace(grace: TimeDelta) -> Self {
-        Self { grace, expires_at: None }
-    }
-}
-
-/// A change to one key, as the API and the console send it; `None` leaves that part as it
-/// is.
-#[derive(Debug, Clone, Default)]
-pub struct KeyChange {
-    pub name: Option<String>,
-    pub status: Option<Status>,
-    /// `Some(None)`: full access; `Some(Some(list))`: those permissions.
-    pub scopes: Option<Option<Vec<Permission>>>,
-    /// An empty list: anywhere.
-    pub allowed_addresses: Option<Vec<String>>,
-    /// `Some(None)` takes the key's own limit away.
-    pub rate_limit: Option<Option<KeyRateLimit>>,
-}
-
-/// A [`KeyChange`] once read: what the key's new values are made of.
-#[derive(Debug, Clone)]
-struct ReadChange {
-    name: Option<KeyName>,
-    status: Option<Status>,
-    scopes: Option<Scopes>,
-    allowed_addresses: Option<AllowedAddresses>,
-    rate_limit: Option<Option<KeyRateLimit>>,
-}
-
-impl KeyChange {
-    /// Reads the sent values, or says which one breaks its rule.
-    fn read(self) -> Result<ReadChange, KeyError> {
-        Ok(ReadChange {
-            name: self.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?,
-            status: self.status,
-            scopes: self.scopes.map(|list| scopes_of(list.as_deref())).transpose()?,
-            allowed_addresses: self.allowed_addresses.as_deref().map(addresses_of).transpose()?,
-            rate_limit: self.rate_limit,
-        })
-    }
-}
-
-/// Scopes as sent (none: full access); a list must name each permission once, at least one.
-fn scopes_of(list: Option<&[Permission]>) -> Result<Scopes, KeyError> {
-    Scopes::from_list(list).map_err(KeyError::InvalidScopes)
-}
-
-/// An allow-list as sent (empty: anywhere).
-fn addresses_of(list: &[String]) -> Result<AllowedAddresses, KeyError> {
-    AllowedAddresses::parse(list).map_err(KeyError::InvalidAllowList)
-}
-
-impl KeyChange {
-    pub fn rename(name: impl Into<String>) -> Self {
-        Self { name: Some(name.into()), ..Self::default() }
-    }
-
-    pub fn status(status: Status) -> Self {
-        Self { status: Some(status), ..Self::default() }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.name.is_none() && self.status.is_none() && self.scopes.is_none() && self.allowed_addresses.is_none() && self.rate_limit.is_none()
-    }
-}
-
-/// One key with the last distinct addresses it was used from, most recent first.
-#[derive(Debug, Clone)]
-pub struct KeyDetails {
-    pub key: ApiKey,
-    pub recent_addresses: Vec<KeyAddress>,
-}
-
-/// What asks for a person's attention about their keys.
-#[derive(Debug, Clone, Default)]
-pub struct KeyAttention {
-    /// Enabled keys expiring within [`ATTENTION_WINDOW`], soonest first.
-    pub expiring_soon: Vec<ApiKey>,
-    /// *Key revoked as leaked* events of the last [`ATTENTION_WINDOW`], newest first.
-    pub revoked_as_leaked: Vec<Event>,
-}
-
-/// How far ahead expiries, and how far back leak reports, ask for attention: as far as the
-/// first expiry reminder.
-pub const ATTENTION_WINDOW: TimeDelta = TimeDelta::days(sesame_model::EXPIRY_REMINDER_DAYS[0] as i64);
-
-/// A key just made: the only time its secret is handed out.
-#[derive(Debug)]
-pub struct CreatedKey {
-    pub key: ApiKey,
-    pub secret: ApiKeySecret,
-}
 
 #[derive(Clone)]
 pub struct Keys {
@@ -270,6 +64,181 @@ impl Keys {
     async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {
         Ok(self.invalidation.commit_and_forget(tx, events, via, forgotten).await?)
     }
+    /// A new key for the actor.
+    pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
+        self.door.require(actor, Operation::CreateApiKey)?;
+        let scopes = new.scopes.as_deref().map(|list| scopes_of(Some(list))).transpose()?.unwrap_or(actor.scopes);
+        let allowed_addresses = new.allowed_addresses.as_deref().map(addresses_of).transpose()?;
+        let restrictions = Restrictions {
+            allowed_addresses: allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
+            rate_limit: new.rate_limit.or(actor.restrictions.rate_limit),
+        };
+        let name = KeyName::parse_or_default(new.name).map_err(KeyError::InvalidName)?;
+        // Made in bursts at most: a key cannot mint keys by the thousand (each would be one
+        // more allowance, one more secret to leak). The operator's command line is not limited.
+        if actor.via != Via::CommandLine {
+            self.throttles.admit_key_creation(actor.user.id).await?.map_err(KeyError::Throttled)?;
+        }
+        let secret = ApiKeySecret::generate();
+        let mut tx = self.store.write().await?;
+        let now = tx.now();
+        if new.expires_at.is_some_and(|at| at <= now) {
+            return Err(KeyError::ExpiryInPast);
+        }
+        let policy = policy_first(&mut tx, actor).await?;
+        let owner = door::reauthorize(&mut tx, actor, Operation::CreateApiKey).await?;
+        if store::key_access::hold_count_of_owner(&mut tx, owner.id).await? >= u64::from(self.max_per_owner) {
+            return Err(KeyError::TooManyKeys { max: self.max_per_owner });
+        }
+        let expires_at = expiry_under_policy(policy, now, new.expires_at.or(actor.expires_at))?;
+        self.door.may_manage(actor, Reach { scopes, restrictions: &restrictions, expires_at })?;
+        let restricted = store::keys::Restricted { scopes, restrictions, family: actor.family_for_keys_it_makes() };
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, restricted).await?;
+        let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
+        audit::commit(tx, &[event], actor.via.boundary()).await?;
+        Ok(CreatedKey { key, secret })
+    }
+
+    /// All the actor's keys, oldest first (the console's panel filters them itself).
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
+        self.door.require(actor, Operation::ListApiKeys)?;
+        Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
+    }
+
+    /// What asks for the actor's attention about their keys (the console's badge on *User
+    /// settings* and its notices).
+    pub async fn attention(&self, actor: &Actor) -> Result<KeyAttention, KeyError> {
+        self.door.require(actor, Operation::KeysNeedingAttention)?;
+        let mut conn = self.store.read().await?;
+        let now = self.store.now();
+        let expiring_soon = store::keys::expiring(&mut conn, actor.user.id, now, now + ATTENTION_WINDOW).await?;
+        let since = now - ATTENTION_WINDOW;
+        let revoked_as_leaked = store::activity::of_kind_about(&mut conn, actor.user.id, EventKind::KeyRevokedAsLeaked, since, 20).await?;
+        Ok(KeyAttention { expiring_soon, revoked_as_leaked })
+    }
+
+    /// One page of the actor's keys (the REST API's list).
+    pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
+        self.door.require(actor, Operation::ListApiKeys)?;
+        Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
+    }
+
+    /// One of the actor's keys, with its recent addresses.
+    pub async fn get(&self, actor: &Actor, id: ApiKeyId) -> Result<KeyDetails, KeyError> {
+        self.door.require(actor, Operation::GetApiKey)?;
+        let mut conn = self.store.read().await?;
+        let key = store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
+        let recent_addresses = store::key_addresses::list(&mut conn, id).await?;
+        Ok(KeyDetails { key, recent_addresses })
+    }
+
+    /// Renames, disables or enables one of the actor's keys, or changes its scopes or
+    /// restrictions, all or nothing. From the moment a disable (or a change of scopes or
+    /// restrictions) returns, no request with the key is accepted (or acts with what it had
+    /// before), on any node, until it is enabled again.
+    pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
+        self.door.require(actor, Operation::UpdateApiKey)?;
+        if change.is_empty() {
+            return Err(KeyError::NothingToChange);
+        }
+        let change = change.read()?;
+        self.change(actor, move |keys, actor| {
+            let change = change.clone();
+            async move { keys.update_now(&actor, id, change).await }
+        })
+        .await
+    }
+
+    async fn update_now(&self, actor: &Actor, id: ApiKeyId, change: ReadChange) -> Result<ApiKey, KeyError> {
+        let name = change.name;
+        let mut tx = self.store.write().await?;
+        let owner = reauthorize_over(&mut tx, actor, Operation::UpdateApiKey, id).await?;
+        let lock = tx.update_lock();
+        let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let before = &stored.key;
+        self.door.may_manage(actor, Reach::of(before))?;
+        let restrictions = Restrictions {
+            allowed_addresses: change.allowed_addresses.unwrap_or_else(|| before.restrictions.allowed_addresses.clone()),
+            rate_limit: change.rate_limit.unwrap_or(before.restrictions.rate_limit),
+        };
+        let after = ApiKey {
+            // Unchanged, the stored name stays as it is, even one an older rule let in: a key
+            // must be disabled or narrowed without being renamed first.
+            name: name.as_ref().map_or_else(|| before.name.clone(), |name| name.as_str().to_owned()),
+            status: change.status.unwrap_or(before.status),
+            scopes: change.scopes.unwrap_or(before.scopes),
+            restrictions,
+            ..before.clone()
+        };
+        self.door.may_manage(actor, Reach::of(&after))?;
+        store::keys::save(tx.conn(), &after, name.as_ref()).await?;
+        if before.restrictions.rate_limit != after.restrictions.rate_limit {
+            // A limit set by a limited key counts in that key's allowance; one set by an
+            // unlimited credential (the owner in the console, say) is the key's own.
+            store::keys::set_family(tx.conn(), id, actor.family_for_keys_it_makes()).await?;
+        }
+        // Every node forgets the key before this returns: a disabled key is refused, and a
+        // key's next request acts with its new scopes and restrictions, wherever it lands.
+        let revoked = before.status.is_active() && !after.status.is_active();
+        let narrowed = before.scopes != after.scopes || before.restrictions != after.restrictions;
+        let forgotten = if revoked || narrowed { announce(&mut tx, stored.hashes()).await? } else { Vec::new() };
+        let mut events: Vec<_> = [
+            (before.name != after.name).then_some(EventKind::KeyRenamed),
+            (before.status != after.status).then_some(match after.status {
+                Status::Active => EventKind::KeyEnabled,
+                Status::Disabled => EventKind::KeyDisabled,
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|kind| audit::event(kind, actor, About::key(&after)))
+        .collect();
+        if before.scopes != after.scopes {
+            let detail = after.scopes.to_stored().unwrap_or_else(|| "full".to_owned());
+            events.push(audit::event(EventKind::KeyScopesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        let (was, is) = (&before.restrictions, &after.restrictions);
+        if was.allowed_addresses != is.allowed_addresses {
+            let detail = addresses_detail(&is.allowed_addresses);
+            events.push(audit::event(EventKind::KeyAddressesChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        if was.rate_limit != is.rate_limit {
+            let detail = is.rate_limit.map_or_else(|| "none".to_owned(), KeyRateLimit::to_stored);
+            events.push(audit::event(EventKind::KeyRateLimitChanged, actor, About::key(&after).with_detail(&detail)));
+        }
+        self.commit_and_forget(tx, &events, actor.via.boundary(), &forgotten).await?;
+        Ok(after)
+    }
+
+    /// Deletes one of the actor's keys; when this returns, no request with it is accepted
+    /// any more, on any node.
+    pub async fn remove(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        self.door.require(actor, Operation::DeleteApiKey)?;
+        self.change(actor, move |keys, actor| async move { keys.remove_now(&actor, id).await }).await
+    }
+
+    async fn remove_now(&self, actor: &Actor, id: ApiKeyId) -> Result<ApiKey, KeyError> {
+        let mut tx = self.store.write().await?;
+        let owner = reauthorize_over(&mut tx, actor, Operation::DeleteApiKey, id).await?;
+        let lock = tx.update_lock();
+        let target = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        self.door.may_manage(actor, Reach::of(&target.key))?;
+        let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
+        let forgotten = announce(&mut tx, stored.hashes()).await?;
+        let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));
+        self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;
+        Ok(stored.key)
+    }
+
+    /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and
+    /// then); how many. They were already refused: no cache has to hear of it.
+    pub(crate) async fn purge_expired(&self) -> Result<u64, StoreError> {
+        let mut tx = self.store.write().await?;
+        let before = tx.now() - EXPIRED_KEYS_KEPT;
+        let purged = store::keys::purge_expired(tx.conn(), before).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
 }
 
 /// Locks the actor's own key (when a key acts) and the key `id` in id order, the one order
@@ -292,3 +261,47 @@ async fn policy_first(tx: &mut Tx, actor: &Actor) -> Result<Option<MaxKeyLifetim
     let lock = tx.share_lock();
     store::organizations::max_key_lifetime(tx.conn(), actor.user.organization_id, lock).await
 }
+
+/// An event's detail holds at most this many characters.
+const DETAIL_CHARS: usize = 100;
+
+/// The *allowed addresses changed* event's detail: the list, or as much of it as fits with
+/// how many more there are; `anywhere` for the empty list.
+fn addresses_detail(addresses: &AllowedAddresses) -> String {
+    let entries = addresses.to_list();
+    if entries.is_empty() {
+        return "anywhere".to_owned();
+    }
+    let mut detail = String::new();
+    for (shown, entry) in entries.iter().enumerate() {
+        let left = entries.len() - shown;
+        // Room for " +N" stays, unless this is the last entry.
+        let room_for_more = if left > 1 { format!(" +{}", left - 1).len() } else { 0 };
+        if detail.len() + 1 + entry.len() + room_for_more > DETAIL_CHARS {
+            return format!("{detail} +{left}");
+        }
+        if !detail.is_empty() {
+            detail.push(' ');
+        }
+        detail.push_str(entry);
+    }
+    detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_allow_list_detail_fits_in_an_event_and_says_how_many_are_left_out() {
+        assert_eq!(addresses_detail(&AllowedAddresses::anywhere()), "anywhere");
+        let two = AllowedAddresses::parse(&["192.0.2.7", "2001:db8::/32"]).unwrap();
+        assert_eq!(addresses_detail(&two), "192.0.2.7 2001:db8::/32");
+        let fifty: Vec<String> = (0..50).map(|n| format!("2001:db8:{n:x}::/48")).collect();
+        let detail = addresses_detail(&AllowedAddresses::parse(&fifty).unwrap());
+        assert!(detail.len() <= DETAIL_CHARS, "{detail}");
+        let shown = detail.split(' ').filter(|part| !part.starts_with('+')).count();
+        assert!(detail.ends_with(&format!(" +{}", 50 - shown)), "{detail}");
+    }
+}
+

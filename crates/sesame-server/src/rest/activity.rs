@@ -23,7 +23,7 @@ use crate::state::AppState;
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     Pagination(page): Pagination,
 ) -> Result<Json<List<ActivityView>>, ApiError> {

@@ -66,6 +66,14 @@ impl FromRequestParts<AppState> for ApiActor {
 /// id that does not exist (404), as the document says.
 pub struct Id<T>(pub T);
 
+impl<T> std::ops::Deref for Id<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// An id a path may name, and what is not found when it names nothing.
 pub trait PathId: std::str::FromStr {
     const MISSING: Missing;

@@ -101,7 +101,7 @@ pub struct UpdateApiKeyRequest {
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     Pagination(page): Pagination,
 ) -> Result<Json<List<ApiKeyView>>, ApiError> {
@@ -121,7 +121,7 @@ pub async fn list(
     )
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     // No body, or a JSON `null`, asks for a default name.
     body: Option<JsonObject<Option<CreateApiKeyRequest>>>,
@@ -147,11 +147,11 @@ pub async fn create(
     )
 )]
 pub async fn show(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<ApiKeyId>,
+    id: Id<ApiKeyId>,
 ) -> Result<Json<Data<ApiKeyDetails>>, ApiError> {
-    Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, id).await?) }))
+    Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, *id).await?) }))
 }
 
 /// Renames, disables or enables one of the owner's keys, or changes its scopes, allowed
@@ -168,13 +168,13 @@ pub async fn show(
     )
 )]
 pub async fn update(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<ApiKeyId>,
+    id: Id<ApiKeyId>,
     JsonObject(body): JsonObject<UpdateApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
     let change = KeyChange { name: body.name, status: body.status, scopes: body.scopes, allowed_addresses: body.allowed_addresses, rate_limit: body.rate_limit };
-    let key = state.services.keys.update(&actor, id, change).await?;
+    let key = state.services.keys.update(&actor, *id, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }
 
@@ -229,13 +229,13 @@ fn instant(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, Ap
     )
 )]
 pub async fn usage(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<ApiKeyId>,
+    id: Id<ApiKeyId>,
     params: Result<Query<UsageParams>, QueryRejection>,
 ) -> Result<Json<Data<KeyUsageView>>, ApiError> {
     let Query(params) = params.map_err(|rejection| ApiError::invalid_request("query", rejection.body_text()))?;
-    let series = state.services.keys.usage(&actor, id, params.window()?).await?;
+    let series = state.services.keys.usage(&actor, *id, params.window()?).await?;
     Ok(Json(Data { data: KeyUsageView::from(&series) }))
 }
 
@@ -250,11 +250,11 @@ pub async fn usage(
     )
 )]
 pub async fn delete(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<ApiKeyId>,
+    id: Id<ApiKeyId>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.keys.delete(&actor, id).await?;
+    state.services.keys.remove(&actor, *id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -291,13 +291,13 @@ pub struct RollApiKeyRequest {
     )
 )]
 pub async fn roll(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<ApiKeyId>,
+    id: Id<ApiKeyId>,
     JsonObject(body): JsonObject<RollApiKeyRequest>,
 ) -> Result<Json<Data<CreatedKey>>, ApiError> {
     let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
-    let rolled = state.services.keys.roll(&actor, id, Roll { grace, expires_at: body.expires_at }).await?;
+    let rolled = state.services.keys.roll(&actor, *id, Roll { grace, expires_at: body.expires_at }).await?;
     Ok(Json(Data { data: CreatedKey::from(&rolled) }))
 }
 
@@ -312,11 +312,11 @@ pub async fn roll(
     )
 )]
 pub async fn end_overlap(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<ApiKeyId>,
+    id: Id<ApiKeyId>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.keys.end_overlap(&actor, id).await?;
+    state.services.keys.end_overlap(&actor, *id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -368,7 +368,7 @@ pub struct RevokeKeysAnswer {
     )
 )]
 pub async fn revoke_leaked(
-    State(state): State<AppState>,
+    state: State<AppState>,
     ClientOf(client): ClientOf,
     JsonObject(body): JsonObject<RevokeKeysRequest>,
 ) -> Result<Json<Data<RevokeKeysAnswer>>, ApiError> {

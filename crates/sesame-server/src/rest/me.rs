@@ -18,7 +18,7 @@ use crate::state::AppState;
         (status = 200, description = "The key's owner", body = Data<UserView>),
     )
 )]
-pub async fn show(State(state): State<AppState>, caller: ApiActor) -> Result<Response, ApiError> {
+pub async fn show(state: State<AppState>, caller: ApiActor) -> Result<Response, ApiError> {
     let user = state.services.api.me(caller.authenticated(), || caller.client())?;
     let body = state.me_cache.answer(user, |user| {
         serde_json::to_vec(&Data { data: UserView::from(user) }).expect("serializing plain structs cannot fail").into()

@@ -42,7 +42,7 @@ fn lifetime<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<
         (status = 200, description = "The organization", body = Data<OrganizationPolicy>),
     )
 )]
-pub async fn show(State(state): State<AppState>, actor: ApiActor) -> Result<Json<Data<OrganizationPolicy>>, ApiError> {
+pub async fn show(state: State<AppState>, actor: ApiActor) -> Result<Json<Data<OrganizationPolicy>>, ApiError> {
     let organization = state.services.organization.get(&actor).await?;
     Ok(Json(Data { data: OrganizationPolicy::from(&organization) }))
 }
@@ -59,7 +59,7 @@ pub async fn show(State(state): State<AppState>, actor: ApiActor) -> Result<Json
     )
 )]
 pub async fn update(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     JsonObject(body): JsonObject<UpdateOrganizationRequest>,
 ) -> Result<Json<Data<OrganizationPolicyChange>>, ApiError> {

@@ -39,7 +39,7 @@ pub struct PasswordChangeRequest {
     )
 )]
 pub async fn change_password(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     JsonObject(body): JsonObject<PasswordChangeRequest>,
 ) -> Result<StatusCode, ApiError> {
@@ -61,7 +61,7 @@ pub struct Sessions {
     get, path = "/me/sessions", tag = "me", operation_id = Operation::ListSessions.rest_id(),
     responses((status = 200, description = "The sessions", body = Sessions))
 )]
-pub async fn list_sessions(State(state): State<AppState>, actor: ApiActor) -> Result<Json<Sessions>, ApiError> {
+pub async fn list_sessions(state: State<AppState>, actor: ApiActor) -> Result<Json<Sessions>, ApiError> {
     let sessions = state.services.security.sessions(&actor).await?;
     Ok(Json(Sessions { data: sessions.into_iter().map(SessionView::from).collect() }))
 }
@@ -76,10 +76,10 @@ pub async fn list_sessions(State(state): State<AppState>, actor: ApiActor) -> Re
     )
 )]
 pub async fn end_session(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<SessionId>,
+    id: Id<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.security.end_session(&actor, id).await?;
+    state.services.security.end_session(&actor, *id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -80,7 +80,7 @@ pub struct UpdateUserRequest {
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     Pagination(page): Pagination,
 ) -> Result<Json<List<UserView>>, ApiError> {
@@ -101,7 +101,7 @@ pub async fn list(
     )
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
     JsonObject(body): JsonObject<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<Data<UserView>>), ApiError> {
@@ -119,11 +119,11 @@ pub async fn create(
     )
 )]
 pub async fn show(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<UserId>,
+    id: Id<UserId>,
 ) -> Result<Json<Data<UserView>>, ApiError> {
-    let user = state.services.users.get(&actor, id).await?;
+    let user = state.services.users.get(&actor, *id).await?;
     Ok(Json(Data { data: UserView::from(&user) }))
 }
 
@@ -143,12 +143,12 @@ pub async fn show(
     )
 )]
 pub async fn update(
-    State(state): State<AppState>,
+    state: State<AppState>,
     actor: ApiActor,
-    Id(id): Id<UserId>,
+    id: Id<UserId>,
     JsonObject(body): JsonObject<UpdateUserRequest>,
 ) -> Result<Json<Data<UserView>>, ApiError> {
     let change = UserChange { role: body.role, status: body.status };
-    let user = state.services.users.update(&actor, id, change).await?;
+    let user = state.services.users.update(&actor, *id, change).await?;
     Ok(Json(Data { data: UserView::from(&user) }))
 }
