@@ -42,6 +42,7 @@ pub fn internal(error: &dyn std::fmt::Display) -> ErrorCode {
 impl From<StoreError> for ErrorCode {
     fn from(error: StoreError) -> Self {
         match error {
+            StoreError::NotFound => ErrorCode::NotFound(Missing::Record),
             unavailable if unavailable.is_unavailable() => {
                 tracing::warn!(error = %unavailable, "database unavailable");
                 ErrorCode::ServiceUnavailable

@@ -117,14 +117,14 @@ impl LastUseRecorder {
         self.pending.lock().map(|pending| pending.len()).unwrap_or_default()
     }
 
-    /// Writes every pending use in one transaction. On failure they are merged back with
-    /// the uses noted meanwhile, for the next flush.
     /// How long ago the last batch was written (none before the first).
     pub fn flush_lag(&self) -> Option<std::time::Duration> {
         let last = self.stats.last_flushed_ms.load(Ordering::Relaxed);
         (last > 0).then(|| std::time::Duration::from_millis(u64::try_from(crate::clock::system_millis() - last).unwrap_or(0)))
     }
 
+    /// Writes every pending use in one transaction. On failure they are merged back with
+    /// the uses noted meanwhile, for the next flush.
     pub(crate) async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
         let batch: Vec<(ApiKeyId, PendingUses)> = {
             let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -1,7 +1,8 @@
 //! What Sésame tells a key's owner outside the console — a key expires soon, a key was
-//! revoked as leaked — once the change behind it is committed. The use case that causes a
-//! notice hands it to the [`Delivery`] the server plugged in (e-mail, in the owner's
-//! language), off the caller's path; with none, the console and the activity still tell.
+//! revoked as leaked — once the change behind it is committed, e-mailed in the owner's
+//! language. A leak report hands its notices to the [`Delivery`] the server plugged in, off
+//! the reporter's path; expiry reminders are claimed by the server's own minute task, which
+//! mails them and counts what went out. With no mail, the console and the activity tell.
 
 use std::{
     net::IpAddr,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     fields::{PasswordPolicyError, UserFieldError},
     names::NameError,
-    AddressListError, NoPermission, Permission, RateLimitOutOfBounds,
+    AddressListError, NoPermission, Permission,
 };
 
 /// What went wrong, with what a person or a program needs to read it.
@@ -92,8 +92,6 @@ pub enum Invalid {
     #[error("{0}: list each permission once, or null.")]
     Scopes(NoPermission),
     #[error("{0}")]
-    RateLimit(RateLimitOutOfBounds),
-    #[error("{0}")]
     UserField(UserFieldError),
     #[error("{0}")]
     NewPassword(PasswordPolicyError),
@@ -118,7 +116,6 @@ impl Invalid {
             Invalid::Name(_) => "name",
             Invalid::AllowList(_) => "allowedAddresses",
             Invalid::Scopes(_) => "scopes",
-            Invalid::RateLimit(_) => "rateLimit",
             Invalid::UserField(field) => field.field(),
             Invalid::NewPassword(_) => "newPassword",
             Invalid::GracePeriod => "gracePeriodSeconds",
@@ -156,6 +153,9 @@ pub enum Missing {
     /// No such endpoint under the API's base path.
     #[error("no such endpoint")]
     Endpoint,
+    /// A record the request named is gone (a use case's own errors name what it was).
+    #[error("not found")]
+    Record,
 }
 
 /// What is in the way.

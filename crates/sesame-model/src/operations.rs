@@ -5,9 +5,23 @@
 
 use crate::Permission;
 
-/// One use case of Sésame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
+/// The enum and its `ALL`, from one list: a new operation cannot be left out of `ALL` (the
+/// REST document finds each operation's scopes through it).
+macro_rules! operations {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// One use case of Sésame.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Operation {
+            pub const ALL: [Operation; [$(stringify!($name)),*].len()] = [$(Operation::$name),*];
+        }
+    };
+}
+
+operations! {
     GetMe,
     ListApiKeys,
     GetApiKey,
@@ -36,31 +50,6 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 22] = [
-        Operation::GetMe,
-        Operation::ListApiKeys,
-        Operation::GetApiKey,
-        Operation::GetApiKeyUsage,
-        Operation::CreateApiKey,
-        Operation::UpdateApiKey,
-        Operation::DeleteApiKey,
-        Operation::RollApiKey,
-        Operation::EndApiKeyOverlap,
-        Operation::GetOrganization,
-        Operation::UpdateOrganization,
-        Operation::ListUsers,
-        Operation::GetUser,
-        Operation::CreateUser,
-        Operation::UpdateUser,
-        Operation::ListActivity,
-        Operation::ChangePassword,
-        Operation::ListSessions,
-        Operation::EndSession,
-        Operation::KeysNeedingAttention,
-        Operation::DailyKeyUsage,
-        Operation::EndOtherSessions,
-    ];
-
     /// The permission a credential needs for it (its owner's role, then its scopes).
     pub const fn permission(self) -> Permission {
         use Operation::*;

@@ -221,7 +221,7 @@ pub struct KeyRateLimit {
 }
 
 /// A rate limit out of bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a key's limit is 1 to 1,000 requests per second or per minute")]
 pub struct RateLimitOutOfBounds;
 

@@ -144,3 +144,41 @@ async fn markup_in_a_name_is_kept_as_text_and_clashes_are_conflicts() {
     assert_eq!(body["errors"][0]["code"], "conflict");
     assert_eq!(alice.keys().await.len(), 2);
 }
+
+/// Which fault a request with several is answered for: the body before the path's id, the
+/// wire values before the key's permissions, `to` before `from` — as the API always answered.
+#[tokio::test]
+async fn with_several_faults_the_first_one_read_is_answered() {
+    let (server, _alice, id, key) = setup().await;
+    let client = Client::new();
+    let send = |method: reqwest::Method, path: String, key: &str, body: Option<&str>| {
+        let mut request = client.request(method, server.url(&path)).header("MC-Api-Key", key);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_owned());
+        }
+        request.send()
+    };
+    let code = |body: Value| (body["errors"][0]["code"].as_str().unwrap_or_default().to_owned(), body["errors"][0]["context"]["field"].clone());
+
+    // A body that is not JSON, on a path whose id is not an id: the body is bad input.
+    for (method, path) in [(reqwest::Method::PATCH, "/api/v1/api_keys/not-a-uuid"), (reqwest::Method::POST, "/api/v1/api_keys/not-a-uuid/roll")] {
+        let answer = send(method, path.into(), &key, Some("{not json")).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    // The id before the query's values; with both ends of the range bad, `to` is named.
+    let answer = send(reqwest::Method::GET, "/api/v1/api_keys/not-a-uuid/usage?from=x&to=y".into(), &key, None).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let answer = send(reqwest::Method::GET, format!("/api/v1/api_keys/{id}/usage?from=x&to=y"), &key, None).await.unwrap();
+    assert_eq!(code(answer.json().await.unwrap()), ("invalid_request".to_owned(), json!("to")));
+
+    // A read-only key sending scopes that break their rule: bad input, before its permissions.
+    let made = send(reqwest::Method::POST, "/api/v1/api_keys".into(), &key, Some(r#"{"name": "reader", "scopes": ["me:read", "api_keys:read"]}"#)).await.unwrap();
+    let reader = made.json::<Value>().await.unwrap()["data"]["secret"].as_str().unwrap().to_owned();
+    let answer = send(reqwest::Method::POST, "/api/v1/api_keys".into(), &reader, Some(r#"{"scopes": []}"#)).await.unwrap();
+    assert_eq!(code(answer.json().await.unwrap()), ("invalid_request".to_owned(), json!("scopes")));
+    let answer = send(reqwest::Method::PATCH, format!("/api/v1/api_keys/{id}"), &reader, Some(r#"{"allowedAddresses": ["nowhere"]}"#)).await.unwrap();
+    assert_eq!(code(answer.json().await.unwrap()), ("invalid_request".to_owned(), json!("allowedAddresses")));
+    // A bad name and bad scopes together: the scopes are named, as they were read first.
+    let answer = send(reqwest::Method::PATCH, format!("/api/v1/api_keys/{id}"), &key, Some(r#"{"name": "", "scopes": []}"#)).await.unwrap();
+    assert_eq!(code(answer.json().await.unwrap()), ("invalid_request".to_owned(), json!("scopes")));
+}

@@ -36,7 +36,7 @@ fn code_text(i18n: I18nContext<Locale>, code: &ErrorCode) -> String {
         ErrorCode::NotFound(Missing::ApiKey) => t_string!(i18n, key_not_found).to_string(),
         ErrorCode::NotFound(Missing::User) => t_string!(i18n, user_not_found).to_string(),
         ErrorCode::NotFound(Missing::Session) => t_string!(i18n, session_not_found).to_string(),
-        ErrorCode::NotFound(Missing::Endpoint) | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
+        ErrorCode::NotFound(Missing::Endpoint | Missing::Record) | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
         ErrorCode::Conflict(Conflict::KeyName) => t_string!(i18n, name_taken).to_string(),
         ErrorCode::Conflict(Conflict::Username) => t_string!(i18n, username_taken).to_string(),
         ErrorCode::Conflict(Conflict::OwnAccount) => t_string!(i18n, own_account).to_string(),
@@ -66,7 +66,7 @@ fn invalid_text(i18n: I18nContext<Locale>, invalid: &Invalid) -> String {
         Invalid::UserField(field) => field_text(i18n, field),
         Invalid::NewPassword(problem) => field_text(i18n, &UserFieldError::Password(*problem)),
         Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser => t_string!(i18n, nothing_to_change).to_string(),
-        Invalid::RateLimit(_) | Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::Malformed { .. } => {
+        Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::Malformed { .. } => {
             t_string!(i18n, request_failed).to_string()
         }
     }

@@ -215,6 +215,8 @@ impl Accounts {
         let user = store::users::insert(tx.conn(), organization, &new_user, now).await.map_err(taken_or_other)?;
         let event = audit::event_in(organization, EventKind::UserCreated, None, &Client::command_line(), About::user(&user));
         audit::commit(tx, &[event], Boundary::CommandLine).await?;
+        // The operator reads what was chosen for them (the organization, above all).
+        tracing::info!(role = user.role.as_str(), user = %user.username, organization = %user.organization_name, "user created");
         Ok(user)
     }
 

@@ -66,9 +66,11 @@ impl Keys {
     }
     /// A new key for the actor.
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
-        self.door.require(actor, Operation::CreateApiKey)?;
+        // The lists as sent are read before anything else: a malformed one is bad input
+        // whoever sends it.
         let scopes = new.scopes.as_deref().map(|list| scopes_of(Some(list))).transpose()?.unwrap_or(actor.scopes);
         let allowed_addresses = new.allowed_addresses.as_deref().map(addresses_of).transpose()?;
+        self.door.require(actor, Operation::CreateApiKey)?;
         let restrictions = Restrictions {
             allowed_addresses: allowed_addresses.unwrap_or_else(|| actor.restrictions.allowed_addresses.clone()),
             rate_limit: new.rate_limit.or(actor.restrictions.rate_limit),
@@ -137,11 +139,7 @@ impl Keys {
     /// restrictions) returns, no request with the key is accepted (or acts with what it had
     /// before), on any node, until it is enabled again.
     pub async fn update(&self, actor: &Actor, id: ApiKeyId, change: KeyChange) -> Result<ApiKey, KeyError> {
-        self.door.require(actor, Operation::UpdateApiKey)?;
-        if change.is_empty() {
-            return Err(KeyError::NothingToChange);
-        }
-        let change = change.read()?;
+        let change = change.read(|| Ok(self.door.require(actor, Operation::UpdateApiKey)?))?;
         self.change(actor, move |keys, actor| {
             let change = change.clone();
             async move { keys.update_now(&actor, id, change).await }

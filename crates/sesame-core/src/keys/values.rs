@@ -163,15 +163,18 @@ pub(super) struct ReadChange {
 }
 
 impl KeyChange {
-    /// Reads the sent values, or says which one breaks its rule.
-    pub(super) fn read(self) -> Result<ReadChange, KeyError> {
-        Ok(ReadChange {
-            name: self.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?,
-            status: self.status,
-            scopes: self.scopes.map(|list| scopes_of(list.as_deref())).transpose()?,
-            allowed_addresses: self.allowed_addresses.as_deref().map(addresses_of).transpose()?,
-            rate_limit: self.rate_limit,
-        })
+    /// Reads the sent values, or says which one breaks its rule: the lists first (a malformed
+    /// one is bad input whoever sends it), then whether the actor may change keys at all
+    /// (`allowed`), then the name, and whether anything is asked for.
+    pub(super) fn read(self, allowed: impl FnOnce() -> Result<(), KeyError>) -> Result<ReadChange, KeyError> {
+        let scopes = self.scopes.as_ref().map(|list| scopes_of(list.as_deref())).transpose()?;
+        let allowed_addresses = self.allowed_addresses.as_deref().map(addresses_of).transpose()?;
+        allowed()?;
+        let name = self.name.as_deref().map(KeyName::parse).transpose().map_err(KeyError::InvalidName)?;
+        if self.is_empty() {
+            return Err(KeyError::NothingToChange);
+        }
+        Ok(ReadChange { name, status: self.status, scopes, allowed_addresses, rate_limit: self.rate_limit })
     }
 }
 
@@ -194,7 +197,7 @@ impl KeyChange {
         Self { status: Some(status), ..Self::default() }
     }
 
-    pub(super) fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.name.is_none() && self.status.is_none() && self.scopes.is_none() && self.allowed_addresses.is_none() && self.rate_limit.is_none()
     }
 }

@@ -62,15 +62,15 @@ impl FromRequestParts<AppState> for ApiActor {
     }
 }
 
-/// A path's `{id}` as the id it names. One that is not an id of its kind is answered like an
-/// id that does not exist (404), as the document says.
-pub struct Id<T>(pub T);
+/// A path's `{id}`, read when the handler asks for it ([`Id::get`]): after the body and the
+/// query, so that bad input is answered as such whatever the path says; then one that is not
+/// an id of its kind is answered like an id that does not exist (404), as the document says.
+pub struct Id<T>(Option<T>);
 
-impl<T> std::ops::Deref for Id<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
+impl<T: PathId + Copy> Id<T> {
+    /// The id, or the 404 of an id that names nothing.
+    pub fn get(&self) -> Result<T, ApiError> {
+        self.0.ok_or_else(|| ApiError::from(ErrorCode::NotFound(T::MISSING)))
     }
 }
 
@@ -95,9 +95,8 @@ impl<T: PathId + Send> FromRequestParts<AppState> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let not_found = || ApiError::from(ErrorCode::NotFound(T::MISSING));
-        let Path(text) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| not_found())?;
-        text.parse().map(Id).map_err(|_| not_found())
+        let text = Path::<String>::from_request_parts(parts, state).await.ok().map(|Path(text)| text);
+        Ok(Id(text.and_then(|text| text.parse().ok())))
     }
 }
 

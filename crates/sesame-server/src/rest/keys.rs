@@ -151,7 +151,7 @@ pub async fn show(
     actor: ApiActor,
     id: Id<ApiKeyId>,
 ) -> Result<Json<Data<ApiKeyDetails>>, ApiError> {
-    Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, *id).await?) }))
+    Ok(Json(Data { data: ApiKeyDetails::from(&state.services.keys.get(&actor, id.get()?).await?) }))
 }
 
 /// Renames, disables or enables one of the owner's keys, or changes its scopes, allowed
@@ -174,7 +174,7 @@ pub async fn update(
     JsonObject(body): JsonObject<UpdateApiKeyRequest>,
 ) -> Result<Json<Data<ApiKeyView>>, ApiError> {
     let change = KeyChange { name: body.name, status: body.status, scopes: body.scopes, allowed_addresses: body.allowed_addresses, rate_limit: body.rate_limit };
-    let key = state.services.keys.update(&actor, *id, change).await?;
+    let key = state.services.keys.update(&actor, id.get()?, change).await?;
     Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }
 
@@ -204,7 +204,9 @@ impl UsageParams {
             None => Granularity::Hour,
             Some(text) => text.parse().map_err(|_| ApiError::invalid_request("granularity", "granularity must be hour or day"))?,
         };
-        Ok(UsageWindow { granularity, from: instant("from", self.from.as_deref())?, to: instant("to", self.to.as_deref())?, buckets: None })
+        // `to` first: with both bad, the API has always named `to`.
+        let to = instant("to", self.to.as_deref())?;
+        Ok(UsageWindow { granularity, from: instant("from", self.from.as_deref())?, to, buckets: None })
     }
 }
 
@@ -235,7 +237,7 @@ pub async fn usage(
     params: Result<Query<UsageParams>, QueryRejection>,
 ) -> Result<Json<Data<KeyUsageView>>, ApiError> {
     let Query(params) = params.map_err(|rejection| ApiError::invalid_request("query", rejection.body_text()))?;
-    let series = state.services.keys.usage(&actor, *id, params.window()?).await?;
+    let series = state.services.keys.usage(&actor, id.get()?, params.window()?).await?;
     Ok(Json(Data { data: KeyUsageView::from(&series) }))
 }
 
@@ -254,7 +256,7 @@ pub async fn delete(
     actor: ApiActor,
     id: Id<ApiKeyId>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.keys.remove(&actor, *id).await?;
+    state.services.keys.remove(&actor, id.get()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -297,7 +299,7 @@ pub async fn roll(
     JsonObject(body): JsonObject<RollApiKeyRequest>,
 ) -> Result<Json<Data<CreatedKey>>, ApiError> {
     let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
-    let rolled = state.services.keys.roll(&actor, *id, Roll { grace, expires_at: body.expires_at }).await?;
+    let rolled = state.services.keys.roll(&actor, id.get()?, Roll { grace, expires_at: body.expires_at }).await?;
     Ok(Json(Data { data: CreatedKey::from(&rolled) }))
 }
 
@@ -316,7 +318,7 @@ pub async fn end_overlap(
     actor: ApiActor,
     id: Id<ApiKeyId>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.keys.end_overlap(&actor, *id).await?;
+    state.services.keys.end_overlap(&actor, id.get()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

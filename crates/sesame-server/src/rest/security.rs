@@ -80,6 +80,6 @@ pub async fn end_session(
     actor: ApiActor,
     id: Id<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.security.end_session(&actor, *id).await?;
+    state.services.security.end_session(&actor, id.get()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -123,7 +123,7 @@ pub async fn show(
     actor: ApiActor,
     id: Id<UserId>,
 ) -> Result<Json<Data<UserView>>, ApiError> {
-    let user = state.services.users.get(&actor, *id).await?;
+    let user = state.services.users.get(&actor, id.get()?).await?;
     Ok(Json(Data { data: UserView::from(&user) }))
 }
 
@@ -149,6 +149,6 @@ pub async fn update(
     JsonObject(body): JsonObject<UpdateUserRequest>,
 ) -> Result<Json<Data<UserView>>, ApiError> {
     let change = UserChange { role: body.role, status: body.status };
-    let user = state.services.users.update(&actor, *id, change).await?;
+    let user = state.services.users.update(&actor, id.get()?, change).await?;
     Ok(Json(Data { data: UserView::from(&user) }))
 }
