@@ -1,6 +1,6 @@
 """schemathesis' hooks for scripts/api-conformance.sh.
 
-A name (a key's, a person's) may not hold a code point that Unicode marks invisible, format,
+A name (a key's, a person's, a service account's description too) may not hold a code point that Unicode marks invisible, format,
 private use or unassigned, in any plane. The document's patterns say so for the Basic
 Multilingual Plane only: the OpenAPI tools compile patterns without ECMAScript's Unicode
 mode, where a class cannot name a code point above U+FFFF (the fields' descriptions say
@@ -10,7 +10,7 @@ U+FFFF are left out.
 
 import schemathesis
 
-NAME_FIELDS = ("name", "fullName")
+NAME_FIELDS = ("name", "fullName", "description")
 
 
 @schemathesis.hook

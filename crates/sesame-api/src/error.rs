@@ -8,7 +8,7 @@ use leptos::server_fn::{
 use serde::{Deserialize, Serialize};
 pub use sesame_model::{
     errors::{Conflict, Credential, ErrorCode, Forbidden, Invalid, Missing, PasswordField},
-    fields::{PasswordPolicyError, UserFieldError},
+    fields::{PasswordPolicyError, ServiceAccountFieldError, UserFieldError},
     names::NameError,
 };
 

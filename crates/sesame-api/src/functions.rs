@@ -15,8 +15,9 @@ use sesame_model::{
 use crate::{
     error::AppError,
     wire::{
-        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, KeyUsageView, KeyWeekView, NewUserForm, OrganizationPolicy, OrganizationPolicyChange,
-        PasswordChange, SessionState, SessionView, SetupForm, UsageRange, UserUpdate, UserView, UsersPage,
+        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, KeyUsageView, KeyWeekView, NewUserForm, OffboardingView, OrganizationPolicy, OrganizationPolicyChange,
+        PasswordChange, ServiceAccountForm, ServiceAccountUpdate, ServiceAccountView, ServiceAccountsPage, SessionState, SessionView, SetupForm, UsageRange,
+        UserUpdate, UserView, UsersPage,
     },
 };
 
@@ -156,6 +157,13 @@ pub async fn end_api_key_overlap(id: ApiKeyId) -> Result<ApiKeyView, AppError> {
     Ok(ApiKeyView::from(&context.services.keys.end_overlap(&actor, id).await?))
 }
 
+/// Hands a key over to a service account (see `sesame_core::keys::Keys::transfer`).
+#[server(input = Json, endpoint = "transfer_api_key")]
+pub async fn transfer_api_key(id: ApiKeyId, owner: UserId) -> Result<ApiKeyView, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(ApiKeyView::from(&context.services.keys.transfer(&actor, id, owner).await?))
+}
+
 /// What asks for the signed-in user's attention about their keys (the badge on *User
 /// settings*, the panel's notices).
 #[server(input = Json, endpoint = "load_key_notices")]
@@ -228,6 +236,57 @@ pub async fn update_user(id: UserId, update: UserUpdate) -> Result<UserView, App
     Ok(UserView::from(&context.services.users.update(&actor, id, change).await?))
 }
 
+/// What disabling or deleting a person would break (administrators): the console's
+/// preview before it does either.
+#[server(input = Json, endpoint = "user_offboarding")]
+pub async fn user_offboarding(id: UserId) -> Result<OffboardingView, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(OffboardingView::from(&context.services.offboarding.preview(&actor, id).await?))
+}
+
+/// The service accounts the caller may manage (an administrator: the organization's; anyone
+/// else: the ones they manage), one page at a time.
+#[server(input = Json, endpoint = "list_service_accounts")]
+pub async fn list_service_accounts(page: u32, page_size: u32) -> Result<ServiceAccountsPage, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    let request = crate::server::page_request(page, page_size)?;
+    Ok(ServiceAccountsPage::from(&context.services.service_accounts.list(&actor, request).await?))
+}
+
+/// One service account the caller may manage.
+#[server(input = Json, endpoint = "get_service_account")]
+pub async fn get_service_account(id: UserId) -> Result<ServiceAccountView, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(ServiceAccountView::from(&context.services.service_accounts.get(&actor, id).await?))
+}
+
+/// An administrator makes a service account; see `sesame_core::service_accounts`.
+#[server(input = Json, endpoint = "create_service_account")]
+pub async fn create_service_account(form: ServiceAccountForm) -> Result<ServiceAccountView, AppError> {
+    use sesame_core::service_accounts::NewServiceAccount;
+    let (context, actor) = crate::server::actor().await?;
+    let new = NewServiceAccount { name: form.name, description: form.description, role: form.role, managers: form.managers };
+    Ok(ServiceAccountView::from(&context.services.service_accounts.create(&actor, new).await?))
+}
+
+/// An administrator renames a service account, or changes its description, role or managers.
+#[server(input = Json, endpoint = "update_service_account")]
+pub async fn update_service_account(id: UserId, update: ServiceAccountUpdate) -> Result<ServiceAccountView, AppError> {
+    use sesame_core::service_accounts::ServiceAccountChange;
+    let (context, actor) = crate::server::actor().await?;
+    let change = ServiceAccountChange { name: update.name, description: update.description, role: update.role, managers: update.managers };
+    Ok(ServiceAccountView::from(&context.services.service_accounts.update(&actor, id, change).await?))
+}
+
+/// An administrator deletes a service account and its keys, refused on every node before
+/// this returns.
+#[server(input = Json, endpoint = "delete_service_account")]
+pub async fn delete_service_account(id: UserId) -> Result<(), AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    context.services.service_accounts.delete(&actor, id).await?;
+    Ok(())
+}
+
 /// Changes the signed-in user's password (the current one is asked) and ends their other
 /// sessions; this browser stays signed in.
 #[server(input = Json, endpoint = "change_password")]
@@ -283,12 +342,19 @@ pub fn register_server_functions() {
     register_explicit::<RollApiKey>();
     register_explicit::<GetApiKey>();
     register_explicit::<EndApiKeyOverlap>();
+    register_explicit::<TransferApiKey>();
     register_explicit::<DeleteApiKey>();
     register_explicit::<ListUsers>();
     #[cfg(feature = "testing")]
     register_explicit::<GetUser>();
     register_explicit::<CreateUser>();
     register_explicit::<UpdateUser>();
+    register_explicit::<UserOffboarding>();
+    register_explicit::<ListServiceAccounts>();
+    register_explicit::<GetServiceAccount>();
+    register_explicit::<CreateServiceAccount>();
+    register_explicit::<UpdateServiceAccount>();
+    register_explicit::<DeleteServiceAccount>();
     register_explicit::<ChangePassword>();
     register_explicit::<ListSessions>();
     register_explicit::<EndSession>();

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    AddressListError, AllowedAddresses, EventKind, Granularity, KeyRateLimit, Language, MaxKeyLifetime, Permission, RatePeriod, Role, Scopes, Status,
+    AddressListError, AllowedAddresses, EventKind, Granularity, KeyRateLimit, Language, MaxKeyLifetime, OwnerKind, Permission, RatePeriod, Role, Scopes, Status,
     MAX_ALLOWED_ADDRESSES,
 };
 
@@ -36,6 +36,26 @@ pub struct UserView {
     pub organization: OrganizationView,
     pub role: Role,
     pub status: Status,
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A service account: it owns keys, acts with its role through them, and never logs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ServiceAccountBody))]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountView {
+    pub id: UserId,
+    /// Unique among every account's username (people's too), ignoring case.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub description: String,
+    /// The ceiling of its keys' power (narrowed by each key's scopes).
+    pub role: Role,
+    /// The people who manage its keys, besides the organization's administrators.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
+    pub managers: Vec<UserId>,
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub created_at: DateTime<Utc>,
 }
@@ -73,6 +93,11 @@ pub struct SessionState {
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
+    /// Whose key it is: the person's or the service account's id.
+    pub owner_id: UserId,
+    /// `user`: a person's key; `service_account`: a service account's, managed by its
+    /// managers and the administrators.
+    pub owner_kind: OwnerKind,
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
@@ -207,6 +232,33 @@ pub struct KeyAddressView {
     pub last_seen: DateTime<Utc>,
 }
 
+/// One of a person's keys as the offboarding preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct KeyAtStakeView {
+    pub key: ApiKeyView,
+    /// Requests with it accepted in the last 30 days.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9007199254740991_i64))]
+    pub recent_requests: u64,
+    /// The last distinct addresses it was used from, most recent first.
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    pub addresses: Vec<KeyAddressView>,
+}
+
+/// What disabling or deleting a person would break: their keys (the most used first) and
+/// the service accounts they are the only active manager of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct OffboardingView {
+    pub user_id: UserId,
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
+    pub keys: Vec<KeyAtStakeView>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
+    pub sole_manager_of: Vec<ServiceAccountView>,
+}
+
 /// One key with the last 10 distinct addresses it was used from, most recent first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApiKeyDetailsBody))]
@@ -306,6 +358,35 @@ pub struct UsersPage {
     pub total: u64,
 }
 
+/// One page of the service accounts the caller may manage (the console's *Service
+/// accounts* page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceAccountsPage {
+    pub accounts: Vec<ServiceAccountView>,
+    pub page: u32,
+    pub page_size: u32,
+    pub total: u64,
+}
+
+/// An administrator's form for a new service account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceAccountForm {
+    pub name: String,
+    pub description: String,
+    pub role: Role,
+    pub managers: Vec<UserId>,
+}
+
+/// A change to a service account; `None` leaves that part as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceAccountUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub role: Option<Role>,
+    /// The whole new list.
+    pub managers: Option<Vec<UserId>>,
+}
+
 /// An administrator's form for a new colleague.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewUserForm {
@@ -365,6 +446,10 @@ pub struct ActivityView {
     pub id: EventId,
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub at: DateTime<Utc>,
+    /// What happened, in snake_case: `login_succeeded`, `key_created`, `key_deleted`,
+    /// `user_created`, `service_account_created`… New kinds come in minor versions: a
+    /// client must accept one it does not know (show it as it is, say).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 64, pattern = "^[a-z_]+$", example = "key_created"))]
     pub event: EventKind,
     /// Who did it (username); null for a failed login.
     #[cfg_attr(feature = "openapi", schema(max_length = 64))]
@@ -458,6 +543,8 @@ mod tests {
         let created = CreatedKey {
             key: ApiKeyView {
                 id: ApiKeyId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").unwrap(),
+                owner_id: UserId::parse("67e55044-10b1-426f-9247-bb680e5fe0c9").unwrap(),
+                owner_kind: OwnerKind::User,
                 name: "n".into(),
                 created_at: Utc::now(),
                 last_used_at: None,

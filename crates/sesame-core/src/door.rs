@@ -40,6 +40,11 @@ impl Door {
         rights::may_raise_accounts(actor, with_previous_secret).map_err(|refusal| self.refused(actor, refusal))
     }
 
+    /// A refusal a use case decided itself, recorded like the others.
+    pub(crate) fn refuse(&self, actor: &Actor, refusal: Refusal) -> Refusal {
+        self.refused(actor, refusal)
+    }
+
     /// A key's request from `ip`, which its allow-list does not cover.
     pub(crate) fn address_refused(&self, actor: &Actor, ip: IpAddr) {
         self.refusals.record(&self.store, actor, Refused::Address(ip));

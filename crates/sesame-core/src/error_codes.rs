@@ -11,6 +11,7 @@ use crate::{
     keys::KeyError,
     organization::OrganizationError,
     rights::Refusal,
+    service_accounts::ServiceAccountError,
     throttle::RetryAfter,
     users::UserError,
     StoreError,
@@ -75,6 +76,7 @@ impl From<KeyError> for ErrorCode {
             KeyError::ExpiryInPast => ErrorCode::ExpiryInPast,
             KeyError::NothingToChange => ErrorCode::InvalidRequest(Invalid::NothingToChangeInKey),
             KeyError::NotFound => ErrorCode::NotFound(Missing::ApiKey),
+            KeyError::OwnerNotFound => ErrorCode::NotFound(Missing::ServiceAccount),
             KeyError::Unauthenticated => ErrorCode::InvalidCredentials(Credential::Presented),
             KeyError::TooManyLeakedKeys => ErrorCode::InvalidRequest(Invalid::TooManyLeakedKeys),
             KeyError::TooManyKeys { max } => ErrorCode::TooManyKeys { max },
@@ -101,6 +103,23 @@ impl From<UserError> for ErrorCode {
             UserError::NoAdminLeft => ErrorCode::Conflict(Conflict::NoAdminLeft),
             UserError::Unauthenticated => ErrorCode::InvalidCredentials(Credential::Presented),
             UserError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ServiceAccountError> for ErrorCode {
+    fn from(error: ServiceAccountError) -> Self {
+        match error {
+            ServiceAccountError::Refused(refusal) => refusal.into(),
+            ServiceAccountError::NotFound => ErrorCode::NotFound(Missing::ServiceAccount),
+            ServiceAccountError::Invalid(problem) => ErrorCode::InvalidRequest(Invalid::ServiceAccountField(problem)),
+            // Well-formed, but naming no one the caller may name: like any id that names
+            // nothing (the document's bounds hold; the reference does not).
+            ServiceAccountError::UnknownManager => ErrorCode::NotFound(Missing::Manager),
+            ServiceAccountError::NothingToChange => ErrorCode::InvalidRequest(Invalid::NothingToChangeInServiceAccount),
+            ServiceAccountError::NameTaken => ErrorCode::Conflict(Conflict::ServiceAccountName),
+            ServiceAccountError::Unauthenticated => ErrorCode::InvalidCredentials(Credential::Presented),
+            ServiceAccountError::Store(store) => store.into(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! PostgreSQL. No web framework here, so all of it is tested with plain `cargo test`.
 //!
 //! Every action is one function of a service ([`Accounts`], [`Security`], [`Keys`],
-//! [`Organizations`], [`Users`]) taking the [`Actor`](actor::Actor): it checks the rule, makes the change and
+//! [`Organizations`], [`Users`], [`ServiceAccounts`]) taking the [`Actor`](actor::Actor): it checks the rule, makes the change and
 //! writes its activity event in one transaction, and logs the audit line. The REST API and
 //! the console's server functions only decode a request, call that one function, and
 //! encode its answer; nothing outside this crate reaches the store.
@@ -26,6 +26,7 @@ pub mod last_use;
 pub mod model;
 pub mod net;
 pub mod notices;
+pub mod offboarding;
 pub mod organization;
 pub mod password;
 mod password_attempts;
@@ -35,6 +36,7 @@ pub mod reminders;
 pub mod rights;
 pub mod principal;
 pub mod security;
+pub mod service_accounts;
 mod store;
 pub mod testing;
 pub mod throttle;
@@ -56,6 +58,8 @@ use door::Door;
 use invalidation::Invalidation;
 use key_cache::KeyCache;
 use keys::Keys;
+use service_accounts::ServiceAccounts;
+use offboarding::OffboardingPreview;
 use notices::Delivery;
 use last_use::LastUseRecorder;
 use organization::Organizations;
@@ -109,6 +113,8 @@ pub struct Services {
     pub organization: Organizations,
     pub reminders: Reminders,
     pub users: Users,
+    pub service_accounts: ServiceAccounts,
+    pub offboarding: OffboardingPreview,
     pub activity: ActivityLog,
     /// The REST API's authentication.
     pub api: ApiAccess,
@@ -155,6 +161,8 @@ impl Services {
         let delivery = Delivery::default();
         Self {
             users: Users::new(store.clone(), door.clone(), hasher.clone(), invalidation.clone(), throttles.clone()),
+            service_accounts: ServiceAccounts::new(store.clone(), door.clone(), invalidation.clone()),
+            offboarding: OffboardingPreview::new(store.clone(), door.clone()),
             security: Security::new(store.clone(), door.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone(), door.clone()),
             accounts,

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    AllowedAddresses, BeyondPolicy, EventKind, Granularity, KeyRateLimit, Operation, Permission, RatePeriod, Restrictions, Role, Scopes, Status,
+    AllowedAddresses, BeyondPolicy, EventKind, Granularity, KeyRateLimit, Operation, Permission, RatePeriod, OwnerKind, Restrictions, Role, Scopes, Status,
 };
 
 /// A user as the rest of the system sees them.
@@ -24,6 +24,23 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// An account that owns keys and nothing else: no password, no login (see
+/// [`crate::service_accounts`]). Its keys act with its role, narrowed by their scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccount {
+    pub id: UserId,
+    pub organization_id: OrganizationId,
+    /// Unique among every account's username, person or service account (the username rule).
+    pub name: String,
+    pub description: String,
+    /// The ceiling of its keys' power.
+    pub role: Role,
+    /// The people who manage its keys (besides the organization's administrators), in id
+    /// order.
+    pub managers: Vec<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
 impl User {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
@@ -34,7 +51,9 @@ impl User {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
     pub id: ApiKeyId,
+    /// Its owner: a person, or a service account ([`ApiKey::owner_kind`]).
     pub user_id: UserId,
+    pub owner_kind: OwnerKind,
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,

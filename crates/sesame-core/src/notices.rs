@@ -28,9 +28,23 @@ pub struct Recipient {
 }
 
 impl Recipient {
-    pub(crate) async fn of(conn: &mut AnyConnection, user: &User) -> StoreResult<Self> {
+    async fn of(conn: &mut AnyConnection, user: &User) -> StoreResult<Self> {
         let language = store::users::language(conn, user.id).await?;
         Ok(Self { full_name: user.full_name.clone(), email: user.email.clone(), language })
+    }
+
+    /// Who hears about a key of `owner`'s: the owner; for a service account (which has no
+    /// mailbox), its managers who are still active.
+    pub(crate) async fn all_for(conn: &mut AnyConnection, owner: &User) -> StoreResult<Vec<Self>> {
+        let people = match owner.email.is_empty() {
+            false => vec![owner.clone()],
+            true => store::service_accounts::active_managers(conn, owner.id).await?,
+        };
+        let mut recipients = Vec::with_capacity(people.len());
+        for person in &people {
+            recipients.push(Self::of(conn, person).await?);
+        }
+        Ok(recipients)
     }
 }
 

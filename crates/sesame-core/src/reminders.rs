@@ -52,8 +52,9 @@ impl Reminders {
             let detail = expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
             let about = About { subject: Some((&owner).into()), key: Some((&key).into()), detail: Some(detail) };
             let event = audit::event_in(owner.organization_id, EventKind::KeyExpiresSoon, None, &Client::server(), about);
-            let to = Recipient::of(tx.conn(), &owner).await?;
-            notices.push(Notice { to, key: (&key).into(), at: event.at, kind: NoticeKind::ExpiresSoon { expires_at, days_before } });
+            for to in Recipient::all_for(tx.conn(), &owner).await? {
+                notices.push(Notice { to, key: (&key).into(), at: event.at, kind: NoticeKind::ExpiresSoon { expires_at, days_before } });
+            }
             events.push(event);
         }
         // Nothing claimed: nothing was written, and an empty pass commits nothing.

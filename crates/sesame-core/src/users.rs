@@ -109,7 +109,7 @@ impl Users {
         if !actor.user.is_admin() && id != actor.user.id {
             return Err(UserError::NotFound);
         }
-        let user = store::users::by_id(&mut *self.store.read().await?, id).await?.ok_or(UserError::NotFound)?;
+        let user = store::users::person_by_id(&mut *self.store.read().await?, id).await?.ok_or(UserError::NotFound)?;
         visible_to(&actor.user, user)
     }
 

@@ -6,7 +6,7 @@ mod common;
 
 use std::net::IpAddr;
 
-use common::{fixture, user_in, Fixture, PASSWORD};
+use common::{fixture, org, PASSWORD};
 use sesame_core::{
     actor::{Actor, Client},
     keys::NewKey,
@@ -38,23 +38,6 @@ fn enable() -> UserChange {
 
 fn make(role: Role) -> UserChange {
     UserChange { role: Some(role), status: None }
-}
-
-struct Org {
-    admin: Actor,
-    alice: Actor,
-    bob: Actor,
-    /// An administrator of another organization.
-    stranger: Actor,
-}
-
-async fn org(f: &Fixture) -> Org {
-    Org {
-        admin: user_in(f, "admin", "Acme", Role::Admin).await,
-        alice: user_in(f, "alice", "Acme", Role::User).await,
-        bob: user_in(f, "bob", "Acme", Role::User).await,
-        stranger: user_in(f, "stranger", "Globex", Role::Admin).await,
-    }
 }
 
 fn usernames(users: &[User]) -> Vec<&str> {
@@ -102,7 +85,7 @@ async fn lists_are_paginated() {
     // Pages of 2 walk through all 5 keys once, in the list's order.
     let mut walked = Vec::new();
     for number in 1..=3 {
-        let page = f.services.keys.list_page(&o.alice, PageRequest::new(number, 2).unwrap()).await.unwrap();
+        let page = f.services.keys.list_page(&o.alice, None, PageRequest::new(number, 2).unwrap()).await.unwrap();
         assert_eq!(page.total, 5);
         walked.extend(page.items);
     }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    fields::{PasswordPolicyError, UserFieldError},
+    fields::{PasswordPolicyError, ServiceAccountFieldError, UserFieldError},
     names::NameError,
     AddressListError, NoPermission, Permission,
 };
@@ -94,6 +94,8 @@ pub enum Invalid {
     #[error("{0}")]
     UserField(UserFieldError),
     #[error("{0}")]
+    ServiceAccountField(ServiceAccountFieldError),
+    #[error("{0}")]
     NewPassword(PasswordPolicyError),
     #[error("The grace period is from 0 seconds to 7 days.")]
     GracePeriod,
@@ -103,6 +105,8 @@ pub enum Invalid {
     NothingToChangeInKey,
     #[error("nothing to change: give a role or a status")]
     NothingToChangeInUser,
+    #[error("Nothing to change: give a name, a description, a role or managers.")]
+    NothingToChangeInServiceAccount,
     /// Anything else the API's parsers refuse (the JSON of the body, a query parameter), as
     /// they said it.
     #[error("{message}")]
@@ -117,10 +121,11 @@ impl Invalid {
             Invalid::AllowList(_) => "allowedAddresses",
             Invalid::Scopes(_) => "scopes",
             Invalid::UserField(field) => field.field(),
+            Invalid::ServiceAccountField(field) => field.field(),
             Invalid::NewPassword(_) => "newPassword",
             Invalid::GracePeriod => "gracePeriodSeconds",
             Invalid::TooManyLeakedKeys => "keys",
-            Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser => "body",
+            Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount => "body",
             Invalid::Malformed { field, .. } => field,
         }
     }
@@ -150,6 +155,12 @@ pub enum Missing {
     User,
     #[error("No such session.")]
     Session,
+    #[error("No such service account.")]
+    ServiceAccount,
+    /// A manager named for a service account is not a person of the caller's organization
+    /// (unknown, elsewhere, or a service account): the answer is the same.
+    #[error("No such person in your organization to manage it.")]
+    Manager,
     /// No such endpoint under the API's base path.
     #[error("no such endpoint")]
     Endpoint,
@@ -166,6 +177,10 @@ pub enum Conflict {
     /// Taken, in this organization or another: the answer is the same.
     #[error("this username is already taken")]
     Username,
+    /// A service account's name is any account's username already (a person's or another
+    /// service account's, in any organization: the answer is the same).
+    #[error("This name is already taken.")]
+    ServiceAccountName,
     #[error("you cannot change your own role or status")]
     OwnAccount,
     #[error("the organization must keep an active administrator")]
@@ -247,6 +262,8 @@ impl ErrorCode {
             ErrorCode::Forbidden(Forbidden::WrongCurrentPassword) => Some("currentPassword"),
             ErrorCode::Conflict(Conflict::KeyName) => Some("name"),
             ErrorCode::Conflict(Conflict::Username) => Some("username"),
+            ErrorCode::Conflict(Conflict::ServiceAccountName) => Some("name"),
+            ErrorCode::NotFound(Missing::Manager) => Some("managers"),
             ErrorCode::Conflict(Conflict::KeyExpired) => Some("id"),
             ErrorCode::CommonPassword { field } => Some(field.as_str()),
             ErrorCode::ExpiryInPast | ErrorCode::ExpiryBeyondPolicy { .. } => Some("expiresAt"),

@@ -49,6 +49,9 @@ pub enum EventKind {
     /// The key's own request limit changed (detail: the new limit like "10/second", or
     /// "none").
     KeyRateLimitChanged,
+    /// The key was handed over to a service account (detail: "from → to", their names); one
+    /// event concerns each side.
+    KeyTransferred,
     PasswordChanged,
     /// A password change refused: the current password given was wrong.
     PasswordChangeFailed,
@@ -56,10 +59,17 @@ pub enum EventKind {
     UserDisabled,
     UserEnabled,
     UserRoleChanged,
+    /// An administrator made a service account (detail: its role).
+    ServiceAccountCreated,
+    /// An administrator changed a service account's name, description, role or managers
+    /// (detail: what changed).
+    ServiceAccountChanged,
+    /// An administrator deleted a service account, and with it its keys.
+    ServiceAccountDeleted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 27] = [
+    pub const ALL: [EventKind; 31] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -81,12 +91,16 @@ impl EventKind {
         EventKind::KeyAddressesChanged,
         EventKind::KeyAddressNotAllowed,
         EventKind::KeyRateLimitChanged,
+        EventKind::KeyTransferred,
         EventKind::PasswordChanged,
         EventKind::PasswordChangeFailed,
         EventKind::UserCreated,
         EventKind::UserDisabled,
         EventKind::UserEnabled,
         EventKind::UserRoleChanged,
+        EventKind::ServiceAccountCreated,
+        EventKind::ServiceAccountChanged,
+        EventKind::ServiceAccountDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -112,12 +126,16 @@ impl EventKind {
             EventKind::KeyAddressesChanged => "key_addresses_changed",
             EventKind::KeyAddressNotAllowed => "key_address_not_allowed",
             EventKind::KeyRateLimitChanged => "key_rate_limit_changed",
+            EventKind::KeyTransferred => "key_transferred",
             EventKind::PasswordChanged => "password_changed",
             EventKind::PasswordChangeFailed => "password_change_failed",
             EventKind::UserCreated => "user_created",
             EventKind::UserDisabled => "user_disabled",
             EventKind::UserEnabled => "user_enabled",
             EventKind::UserRoleChanged => "user_role_changed",
+            EventKind::ServiceAccountCreated => "service_account_created",
+            EventKind::ServiceAccountChanged => "service_account_changed",
+            EventKind::ServiceAccountDeleted => "service_account_deleted",
         }
     }
 }

@@ -29,6 +29,41 @@ pub enum UserFieldError {
     Password(PasswordPolicyError),
 }
 
+/// Which field of a service account was refused, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ServiceAccountFieldError {
+    #[error("the name must have 1 to 64 letters, digits, '.', '_' or '-'")]
+    Name,
+    #[error("the description must have at most 500 characters, no control or invisible characters except line breaks")]
+    Description,
+    /// None, or more than [`MAX_MANAGERS`].
+    #[error("a service account has 1 to 20 managers")]
+    ManagerCount,
+}
+
+impl ServiceAccountFieldError {
+    /// The input at fault, as the REST API names it.
+    pub fn field(self) -> &'static str {
+        match self {
+            ServiceAccountFieldError::Name => "name",
+            ServiceAccountFieldError::Description => "description",
+            ServiceAccountFieldError::ManagerCount => "managers",
+        }
+    }
+}
+
+/// A service account has at most this many managers.
+pub const MAX_MANAGERS: usize = 20;
+/// A service account's description has at most this many characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 500;
+
+/// A service account's description: at most [`MAX_DESCRIPTION_CHARS`], none of the
+/// characters names refuse (control, invisible) but line breaks: it may span several lines.
+pub fn is_description(text: &str) -> bool {
+    let refused = |c: char| c != '\n' && c != '\r' && crate::names::is_refused_in_names(c);
+    text.chars().count() <= MAX_DESCRIPTION_CHARS && !text.chars().any(refused)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum PasswordPolicyError {
     #[error("the password must have at least 8 characters")]

@@ -53,7 +53,30 @@ impl Status {
     }
 }
 
+/// Who owns a key: a person (a user, who logs in), or a service account (which never does,
+/// and exists to own keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerKind {
+    User,
+    ServiceAccount,
+}
+
+impl OwnerKind {
+    pub const ALL: [OwnerKind; 2] = [OwnerKind::User, OwnerKind::ServiceAccount];
+
+    /// As the API says it, and as `users.kind` stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerKind::User => "user",
+            OwnerKind::ServiceAccount => "service_account",
+        }
+    }
+}
+
 text_enum!(Role, "role");
+text_enum!(OwnerKind, "owner kind");
 text_enum!(Status, "status");
 
 #[cfg(test)]

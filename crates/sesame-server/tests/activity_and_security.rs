@@ -10,8 +10,9 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::{model::{EventKind, Role}, throttle::ThrottleSettings};
 use sesame_api::functions::{
-    ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, SetApiKeyRestrictions, SetApiKeyScopes, EndOtherSessions, EndSession, GenerateApiKey,
-    ListActivity, ListApiKeys, ListSessions, LogOut, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
+    ChangePassword, CreateServiceAccount, CreateUser, DeleteApiKey, DeleteServiceAccount, EndApiKeyOverlap, SetApiKeyRestrictions, SetApiKeyScopes,
+    EndOtherSessions, EndSession, GenerateApiKey, ListActivity, ListApiKeys, ListSessions, LogOut, RollApiKey, SetKeyLifetimePolicy, TransferApiKey,
+    UpdateApiKey, UpdateServiceAccount, UpdateUser,
 };
 use support::{Browser, TestServer, PASSWORD};
 
@@ -82,6 +83,15 @@ async fn every_event_is_recorded_with_its_actor_and_address_through_both_channel
     for update in [json!({"role": "admin"}), json!({"status": "disabled"}), json!({"status": "active"})] {
         ok(console.call_via::<UpdateUser>(&json!({"id": carol_id, "update": update}), CONSOLE_IP).await).await;
     }
+    // A service account bob manages; ada's key handed over to it, then the account deleted.
+    let robot = json!({"name": "robot", "description": "", "role": "admin", "managers": [bob.id]});
+    let robot = ok(console.call_via::<CreateServiceAccount>(&json!({"form": robot}), CONSOLE_IP).await).await;
+    let robot_id = robot["id"].as_str().unwrap().to_owned();
+    let described = json!({"name": null, "description": "Deploys", "role": null, "managers": null});
+    ok(console.call_via::<UpdateServiceAccount>(&json!({"id": robot_id, "update": described}), CONSOLE_IP).await).await;
+    let handed = ok(console.call_via::<GenerateApiKey>(&json!({"name": "handed-over"}), CONSOLE_IP).await).await;
+    ok(console.call_via::<TransferApiKey>(&json!({"id": handed["id"], "owner": robot_id}), CONSOLE_IP).await).await;
+    ok(console.call_via::<DeleteServiceAccount>(&json!({"id": robot_id}), CONSOLE_IP).await).await;
     // A maximum lifetime shortens ada's keys, which never expired.
     ok(console.call_via::<SetKeyLifetimePolicy>(&json!({"max_key_lifetime_days": 365}), CONSOLE_IP).await).await;
     let wrong = json!({"change": {"current": "not my password", "new": "a brand new passphrase"}});

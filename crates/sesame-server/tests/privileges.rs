@@ -3,6 +3,9 @@
 //! and through the REST API (key). The outcome of each is written down, and the key column
 //! must equal the session column row for row.
 //!
+//! The rows for service accounts act on the organization's `robot`, which the user column
+//! (alice) manages: she sees it, but only administrators make, change or delete one.
+//!
 //! Unless it carries less: four more columns, by key only, for an administrator's read-only
 //! key, a key scoped to `api_keys:write` alone, a key scoped to `users:read` and
 //! `users:write`, and the previous secret of the administrator's full-access key after a
@@ -21,10 +24,12 @@ use serde_json::{json, Value};
 use sesame_core::{
     keys::NewKey,
     model::{Permission, Role, Scopes, User},
+    service_accounts::NewServiceAccount,
 };
 use sesame_api::functions::{
-    ApiKeyUsage, ChangePassword, CreateUser, DeleteApiKey, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey, GetOrganizationPolicy, GetUser,
-    ListActivity, ListApiKeys, ListSessions, ListUsers, LoadSession, RollApiKey, SetKeyLifetimePolicy, UpdateApiKey, UpdateUser,
+    ApiKeyUsage, ChangePassword, CreateServiceAccount, CreateUser, DeleteApiKey, DeleteServiceAccount, EndApiKeyOverlap, EndSession, GenerateApiKey, GetApiKey,
+    GetOrganizationPolicy, GetServiceAccount, GetUser, ListActivity, ListApiKeys, ListServiceAccounts, ListSessions, ListUsers, LoadSession, RollApiKey,
+    SetKeyLifetimePolicy, TransferApiKey, UpdateApiKey, UpdateServiceAccount, UpdateUser, UserOffboarding,
 };
 use support::{Browser, TestServer};
 
@@ -93,6 +98,10 @@ enum Operation {
     GetOthersKey,
     GetOwnKeyUsage,
     GetOthersKeyUsage,
+    /// A spare full-access key of the actor's, handed over to `robot` (a `user`).
+    TransferOwnKey,
+    /// A spare full-access key of carol's, handed over to `robot`.
+    TransferColleaguesKey,
     ListUsers,
     GetSelf,
     GetColleague,
@@ -109,6 +118,15 @@ enum Operation {
     ReadKeyPolicy,
     SetKeyPolicy,
     ChangePasswordWrongly,
+    /// What disabling carol would break.
+    OffboardingOfColleague,
+    ListServiceAccounts,
+    GetServiceAccount,
+    CreateServiceAccount,
+    CreateAdministratorServiceAccount,
+    UpdateServiceAccount,
+    /// Last: the rows above use the account.
+    DeleteServiceAccount,
 }
 
 /// The rule, written out: (operation, admin, user, disabled administrator, the
@@ -140,6 +158,10 @@ fn expected() -> Vec<(Operation, [Outcome; 7])> {
         (O::GetOthersKey, [NotFound, NotFound, unauth.clone(), NotFound, keys_read.clone(), keys_read.clone(), NotFound]),
         (O::GetOwnKeyUsage, [ok(), ok(), unauth.clone(), ok(), keys_read.clone(), keys_read.clone(), ok()]),
         (O::GetOthersKeyUsage, [NotFound, NotFound, unauth.clone(), NotFound, keys_read.clone(), keys_read.clone(), NotFound]),
+        // Before the key policy row below shortens the acting key (the spare keys never
+        // expire). An administrator's full-access key would lose users:write under robot's role.
+        (O::TransferOwnKey, [BeyondScopes, ok(), unauth.clone(), keys_write.clone(), BeyondScopes, keys_write.clone(), PreviousSecret]),
+        (O::TransferColleaguesKey, [ok(), NotFound, unauth.clone(), keys_write.clone(), BeyondScopes, keys_write.clone(), PreviousSecret]),
         (O::ListUsers, [org(), Allowed("alice".into()), unauth.clone(), org(), users_read.clone(), org(), org()]),
         (O::GetSelf, [ok(), ok(), unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
         (O::GetColleague, [ok(), NotFound, unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
@@ -155,9 +177,17 @@ fn expected() -> Vec<(Operation, [Outcome; 7])> {
         (O::ListActivity, [ok(), ok(), unauth.clone(), ok(), activity.clone(), activity, ok()]),
         (O::ListSessions, [ok(), ok(), unauth.clone(), security.clone(), security.clone(), security.clone(), ok()]),
         (O::EndStrangersSession, [NotFound, NotFound, unauth.clone(), security.clone(), security.clone(), security.clone(), NotFound]),
-        (O::ReadKeyPolicy, [ok(), ok(), unauth.clone(), ok(), users_read, ok(), ok()]),
+        (O::ReadKeyPolicy, [ok(), ok(), unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
         (O::SetKeyPolicy, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),
-        (O::ChangePasswordWrongly, [Forbidden, Forbidden, unauth, security.clone(), security.clone(), security, Forbidden]),
+        (O::ChangePasswordWrongly, [Forbidden, Forbidden, unauth.clone(), security.clone(), security.clone(), security, Forbidden]),
+        // The organization's service account `robot`, which alice manages.
+        (O::OffboardingOfColleague, [ok(), NotFound, unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
+        (O::ListServiceAccounts, [one(), one(), unauth.clone(), one(), users_read.clone(), one(), one()]),
+        (O::GetServiceAccount, [ok(), ok(), unauth.clone(), ok(), users_read, ok(), ok()]),
+        (O::CreateServiceAccount, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),
+        (O::CreateAdministratorServiceAccount, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), BeyondAccount, BeyondAccount]),
+        (O::UpdateServiceAccount, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),
+        (O::DeleteServiceAccount, [ok(), Forbidden, unauth, users_write.clone(), users_write, ok(), ok()]),
     ]
 }
 
@@ -183,6 +213,13 @@ fn operation_id(operation: Operation) -> &'static str {
         O::ReadKeyPolicy => "getOrganization",
         O::SetKeyPolicy => "updateOrganization",
         O::ChangePasswordWrongly => "changePassword",
+        O::OffboardingOfColleague => "getUserOffboarding",
+        O::ListServiceAccounts => "listServiceAccounts",
+        O::GetServiceAccount => "getServiceAccount",
+        O::CreateServiceAccount | O::CreateAdministratorServiceAccount => "createServiceAccount",
+        O::UpdateServiceAccount => "updateServiceAccount",
+        O::DeleteServiceAccount => "deleteServiceAccount",
+        O::TransferOwnKey | O::TransferColleaguesKey => "transferApiKey",
     }
 }
 
@@ -198,6 +235,8 @@ struct World {
     carols_key_id: String,
     stranger: User,
     strangers_session_id: sesame_core::model::SessionId,
+    /// The organization's service account, managed by alice.
+    robot: String,
 }
 
 async fn world(actor: Actor) -> World {
@@ -207,6 +246,7 @@ async fn world(actor: Actor) -> World {
     let server = TestServer::start_with_settings(sesame_core::Settings { throttles, ..Default::default() }).await;
     let admin = server.create_user("admin", Role::Admin).await;
     let alice = server.create_user("alice", Role::User).await;
+    let alice_id = alice.id;
     let carol = server.create_user("carol", Role::User).await;
     let dave = server.create_user("dave", Role::Admin).await;
     let stranger = server.create_user_in("stranger", "Globex", Role::Admin).await;
@@ -232,6 +272,8 @@ async fn world(actor: Actor) -> World {
         server.services.keys.roll(&as_operator(&actor), own.id, overlap).await.unwrap();
     }
     let (carols, _) = server.generate_key(&carol, Some("carols")).await;
+    let robot = NewServiceAccount { name: "robot".into(), description: String::new(), role: Role::User, managers: vec![alice_id] };
+    let robot = server.services.service_accounts.create(&as_operator(&admin), robot).await.unwrap().id.to_string();
     let password = sesame_core::password::Password::new(support::PASSWORD);
     server.services.accounts.log_in("stranger", &password, &Default::default(), None).await.unwrap();
     let strangers_session_id = server.services.security.sessions(&as_operator(&stranger)).await.unwrap().remove(0).id;
@@ -249,6 +291,7 @@ async fn world(actor: Actor) -> World {
         carol,
         stranger,
         strangers_session_id,
+        robot,
     }
 }
 
@@ -286,6 +329,8 @@ async fn outcome(response: Response, list: Option<&str>) -> Outcome {
             Some("scope_exceeds_key") => return BeyondScopes,
             Some("account_exceeds_key") => return BeyondAccount,
             Some("previous_secret_not_allowed") => return PreviousSecret,
+            // The console's answer: the code as the server sent it.
+            _ if body["Server"] == "ScopeExceedsKey" => return BeyondScopes,
             _ => return Forbidden,
         }
         let required = body["errors"][0]["context"]["required"][0].as_str().unwrap();
@@ -299,6 +344,7 @@ async fn outcome(response: Response, list: Option<&str>) -> Outcome {
     let items = match kind {
         "rest" => body["data"].as_array().unwrap().clone(),
         "users" => body["users"].as_array().unwrap().clone(),
+        "accounts" => body["accounts"].as_array().unwrap().clone(),
         _ => body.as_array().unwrap().clone(),
     };
     if items.first().is_some_and(|item| item.get("username").is_some()) {
@@ -403,6 +449,27 @@ async fn by_key(world: &World, operation: Operation) -> Outcome {
             let body = json!({"currentPassword": "not the password", "newPassword": "whatever it is"});
             outcome(rest(world, Method::POST, "/me/password", Some(body)).await, None).await
         }
+        O::OffboardingOfColleague => outcome(rest(world, Method::GET, &format!("/users/{}/offboarding", world.carol.id), None).await, None).await,
+        O::ListServiceAccounts => outcome(rest(world, Method::GET, "/service_accounts", None).await, Some("rest")).await,
+        O::GetServiceAccount => outcome(rest(world, Method::GET, &format!("/service_accounts/{}", world.robot), None).await, None).await,
+        O::CreateServiceAccount => {
+            let body = json!({"name": "nightly", "role": "user", "managers": [world.carol.id]});
+            outcome(rest(world, Method::POST, "/service_accounts", Some(body)).await, None).await
+        }
+        O::CreateAdministratorServiceAccount => {
+            let body = json!({"name": "root-robot", "role": "admin", "managers": [world.carol.id]});
+            outcome(rest(world, Method::POST, "/service_accounts", Some(body)).await, None).await
+        }
+        O::UpdateServiceAccount => {
+            let body = Some(json!({"description": "Deploys"}));
+            outcome(rest(world, Method::PATCH, &format!("/service_accounts/{}", world.robot), body).await, None).await
+        }
+        O::DeleteServiceAccount => outcome(rest(world, Method::DELETE, &format!("/service_accounts/{}", world.robot), None).await, None).await,
+        O::TransferOwnKey | O::TransferColleaguesKey => {
+            let id = spare_key_for(world, operation).await;
+            let body = Some(json!({"ownerId": world.robot}));
+            outcome(rest(world, Method::POST, &format!("/api_keys/{id}/transfer"), body).await, None).await
+        }
     }
 }
 
@@ -480,6 +547,26 @@ async fn by_session(world: &World, operation: Operation) -> Outcome {
             let change = json!({"change": {"current": "not the password", "new": "whatever it is"}});
             outcome(b.call::<ChangePassword>(&change).await, None).await
         }
+        O::OffboardingOfColleague => outcome(b.call::<UserOffboarding>(&json!({"id": world.carol.id})).await, None).await,
+        O::ListServiceAccounts => outcome(b.call::<ListServiceAccounts>(&json!({"page": 1, "page_size": 100})).await, Some("accounts")).await,
+        O::GetServiceAccount => outcome(b.call::<GetServiceAccount>(&json!({"id": world.robot})).await, None).await,
+        O::CreateServiceAccount => {
+            let form = json!({"name": "nightly", "description": "", "role": "user", "managers": [world.carol.id]});
+            outcome(b.call::<CreateServiceAccount>(&json!({"form": form})).await, None).await
+        }
+        O::CreateAdministratorServiceAccount => {
+            let form = json!({"name": "root-robot", "description": "", "role": "admin", "managers": [world.carol.id]});
+            outcome(b.call::<CreateServiceAccount>(&json!({"form": form})).await, None).await
+        }
+        O::UpdateServiceAccount => {
+            let update = json!({"name": null, "description": "Deploys", "role": null, "managers": null});
+            outcome(b.call::<UpdateServiceAccount>(&json!({"id": world.robot, "update": update})).await, None).await
+        }
+        O::DeleteServiceAccount => outcome(b.call::<DeleteServiceAccount>(&json!({"id": world.robot})).await, None).await,
+        O::TransferOwnKey | O::TransferColleaguesKey => {
+            let id = spare_key_for(world, operation).await;
+            outcome(b.call::<TransferApiKey>(&json!({"id": id, "owner": world.robot})).await, None).await
+        }
     }
 }
 
@@ -494,10 +581,23 @@ fn next_week(world: &World) -> chrono::DateTime<chrono::Utc> {
 
 /// A second key of the actor's, made directly in storage, for the delete and disable rows.
 async fn own_spare_key(world: &World) -> String {
+    spare_key_of(world, &world.actor).await
+}
+
+/// A full-access key of `owner`'s made directly in storage.
+async fn spare_key_of(world: &World, owner: &User) -> String {
     let name = sesame_core::names::KeyName::parse(&format!("spare-{}", sesame_core::model::ApiKeyId::new_random())).unwrap();
     let hash = sesame_core::key::ApiKeySecret::generate().hash();
-    let ids = world.server.services.import_keys(&world.actor, &[(name, hash)]).await.unwrap();
+    let ids = world.server.services.import_keys(owner, &[(name, hash)]).await.unwrap();
     ids[0].to_string()
+}
+
+/// The spare key a transfer row hands over: the actor's own, or carol's.
+async fn spare_key_for(world: &World, operation: Operation) -> String {
+    match operation {
+        Operation::TransferColleaguesKey => spare_key_of(world, &world.carol).await,
+        _ => own_spare_key(world).await,
+    }
 }
 
 async fn column(actor: Actor, via: Via) -> Vec<Outcome> {
@@ -512,8 +612,10 @@ async fn column(actor: Actor, via: Via) -> Vec<Outcome> {
     // Whatever was refused changed nothing: Carol's key, the stranger and their session are
     // as they were.
     let services = &world.server.services;
+    // (Spare keys of hers that a transfer row was refused stay hers too.)
     let carols_keys = services.keys.list(&as_operator(&world.carol)).await.unwrap();
-    assert_eq!(carols_keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["carols"], "{actor:?} {via:?}");
+    let carols_own: Vec<&str> = carols_keys.iter().map(|k| k.name.as_str()).filter(|name| !name.starts_with("spare-")).collect();
+    assert_eq!(carols_own, ["carols"], "{actor:?} {via:?}");
     let stranger = services.users.get(&as_operator(&world.stranger), world.stranger.id).await.unwrap();
     assert_eq!(stranger, world.stranger, "{actor:?} {via:?}");
     let sessions = services.security.sessions(&as_operator(&world.stranger)).await.unwrap();

@@ -7,20 +7,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 use sesame_core::model::Role;
 use sesame_api::functions::ListApiKeys;
-use support::{api_call, api_get, TestServer, PASSWORD};
-
-async fn error_of(response: Response) -> (StatusCode, String, Value) {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    (status, body["errors"][0]["code"].as_str().unwrap().to_owned(), body["errors"][0]["context"].clone())
-}
-
-/// A key of `username`'s made by the operator (no console session): its secret.
-async fn key_of(server: &TestServer, username: &str) -> String {
-    let user = server.user(username).await;
-    let (_, secret) = server.generate_key(&user, None).await;
-    secret.expose().to_owned()
-}
+use support::{api_call, api_get, error_of, key_of, TestServer, PASSWORD};
 
 #[tokio::test]
 async fn an_admin_manages_users_through_the_api() {

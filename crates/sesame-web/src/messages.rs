@@ -1,7 +1,7 @@
 //! What each server error says to the person, in their language.
 
 use sesame_api::{
-    error::{AppError, Conflict, Credential, ErrorCode, Forbidden, Invalid, Missing, NameError, PasswordPolicyError, UserFieldError},
+    error::{AppError, Conflict, Credential, ErrorCode, Forbidden, Invalid, Missing, NameError, PasswordPolicyError, ServiceAccountFieldError, UserFieldError},
     wire::{AddressListError, Role},
 };
 
@@ -36,9 +36,12 @@ fn code_text(i18n: I18nContext<Locale>, code: &ErrorCode) -> String {
         ErrorCode::NotFound(Missing::ApiKey) => t_string!(i18n, key_not_found).to_string(),
         ErrorCode::NotFound(Missing::User) => t_string!(i18n, user_not_found).to_string(),
         ErrorCode::NotFound(Missing::Session) => t_string!(i18n, session_not_found).to_string(),
+        ErrorCode::NotFound(Missing::ServiceAccount) => t_string!(i18n, service_account_not_found).to_string(),
+        ErrorCode::NotFound(Missing::Manager) => t_string!(i18n, field_unknown_manager).to_string(),
         ErrorCode::NotFound(Missing::Endpoint | Missing::Record) | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
         ErrorCode::Conflict(Conflict::KeyName) => t_string!(i18n, name_taken).to_string(),
         ErrorCode::Conflict(Conflict::Username) => t_string!(i18n, username_taken).to_string(),
+        ErrorCode::Conflict(Conflict::ServiceAccountName) => t_string!(i18n, account_name_taken).to_string(),
         ErrorCode::Conflict(Conflict::OwnAccount) => t_string!(i18n, own_account).to_string(),
         ErrorCode::Conflict(Conflict::NoAdminLeft) => t_string!(i18n, no_admin_left).to_string(),
         ErrorCode::Conflict(Conflict::KeyExpired) => t_string!(i18n, key_expired_error).to_string(),
@@ -65,10 +68,21 @@ fn invalid_text(i18n: I18nContext<Locale>, invalid: &Invalid) -> String {
         Invalid::Scopes(_) => t_string!(i18n, scopes_none_chosen).to_string(),
         Invalid::UserField(field) => field_text(i18n, field),
         Invalid::NewPassword(problem) => field_text(i18n, &UserFieldError::Password(*problem)),
-        Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser => t_string!(i18n, nothing_to_change).to_string(),
+        Invalid::ServiceAccountField(field) => service_account_field_text(i18n, *field),
+        Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount => {
+            t_string!(i18n, nothing_to_change).to_string()
+        }
         Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::Malformed { .. } => {
             t_string!(i18n, request_failed).to_string()
         }
+    }
+}
+
+fn service_account_field_text(i18n: I18nContext<Locale>, field: ServiceAccountFieldError) -> String {
+    match field {
+        ServiceAccountFieldError::Name => t_string!(i18n, field_service_account_name).to_string(),
+        ServiceAccountFieldError::Description => t_string!(i18n, field_service_account_description).to_string(),
+        ServiceAccountFieldError::ManagerCount => t_string!(i18n, field_manager_count).to_string(),
     }
 }
 

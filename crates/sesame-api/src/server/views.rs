@@ -2,13 +2,14 @@
 
 use sesame_core::{
     keys::{KeyAttention, KeyDetails},
+    offboarding::{KeyAtStake, Offboarding},
     organization::{Organization, PolicyChange},
-    model::{ApiKey, Event, KeyAddress, SessionInfo, User},
+    model::{ApiKey, Event, KeyAddress, ServiceAccount, SessionInfo, User},
 };
 
 use crate::wire::{
-    ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyNotices, KeyRefView, OrganizationPolicy, OrganizationPolicyChange,
-    OrganizationView, SessionView, UsageBucketView, UsageCountsView, KeyUsageView, UserView,
+    ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyAtStakeView, OffboardingView, KeyNotices, KeyRefView, OrganizationPolicy, OrganizationPolicyChange,
+    OrganizationView, ServiceAccountView, SessionView, UsageBucketView, UsageCountsView, KeyUsageView, UserView,
 };
 
 impl From<&User> for UserView {
@@ -26,10 +27,25 @@ impl From<&User> for UserView {
     }
 }
 
+impl From<&ServiceAccount> for ServiceAccountView {
+    fn from(account: &ServiceAccount) -> Self {
+        Self {
+            id: account.id,
+            name: account.name.clone(),
+            description: account.description.clone(),
+            role: account.role,
+            managers: account.managers.clone(),
+            created_at: account.created_at,
+        }
+    }
+}
+
 impl From<&ApiKey> for ApiKeyView {
     fn from(key: &ApiKey) -> Self {
         Self {
             id: key.id,
+            owner_id: key.user_id,
+            owner_kind: key.owner_kind,
             name: key.name.clone(),
             created_at: key.created_at,
             last_used_at: key.last_used_at,
@@ -53,8 +69,28 @@ impl From<&sesame_core::keys::CreatedKey> for CreatedKey {
 
 impl From<&KeyDetails> for ApiKeyDetails {
     fn from(details: &KeyDetails) -> Self {
-        let address = |address: &KeyAddress| KeyAddressView { ip: address.ip, first_seen: address.first_seen, last_seen: address.last_seen };
-        Self { key: ApiKeyView::from(&details.key), recent_addresses: details.recent_addresses.iter().map(address).collect() }
+        Self { key: ApiKeyView::from(&details.key), recent_addresses: details.recent_addresses.iter().map(KeyAddressView::from).collect() }
+    }
+}
+
+impl From<&KeyAddress> for KeyAddressView {
+    fn from(address: &KeyAddress) -> Self {
+        Self { ip: address.ip, first_seen: address.first_seen, last_seen: address.last_seen }
+    }
+}
+
+impl From<&Offboarding> for OffboardingView {
+    fn from(offboarding: &Offboarding) -> Self {
+        let key = |at_stake: &KeyAtStake| KeyAtStakeView {
+            key: ApiKeyView::from(&at_stake.key),
+            recent_requests: at_stake.recent_requests,
+            addresses: at_stake.addresses.iter().map(KeyAddressView::from).collect(),
+        };
+        Self {
+            user_id: offboarding.user_id,
+            keys: offboarding.keys.iter().map(key).collect(),
+            sole_manager_of: offboarding.sole_manager_of.iter().map(ServiceAccountView::from).collect(),
+        }
     }
 }
 
@@ -138,6 +174,17 @@ impl From<&sesame_core::usage::UsageSeries> for KeyUsageView {
 impl From<&sesame_core::model::Page<User>> for crate::wire::UsersPage {
     fn from(found: &sesame_core::model::Page<User>) -> Self {
         Self { users: found.items.iter().map(UserView::from).collect(), page: found.request.number(), page_size: found.request.size(), total: found.total }
+    }
+}
+
+impl From<&sesame_core::model::Page<ServiceAccount>> for crate::wire::ServiceAccountsPage {
+    fn from(page: &sesame_core::model::Page<ServiceAccount>) -> Self {
+        Self {
+            accounts: page.items.iter().map(ServiceAccountView::from).collect(),
+            page: page.request.number(),
+            page_size: page.request.size(),
+            total: page.total,
+        }
     }
 }
 

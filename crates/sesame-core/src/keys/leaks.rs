@@ -37,17 +37,19 @@ impl Keys {
         let (keys, client) = (self.clone(), client.clone());
         // Like every change, run again if PostgreSQL broke a deadlock: a leak report must
         // not fail while the key it names is being changed (it answers 200 whatever it found).
-        let notices = invalidation::run_change(KeyError::is_deadlock, move || {
+        let (revoked, notices) = invalidation::run_change(KeyError::is_deadlock, move || {
             let (keys, hashes, client) = (keys.clone(), hashes.clone(), client.clone());
             async move { keys.revoke_now(hashes, &client).await }
         })
         .await?;
-        tracing::info!(target: "sesame::audit", presented = presented.len(), revoked = notices.len(), "keys reported as leaked");
+        tracing::info!(target: "sesame::audit", presented = presented.len(), revoked, "keys reported as leaked");
         self.delivery.deliver(notices.clone());
         Ok(notices)
     }
 
-    async fn revoke_now(&self, hashes: HashSet<KeyHash>, client: &Client) -> Result<Vec<Notice>, KeyError> {
+    /// How many keys were revoked, and who is told (a service account's key: each of its
+    /// active managers).
+    async fn revoke_now(&self, hashes: HashSet<KeyHash>, client: &Client) -> Result<(usize, Vec<Notice>), KeyError> {
         let mut tx = self.store.write().await?;
         let (mut forgotten, mut events, mut notices) = (Vec::new(), Vec::new(), Vec::new());
         let lock = tx.update_lock();
@@ -67,11 +69,12 @@ impl Keys {
             let previous_secret_only = detail.is_some();
             let about = About { subject: Some((&owner).into()), key: Some((&stored.key).into()), detail };
             let event = audit::event_in(owner.organization_id, EventKind::KeyRevokedAsLeaked, None, client, about);
-            let to = Recipient::of(tx.conn(), &owner).await?;
-            notices.push(Notice::revoked_as_leaked(to, &stored.key, &event, previous_secret_only));
+            for to in Recipient::all_for(tx.conn(), &owner).await? {
+                notices.push(Notice::revoked_as_leaked(to, &stored.key, &event, previous_secret_only));
+            }
             events.push(event);
         }
         self.commit_and_forget(tx, &events, Boundary::Api, &forgotten).await?;
-        Ok(notices)
+        Ok((events.len(), notices))
     }
 }

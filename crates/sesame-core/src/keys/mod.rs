@@ -1,5 +1,6 @@
 //! Managing API keys, by lifecycle: this room makes, lists, changes and deletes one's own
 //! keys (the service, [`Keys`], stands here with them); [`roll`] gives a key a new secret;
+//! [`transfer`] hands a key over to a service account;
 //! [`leaks`] revokes keys reported as leaked, whoever owns them; [`usage`] tells what a key
 //! did; [`values`] holds what they take and give. Each change is one door, whichever
 //! boundary calls it: it re-checks the actor inside its transaction, makes the change,
@@ -7,6 +8,7 @@
 
 mod leaks;
 mod roll;
+mod transfer;
 mod usage;
 mod values;
 
@@ -28,7 +30,7 @@ use crate::{
     invalidation::{self, announce, Invalidation},
     notices::Delivery,
     key::{ApiKeySecret, KeyHash},
-    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, EventKind, KeyRateLimit, Page, PageRequest, Restrictions, Status, User},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, Event, EventKind, KeyRateLimit, Page, PageRequest, Restrictions, Status, User, UserId},
     names::KeyName,
     rights::Reach,
     store::{self, Store, StoreError, Tx},
@@ -64,7 +66,7 @@ impl Keys {
     async fn commit_and_forget(&self, tx: Tx, events: &[Event], via: Boundary, forgotten: &[KeyHash]) -> Result<(), KeyError> {
         Ok(self.invalidation.commit_and_forget(tx, events, via, forgotten).await?)
     }
-    /// A new key for the actor.
+    /// A new key for the actor, or for a service account they manage.
     pub async fn create(&self, actor: &Actor, new: NewKey<'_>) -> Result<CreatedKey, KeyError> {
         // The lists as sent are read before anything else: a malformed one is bad input
         // whoever sends it.
@@ -88,7 +90,16 @@ impl Keys {
             return Err(KeyError::ExpiryInPast);
         }
         let policy = policy_first(&mut tx, actor).await?;
-        let owner = door::reauthorize(&mut tx, actor, Operation::CreateApiKey).await?;
+        let maker = door::reauthorize(&mut tx, actor, Operation::CreateApiKey).await?;
+        let owner = match new.owner.filter(|owner| *owner != maker.id) {
+            None => maker,
+            // Held until commit: a service account deleted meanwhile takes this key with it
+            // or refuses it, never leaves it behind.
+            Some(account) => {
+                let lock = tx.share_lock();
+                store::service_accounts::owner_managed(tx.conn(), maker.id, account, lock).await?.ok_or(KeyError::OwnerNotFound)?
+            }
+        };
         if store::key_access::hold_count_of_owner(&mut tx, owner.id).await? >= u64::from(self.max_per_owner) {
             return Err(KeyError::TooManyKeys { max: self.max_per_owner });
         }
@@ -119,17 +130,23 @@ impl Keys {
         Ok(KeyAttention { expiring_soon, revoked_as_leaked })
     }
 
-    /// One page of the actor's keys (the REST API's list).
-    pub async fn list_page(&self, actor: &Actor, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
+    /// One page of the actor's keys, or of a service account's they manage (`owner`), for
+    /// the REST API's list.
+    pub async fn list_page(&self, actor: &Actor, owner: Option<UserId>, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
         self.door.require(actor, Operation::ListApiKeys)?;
-        Ok(store::keys::list_page(&mut *self.store.read().await?, actor.user.id, page).await?)
+        let mut conn = self.store.read().await?;
+        let owner = match owner.filter(|owner| *owner != actor.user.id) {
+            None => actor.user.id,
+            Some(account) => store::service_accounts::owner_managed(&mut conn, actor.user.id, account, "").await?.ok_or(KeyError::OwnerNotFound)?.id,
+        };
+        Ok(store::keys::list_page(&mut conn, owner, page).await?)
     }
 
     /// One of the actor's keys, with its recent addresses.
     pub async fn get(&self, actor: &Actor, id: ApiKeyId) -> Result<KeyDetails, KeyError> {
         self.door.require(actor, Operation::GetApiKey)?;
         let mut conn = self.store.read().await?;
-        let key = store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
+        let key = store::key_access::find_manageable(&mut conn, actor.user.id, id).await?.ok_or(KeyError::NotFound)?;
         let recent_addresses = store::key_addresses::list(&mut conn, id).await?;
         Ok(KeyDetails { key, recent_addresses })
     }
@@ -152,7 +169,7 @@ impl Keys {
         let mut tx = self.store.write().await?;
         let owner = reauthorize_over(&mut tx, actor, Operation::UpdateApiKey, id).await?;
         let lock = tx.update_lock();
-        let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let stored = store::key_access::lock_manageable(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         let before = &stored.key;
         self.door.may_manage(actor, Reach::of(before))?;
         let restrictions = Restrictions {
@@ -219,9 +236,9 @@ impl Keys {
         let mut tx = self.store.write().await?;
         let owner = reauthorize_over(&mut tx, actor, Operation::DeleteApiKey, id).await?;
         let lock = tx.update_lock();
-        let target = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
-        self.door.may_manage(actor, Reach::of(&target.key))?;
-        let stored = store::keys::delete(tx.conn(), owner.id, id).await?.ok_or(KeyError::NotFound)?;
+        let stored = store::key_access::lock_manageable(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        self.door.may_manage(actor, Reach::of(&stored.key))?;
+        store::keys::delete_any(tx.conn(), id).await?;
         let forgotten = announce(&mut tx, stored.hashes()).await?;
         let event = audit::event(EventKind::KeyDeleted, actor, About::key(&stored.key));
         self.commit_and_forget(tx, &[event], actor.via.boundary(), &forgotten).await?;

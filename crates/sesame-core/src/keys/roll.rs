@@ -38,7 +38,7 @@ impl Keys {
         let policy = policy_first(&mut tx, actor).await?;
         let owner = reauthorize_over(&mut tx, actor, Operation::RollApiKey, id).await?;
         let lock = tx.update_lock();
-        let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let stored = store::key_access::lock_manageable(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         self.door.may_manage(actor, Reach::of(&stored.key))?;
         if stored.key.has_expired(now) {
             return Err(KeyError::Expired);
@@ -78,7 +78,7 @@ impl Keys {
         let mut tx = self.store.write().await?;
         let owner = reauthorize_over(&mut tx, actor, Operation::EndApiKeyOverlap, id).await?;
         let lock = tx.update_lock();
-        let stored = store::key_access::lock_own(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
+        let stored = store::key_access::lock_manageable(tx.conn(), owner.id, id, lock).await?.ok_or(KeyError::NotFound)?;
         self.door.may_manage(actor, Reach::of(&stored.key))?;
         let key = ApiKey { previous_secret_valid_until: None, ..stored.key };
         let Some(previous) = stored.previous_hash else {

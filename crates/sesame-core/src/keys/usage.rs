@@ -57,7 +57,7 @@ impl Keys {
         let (granularity, from, to) = window.at(self.store.now());
         let from = from.max(to - usage::longest(granularity)).min(to);
         let mut conn = self.store.read().await?;
-        store::keys::find(&mut conn, id).await?.filter(|key| key.user_id == actor.user.id).ok_or(KeyError::NotFound)?;
+        store::key_access::find_manageable(&mut conn, actor.user.id, id).await?.ok_or(KeyError::NotFound)?;
         let (start, end) = usage::whole_buckets(granularity, from, to);
         let hours = store::usage::hours(&mut conn, id, start, end).await?;
         Ok(usage::series(granularity, from, to, &hours))

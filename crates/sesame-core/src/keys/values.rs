@@ -7,7 +7,7 @@ use sesame_model::{AddressListError, BeyondPolicy, NoPermission, Permission};
 use crate::{
     door,
     key::ApiKeySecret,
-    model::{AllowedAddresses, ApiKey, Event, KeyAddress, KeyRateLimit, Scopes, Status},
+    model::{AllowedAddresses, ApiKey, Event, KeyAddress, KeyRateLimit, Scopes, Status, UserId},
     names::{KeyName, NameError},
     rights::Refusal,
     store::StoreError,
@@ -31,6 +31,10 @@ pub enum KeyError {
     /// Unknown id, malformed id, or another user's key: all look the same.
     #[error("no such API key")]
     NotFound,
+    /// The owner named is not a service account the actor manages (nor the actor): unknown,
+    /// someone else's, or a person, all look the same.
+    #[error("no such service account")]
+    OwnerNotFound,
     /// The credential the request came with was revoked (or its user disabled) while the
     /// request was in flight: nothing was done.
     #[error("the credentials are no longer valid")]
@@ -98,6 +102,9 @@ pub const EXPIRED_KEYS_KEPT: TimeDelta = TimeDelta::days(30);
 /// What a new key is made with.
 #[derive(Debug, Clone, Default)]
 pub struct NewKey<'a> {
+    /// Whose key it is: none, the actor's own; a service account the actor manages (an
+    /// administrator: any of their organization's), that account's.
+    pub owner: Option<UserId>,
     /// Absent or blank: a random default name.
     pub name: Option<&'a str>,
     /// None: the key expires with the credential making it — never from the console, with

@@ -8,13 +8,15 @@ use sqlx::{AnyConnection, Row};
 use super::{
     from_millis,
     keys::{stored_key_from_row, Restricted, StoredKey, HASH_COLUMNS, KEY_COLUMNS},
-    parsed, to_millis,
+    parsed,
+    service_accounts::managed_by,
+    to_millis,
     users::{user_from_row, USER_COLUMNS},
     Backend, StoreResult, Tx,
 };
 use crate::{
     key::KeyHash,
-    model::{ApiKeyId, OrganizationId, User, UserId},
+    model::{ApiKey, ApiKeyId, OrganizationId, User, UserId},
 };
 
 /// What verifying a key needs to know about it.
@@ -119,13 +121,31 @@ pub(crate) async fn lock_in_id_order(conn: &mut AnyConnection, ids: &[ApiKeyId],
     Ok(())
 }
 
-/// One of `user_id`'s keys and its hashes, held until commit (`lock`: `FOR UPDATE` on
-/// PostgreSQL) so the change about to be made is based on what it replaces; none if they
-/// have no such key (another user's key looks exactly like a key that does not exist).
-pub(crate) async fn lock_own(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<StoredKey>> {
-    let sql = format!("SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE id = $1 AND user_id = $2{lock}");
+/// The key `id` and its hashes if `user_id` may manage it (theirs, or a service account's
+/// they manage: see [`managed_by`]), held until commit (`lock`: `FOR UPDATE` on PostgreSQL)
+/// so the change about to be made is based on what it replaces; none otherwise (another
+/// user's key looks exactly like a key that does not exist).
+pub(crate) async fn lock_manageable(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<StoredKey>> {
+    let sql = format!("SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE id = $1 AND {}{lock}", managed_by("user_id", "$2"));
     let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
     row.as_ref().map(stored_key_from_row).transpose()
+}
+
+/// The key `id` and its hashes if `user_id` may hand it over: one they may manage, or, for
+/// an administrator, any key of a person of their organization. Held until commit (`lock`).
+pub(crate) async fn lock_movable(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<StoredKey>> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE id = $1 AND ({} OR user_id IN (SELECT p.id FROM users p \
+         JOIN users a ON a.id = $2 AND a.kind = 'user' AND a.role = 'admin' AND a.organization_id = p.organization_id)){lock}",
+        managed_by("user_id", "$2")
+    );
+    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
+    row.as_ref().map(stored_key_from_row).transpose()
+}
+
+/// The key `id` if `user_id` may manage it (see [`lock_manageable`]), for reading.
+pub(crate) async fn find_manageable(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId) -> StoreResult<Option<ApiKey>> {
+    Ok(lock_manageable(conn, user_id, id, "").await?.map(|stored| stored.key))
 }
 
 /// The organization's keys that never expire or expire after `limit`, held until commit

@@ -15,7 +15,8 @@ use crate::{
 };
 
 pub(super) const KEY_COLUMNS: &str =
-    "id, user_id, name, created_at, last_used_at, last_used_ip, disabled, expires_at, previous_valid_until, scopes, allowed_addresses, rate_limit";
+    "id, user_id, (SELECT kind FROM users WHERE users.id = api_keys.user_id) AS owner_kind, name, created_at, last_used_at, \
+     last_used_ip, disabled, expires_at, previous_valid_until, scopes, allowed_addresses, rate_limit";
 
 /// The hashes a key answers to, for the caches to forget them all.
 pub(super) const HASH_COLUMNS: &str = "key_hash, previous_key_hash";
@@ -24,6 +25,7 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id: parsed(row, "id")?,
         user_id: parsed(row, "user_id")?,
+        owner_kind: parsed(row, "owner_kind")?,
         name: row.try_get("name")?,
         created_at: from_millis(row.try_get("created_at")?),
         last_used_at: row.try_get::<Option<i64>, _>("last_used_at")?.map(from_millis),
@@ -85,9 +87,11 @@ pub(crate) async fn insert(
     expires_at: Option<DateTime<Utc>>,
     restricted: Restricted,
 ) -> StoreResult<ApiKey> {
+    let kind = sqlx::query("SELECT kind FROM users WHERE id = $1").bind(user_id.to_string()).fetch_one(&mut *conn).await?;
     let key = ApiKey {
         id: ApiKeyId::new_random(),
         user_id,
+        owner_kind: parsed(&kind, "kind")?,
         name: name.as_str().to_owned(),
         created_at: now,
         last_used_at: None,
@@ -223,11 +227,15 @@ pub(crate) async fn end_overlap(conn: &mut AnyConnection, id: ApiKeyId) -> Store
     Ok(())
 }
 
-/// Deletes one of `user_id`'s keys; returns it with its hashes (for the caches to forget).
-pub(crate) async fn delete(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId) -> StoreResult<Option<StoredKey>> {
-    let sql = format!("DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING {KEY_COLUMNS}, {HASH_COLUMNS}");
-    let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;
-    row.as_ref().map(stored_key_from_row).transpose()
+/// Gives the key to another owner; [`StoreError::Conflict`] if they have a key of its name.
+pub(crate) async fn set_owner(conn: &mut AnyConnection, id: ApiKeyId, owner: UserId) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET user_id = $1 WHERE id = $2")
+        .bind(owner.to_string())
+        .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
 }
 
 /// Deletes a key, whoever owns it.

@@ -27,6 +27,7 @@ pub(crate) mod last_use;
 pub(crate) mod organizations;
 pub(crate) mod reminders;
 pub(crate) mod secrets;
+pub(crate) mod service_accounts;
 pub(crate) mod sessions;
 pub(crate) mod throttles;
 mod tx;

@@ -124,17 +124,26 @@ pub(crate) async fn by_id(conn: &mut AnyConnection, id: UserId) -> StoreResult<O
     lock_user(conn, id, "").await
 }
 
-/// The user and their password hash, for login. Usernames match case-insensitively.
+/// A person (not a service account) by id.
+pub(crate) async fn person_by_id(conn: &mut AnyConnection, id: UserId) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} {FROM_USERS} WHERE u.id = $1 AND u.kind = 'user'");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
+    row.map(|row| user_from_row(&row)).transpose()
+}
+
+/// The person and their password hash, for login (a service account never logs in).
+/// Usernames match case-insensitively.
 pub(crate) async fn for_login(conn: &mut AnyConnection, username: &str) -> StoreResult<Option<(User, String)>> {
-    let sql = format!("SELECT {USER_COLUMNS}, u.password_hash {FROM_USERS} WHERE u.username_key = $1");
+    let sql = format!("SELECT {USER_COLUMNS}, u.password_hash {FROM_USERS} WHERE u.username_key = $1 AND u.kind = 'user'");
     let row = sqlx::query(&sql).bind(username.to_lowercase()).fetch_optional(conn).await?;
     row.map(|row| Ok((user_from_row(&row)?, row.try_get("password_hash")?))).transpose()
 }
 
-/// One page of an organization's users, in the order they were created.
+/// One page of an organization's people (not its service accounts), in the order they were
+/// created.
 pub(crate) async fn list(conn: &mut AnyConnection, organization_id: OrganizationId, page: PageRequest) -> StoreResult<Page<User>> {
-    let select = format!("SELECT {USER_COLUMNS} {FROM_USERS} WHERE u.organization_id = $1 ORDER BY u.created_at, u.id LIMIT $2 OFFSET $3");
-    let count = "SELECT COUNT(*) AS n FROM users WHERE organization_id = $1";
+    let select = format!("SELECT {USER_COLUMNS} {FROM_USERS} WHERE u.organization_id = $1 AND u.kind = 'user' ORDER BY u.created_at, u.id LIMIT $2 OFFSET $3");
+    let count = "SELECT COUNT(*) AS n FROM users WHERE organization_id = $1 AND kind = 'user'";
     super::fetch_page(conn, count, &select, &organization_id.to_string(), page, user_from_row).await
 }
 
@@ -157,8 +166,8 @@ pub(crate) async fn lock_organization(conn: &mut AnyConnection, organization_id:
     Ok(())
 }
 
-/// Changes a user's role and/or status within their organization; false if there is no
-/// such user there.
+/// Changes a person's role and/or status within their organization; false if there is no
+/// such person there (a service account is changed as one).
 pub(crate) async fn update(
     conn: &mut AnyConnection,
     organization_id: OrganizationId,
@@ -167,7 +176,7 @@ pub(crate) async fn update(
 ) -> StoreResult<bool> {
     let changed = sqlx::query(
         "UPDATE users SET role = COALESCE($1, role), disabled = COALESCE($2, disabled) \
-         WHERE id = $3 AND organization_id = $4",
+         WHERE id = $3 AND organization_id = $4 AND kind = 'user'",
     )
     .bind(change.role.map(Role::as_str))
     .bind(change.status.map(disabled_column))
@@ -178,9 +187,10 @@ pub(crate) async fn update(
     Ok(changed.rows_affected() > 0)
 }
 
-/// How many active administrators the organization has.
+/// How many active administrators the organization has (people: a service account never
+/// logs in to administer anything).
 pub(crate) async fn active_admins(conn: &mut AnyConnection, organization_id: OrganizationId) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE organization_id = $1 AND role = 'admin' AND disabled = 0")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE organization_id = $1 AND role = 'admin' AND disabled = 0 AND kind = 'user'")
         .bind(organization_id.to_string())
         .fetch_one(conn)
         .await?;

@@ -73,6 +73,26 @@ pub async fn user_in(fixture: &Fixture, username: &str, organization: &str, role
     Actor::command_line(fixture.services.accounts.create_user_by_operator(input).await.unwrap())
 }
 
+/// An organization of people, and a stranger: the cast of the suites about accounts.
+pub struct Org {
+    /// Acme's administrator.
+    pub admin: Actor,
+    /// Acme's users.
+    pub alice: Actor,
+    pub bob: Actor,
+    /// An administrator of another organization.
+    pub stranger: Actor,
+}
+
+pub async fn org(f: &Fixture) -> Org {
+    Org {
+        admin: user_in(f, "admin", "Acme", Role::Admin).await,
+        alice: user_in(f, "alice", "Acme", Role::User).await,
+        bob: user_in(f, "bob", "Acme", Role::User).await,
+        stranger: user_in(f, "stranger", "Globex", Role::Admin).await,
+    }
+}
+
 /// `user` signed in to the console from `client`.
 pub async fn signed_in(fixture: &Fixture, username: &str, client: &Client) -> Actor {
     let logged_in = fixture.services.accounts.log_in(username, &Password::new(PASSWORD), client, None).await.unwrap();

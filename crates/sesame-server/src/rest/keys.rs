@@ -1,5 +1,5 @@
 //! `/api/v1/api_keys`: the same operations as the console's panel, on the key's owner's
-//! own keys.
+//! own keys and on the keys of the service accounts they manage.
 
 use axum::{
     extract::{rejection::QueryRejection, Query, State},
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::{
     keys::{KeyChange, NewKey, Roll, UsageWindow},
-    model::{ApiKeyId, Granularity, KeyRateLimit, Operation, Permission, Status},
+    model::{ApiKeyId, Granularity, KeyRateLimit, Operation, Permission, Status, UserId},
 };
 use sesame_api::wire::{AllowedAddress, ApiKeyDetails, ApiKeyView, CreatedKey, KeyUsageView};
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +27,10 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateApiKeyRequest {
+    /// Whose key it is: absent or null, the caller's own; a service account's id, that
+    /// account's, when the caller manages it (an administrator: any of their
+    /// organization's). Anyone else is answered 404, like an account that does not exist.
+    owner_id: Option<UserId>,
     /// Up to 100 characters, no control characters nor any Unicode marks invisible, format,
     /// private use or unassigned (in any plane), unique among the owner's keys (ignoring case,
     /// compared in NFC); spaces around it are dropped. Absent or blank: a name like
@@ -57,6 +61,20 @@ pub struct CreateApiKeyRequest {
     /// limit). A restricted key cannot make a key that may be used from more addresses, or
     /// faster, than itself (`restriction_exceeds_key`).
     rate_limit: Option<KeyRateLimit>,
+}
+
+impl CreateApiKeyRequest {
+    /// Taken as sent: the core reads the lists and the name.
+    fn new_key(&self) -> NewKey<'_> {
+        NewKey {
+            owner: self.owner_id,
+            name: self.name.as_deref(),
+            expires_at: self.expires_at,
+            scopes: self.scopes.clone(),
+            allowed_addresses: self.allowed_addresses.clone(),
+            rate_limit: self.rate_limit,
+        }
+    }
 }
 
 /// What to change; at least one of these.
@@ -91,25 +109,47 @@ pub struct UpdateApiKeyRequest {
     rate_limit: Option<Option<KeyRateLimit>>,
 }
 
-/// The key owner's keys, oldest first.
+/// Whose keys to list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerParams {
+    /// A service account the caller manages (an administrator: any of their
+    /// organization's). Absent: the caller's own keys.
+    #[param(value_type = Option<UserId>)]
+    owner_id: Option<String>,
+}
+
+impl OwnerParams {
+    fn owner(&self) -> Result<Option<UserId>, ApiError> {
+        let Some(text) = self.owner_id.as_deref() else { return Ok(None) };
+        text.parse().map(Some).map_err(|_| ApiError::invalid_request("ownerId", "ownerId must be an account's id"))
+    }
+}
+
+/// The key owner's keys, or a service account's they manage (`ownerId`), oldest first.
 #[utoipa::path(
     get, path = "/api_keys", tag = "api_keys", operation_id = Operation::ListApiKeys.rest_id(),
-    params(PageParams),
+    params(PageParams, OwnerParams),
     responses(
         (status = 200, description = "One page of keys", body = List<ApiKeyView>),
-        (status = 400, description = "Bad page parameters", body = ErrorResponse),
+        (status = 400, description = "Bad page parameters, or an `ownerId` that is not an id", body = ErrorResponse),
+        (status = 404, description = "`ownerId` names no service account the caller manages", body = ErrorResponse),
     )
 )]
 pub async fn list(
     state: State<AppState>,
     actor: ApiActor,
     Pagination(page): Pagination,
+    params: Result<Query<OwnerParams>, QueryRejection>,
 ) -> Result<Json<List<ApiKeyView>>, ApiError> {
-    let page = state.services.keys.list_page(&actor, page).await?;
+    let Query(params) = params.map_err(|rejection| ApiError::invalid_request("query", rejection.body_text()))?;
+    let page = state.services.keys.list_page(&actor, params.owner()?, page).await?;
     Ok(Json(List::from_page(page, |key| ApiKeyView::from(key))))
 }
 
-/// Generates a key for the key's owner. The body is optional.
+/// Generates a key for the key's owner, or for a service account they manage (`ownerId`).
+/// The body is optional.
 #[utoipa::path(
     post, path = "/api_keys", tag = "api_keys", operation_id = Operation::CreateApiKey.rest_id(),
     request_body(content = Option<CreateApiKeyRequest>, description = "Optional: the new key's name, expiry, scopes and restrictions"),
@@ -117,6 +157,7 @@ pub async fn list(
         (status = 201, description = "The key, with its secret (shown this once)", body = Data<CreatedKey>),
         (status = 400, description = "Invalid name, expiry, scopes, allowed addresses, rate limit or body", body = ErrorResponse),
         (status = 422, description = "`expiry_in_past`: the expiry is not in the future; `expiry_beyond_policy`: it is beyond the organization's maximum key lifetime", body = ErrorResponse),
+        (status = 404, description = "`ownerId` names no service account the caller manages", body = ErrorResponse),
         (status = 409, description = "The owner already has a key with this name", body = ErrorResponse),
     )
 )]
@@ -131,8 +172,7 @@ pub async fn create(
         let created = state.services.keys.create(&actor, NewKey::default()).await?;
         return Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })));
     };
-    let new = NewKey { name: body.name.as_deref(), expires_at: body.expires_at, scopes: body.scopes, allowed_addresses: body.allowed_addresses, rate_limit: body.rate_limit };
-    let created = state.services.keys.create(&actor, new).await?;
+    let created = state.services.keys.create(&actor, body.new_key()).await?;
     Ok((StatusCode::CREATED, Json(Data { data: CreatedKey::from(&created) })))
 }
 
@@ -301,6 +341,42 @@ pub async fn roll(
     let grace = chrono::TimeDelta::seconds(i64::from(body.grace_period_seconds));
     let rolled = state.services.keys.roll(&actor, id.get()?, Roll { grace, expires_at: body.expires_at }).await?;
     Ok(Json(Data { data: CreatedKey::from(&rolled) }))
+}
+
+/// Where to hand a key over.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TransferApiKeyRequest {
+    /// The service account that will own the key: one the caller manages (an administrator:
+    /// any of their organization's).
+    owner_id: UserId,
+}
+
+/// Hands a key over to a service account: it keeps its secret, id, name, expiry, scopes,
+/// restrictions, usage and history, so the job using it never notices; only its owner
+/// changes. A person moves their own keys to a service account they manage; an
+/// administrator, any key of the organization to any of its service accounts. A key that
+/// would lose part of what it does under the new owner's role is refused
+/// (`scope_exceeds_key`), not cut.
+#[utoipa::path(
+    post, path = "/api_keys/{id}/transfer", tag = "api_keys", operation_id = Operation::TransferApiKey.rest_id(),
+    params(("id" = ApiKeyId, Path, description = "The key's id")),
+    request_body = TransferApiKeyRequest,
+    responses(
+        (status = 200, description = "The key, now the service account's", body = Data<ApiKeyView>),
+        (status = 400, description = "Invalid body", body = ErrorResponse),
+        (status = 404, description = "No such key the caller may hand over, or no such service account the caller manages", body = ErrorResponse),
+        (status = 409, description = "The service account has a key of this name already, or as many keys as one may have", body = ErrorResponse),
+    )
+)]
+pub async fn transfer(
+    state: State<AppState>,
+    actor: ApiActor,
+    id: Id<ApiKeyId>,
+    JsonObject(body): JsonObject<TransferApiKeyRequest>,
+) -> Result<Json<Data<ApiKeyView>>, ApiError> {
+    let key = state.services.keys.transfer(&actor, id.get()?, body.owner_id).await?;
+    Ok(Json(Data { data: ApiKeyView::from(&key) }))
 }
 
 /// Ends the overlap after a roll now: from the moment this answers, the previous secret is

@@ -15,6 +15,7 @@ mod page;
 mod patterns;
 pub(crate) mod rate_limit;
 mod security;
+mod service_accounts;
 mod users;
 
 use axum::{routing::any, Router};
@@ -48,10 +49,14 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(under_base(routes!(keys::roll)))
         .routes(under_base(routes!(keys::usage)))
         .routes(under_base(routes!(keys::end_overlap)))
+        .routes(under_base(routes!(keys::transfer)))
         .routes(under_base(routes!(keys::revoke_leaked)))
         .routes(under_base(routes!(organization::show, organization::update)))
         .routes(under_base(routes!(users::list, users::create)))
         .routes(under_base(routes!(users::show, users::update)))
+        .routes(under_base(routes!(users::offboarding)))
+        .routes(under_base(routes!(service_accounts::list, service_accounts::create)))
+        .routes(under_base(routes!(service_accounts::show, service_accounts::update, service_accounts::delete)))
         // Anything else under the base path answers in the API's errors format.
         .route(BASE_PATH, any(not_found))
         .route(&format!("{BASE_PATH}/{{*rest}}"), any(not_found))

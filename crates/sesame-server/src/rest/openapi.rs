@@ -18,8 +18,8 @@ use sesame_core::model::Permission;
     info(
         title = "Sésame API",
         // The published version (CHANGELOG.md, api/versions/): a breaking change takes a new major.
-        version = "2.0.0",
-        description = "Manage your API keys and your organization's users. Every request \
+        version = "3.0.0",
+        description = "Manage your API keys, your organization's users and its service accounts. Every request \
             carries an API key in the `MC-Api-Key` header (or `Authorization: Bearer`); the \
             key acts with its owner's privileges, or fewer if it was given scopes. Success: `{\"data\": …}`; failure: \
             `{\"errors\": [{\"code\", \"message\", \"context\"}]}`."
@@ -29,6 +29,7 @@ use sesame_core::model::Permission;
         (name = "api_keys", description = "The key owner's API keys"),
         (name = "organization", description = "The organization's rules for keys"),
         (name = "users", description = "The organization's users"),
+        (name = "service_accounts", description = "Accounts that own keys and never log in, so that a job's key outlives the person who made it"),
         (name = "activity", description = "What happened, and who did it"),
     ),
     modifiers(&KeySecurity),

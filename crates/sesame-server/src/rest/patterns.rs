@@ -23,7 +23,14 @@ const SPACE: &str = r"\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u
 /// `\uXXXX` ranges, each once. Not the surrogates (no `char` is one): ECMAScript without
 /// Unicode mode reads a character above U+FFFF as two of them, and regex engines that work
 /// on code points (Rust's, which schemathesis' checks use) refuse to name them.
-static REFUSED: LazyLock<String> = LazyLock::new(|| {
+static REFUSED: LazyLock<String> = LazyLock::new(|| class_of(sesame_core::names::is_refused_in_names));
+
+/// The same, but line breaks: what a text of several lines may not hold.
+static REFUSED_BUT_LINE_BREAKS: LazyLock<String> =
+    LazyLock::new(|| class_of(|c| c != '\n' && c != '\r' && sesame_core::names::is_refused_in_names(c)));
+
+/// The code points of the Basic Multilingual Plane `refused` holds, as a class body.
+fn class_of(refused: fn(char) -> bool) -> String {
     let mut class = String::new();
     let mut start: Option<char> = None;
     let mut previous = '\0';
@@ -35,8 +42,7 @@ static REFUSED: LazyLock<String> = LazyLock::new(|| {
         }
     };
     for c in (0..=0xFFFF_u32).filter_map(char::from_u32) {
-        let refused = sesame_core::names::is_refused_in_names(c);
-        match (refused, start) {
+        match (refused(c), start) {
             (true, None) => start = Some(c),
             (true, Some(_)) if u32::from(c) == u32::from(previous) + 1 => {}
             (true, Some(first)) => {
@@ -55,7 +61,7 @@ static REFUSED: LazyLock<String> = LazyLock::new(|| {
         push(&mut class, first, previous);
     }
     class
-});
+}
 
 fn escaped(c: char) -> String {
     format!("\\u{:04X}", u32::from(c))
@@ -86,6 +92,12 @@ fn username() -> String {
     r"^[A-Za-z0-9._-]{1,64}(?![\s\S])".to_owned()
 }
 
+/// A service account's description: at most 500 characters, without control or invisible
+/// characters but line breaks.
+fn description() -> String {
+    format!("^[^{}]{{0,500}}(?![\\s\\S])", &*REFUSED_BUT_LINE_BREAKS)
+}
+
 /// An allow-list entry: an IPv4 or IPv6 address, or a CIDR range, as
 /// `sesame_model::AllowedAddresses::parse` takes it (octets and prefix lengths without
 /// leading zeros; IPv6 in its usual forms, with an IPv4 tail after `::`, `::ffff:` or up to
@@ -94,11 +106,15 @@ fn username() -> String {
 pub const ALLOWED_ADDRESS: &str = r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3}(?:/(?:3[0-2]|[12][0-9]|[0-9]))?|(?:(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,7}:|(?:[0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,5}(?::[0-9a-fA-F]{1,4}){1,2}|(?:[0-9a-fA-F]{1,4}:){1,4}(?::[0-9a-fA-F]{1,4}){1,3}|(?:[0-9a-fA-F]{1,4}:){1,3}(?::[0-9a-fA-F]{1,4}){1,4}|(?:[0-9a-fA-F]{1,4}:){1,2}(?::[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(?::[0-9a-fA-F]{1,4}){1,6}|:(?:(?::[0-9a-fA-F]{1,4}){1,7}|:)|::(?:[fF]{4}(?::0{1,4})?:)?(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){1,4}:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3})(?:/(?:12[0-8]|1[01][0-9]|[1-9][0-9]|[0-9]))?)(?![\s\S])";
 
 /// Where each pattern goes: (schema, property, pattern).
-const PLACES: [(&str, &str, fn() -> String); 4] = [
+const PLACES: [(&str, &str, fn() -> String); 8] = [
     ("CreateApiKeyRequest", "name", new_key_name),
     ("UpdateApiKeyRequest", "name", key_name),
     ("CreateUserRequest", "fullName", full_name),
     ("CreateUserRequest", "username", username),
+    ("CreateServiceAccountRequest", "name", username),
+    ("UpdateServiceAccountRequest", "name", username),
+    ("CreateServiceAccountRequest", "description", description),
+    ("UpdateServiceAccountRequest", "description", description),
 ];
 
 /// Lists whose entries the server refuses to see twice: (schema, property). The derive has

@@ -12,7 +12,7 @@ use sesame_core::{
     password::Password,
     users::NewColleague,
 };
-use sesame_api::wire::UserView;
+use sesame_api::wire::{OffboardingView, UserView};
 use utoipa::ToSchema;
 
 use super::{
@@ -151,4 +151,26 @@ pub async fn update(
     let change = UserChange { role: body.role, status: body.status };
     let user = state.services.users.update(&actor, id.get()?, change).await?;
     Ok(Json(Data { data: UserView::from(&user) }))
+}
+
+/// What disabling or deleting a person would break (administrators, about the people of
+/// their organization): their keys, the most used first, each with its requests in the last
+/// 30 days and the addresses it came from, and the service accounts they are the only
+/// active manager of. Each key in use can be handed over first
+/// (`POST /api/v1/api_keys/{id}/transfer`).
+#[utoipa::path(
+    get, path = "/users/{id}/offboarding", tag = "users", operation_id = Operation::GetUserOffboarding.rest_id(),
+    params(("id" = UserId, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "What disabling or deleting them would break", body = Data<OffboardingView>),
+        (status = 404, description = "No such person in the administrator's organization", body = ErrorResponse),
+    )
+)]
+pub async fn offboarding(
+    state: State<AppState>,
+    actor: ApiActor,
+    id: Id<UserId>,
+) -> Result<Json<Data<OffboardingView>>, ApiError> {
+    let preview = state.services.offboarding.preview(&actor, id.get()?).await?;
+    Ok(Json(Data { data: OffboardingView::from(&preview) }))
 }

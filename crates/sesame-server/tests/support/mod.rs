@@ -332,6 +332,20 @@ pub async fn api_call(server: &TestServer, key: &str, method: Method, path: &str
 }
 
 /// An answer's JSON body.
+/// An API error's status, code and context.
+pub async fn error_of(response: Response) -> (StatusCode, String, Value) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    (status, body["errors"][0]["code"].as_str().unwrap().to_owned(), body["errors"][0]["context"].clone())
+}
+
+/// A key of `username`'s made by the operator (no console session): its secret.
+pub async fn key_of(server: &TestServer, username: &str) -> String {
+    let user = server.user(username).await;
+    let (_, secret) = server.generate_key(&user, None).await;
+    secret.expose().to_owned()
+}
+
 pub async fn json_of(response: Response) -> Value {
     response.json().await.unwrap()
 }

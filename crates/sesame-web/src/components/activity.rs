@@ -87,12 +87,16 @@ fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
         EventKind::KeyAddressesChanged => t_string!(i18n, event_key_addresses_changed).to_string(),
         EventKind::KeyAddressNotAllowed => t_string!(i18n, event_key_address_not_allowed).to_string(),
         EventKind::KeyRateLimitChanged => t_string!(i18n, event_key_rate_limit_changed).to_string(),
+        EventKind::KeyTransferred => t_string!(i18n, event_key_transferred).to_string(),
         EventKind::PasswordChanged => t_string!(i18n, event_password_changed).to_string(),
         EventKind::PasswordChangeFailed => t_string!(i18n, event_password_change_failed).to_string(),
         EventKind::UserCreated => t_string!(i18n, event_user_created).to_string(),
         EventKind::UserDisabled => t_string!(i18n, event_user_disabled).to_string(),
         EventKind::UserEnabled => t_string!(i18n, event_user_enabled).to_string(),
         EventKind::UserRoleChanged => t_string!(i18n, event_user_role_changed).to_string(),
+        EventKind::ServiceAccountCreated => t_string!(i18n, event_service_account_created).to_string(),
+        EventKind::ServiceAccountChanged => t_string!(i18n, event_service_account_changed).to_string(),
+        EventKind::ServiceAccountDeleted => t_string!(i18n, event_service_account_deleted).to_string(),
     }
 }
 
