@@ -52,6 +52,12 @@ pub enum ServiceAccountError {
 
 door::from_denied!(ServiceAccountError);
 
+impl ServiceAccountError {
+    fn is_deadlock(&self) -> bool {
+        matches!(self, ServiceAccountError::Store(error) if error.is_deadlock())
+    }
+}
+
 impl From<StoreError> for ServiceAccountError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -106,6 +112,11 @@ impl ServiceAccounts {
         let (admin, with_previous_secret) = door::reauthorize_standing(&mut tx, actor, Operation::CreateServiceAccount).await?;
         if raises {
             self.door.may_raise_accounts(actor, with_previous_secret)?;
+        }
+        // A service account's own key (of an `admin` account) makes no account: only people
+        // do.
+        if store::users::person_by_id(tx.conn(), admin.id).await?.is_none() {
+            return Err(self.door.refuse(actor, Refusal::Role).into());
         }
         let organization = admin.organization_id;
         check_people(&mut tx, organization, &managers).await?;
@@ -189,7 +200,15 @@ impl ServiceAccounts {
         self.door.require(actor, Operation::DeleteServiceAccount)?;
         let (accounts, actor) = (self.clone(), actor.clone());
         invalidation::run_to_completion(async move {
-            let deleted = accounts.delete_in_store(&actor, id).await;
+            // Again if PostgreSQL broke a deadlock, as every key change does.
+            let deleted = invalidation::run_change(ServiceAccountError::is_deadlock, {
+                let (accounts, actor) = (accounts.clone(), actor.clone());
+                move || {
+                    let (accounts, actor) = (accounts.clone(), actor.clone());
+                    async move { accounts.delete_in_store(&actor, id).await }
+                }
+            })
+            .await;
             let forgotten = accounts.invalidation.user_changed(&id).await;
             let account = deleted?;
             forgotten?;
@@ -200,6 +219,13 @@ impl ServiceAccounts {
 
     async fn delete_in_store(&self, actor: &Actor, id: UserId) -> Result<ServiceAccount, ServiceAccountError> {
         let mut tx = self.store.write().await?;
+        // Its keys first, with the actor's own, in id order, then the account's row: the
+        // order a request made with one of its keys takes (the key, then its owner), so
+        // that the two never wait for each other in a circle.
+        let mut keys = store::service_accounts::key_ids(tx.conn(), id).await?;
+        keys.extend(actor.key_id());
+        let lock = tx.update_lock();
+        store::key_access::lock_in_id_order(tx.conn(), &keys, lock).await?;
         let admin = door::reauthorize(&mut tx, actor, Operation::DeleteServiceAccount).await?;
         let lock = tx.update_lock();
         let account = store::service_accounts::find_managed(tx.conn(), admin.id, id, lock).await?.ok_or(ServiceAccountError::NotFound)?;

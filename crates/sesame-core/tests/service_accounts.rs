@@ -307,3 +307,38 @@ async fn before_a_person_is_disabled_an_administrator_sees_what_it_would_break()
     assert!(matches!(f.services.offboarding.preview(&o.stranger, o.alice.user.id).await, Err(UserError::NotFound)));
     assert!(matches!(f.services.offboarding.preview(&o.admin, account.id).await, Err(UserError::NotFound)), "not a person");
 }
+
+#[tokio::test]
+async fn a_manager_who_is_no_administrator_gets_no_administrators_power_through_an_account() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let robot = f.services.service_accounts.create(&o.admin, new_account("robot", Role::Admin, &[o.alice.user.id])).await.unwrap();
+    let keys = &f.services.keys;
+    // A full-access key of an administrator account would let alice make herself an
+    // administrator: she does not manage it while she is not one.
+    let refused = keys.create(&o.alice, NewKey { owner: Some(robot.id), ..NewKey::default() }).await;
+    assert!(matches!(refused, Err(KeyError::OwnerNotFound)), "{refused:?}");
+    assert!(names_seen_by(&f, &o.alice).await.is_empty());
+    // Nor does a key move to it and gain what alice's role does not allow.
+    let hers = keys.create(&o.alice, NewKey::named(Some("hers"))).await.unwrap();
+    let moved = keys.transfer(&o.admin, hers.key.id, robot.id).await;
+    assert!(matches!(moved, Err(KeyError::Refused(Refusal::BeyondKeyScopes))), "a key gains no power by moving: {moved:?}");
+    // An administrator's key may act for it, and the account's own key makes no account.
+    let robots = keys.create(&o.admin, NewKey { owner: Some(robot.id), ..NewKey::default() }).await.unwrap();
+    let robot_key = through_api(&f, robots.secret.expose()).await;
+    let made = f.services.service_accounts.create(&robot_key, new_account("minion", Role::User, &[o.alice.user.id])).await;
+    assert!(matches!(made, Err(ServiceAccountError::Refused(Refusal::Role))), "{made:?}");
+}
+
+#[tokio::test]
+async fn a_disabled_persons_key_is_not_revived_by_a_move() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let account = ci_deploy(&f, &o).await;
+    let bobs = f.services.keys.create(&o.bob, NewKey::named(Some("nightly"))).await.unwrap();
+    let disable = UserChange { role: None, status: Some(Status::Disabled) };
+    f.services.users.update(&o.admin, o.bob.user.id, disable).await.unwrap();
+    let moved = f.services.keys.transfer(&o.admin, bobs.key.id, account.id).await;
+    assert!(matches!(moved, Err(KeyError::NotFound)), "{moved:?}");
+    assert!(f.services.verifier.verify(bobs.secret.expose(), IP).await.is_err());
+}

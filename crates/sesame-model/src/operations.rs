@@ -63,9 +63,11 @@ impl Operation {
         use Operation::*;
         match self {
             GetMe => Permission::MeRead,
-            ListApiKeys | GetApiKey | GetApiKeyUsage | KeysNeedingAttention | DailyKeyUsage => Permission::ApiKeysRead,
+            // The offboarding preview shows a person's keys and where they were used from: a
+            // key's reader, not a users' reader, may see that (an administrator's, by role).
+            ListApiKeys | GetApiKey | GetApiKeyUsage | KeysNeedingAttention | DailyKeyUsage | GetUserOffboarding => Permission::ApiKeysRead,
             CreateApiKey | UpdateApiKey | DeleteApiKey | RollApiKey | EndApiKeyOverlap | TransferApiKey => Permission::ApiKeysWrite,
-            GetOrganization | ListUsers | GetUser | GetUserOffboarding | ListServiceAccounts | GetServiceAccount => Permission::UsersRead,
+            GetOrganization | ListUsers | GetUser | ListServiceAccounts | GetServiceAccount => Permission::UsersRead,
             UpdateOrganization | CreateUser | UpdateUser | CreateServiceAccount | UpdateServiceAccount | DeleteServiceAccount => Permission::UsersWrite,
             ListActivity => Permission::ActivityRead,
             ChangePassword | ListSessions | EndSession | EndOtherSessions => Permission::SecurityWrite,

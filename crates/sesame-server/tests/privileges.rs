@@ -181,7 +181,8 @@ fn expected() -> Vec<(Operation, [Outcome; 7])> {
         (O::SetKeyPolicy, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),
         (O::ChangePasswordWrongly, [Forbidden, Forbidden, unauth.clone(), security.clone(), security.clone(), security, Forbidden]),
         // The organization's service account `robot`, which alice manages.
-        (O::OffboardingOfColleague, [ok(), NotFound, unauth.clone(), ok(), users_read.clone(), ok(), ok()]),
+        // It shows keys and their addresses: api_keys:read, an administrator's.
+        (O::OffboardingOfColleague, [ok(), NotFound, unauth.clone(), ok(), keys_read.clone(), keys_read.clone(), ok()]),
         (O::ListServiceAccounts, [one(), one(), unauth.clone(), one(), users_read.clone(), one(), one()]),
         (O::GetServiceAccount, [ok(), ok(), unauth.clone(), ok(), users_read, ok(), ok()]),
         (O::CreateServiceAccount, [ok(), Forbidden, unauth.clone(), users_write.clone(), users_write.clone(), ok(), ok()]),

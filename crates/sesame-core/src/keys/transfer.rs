@@ -17,9 +17,10 @@ use crate::{
 impl Keys {
     /// Moves the key `id` to the service account `owner`. A person moves their own keys to
     /// a service account they manage; an administrator moves any key of their organization
-    /// (a person's, or a service account's) to any of its service accounts. Refused, and
-    /// nothing changed, when the key would lose part of what it does now under its new
-    /// owner's role (`scope_exceeds_key`: never cut silently). From the moment this returns,
+    /// (a person's, or a service account's) to any of its service accounts. A disabled
+    /// person's key does not move (its secret must not work again). Refused, and nothing
+    /// changed, when the key would do less or more under its new owner's role
+    /// (`scope_exceeds_key`: never changed silently). From the moment this returns,
     /// every node acts with the key as the service account's; no request with it is
     /// refused meanwhile.
     pub async fn transfer(&self, actor: &Actor, id: ApiKeyId, owner: UserId) -> Result<ApiKey, KeyError> {
@@ -46,6 +47,8 @@ impl Keys {
         self.door.may_manage(actor, Reach::of(&before))?;
         let previous_owner = store::users::by_id(tx.conn(), before.user_id).await?.ok_or(KeyError::NotFound)?;
         if !keeps_its_power(&before, previous_owner.role, account.role) {
+            // (Neither less, which would break the job, nor more, which would hand whoever
+            // holds the secret the new owner's wider role.)
             return Err(self.door.refuse(actor, Refusal::BeyondKeyScopes).into());
         }
         if store::key_access::hold_count_of_owner(&mut tx, account.id).await? >= u64::from(self.max_per_owner) {
@@ -66,14 +69,14 @@ impl Keys {
     }
 }
 
-/// Whether the key does under `to` (a role) everything it does under `from`: a key whose
-/// scopes (or full access) give it a permission the new owner's role does not have would
-/// lose it, and a key must not change power behind its users' backs.
+/// Whether the key does exactly the same under the role `to` as under `from`: full access
+/// (or a scope) means "as far as the owner's role goes", so a move between roles would cut
+/// or widen what the secret's holder can do, behind their back.
 fn keeps_its_power(key: &ApiKey, from: Role, to: Role) -> bool {
     Permission::ALL
         .into_iter()
-        .filter(|permission| key.scopes.allows(*permission) && role_allows(from, *permission))
-        .all(|permission| role_allows(to, permission))
+        .filter(|permission| key.scopes.allows(*permission))
+        .all(|permission| role_allows(from, permission) == role_allows(to, permission))
 }
 
 #[cfg(test)]
@@ -102,12 +105,13 @@ mod tests {
     fn a_key_moves_only_where_it_keeps_what_it_can_do() {
         let full = key(Scopes::Full);
         assert!(keeps_its_power(&full, Role::User, Role::User));
-        assert!(keeps_its_power(&full, Role::User, Role::Admin), "more room is no change to what it does");
+        assert!(!keeps_its_power(&full, Role::User, Role::Admin), "a user's full access would gain users:write");
         assert!(!keeps_its_power(&full, Role::Admin, Role::User), "an administrator's full access would lose users:write");
         let reader = key(Scopes::read_only());
         assert!(keeps_its_power(&reader, Role::Admin, Role::User));
         let writer = key(Scopes::from_list(Some(&[Permission::UsersWrite])).unwrap());
         assert!(!keeps_its_power(&writer, Role::Admin, Role::User));
         assert!(keeps_its_power(&writer, Role::User, Role::User), "it could not write users before either");
+        assert!(keeps_its_power(&reader, Role::User, Role::Admin));
     }
 }

@@ -132,11 +132,13 @@ pub(crate) async fn lock_manageable(conn: &mut AnyConnection, user_id: UserId, i
 }
 
 /// The key `id` and its hashes if `user_id` may hand it over: one they may manage, or, for
-/// an administrator, any key of a person of their organization. Held until commit (`lock`).
+/// an administrator, any key of a person of their organization — never a key of a disabled
+/// person, whose secret must not work again under a new owner. Held until commit (`lock`).
 pub(crate) async fn lock_movable(conn: &mut AnyConnection, user_id: UserId, id: ApiKeyId, lock: &str) -> StoreResult<Option<StoredKey>> {
     let sql = format!(
         "SELECT {KEY_COLUMNS}, {HASH_COLUMNS} FROM api_keys WHERE id = $1 AND ({} OR user_id IN (SELECT p.id FROM users p \
-         JOIN users a ON a.id = $2 AND a.kind = 'user' AND a.role = 'admin' AND a.organization_id = p.organization_id)){lock}",
+         JOIN users a ON a.id = $2 AND a.kind = 'user' AND a.role = 'admin' AND a.organization_id = p.organization_id)) \
+         AND user_id IN (SELECT id FROM users WHERE disabled = 0){lock}",
         managed_by("user_id", "$2")
     );
     let row = sqlx::query(&sql).bind(id.to_string()).bind(user_id.to_string()).fetch_optional(conn).await?;

@@ -10,7 +10,7 @@ use super::{
     users::{user_from_row, USER_COLUMNS},
     StoreError, StoreResult,
 };
-use crate::model::{OrganizationId, Page, PageRequest, Role, ServiceAccount, User, UserId};
+use crate::model::{ApiKeyId, OrganizationId, Page, PageRequest, Role, ServiceAccount, User, UserId};
 
 /// SQL that holds when the account in `owner` (a column or a parameter) is `actor` (a
 /// parameter) or a service account `actor` manages: whose keys `actor` may manage.
@@ -19,15 +19,16 @@ pub(crate) fn managed_by(owner: &str, actor: &str) -> String {
 }
 
 /// SQL that holds when the account in `account` is a service account `actor` manages: one of
-/// their organization's if they are an administrator, or one they are a manager of. Only a
-/// person manages service accounts: a service account's own key manages its own keys, and
-/// no account.
+/// their organization's if they are an administrator, or one they are a manager of whose
+/// role is no higher than theirs (a manager who is no administrator does not manage an
+/// `admin` account: its full-access key would make them one). Only a person manages service
+/// accounts: a service account's own key manages its own keys, and no account.
 fn service_account_managed_by(account: &str, actor: &str) -> String {
     format!(
         "{account} IN (SELECT s.id FROM users s JOIN users m ON m.id = {actor} \
          AND m.organization_id = s.organization_id AND m.kind = 'user' \
-         WHERE s.kind = 'service_account' AND (m.role = 'admin' OR EXISTS (SELECT 1 FROM service_account_managers sm \
-         WHERE sm.service_account_id = s.id AND sm.user_id = m.id)))"
+         WHERE s.kind = 'service_account' AND (m.role = 'admin' OR (s.role = 'user' AND EXISTS (SELECT 1 FROM service_account_managers sm \
+         WHERE sm.service_account_id = s.id AND sm.user_id = m.id))))"
     )
 }
 
@@ -202,6 +203,12 @@ pub(crate) async fn solely_managed_by(conn: &mut AnyConnection, person: UserId) 
         accounts.push(account_from_row(conn, row).await?);
     }
     Ok(accounts)
+}
+
+/// The ids of the account's keys, in id order.
+pub(crate) async fn key_ids(conn: &mut AnyConnection, id: UserId) -> StoreResult<Vec<ApiKeyId>> {
+    let rows = sqlx::query("SELECT id FROM api_keys WHERE user_id = $1 ORDER BY id").bind(id.to_string()).fetch_all(conn).await?;
+    rows.iter().map(|row| parsed(row, "id")).collect()
 }
 
 /// Deletes the account; its keys (and their usage and addresses) go with it.

@@ -356,8 +356,8 @@ pub struct TransferApiKeyRequest {
 /// restrictions, usage and history, so the job using it never notices; only its owner
 /// changes. A person moves their own keys to a service account they manage; an
 /// administrator, any key of the organization to any of its service accounts. A key that
-/// would lose part of what it does under the new owner's role is refused
-/// (`scope_exceeds_key`), not cut.
+/// would do less or more under the new owner's role is refused (`scope_exceeds_key`), not
+/// changed; a disabled person's key does not move.
 #[utoipa::path(
     post, path = "/api_keys/{id}/transfer", tag = "api_keys", operation_id = Operation::TransferApiKey.rest_id(),
     params(("id" = ApiKeyId, Path, description = "The key's id")),
