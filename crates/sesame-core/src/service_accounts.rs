@@ -7,7 +7,9 @@
 //! - making, changing or deleting one takes `users:write` (administrators); an `admin` role
 //!   for it takes what creating an administrator takes ([`crate::rights::may_raise_accounts`]);
 //! - an administrator sees every service account of their organization, a person the ones
-//!   they manage; any other id is `NotFound`, like one that does not exist;
+//!   they manage — `user` accounts only, unless they are an administrator (an `admin`
+//!   account's full-access key would make them one); any other id is `NotFound`, like one
+//!   that does not exist;
 //! - a service account has 1 to [`MAX_MANAGERS`] managers, each a person of its
 //!   organization (anyone else is an unknown manager, whatever the reason); its name is a
 //!   username no other account has;
