@@ -34,25 +34,42 @@ fn service_account_managed_by(account: &str, actor: &str) -> String {
 
 const ACCOUNT_COLUMNS: &str = "u.id, u.organization_id, u.username, u.description, u.role, u.created_at";
 
-async fn account_from_row(conn: &mut AnyConnection, row: &AnyRow) -> StoreResult<ServiceAccount> {
-    let id: UserId = parsed(row, "id")?;
-    Ok(ServiceAccount {
-        id,
-        organization_id: parsed(row, "organization_id")?,
-        name: row.try_get("username")?,
-        description: row.try_get("description")?,
-        role: parsed(row, "role")?,
-        managers: managers(conn, id).await?,
-        created_at: from_millis(row.try_get("created_at")?),
-    })
-}
-
-async fn managers(conn: &mut AnyConnection, id: UserId) -> StoreResult<Vec<UserId>> {
-    let rows = sqlx::query("SELECT user_id FROM service_account_managers WHERE service_account_id = $1 ORDER BY user_id")
-        .bind(id.to_string())
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|row| parsed(row, "user_id")).collect()
+/// The accounts of these rows (of [`ACCOUNT_COLUMNS`]), with their managers read in one
+/// query for all of them.
+async fn accounts_from_rows(conn: &mut AnyConnection, rows: &[AnyRow]) -> StoreResult<Vec<ServiceAccount>> {
+    let mut accounts = rows
+        .iter()
+        .map(|row| {
+            Ok(ServiceAccount {
+                id: parsed(row, "id")?,
+                organization_id: parsed(row, "organization_id")?,
+                name: row.try_get("username")?,
+                description: row.try_get("description")?,
+                role: parsed(row, "role")?,
+                managers: Vec::new(),
+                created_at: from_millis(row.try_get("created_at")?),
+            })
+        })
+        .collect::<StoreResult<Vec<ServiceAccount>>>()?;
+    if accounts.is_empty() {
+        return Ok(accounts);
+    }
+    let placeholders: Vec<String> = (1..=accounts.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT service_account_id, user_id FROM service_account_managers WHERE service_account_id IN ({}) ORDER BY user_id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for account in &accounts {
+        query = query.bind(account.id.to_string());
+    }
+    for row in query.fetch_all(conn).await? {
+        let account: UserId = parsed(&row, "service_account_id")?;
+        if let Some(found) = accounts.iter_mut().find(|candidate| candidate.id == account) {
+            found.managers.push(parsed(&row, "user_id")?);
+        }
+    }
+    Ok(accounts)
 }
 
 /// A new service account in `organization`; [`StoreError::Conflict`] if its name is any
@@ -120,10 +137,8 @@ pub(crate) async fn find_managed(conn: &mut AnyConnection, actor: UserId, id: Us
         service_account_managed_by("u.id", "$1")
     );
     let row = sqlx::query(&sql).bind(actor.to_string()).bind(id.to_string()).fetch_optional(&mut *conn).await?;
-    match row {
-        Some(row) => Ok(Some(account_from_row(conn, &row).await?)),
-        None => Ok(None),
-    }
+    let Some(row) = row else { return Ok(None) };
+    Ok(accounts_from_rows(conn, &[row]).await?.pop())
 }
 
 /// The service account `id` as an owner of keys, if `actor` may manage it, its row held
@@ -154,10 +169,7 @@ pub(crate) async fn list_managed(conn: &mut AnyConnection, actor: UserId, page: 
         .bind(page.offset())
         .fetch_all(&mut *conn)
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        items.push(account_from_row(conn, row).await?);
-    }
+    let items = accounts_from_rows(conn, &rows).await?;
     Ok(Page { items, request: page, total: total.try_into().unwrap_or_default() })
 }
 
@@ -198,11 +210,7 @@ pub(crate) async fn solely_managed_by(conn: &mut AnyConnection, person: UserId) 
          WHERE other.service_account_id = u.id AND other.user_id <> $1 AND p.disabled = 0) ORDER BY u.created_at, u.id"
     );
     let rows = sqlx::query(&sql).bind(person.to_string()).fetch_all(&mut *conn).await?;
-    let mut accounts = Vec::with_capacity(rows.len());
-    for row in &rows {
-        accounts.push(account_from_row(conn, row).await?);
-    }
-    Ok(accounts)
+    accounts_from_rows(conn, &rows).await
 }
 
 /// The ids of the account's keys, in id order.
