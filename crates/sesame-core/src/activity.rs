@@ -7,7 +7,7 @@
 use crate::{
     door::Door,
     actor::Actor,
-    model::{Event, Operation, Page, PageRequest, Role},
+    model::{Event, Operation, Page, PageRequest, Role, UserId},
     rights::Refusal,
     store::{self, activity::Visibility, Store, StoreError},
 };
@@ -39,5 +39,16 @@ impl ActivityLog {
             Role::User => Visibility::User(actor.user.id),
         };
         Ok(store::activity::list(&mut *self.store.read().await?, visibility, page).await?)
+    }
+
+    /// The events of a service account the actor manages (its keys' changes, refusals, new
+    /// addresses, leaks), newest first; `None` if it is not one they manage.
+    pub async fn of_service_account(&self, actor: &Actor, id: UserId, page: PageRequest) -> Result<Option<Page<Event>>, ActivityError> {
+        self.door.require(actor, Operation::ListActivity)?;
+        let mut conn = self.store.read().await?;
+        if store::service_accounts::find_managed(&mut conn, actor.user.id, id, "").await?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(store::activity::list(&mut conn, Visibility::ServiceAccount(id), page).await?))
     }
 }

@@ -22,7 +22,7 @@ use crate::{
     door::{self, Door},
     fields::{self, ServiceAccountFieldError, MAX_MANAGERS},
     invalidation::{self, Invalidation},
-    model::{Event, EventKind, Operation, Page, PageRequest, Party, Role, ServiceAccount, UserId},
+    model::{Event, EventKind, Operation, Page, PageRequest, Party, Role, ServiceAccount, User, UserId},
     rights::Refusal,
     store::{self, cluster::Invalidated, Store, StoreError, Tx},
 };
@@ -142,6 +142,32 @@ impl ServiceAccounts {
         self.door.require(actor, Operation::GetServiceAccount)?;
         let mut conn = self.store.read().await?;
         store::service_accounts::find_managed(&mut conn, actor.user.id, id, "").await?.ok_or(ServiceAccountError::NotFound)
+    }
+
+    /// Its managers, active or not (a disabled one manages nothing until enabled again):
+    /// for whoever may see the account.
+    pub async fn managers(&self, actor: &Actor, id: UserId) -> Result<Vec<User>, ServiceAccountError> {
+        self.door.require(actor, Operation::GetServiceAccount)?;
+        let mut conn = self.store.read().await?;
+        store::service_accounts::find_managed(&mut conn, actor.user.id, id, "").await?.ok_or(ServiceAccountError::NotFound)?;
+        Ok(store::service_accounts::managers(&mut conn, id).await?)
+    }
+
+    /// For an administrator, the organization's service accounts no active manager may
+    /// manage (the console warns about them); for anyone else, none: they are not theirs to
+    /// fix.
+    pub async fn without_active_manager(&self, actor: &Actor) -> Result<Vec<ServiceAccount>, ServiceAccountError> {
+        self.door.require(actor, Operation::ListServiceAccounts)?;
+        if actor.user.role != Role::Admin {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.store.read().await?;
+        // Through the REST API one day, an `admin` service account's own key would be no
+        // administrator who could fix them (server functions take people's sessions only).
+        if store::users::person_by_id(&mut conn, actor.user.id).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(store::service_accounts::without_active_manager(&mut conn, actor.user.organization_id).await?)
     }
 
     /// Renames it, describes it again, changes its role or its managers. A new role applies

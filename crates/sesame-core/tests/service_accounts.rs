@@ -342,3 +342,64 @@ async fn a_disabled_persons_key_is_not_revived_by_a_move() {
     assert!(matches!(moved, Err(KeyError::NotFound)), "{moved:?}");
     assert!(f.services.verifier.verify(bobs.secret.expose(), IP).await.is_err());
 }
+
+#[tokio::test]
+async fn the_console_reads_its_keys_usage_managers_and_activity_for_its_managers_only() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let account = ci_deploy(&f, &o).await;
+    let keys = &f.services.keys;
+    // Made in the console (the fixture's command line writes no activity).
+    let console = signed_in(&f, "alice", &Client::default()).await;
+    let made = keys.create(&console, NewKey { owner: Some(account.id), name: Some("deploy"), ..NewKey::default() }).await.unwrap();
+    for reader in [&o.alice, &o.admin] {
+        let listed = keys.list_of(reader, Some(account.id)).await.unwrap();
+        assert_eq!(listed.iter().map(|key| key.id).collect::<Vec<_>>(), [made.key.id]);
+        let week = keys.daily_usage_of(reader, Some(account.id), 7).await.unwrap();
+        assert_eq!(week.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [made.key.id]);
+        let managers = f.services.service_accounts.managers(reader, account.id).await.unwrap();
+        assert_eq!(managers.iter().map(|manager| manager.id).collect::<Vec<_>>(), [o.alice.user.id]);
+        let activity = f.services.activity.of_service_account(reader, account.id, PageRequest::first()).await.unwrap().expect("theirs to see");
+        assert!(activity.items.iter().any(|event| event.kind == EventKind::KeyCreated), "its key's creation is in its activity");
+    }
+    assert!(keys.list_of(&o.alice, None).await.unwrap().is_empty(), "alice's own list has her keys only");
+    // A key alice moves to it brings its move, not her history with it.
+    let hers = keys.create(&console, NewKey::named(Some("hers"))).await.unwrap();
+    keys.transfer(&console, hers.key.id, account.id).await.unwrap();
+    let activity = f.services.activity.of_service_account(&o.admin, account.id, PageRequest::first()).await.unwrap().unwrap().items;
+    let of_hers: Vec<EventKind> = activity.iter().filter(|event| event.key.as_ref().is_some_and(|key| key.id == hers.key.id)).map(|event| event.kind).collect();
+    assert_eq!(of_hers, [EventKind::KeyTransferred], "only what happened since it came to the account");
+    for outsider in [&o.bob, &o.stranger] {
+        assert!(matches!(keys.list_of(outsider, Some(account.id)).await, Err(KeyError::OwnerNotFound)));
+        assert!(matches!(keys.daily_usage_of(outsider, Some(account.id), 7).await, Err(KeyError::OwnerNotFound)));
+        assert!(matches!(f.services.service_accounts.managers(outsider, account.id).await, Err(ServiceAccountError::NotFound)));
+        assert!(f.services.activity.of_service_account(outsider, account.id, PageRequest::first()).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn administrators_are_warned_of_an_account_whose_every_manager_is_disabled() {
+    let f = fixture().await;
+    let o = org(&f).await;
+    let account = ci_deploy(&f, &o).await;
+    let accounts = &f.services.service_accounts;
+    assert!(accounts.without_active_manager(&o.admin).await.unwrap().is_empty());
+    let disable = UserChange { role: None, status: Some(Status::Disabled) };
+    f.services.users.update(&o.admin, o.alice.user.id, disable).await.unwrap();
+    let unmanaged = accounts.without_active_manager(&o.admin).await.unwrap();
+    assert_eq!(unmanaged.iter().map(|account| account.id).collect::<Vec<_>>(), [account.id]);
+    // Still listed as a manager, marked disabled: the page says who it was.
+    let managers = accounts.managers(&o.admin, account.id).await.unwrap();
+    assert_eq!(managers.iter().map(|manager| (manager.id, manager.status)).collect::<Vec<_>>(), [(o.alice.user.id, Status::Disabled)]);
+    // Not the business of anyone else, nor of another organization's administrator.
+    assert!(accounts.without_active_manager(&o.bob).await.unwrap().is_empty());
+    assert!(accounts.without_active_manager(&o.stranger).await.unwrap().is_empty(), "another organization's administrator");
+    let enable = UserChange { role: None, status: Some(Status::Active) };
+    f.services.users.update(&o.admin, o.alice.user.id, enable).await.unwrap();
+    assert!(accounts.without_active_manager(&o.admin).await.unwrap().is_empty());
+    // An `admin` account whose managers are no administrators has no one but them either.
+    let to_admin = ServiceAccountChange { role: Some(Role::Admin), ..Default::default() };
+    accounts.update(&o.admin, account.id, to_admin).await.unwrap();
+    let unmanaged = accounts.without_active_manager(&o.admin).await.unwrap();
+    assert_eq!(unmanaged.iter().map(|account| account.id).collect::<Vec<_>>(), [account.id]);
+}

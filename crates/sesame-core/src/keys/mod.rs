@@ -114,8 +114,16 @@ impl Keys {
 
     /// All the actor's keys, oldest first (the console's panel filters them itself).
     pub async fn list(&self, actor: &Actor) -> Result<Vec<ApiKey>, KeyError> {
+        self.list_of(actor, None).await
+    }
+
+    /// Every key of the actor's, or of a service account's they manage (`owner`), for the
+    /// console's list.
+    pub async fn list_of(&self, actor: &Actor, owner: Option<UserId>) -> Result<Vec<ApiKey>, KeyError> {
         self.door.require(actor, Operation::ListApiKeys)?;
-        Ok(store::keys::list(&mut *self.store.read().await?, actor.user.id).await?)
+        let mut conn = self.store.read().await?;
+        let owner = managed_owner(&mut conn, actor, owner).await?;
+        Ok(store::keys::list(&mut conn, owner).await?)
     }
 
     /// What asks for the actor's attention about their keys (the console's badge on *User
@@ -135,10 +143,7 @@ impl Keys {
     pub async fn list_page(&self, actor: &Actor, owner: Option<UserId>, page: PageRequest) -> Result<Page<ApiKey>, KeyError> {
         self.door.require(actor, Operation::ListApiKeys)?;
         let mut conn = self.store.read().await?;
-        let owner = match owner.filter(|owner| *owner != actor.user.id) {
-            None => actor.user.id,
-            Some(account) => store::service_accounts::owner_managed(&mut conn, actor.user.id, account, "").await?.ok_or(KeyError::OwnerNotFound)?.id,
-        };
+        let owner = managed_owner(&mut conn, actor, owner).await?;
         Ok(store::keys::list_page(&mut conn, owner, page).await?)
     }
 
@@ -320,3 +325,11 @@ mod tests {
     }
 }
 
+/// Whose keys a list reads: the actor's own (`None`, or their own id), or a service
+/// account's they manage; any other id is `OwnerNotFound`, like one that does not exist.
+pub(crate) async fn managed_owner(conn: &mut sqlx::AnyConnection, actor: &Actor, owner: Option<UserId>) -> Result<UserId, KeyError> {
+    match owner.filter(|owner| *owner != actor.user.id) {
+        None => Ok(actor.user.id),
+        Some(account) => Ok(store::service_accounts::owner_managed(conn, actor.user.id, account, "").await?.ok_or(KeyError::OwnerNotFound)?.id),
+    }
+}

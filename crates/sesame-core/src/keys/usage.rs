@@ -8,7 +8,7 @@ use sesame_model::Operation;
 use super::{KeyError, Keys};
 use crate::{
     actor::Actor,
-    model::ApiKeyId,
+    model::{ApiKeyId, UserId},
     store::{self, StoreError},
     usage::{self, Granularity, UsageSeries},
 };
@@ -66,16 +66,22 @@ impl Keys {
     /// Each of the actor's keys' requests per day over the last `days` days (today last),
     /// for the panel's sparklines.
     pub async fn daily_usage(&self, actor: &Actor, days: u32) -> Result<Vec<(ApiKeyId, UsageSeries)>, KeyError> {
+        self.daily_usage_of(actor, None, days).await
+    }
+
+    /// The same for a service account's keys the actor manages (`owner`), or their own.
+    pub async fn daily_usage_of(&self, actor: &Actor, owner: Option<UserId>, days: u32) -> Result<Vec<(ApiKeyId, UsageSeries)>, KeyError> {
         self.door.require(actor, Operation::DailyKeyUsage)?;
         let to = self.store.now();
         // From the start of the first of the `days` (UTC), today included.
         let today = to.duration_trunc(TimeDelta::days(1)).unwrap_or(to);
         let from = today - TimeDelta::days(i64::from(days.clamp(1, 90)) - 1);
         let mut conn = self.store.read().await?;
-        let keys = store::keys::list(&mut conn, actor.user.id).await?;
+        let owner = super::managed_owner(&mut conn, actor, owner).await?;
+        let keys = store::keys::list(&mut conn, owner).await?;
         let (start, end) = usage::whole_buckets(Granularity::Day, from, to);
         let mut by_key: HashMap<ApiKeyId, Vec<(i64, usage::Counts)>> = HashMap::new();
-        for (key, hour, counts) in store::usage::hours_of_owner(&mut conn, actor.user.id, start, end).await? {
+        for (key, hour, counts) in store::usage::hours_of_owner(&mut conn, owner, start, end).await? {
             by_key.entry(key).or_default().push((hour, counts));
         }
         Ok(keys

@@ -15,6 +15,12 @@ pub(crate) enum Visibility {
     Organization(OrganizationId),
     /// Those the user did or that concern them.
     User(UserId),
+    /// A service account's: those it did (its keys' refusals and new addresses) or that
+    /// concern it, and the events of the keys it holds now since each came to it (a key's
+    /// events name the person who made the change as actor and subject; its owner is known
+    /// from the key). A key's history under its previous owner stays theirs, and of a move's
+    /// two events (one per side) the account's own is shown.
+    ServiceAccount(UserId),
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, event: &Event) -> StoreResult<()> {
@@ -44,6 +50,13 @@ pub(crate) async fn list(conn: &mut AnyConnection, visibility: Visibility, page:
     let (filter, owner) = match visibility {
         Visibility::Organization(id) => ("organization_id = $1", id.to_string()),
         Visibility::User(id) => ("(actor_id = $1 OR subject_id = $1)", id.to_string()),
+        Visibility::ServiceAccount(id) => (
+            "organization_id = (SELECT organization_id FROM users WHERE id = $1) AND (actor_id = $1 OR subject_id = $1 \
+             OR (key_id IN (SELECT id FROM api_keys WHERE user_id = $1) AND at >= COALESCE((SELECT MAX(moved.at) FROM activity moved \
+             WHERE moved.key_id = activity.key_id AND moved.event = 'key_transferred' AND moved.subject_id = $1), 0) \
+             AND NOT (event = 'key_transferred' AND subject_id <> $1)))",
+            id.to_string(),
+        ),
     };
     let count = format!("SELECT COUNT(*) AS n FROM activity WHERE {filter}");
     let select = format!("SELECT {EVENT_COLUMNS} FROM activity WHERE {filter} ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3");

@@ -201,6 +201,29 @@ pub(crate) async fn active_managers(conn: &mut AnyConnection, id: UserId) -> Sto
     rows.iter().map(user_from_row).collect()
 }
 
+/// All the account's managers, active or not, in id order: who the console lists.
+pub(crate) async fn managers(conn: &mut AnyConnection, id: UserId) -> StoreResult<Vec<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
+         JOIN service_account_managers sm ON sm.user_id = u.id WHERE sm.service_account_id = $1 ORDER BY u.id"
+    );
+    let rows = sqlx::query(&sql).bind(id.to_string()).fetch_all(conn).await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+/// The organization's service accounts that no active manager may manage (every manager
+/// disabled, or an `admin` account left with managers who are no administrators), oldest
+/// first: only the administrators still manage their keys.
+pub(crate) async fn without_active_manager(conn: &mut AnyConnection, organization: OrganizationId) -> StoreResult<Vec<ServiceAccount>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users u WHERE u.organization_id = $1 AND u.kind = 'service_account' \
+         AND NOT EXISTS (SELECT 1 FROM service_account_managers sm JOIN users p ON p.id = sm.user_id \
+         WHERE sm.service_account_id = u.id AND p.disabled = 0 AND (u.role = 'user' OR p.role = 'admin')) ORDER BY u.created_at, u.id"
+    );
+    let rows = sqlx::query(&sql).bind(organization.to_string()).fetch_all(&mut *conn).await?;
+    accounts_from_rows(conn, &rows).await
+}
+
 /// The service accounts `person` manages with no other active manager, oldest first:
 /// disabling or deleting them would leave these with no one but the administrators.
 pub(crate) async fn solely_managed_by(conn: &mut AnyConnection, person: UserId) -> StoreResult<Vec<ServiceAccount>> {
