@@ -11,7 +11,10 @@ import { closeStage, openStage } from '../support/stage.mjs';
 
 // Bytes of WASM + JS + CSS, brotli, as served. Raise it only with a reason in the commit
 // message: every visitor downloads each of these bytes.
-const FIRST_LOAD_BUDGET = 380_000;
+// 380,000 → 430,000: the service-account pages, Move to a service account and the
+// offboarding preview (issue 29) took the first load from 378,631 to 427,272 bytes; see
+// docs/decisions.md.
+const FIRST_LOAD_BUDGET = 430_000;
 
 // The body exactly as sent (Node's http does not decode it), and the response's headers.
 function getRaw(url, headers) {

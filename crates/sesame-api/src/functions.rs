@@ -15,7 +15,7 @@ use sesame_model::{
 use crate::{
     error::AppError,
     wire::{
-        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, KeyUsageView, KeyWeekView, NewUserForm, OffboardingView, OrganizationPolicy, OrganizationPolicyChange,
+        ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, KeyUsageView, KeyWeekView, ManagerView, NewUserForm, OffboardingView, OrganizationPolicy, OrganizationPolicyChange,
         PasswordChange, ServiceAccountForm, ServiceAccountUpdate, ServiceAccountView, ServiceAccountsPage, SessionState, SessionView, SetupForm, UsageRange,
         UserUpdate, UserView, UsersPage,
     },
@@ -63,24 +63,27 @@ pub async fn log_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The signed-in user's keys, or (`owner`) those of a service account they manage.
 #[server(input = Json, endpoint = "list_api_keys")]
-pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
+pub async fn list_api_keys(owner: Option<UserId>) -> Result<Vec<ApiKeyView>, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    Ok(context.services.keys.list(&actor).await?.iter().map(ApiKeyView::from).collect())
+    Ok(context.services.keys.list_of(&actor, owner).await?.iter().map(ApiKeyView::from).collect())
 }
 
 /// Generates a key; `name` empty or absent gets the random default, `expires_at` absent
-/// never expires, `scopes` absent has full access. The secret is in this answer and nowhere
-/// else, ever.
+/// never expires, `scopes` absent has full access; `owner` absent is the signed-in user, or a
+/// service account they manage. The secret is in this answer and nowhere else, ever.
 #[server(input = Json, endpoint = "generate_api_key")]
 pub async fn generate_api_key(
     name: Option<String>,
     expires_at: Option<DateTime<Utc>>,
     scopes: Option<Vec<Permission>>,
+    owner: Option<UserId>,
 ) -> Result<CreatedKey, AppError> {
     use sesame_core::keys::NewKey;
     let (context, actor) = crate::server::actor().await?;
-    let created = context.services.keys.create(&actor, NewKey { name: name.as_deref(), expires_at, scopes, ..NewKey::default() }).await?;
+    let new = NewKey { name: name.as_deref(), expires_at, scopes, owner, ..NewKey::default() };
+    let created = context.services.keys.create(&actor, new).await?;
     Ok(CreatedKey::from(&created))
 }
 
@@ -133,11 +136,11 @@ pub async fn api_key_usage(id: ApiKeyId, range: UsageRange) -> Result<KeyUsageVi
 }
 
 /// Each of the signed-in user's keys' requests per day over the last 7 days (UTC, today
-/// last), for the panel's sparklines.
+/// last), for the panel's sparklines; or (`owner`) those of a service account they manage.
 #[server(input = Json, endpoint = "api_keys_week")]
-pub async fn api_keys_week() -> Result<Vec<KeyWeekView>, AppError> {
+pub async fn api_keys_week(owner: Option<UserId>) -> Result<Vec<KeyWeekView>, AppError> {
     let (context, actor) = crate::server::actor().await?;
-    Ok(context.services.keys.daily_usage(&actor, 7).await?.iter().map(KeyWeekView::from).collect())
+    Ok(context.services.keys.daily_usage_of(&actor, owner, 7).await?.iter().map(KeyWeekView::from).collect())
 }
 
 /// Gives a key a new secret (in this answer and nowhere else, ever); the previous one keeps
@@ -260,6 +263,21 @@ pub async fn get_service_account(id: UserId) -> Result<ServiceAccountView, AppEr
     Ok(ServiceAccountView::from(&context.services.service_accounts.get(&actor, id).await?))
 }
 
+/// A service account's managers, active or not, for whoever may see the account.
+#[server(input = Json, endpoint = "service_account_managers")]
+pub async fn service_account_managers(id: UserId) -> Result<Vec<ManagerView>, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(context.services.service_accounts.managers(&actor, id).await?.iter().map(ManagerView::from).collect())
+}
+
+/// For an administrator, the service accounts no active manager may manage (the console
+/// warns about them); for anyone else, none.
+#[server(input = Json, endpoint = "unmanaged_service_accounts")]
+pub async fn unmanaged_service_accounts() -> Result<Vec<ServiceAccountView>, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(context.services.service_accounts.without_active_manager(&actor).await?.iter().map(ServiceAccountView::from).collect())
+}
+
 /// An administrator makes a service account; see `sesame_core::service_accounts`.
 #[server(input = Json, endpoint = "create_service_account")]
 pub async fn create_service_account(form: ServiceAccountForm) -> Result<ServiceAccountView, AppError> {
@@ -327,6 +345,15 @@ pub async fn list_activity(page: u32, page_size: u32) -> Result<ActivityPage, Ap
     Ok(ActivityPage::from(&context.services.activity.list(&actor, request).await?))
 }
 
+/// The activity of a service account the caller manages, newest first.
+#[server(input = Json, endpoint = "service_account_activity")]
+pub async fn service_account_activity(id: UserId, page: u32, page_size: u32) -> Result<ActivityPage, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    let request = crate::server::page_request(page, page_size)?;
+    let found = context.services.activity.of_service_account(&actor, id, request).await?;
+    Ok(ActivityPage::from(&found.ok_or(AppError::Server(crate::error::ErrorCode::NotFound(crate::error::Missing::ServiceAccount)))?))
+}
+
 /// Registers every server function with the server. The `sesame` binary calls this so
 /// the functions cannot fall out at link time.
 #[cfg(feature = "ssr")]
@@ -355,11 +382,14 @@ pub fn register_server_functions() {
     register_explicit::<CreateServiceAccount>();
     register_explicit::<UpdateServiceAccount>();
     register_explicit::<DeleteServiceAccount>();
+    register_explicit::<ServiceAccountManagers>();
+    register_explicit::<UnmanagedServiceAccounts>();
     register_explicit::<ChangePassword>();
     register_explicit::<ListSessions>();
     register_explicit::<EndSession>();
     register_explicit::<EndOtherSessions>();
     register_explicit::<ListActivity>();
+    register_explicit::<ServiceAccountActivity>();
     register_explicit::<SetApiKeyScopes>();
     register_explicit::<SetApiKeyRestrictions>();
     register_explicit::<ApiKeyUsage>();

@@ -48,6 +48,13 @@ pub const SETUP: &str = "/setup";
 pub const USERS: &str = "/users";
 /// The drawer's menu; its sections are below it.
 pub const SETTINGS: &str = "/settings";
+/// The service accounts the signed-in person manages; each one's page is below it.
+pub const SERVICE_ACCOUNTS: &str = "/service-accounts";
+
+/// A service account's page.
+pub fn service_account_path(id: sesame_model::ids::UserId) -> String {
+    format!("{SERVICE_ACCOUNTS}/{id}")
+}
 
 /// Whether `path` is one of the console's screens (a trailing slash is allowed).
 pub fn is_console_path(path: &str) -> bool {
@@ -55,12 +62,12 @@ pub fn is_console_path(path: &str) -> bool {
         Some(rest) if !rest.is_empty() => rest,
         _ => path,
     };
-    if [HOME, LOGIN, SETUP, USERS, SETTINGS].contains(&path) {
+    if [HOME, LOGIN, SETUP, USERS, SETTINGS, SERVICE_ACCOUNTS].contains(&path) {
         return true;
     }
-    path.strip_prefix(SETTINGS)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .is_some_and(|slug| Section::from_slug(slug).is_some())
+    let below = |parent: &str| path.strip_prefix(parent).and_then(|rest| rest.strip_prefix('/'));
+    below(SETTINGS).is_some_and(|slug| Section::from_slug(slug).is_some())
+        || below(SERVICE_ACCOUNTS).is_some_and(|id| sesame_model::ids::UserId::parse(id).is_some())
 }
 
 /// The login page's address when a signed-out visitor opened `path`: after login they
@@ -93,6 +100,11 @@ mod tests {
             assert!(is_console_path(path), "{path}");
         }
         for path in ["", "/nope", "/settings/nope", "/settings/api-credentials/x", "/api/v1/me", "/index.html", "/users/x", "//evil.example"] {
+            assert!(!is_console_path(path), "{path}");
+        }
+        let account = sesame_model::ids::UserId::parse("0b9e3c1e-8a4f-4d7e-9a55-3f1c2b7d6e01").unwrap();
+        assert!(is_console_path("/service-accounts") && is_console_path(&service_account_path(account)));
+        for path in ["/service-accounts/x", "/service-accounts/1/keys"] {
             assert!(!is_console_path(path), "{path}");
         }
         for section in Section::ALL {

@@ -368,6 +368,17 @@ pub struct ServiceAccountsPage {
     pub total: u64,
 }
 
+/// A manager of a service account, as its console page lists them (no e-mail: a manager
+/// who is no administrator sees their co-managers' names only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerView {
+    pub id: UserId,
+    pub full_name: String,
+    pub username: String,
+    /// A disabled manager manages nothing until enabled again.
+    pub active: bool,
+}
+
 /// An administrator's form for a new service account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceAccountForm {

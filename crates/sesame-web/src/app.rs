@@ -1,6 +1,6 @@
 //! The root: the language, the session, and the console's addresses (see
-//! `sesame_api::routes`): `/login`, `/setup`, `/`, `/users`, `/settings` and its
-//! sections. Reloading keeps the screen, back and forward move between screens, and a link
+//! `sesame_api::routes`): `/login`, `/setup`, `/`, `/users`, `/service-accounts` and each
+//! account's page, `/settings` and its sections. Reloading keeps the screen, back and forward move between screens, and a link
 //! opened while signed out comes back to its screen after login.
 
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ use crate::{
     language::{language_of, restore_chosen_language},
     messages::error_text,
     pages::{
-        console::{ConsoleLayout, Home, SettingsScreen, UsersScreen},
+        console::{ConsoleLayout, Home, ServiceAccountScreen, ServiceAccountsScreen, SettingsScreen, UsersScreen},
         login::LoginPage,
         not_found::NotFoundPage,
         setup::SetupPage,
@@ -60,6 +60,8 @@ fn Root() -> impl IntoView {
                 <ParentRoute path=path!("") view=|| view! { <Gate screen=Screen::Console /> }>
                     <Route path=path!("") view=Home />
                     <Route path=path!("users") view=UsersScreen />
+                    <Route path=path!("service-accounts") view=ServiceAccountsScreen />
+                    <Route path=path!("service-accounts/:id") view=ServiceAccountScreen />
                     // One route for the menu and its sections: moving between them keeps the
                     // page and the drawer, only the section changes.
                     <Route path=path!("settings/:section?") view=SettingsScreen />

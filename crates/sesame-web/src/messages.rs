@@ -28,11 +28,14 @@ fn code_text(i18n: I18nContext<Locale>, code: &ErrorCode) -> String {
         // A console session has every scope and no restriction: only its role refuses it.
         ErrorCode::Forbidden(Forbidden::Role)
         | ErrorCode::InsufficientScope(_)
-        | ErrorCode::ScopeExceedsKey
         | ErrorCode::RestrictionExceedsKey
         | ErrorCode::PreviousSecretNotAllowed
         | ErrorCode::AccountExceedsKey
         | ErrorCode::AddressNotAllowed => t_string!(i18n, forbidden).to_string(),
+        // In the console (whose session has every scope), only a service account's role can
+        // refuse a key's permissions: a key moved to it that would do more or less there, or
+        // one made for it with more than it may do.
+        ErrorCode::ScopeExceedsKey => t_string!(i18n, scope_exceeds_role).to_string(),
         ErrorCode::NotFound(Missing::ApiKey) => t_string!(i18n, key_not_found).to_string(),
         ErrorCode::NotFound(Missing::User) => t_string!(i18n, user_not_found).to_string(),
         ErrorCode::NotFound(Missing::Session) => t_string!(i18n, session_not_found).to_string(),

@@ -9,7 +9,7 @@ use sesame_core::{
 
 use crate::wire::{
     ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyAtStakeView, OffboardingView, KeyNotices, KeyRefView, OrganizationPolicy, OrganizationPolicyChange,
-    OrganizationView, ServiceAccountView, SessionView, UsageBucketView, UsageCountsView, KeyUsageView, UserView,
+    ManagerView, OrganizationView, ServiceAccountView, SessionView, UsageBucketView, UsageCountsView, KeyUsageView, UserView,
 };
 
 impl From<&User> for UserView {
@@ -24,6 +24,12 @@ impl From<&User> for UserView {
             status: user.status,
             created_at: user.created_at,
         }
+    }
+}
+
+impl From<&User> for ManagerView {
+    fn from(user: &User) -> Self {
+        Self { id: user.id, full_name: user.full_name.clone(), username: user.username.clone(), active: user.status.is_active() }
     }
 }
 

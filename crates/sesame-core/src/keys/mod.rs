@@ -308,6 +308,15 @@ fn addresses_detail(addresses: &AllowedAddresses) -> String {
     detail
 }
 
+/// Whose keys a list reads: the actor's own (`None`, or their own id), or a service
+/// account's they manage; any other id is `OwnerNotFound`, like one that does not exist.
+pub(crate) async fn managed_owner(conn: &mut sqlx::AnyConnection, actor: &Actor, owner: Option<UserId>) -> Result<UserId, KeyError> {
+    match owner.filter(|owner| *owner != actor.user.id) {
+        None => Ok(actor.user.id),
+        Some(account) => Ok(store::service_accounts::owner_managed(conn, actor.user.id, account, "").await?.ok_or(KeyError::OwnerNotFound)?.id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,14 +331,5 @@ mod tests {
         assert!(detail.len() <= DETAIL_CHARS, "{detail}");
         let shown = detail.split(' ').filter(|part| !part.starts_with('+')).count();
         assert!(detail.ends_with(&format!(" +{}", 50 - shown)), "{detail}");
-    }
-}
-
-/// Whose keys a list reads: the actor's own (`None`, or their own id), or a service
-/// account's they manage; any other id is `OwnerNotFound`, like one that does not exist.
-pub(crate) async fn managed_owner(conn: &mut sqlx::AnyConnection, actor: &Actor, owner: Option<UserId>) -> Result<UserId, KeyError> {
-    match owner.filter(|owner| *owner != actor.user.id) {
-        None => Ok(actor.user.id),
-        Some(account) => Ok(store::service_accounts::owner_managed(conn, actor.user.id, account, "").await?.ok_or(KeyError::OwnerNotFound)?.id),
     }
 }

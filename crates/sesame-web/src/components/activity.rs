@@ -1,11 +1,12 @@
 //! The Activity section: what happened with the user's keys and account (an
-//! administrator: the whole organization's), newest first, a page at a time.
+//! administrator: the whole organization's), newest first, a page at a time. A service
+//! account's page shows the same list for the account.
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use sesame_api::{
-    functions::list_activity,
-    wire::{ActivityView, EventKind},
+    functions::{list_activity, service_account_activity},
+    wire::{ActivityView, EventKind, UserId},
 };
 
 use crate::{feedback::Feedback, i18n::*, messages::error_text, time::local_timestamp};
@@ -13,12 +14,27 @@ use crate::{feedback::Feedback, i18n::*, messages::error_text, time::local_times
 const PAGE_SIZE: u32 = 25;
 
 #[component]
-pub fn ActivityPanel() -> impl IntoView {
+pub fn ActivityPanel(
+    /// A service account the person manages; none: what the person may see.
+    #[prop(optional)]
+    of: Option<UserId>,
+    /// The heading that names the list.
+    #[prop(default = "drawer-title")]
+    labelled_by: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     // Pages are loaded one after the other ("Show older") and kept, newest first.
     let wanted = RwSignal::new(1u32);
-    let page = LocalResource::new(move || list_activity(wanted.get(), PAGE_SIZE));
+    let page = LocalResource::new(move || {
+        let wanted = wanted.get();
+        async move {
+            match of {
+                Some(account) => service_account_activity(account, wanted, PAGE_SIZE).await,
+                None => list_activity(wanted, PAGE_SIZE).await,
+            }
+        }
+    });
     let events = RwSignal::new(None::<Vec<ActivityView>>);
     let total = RwSignal::new(0u64);
     let shown_pages = RwSignal::new(0u32);
@@ -48,7 +64,7 @@ pub fn ActivityPanel() -> impl IntoView {
                 // than the screen and there is no "Show older" button to reach yet (axe:
                 // scrollable-region-focusable).
                 Some(list) => view! {
-                    <ol class="activity-list" tabindex="0" aria-labelledby="drawer-title">
+                    <ol class="activity-list" tabindex="0" aria-labelledby=labelled_by>
                         <For each=move || list.clone() key=|event| event.id let:event>
                             <ActivityRow event />
                         </For>

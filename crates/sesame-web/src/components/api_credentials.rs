@@ -1,11 +1,13 @@
-//! The API credentials section: docs link, endpoint with copy, generate, and the key list.
+//! The API credentials section: docs link, endpoint with copy, generate, and the key list —
+//! of the signed-in person's keys, or of a service account's they manage (`owner`): the same
+//! panel on both pages.
 
 use leptos::{html, prelude::*};
 use sesame_model::names::KeyName;
 use sesame_api::{
     error::{AppError, ErrorCode, Invalid},
     functions::{api_keys_week, delete_api_key, generate_api_key, get_organization_policy, list_api_keys},
-    wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey, Permission},
+    wire::{ActivityView, ApiKeyId, ApiKeyView, CreatedKey, Permission, UserId},
 };
 
 use crate::{
@@ -54,14 +56,19 @@ fn docs_href(locale: Locale) -> String {
 }
 
 #[component]
-pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
+pub fn ApiCredentialsPanel(
+    endpoint_url: String,
+    /// A service account the person manages; none: their own keys.
+    #[prop(optional)]
+    owner: Option<UserId>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let dialog = ConfirmDialog::get();
-    let listed = LocalResource::new(list_api_keys);
+    let listed = LocalResource::new(move || list_api_keys(owner));
     // Each key's last 7 days for its sparkline, read once with the list (a failure leaves
     // the sparklines out; the list does not depend on them).
-    let weeks = LocalResource::new(api_keys_week);
+    let weeks = LocalResource::new(move || api_keys_week(owner));
     let week_of = move |id: ApiKeyId| {
         Signal::derive(move || {
             weeks.with(|weeks| {
@@ -90,8 +97,8 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
     let generate_ref = NodeRef::<html::Button>::new();
     let scopes = ScopesDraft::new();
     let generate = Action::new_local(
-        |(name, expires_at, scopes): &(Option<String>, Option<chrono::DateTime<chrono::Utc>>, Option<Vec<Permission>>)| {
-            generate_api_key(name.clone(), *expires_at, scopes.clone())
+        move |(name, expires_at, scopes): &(Option<String>, Option<chrono::DateTime<chrono::Utc>>, Option<Vec<Permission>>)| {
+            generate_api_key(name.clone(), *expires_at, scopes.clone(), owner)
         },
     );
     let delete = Action::new_local(|id: &ApiKeyId| {
@@ -189,6 +196,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
             on_confirm: Callback::new(move |_| {
                 delete.dispatch(key.id);
             }),
+            details: None,
         });
     });
     Effect::new(move |_| match delete.value().get() {
@@ -200,6 +208,16 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
         }
         Some(Err(error)) => feedback.error(error_text(i18n, &error)),
         None => {}
+    });
+
+    // Moved to a service account: no longer in this list (its job keeps working).
+    let on_moved = owner.is_none().then(|| {
+        Callback::new(move |moved: ApiKeyView| {
+            update_keys(&|list| list.retain(|key| key.id != moved.id));
+            // Its reminders and leak notices are no longer this person's.
+            notices.reload();
+            focus_generate();
+        })
     });
 
     let row_limit = RwSignal::new(ROWS_PER_STEP);
@@ -240,7 +258,8 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                 </div>
             </div>
             <For
-                each=move || notices.revoked_as_leaked()
+                // The person's own notices; a service account's page has its own keys only.
+                each=move || if owner.is_none() { notices.revoked_as_leaked() } else { Vec::new() }
                 key=|event| event.id
                 children=move |event| view! { <LeakNotice event /> }
             />
@@ -356,7 +375,7 @@ pub fn ApiCredentialsPanel(endpoint_url: String) -> impl IntoView {
                             key=|key| key.id
                             children=move |key| {
                                 let week = week_of(key.id);
-                                view! { <KeyRow key week on_changed on_rolled on_delete /> }
+                                view! { <KeyRow key week on_changed on_rolled on_delete on_moved /> }
                             }
                         />
                     </ul>

@@ -1,6 +1,7 @@
 //! One modal confirmation dialog for the console. While it is open, the rest of the page is
-//! inert (no focus, hidden from assistive technology), Tab cycles between its buttons, and
-//! Escape cancels.
+//! inert (no focus, hidden from assistive technology), Tab cycles through its controls, and
+//! Escape cancels. A request may carry details to show and choose from before confirming
+//! (the offboarding preview's keys).
 
 use leptos::{html, prelude::*};
 use wasm_bindgen::JsCast;
@@ -13,6 +14,8 @@ pub struct ConfirmRequest {
     pub question: String,
     pub confirm_label: String,
     pub on_confirm: Callback<()>,
+    /// Shown between the question and the buttons (the dialog is wider with them).
+    pub details: Option<ViewFn>,
 }
 
 #[derive(Clone, Copy)]
@@ -51,6 +54,7 @@ pub fn ConfirmDialogHost() -> impl IntoView {
     let dialog = ConfirmDialog::get();
     let cancel_ref = NodeRef::<html::Button>::new();
     let confirm_ref = NodeRef::<html::Button>::new();
+    let modal_ref = NodeRef::<html::Div>::new();
     // Where focus was before the dialog opened, to give it back afterwards.
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
 
@@ -80,16 +84,21 @@ pub fn ConfirmDialogHost() -> impl IntoView {
             close();
         }
         "Tab" => {
-            ev.prevent_default();
-            let on_cancel = active_element()
-                .zip(cancel_ref.get_untracked())
-                .is_some_and(|(active, cancel)| {
-                    let cancel: &web_sys::HtmlElement = &cancel;
-                    &active == cancel
-                });
-            let next = if on_cancel { confirm_ref.get_untracked() } else { cancel_ref.get_untracked() };
-            if let Some(button) = next {
-                let _ = button.focus();
+            // Round and round the dialog's own controls, never out of it.
+            let Some(modal) = modal_ref.get_untracked() else { return };
+            let controls = focusable_in(&modal);
+            let (Some(first), Some(last)) = (controls.first(), controls.last()) else { return };
+            let active = active_element();
+            // Outside the dialog (it was just opened, or a control inside went away): back in.
+            let outside = !active.as_ref().is_some_and(|element| modal.contains(Some(element)));
+            let wrap_to = if ev.shift_key() {
+                (outside || active.as_ref() == Some(first)).then_some(last)
+            } else {
+                (outside || active.as_ref() == Some(last)).then_some(first)
+            };
+            if let Some(target) = wrap_to {
+                ev.prevent_default();
+                let _ = target.focus();
             }
         }
         _ => {}
@@ -98,10 +107,13 @@ pub fn ConfirmDialogHost() -> impl IntoView {
     move || {
         dialog.request.get().map(|request| {
             let on_confirm = request.on_confirm;
+            let wide = request.details.is_some();
             view! {
                 <div class="modal-backdrop">
                     <div
                         class="modal"
+                        class:modal-wide=wide
+                        node_ref=modal_ref
                         role="dialog"
                         aria-modal="true"
                         aria-labelledby="confirm-title"
@@ -110,6 +122,7 @@ pub fn ConfirmDialogHost() -> impl IntoView {
                     >
                         <h2 id="confirm-title">{request.title}</h2>
                         <p id="confirm-question">{request.question}</p>
+                        {request.details.map(|details| details.run())}
                         <div class="modal-actions">
                             <button class="btn btn-secondary" node_ref=cancel_ref on:click=move |_| close()>
                                 {t!(i18n, cancel)}
@@ -130,4 +143,12 @@ pub fn ConfirmDialogHost() -> impl IntoView {
             }
         })
     }
+}
+
+/// The controls inside `root` that Tab reaches, in page order.
+fn focusable_in(root: &web_sys::HtmlElement) -> Vec<web_sys::HtmlElement> {
+    let Ok(found) = root.query_selector_all("button:not([disabled]), select:not([disabled]), input:not([disabled]), a[href], [tabindex='0']") else {
+        return Vec::new();
+    };
+    (0..found.length()).filter_map(|index| found.item(index)).filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok()).collect()
 }

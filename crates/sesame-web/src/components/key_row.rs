@@ -16,6 +16,7 @@ use sesame_api::{
 use crate::{
     components::{
         icons::{DeleteIcon, PauseIcon, PencilIcon, PlayIcon, RollIcon},
+        move_key::MoveKeyEditor,
         restrictions::{restrictions_summary, KeyRestrictionsEditor},
         usage::{KeyUsage, Sparkline},
         scopes::{scopes_summary, KeyScopesEditor},
@@ -42,6 +43,9 @@ pub fn KeyRow(
     /// The key rolled here, with its new secret to show once.
     on_rolled: Callback<CreatedKey>,
     on_delete: Callback<ApiKeyView>,
+    /// The key moved to a service account here; none: the row offers no move (a service
+    /// account's own keys move through the REST API).
+    on_moved: Option<Callback<ApiKeyView>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
@@ -58,6 +62,8 @@ pub fn KeyRow(
     let scopes_ref = NodeRef::<html::Button>::new();
     let restrictions_open = RwSignal::new(false);
     let restrictions_ref = NodeRef::<html::Button>::new();
+    let moving = RwSignal::new(false);
+    let move_ref = NodeRef::<html::Button>::new();
     let grace_seconds = RwSignal::new(GRACE_CHOICES[2]);
     // The panel's roll keeps the key's expiry (the API may give a new one).
     let roll = Action::new_local(|(key, grace): &(ApiKeyView, u32)| roll_api_key(key.id, *grace, None));
@@ -437,6 +443,27 @@ pub fn KeyRow(
             <Show when=move || addresses_shown.get()>
                 <RecentAddresses current />
             </Show>
+            {on_moved.map(|on_moved| view! {
+                <button
+                    class="link-button key-move-toggle"
+                    node_ref=move_ref
+                    aria-label=move || t_string!(i18n, move_key_label, name = name()).to_string()
+                    aria-expanded=move || moving.get().to_string()
+                    on:click=move |_| moving.update(|open| *open = !*open)
+                >
+                    {t!(i18n, move_key)}
+                </button>
+                <Show when=move || moving.get()>
+                    <MoveKeyEditor
+                        current
+                        on_moved
+                        on_close=Callback::new(move |()| {
+                            moving.set(false);
+                            focus_next_frame(move_ref);
+                        })
+                    />
+                </Show>
+            })}
         </li>
     }
 }

@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use sesame_api::{error::AppError, wire::ApiKeyView};
 
+use leptos_i18n::I18nContext;
+
 use crate::{feedback::Feedback, i18n::*, messages::error_text};
 
 /// What a saved change does: the row shows the key as changed, the panel hears of it, a
@@ -41,9 +43,13 @@ pub fn RowEditor(
     saving: Signal<bool>,
     on_save: Callback<()>,
     on_close: Callback<()>,
+    /// The confirming button's text, when it is not *Save* (a move says *Move*).
+    #[prop(optional)]
+    save_label: Option<fn(I18nContext<Locale>) -> String>,
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let save_text = move || save_label.map_or_else(|| t_string!(i18n, save).to_string(), |label| label(i18n));
     view! {
         <div
             class=format!("roll-editor {class}")
@@ -64,7 +70,7 @@ pub fn RowEditor(
             <div class="form-actions">
                 <button class="btn btn-small btn-secondary" disabled=saving on:click=move |_| on_close.run(())>{t!(i18n, cancel)}</button>
                 <button class="btn btn-small btn-primary" disabled=saving on:click=move |_| on_save.run(())>
-                    {t!(i18n, save)}
+                    {save_text}
                 </button>
             </div>
         </div>

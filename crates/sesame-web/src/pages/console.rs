@@ -1,6 +1,6 @@
-//! The console once signed in: the top bar, the screen the address names (a welcome, or for
-//! an administrator the Users page), and on `/settings…` the User settings drawer over the
-//! welcome.
+//! The console once signed in: the top bar, the screen the address names (a welcome, for
+//! an administrator the Users page, the Service accounts pages for the people who manage
+//! some), and on `/settings…` the User settings drawer over the welcome.
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -9,9 +9,9 @@ use leptos_router::{
     NavigateOptions,
 };
 use sesame_api::{
-    functions::save_language,
+    functions::{list_service_accounts, save_language},
     routes::{self, Section},
-    wire::{Role, UserView},
+    wire::{Role, UserId, UserView},
 };
 
 use crate::{
@@ -22,7 +22,11 @@ use crate::{
     i18n::*,
     language::language_of,
     notices::KeyNoticesState,
-    pages::{not_found::NotFoundPage, users::UsersPage},
+    pages::{
+        not_found::NotFoundPage,
+        service_accounts::{ServiceAccountPage, ServiceAccountsPage},
+        users::UsersPage,
+    },
     session::Session,
 };
 
@@ -46,6 +50,11 @@ pub fn ConsoleLayout() -> impl IntoView {
     let initials = me.initials();
     let organization = me.organization.name.clone();
     let is_admin = me.role == Role::Admin;
+    // A person who is no administrator gets the Service accounts entry once they manage one.
+    let manages_accounts = LocalResource::new(move || async move {
+        !is_admin && list_service_accounts(1, 1).await.is_ok_and(|page| page.total > 0)
+    });
+    let shows_accounts = move || is_admin || manages_accounts.get().unwrap_or(false);
     let drawer_open = move || location.pathname.with(|path| path.starts_with(routes::SETTINGS));
     let toggle_drawer = move |_| {
         let target = if drawer_open() { routes::HOME } else { routes::SETTINGS };
@@ -56,10 +65,11 @@ pub fn ConsoleLayout() -> impl IntoView {
         <div class="console" inert=inert aria-hidden=move || inert().then_some("true")>
             <header class="topbar">
                 <span class="brand">"CloudOps"</span>
-                {is_admin.then(|| view! {
+                {move || shows_accounts().then(|| view! {
                     <nav class="topbar-nav" aria-label="CloudOps">
                         <A href=routes::HOME exact=true attr:class="topbar-link">{move || t_string!(i18n, home)}</A>
-                        <A href=routes::USERS attr:class="topbar-link">{move || t_string!(i18n, users)}</A>
+                        {is_admin.then(|| view! { <A href=routes::USERS attr:class="topbar-link">{move || t_string!(i18n, users)}</A> })}
+                        <A href=routes::SERVICE_ACCOUNTS attr:class="topbar-link">{move || t_string!(i18n, service_accounts)}</A>
                     </nav>
                 })}
                 <span class="topbar-org">
@@ -149,5 +159,22 @@ pub fn SettingsScreen() -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+/// `/service-accounts`: the accounts the person may manage (all, for an administrator).
+#[component]
+pub fn ServiceAccountsScreen() -> impl IntoView {
+    view! { <main class="console-main"><ServiceAccountsPage me=me() /></main> }
+}
+
+/// `/service-accounts/{id}`: one account's page, or "page not found" for an id that is not
+/// one the person manages.
+#[component]
+pub fn ServiceAccountScreen() -> impl IntoView {
+    let params = use_params_map();
+    move || match params.with(|params| params.get("id").and_then(|id| UserId::parse(&id))) {
+        Some(id) => view! { <ServiceAccountPage id me=me() /> }.into_any(),
+        None => view! { <NotFoundPage /> }.into_any(),
     }
 }

@@ -1,6 +1,8 @@
 //! The Users page: an administrator sees the organization's users, creates one, changes a
-//! role, disables or enables an account. Every rule is the server's (the same one the REST
-//! API applies); this page only offers what the rule allows and shows what it answers.
+//! role, disables or enables an account (disabling shows first what it would break, and
+//! offers to move the person's keys to service accounts). Every rule is the server's (the
+//! same one the REST API applies); this page only offers what the rule allows and shows what
+//! it answers.
 
 use leptos::{html, prelude::*};
 use sesame_api::{
@@ -12,12 +14,15 @@ use crate::{
     components::{
         confirm_dialog::{ConfirmDialog, ConfirmRequest},
         key_policy::KeyPolicySection,
+        offboarding::{OffboardingPlan, OffboardingPreview},
+        pager::Pager,
         text_field::TextField,
     },
     feedback::Feedback,
     focus::focus_next_frame,
     i18n::*,
     messages::{error_text, role_text},
+    pages::service_accounts::UnmanagedAccountsNotice,
 };
 
 const PAGE_SIZE: u32 = 50;
@@ -32,8 +37,11 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
     let listing_now = move || listing.get().and_then(Result::ok);
     let form_open = RwSignal::new(false);
     let create_ref = NodeRef::<html::Button>::new();
+    // Counts the changes made here: a disabled manager may leave a service account with none.
+    let changes = RwSignal::new(0u32);
 
     let replace = Callback::new(move |changed: UserView| {
+        changes.update(|count| *count += 1);
         listing.update(|listing| {
             if let Some(Ok(listing)) = listing {
                 if let Some(slot) = listing.users.iter_mut().find(|u| u.id == changed.id) {
@@ -52,18 +60,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
         form_open.set(false);
         focus_next_frame(create_ref);
     });
-    let pages = move || {
-        listing.with(|listing| match listing {
-            Some(Ok(listing)) => listing.total.div_ceil(u64::from(PAGE_SIZE)).max(1),
-            _ => 1,
-        })
-    };
-    let go = move |delta: i64| {
-        let next = i64::from(page.get_untracked()) + delta;
-        if next >= 1 && next as u64 <= pages() {
-            page.set(next as u32);
-        }
-    };
+    let total = Signal::derive(move || listing.with(|listing| listing.as_ref().and_then(|found| found.as_ref().ok()).map_or(0, |found| found.total)));
     let me_id = me.id;
 
     view! {
@@ -80,6 +77,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
                 </button>
             </div>
             <p class="muted">{move || t_string!(i18n, users_intro, organization = me.organization.name.clone()).to_string()}</p>
+            <UnmanagedAccountsNotice changes=changes.into() />
             <Show when=move || form_open.get()>
                 <NewUserFormView on_created on_cancel />
             </Show>
@@ -108,17 +106,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            <Show when=move || { pages() > 1 }>
-                <nav class="pager" aria-label=move || t_string!(i18n, pages).to_string()>
-                    <button class="btn btn-secondary btn-small" on:click=move |_| go(-1) disabled=move || page.get() <= 1>
-                        {t!(i18n, previous_page)}
-                    </button>
-                    <span>{move || t_string!(i18n, page_of, page = page.get(), pages = pages()).to_string()}</span>
-                    <button class="btn btn-secondary btn-small" on:click=move |_| go(1) disabled=move || u64::from(page.get()) >= pages()>
-                        {t!(i18n, next_page)}
-                    </button>
-                </nav>
-            </Show>
+            <Pager page total page_size=PAGE_SIZE />
         </section>
         <KeyPolicySection />
     }
@@ -160,7 +148,10 @@ fn UserRow(user: UserView, is_me: bool, on_changed: Callback<UserView>) -> impl 
         }
         None => {}
     });
-    let busy = update.pending();
+    // Busy while the offboarding's moves are made too: a second click would send them again.
+    let moving = RwSignal::new(false);
+    let pending = update.pending();
+    let busy = Signal::derive(move || pending.get() || moving.get());
     let apply = move |change: UserUpdate, success: String| {
         update.dispatch((change, success));
     };
@@ -171,14 +162,30 @@ fn UserRow(user: UserView, is_me: bool, on_changed: Callback<UserView>) -> impl 
     };
     let toggle = move |_| {
         if user.with_value(|u| u.status.is_active()) {
+            let plan = OffboardingPlan::new();
+            let person = user.get_value();
             dialog.ask(ConfirmRequest {
                 title: t_string!(i18n, disable_title).to_string(),
                 question: t_string!(i18n, disable_question, name = name()).to_string(),
                 confirm_label: t_string!(i18n, disable).to_string(),
+                // The keys chosen are moved first; a refusal stops there, the person stays
+                // enabled, and the message says how many keys had moved already.
                 on_confirm: Callback::new(move |_| {
                     let text = t_string!(i18n, user_disabled, name = name()).to_string();
-                    apply(UserUpdate { role: None, status: Some(Status::Disabled) }, text);
+                    moving.set(true);
+                    leptos::task::spawn_local(async move {
+                        let moved = plan.carry_out().await;
+                        moving.set(false);
+                        match moved {
+                            Ok(_) => apply(UserUpdate { role: None, status: Some(Status::Disabled) }, text),
+                            Err((done, failure)) => {
+                                let reason = error_text(i18n, &failure);
+                                feedback.error(t_string!(i18n, moves_stopped, count = done, reason = reason).to_string());
+                            }
+                        }
+                    });
                 }),
+                details: Some(ViewFn::from(move || view! { <OffboardingPreview person=person.clone() plan /> })),
             });
         } else {
             let text = t_string!(i18n, user_enabled, name = name()).to_string();
