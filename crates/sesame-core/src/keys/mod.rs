@@ -269,6 +269,7 @@ async fn reauthorize_over(tx: &mut Tx, actor: &Actor, operation: Operation, id: 
     let ids: Vec<ApiKeyId> = std::iter::once(id).chain(actor.key_id()).collect();
     let lock = tx.update_lock();
     store::key_access::lock_in_id_order(tx.conn(), &ids, lock).await?;
+    crate::testing::pause("key-change-locked").await;
     let owner = door::reauthorize(tx, actor, operation).await?;
     crate::testing::pause("key-change-authorized").await;
     Ok(owner)
