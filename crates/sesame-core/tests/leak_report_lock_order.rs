@@ -22,11 +22,11 @@ async fn a_leak_report_completes_while_a_change_with_another_key_is_in_flight() 
     let keys = &f.services.keys;
     // The key acted on sorts before the key acting, so that locking the acting key first
     // (as a change did before it locked both in id order) is the reverse of the report's order.
-    let (acting, target) = loop {
+    let (acting, target) = {
         let first = keys.create(&alice, NewKey::named(None)).await.unwrap();
         let second = keys.create(&alice, NewKey::named(None)).await.unwrap();
         let (low, high) = if first.key.id.to_string() < second.key.id.to_string() { (first, second) } else { (second, first) };
-        break (high, low);
+        (high, low)
     };
     let actor = through_api(&f, acting.secret.expose()).await;
     let in_flight = {

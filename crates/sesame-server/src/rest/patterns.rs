@@ -105,8 +105,11 @@ fn description() -> String {
 /// samples that the server took them all.
 pub const ALLOWED_ADDRESS: &str = r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3}(?:/(?:3[0-2]|[12][0-9]|[0-9]))?|(?:(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,7}:|(?:[0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,5}(?::[0-9a-fA-F]{1,4}){1,2}|(?:[0-9a-fA-F]{1,4}:){1,4}(?::[0-9a-fA-F]{1,4}){1,3}|(?:[0-9a-fA-F]{1,4}:){1,3}(?::[0-9a-fA-F]{1,4}){1,4}|(?:[0-9a-fA-F]{1,4}:){1,2}(?::[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(?::[0-9a-fA-F]{1,4}){1,6}|:(?:(?::[0-9a-fA-F]{1,4}){1,7}|:)|::(?:[fF]{4}(?::0{1,4})?:)?(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){1,4}:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])){3})(?:/(?:12[0-8]|1[01][0-9]|[1-9][0-9]|[0-9]))?)(?![\s\S])";
 
-/// Where each pattern goes: (schema, property, pattern).
-const PLACES: [(&str, &str, fn() -> String); 8] = [
+/// A pattern's place in the document: (schema, property, the pattern).
+type Place = (&'static str, &'static str, fn() -> String);
+
+/// Where each pattern goes.
+const PLACES: [Place; 8] = [
     ("CreateApiKeyRequest", "name", new_key_name),
     ("UpdateApiKeyRequest", "name", key_name),
     ("CreateUserRequest", "fullName", full_name),
