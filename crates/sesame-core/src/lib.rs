@@ -40,6 +40,7 @@ pub mod service_accounts;
 mod store;
 pub mod testing;
 pub mod throttle;
+pub mod trust_rule;
 pub mod usage;
 pub mod users;
 pub mod verifier;
