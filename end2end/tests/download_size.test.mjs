@@ -12,7 +12,7 @@ import { closeStage, openStage } from '../support/stage.mjs';
 // Bytes of WASM + JS + CSS, brotli, as served. Raise it only with a reason in the commit
 // message: every visitor downloads each of these bytes.
 // 380,000 → 430,000: the service-account pages, Move to a service account and the
-// offboarding preview (issue 29) took the first load from 378,631 to 427,272 bytes; see
+// offboarding preview (issue 29) took the first load from 378,631 to 427,639 bytes; see
 // docs/decisions.md.
 const FIRST_LOAD_BUDGET = 430_000;
 

@@ -163,8 +163,8 @@ for (const language of ['en', 'fr']) {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           assert.ok(overflow <= 0, `${target}: ${overflow} px of sideways scrolling at 320 px`);
           await assertAccessible(page, `${target} at 320 px (${language})`);
+          await saveScreenshot(page, `${target === account ? 'service-account' : 'service-accounts'}-320-${language}`);
         }
-        await saveScreenshot(page, `service-account-320-${language}`);
       } finally {
         await page.setViewportSize({ width: 1280, height: 800 });
       }

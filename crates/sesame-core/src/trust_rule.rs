@@ -55,16 +55,6 @@ impl Provider {
             Provider::Kubernetes | Provider::Other => &["sub"],
         }
     }
-
-    /// The claims the console offers first for this provider: the immutable ids, then the
-    /// ones that narrow a job down (branch, environment, workflow).
-    pub fn suggested_claims(self) -> &'static [&'static str] {
-        match self {
-            Provider::GitHubActions => &["repository_id", "repository_owner_id", "ref", "environment", "workflow_ref"],
-            Provider::GitLab => &["project_id", "namespace_id", "ref", "ref_protected"],
-            Provider::Kubernetes | Provider::Other => &["sub"],
-        }
-    }
 }
 
 /// What an administrator or a manager asks for: checked by [`RuleDraft::check`].

@@ -53,7 +53,6 @@ pub fn ConfirmDialogHost() -> impl IntoView {
     let i18n = use_i18n();
     let dialog = ConfirmDialog::get();
     let cancel_ref = NodeRef::<html::Button>::new();
-    let confirm_ref = NodeRef::<html::Button>::new();
     let modal_ref = NodeRef::<html::Div>::new();
     // Where focus was before the dialog opened, to give it back afterwards.
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
@@ -129,7 +128,6 @@ pub fn ConfirmDialogHost() -> impl IntoView {
                             </button>
                             <button
                                 class="btn btn-danger"
-                                node_ref=confirm_ref
                                 on:click=move |_| {
                                     close();
                                     on_confirm.run(());

@@ -15,9 +15,12 @@ use crate::{components::row_editor::RowEditor, feedback::Feedback, focus::focus_
 /// moves keys.
 const LISTED: u32 = 100;
 
+/// The service accounts a key may move to, as read for a picker.
+pub type Destinations = LocalResource<Result<ServiceAccountsPage, AppError>>;
+
 /// The service accounts the person may move keys to, for the pickers (here and in the
 /// offboarding preview).
-pub fn destinations() -> LocalResource<Result<ServiceAccountsPage, AppError>> {
+pub fn destinations() -> Destinations {
     LocalResource::new(|| list_service_accounts(1, LISTED))
 }
 

@@ -13,7 +13,7 @@ use sesame_api::{
     wire::{ApiKeyId, KeyAtStakeView, ServiceAccountForm, UserId, UserView},
 };
 
-use crate::{components::move_key::destinations, feedback::Feedback, i18n::*, messages::error_text, session::Session, time::local_timestamp};
+use crate::{components::move_key::{destinations, Destinations}, feedback::Feedback, i18n::*, messages::error_text, session::Session, time::local_timestamp};
 
 /// The keys to move before disabling, and where: the administrator's choices in the preview.
 #[derive(Clone, Copy)]
@@ -95,10 +95,8 @@ pub fn OffboardingPreview(person: UserView, plan: OffboardingPlan) -> impl IntoV
     }
 }
 
-type AccountsResource = LocalResource<Result<sesame_api::wire::ServiceAccountsPage, AppError>>;
-
 #[component]
-fn KeyAtStakeRow(at_stake: KeyAtStakeView, plan: OffboardingPlan, accounts: AccountsResource) -> impl IntoView {
+fn KeyAtStakeRow(at_stake: KeyAtStakeView, plan: OffboardingPlan, accounts: Destinations) -> impl IntoView {
     let i18n = use_i18n();
     let key = at_stake.key;
     let id = key.id;
@@ -133,7 +131,7 @@ fn KeyAtStakeRow(at_stake: KeyAtStakeView, plan: OffboardingPlan, accounts: Acco
 /// A service account made from the dialog, managed by the administrator, with the person's
 /// role (so that their keys' permissions fit it); it then appears in every key's choice.
 #[component]
-fn NewAccountInPlace(person: UserView, accounts: AccountsResource) -> impl IntoView {
+fn NewAccountInPlace(person: UserView, accounts: Destinations) -> impl IntoView {
     let i18n = use_i18n();
     let feedback = Feedback::get();
     let name = RwSignal::new(String::new());

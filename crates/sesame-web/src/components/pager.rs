@@ -2,8 +2,14 @@
 //! than one page.
 
 use leptos::prelude::*;
+use sesame_api::error::AppError;
 
 use crate::i18n::*;
+
+/// How many items a paged listing has in all, as last read (0 while unknown).
+pub fn listed_total<T: Send + Sync + 'static>(listing: LocalResource<Result<T, AppError>>, total: fn(&T) -> u64) -> Signal<u64> {
+    Signal::derive(move || listing.with(|listing| listing.as_ref().and_then(|found| found.as_ref().ok()).map_or(0, total)))
+}
 
 #[component]
 pub fn Pager(

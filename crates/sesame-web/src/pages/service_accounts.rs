@@ -21,7 +21,7 @@ use crate::{
         activity::ActivityPanel,
         api_credentials::ApiCredentialsPanel,
         confirm_dialog::{ConfirmDialog, ConfirmRequest},
-        pager::Pager,
+        pager::{listed_total, Pager},
         text_field::TextField,
     },
     feedback::Feedback,
@@ -46,7 +46,7 @@ pub fn ServiceAccountsPage(me: UserView) -> impl IntoView {
     let page = RwSignal::new(1u32);
     let listing = LocalResource::new(move || list_service_accounts(page.get(), PAGE_SIZE));
     feedback.report_load_failure(i18n, listing);
-    let total = Signal::derive(move || listing.with(|listing| listing.as_ref().and_then(|found| found.as_ref().ok()).map_or(0, |found| found.total)));
+    let total = listed_total(listing, |found| found.total);
     let form_open = RwSignal::new(false);
     let create_ref = NodeRef::<html::Button>::new();
     let navigate = use_navigate();

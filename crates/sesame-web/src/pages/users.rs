@@ -15,7 +15,7 @@ use crate::{
         confirm_dialog::{ConfirmDialog, ConfirmRequest},
         key_policy::KeyPolicySection,
         offboarding::{OffboardingPlan, OffboardingPreview},
-        pager::Pager,
+        pager::{listed_total, Pager},
         text_field::TextField,
     },
     feedback::Feedback,
@@ -60,7 +60,7 @@ pub fn UsersPage(me: UserView) -> impl IntoView {
         form_open.set(false);
         focus_next_frame(create_ref);
     });
-    let total = Signal::derive(move || listing.with(|listing| listing.as_ref().and_then(|found| found.as_ref().ok()).map_or(0, |found| found.total)));
+    let total = listed_total(listing, |found| found.total);
     let me_id = me.id;
 
     view! {
