@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use sesame_model::{
-    ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
-    AddressListError, AllowedAddresses, EventKind, Granularity, KeyRateLimit, Language, MaxKeyLifetime, OwnerKind, Permission, RatePeriod, Role, Scopes, Status,
+    ids::{ApiKeyId, EventId, OrganizationId, SessionId, TrustRuleId, UserId},
+    AddressListError, AllowedAddresses, EventKind, Granularity, KeyRateLimit, Language, MaxKeyLifetime, OwnerKind, Permission, Provider, RatePeriod, Role, Scopes,
+    Status,
     MAX_ALLOWED_ADDRESSES,
 };
 
@@ -128,6 +129,78 @@ pub struct ApiKeyView {
     /// The key's own request limit; null: none (only the server's own limits apply). Over
     /// it: 429 with `Retry-After`.
     pub rate_limit: Option<KeyRateLimit>,
+    /// A key a CI job got for its OIDC token (`POST /oauth/token`): the trust rule that
+    /// minted it and the token's subject; null for any other key.
+    #[serde(default)]
+    pub minted: Option<MintedView>,
+}
+
+/// A trust rule's conditions, for the API document only: claim name → exact value, at most
+/// 20 (the rule in `sesame_model::trust`).
+#[cfg(feature = "openapi")]
+pub struct ClaimConditions;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ClaimConditions {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use sesame_model::trust::{MAX_CLAIM_NAME, MAX_CLAIM_VALUE, MAX_CONDITIONS};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = |max: usize| ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(max));
+        ObjectBuilder::new()
+            .property_names(Some(text(MAX_CLAIM_NAME).pattern(Some("^[A-Za-z0-9_.:-]+$"))))
+            .additional_properties(Some(text(MAX_CLAIM_VALUE)))
+            .min_properties(Some(1))
+            .max_properties(Some(MAX_CONDITIONS))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ClaimConditions {}
+
+/// Which trust rule minted a key, for which token subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MintedView {
+    pub rule_id: TrustRuleId,
+    /// The token's `sub` (GitHub: `repo:owner/name:ref:refs/heads/main`, say).
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub subject: String,
+}
+
+/// A trust rule: which CI jobs may trade their OIDC token for a short-lived key of the
+/// service account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TrustRuleView {
+    pub id: TrustRuleId,
+    pub service_account_id: UserId,
+    pub provider: Provider,
+    /// The token's `iss`, exactly.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub issuer: String,
+    /// The token's one `aud`, exactly.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub audience: String,
+    /// Claim name → exact value; every one must hold.
+    #[cfg_attr(feature = "openapi", schema(value_type = ClaimConditions))]
+    pub conditions: std::collections::BTreeMap<String, String>,
+    /// What the keys it mints may do, within the account's role; null: everything the role
+    /// allows.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 7))]
+    pub scopes: Option<Vec<Permission>>,
+    /// Where its keys may be used from; empty: anywhere.
+    #[cfg_attr(feature = "openapi", schema(max_items = 50, value_type = Vec<AllowedAddress>))]
+    pub allowed_addresses: Vec<String>,
+    /// Its keys' own request limit; null: none.
+    pub rate_limit: Option<KeyRateLimit>,
+    /// How long a minted key lives, never beyond the token's own expiry.
+    #[cfg_attr(feature = "openapi", schema(minimum = 60, maximum = 3600))]
+    pub lifetime_seconds: i64,
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub created_at: DateTime<Utc>,
 }
 
 // For the API document only (the REST API adds its pattern there).
@@ -566,6 +639,7 @@ mod tests {
                 scopes: None,
                 allowed_addresses: Vec::new(),
                 rate_limit: None,
+                minted: None,
             },
             secret: "sesame_topsecret".into(),
         };

@@ -12,6 +12,7 @@ use crate::{
     organization::OrganizationError,
     rights::Refusal,
     service_accounts::ServiceAccountError,
+    trust::TrustError,
     throttle::RetryAfter,
     users::UserError,
     StoreError,
@@ -120,6 +121,23 @@ impl From<ServiceAccountError> for ErrorCode {
             ServiceAccountError::NameTaken => ErrorCode::Conflict(Conflict::ServiceAccountName),
             ServiceAccountError::Unauthenticated => ErrorCode::InvalidCredentials(Credential::Presented),
             ServiceAccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<TrustError> for ErrorCode {
+    fn from(error: TrustError) -> Self {
+        match error {
+            TrustError::Refused(refusal) => refusal.into(),
+            TrustError::AccountNotFound => ErrorCode::NotFound(Missing::ServiceAccount),
+            TrustError::NotFound => ErrorCode::NotFound(Missing::TrustRule),
+            TrustError::Invalid(problem) => ErrorCode::InvalidRequest(Invalid::TrustRule(problem)),
+            TrustError::InvalidScopes(problem) => ErrorCode::InvalidRequest(Invalid::Scopes(problem)),
+            TrustError::InvalidAllowList(problem) => ErrorCode::InvalidRequest(Invalid::AllowList(problem)),
+            TrustError::NothingToChange => ErrorCode::InvalidRequest(Invalid::NothingToChangeInTrustRule),
+            TrustError::TooManyRules => ErrorCode::Conflict(Conflict::TooManyTrustRules),
+            TrustError::Unauthenticated => ErrorCode::InvalidCredentials(Credential::Presented),
+            TrustError::Store(store) => store.into(),
         }
     }
 }

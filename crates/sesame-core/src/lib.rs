@@ -40,7 +40,7 @@ pub mod service_accounts;
 mod store;
 pub mod testing;
 pub mod throttle;
-pub mod trust_rule;
+pub mod trust;
 pub mod usage;
 pub mod users;
 pub mod verifier;
@@ -60,6 +60,7 @@ use invalidation::Invalidation;
 use key_cache::KeyCache;
 use keys::Keys;
 use service_accounts::ServiceAccounts;
+use trust::TrustRules;
 use offboarding::OffboardingPreview;
 use notices::Delivery;
 use last_use::LastUseRecorder;
@@ -90,6 +91,9 @@ pub struct Settings {
     pub clock: clock::Clock,
     /// Keys one owner may have at most.
     pub max_keys_per_owner: u32,
+    /// Trust rules may name `http://` issuers (the operator's `--allow-insecure-issuers`,
+    /// for a test issuer on this machine).
+    pub allow_insecure_issuers: bool,
 }
 
 impl Default for Settings {
@@ -101,6 +105,7 @@ impl Default for Settings {
             session_idle: std::time::Duration::from_secs(30 * 60),
             clock: clock::Clock::system(),
             max_keys_per_owner: keys::DEFAULT_MAX_KEYS_PER_OWNER,
+            allow_insecure_issuers: false,
         }
     }
 }
@@ -115,6 +120,7 @@ pub struct Services {
     pub reminders: Reminders,
     pub users: Users,
     pub service_accounts: ServiceAccounts,
+    pub trust_rules: TrustRules,
     pub offboarding: OffboardingPreview,
     pub activity: ActivityLog,
     /// The REST API's authentication.
@@ -163,6 +169,7 @@ impl Services {
         Self {
             users: Users::new(store.clone(), door.clone(), hasher.clone(), invalidation.clone(), throttles.clone()),
             service_accounts: ServiceAccounts::new(store.clone(), door.clone(), invalidation.clone()),
+            trust_rules: TrustRules::new(store.clone(), door.clone(), invalidation.clone(), settings.allow_insecure_issuers),
             offboarding: OffboardingPreview::new(store.clone(), door.clone()),
             security: Security::new(store.clone(), door.clone(), hasher.clone(), attempts),
             activity: ActivityLog::new(store.clone(), door.clone()),
@@ -240,6 +247,18 @@ impl Services {
     /// Usage counts dropped because their buffer was full (since start).
     pub fn usage_dropped(&self) -> u64 {
         self.store.usage().dropped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Before a token exchange (it needs no key): refused while the address is waiting
+    /// after too many failed authentications, exchanges included.
+    pub fn check_exchange_client(&self, ip: std::net::IpAddr) -> Result<(), throttle::RetryAfter> {
+        self.throttles.check_api_client(ip)
+    }
+
+    /// A token exchange from `ip` was refused: it counts as a failed authentication (a job
+    /// guessing at rules waits like one guessing at keys).
+    pub async fn exchange_failed(&self, ip: std::net::IpAddr) -> Result<Option<throttle::RetryAfter>, StoreError> {
+        self.throttles.api_authentication_failed(ip).await
     }
 
     /// Where `ip` stands with the failed-authentication limit (from memory).

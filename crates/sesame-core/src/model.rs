@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 pub use sesame_model::{
-    ids::{ApiKeyId, EventId, OrganizationId, SessionId, UserId},
+    ids::{ApiKeyId, EventId, OrganizationId, SessionId, TrustRuleId, UserId},
     AllowedAddresses, BeyondPolicy, EventKind, Granularity, KeyRateLimit, Operation, Permission, RatePeriod, OwnerKind, Restrictions, Role, Scopes, Status,
 };
 
@@ -68,6 +68,15 @@ pub struct ApiKey {
     pub scopes: Scopes,
     /// Where it may be used from, and how fast.
     pub restrictions: Restrictions,
+    /// A key a CI job got for its OIDC token: which rule minted it, for whom.
+    pub minted: Option<Minted>,
+}
+
+/// Which trust rule minted a key, and the subject (`sub`) of the token it was minted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minted {
+    pub rule: TrustRuleId,
+    pub subject: String,
 }
 
 impl ApiKey {

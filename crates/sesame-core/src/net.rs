@@ -1,4 +1,4 @@
-//! Which address a request really came from.
+//! Addresses: which one a request really came from, and which are on the public Internet.
 
 use std::net::IpAddr;
 
@@ -94,5 +94,47 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.1"), ["198.51.100.7"], &[ip("::ffff:10.0.0.1")]), ip("198.51.100.7"));
         assert_eq!(client_ip(ip("10.0.0.1"), ["::ffff:198.51.100.7"], &[ip("10.0.0.1")]), ip("198.51.100.7"));
         assert_eq!(client_ip(ip("::ffff:203.0.113.9"), [], &[]), ip("203.0.113.9"));
+    }
+}
+
+/// Whether an address is on the public Internet (not loopback, private, link-local, shared,
+/// multicast, documentation or unspecified).
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80 || first == 0x2001 && v6.segments()[1] == 0x0db8)
+            }
+        },
+    }
+}
+
+
+#[cfg(test)]
+mod public_address_tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "2001:db8::1"] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["140.82.112.3", "8.8.8.8", "2606:4700::1111", "::ffff:140.82.112.3"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
     }
 }

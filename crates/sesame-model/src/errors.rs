@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    trust::TrustRuleError,
     fields::{PasswordPolicyError, ServiceAccountFieldError, UserFieldError},
     names::NameError,
     AddressListError, NoPermission, Permission,
@@ -107,6 +108,10 @@ pub enum Invalid {
     NothingToChangeInUser,
     #[error("Nothing to change: give a name, a description, a role or managers.")]
     NothingToChangeInServiceAccount,
+    #[error("{0}")]
+    TrustRule(TrustRuleError),
+    #[error("Nothing to change: give an issuer, an audience, conditions, scopes, allowed addresses, a rate limit or a lifetime.")]
+    NothingToChangeInTrustRule,
     /// Anything else the API's parsers refuse (the JSON of the body, a query parameter), as
     /// they said it.
     #[error("{message}")]
@@ -125,7 +130,8 @@ impl Invalid {
             Invalid::NewPassword(_) => "newPassword",
             Invalid::GracePeriod => "gracePeriodSeconds",
             Invalid::TooManyLeakedKeys => "keys",
-            Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount => "body",
+            Invalid::TrustRule(problem) => problem.field(),
+            Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount | Invalid::NothingToChangeInTrustRule => "body",
             Invalid::Malformed { field, .. } => field,
         }
     }
@@ -157,6 +163,8 @@ pub enum Missing {
     Session,
     #[error("No such service account.")]
     ServiceAccount,
+    #[error("No such trust rule.")]
+    TrustRule,
     /// A manager named for a service account is not a person of the caller's organization
     /// (unknown, elsewhere, or a service account): the answer is the same.
     #[error("No such person in your organization to manage it.")]
@@ -189,6 +197,8 @@ pub enum Conflict {
     KeyExpired,
     #[error("the first administrator already exists")]
     SetupDone,
+    #[error("A service account has at most 50 trust rules.")]
+    TooManyTrustRules,
 }
 
 /// Which password field a refused password came in.

@@ -66,10 +66,22 @@ pub enum EventKind {
     ServiceAccountChanged,
     /// An administrator deleted a service account, and with it its keys.
     ServiceAccountDeleted,
+    /// A trust rule was added to a service account (detail: its issuer).
+    TrustRuleCreated,
+    /// A trust rule changed (detail: its issuer); the keys it had minted were ended.
+    TrustRuleChanged,
+    /// A trust rule was deleted (detail: its issuer), and the keys it had minted with it.
+    TrustRuleDeleted,
+    /// A CI job traded its OIDC token for a key of the service account (detail: the rule
+    /// and the token's subject).
+    KeyMinted,
+    /// A token offered in exchange was refused (detail: why — the job sees only
+    /// `invalid_grant`). At most once per rule and reason a minute, per node.
+    TokenExchangeRefused,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 31] = [
+    pub const ALL: [EventKind; 36] = [
         EventKind::LoginSucceeded,
         EventKind::LoginFailed,
         EventKind::Logout,
@@ -101,6 +113,11 @@ impl EventKind {
         EventKind::ServiceAccountCreated,
         EventKind::ServiceAccountChanged,
         EventKind::ServiceAccountDeleted,
+        EventKind::TrustRuleCreated,
+        EventKind::TrustRuleChanged,
+        EventKind::TrustRuleDeleted,
+        EventKind::KeyMinted,
+        EventKind::TokenExchangeRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +153,11 @@ impl EventKind {
             EventKind::ServiceAccountCreated => "service_account_created",
             EventKind::ServiceAccountChanged => "service_account_changed",
             EventKind::ServiceAccountDeleted => "service_account_deleted",
+            EventKind::TrustRuleCreated => "trust_rule_created",
+            EventKind::TrustRuleChanged => "trust_rule_changed",
+            EventKind::TrustRuleDeleted => "trust_rule_deleted",
+            EventKind::KeyMinted => "key_minted",
+            EventKind::TokenExchangeRefused => "token_exchange_refused",
         }
     }
 }

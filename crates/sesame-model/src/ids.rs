@@ -61,6 +61,10 @@ uuid_id!(
     SessionId
 );
 uuid_id!(EventId);
+uuid_id!(
+    /// A trust rule of a service account (which CI jobs may trade their OIDC token for a key).
+    TrustRuleId
+);
 
 #[cfg(test)]
 mod tests {

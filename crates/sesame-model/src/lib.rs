@@ -51,6 +51,7 @@ pub mod random;
 pub mod restrictions;
 mod role;
 pub mod scopes;
+pub mod trust;
 
 pub use errors::ErrorCode;
 pub use events::EventKind;
@@ -58,4 +59,5 @@ pub use operations::Operation;
 pub use policy::{expiry_under_policy, BeyondPolicy, Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS, POLICY_LEEWAY};
 pub use role::{OwnerKind, Role, Status, UnknownValue};
 pub use restrictions::{AddressListError, AllowedAddresses, Granularity, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};
+pub use trust::{Provider, TrustRuleError};
 pub use scopes::{NoPermission, Permission, PermissionSet, Scopes};

@@ -49,6 +49,13 @@ operations! {
     CreateServiceAccount,
     UpdateServiceAccount,
     DeleteServiceAccount,
+    ListTrustRules,
+    GetTrustRule,
+    CreateTrustRule,
+    UpdateTrustRule,
+    DeleteTrustRule,
+    /// Holds a pasted token against a rule: what it would mint is not minted.
+    TestTrustRule,
     /// The console's banner: keys that expire soon, or have expired.
     KeysNeedingAttention,
     /// The console's list of every key with its last days of use.
@@ -67,6 +74,9 @@ impl Operation {
             // key's reader, not a users' reader, may see that (an administrator's, by role).
             ListApiKeys | GetApiKey | GetApiKeyUsage | KeysNeedingAttention | DailyKeyUsage | GetUserOffboarding => Permission::ApiKeysRead,
             CreateApiKey | UpdateApiKey | DeleteApiKey | RollApiKey | EndApiKeyOverlap | TransferApiKey => Permission::ApiKeysWrite,
+            // A rule mints a service account's keys: managing one is managing its keys.
+            ListTrustRules | GetTrustRule | TestTrustRule => Permission::ApiKeysRead,
+            CreateTrustRule | UpdateTrustRule | DeleteTrustRule => Permission::ApiKeysWrite,
             GetOrganization | ListUsers | GetUser | ListServiceAccounts | GetServiceAccount => Permission::UsersRead,
             UpdateOrganization | CreateUser | UpdateUser | CreateServiceAccount | UpdateServiceAccount | DeleteServiceAccount => Permission::UsersWrite,
             ListActivity => Permission::ActivityRead,
@@ -105,6 +115,12 @@ impl Operation {
             CreateServiceAccount => "createServiceAccount",
             UpdateServiceAccount => "updateServiceAccount",
             DeleteServiceAccount => "deleteServiceAccount",
+            ListTrustRules => "listTrustRules",
+            GetTrustRule => "getTrustRule",
+            CreateTrustRule => "createTrustRule",
+            UpdateTrustRule => "updateTrustRule",
+            DeleteTrustRule => "deleteTrustRule",
+            TestTrustRule => "testTrustRule",
             KeysNeedingAttention | DailyKeyUsage | EndOtherSessions => return None,
         })
     }

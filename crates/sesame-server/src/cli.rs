@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// in any case).
     #[arg(long, env = "SESAME_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=720))]
     pub session_idle_minutes: u64,
+    /// Let trust rules name `http://` issuers and issuers on private addresses (a test
+    /// issuer on this machine). Never in production: a token's signing keys would travel
+    /// unprotected, and rules could make the server call inside its own network.
+    #[arg(long, env = "SESAME_ALLOW_INSECURE_ISSUERS")]
+    pub allow_insecure_issuers: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]

@@ -30,6 +30,7 @@ pub async fn run(database_url: &str, max_keys_per_owner: u32, args: ServeArgs) -
         max_keys_per_owner,
         throttles: args.limits.settings(),
         session_idle: std::time::Duration::from_secs(args.session_idle_minutes * 60),
+        allow_insecure_issuers: args.allow_insecure_issuers,
         ..Default::default()
     };
     let services = Services::connect(database_url, settings).await.context("opening the database")?;

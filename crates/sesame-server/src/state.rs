@@ -16,6 +16,8 @@ pub struct SharedState {
     pub config: Arc<AppConfig>,
     /// `GET /api/v1/me` answers, rendered once per version of each user.
     pub me_cache: crate::me_cache::MeCache,
+    /// Keyless CI: checks the OIDC tokens jobs trade for keys.
+    pub tokens: crate::oidc::TokenChecker,
 }
 
 impl AppState {
@@ -25,7 +27,8 @@ impl AppState {
         if let Some(mailer) = &config.mailer {
             services.deliver_notices_with(Arc::new(mailer.clone()));
         }
-        Self(Arc::new(SharedState { services: Arc::new(services), config: Arc::new(config), me_cache: Default::default() }))
+        let tokens = crate::oidc::TokenChecker::new(crate::oidc::SigningKeys::new(services.trust_rules.allows_insecure_issuers()));
+        Self(Arc::new(SharedState { services: Arc::new(services), config: Arc::new(config), me_cache: Default::default(), tokens }))
     }
 }
 

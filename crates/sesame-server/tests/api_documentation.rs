@@ -48,6 +48,13 @@ async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
         ("get", "/api/v1/service_accounts/{id}"),
         ("patch", "/api/v1/service_accounts/{id}"),
         ("delete", "/api/v1/service_accounts/{id}"),
+        ("get", "/api/v1/service_accounts/{id}/trust_rules"),
+        ("post", "/api/v1/service_accounts/{id}/trust_rules"),
+        ("get", "/api/v1/service_accounts/{id}/trust_rules/{ruleId}"),
+        ("patch", "/api/v1/service_accounts/{id}/trust_rules/{ruleId}"),
+        ("delete", "/api/v1/service_accounts/{id}/trust_rules/{ruleId}"),
+        ("post", "/api/v1/service_accounts/{id}/trust_rules/{ruleId}/test"),
+        ("post", "/api/v1/oauth/token"),
         ("post", "/api/v1/me/password"),
         ("get", "/api/v1/me/sessions"),
         ("delete", "/api/v1/me/sessions/{id}"),
@@ -58,7 +65,8 @@ async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
         for (method, operation) in item.as_object().unwrap() {
             documented.push((method.clone(), path.clone()));
             let responses = operation["responses"].as_object().unwrap();
-            // `security: [{}]`: the one operation that takes no key (reporting leaked keys).
+            // `security: [{}]`: the operations that take no key (reporting leaked keys, and a
+            // CI job's token exchange).
             let takes_a_key = operation["security"] != serde_json::json!([{}]);
             if takes_a_key {
                 let refused = &responses["401"];
@@ -73,8 +81,8 @@ async fn the_openapi_document_describes_every_endpoint_with_the_key_scheme() {
                 assert!(document["components"]["schemas"][name].is_object(), "{reference}");
             }
             // And the route is really served: without a key it is refused, not unknown (the
-            // keyless one: refused for its missing body).
-            let url = server.url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000"));
+            // keyless ones: refused for their missing body).
+            let url = server.url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000").replace("{ruleId}", "00000000-0000-4000-8000-000000000001"));
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let status = Client::new().request(method.clone(), url).send().await.unwrap().status();
             let refused = if takes_a_key { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };

@@ -41,7 +41,11 @@ fn code_text(i18n: I18nContext<Locale>, code: &ErrorCode) -> String {
         ErrorCode::NotFound(Missing::Session) => t_string!(i18n, session_not_found).to_string(),
         ErrorCode::NotFound(Missing::ServiceAccount) => t_string!(i18n, service_account_not_found).to_string(),
         ErrorCode::NotFound(Missing::Manager) => t_string!(i18n, field_unknown_manager).to_string(),
-        ErrorCode::NotFound(Missing::Endpoint | Missing::Record) | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
+        // No console page manages trust rules yet (the REST API does): their refusals read
+        // as a failed request until it lands.
+        ErrorCode::NotFound(Missing::Endpoint | Missing::Record | Missing::TrustRule)
+        | ErrorCode::Conflict(Conflict::TooManyTrustRules)
+        | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
         ErrorCode::Conflict(Conflict::KeyName) => t_string!(i18n, name_taken).to_string(),
         ErrorCode::Conflict(Conflict::Username) => t_string!(i18n, username_taken).to_string(),
         ErrorCode::Conflict(Conflict::ServiceAccountName) => t_string!(i18n, account_name_taken).to_string(),
@@ -72,10 +76,10 @@ fn invalid_text(i18n: I18nContext<Locale>, invalid: &Invalid) -> String {
         Invalid::UserField(field) => field_text(i18n, field),
         Invalid::NewPassword(problem) => field_text(i18n, &UserFieldError::Password(*problem)),
         Invalid::ServiceAccountField(field) => service_account_field_text(i18n, *field),
-        Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount => {
+        Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount | Invalid::NothingToChangeInTrustRule => {
             t_string!(i18n, nothing_to_change).to_string()
         }
-        Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::Malformed { .. } => {
+        Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::TrustRule(_) | Invalid::Malformed { .. } => {
             t_string!(i18n, request_failed).to_string()
         }
     }

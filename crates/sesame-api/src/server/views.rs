@@ -8,6 +8,7 @@ use sesame_core::{
 };
 
 use crate::wire::{
+    MintedView, TrustRuleView,
     ActivityView, ApiKeyDetails, ApiKeyView, CreatedKey, KeyAddressView, KeyAtStakeView, OffboardingView, KeyNotices, KeyRefView, OrganizationPolicy, OrganizationPolicyChange,
     ManagerView, OrganizationView, ServiceAccountView, SessionView, UsageBucketView, UsageCountsView, KeyUsageView, UserView,
 };
@@ -62,6 +63,25 @@ impl From<&ApiKey> for ApiKeyView {
             scopes: key.scopes.to_list(),
             allowed_addresses: key.restrictions.allowed_addresses.to_list(),
             rate_limit: key.restrictions.rate_limit,
+            minted: key.minted.as_ref().map(|minted| MintedView { rule_id: minted.rule, subject: minted.subject.clone() }),
+        }
+    }
+}
+
+impl From<&sesame_core::trust::TrustRule> for TrustRuleView {
+    fn from(rule: &sesame_core::trust::TrustRule) -> Self {
+        Self {
+            id: rule.id,
+            service_account_id: rule.service_account_id,
+            provider: rule.provider,
+            issuer: rule.issuer.clone(),
+            audience: rule.audience.clone(),
+            conditions: rule.conditions.clone(),
+            scopes: rule.scopes.to_list(),
+            allowed_addresses: rule.restrictions.allowed_addresses.to_list(),
+            rate_limit: rule.restrictions.rate_limit,
+            lifetime_seconds: rule.lifetime.num_seconds(),
+            created_at: rule.created_at,
         }
     }
 }

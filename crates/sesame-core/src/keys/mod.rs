@@ -106,7 +106,7 @@ impl Keys {
         let expires_at = expiry_under_policy(policy, now, new.expires_at.or(actor.expires_at))?;
         self.door.may_manage(actor, Reach { scopes, restrictions: &restrictions, expires_at })?;
         let restricted = store::keys::Restricted { scopes, restrictions, family: actor.family_for_keys_it_makes() };
-        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), now, expires_at, restricted).await?;
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), store::keys::Lifetime { now, expires_at, minted: None }, restricted).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(CreatedKey { key, secret })
@@ -250,12 +250,15 @@ impl Keys {
         Ok(stored.key)
     }
 
-    /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago (call now and
-    /// then); how many. They were already refused: no cache has to hear of it.
+    /// Forgets the keys that expired more than [`EXPIRED_KEYS_KEPT`] ago, and the minted
+    /// ones more than [`crate::trust::EXPIRED_MINTED_KEYS_KEPT`] ago (a CI job mints one per
+    /// run: a month of them would bury the account's list) — call now and then; how many.
+    /// They were already refused: no cache has to hear of it.
     pub(crate) async fn purge_expired(&self) -> Result<u64, StoreError> {
         let mut tx = self.store.write().await?;
         let before = tx.now() - EXPIRED_KEYS_KEPT;
-        let purged = store::keys::purge_expired(tx.conn(), before).await?;
+        let minted_before = tx.now() - crate::trust::EXPIRED_MINTED_KEYS_KEPT;
+        let purged = store::keys::purge_expired(tx.conn(), before, minted_before).await?;
         tx.commit().await?;
         Ok(purged)
     }

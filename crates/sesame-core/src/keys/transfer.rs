@@ -98,6 +98,7 @@ mod tests {
             previous_secret_valid_until: None,
             scopes,
             restrictions: Restrictions::default(),
+            minted: None,
         }
     }
 

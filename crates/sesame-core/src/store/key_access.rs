@@ -199,6 +199,11 @@ pub(crate) async fn hold_count_of_owner(tx: &mut Tx, owner: UserId) -> StoreResu
     if tx.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(format!("api_keys of {owner}")).execute(tx.conn()).await?;
     }
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1").bind(owner.to_string()).fetch_one(tx.conn()).await?;
+    // Keys minted by trust rules are not counted: they end within the hour, and each rule
+    // bounds its own ([`crate::trust::MAX_LIVE_MINTED_KEYS`]).
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1 AND minted_by_rule IS NULL")
+        .bind(owner.to_string())
+        .fetch_one(tx.conn())
+        .await?;
     Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or_default())
 }

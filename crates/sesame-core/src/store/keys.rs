@@ -10,13 +10,13 @@ use super::{
 };
 use crate::{
     key::KeyHash,
-    model::{AllowedAddresses, ApiKey, ApiKeyId, KeyRateLimit, LimitFamily, Page, PageRequest, Restrictions, Scopes, Status, UserId},
+    model::{AllowedAddresses, ApiKey, ApiKeyId, KeyRateLimit, LimitFamily, Minted, Page, PageRequest, Restrictions, Scopes, Status, UserId},
     names::KeyName,
 };
 
 pub(super) const KEY_COLUMNS: &str =
     "id, user_id, (SELECT kind FROM users WHERE users.id = api_keys.user_id) AS owner_kind, name, created_at, last_used_at, \
-     last_used_ip, disabled, expires_at, previous_valid_until, scopes, allowed_addresses, rate_limit";
+     last_used_ip, disabled, expires_at, previous_valid_until, scopes, allowed_addresses, rate_limit, minted_by_rule, minted_for";
 
 /// The hashes a key answers to, for the caches to forget them all.
 pub(super) const HASH_COLUMNS: &str = "key_hash, previous_key_hash";
@@ -35,16 +35,22 @@ fn key_from_row(row: &AnyRow) -> StoreResult<ApiKey> {
         previous_secret_valid_until: row.try_get::<Option<i64>, _>("previous_valid_until")?.map(from_millis),
         scopes: scopes_from_row(row, "scopes")?,
         restrictions: restrictions_from_row(row, "")?,
+        minted: minted_from_row(row)?,
     })
 }
 
-fn scopes_from_row(row: &AnyRow, column: &str) -> StoreResult<Scopes> {
+fn minted_from_row(row: &AnyRow) -> StoreResult<Option<Minted>> {
+    let Some(rule) = parsed_optional(row, "minted_by_rule")? else { return Ok(None) };
+    Ok(Some(Minted { rule, subject: row.try_get::<Option<String>, _>("minted_for")?.unwrap_or_default() }))
+}
+
+pub(super) fn scopes_from_row(row: &AnyRow, column: &str) -> StoreResult<Scopes> {
     let stored: Option<String> = row.try_get(column)?;
     Scopes::from_stored(stored.as_deref()).map_err(|error| StoreError::UnexpectedValue(format!("{column}: {error}")))
 }
 
 /// `{prefix}allowed_addresses` and `{prefix}rate_limit`.
-fn restrictions_from_row(row: &AnyRow, prefix: &str) -> StoreResult<Restrictions> {
+pub(super) fn restrictions_from_row(row: &AnyRow, prefix: &str) -> StoreResult<Restrictions> {
     let unexpected = |column: &str, error: sesame_model::UnknownValue| StoreError::UnexpectedValue(format!("{column}: {error}"));
     let addresses_column = format!("{prefix}allowed_addresses");
     let stored: Option<String> = row.try_get(addresses_column.as_str())?;
@@ -78,15 +84,23 @@ pub(super) fn stored_key_from_row(row: &AnyRow) -> StoreResult<StoredKey> {
     })
 }
 
+/// When a new key is made, until when it works, and, for a key a trust rule minted, which
+/// rule and for whom.
+pub(crate) struct Lifetime<'a> {
+    pub now: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub minted: Option<&'a Minted>,
+}
+
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
     user_id: UserId,
     name: &KeyName,
     hash: &KeyHash,
-    now: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
+    lifetime: Lifetime<'_>,
     restricted: Restricted,
 ) -> StoreResult<ApiKey> {
+    let Lifetime { now, expires_at, minted } = lifetime;
     let kind = sqlx::query("SELECT kind FROM users WHERE id = $1").bind(user_id.to_string()).fetch_one(&mut *conn).await?;
     let key = ApiKey {
         id: ApiKeyId::new_random(),
@@ -101,10 +115,11 @@ pub(crate) async fn insert(
         previous_secret_valid_until: None,
         scopes: restricted.scopes,
         restrictions: restricted.restrictions,
+        minted: minted.cloned(),
     };
     sqlx::query(
         "INSERT INTO api_keys (id, user_id, name, name_key, key_hash, created_at, expires_at, scopes, allowed_addresses, rate_limit, \
-         limit_family, family_rate_limit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         limit_family, family_rate_limit, minted_by_rule, minted_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(key.id.to_string())
     .bind(user_id.to_string())
@@ -118,6 +133,8 @@ pub(crate) async fn insert(
     .bind(key.restrictions.rate_limit.map(KeyRateLimit::to_stored))
     .bind(restricted.family.map(|family| family.root.to_string()))
     .bind(restricted.family.map(|family| family.limit.to_stored()))
+    .bind(minted.map(|minted| minted.rule.to_string()))
+    .bind(minted.map(|minted| minted.subject.clone()))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
@@ -274,8 +291,12 @@ fn family_from_row(row: &AnyRow, prefix: &str) -> StoreResult<Option<LimitFamily
 }
 
 /// Deletes the keys that expired before `before`; how many.
-pub(crate) async fn purge_expired(conn: &mut AnyConnection, before: DateTime<Utc>) -> StoreResult<u64> {
-    let done = sqlx::query("DELETE FROM api_keys WHERE expires_at < $1").bind(to_millis(before)).execute(conn).await?;
+pub(crate) async fn purge_expired(conn: &mut AnyConnection, before: DateTime<Utc>, minted_before: DateTime<Utc>) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM api_keys WHERE expires_at < $1 OR (minted_by_rule IS NOT NULL AND expires_at < $2)")
+        .bind(to_millis(before))
+        .bind(to_millis(minted_before))
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 

@@ -30,6 +30,7 @@ pub(crate) mod secrets;
 pub(crate) mod service_accounts;
 pub(crate) mod sessions;
 pub(crate) mod throttles;
+pub(crate) mod trust_rules;
 mod tx;
 pub(crate) mod usage;
 pub(crate) mod users;

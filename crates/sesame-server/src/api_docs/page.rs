@@ -272,6 +272,7 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
         html.push_str("</table>");
     }
 
+    let form_schema = operation.body.pointer("/requestBody/content/application~1x-www-form-urlencoded/schema").map(|schema| resolve(document, schema));
     let body_schema = operation.body.pointer("/requestBody/content/application~1json/schema");
     let example_body = body_schema.map(|schema| example(document, schema, 0));
     if let Some(schema) = body_schema {
@@ -298,7 +299,10 @@ fn render_operation(html: &mut String, document: &Value, operation: &Operation<'
     }
     html.push_str("</table>");
 
-    let curl = curl_example(server, operation, example_body.as_ref());
+    let curl = match form_schema {
+        Some(form) => curl_form_example(server, operation, form),
+        None => curl_example(server, operation, example_body.as_ref()),
+    };
     let _ = write!(
         html,
         r#"<h4>{}</h4><p>{}</p><pre class="curl" tabindex="0" data-operation="{}"><code>{}</code></pre></article>"#,
@@ -322,6 +326,19 @@ fn curl_example(server: &str, operation: &Operation<'_>, body: Option<&Value>) -
         // No single quote can appear in our examples; escape anyway for the shell.
         let data = serde_json::to_string(body).unwrap_or_default().replace('\'', r"'\''");
         lines.push(format!("  --data '{data}'"));
+    }
+    lines.join(" \\\n")
+}
+
+/// The curl command for an operation that takes a form and no key (the token exchange):
+/// each required field with its example, or a `{field}` placeholder.
+fn curl_form_example(server: &str, operation: &Operation<'_>, form: &Value) -> String {
+    let mut lines = vec![format!("curl --request {}", operation.method.to_uppercase()), format!("  --url '{server}{}'", operation.path)];
+    let required = form.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    for field in required.iter().filter_map(Value::as_str) {
+        let example = form.pointer(&format!("/properties/{field}/example")).and_then(Value::as_str);
+        let value = example.map_or_else(|| format!("{{{}}}", field.replace('_', "-")), str::to_owned);
+        lines.push(format!("  --data-urlencode '{field}={value}'"));
     }
     lines.join(" \\\n")
 }

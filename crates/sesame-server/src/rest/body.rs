@@ -81,6 +81,11 @@ pub fn whole_u32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u3
         .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number from 0 to {}, found {number}", u32::MAX)))
 }
 
+/// [`whole_u32`] for a field that may be left out but not sent as `null`.
+pub fn present_whole_u32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    whole_u32(deserializer).map(Some)
+}
+
 /// `number` as a `u32` if it is a whole number in range (`4547.0` included).
 pub fn as_whole_u32(number: &serde_json::Number) -> Option<u32> {
     let whole = match (number.as_u64(), number.as_f64()) {

@@ -43,4 +43,17 @@ impl<T> List<T> {
             },
         }
     }
+
+    /// A whole short list as one page.
+    pub fn whole(items: Vec<T>) -> Self {
+        let count = items.len();
+        Self {
+            metadata: PageMetadata {
+                page_current: 1,
+                page_size: u32::try_from(count.max(1)).unwrap_or(u32::MAX),
+                record_count: count as u64,
+            },
+            data: items,
+        }
+    }
 }

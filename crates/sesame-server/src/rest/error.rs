@@ -78,6 +78,7 @@ from_core_errors!(
     sesame_core::keys::KeyError,
     sesame_core::users::UserError,
     sesame_core::service_accounts::ServiceAccountError,
+    sesame_core::trust::TrustError,
     sesame_core::accounts::AccountError,
     sesame_core::organization::OrganizationError,
     sesame_core::activity::ActivityError,

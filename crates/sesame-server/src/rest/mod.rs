@@ -9,6 +9,7 @@ mod envelope;
 mod error;
 mod keys;
 mod me;
+mod oauth;
 mod openapi;
 mod organization;
 mod page;
@@ -16,6 +17,7 @@ mod patterns;
 pub(crate) mod rate_limit;
 mod security;
 mod service_accounts;
+mod trust_rules;
 mod users;
 
 use axum::{routing::any, Router};
@@ -57,6 +59,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(under_base(routes!(users::offboarding)))
         .routes(under_base(routes!(service_accounts::list, service_accounts::create)))
         .routes(under_base(routes!(service_accounts::show, service_accounts::update, service_accounts::delete)))
+        .routes(under_base(routes!(trust_rules::list, trust_rules::create)))
+        .routes(under_base(routes!(trust_rules::show, trust_rules::update, trust_rules::delete)))
+        .routes(under_base(routes!(trust_rules::test)))
+        .routes(under_base(routes!(oauth::exchange)))
         // Anything else under the base path answers in the API's errors format.
         .route(BASE_PATH, any(not_found))
         .route(&format!("{BASE_PATH}/{{*rest}}"), any(not_found))

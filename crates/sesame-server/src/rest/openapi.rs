@@ -18,7 +18,7 @@ use sesame_core::model::Permission;
     info(
         title = "Sésame API",
         // The published version (CHANGELOG.md, api/versions/): a breaking change takes a new major.
-        version = "3.0.0",
+        version = "3.1.0",
         description = "Manage your API keys, your organization's users and its service accounts. Every request \
             carries an API key in the `MC-Api-Key` header (or `Authorization: Bearer`); the \
             key acts with its owner's privileges, or fewer if it was given scopes. Success: `{\"data\": …}`; failure: \
@@ -30,6 +30,8 @@ use sesame_core::model::Permission;
         (name = "organization", description = "The organization's rules for keys"),
         (name = "users", description = "The organization's users"),
         (name = "service_accounts", description = "Accounts that own keys and never log in, so that a job's key outlives the person who made it"),
+        (name = "trust_rules", description = "Which CI jobs may trade their platform's OIDC token for a short-lived key of a service account"),
+        (name = "oauth", description = "Keyless CI: a job's OIDC token traded for a key that lives minutes (RFC 8693)"),
         (name = "activity", description = "What happened, and who did it"),
     ),
     modifiers(&KeySecurity),

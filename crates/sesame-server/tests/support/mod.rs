@@ -24,6 +24,7 @@ use sesame_server::app::{router, AppConfig, AppState};
 use tempfile::TempDir;
 
 pub mod binary;
+pub mod oidc_issuer;
 pub mod postgres;
 pub mod smtp;
 
@@ -102,7 +103,7 @@ impl TestServer {
     }
 
     /// Two nodes on one fresh PostgreSQL database, both with the core's `settings` (one clock) and `adjust`.
-    async fn two_nodes_with(settings: Settings, adjust: impl Fn(&mut AppConfig)) -> (Option<postgres::PgCluster>, Self, Self) {
+    pub async fn two_nodes_with(settings: Settings, adjust: impl Fn(&mut AppConfig)) -> (Option<postgres::PgCluster>, Self, Self) {
         let (cluster, server_url) = postgres::postgres_server();
         let database = fresh_postgres_database(&server_url).await;
         let a = Self::start_with_services(database.clone(), None, settings.clone(), &adjust).await;

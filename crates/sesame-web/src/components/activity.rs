@@ -113,6 +113,11 @@ fn event_text(i18n: I18nContext<Locale>, event: EventKind) -> String {
         EventKind::ServiceAccountCreated => t_string!(i18n, event_service_account_created).to_string(),
         EventKind::ServiceAccountChanged => t_string!(i18n, event_service_account_changed).to_string(),
         EventKind::ServiceAccountDeleted => t_string!(i18n, event_service_account_deleted).to_string(),
+        EventKind::TrustRuleCreated => t_string!(i18n, event_trust_rule_created).to_string(),
+        EventKind::TrustRuleChanged => t_string!(i18n, event_trust_rule_changed).to_string(),
+        EventKind::TrustRuleDeleted => t_string!(i18n, event_trust_rule_deleted).to_string(),
+        EventKind::KeyMinted => t_string!(i18n, event_key_minted).to_string(),
+        EventKind::TokenExchangeRefused => t_string!(i18n, event_token_exchange_refused).to_string(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Trust rules (issue 25, first part): which CI jobs may trade the OIDC token their platform
+//! What a trust rule is: which CI jobs may trade the OIDC token their platform
 //! gives them for a short-lived key of a service account. This module holds what a rule is
 //! and how a token's claims are held against it — pure logic, no network, no store — so
 //! that the REST calls, the exchange and the console's "Test a token" box all apply the same
@@ -20,42 +20,16 @@
 use std::collections::BTreeMap;
 
 use chrono::TimeDelta;
-
-/// GitHub Actions' one issuer.
-pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
-/// gitlab.com's issuer (a self-managed GitLab has its own URL).
-pub const GITLAB_COM_ISSUER: &str = "https://gitlab.com";
+use sesame_model::trust::{
+    DEFAULT_LIFETIME_SECONDS, GITHUB_ISSUER, MAX_AUDIENCE, MAX_CLAIM_NAME, MAX_CLAIM_VALUE, MAX_CONDITIONS, MAX_ISSUER, MAX_LIFETIME_SECONDS,
+    MIN_LIFETIME_SECONDS,
+};
+pub use sesame_model::{Provider, TrustRuleError as RuleError};
 
 /// How long a minted key lives unless the rule says otherwise.
-pub const DEFAULT_LIFETIME: TimeDelta = TimeDelta::minutes(15);
+pub const DEFAULT_LIFETIME: TimeDelta = TimeDelta::seconds(DEFAULT_LIFETIME_SECONDS);
 /// The longest a minted key may live (never beyond the incoming token's own expiry either).
-pub const MAX_LIFETIME: TimeDelta = TimeDelta::hours(1);
-pub const MAX_CONDITIONS: usize = 20;
-pub const MAX_CLAIM_NAME: usize = 64;
-pub const MAX_CLAIM_VALUE: usize = 256;
-pub const MAX_ISSUER: usize = 200;
-pub const MAX_AUDIENCE: usize = 200;
-
-/// Who issues the tokens a rule trusts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Provider {
-    GitHubActions,
-    GitLab,
-    Kubernetes,
-    Other,
-}
-
-impl Provider {
-    /// The claims that name a job's owner for good, most specific first: a rule needs a
-    /// condition on one of them.
-    pub fn immutable_claims(self) -> &'static [&'static str] {
-        match self {
-            Provider::GitHubActions => &["repository_id", "repository_owner_id"],
-            Provider::GitLab => &["project_id", "namespace_id"],
-            Provider::Kubernetes | Provider::Other => &["sub"],
-        }
-    }
-}
+pub const MAX_LIFETIME: TimeDelta = TimeDelta::seconds(MAX_LIFETIME_SECONDS);
 
 /// What an administrator or a manager asks for: checked by [`RuleDraft::check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,26 +40,6 @@ pub struct RuleDraft {
     pub conditions: BTreeMap<String, String>,
     /// None: [`DEFAULT_LIFETIME`].
     pub lifetime: Option<TimeDelta>,
-}
-
-/// What is wrong with a draft: the first problem found, field by field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleError {
-    #[error("the issuer must be an https:// URL of at most {MAX_ISSUER} characters, with no query or fragment")]
-    Issuer,
-    #[error("GitHub Actions' tokens come from {GITHUB_ISSUER} only")]
-    NotGitHubIssuer,
-    #[error("the audience must have 1 to {MAX_AUDIENCE} characters")]
-    Audience,
-    #[error("at most {MAX_CONDITIONS} conditions")]
-    TooManyConditions,
-    #[error("a condition names a claim of 1 to {MAX_CLAIM_NAME} letters, digits, '_', '-', '.' or ':' and expects 1 to {MAX_CLAIM_VALUE} characters")]
-    Condition,
-    /// Anyone on the issuer could use the rule: it must pin one of these claims.
-    #[error("a condition on {} is needed: without one, anyone on this issuer could use the rule", .0.join(" or "))]
-    NoImmutableCondition(&'static [&'static str]),
-    #[error("the lifetime must be from 1 minute to 1 hour")]
-    Lifetime,
 }
 
 /// A draft that passed every check.
@@ -103,8 +57,8 @@ impl RuleDraft {
     /// choice, for a test issuer on this machine).
     pub fn check(self, insecure_issuers: bool) -> Result<CheckedRule, RuleError> {
         check_issuer(&self.issuer, insecure_issuers)?;
-        if self.provider == Provider::GitHubActions && self.issuer != GITHUB_ISSUER {
-            return Err(RuleError::NotGitHubIssuer);
+        if self.provider == Provider::GithubActions && self.issuer != GITHUB_ISSUER {
+            return Err(RuleError::NotGithubIssuer);
         }
         if self.audience.is_empty() || self.audience.chars().count() > MAX_AUDIENCE || self.audience.chars().any(char::is_control) {
             return Err(RuleError::Audience);
@@ -117,10 +71,10 @@ impl RuleDraft {
         }
         let immutable = self.provider.immutable_claims();
         if !immutable.iter().any(|claim| self.conditions.contains_key(*claim)) {
-            return Err(RuleError::NoImmutableCondition(immutable));
+            return Err(RuleError::NoImmutableCondition(self.provider));
         }
         let lifetime = self.lifetime.unwrap_or(DEFAULT_LIFETIME);
-        if lifetime < TimeDelta::minutes(1) || lifetime > MAX_LIFETIME {
+        if lifetime < TimeDelta::seconds(MIN_LIFETIME_SECONDS) || lifetime > MAX_LIFETIME {
             return Err(RuleError::Lifetime);
         }
         Ok(CheckedRule { provider: self.provider, issuer: self.issuer, audience: self.audience, conditions: self.conditions, lifetime })
@@ -134,6 +88,12 @@ fn check_issuer(issuer: &str, insecure_issuers: bool) -> Result<(), RuleError> {
         None => return Err(RuleError::Issuer),
     };
     let host = rest.split('/').next().unwrap_or_default();
+    // An address written in the URL must be a public one (names are checked when they are
+    // resolved, by the server's fetcher).
+    let literal = host.strip_prefix('[').and_then(|rest| rest.split_once(']')).map_or_else(|| host.split(':').next().unwrap_or_default(), |(ip, _)| ip);
+    if !insecure_issuers && literal.parse::<std::net::IpAddr>().is_ok_and(|ip| !crate::net::is_public(ip)) {
+        return Err(RuleError::Issuer);
+    }
     let fine = issuer.len() <= MAX_ISSUER
         && !host.is_empty()
         && !rest.contains(['?', '#', '@'])
@@ -182,7 +142,7 @@ mod tests {
 
     fn github(conditions: &[(&str, &str)]) -> RuleDraft {
         RuleDraft {
-            provider: Provider::GitHubActions,
+            provider: Provider::GithubActions,
             issuer: GITHUB_ISSUER.into(),
             audience: "https://sesame.example.com".into(),
             conditions: conditions.iter().map(|(claim, value)| ((*claim).to_owned(), (*value).to_owned())).collect(),
@@ -193,13 +153,13 @@ mod tests {
     #[test]
     fn a_rule_must_pin_an_immutable_id_of_its_provider() {
         let refused = github(&[("ref", "refs/heads/main")]).check(false);
-        assert_eq!(refused, Err(RuleError::NoImmutableCondition(&["repository_id", "repository_owner_id"])));
+        assert_eq!(refused, Err(RuleError::NoImmutableCondition(Provider::GithubActions)));
         let checked = github(&[("repository_id", "123456"), ("ref", "refs/heads/main")]).check(false).unwrap();
         assert_eq!(checked.lifetime, DEFAULT_LIFETIME);
-        let gitlab = RuleDraft { provider: Provider::GitLab, issuer: GITLAB_COM_ISSUER.into(), ..github(&[("ref_protected", "true")]) };
-        assert_eq!(gitlab.check(false), Err(RuleError::NoImmutableCondition(&["project_id", "namespace_id"])));
+        let gitlab = RuleDraft { provider: Provider::Gitlab, issuer: sesame_model::trust::GITLAB_COM_ISSUER.into(), ..github(&[("ref_protected", "true")]) };
+        assert_eq!(gitlab.check(false), Err(RuleError::NoImmutableCondition(Provider::Gitlab)));
         let other = RuleDraft { provider: Provider::Other, issuer: "https://ci.example.com/oidc".into(), ..github(&[("aud", "x")]) };
-        assert_eq!(other.clone().check(false), Err(RuleError::NoImmutableCondition(&["sub"])));
+        assert_eq!(other.clone().check(false), Err(RuleError::NoImmutableCondition(Provider::Other)));
         let pinned = RuleDraft { conditions: [("sub".to_owned(), "job:deploy".to_owned())].into(), ..other };
         assert!(pinned.check(false).is_ok());
     }
@@ -207,14 +167,14 @@ mod tests {
     #[test]
     fn issuers_are_https_unless_the_operator_allows_otherwise() {
         let with_issuer = |issuer: &str| RuleDraft { provider: Provider::Other, issuer: issuer.into(), ..github(&[("sub", "x")]) };
-        for bad in ["http://ci.example.com", "ftp://ci.example.com", "https://", "https:///path", "https://ci.example.com/?a=b", "https://ci.example.com/#x", "https://user@ci.example.com", "https://ci example.com", "token.actions.githubusercontent.com"] {
+        for bad in ["https://127.0.0.1/oidc", "https://10.0.0.8:8443", "https://[::1]/x", "https://169.254.169.254", "http://ci.example.com", "ftp://ci.example.com", "https://", "https:///path", "https://ci.example.com/?a=b", "https://ci.example.com/#x", "https://user@ci.example.com", "https://ci example.com", "token.actions.githubusercontent.com"] {
             assert_eq!(with_issuer(bad).check(false), Err(RuleError::Issuer), "{bad}");
         }
         assert!(with_issuer("https://gitlab.acme.example/").check(false).is_ok());
         assert!(with_issuer("http://127.0.0.1:8080/issuer").check(true).is_ok(), "allowed by the operator");
         assert_eq!(with_issuer(&format!("https://{}.example", "a".repeat(200))).check(false), Err(RuleError::Issuer));
         let elsewhere = RuleDraft { issuer: "https://github.example".into(), ..github(&[("repository_id", "1")]) };
-        assert_eq!(elsewhere.check(false), Err(RuleError::NotGitHubIssuer));
+        assert_eq!(elsewhere.check(false), Err(RuleError::NotGithubIssuer));
     }
 
     #[test]
