@@ -9,12 +9,13 @@ const root = resolve(import.meta.dirname, '..', '..');
 const binary = process.env.SESAME_BIN ?? join(root, 'target', 'debug', 'sesame');
 const siteDir = process.env.SESAME_SITE_DIR ?? join(root, 'dist');
 
-export async function startServer() {
+/** `extraArgs`: more `sesame serve` options (e.g. `--allow-insecure-issuers`). */
+export async function startServer({ extraArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sesame-e2e-'));
   const databaseUrl = `sqlite://${join(dir, 'sesame.db')}`;
   const env = { ...process.env, SESAME_DATABASE_URL: databaseUrl, RUST_LOG: 'warn' };
   // The tests' own calls may name their client address (X-Forwarded-For) as a proxy would.
-  const args = ['serve', '--addr', '127.0.0.1:0', '--site-dir', siteDir, '--trusted-proxies', '127.0.0.1'];
+  const args = ['serve', '--addr', '127.0.0.1:0', '--site-dir', siteDir, '--trusted-proxies', '127.0.0.1', ...extraArgs];
   const child = spawn(binary, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
