@@ -31,11 +31,12 @@ ALTER TABLE api_keys ADD COLUMN minted_by_rule TEXT;
 ALTER TABLE api_keys ADD COLUMN minted_for TEXT;
 CREATE INDEX api_keys_minted_by_rule ON api_keys (minted_by_rule);
 
--- Each token's `jti` is accepted once, on whichever node, until the token expires.
+-- Each token's `jti` is accepted once, on whichever node: kept until well past the token's
+-- expiry (its leeway and the clocks' difference), then forgotten by the housekeeping.
 CREATE TABLE oidc_token_uses (
     issuer      TEXT NOT NULL,
     jti         TEXT NOT NULL,
-    expires_at  BIGINT NOT NULL,
+    kept_until  BIGINT NOT NULL,
     PRIMARY KEY (issuer, jti)
 );
-CREATE INDEX oidc_token_uses_expires_at ON oidc_token_uses (expires_at);
+CREATE INDEX oidc_token_uses_kept_until ON oidc_token_uses (kept_until);

@@ -277,6 +277,7 @@ impl Services {
         self.throttles.housekeeping().await?;
         self.keys.purge_expired().await?;
         self.keys.purge_old_usage().await?;
+        self.trust_rules.forget_spent_tokens().await?;
         Ok(())
     }
 

@@ -97,8 +97,10 @@ mod tests {
     }
 }
 
-/// Whether an address is on the public Internet (not loopback, private, link-local, shared,
-/// multicast, documentation or unspecified).
+/// Whether an address is on the public Internet: not loopback, private, link-local,
+/// shared (100.64/10), benchmarking (198.18/15), reserved (240/4), multicast, documentation or
+/// unspecified — nor an IPv6 address that carries an IPv4 one inside (mapped, compatible,
+/// NAT64 64:ff9b::/96, 6to4 2002::/16), which is judged by the IPv4 address it carries.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -111,18 +113,29 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_unspecified()
                 || v4.is_multicast()
                 || a == 0
-                || (a == 100 && (64..128).contains(&b)))
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b)))
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public(IpAddr::V4(v4)),
-            None => {
-                let first = v6.segments()[0];
-                !(v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80 || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            let carried = |high: u16, low: u16| std::net::Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+            match segments {
+                // IPv4-mapped and IPv4-compatible (::a.b.c.d, :: and ::1 among them).
+                [0, 0, 0, 0, 0, 0xffff | 0, high, low] => is_public(IpAddr::V4(carried(high, low))) && !v6.is_loopback(),
+                [0x64, 0xff9b, 0, 0, 0, 0, high, low] => is_public(IpAddr::V4(carried(high, low))),
+                [0x2002, high, low, ..] => is_public(IpAddr::V4(carried(high, low))),
+                [first, second, ..] => {
+                    !(v6.is_multicast()
+                        || (first & 0xfe00) == 0xfc00
+                        || (first & 0xffc0) == 0xfe80
+                        || (first & 0xffc0) == 0xfec0
+                        || (first == 0x2001 && second == 0x0db8))
+                }
             }
-        },
+        }
     }
 }
-
 
 #[cfg(test)]
 mod public_address_tests {
@@ -130,10 +143,14 @@ mod public_address_tests {
 
     #[test]
     fn only_public_addresses_are_public() {
-        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "2001:db8::1"] {
+        let private = [
+            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "198.18.0.1", "240.0.0.1", "::1", "::",
+            "fd00::1", "fe80::1", "fec0::1", "::ffff:10.0.0.1", "::10.0.0.1", "64:ff9b::a00:5", "2002:a00:5::1", "2001:db8::1",
+        ];
+        for private in private {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["140.82.112.3", "8.8.8.8", "2606:4700::1111", "::ffff:140.82.112.3"] {
+        for public in ["140.82.112.3", "8.8.8.8", "2606:4700::1111", "::ffff:140.82.112.3", "64:ff9b::8c52:7003", "2002:8c52:7003::1"] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

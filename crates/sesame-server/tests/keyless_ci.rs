@@ -36,9 +36,10 @@ async fn world(server: &TestServer) -> (String, String, String) {
     (admin_key, alice_key, created["data"]["id"].as_str().unwrap().to_owned())
 }
 
-/// Alice's rule: jobs of repository 123456 on main, for the server's own URL.
+/// Alice's rule, as for a self-managed GitLab: jobs of project 123456 on main, for the
+/// server's own URL.
 async fn trust_main(server: &TestServer, key: &str, account: &str, issuer: &TestIssuer, extra: Value) -> Value {
-    let mut body = json!({"issuer": issuer.url, "conditions": {"sub": format!("repo:acme/deploy:ref:{MAIN}"), "repository_id": "123456", "ref": MAIN}});
+    let mut body = json!({"issuer": issuer.url, "provider": "gitlab", "conditions": {"project_id": "123456", "ref": MAIN}});
     body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     let made = api_call(server, key, Method::POST, &format!("/api/v1/service_accounts/{account}/trust_rules"), Some(body)).await;
     assert_eq!(made.status(), StatusCode::CREATED);
@@ -76,7 +77,7 @@ async fn a_job_trades_its_token_for_a_short_lived_key_of_the_service_account() {
     let (admin_key, alice_key, account) = world(&server).await;
     let issuer = TestIssuer::start().await;
     let rule = trust_main(&server, &alice_key, &account, &issuer, json!({"scopes": ["me:read", "api_keys:read"]})).await;
-    assert_eq!((rule["audience"].as_str(), rule["lifetimeSeconds"].as_i64(), rule["provider"].as_str()), (Some(server.url("").as_str()), Some(900), Some("other")));
+    assert_eq!((rule["audience"].as_str(), rule["lifetimeSeconds"].as_i64(), rule["provider"].as_str()), (Some(server.url("").as_str()), Some(900), Some("gitlab")));
 
     let token = issuer.token(&issuer.github_claims(&server.url(""), MAIN));
     let answer = exchange(&server, &token, None).await;
@@ -317,7 +318,7 @@ async fn test_a_token_shows_its_claims_and_which_condition_failed() {
     assert_eq!((tested["wouldMint"].as_bool(), tested["refused"].clone()), (Some(false), Value::Null));
     assert_eq!(tested["claims"]["ref"], "refs/heads/dev");
     let failed: Vec<&Value> = tested["conditions"].as_array().unwrap().iter().filter(|check| check["matched"] == false).collect();
-    assert_eq!(failed.len(), 2, "ref and sub: {tested}");
+    assert_eq!(failed.len(), 1, "ref: {tested}");
     assert!(failed.iter().any(|check| check["claim"] == "ref" && check["expected"] == MAIN && check["got"] == "refs/heads/dev"));
 
     let main = issuer.token(&issuer.github_claims(&server.url(""), MAIN));
@@ -346,4 +347,85 @@ async fn a_token_is_spent_on_every_node_and_a_deleted_rule_ends_its_keys_everywh
     let path = format!("/api/v1/service_accounts/{account}/trust_rules/{}", rule["id"].as_str().unwrap());
     assert_eq!(api_call(&a, &alice_key, Method::DELETE, &path, None).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(api_get(&b, "/api/v1/me", &key).await.status(), StatusCode::UNAUTHORIZED, "ended on node b before the delete answered");
+}
+
+#[tokio::test]
+async fn a_job_two_accounts_trust_gets_no_key_rather_than_the_wrong_one() {
+    let server = TestServer::start_with_settings(insecure_issuers()).await;
+    let (admin_key, alice_key, account) = world(&server).await;
+    let issuer = TestIssuer::start().await;
+    // Another organization pins the same (public) repository id first.
+    server.create_user_in("mallory", "Globex", Role::Admin).await;
+    let mallory_key = key_of(&server, "mallory").await;
+    let mallory = server.user("mallory").await.id.to_string();
+    let body = json!({"name": "catcher", "role": "user", "managers": [mallory]});
+    let theirs = json_of(api_call(&server, &mallory_key, Method::POST, "/api/v1/service_accounts", Some(body)).await).await["data"]["id"].as_str().unwrap().to_owned();
+    let catch_all = json!({"issuer": issuer.url, "provider": "gitlab", "conditions": {"project_id": "123456"}});
+    let made = api_call(&server, &mallory_key, Method::POST, &format!("/api/v1/service_accounts/{theirs}/trust_rules"), Some(catch_all)).await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    trust_main(&server, &alice_key, &account, &issuer, json!({})).await;
+
+    let token = issuer.token(&issuer.github_claims(&server.url(""), MAIN));
+    assert_eq!(refused(exchange(&server, &token, None).await).await, "invalid_grant", "not minted for whichever rule came first");
+    let why = details_of(&server, &admin_key, "token_exchange_refused").await;
+    assert!(why.iter().any(|detail| detail.ends_with("rules of several service accounts match")), "{why:?}");
+    // Each gives its rule an audience of its own: the job names the one it means.
+    let rules = json_of(api_get(&server, &format!("/api/v1/service_accounts/{account}/trust_rules"), &alice_key).await).await;
+    let path = format!("/api/v1/service_accounts/{account}/trust_rules/{}", rules["data"][0]["id"].as_str().unwrap());
+    let own = server.url("/ci-deploy");
+    api_call(&server, &alice_key, Method::PATCH, &path, Some(json!({"audience": own}))).await;
+    let answer = exchange(&server, &issuer.token(&issuer.github_claims(&own, MAIN)), None).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let key = json_of(answer).await["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(json_of(api_get(&server, "/api/v1/me", &key).await).await["data"]["username"], "ci-deploy");
+}
+
+#[tokio::test]
+async fn a_token_is_spent_for_as_long_as_it_is_accepted_and_keys_made_by_a_minted_key_end_with_its_rule() {
+    let server = TestServer::start_with_settings(insecure_issuers()).await;
+    let (_, alice_key, account) = world(&server).await;
+    let issuer = TestIssuer::start().await;
+    let rule = trust_main(&server, &alice_key, &account, &issuer, json!({})).await;
+    // Expired ten seconds ago, within the leeway: accepted once, then spent.
+    let mut late = issuer.github_claims(&server.url(""), MAIN);
+    late["exp"] = json!(chrono::Utc::now().timestamp() - 10);
+    let late = issuer.token(&late);
+    assert_eq!(exchange(&server, &late, None).await.status(), StatusCode::OK);
+    assert_eq!(refused(exchange(&server, &late, None).await).await, "invalid_grant", "replayed within the leeway");
+
+    let answer = json_of(exchange(&server, &issuer.token(&issuer.github_claims(&server.url(""), MAIN)), None).await).await;
+    let minted = answer["access_token"].as_str().unwrap().to_owned();
+    let made = api_call(&server, &minted, Method::POST, "/api/v1/api_keys", Some(json!({"name": "derived"}))).await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let derived = json_of(made).await;
+    assert_eq!(derived["data"]["minted"]["ruleId"], rule["id"], "a key a minted key makes belongs to the same rule");
+    let derived = derived["data"]["secret"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/service_accounts/{account}/trust_rules/{}", rule["id"].as_str().unwrap());
+    assert_eq!(api_call(&server, &alice_key, Method::DELETE, &path, None).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(api_get(&server, "/api/v1/me", &derived).await.status(), StatusCode::UNAUTHORIZED, "ended with the rule");
+}
+
+#[tokio::test]
+async fn refusals_are_told_only_to_the_accounts_whose_job_it_was() {
+    let server = TestServer::start_with_settings(insecure_issuers()).await;
+    let (admin_key, alice_key, account) = world(&server).await;
+    let issuer = TestIssuer::start().await;
+    trust_main(&server, &alice_key, &account, &issuer, json!({})).await;
+    // Another repository's job, another audience: not this account's business.
+    let mut stranger = issuer.github_claims(&server.url(""), MAIN);
+    stranger["project_id"] = json!("999");
+    assert_eq!(refused(exchange(&server, &issuer.token(&stranger), None).await).await, "invalid_grant");
+    let mut elsewhere = issuer.github_claims("https://elsewhere.example", MAIN);
+    elsewhere["project_id"] = json!("999");
+    assert_eq!(refused(exchange(&server, &issuer.token(&elsewhere), None).await).await, "invalid_grant");
+    assert_eq!(details_of(&server, &admin_key, "token_exchange_refused").await, Vec::<String>::new());
+    // Odd audiences and times are refused.
+    let now = chrono::Utc::now().timestamp();
+    let mut odd = issuer.github_claims(&server.url(""), MAIN);
+    odd["aud"] = json!([server.url(""), 1]);
+    assert_eq!(refused(exchange(&server, &issuer.token(&odd), None).await).await, "invalid_grant", "a list with a number is two audiences");
+    let mut odd = issuer.github_claims(&server.url(""), MAIN);
+    odd["iat"] = json!((now + 300) as f64 + 0.5);
+    assert_eq!(refused(exchange(&server, &issuer.token(&odd), None).await).await, "invalid_grant", "a fractional iat in the future");
+    let _ = account;
 }

@@ -106,7 +106,14 @@ impl Keys {
         let expires_at = expiry_under_policy(policy, now, new.expires_at.or(actor.expires_at))?;
         self.door.may_manage(actor, Reach { scopes, restrictions: &restrictions, expires_at })?;
         let restricted = store::keys::Restricted { scopes, restrictions, family: actor.family_for_keys_it_makes() };
-        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), store::keys::Lifetime { now, expires_at, minted: None }, restricted).await?;
+        // A key a minted key makes belongs to the same rule: it ends when the rule changes or
+        // goes, as the key that made it does (it expires no later already).
+        let minted = match actor.key_id() {
+            Some(maker) => store::keys::minted_of(tx.conn(), maker).await?,
+            None => None,
+        };
+        let lifetime = store::keys::Lifetime { now, expires_at, minted: minted.as_ref() };
+        let key = store::keys::insert(tx.conn(), owner.id, &name, &secret.hash(), lifetime, restricted).await?;
         let event = audit::event(EventKind::KeyCreated, actor, About::key(&key));
         audit::commit(tx, &[event], actor.via.boundary()).await?;
         Ok(CreatedKey { key, secret })

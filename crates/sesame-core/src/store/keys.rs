@@ -84,6 +84,12 @@ pub(super) fn stored_key_from_row(row: &AnyRow) -> StoreResult<StoredKey> {
     })
 }
 
+/// Which rule minted the key `id`, and for whom (none: no rule did).
+pub(crate) async fn minted_of(conn: &mut AnyConnection, id: ApiKeyId) -> StoreResult<Option<Minted>> {
+    let row = sqlx::query("SELECT minted_by_rule, minted_for FROM api_keys WHERE id = $1").bind(id.to_string()).fetch_optional(conn).await?;
+    row.as_ref().map(minted_from_row).transpose().map(Option::flatten)
+}
+
 /// When a new key is made, until when it works, and, for a key a trust rule minted, which
 /// rule and for whom.
 pub(crate) struct Lifetime<'a> {

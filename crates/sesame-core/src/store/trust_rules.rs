@@ -9,7 +9,7 @@ use sqlx::{any::AnyRow, AnyConnection, Row};
 use super::{
     from_millis,
     keys::{restrictions_from_row, scopes_from_row, stored_key_from_row, StoredKey, HASH_COLUMNS, KEY_COLUMNS},
-    parsed, to_millis, StoreResult,
+    parsed, to_millis, Backend, StoreResult, Tx,
 };
 use crate::{
     model::{ApiKeyId, TrustRuleId, UserId},
@@ -166,25 +166,35 @@ pub(crate) async fn lock_minted(conn: &mut AnyConnection, rule: TrustRuleId, loc
     sqlx::query(&sql).bind(rule.to_string()).fetch_all(conn).await?.iter().map(stored_key_from_row).collect()
 }
 
-/// How many keys minted for `account` have not expired yet.
-pub(crate) async fn live_minted_count(conn: &mut AnyConnection, account: UserId, now: DateTime<Utc>) -> StoreResult<u64> {
+/// How many keys minted for `account` have not expired yet; on PostgreSQL held until commit
+/// (a lock on the account's minted keys taken only by exchanges), so that exchanges at once
+/// cannot all be the last one allowed.
+pub(crate) async fn hold_live_minted_count(tx: &mut Tx, account: UserId, now: DateTime<Utc>) -> StoreResult<u64> {
+    if tx.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(format!("minted keys of {account}")).execute(tx.conn()).await?;
+    }
     let row = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = $1 AND minted_by_rule IS NOT NULL AND expires_at > $2")
         .bind(account.to_string())
         .bind(to_millis(now))
-        .fetch_one(conn)
+        .fetch_one(tx.conn())
         .await?;
     Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or_default())
 }
 
-/// Records that a token (`issuer`, `jti`) was exchanged; false if it was already, on any
-/// node (the primary key decides). Forgets the uses of tokens expired since.
-pub(crate) async fn record_token_use(conn: &mut AnyConnection, issuer: &str, jti: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<bool> {
-    sqlx::query("DELETE FROM oidc_token_uses WHERE expires_at < $1").bind(to_millis(now)).execute(&mut *conn).await?;
-    let done = sqlx::query("INSERT INTO oidc_token_uses (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+/// Spends a token (`issuer`, `jti`) until `keep_until`; false if it was spent already, on
+/// any node (the primary key decides).
+pub(crate) async fn spend_token(conn: &mut AnyConnection, issuer: &str, jti: &str, keep_until: DateTime<Utc>) -> StoreResult<bool> {
+    let done = sqlx::query("INSERT INTO oidc_token_uses (issuer, jti, kept_until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(issuer)
         .bind(jti)
-        .bind(to_millis(expires_at))
+        .bind(to_millis(keep_until))
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Forgets the spent tokens kept until before `now`.
+pub(crate) async fn forget_spent_tokens(conn: &mut AnyConnection, now: DateTime<Utc>) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM oidc_token_uses WHERE kept_until < $1").bind(to_millis(now)).execute(conn).await?;
+    Ok(done.rows_affected())
 }

@@ -4,18 +4,25 @@
 //! why it was refused goes to the account's activity, at most once a minute per rule and
 //! reason on each node (a burst of bad tokens writes one event, not thousands).
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+    time::Duration,
+};
 
-use chrono::{DateTime, Utc};
-use sesame_model::{Permission, Scopes};
+use chrono::{DateTime, TimeDelta, Utc};
+use sesame_model::{Permission, Scopes, Status};
 
-use super::{rule::check_conditions, TrustRule, TrustRules, MAX_LIVE_MINTED_KEYS};
+use super::{
+    rule::{check_conditions, ConditionCheck},
+    TrustRule, TrustRules, MAX_LIVE_MINTED_KEYS,
+};
 use crate::{
     actor::{Boundary, Client},
     audit::{self, About},
     invalidation,
     key::ApiKeySecret,
-    model::{ApiKey, EventKind, Minted, Party, TrustRuleId},
+    model::{ApiKey, EventKind, Minted, Party, TrustRuleId, UserId},
     names::KeyName,
     store::{self, keys::Restricted, StoreError},
 };
@@ -61,7 +68,12 @@ impl ExchangeError {
     }
 }
 
-/// Which (rule, reason) pairs were written to the activity in the last minute, on this node.
+/// How long a spent token's `jti` is kept past the token's expiry: longer than any node's
+/// leeway (30 seconds) plus the clocks' difference, so that no node accepts it again.
+pub const SPENT_TOKENS_KEPT: TimeDelta = TimeDelta::minutes(10);
+
+/// Which (rule, kind of reason) pairs were written to the activity in the last minute, on
+/// this node: a few fixed kinds per rule, whatever the tokens say.
 #[derive(Clone)]
 pub struct Refusals(Arc<moka::sync::Cache<(TrustRuleId, String), ()>>);
 
@@ -73,8 +85,8 @@ impl Default for Refusals {
 
 impl Refusals {
     /// Whether this reason about this rule is news this minute (and now it is not).
-    fn first_this_minute(&self, rule: TrustRuleId, reason: &str) -> bool {
-        let entry = self.0.entry((rule, reason.to_owned())).or_insert(());
+    fn first_this_minute(&self, rule: TrustRuleId, kind: &str) -> bool {
+        let entry = self.0.entry((rule, kind.to_owned())).or_insert(());
         entry.is_fresh()
     }
 }
@@ -106,80 +118,85 @@ impl TrustRules {
     }
 
     /// A token from a trusted issuer failed the server's checks (`reason`: bad signature,
-    /// expired…): said in the activity of the accounts whose rules trust the issuer with
-    /// one of the token's (unverified) audiences.
-    pub async fn refused(&self, client: &Client, issuer: &str, audiences: &[String], reason: &str) -> Result<(), StoreError> {
-        let mut conn = self.store.read().await?;
-        let rules = store::trust_rules::of_issuer(&mut conn, issuer).await?;
-        drop(conn);
-        let rules: Vec<TrustRule> = rules.into_iter().filter(|rule| audiences.contains(&rule.audience)).collect();
-        self.record_refusals(client, &rules, |_| reason.to_owned()).await
+    /// expired…): said in the activity of the accounts whose rules it claims to be for —
+    /// one of its (unverified) audiences, and the job their immutable ids pin.
+    pub async fn refused(&self, client: &Client, claimed: &ClaimedToken, reason: &'static str) -> Result<(), StoreError> {
+        let rules = store::trust_rules::of_issuer(&mut *self.store.read().await?, &claimed.issuer).await?;
+        let meant: Vec<TrustRule> =
+            rules.into_iter().filter(|rule| claimed.audiences.contains(&rule.audience) && pins(rule, &claimed.claims)).collect();
+        self.record_refusals(client, &meant, |_| (reason.to_owned(), reason.to_owned())).await
     }
 
-    /// Mints a key for the token with the first rule (oldest first) that trusts its issuer
-    /// and audience and whose every condition holds; `scope`, if asked, must be within the
-    /// rule's. The token's `jti` is spent on every node.
+    /// Mints a key for the token with the one rule that trusts its issuer and audience and
+    /// whose every condition holds (the oldest of an account's, if several); `scope`, if
+    /// asked, must be within the rule's. Rules of several accounts matching is refused: the
+    /// job would land in whichever account came first (a repository's id is public), so
+    /// each must give its rule an audience of its own. The token's `jti` is spent on every
+    /// node.
     pub async fn exchange(&self, client: &Client, token: VerifiedToken, scope: Option<Vec<Permission>>) -> Result<MintedKey, ExchangeError> {
-        let candidates = {
-            let mut conn = self.store.read().await?;
-            store::trust_rules::of_issuer(&mut conn, &token.issuer).await?
-        };
-        let for_audience: Vec<&TrustRule> = candidates.iter().filter(|rule| rule.audience == token.audience).collect();
-        let claim = |name: &str| token.claims.get(name).cloned();
-        let Some(rule) = for_audience.iter().find(|rule| check_conditions(&rule.conditions, claim).iter().all(|check| check.matched())) else {
-            let refused: Vec<TrustRule> = if for_audience.is_empty() { candidates.clone() } else { for_audience.into_iter().cloned().collect() };
-            self.record_refusals(client, &refused, |rule| why_not(rule, &token)).await?;
+        let candidates = store::trust_rules::of_issuer(&mut *self.store.read().await?, &token.issuer).await?;
+        // The rules whose job this is (their immutable ids hold): the only ones told why.
+        let theirs: Vec<TrustRule> = candidates.into_iter().filter(|rule| pins(rule, &token.claims)).collect();
+        let matching: Vec<&TrustRule> = theirs.iter().filter(|rule| holds(rule, &token)).collect();
+        let accounts: BTreeSet<UserId> = matching.iter().map(|rule| rule.service_account_id).collect();
+        if accounts.len() > 1 {
+            let several = "rules of several service accounts match";
+            let matching: Vec<TrustRule> = matching.into_iter().cloned().collect();
+            self.record_refusals(client, &matching, |_| (several.to_owned(), several.to_owned())).await?;
+            return Err(ExchangeError::InvalidGrant);
+        }
+        let Some(rule) = matching.first() else {
+            self.record_refusals(client, &theirs, |rule| why_not(rule, &token)).await?;
             return Err(ExchangeError::InvalidGrant);
         };
-        let scopes = match scope {
-            None => rule.scopes,
-            Some(asked) => {
-                let asked = Scopes::from_list(Some(asked.as_slice())).map_err(|_| ExchangeError::InvalidScope)?;
-                if !asked.fits_in(rule.scopes) {
-                    self.record_refusals(client, std::slice::from_ref(*rule), |_| "scope beyond the rule's".to_owned()).await?;
-                    return Err(ExchangeError::InvalidScope);
-                }
-                asked
-            }
-        };
+        let asked = scope.map(|asked| Scopes::from_list(Some(asked.as_slice())).map_err(|_| ExchangeError::InvalidScope)).transpose()?;
+        if asked.is_some_and(|asked| !asked.fits_in(rule.scopes)) {
+            let beyond = "scope beyond the rule's";
+            self.record_refusals(client, std::slice::from_ref(*rule), |_| (beyond.to_owned(), beyond.to_owned())).await?;
+            return Err(ExchangeError::InvalidScope);
+        }
         let (rules, task_client, rule_id) = (self.clone(), client.clone(), rule.id);
         let outcome = invalidation::run_to_completion(async move {
-            invalidation::retrying_deadlocks(ExchangeError::is_deadlock, || rules.mint(&task_client, &token, rule_id, scopes)).await
+            invalidation::retrying_deadlocks(ExchangeError::is_deadlock, || rules.mint(&task_client, &token, rule_id, asked)).await
         })
         .await?;
         match outcome {
             Outcome::Minted(key) => Ok(*key),
             Outcome::Refused(rule, reason) => {
-                self.record_refusals(client, std::slice::from_ref(&rule), |_| reason.to_owned()).await?;
+                self.record_refusals(client, std::slice::from_ref(&rule), |_| (reason.to_owned(), reason.to_owned())).await?;
                 Err(ExchangeError::InvalidGrant)
             }
         }
     }
 
     /// The key itself, in one transaction: the rule held (a change or deletion waits, then
-    /// ends this key), the `jti` spent, the key made, the event written.
-    async fn mint(&self, client: &Client, token: &VerifiedToken, rule_id: TrustRuleId, scopes: Scopes) -> Result<Outcome, ExchangeError> {
+    /// ends this key) and held against the token again as it now is, the `jti` spent, the
+    /// key made, the event written.
+    async fn mint(&self, client: &Client, token: &VerifiedToken, rule_id: TrustRuleId, asked: Option<Scopes>) -> Result<Outcome, ExchangeError> {
         let mut tx = self.store.write().await?;
         let now = tx.now();
         let lock = tx.share_lock();
-        // Changed or deleted since it was read: the job asks again and meets the rule as it
-        // now is.
+        // Changed or deleted since it was read: what was checked no longer stands.
         let Some(rule) = store::trust_rules::find_any(tx.conn(), rule_id, lock).await? else {
             return Err(ExchangeError::InvalidGrant);
         };
-        if store::trust_rules::live_minted_count(tx.conn(), rule.service_account_id, now).await? >= MAX_LIVE_MINTED_KEYS {
-            return Ok(Outcome::Refused(rule, "too many live minted keys"));
+        if !holds(&rule, token) || asked.is_some_and(|asked| !asked.fits_in(rule.scopes)) {
+            return Err(ExchangeError::InvalidGrant);
         }
-        if !store::trust_rules::record_token_use(tx.conn(), &token.issuer, &token.jti, token.expires_at, now).await? {
-            return Ok(Outcome::Refused(rule, "token already exchanged (jti replayed)"));
-        }
-        let Some(account) = store::users::by_id(tx.conn(), rule.service_account_id).await? else {
+        let Some(account) = store::users::by_id(tx.conn(), rule.service_account_id).await?.filter(|account| account.status == Status::Active) else {
             return Err(ExchangeError::InvalidGrant);
         };
+        if store::trust_rules::hold_live_minted_count(&mut tx, account.id, now).await? >= MAX_LIVE_MINTED_KEYS {
+            return Ok(Outcome::Refused(rule, "too many live minted keys"));
+        }
+        let keep_until = token.expires_at + SPENT_TOKENS_KEPT;
+        if !store::trust_rules::spend_token(tx.conn(), &token.issuer, &token.jti, keep_until).await? {
+            return Ok(Outcome::Refused(rule, "token already exchanged (jti replayed)"));
+        }
         let expires_at = (now + rule.lifetime).min(token.expires_at);
         let secret = ApiKeySecret::generate();
         let name = KeyName::random_default();
-        let restricted = Restricted { scopes, restrictions: rule.restrictions.clone(), family: None };
+        let restricted = Restricted { scopes: asked.unwrap_or(rule.scopes), restrictions: rule.restrictions.clone(), family: None };
         let minted = Minted { rule: rule.id, subject: token.subject.chars().take(256).collect() };
         let lifetime = store::keys::Lifetime { now, expires_at: Some(expires_at), minted: Some(&minted) };
         let key = store::keys::insert(tx.conn(), account.id, &name, &secret.hash(), lifetime, restricted).await?;
@@ -190,12 +207,15 @@ impl TrustRules {
         Ok(Outcome::Minted(Box::new(MintedKey { key, secret, rule: rule.id })))
     }
 
-    async fn record_refusals(&self, client: &Client, rules: &[TrustRule], reason: impl Fn(&TrustRule) -> String) -> Result<(), StoreError> {
+    /// Tells each rule's account why a token was refused, at most once a minute per rule and
+    /// kind of reason on this node: `reason` gives the kind (a few fixed words) and the
+    /// detail.
+    async fn record_refusals(&self, client: &Client, rules: &[TrustRule], reason: impl Fn(&TrustRule) -> (String, String)) -> Result<(), StoreError> {
         let mut events = Vec::new();
         let mut tx = None;
         for rule in rules {
-            let reason = reason(rule);
-            if !self.refusals.first_this_minute(rule.id, &reason) {
+            let (kind, detail) = reason(rule);
+            if !self.refusals.first_this_minute(rule.id, &kind) {
                 continue;
             }
             let tx = match &mut tx {
@@ -203,7 +223,7 @@ impl TrustRules {
                 None => tx.insert(self.store.write().await?),
             };
             let Some(account) = store::users::by_id(tx.conn(), rule.service_account_id).await? else { continue };
-            let detail = shortened(&format!("rule {}: {reason}", short_id(rule.id)));
+            let detail = shortened(&format!("rule {}: {detail}", short_id(rule.id)));
             let about = About { subject: Some(Party::from(&account)), detail: Some(detail), ..About::default() };
             events.push(audit::event_in(account.organization_id, EventKind::TokenExchangeRefused, None, client, about));
         }
@@ -212,6 +232,39 @@ impl TrustRules {
             None => Ok(()),
         }
     }
+
+    /// Forgets the tokens spent long enough ago that no node accepts them any more (call
+    /// now and then).
+    pub(crate) async fn forget_spent_tokens(&self) -> Result<u64, StoreError> {
+        let mut tx = self.store.write().await?;
+        let now = tx.now();
+        let forgotten = store::trust_rules::forget_spent_tokens(tx.conn(), now).await?;
+        tx.commit().await?;
+        Ok(forgotten)
+    }
+}
+
+/// What a refused token says about itself, unverified: where to tell about the refusal.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimedToken {
+    pub issuer: String,
+    pub audiences: Vec<String>,
+    /// Its claims with a text value, as [`VerifiedToken::claims`].
+    pub claims: BTreeMap<String, String>,
+}
+
+/// Whether the rule's conditions on its provider's immutable ids hold for these claims: the
+/// job is one the rule's account pinned (another repository's job is not its business).
+fn pins(rule: &TrustRule, claims: &BTreeMap<String, String>) -> bool {
+    let immutable = rule.provider.immutable_claims();
+    rule.conditions.iter().filter(|(claim, _)| immutable.contains(&claim.as_str())).all(|(claim, expected)| claims.get(claim) == Some(expected))
+}
+
+/// Whether the rule trusts this token: its issuer and audience, and every condition.
+fn holds(rule: &TrustRule, token: &VerifiedToken) -> bool {
+    rule.issuer == token.issuer
+        && rule.audience == token.audience
+        && check_conditions(&rule.conditions, |name| token.claims.get(name).cloned()).iter().all(ConditionCheck::matched)
 }
 
 /// What the mint found.
@@ -221,15 +274,19 @@ enum Outcome {
     Refused(TrustRule, &'static str),
 }
 
-/// Why a token satisfies no rule of its audience (or matched no audience): the first
-/// condition that failed, with what it expected and what the token said.
-fn why_not(rule: &TrustRule, token: &VerifiedToken) -> String {
+/// Why the rule does not trust a token of its job: the audience, or the first condition
+/// that failed with what it expected and what the token said (the kind of reason, and the
+/// detail).
+fn why_not(rule: &TrustRule, token: &VerifiedToken) -> (String, String) {
     if rule.audience != token.audience {
-        return format!("audience expected {} got {}", rule.audience, token.audience);
+        return ("audience".to_owned(), format!("audience expected {} got {}", rule.audience, token.audience));
     }
     let checks = check_conditions(&rule.conditions, |name| token.claims.get(name).cloned());
     match checks.iter().find(|check| !check.matched()) {
-        Some(check) => format!("condition {} expected {} got {}", check.claim, check.expected, check.got.as_deref().unwrap_or("nothing")),
-        None => "no condition failed".to_owned(),
+        Some(check) => (
+            format!("condition {}", check.claim),
+            format!("condition {} expected {} got {}", check.claim, check.expected, check.got.as_deref().unwrap_or("nothing")),
+        ),
+        None => ("unknown".to_owned(), "no condition failed".to_owned()),
     }
 }

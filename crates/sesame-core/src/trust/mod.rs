@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use sesame_model::{AddressListError, NoPermission, Permission};
 
-pub use exchange::{ExchangeError, MintedKey, VerifiedToken, Refusals};
+pub use exchange::{ClaimedToken, ExchangeError, MintedKey, Refusals, VerifiedToken, SPENT_TOKENS_KEPT};
 pub use rule::{check_conditions, ClaimText, ConditionCheck, Provider, RuleDraft, RuleError, DEFAULT_LIFETIME, MAX_LIFETIME};
 
 use crate::{

@@ -23,6 +23,9 @@ use sesame_core::net::is_public;
 pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
 /// An issuer's keys are fetched again for an unknown `kid` at most this often.
 pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// Keys older than this are fetched again before use (a key the issuer withdrew stops being
+/// trusted within the hour); kept if the issuer cannot be reached meanwhile.
+pub const KEYS_MAX_AGE: Duration = Duration::from_secs(60 * 60);
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One key an issuer signs with.
@@ -50,7 +53,8 @@ pub struct SigningKeys {
 
 #[derive(Default)]
 struct Issuer {
-    keys: RwLock<Vec<Arc<SigningKey>>>,
+    /// The keys, and when they were fetched.
+    keys: RwLock<(Option<Instant>, Vec<Arc<SigningKey>>)>,
     /// When the keys were last fetched (or tried): held while fetching, so that tokens
     /// arriving together wait for one fetch rather than each making one.
     fetched: tokio::sync::Mutex<Option<Instant>>,
@@ -65,6 +69,8 @@ impl SigningKeys {
             .timeout(CALL_TIMEOUT)
             .connect_timeout(CALL_TIMEOUT)
             .https_only(!allow_insecure)
+            // A proxy from the environment would reach addresses the resolver refuses.
+            .no_proxy()
             .dns_resolver(Arc::new(PublicAddresses { allow_insecure }))
             .user_agent("Sesame (keyless CI)")
             .build()
@@ -77,21 +83,24 @@ impl SigningKeys {
     /// rule trusts `issuer`.
     pub async fn key(&self, issuer: &str, kid: &str) -> Result<Arc<SigningKey>, FetchError> {
         let entry = self.issuer(issuer);
-        if let Some(found) = find(&entry, kid) {
+        if let Some(found) = find(&entry, kid, Freshness::Fresh) {
             return Ok(found);
         }
         let mut fetched = entry.fetched.lock().await;
         // Fetched by another request while this one waited?
-        if let Some(found) = find(&entry, kid) {
+        if let Some(found) = find(&entry, kid, Freshness::Fresh) {
             return Ok(found);
         }
         if fetched.is_some_and(|at| at.elapsed() < REFETCH_INTERVAL) {
-            return Err(FetchError::UnknownKey);
+            return find(&entry, kid, Freshness::Any).ok_or(FetchError::UnknownKey);
         }
         *fetched = Some(Instant::now());
-        let keys = self.fetch(issuer).await?;
-        *entry.keys.write().expect("never poisoned: no panic while held") = keys;
-        find(&entry, kid).ok_or(FetchError::UnknownKey)
+        match self.fetch(issuer).await {
+            Ok(keys) => *entry.keys.write().expect("never poisoned: no panic while held") = (Some(Instant::now()), keys),
+            // Unreachable for now: the keys it had still serve, until it answers again.
+            Err(error) => return find(&entry, kid, Freshness::Any).ok_or(error),
+        }
+        find(&entry, kid, Freshness::Any).ok_or(FetchError::UnknownKey)
     }
 
     fn issuer(&self, issuer: &str) -> Arc<Issuer> {
@@ -118,7 +127,7 @@ impl SigningKeys {
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, FetchError> {
         let unreachable = |error: &dyn std::fmt::Display| FetchError::Unreachable(error.to_string());
         let parsed = url::Url::parse(url).map_err(|error| unreachable(&error))?;
-        if !self.allow_insecure && (parsed.scheme() != "https" || parsed.host_str().and_then(|host| host.parse::<IpAddr>().ok()).is_some_and(|ip| !is_public(ip))) {
+        if !self.allow_insecure && !is_public_https(&parsed) {
             return Err(FetchError::Unreachable(format!("{url} is not an https URL on a public address")));
         }
         let mut response = self.client.get(parsed).send().await.map_err(|error| unreachable(&error))?;
@@ -136,8 +145,32 @@ impl SigningKeys {
     }
 }
 
-fn find(issuer: &Issuer, kid: &str) -> Option<Arc<SigningKey>> {
-    issuer.keys.read().expect("never poisoned").iter().find(|key| key.kid.as_deref() == Some(kid)).cloned()
+/// Whether keys older than [`KEYS_MAX_AGE`] will do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    Fresh,
+    Any,
+}
+
+fn find(issuer: &Issuer, kid: &str, freshness: Freshness) -> Option<Arc<SigningKey>> {
+    let keys = issuer.keys.read().expect("never poisoned");
+    let (fetched, keys) = &*keys;
+    if freshness == Freshness::Fresh && !fetched.is_some_and(|at| at.elapsed() < KEYS_MAX_AGE) {
+        return None;
+    }
+    keys.iter().find(|key| key.kid.as_deref() == Some(kid)).cloned()
+}
+
+/// Whether `url` is HTTPS to a name or a public address (a name's addresses are checked when
+/// it is resolved, by [`PublicAddresses`]; an address written in the URL is not resolved).
+fn is_public_https(url: &url::Url) -> bool {
+    let address_is_public = match url.host() {
+        Some(url::Host::Domain(_)) => true,
+        Some(url::Host::Ipv4(ip)) => is_public(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_public(IpAddr::V6(ip)),
+        None => false,
+    };
+    url.scheme() == "https" && address_is_public
 }
 
 /// A key of the set that signs with RS256 or ES256 (P-256); none for any other (encryption
@@ -180,5 +213,30 @@ impl reqwest::dns::Resolve for PublicAddresses {
             }
             Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_to_names_and_public_addresses_is_fetched() {
+        for refused in [
+            "http://token.actions.githubusercontent.com/.well-known/jwks",
+            "https://127.0.0.1/jwks",
+            "https://2130706433/jwks",
+            "https://0x7f.1/jwks",
+            "https://[::1]/jwks",
+            "https://[::ffff:10.0.0.5]:8443/jwks",
+            "https://[64:ff9b::a00:5]/jwks",
+            "https://[fd00::1]/jwks",
+            "https://169.254.169.254/latest/meta-data",
+        ] {
+            assert!(!is_public_https(&url::Url::parse(refused).unwrap()), "{refused}");
+        }
+        for allowed in ["https://token.actions.githubusercontent.com/.well-known/jwks", "https://140.82.112.3/jwks", "https://[2606:4700::1111]/jwks"] {
+            assert!(is_public_https(&url::Url::parse(allowed).unwrap()), "{allowed}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{errors::ErrorKind, Algorithm, Validation};
 use serde_json::{Map, Value};
-use sesame_core::trust::{TrustRules, VerifiedToken};
+use sesame_core::trust::{ClaimedToken, TrustRules, VerifiedToken};
 
 use super::{signing_keys::FetchError, SigningKeys};
 
@@ -59,13 +59,6 @@ impl Rejected {
     }
 }
 
-/// What a refused token said about itself, unverified: where to tell about the refusal.
-#[derive(Debug, Clone, Default)]
-pub struct Claimed {
-    pub issuer: Option<String>,
-    pub audiences: Vec<String>,
-}
-
 /// The token's claims as the "Test a token" box shows them, and what checking it found.
 pub struct Inspection {
     pub claims: Map<String, Value>,
@@ -81,10 +74,15 @@ impl TokenChecker {
         Self { keys }
     }
 
-    /// Checks `token` whole; on refusal, why and what it claimed.
-    pub async fn check(&self, rules: &TrustRules, token: &str) -> Result<VerifiedToken, (Rejected, Claimed)> {
-        let claims = unverified_claims(token).map_err(|rejected| (rejected, Claimed::default()))?;
-        let claimed = Claimed { issuer: claims.get("iss").and_then(Value::as_str).map(str::to_owned), audiences: audiences(&claims) };
+    /// Checks `token` whole; on refusal, why and what it claimed to be (none when it did not
+    /// even name its issuer).
+    pub async fn check(&self, rules: &TrustRules, token: &str) -> Result<VerifiedToken, (Rejected, Option<ClaimedToken>)> {
+        let claims = unverified_claims(token).map_err(|rejected| (rejected, None))?;
+        let claimed = claims.get("iss").and_then(Value::as_str).map(|issuer| ClaimedToken {
+            issuer: issuer.to_owned(),
+            audiences: audiences(&claims).unwrap_or_default(),
+            claims: claim_texts(&claims),
+        });
         self.verify(rules, token, &claims).await.map_err(|rejected| (rejected, claimed))
     }
 
@@ -135,11 +133,16 @@ impl TokenChecker {
             ErrorKind::InvalidAlgorithm => Rejected::Algorithm,
             _ => Rejected::Malformed,
         })?;
-        let now = Utc::now().timestamp();
-        if claims.get("iat").and_then(Value::as_i64).is_some_and(|iat| iat > now + LEEWAY_SECONDS) {
-            return Err(Rejected::IssuedInFuture);
+        let now = Utc::now().timestamp() as f64;
+        match claims.get("iat") {
+            None => {}
+            Some(iat) => match iat.as_f64() {
+                Some(iat) if iat <= now + LEEWAY_SECONDS as f64 => {}
+                Some(_) => return Err(Rejected::IssuedInFuture),
+                None => return Err(Rejected::Malformed),
+            },
         }
-        let [audience] = <[String; 1]>::try_from(audiences(claims)).map_err(|_| Rejected::Audiences)?;
+        let [audience] = <[String; 1]>::try_from(audiences(claims).ok_or(Rejected::Audiences)?).map_err(|_| Rejected::Audiences)?;
         let jti = claims.get("jti").and_then(Value::as_str).filter(|jti| !jti.is_empty() && jti.len() <= MAX_JTI).ok_or(Rejected::NoJti)?;
         let subject = claims.get("sub").and_then(Value::as_str).filter(|sub| !sub.is_empty()).ok_or(Rejected::NoSubject)?;
         let expires_at = claims.get("exp").and_then(Value::as_i64).and_then(|exp| DateTime::from_timestamp(exp, 0)).ok_or(Rejected::Malformed)?;
@@ -167,12 +170,12 @@ fn unverified_claims(token: &str) -> Result<Map<String, Value>, Rejected> {
     serde_json::from_slice(&bytes).map_err(|_| Rejected::Malformed)
 }
 
-/// `aud` as a list (a string is a list of one).
-fn audiences(claims: &Map<String, Value>) -> Vec<String> {
+/// `aud` as a list (a string is a list of one); none if it holds anything but strings.
+fn audiences(claims: &Map<String, Value>) -> Option<Vec<String>> {
     match claims.get("aud") {
-        Some(Value::String(one)) => vec![one.clone()],
-        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        _ => Vec::new(),
+        Some(Value::String(one)) => Some(vec![one.clone()]),
+        Some(Value::Array(many)) => many.iter().map(|one| one.as_str().map(str::to_owned)).collect(),
+        _ => Some(Vec::new()),
     }
 }
 

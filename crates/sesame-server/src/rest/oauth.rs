@@ -19,7 +19,7 @@ use sesame_core::{
 use utoipa::ToSchema;
 
 use super::auth::ClientOf;
-use crate::state::AppState;
+use crate::{oidc::Rejected, state::AppState};
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
@@ -125,8 +125,8 @@ async fn exchange_form(state: &AppState, client: &Client, headers: &HeaderMap, b
     let token = match state.tokens.check(rules, &form.subject_token).await {
         Ok(token) => token,
         Err((rejected, claimed)) => {
-            if let Some(issuer) = &claimed.issuer {
-                if let Err(error) = rules.refused(client, issuer, &claimed.audiences, rejected.reason()).await {
+            if let Some(claimed) = claimed.filter(|_| rejected != Rejected::UnknownIssuer) {
+                if let Err(error) = rules.refused(client, &claimed, rejected.reason()).await {
                     tracing::warn!(%error, "a refused token exchange could not be recorded");
                 }
             }

@@ -100,7 +100,8 @@ impl TestIssuer {
         self.served.key_fetches.load(Ordering::SeqCst)
     }
 
-    /// Claims like GitHub Actions' for a job of repository 123456 on `git_ref`, for
+    /// Claims like GitHub Actions' for a job of repository 123456 on `git_ref` (with GitLab's
+    /// names for its ids too, so that a self-managed-GitLab rule holds them against it), for
     /// `audience`, valid for an hour, with a fresh `jti`.
     pub fn github_claims(&self, audience: &str, git_ref: &str) -> Value {
         let now = chrono::Utc::now().timestamp();
@@ -108,6 +109,7 @@ impl TestIssuer {
             "iss": self.url, "aud": audience, "sub": format!("repo:acme/deploy:ref:{git_ref}"),
             "jti": format!("{:032x}", rand::random::<u128>()), "iat": now, "nbf": now, "exp": now + 3600,
             "repository": "acme/deploy", "repository_id": "123456", "repository_owner_id": "42", "ref": git_ref,
+            "project_id": "123456", "namespace_id": "42",
             "ref_protected": true, "run_id": 7, "workflow_ref": "acme/deploy/.github/workflows/ship.yml@refs/heads/main",
         })
     }
