@@ -116,6 +116,11 @@ pub(crate) struct Store {
     clock: Clock,
     /// Key usage counted in memory, for the next batch (see [`usage`]).
     usage: std::sync::Arc<usage::UsageBuffer>,
+    /// SQLite: writers take their turn here, first come first served, before `BEGIN
+    /// IMMEDIATE` — SQLite's own busy handler wakes waiters by polling with growing sleeps, so
+    /// under a burst of writes some waited hundreds of milliseconds (the token exchange's
+    /// p99). None on PostgreSQL, whose writers do not wait for each other.
+    writers: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Store {
@@ -149,7 +154,8 @@ impl Store {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, backend, postgres_url, clock: Clock::system(), usage: Default::default() })
+        let writers = (backend == Backend::Sqlite).then(Default::default);
+        Ok(Self { pool, backend, postgres_url, clock: Clock::system(), usage: Default::default(), writers })
     }
 
     /// The same store, telling the time by `clock`.
@@ -191,11 +197,15 @@ impl Store {
                 Backend::Sqlite => "BEGIN IMMEDIATE",
                 Backend::Postgres => "BEGIN",
             };
+            let turn = match &self.writers {
+                Some(writers) => Some(writers.clone().lock_owned().await),
+                None => None,
+            };
             let tx = self.pool.begin_with(begin).await?;
             // Read once the transaction has its turn: a change waiting for SQLite's lock
             // happens when it runs, not when it asked.
             let held = HoldTimer { begun: std::time::Instant::now(), caller };
-            Ok(Tx { tx, backend: self.backend, now: self.now(), _held: held })
+            Ok(Tx { tx, backend: self.backend, now: self.now(), _held: held, _turn: turn })
         }
     }
 

@@ -15,6 +15,9 @@ pub(crate) struct Tx {
     /// The time the change happens at.
     pub(super) now: DateTime<Utc>,
     pub(super) _held: HoldTimer,
+    /// SQLite: this writer's turn, given back when the transaction ends (after it: fields
+    /// drop in order).
+    pub(super) _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// A write transaction held longer than this is logged: every other writer waited for it
