@@ -68,6 +68,10 @@ async fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize()?;
     let work = tempfile::tempdir()?;
     let mut report = Report { rows: Vec::new() };
+    // `sesame-bench exchange`: that measure alone, printed (results.md is left as it is).
+    if arguments.get(1).map(String::as_str) == Some("exchange") {
+        return token_exchange(&root, work.path(), &mut report).await;
+    }
 
     verification(work.path(), &mut report).await?;
     let million = work.path().join(format!("verify-{}.db", STORED_KEYS[1]));
@@ -80,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         Ok(server_url) => http_postgres(&root, &server_url, &mut report).await?,
         Err(_) => eprintln!("no SESAME_TEST_POSTGRES_URL: PostgreSQL measures left out (scripts/bench.sh provides one)"),
     }
+    token_exchange(&root, work.path(), &mut report).await?;
     first_load(&root, work.path(), &mut report).await?;
     panel_with_many_keys(&root, work.path(), &mut report).await?;
 
@@ -414,6 +419,17 @@ async fn http_postgres(root: &Path, server_url: &str, report: &mut Report) -> an
     report.add("PostgreSQL, 2 nodes: authenticated / unauthenticated", format!("{:.2}", me / health), "≥ 0.92");
     let _ = a.terminate(Duration::from_secs(10));
     let _ = b.terminate(Duration::from_secs(10));
+    Ok(())
+}
+
+/// Keyless CI: a job's OIDC token traded for a key, on one node (see
+/// `sesame_bench::exchange`).
+async fn token_exchange(root: &Path, dir: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let figures = sesame_bench::exchange::measure(root, dir).await?;
+    report.add("SQLite: token exchanges/s (16 clients, a key minted each)", format!("{:.0}", figures.per_second), "");
+    report.add("SQLite: token exchange p50", micros(figures.p50), "");
+    report.add("SQLite: token exchange p99", micros(figures.p99), "");
+    report.add("SQLite: token exchanges refused", figures.refused.to_string(), "0");
     Ok(())
 }
 

@@ -39,7 +39,7 @@ use crate::{
 /// The most rules one service account has.
 pub const MAX_RULES_PER_ACCOUNT: u64 = 50;
 /// The most keys minted for one service account that have not expired yet.
-pub const MAX_LIVE_MINTED_KEYS: u64 = 1_000;
+pub const MAX_LIVE_MINTED_KEYS: u64 = 10_000;
 /// How long an expired minted key stays listed (with its use) before it is forgotten.
 pub const EXPIRED_MINTED_KEYS_KEPT: TimeDelta = TimeDelta::days(1);
 
