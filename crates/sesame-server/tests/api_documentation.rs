@@ -123,10 +123,17 @@ async fn the_docs_page_shows_this_instances_endpoint_in_the_readers_language() {
     assert!(english.contains(&format!("--url '{}/api/v1/me'", server.base_url)));
     assert!(english.contains("--header 'MC-Api-Key: {api-key}'"));
     assert!(english.contains("Sésame API documentation"));
+    // Keyless CI: ready steps for GitHub Actions and GitLab CI, with this instance's URL as
+    // the token's audience and the exchange's endpoint, in the reader's language.
+    assert!(english.contains(&format!("$ACTIONS_ID_TOKEN_REQUEST_URL&amp;audience={}", server.base_url)));
+    assert!(english.contains(&format!("aud: {}", server.base_url)));
+    assert!(english.contains(&format!("curl -sSf '{}/api/v1/oauth/token'", server.base_url)));
+    assert!(english.contains("GitHub Actions step") && english.contains("GitLab CI job"));
     // From the browser's preferences, or from ?lang= (the console's link passes it).
     let french = get("/api-docs", Some("fr-CA,fr;q=0.9")).await;
     assert!(french.contains("Documentation de l'API Sésame"), "{french}");
     assert!(french.contains("L'utilisateur au nom duquel la clé agit."));
+    assert!(french.contains("Étape GitHub Actions") && french.contains("CI sans clé"));
     assert!(get("/api-docs?lang=fr", None).await.contains(r#"<html lang="fr">"#));
     assert!(get("/api-docs?lang=en", Some("fr")).await.contains(r#"<html lang="en">"#));
     let spanish = get("/api-docs", Some("es-MX,es;q=0.9,en;q=0.5")).await;
@@ -135,6 +142,7 @@ async fn the_docs_page_shows_this_instances_endpoint_in_the_readers_language() {
     let chosen = Client::new().get(server.url("/api-docs")).header("accept-language", "en").header("cookie", "sesame_language=es");
     assert!(chosen.send().await.unwrap().text().await.unwrap().contains(r#"<html lang="es">"#));
     assert!(spanish.contains("El usuario en cuyo nombre actúa la clave."));
+    assert!(spanish.contains("Paso de GitHub Actions") && spanish.contains("CI sin claves"));
     // Each page links to the two others, each named in its own language.
     assert!(spanish.contains(r#"<a href="/api-docs?lang=en" hreflang="en" lang="en">English</a>"#));
     assert!(spanish.contains(r#"<a href="/api-docs?lang=fr" hreflang="fr" lang="fr">Français</a>"#));

@@ -64,6 +64,10 @@ enum Label {
     Envelope,
     Languages,
     Permission,
+    KeylessCi,
+    KeylessCiText,
+    GithubActionsStep,
+    GitlabCiJob,
 }
 
 impl Label {
@@ -94,6 +98,10 @@ impl Label {
             Label::Envelope => "envelope",
             Label::Languages => "languages",
             Label::Permission => "permission",
+            Label::KeylessCi => "keyless_ci",
+            Label::KeylessCiText => "keyless_ci_text",
+            Label::GithubActionsStep => "github_actions_step",
+            Label::GitlabCiJob => "gitlab_ci_job",
         }
     }
 }
@@ -213,6 +221,9 @@ pub fn render(document: &Value, language: Language, theme: Theme) -> String {
     for tag in document.get("tags").and_then(Value::as_array).into_iter().flatten() {
         let name = str_at(tag, "/name");
         let _ = write!(html, r#"<section class="tag"><h2 id="tag-{0}">{1}</h2>"#, escape(name), markdown(&language.text(str_at(tag, "/description"))));
+        if name == "oauth" {
+            render_keyless_ci(&mut html, server, language);
+        }
         for operation in operations.iter().filter(|op| has_tag(op, name)) {
             render_operation(&mut html, document, operation, server, language);
         }
@@ -222,6 +233,35 @@ pub fn render(document: &Value, language: Language, theme: Theme) -> String {
     render_schemas(&mut html, document, language);
     html.push_str("</main></body></html>");
     html
+}
+
+/// Ready-made CI steps that trade the job's token for a key, with this instance's URL as
+/// the token's audience (a rule's default) and as the endpoint.
+fn render_keyless_ci(html: &mut String, server: &str, language: Language) {
+    let l = |label| language.label(label);
+    let exchange = |token: &str| {
+        format!(
+            "curl -sSf '{server}/api/v1/oauth/token' \\\n  --data-urlencode 'grant_type=urn:ietf:params:oauth:grant-type:token-exchange' \\\n  --data-urlencode \"subject_token={token}\" \\\n  --data-urlencode 'subject_token_type=urn:ietf:params:oauth:token-type:jwt' | jq -r .access_token"
+        )
+    };
+    let github = format!(
+        "permissions:\n  id-token: write\nsteps:\n  - name: Get a Sésame key\n    run: |\n      OIDC_TOKEN=$(curl -sSf -H \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \\\n        \"$ACTIONS_ID_TOKEN_REQUEST_URL&audience={server}\" | jq -r .value)\n      SESAME_KEY=$({})\n      echo \"::add-mask::$SESAME_KEY\"\n      echo \"SESAME_KEY=$SESAME_KEY\" >> \"$GITHUB_ENV\"",
+        exchange("$OIDC_TOKEN").replace('\n', "\n        ")
+    );
+    let gitlab = format!(
+        "deploy:\n  id_tokens:\n    SESAME_ID_TOKEN:\n      aud: {server}\n  script:\n    - |\n      SESAME_KEY=$({})\n      curl -sSf -H \"MC-Api-Key: $SESAME_KEY\" '{server}/api/v1/me'",
+        exchange("$SESAME_ID_TOKEN").replace('\n', "\n        ")
+    );
+    let _ = write!(
+        html,
+        r#"<h3 id="keyless-ci">{}</h3><p>{}</p><h4>{}</h4><pre class="ci" tabindex="0"><code>{}</code></pre><h4>{}</h4><pre class="ci" tabindex="0"><code>{}</code></pre>"#,
+        l(Label::KeylessCi),
+        escape(l(Label::KeylessCiText)),
+        l(Label::GithubActionsStep),
+        escape(&github),
+        l(Label::GitlabCiJob),
+        escape(&gitlab),
+    );
 }
 
 fn has_tag(operation: &Operation<'_>, tag: &str) -> bool {
