@@ -14,7 +14,10 @@ import { closeStage, openStage } from '../support/stage.mjs';
 // 380,000 → 430,000: the service-account pages, Move to a service account and the
 // offboarding preview (issue 29) took the first load from 378,631 to 427,639 bytes; see
 // docs/decisions.md.
-const FIRST_LOAD_BUDGET = 430_000;
+// 430,000 → 433,000: keyless CI (issue 25) took it from 427,639 to 430,354 bytes — the
+// activity's five new event kinds in three languages, the key's `minted` field, and the
+// trust-rule error codes the console decodes.
+const FIRST_LOAD_BUDGET = 433_000;
 
 // The body exactly as sent (Node's http does not decode it), and the response's headers.
 function getRaw(url, headers) {
