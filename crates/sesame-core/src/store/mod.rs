@@ -40,6 +40,9 @@ use tx::HoldTimer;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// How long a SQLite writer waits for its turn (as long as for a pooled connection).
+const WRITER_TURN_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -198,7 +201,13 @@ impl Store {
                 Backend::Postgres => "BEGIN",
             };
             let turn = match &self.writers {
-                Some(writers) => Some(writers.clone().lock_owned().await),
+                // Waiting longer is a database too busy to answer: a 503 to retry, as a pool
+                // with no free connection is.
+                Some(writers) => Some(
+                    tokio::time::timeout(WRITER_TURN_TIMEOUT, writers.clone().lock_owned())
+                        .await
+                        .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?,
+                ),
                 None => None,
             };
             let tx = self.pool.begin_with(begin).await?;

@@ -21,7 +21,7 @@ pub(crate) struct Tx {
 }
 
 /// A write transaction held longer than this is logged: every other writer waited for it
-/// (on SQLite, all of them), and past 5 s they fail with "database is locked".
+/// (on SQLite, all of them, in their turn), and past 5 s of waiting they give up with 503.
 const SLOW_WRITE: Duration = Duration::from_secs(1);
 
 /// Warns, when the transaction ends, if it held the write lock longer than [`SLOW_WRITE`],
