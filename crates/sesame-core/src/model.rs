@@ -2,12 +2,12 @@
 //! pages of them. Never a password hash or a key's secret. Their vocabulary (ids, roles,
 //! statuses, names, event kinds) is `sesame_model`'s, shared with the browser.
 
-use std::net::IpAddr;
+use std::{collections::BTreeMap, net::IpAddr};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 pub use sesame_model::{
     ids::{ApiKeyId, EventId, OrganizationId, SessionId, TrustRuleId, UserId},
-    AllowedAddresses, BeyondPolicy, EventKind, Granularity, KeyRateLimit, Operation, Permission, RatePeriod, OwnerKind, Restrictions, Role, Scopes, Status,
+    AllowedAddresses, BeyondPolicy, EventKind, Provider, Granularity, KeyRateLimit, Operation, Permission, RatePeriod, OwnerKind, Restrictions, Role, Scopes, Status,
 };
 
 /// A user as the rest of the system sees them.
@@ -248,4 +248,23 @@ mod tests {
         let last = PageRequest::new(PageRequest::MAX_NUMBER, PageRequest::MAX_SIZE).unwrap();
         assert_eq!(last.offset(), (i64::from(PageRequest::MAX_NUMBER) - 1) * 500);
     }
+}
+
+/// A stored trust rule of a service account (see [`crate::trust`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustRule {
+    pub id: TrustRuleId,
+    pub service_account_id: UserId,
+    pub provider: Provider,
+    pub issuer: String,
+    /// What the token's one `aud` must be.
+    pub audience: String,
+    /// Claim name → exact value; all must hold.
+    pub conditions: BTreeMap<String, String>,
+    /// What the keys it mints may do (within the account's role), where from, how fast.
+    pub scopes: Scopes,
+    pub restrictions: Restrictions,
+    /// How long a minted key lives (never beyond the token's own expiry).
+    pub lifetime: TimeDelta,
+    pub created_at: DateTime<Utc>,
 }

@@ -11,10 +11,7 @@ use super::{
     keys::{restrictions_from_row, scopes_from_row, stored_key_from_row, StoredKey, HASH_COLUMNS, KEY_COLUMNS},
     parsed, to_millis, Backend, StoreResult, Tx,
 };
-use crate::{
-    model::{ApiKeyId, TrustRuleId, UserId},
-    trust::TrustRule,
-};
+use crate::model::{ApiKeyId, TrustRule, TrustRuleId, UserId};
 
 const RULE_COLUMNS: &str =
     "r.id, r.service_account_id, r.provider, r.issuer, r.audience, r.scopes, r.allowed_addresses, r.rate_limit, r.lifetime_seconds, r.created_at";

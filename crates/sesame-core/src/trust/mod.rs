@@ -20,10 +20,11 @@ pub mod rule;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use sesame_model::{AddressListError, NoPermission, Permission};
 
 pub use exchange::{ClaimedToken, ExchangeError, MintedKey, Refusals, VerifiedToken, SPENT_TOKENS_KEPT};
+pub use crate::model::TrustRule;
 pub use rule::{check_conditions, ClaimText, ConditionCheck, Provider, RuleDraft, RuleError, DEFAULT_LIFETIME, MAX_LIFETIME};
 
 use crate::{
@@ -42,25 +43,6 @@ pub const MAX_RULES_PER_ACCOUNT: u64 = 50;
 pub const MAX_LIVE_MINTED_KEYS: u64 = 10_000;
 /// How long an expired minted key stays listed (with its use) before it is forgotten.
 pub const EXPIRED_MINTED_KEYS_KEPT: TimeDelta = TimeDelta::days(1);
-
-/// A stored trust rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrustRule {
-    pub id: TrustRuleId,
-    pub service_account_id: UserId,
-    pub provider: Provider,
-    pub issuer: String,
-    /// What the token's one `aud` must be.
-    pub audience: String,
-    /// Claim name → exact value; all must hold.
-    pub conditions: BTreeMap<String, String>,
-    /// What the keys it mints may do (within the account's role), where from, how fast.
-    pub scopes: Scopes,
-    pub restrictions: Restrictions,
-    /// How long a minted key lives (never beyond the token's own expiry).
-    pub lifetime: TimeDelta,
-    pub created_at: DateTime<Utc>,
-}
 
 /// What a rule is made with, as the API sends it.
 #[derive(Debug, Clone, Default)]
