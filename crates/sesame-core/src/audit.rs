@@ -10,6 +10,9 @@ use crate::{
     store::{self, StoreResult, Tx},
 };
 
+/// An event's detail holds at most this many characters.
+pub(crate) const DETAIL_CHARS: usize = 100;
+
 /// What an event is about besides its actor.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct About {

@@ -293,8 +293,7 @@ async fn policy_first(tx: &mut Tx, actor: &Actor) -> Result<Option<MaxKeyLifetim
     store::organizations::max_key_lifetime(tx.conn(), actor.user.organization_id, lock).await
 }
 
-/// An event's detail holds at most this many characters.
-const DETAIL_CHARS: usize = 100;
+use crate::audit::DETAIL_CHARS;
 
 /// The *allowed addresses changed* event's detail: the list, or as much of it as fits with
 /// how many more there are; `anywhere` for the empty list.

@@ -91,8 +91,7 @@ impl Refusals {
     }
 }
 
-/// An event's detail holds at most this many characters.
-const DETAIL_CHARS: usize = 100;
+use crate::audit::DETAIL_CHARS;
 
 /// A rule named in an event's detail: the first 8 characters of its id (as the console
 /// shows it), leaving the detail's room to the reason.
