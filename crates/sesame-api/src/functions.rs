@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use sesame_model::{
-    ids::{ApiKeyId, SessionId, UserId},
+    ids::{ApiKeyId, SessionId, TrustRuleId, UserId},
     KeyRateLimit, Language, MaxKeyLifetime, Permission, Status,
 };
 
@@ -16,8 +16,8 @@ use crate::{
     error::AppError,
     wire::{
         ActivityPage, ApiKeyDetails, ApiKeyView, CreatedKey, KeyNotices, KeyUsageView, KeyWeekView, ManagerView, NewUserForm, OffboardingView, OrganizationPolicy, OrganizationPolicyChange,
-        PasswordChange, ServiceAccountForm, ServiceAccountUpdate, ServiceAccountView, ServiceAccountsPage, SessionState, SessionView, SetupForm, UsageRange,
-        UserUpdate, UserView, UsersPage,
+        PasswordChange, ServiceAccountForm, ServiceAccountUpdate, ServiceAccountView, ServiceAccountsPage, SessionState, SessionView, SetupForm, TokenTestView,
+        TrustRuleForm, TrustRuleView, UsageRange, UserUpdate, UserView, UsersPage,
     },
 };
 
@@ -303,6 +303,54 @@ pub async fn delete_service_account(id: UserId) -> Result<(), AppError> {
     let (context, actor) = crate::server::actor().await?;
     context.services.service_accounts.delete(&actor, id).await?;
     Ok(())
+}
+
+/// A service account's trust rules (keyless CI), oldest first, for whoever manages it.
+#[server(input = Json, endpoint = "list_trust_rules")]
+pub async fn list_trust_rules(account: UserId) -> Result<Vec<TrustRuleView>, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(context.services.trust_rules.list(&actor, account).await?.iter().map(TrustRuleView::from).collect())
+}
+
+#[server(input = Json, endpoint = "get_trust_rule")]
+pub async fn get_trust_rule(account: UserId, rule: TrustRuleId) -> Result<TrustRuleView, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    Ok(TrustRuleView::from(&context.services.trust_rules.get(&actor, account, rule).await?))
+}
+
+/// Trusts a CI provider for a service account; see `sesame_core::trust`. The audience is
+/// the instance's public URL unless the form names another.
+#[server(input = Json, endpoint = "create_trust_rule")]
+pub async fn create_trust_rule(account: UserId, form: TrustRuleForm) -> Result<TrustRuleView, AppError> {
+    use sesame_core::trust::NewTrustRule;
+    let (context, actor) = crate::server::actor().await?;
+    let new = NewTrustRule {
+        provider: Some(form.provider),
+        issuer: form.issuer,
+        audience: form.audience.unwrap_or_else(|| context.public_url.clone()),
+        conditions: form.conditions,
+        scopes: form.scopes,
+        allowed_addresses: None,
+        rate_limit: None,
+        lifetime: Some(chrono::TimeDelta::seconds(i64::from(form.lifetime_seconds))),
+    };
+    Ok(TrustRuleView::from(&context.services.trust_rules.create(&actor, account, new).await?))
+}
+
+/// Deletes a rule; every key it minted ends on every node before this returns.
+#[server(input = Json, endpoint = "delete_trust_rule")]
+pub async fn delete_trust_rule(account: UserId, rule: TrustRuleId) -> Result<(), AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    context.services.trust_rules.delete(&actor, account, rule).await?;
+    Ok(())
+}
+
+/// "Test a token": a pasted token held against one rule. Nothing is minted or spent.
+#[server(input = Json, endpoint = "test_trust_rule")]
+pub async fn test_trust_rule(account: UserId, rule: TrustRuleId, token: String) -> Result<TokenTestView, AppError> {
+    let (context, actor) = crate::server::actor().await?;
+    let found = context.services.trust_rules.to_test(&actor, account, rule).await?;
+    Ok(TokenTestView::from(context.tokens.test(&context.services.trust_rules, &found, &token).await))
 }
 
 /// Changes the signed-in user's password (the current one is asked) and ends their other

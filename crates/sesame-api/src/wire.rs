@@ -203,6 +203,54 @@ pub struct TrustRuleView {
     pub created_at: DateTime<Utc>,
 }
 
+/// The console's *Trust a CI provider…* form (the allow-list and rate limit of the keys a
+/// rule mints are set through the REST API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustRuleForm {
+    pub provider: Provider,
+    pub issuer: String,
+    /// None: the instance's public URL.
+    pub audience: Option<String>,
+    pub conditions: std::collections::BTreeMap<String, String>,
+    /// None: everything the account's role allows.
+    pub scopes: Option<Vec<Permission>>,
+    pub lifetime_seconds: u32,
+}
+
+/// What "Test a token" found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenTestView {
+    /// Whether the exchange would mint a key for this token with this rule (its `jti`
+    /// aside: the test spends nothing).
+    pub would_mint: bool,
+    /// Why not, when the token itself was refused (signature, issuer, times, audience…);
+    /// null when it was accepted (the conditions say the rest).
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub refused: Option<String>,
+    /// The token's claims as it carries them, unverified when it was refused.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub claims: serde_json::Map<String, serde_json::Value>,
+    /// Each condition of the rule, held against the token.
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    pub conditions: Vec<ConditionView>,
+}
+
+// One condition of a rule, held against a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConditionView {
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub claim: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub expected: String,
+    /// What the token says (text), null when it lacks the claim.
+    #[cfg_attr(feature = "openapi", schema(max_length = 16384))]
+    pub got: Option<String>,
+    pub matched: bool,
+}
+
 // For the API document only (the REST API adds its pattern there).
 /// One entry of a key's allow-list: an IPv4 or IPv6 address (`192.0.2.7`), or a CIDR range
 /// (`198.51.100.0/24`).

@@ -43,12 +43,16 @@ impl Provider {
         }
     }
 
-    /// The provider a rule names when it does not say: GitHub Actions and gitlab.com by
-    /// their issuers, any other issuer as "other" (a Kubernetes cluster or a self-managed
-    /// GitLab says so itself).
+    /// The provider a rule names when it does not say: GitHub Actions (with an enterprise's
+    /// own `…/<enterprise>` issuer too) and gitlab.com by their issuers, any other issuer as
+    /// "other" (a Kubernetes cluster, a GitHub Enterprise Server or a self-managed GitLab
+    /// says so itself).
     pub fn of_issuer(issuer: &str) -> Provider {
-        match issuer.trim_end_matches('/') {
-            GITHUB_ISSUER => Provider::GithubActions,
+        let issuer = issuer.trim_end_matches('/');
+        if issuer == GITHUB_ISSUER || issuer.strip_prefix(GITHUB_ISSUER).is_some_and(|rest| rest.starts_with('/')) {
+            return Provider::GithubActions;
+        }
+        match issuer {
             GITLAB_COM_ISSUER => Provider::Gitlab,
             _ => Provider::Other,
         }
@@ -82,8 +86,6 @@ text_enum!(Provider, "provider");
 pub enum TrustRuleError {
     #[error("The issuer must be an https:// URL of at most 200 characters, with no query or fragment.")]
     Issuer,
-    #[error("GitHub Actions' tokens come from https://token.actions.githubusercontent.com only.")]
-    NotGithubIssuer,
     #[error("The audience must have 1 to 200 characters.")]
     Audience,
     #[error("At most 20 conditions.")]
@@ -102,7 +104,7 @@ impl TrustRuleError {
     /// The input at fault, as the REST API names it.
     pub fn field(&self) -> &'static str {
         match self {
-            TrustRuleError::Issuer | TrustRuleError::NotGithubIssuer => "issuer",
+            TrustRuleError::Issuer => "issuer",
             TrustRuleError::Audience => "audience",
             TrustRuleError::TooManyConditions | TrustRuleError::Condition | TrustRuleError::NoImmutableCondition(_) => "conditions",
             TrustRuleError::Lifetime => "lifetimeSeconds",
@@ -120,6 +122,8 @@ mod tests {
             assert_eq!(provider.as_str().parse::<Provider>(), Ok(provider));
         }
         assert_eq!(Provider::of_issuer(GITHUB_ISSUER), Provider::GithubActions);
+        assert_eq!(Provider::of_issuer("https://token.actions.githubusercontent.com/acme"), Provider::GithubActions);
+        assert_eq!(Provider::of_issuer("https://token.actions.githubusercontent.com.evil.example"), Provider::Other);
         assert_eq!(Provider::of_issuer("https://gitlab.com/"), Provider::Gitlab);
         assert_eq!(Provider::of_issuer("https://gitlab.acme.example"), Provider::Other);
     }

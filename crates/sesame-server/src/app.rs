@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> Router {
     sesame_api::functions::register_server_functions();
     metrics::install();
     // Built once: every server function call gets a clone of it.
-    let context = state.config.server_context(&state.services);
+    let context = state.config.server_context(&state.services, &state.tokens);
     let public = PublicOrigin::of(&state.config.public_url);
     let server_fns = Router::new()
         .route(&format!("{SERVER_FN_PREFIX}/{{*fn_name}}"), post(move |request: Request| handle_server_fn(context.clone(), request)))

@@ -10,7 +10,6 @@ pub mod last_use_writer;
 pub mod logging;
 pub mod mail;
 pub mod metrics;
-pub mod oidc;
 pub mod reminders;
 pub mod rest;
 pub mod serve;

@@ -17,7 +17,7 @@ pub struct SharedState {
     /// `GET /api/v1/me` answers, rendered once per version of each user.
     pub me_cache: crate::me_cache::MeCache,
     /// Keyless CI: checks the OIDC tokens jobs trade for keys.
-    pub tokens: crate::oidc::TokenChecker,
+    pub tokens: Arc<sesame_oidc::TokenChecker>,
 }
 
 impl AppState {
@@ -27,7 +27,7 @@ impl AppState {
         if let Some(mailer) = &config.mailer {
             services.deliver_notices_with(Arc::new(mailer.clone()));
         }
-        let tokens = crate::oidc::TokenChecker::new(crate::oidc::SigningKeys::new(services.trust_rules.allows_insecure_issuers()));
+        let tokens = Arc::new(sesame_oidc::TokenChecker::new(sesame_oidc::SigningKeys::new(services.trust_rules.allows_insecure_issuers())));
         Self(Arc::new(SharedState { services: Arc::new(services), config: Arc::new(config), me_cache: Default::default(), tokens }))
     }
 }
@@ -61,9 +61,11 @@ impl AppConfig {
     }
 
     /// What the console's server functions run with.
-    pub(crate) fn server_context(&self, services: &Services) -> ServerContext {
+    pub(crate) fn server_context(&self, services: &Services, tokens: &Arc<sesame_oidc::TokenChecker>) -> ServerContext {
         ServerContext {
             services: services.clone(),
+            tokens: tokens.clone(),
+            public_url: self.public_url.clone(),
             endpoint_url: self.endpoint_url(),
             secure_cookies: self.is_https(),
             trusted_proxies: self.trusted_proxies.clone(),

@@ -268,7 +268,8 @@ async fn bad_rules_are_refused_with_the_field_at_fault_and_change_nothing() {
         (json!({"issuer": github, "conditions": {"ref": MAIN}}), "conditions"),
         (json!({"issuer": "https://ci.example.com", "conditions": {"ref": MAIN}}), "conditions"),
         (json!({"issuer": "ftp://ci.example.com", "conditions": {"sub": "x"}}), "issuer"),
-        (json!({"issuer": "https://ci.example.com", "provider": "github_actions", "conditions": {"repository_id": "1"}}), "issuer"),
+        // A GitHub Enterprise Server's rule still pins GitHub's immutable ids.
+        (json!({"issuer": "https://github.acme.example/_services/token", "provider": "github_actions", "conditions": {"sub": "repo:acme/app"}}), "conditions"),
         (json!({"issuer": github, "conditions": {"repository_id": "1"}, "lifetimeSeconds": 30}), "lifetimeSeconds"),
         (json!({"issuer": github, "conditions": {"repository_id": "1"}, "audience": ""}), "audience"),
         (json!({"issuer": github, "conditions": {"repository_id": "1"}, "scopes": []}), "scopes"),

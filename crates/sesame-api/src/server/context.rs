@@ -1,4 +1,4 @@
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 use sesame_core::Services;
 
@@ -6,6 +6,10 @@ use sesame_core::Services;
 #[derive(Clone)]
 pub struct ServerContext {
     pub services: Services,
+    /// Keyless CI's token check, for "Test a token" (the REST exchange shares it).
+    pub tokens: Arc<sesame_oidc::TokenChecker>,
+    /// The instance's public URL: a trust rule's audience unless it names another.
+    pub public_url: String,
     /// `<public URL>/api/v1`, shown in the panel.
     pub endpoint_url: String,
     /// Set the cookie's `Secure` attribute: the public URL is https.

@@ -43,6 +43,7 @@ from_core_errors!(
     sesame_core::accounts::AccountError,
     sesame_core::organization::OrganizationError,
     sesame_core::activity::ActivityError,
+    sesame_core::trust::TrustError,
     sesame_core::StoreError,
 );
 

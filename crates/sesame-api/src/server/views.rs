@@ -87,6 +87,17 @@ impl From<&sesame_core::trust::TrustRule> for TrustRuleView {
 }
 
 /// A key just made or rolled, with its secret: the only answers that carry one.
+impl From<sesame_oidc::TokenTest> for crate::wire::TokenTestView {
+    fn from(test: sesame_oidc::TokenTest) -> Self {
+        let conditions = test
+            .conditions
+            .into_iter()
+            .map(|check| crate::wire::ConditionView { matched: check.matched(), claim: check.claim, expected: check.expected, got: check.got })
+            .collect();
+        Self { would_mint: test.would_mint, refused: test.refused.map(str::to_owned), claims: test.claims, conditions }
+    }
+}
+
 impl From<&sesame_core::keys::CreatedKey> for CreatedKey {
     fn from(created: &sesame_core::keys::CreatedKey) -> Self {
         Self { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() }

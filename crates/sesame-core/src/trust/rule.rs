@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use chrono::TimeDelta;
 use sesame_model::trust::{
-    DEFAULT_LIFETIME_SECONDS, GITHUB_ISSUER, MAX_AUDIENCE, MAX_CLAIM_NAME, MAX_CLAIM_VALUE, MAX_CONDITIONS, MAX_ISSUER, MAX_LIFETIME_SECONDS,
+    DEFAULT_LIFETIME_SECONDS, MAX_AUDIENCE, MAX_CLAIM_NAME, MAX_CLAIM_VALUE, MAX_CONDITIONS, MAX_ISSUER, MAX_LIFETIME_SECONDS,
     MIN_LIFETIME_SECONDS,
 };
 pub use sesame_model::{Provider, TrustRuleError as RuleError};
@@ -57,9 +57,6 @@ impl RuleDraft {
     /// choice, for a test issuer on this machine).
     pub fn check(self, insecure_issuers: bool) -> Result<CheckedRule, RuleError> {
         check_issuer(&self.issuer, insecure_issuers)?;
-        if self.provider == Provider::GithubActions && self.issuer != GITHUB_ISSUER {
-            return Err(RuleError::NotGithubIssuer);
-        }
         if self.audience.is_empty() || self.audience.chars().count() > MAX_AUDIENCE || self.audience.chars().any(char::is_control) {
             return Err(RuleError::Audience);
         }
@@ -139,6 +136,7 @@ pub fn check_conditions(conditions: &BTreeMap<String, String>, claim: impl Fn(&s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sesame_model::trust::GITHUB_ISSUER;
 
     fn github(conditions: &[(&str, &str)]) -> RuleDraft {
         RuleDraft {
@@ -173,8 +171,9 @@ mod tests {
         assert!(with_issuer("https://gitlab.acme.example/").check(false).is_ok());
         assert!(with_issuer("http://127.0.0.1:8080/issuer").check(true).is_ok(), "allowed by the operator");
         assert_eq!(with_issuer(&format!("https://{}.example", "a".repeat(200))).check(false), Err(RuleError::Issuer));
-        let elsewhere = RuleDraft { issuer: "https://github.example".into(), ..github(&[("repository_id", "1")]) };
-        assert_eq!(elsewhere.check(false), Err(RuleError::NotGithubIssuer));
+        // GitHub Enterprise Server issues its own tokens, with GitHub's claims.
+        let enterprise_server = RuleDraft { issuer: "https://github.acme.example/_services/token".into(), ..github(&[("repository_id", "1")]) };
+        assert!(enterprise_server.check(false).is_ok());
     }
 
     #[test]

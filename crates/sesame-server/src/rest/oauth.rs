@@ -19,7 +19,9 @@ use sesame_core::{
 use utoipa::ToSchema;
 
 use super::auth::ClientOf;
-use crate::{oidc::Rejected, state::AppState};
+use sesame_oidc::Rejected;
+
+use crate::state::AppState;
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";

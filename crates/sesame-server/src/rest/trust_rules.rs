@@ -9,15 +9,14 @@ use axum::{
     Json,
 };
 use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
-use sesame_api::wire::TrustRuleView;
+use serde::Deserialize;
+use sesame_api::wire::{TokenTestView, TrustRuleView};
 use sesame_core::{
     error_codes::{ErrorCode, Missing},
     model::{KeyRateLimit, Operation, Permission, TrustRuleId, UserId},
     trust::Provider,
-    trust::{check_conditions, NewTrustRule, TrustRuleChange},
+    trust::{NewTrustRule, TrustRuleChange},
 };
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::{
@@ -26,7 +25,7 @@ use super::{
     envelope::{Data, List},
     error::{ApiError, ErrorResponse},
 };
-use crate::{oidc::token::claim_texts, state::AppState};
+use crate::state::AppState;
 
 /// A rule's path: the account's id and the rule's, each answered "no such …" when it names
 /// nothing (read after the body, like every id).
@@ -75,7 +74,8 @@ impl FromRequestParts<AppState> for AccountPath {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateTrustRuleRequest {
     /// Absent: `github_actions` for GitHub's issuer, `gitlab` for gitlab.com, `other` for
-    /// any other (say `gitlab` for a self-managed GitLab, `kubernetes` for a cluster).
+    /// any other (say `github_actions` for a GitHub Enterprise Server, `gitlab` for a
+    /// self-managed GitLab, `kubernetes` for a cluster).
     provider: Option<Provider>,
     /// The token's `iss`, exactly: `https://token.actions.githubusercontent.com`,
     /// `https://gitlab.com`, a self-managed GitLab's or a cluster's URL.
@@ -261,37 +261,6 @@ pub struct TestTokenRequest {
     token: String,
 }
 
-/// What "Test a token" found.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenTestView {
-    /// Whether the exchange would mint a key for this token with this rule (its `jti`
-    /// aside: the test spends nothing).
-    would_mint: bool,
-    /// Why not, when the token itself was refused (signature, issuer, times, audience…);
-    /// null when it was accepted (the conditions say the rest).
-    #[schema(max_length = 100)]
-    refused: Option<&'static str>,
-    /// The token's claims as it carries them, unverified when it was refused.
-    #[schema(value_type = Object)]
-    claims: Map<String, Value>,
-    /// Each condition of the rule, held against the token.
-    #[schema(max_items = 20)]
-    conditions: Vec<ConditionView>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ConditionView {
-    #[schema(max_length = 64)]
-    claim: String,
-    #[schema(max_length = 256)]
-    expected: String,
-    /// What the token says (text), null when it lacks the claim.
-    #[schema(max_length = 16384)]
-    got: Option<String>,
-    matched: bool,
-}
-
 /// Holds a pasted token against the rule, to see why a job is refused: its claims, whether
 /// its signature, issuer, times and audience pass, and each condition. Nothing is minted,
 /// and the token stays usable.
@@ -313,19 +282,6 @@ pub async fn test(
 ) -> Result<Json<Data<TokenTestView>>, ApiError> {
     let (account, id) = path.get()?;
     let rule = state.services.trust_rules.to_test(&actor, account, id).await?;
-    let inspection = state.tokens.inspect(&state.services.trust_rules, &body.token).await;
-    let texts = claim_texts(&inspection.claims);
-    let checks = check_conditions(&rule.conditions, |name| texts.get(name).cloned());
-    let refused = match &inspection.outcome {
-        Err(rejected) => Some(rejected.reason()),
-        Ok(token) if token.issuer != rule.issuer => Some("issued by another issuer"),
-        Ok(token) if token.audience != rule.audience => Some("meant for another audience"),
-        Ok(_) => None,
-    };
-    let would_mint = refused.is_none() && checks.iter().all(|check| check.matched());
-    let conditions = checks
-        .into_iter()
-        .map(|check| ConditionView { matched: check.matched(), claim: check.claim, expected: check.expected, got: check.got })
-        .collect();
-    Ok(Json(Data { data: TokenTestView { would_mint, refused, claims: inspection.claims, conditions } }))
+    let tested = state.tokens.test(&state.services.trust_rules, &rule, &body.token).await;
+    Ok(Json(Data { data: TokenTestView::from(tested) }))
 }

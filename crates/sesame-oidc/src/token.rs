@@ -11,7 +11,7 @@ use jsonwebtoken::{errors::ErrorKind, Algorithm, Validation};
 use serde_json::{Map, Value};
 use sesame_core::trust::{ClaimedToken, TrustRules, VerifiedToken};
 
-use super::{signing_keys::FetchError, SigningKeys};
+use crate::signing_keys::{FetchError, SigningKeys};
 
 /// Seconds of clock difference allowed on `exp`, `nbf` and `iat`.
 pub const LEEWAY_SECONDS: i64 = 30;
