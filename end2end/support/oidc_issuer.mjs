@@ -13,6 +13,7 @@ export const JOB_CLAIMS = { repository_id: '123456', repository_owner_id: '42', 
 /** Starts the provider; `audience` is what its tokens are for (Sésame's public URL). */
 export async function startIssuer({ audience, claims = JOB_CLAIMS }) {
   const server = createServer();
+  let nextClaims = {};
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -31,14 +32,17 @@ export async function startIssuer({ audience, claims = JOB_CLAIMS }) {
         getResourceServerInfo: () => ({ scope: 'deploy', audience, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
       },
     },
-    extraTokenClaims: () => claims,
+    // The job a token is for: `token({ ref })` signs one from another branch, say.
+    extraTokenClaims: () => ({ ...claims, ...nextClaims }),
     ttl: { ClientCredentials: 300 },
   });
   server.on('request', provider.callback());
   return {
     url: issuer,
-    /** A job's token: a signed JWT access token from the provider's token endpoint. */
-    async token() {
+    /** A job's token: a signed JWT access token from the provider's token endpoint, with
+     * `overrides` of the job's claims. */
+    async token(overrides = {}) {
+      nextClaims = overrides;
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -19,8 +19,10 @@ export async function openStage({
   clipboard = false,
   // False leaves the page blank, for journeys whose first address is not the home page.
   home = true,
+  // More of the server's command-line options (`--allow-insecure-issuers`, say).
+  serverArgs = [],
 }) {
-  const server = await startServer();
+  const server = await startServer({ extraArgs: serverArgs });
   let browser;
   try {
     if (person) server.createUser({ ...person, role });

@@ -56,6 +56,11 @@ pub fn service_account_path(id: sesame_model::ids::UserId) -> String {
     format!("{SERVICE_ACCOUNTS}/{id}")
 }
 
+/// A service account's trust rule's page (keyless CI).
+pub fn trust_rule_path(account: sesame_model::ids::UserId, rule: sesame_model::ids::TrustRuleId) -> String {
+    format!("{SERVICE_ACCOUNTS}/{account}/trust-rules/{rule}")
+}
+
 /// Whether `path` is one of the console's screens (a trailing slash is allowed).
 pub fn is_console_path(path: &str) -> bool {
     let path = match path.strip_suffix('/') {
@@ -67,7 +72,16 @@ pub fn is_console_path(path: &str) -> bool {
     }
     let below = |parent: &str| path.strip_prefix(parent).and_then(|rest| rest.strip_prefix('/'));
     below(SETTINGS).is_some_and(|slug| Section::from_slug(slug).is_some())
-        || below(SERVICE_ACCOUNTS).is_some_and(|id| sesame_model::ids::UserId::parse(id).is_some())
+        || below(SERVICE_ACCOUNTS).is_some_and(is_service_account_screen)
+}
+
+/// `{id}` or `{id}/trust-rules/{ruleId}`.
+fn is_service_account_screen(rest: &str) -> bool {
+    let (account, rule) = match rest.split_once("/trust-rules/") {
+        Some((account, rule)) => (account, Some(rule)),
+        None => (rest, None),
+    };
+    sesame_model::ids::UserId::parse(account).is_some() && rule.is_none_or(|rule| sesame_model::ids::TrustRuleId::parse(rule).is_some())
 }
 
 /// The login page's address when a signed-out visitor opened `path`: after login they
@@ -104,7 +118,10 @@ mod tests {
         }
         let account = sesame_model::ids::UserId::parse("0b9e3c1e-8a4f-4d7e-9a55-3f1c2b7d6e01").unwrap();
         assert!(is_console_path("/service-accounts") && is_console_path(&service_account_path(account)));
-        for path in ["/service-accounts/x", "/service-accounts/1/keys"] {
+        let rule = sesame_model::ids::TrustRuleId::parse("7c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5").unwrap();
+        assert!(is_console_path(&trust_rule_path(account, rule)));
+        let bad_rule = format!("{}/trust-rules/x", service_account_path(account));
+        for path in ["/service-accounts/x", "/service-accounts/1/keys", &bad_rule, "/service-accounts/x/trust-rules/7c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"] {
             assert!(!is_console_path(path), "{path}");
         }
         for section in Section::ALL {

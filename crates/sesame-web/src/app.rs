@@ -17,7 +17,7 @@ use crate::{
     language::{language_of, restore_chosen_language},
     messages::error_text,
     pages::{
-        console::{ConsoleLayout, Home, ServiceAccountScreen, ServiceAccountsScreen, SettingsScreen, UsersScreen},
+        console::{ConsoleLayout, Home, ServiceAccountScreen, ServiceAccountsScreen, SettingsScreen, TrustRuleScreen, UsersScreen},
         login::LoginPage,
         not_found::NotFoundPage,
         setup::SetupPage,
@@ -62,6 +62,7 @@ fn Root() -> impl IntoView {
                     <Route path=path!("users") view=UsersScreen />
                     <Route path=path!("service-accounts") view=ServiceAccountsScreen />
                     <Route path=path!("service-accounts/:id") view=ServiceAccountScreen />
+                    <Route path=path!("service-accounts/:id/trust-rules/:rule") view=TrustRuleScreen />
                     // One route for the menu and its sections: moving between them keeps the
                     // page and the drawer, only the section changes.
                     <Route path=path!("settings/:section?") view=SettingsScreen />

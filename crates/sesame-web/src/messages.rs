@@ -7,6 +7,7 @@ use sesame_api::{
 
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
+use sesame_model::TrustRuleError;
 
 /// A console call's failure, in the reader's language: by the code the server answered with
 /// (the REST API's), or "request failed" when the call itself failed.
@@ -41,11 +42,9 @@ fn code_text(i18n: I18nContext<Locale>, code: &ErrorCode) -> String {
         ErrorCode::NotFound(Missing::Session) => t_string!(i18n, session_not_found).to_string(),
         ErrorCode::NotFound(Missing::ServiceAccount) => t_string!(i18n, service_account_not_found).to_string(),
         ErrorCode::NotFound(Missing::Manager) => t_string!(i18n, field_unknown_manager).to_string(),
-        // No console page manages trust rules yet (the REST API does): their refusals read
-        // as a failed request until it lands.
-        ErrorCode::NotFound(Missing::Endpoint | Missing::Record | Missing::TrustRule)
-        | ErrorCode::Conflict(Conflict::TooManyTrustRules)
-        | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
+        ErrorCode::NotFound(Missing::TrustRule) => t_string!(i18n, trust_rule_not_found).to_string(),
+        ErrorCode::Conflict(Conflict::TooManyTrustRules) => t_string!(i18n, too_many_trust_rules).to_string(),
+        ErrorCode::NotFound(Missing::Endpoint | Missing::Record) | ErrorCode::PayloadTooLarge { .. } => t_string!(i18n, request_failed).to_string(),
         ErrorCode::Conflict(Conflict::KeyName) => t_string!(i18n, name_taken).to_string(),
         ErrorCode::Conflict(Conflict::Username) => t_string!(i18n, username_taken).to_string(),
         ErrorCode::Conflict(Conflict::ServiceAccountName) => t_string!(i18n, account_name_taken).to_string(),
@@ -79,9 +78,20 @@ fn invalid_text(i18n: I18nContext<Locale>, invalid: &Invalid) -> String {
         Invalid::NothingToChangeInKey | Invalid::NothingToChangeInUser | Invalid::NothingToChangeInServiceAccount | Invalid::NothingToChangeInTrustRule => {
             t_string!(i18n, nothing_to_change).to_string()
         }
-        Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::TrustRule(_) | Invalid::Malformed { .. } => {
+        Invalid::TrustRule(problem) => trust_rule_text(i18n, *problem),
+        Invalid::GracePeriod | Invalid::TooManyLeakedKeys | Invalid::Malformed { .. } => {
             t_string!(i18n, request_failed).to_string()
         }
+    }
+}
+
+fn trust_rule_text(i18n: I18nContext<Locale>, problem: TrustRuleError) -> String {
+    match problem {
+        TrustRuleError::Issuer => t_string!(i18n, field_issuer).to_string(),
+        TrustRuleError::Audience => t_string!(i18n, field_audience).to_string(),
+        TrustRuleError::TooManyConditions | TrustRuleError::Condition => t_string!(i18n, field_conditions).to_string(),
+        TrustRuleError::NoImmutableCondition(provider) => t_string!(i18n, field_immutable_condition, claims = provider.immutable_claims().join(" / ")).to_string(),
+        TrustRuleError::Lifetime => t_string!(i18n, field_lifetime).to_string(),
     }
 }
 

@@ -94,7 +94,9 @@ impl From<sesame_oidc::TokenTest> for crate::wire::TokenTestView {
             .into_iter()
             .map(|check| crate::wire::ConditionView { matched: check.matched(), claim: check.claim, expected: check.expected, got: check.got })
             .collect();
-        Self { would_mint: test.would_mint, refused: test.refused.map(str::to_owned), claims: test.claims, conditions }
+        let claims = serde_json::to_string_pretty(&test.claims).ok().and_then(|text| serde_json::value::RawValue::from_string(text).ok());
+        let claims = claims.unwrap_or_else(|| serde_json::value::RawValue::from_string("{}".to_owned()).expect("an empty object"));
+        Self { would_mint: test.would_mint, refused: test.refused.map(str::to_owned), claims, conditions }
     }
 }
 

@@ -6,10 +6,12 @@
 //! permissions opens their editor.
 
 use leptos::{html, prelude::*};
+use leptos_router::components::A;
 use sesame_model::{names::KeyName, Status};
 use sesame_api::{
     error::{AppError, ErrorCode, Invalid},
     functions::{end_api_key_overlap, get_api_key, roll_api_key, update_api_key},
+    routes::trust_rule_path,
     wire::{ApiKeyView, CreatedKey},
 };
 
@@ -74,6 +76,9 @@ pub fn KeyRow(
     let pencil_ref = NodeRef::<html::Button>::new();
     // The row keeps its own copy, so a rename updates it in place and focus can return to
     // its pencil (the list is keyed by id and does not rebuild the row).
+    // A key a CI job got for its OIDC token: the rule that minted it, and for whom.
+    let (minted, owner_id) = (key.minted.clone(), key.owner_id);
+
     let current = RwSignal::new(key);
 
     let start_editing = move |_| {
@@ -289,6 +294,13 @@ pub fn KeyRow(
                     </span>
                 </Show>
             </div>
+            {minted.map(|minted| view! {
+                <p class="key-minted muted">
+                    {t!(i18n, minted_by_rule)}" "
+                    <A href=trust_rule_path(owner_id, minted.rule_id)>{short_id(minted.rule_id.to_string())}</A>" "
+                    {t!(i18n, minted_for)}" "<code>{minted.subject}</code>
+                </p>
+            })}
             <p class="form-error" id=error_id role="alert">{move || error.get()}</p>
             <Show when=move || rolling.get()>
                 <div
@@ -523,4 +535,11 @@ fn RecentAddresses(current: RwSignal<ApiKeyView>) -> impl IntoView {
             }
         }}
     }
+}
+
+/// A rule's id as the key list names it: its first eight characters, enough to tell the
+/// rules of one account apart (the link leads to the whole rule).
+fn short_id(mut id: String) -> String {
+    id.truncate(8);
+    id
 }

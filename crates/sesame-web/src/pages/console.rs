@@ -11,7 +11,7 @@ use leptos_router::{
 use sesame_api::{
     functions::{list_service_accounts, save_language},
     routes::{self, Section},
-    wire::{Role, UserId, UserView},
+    wire::{Role, TrustRuleId, UserId, UserView},
 };
 
 use crate::{
@@ -25,6 +25,7 @@ use crate::{
     pages::{
         not_found::NotFoundPage,
         service_accounts::{ServiceAccountPage, ServiceAccountsPage},
+        trust_rule::TrustRulePage,
         users::UsersPage,
     },
     session::Session,
@@ -175,6 +176,23 @@ pub fn ServiceAccountScreen() -> impl IntoView {
     let params = use_params_map();
     move || match params.with(|params| params.get("id").and_then(|id| UserId::parse(&id))) {
         Some(id) => view! { <ServiceAccountPage id me=me() /> }.into_any(),
+        None => view! { <NotFoundPage /> }.into_any(),
+    }
+}
+
+/// `/service-accounts/{id}/trust-rules/{ruleId}`: one trust rule, or "page not found".
+#[component]
+pub fn TrustRuleScreen() -> impl IntoView {
+    let params = use_params_map();
+    let ids = move || {
+        params.with(|params| {
+            let account = params.get("id").and_then(|id| UserId::parse(&id))?;
+            let rule = params.get("rule").and_then(|id| TrustRuleId::parse(&id))?;
+            Some((account, rule))
+        })
+    };
+    move || match ids() {
+        Some((account, rule)) => view! { <TrustRulePage account rule /> }.into_any(),
         None => view! { <NotFoundPage /> }.into_any(),
     }
 }

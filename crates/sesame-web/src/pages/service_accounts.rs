@@ -28,7 +28,7 @@ use crate::{
     focus::focus_next_frame,
     i18n::*,
     messages::{error_text, role_text},
-    pages::not_found::NotFoundPage,
+    pages::{not_found::NotFoundPage, trust_rules::TrustRulesSection},
     session::Session,
 };
 
@@ -329,6 +329,7 @@ fn ServiceAccountDetails(account: ServiceAccountView, is_admin: bool) -> impl In
                 </section>
                 <div class="service-account-side">
                     <ManagersSection id is_admin />
+                    <TrustRulesSection account=id />
                     <section aria-labelledby="service-account-activity-title">
                         <h2 id="service-account-activity-title">{t!(i18n, activity)}</h2>
                         <ActivityPanel of=id labelled_by="service-account-activity-title" />
