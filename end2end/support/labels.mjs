@@ -3,6 +3,7 @@ export const labels = {
   en: {
     // Keyless CI (issue 25).
     trustCiProvider: 'Trust a CI provider…',
+    noTrustRules: 'No CI provider is trusted yet.',
     provider: 'Provider',
     providerGithub: 'GitHub Actions',
     issuer: 'Issuer',
@@ -163,6 +164,7 @@ export const labels = {
   fr: {
     // Keyless CI (issue 25).
     trustCiProvider: 'Faire confiance à un fournisseur CI…',
+    noTrustRules: 'Aucun fournisseur CI n\'est encore de confiance.',
     provider: 'Fournisseur',
     providerGithub: 'GitHub Actions',
     issuer: 'Émetteur',
@@ -170,7 +172,7 @@ export const labels = {
     claim: 'Claim',
     conditionValue: (claim) => `Valeur exacte de ${claim}`,
     trust: 'Faire confiance',
-    trustRuleCreated: (provider) => `${provider} est de confiance.`,
+    trustRuleCreated: (provider) => `${provider} est désormais de confiance.`,
     trustRuleHeading: (provider) => `Règle de confiance : ${provider}`,
     testToken: 'Tester un jeton',
     token: 'Jeton',
@@ -178,10 +180,10 @@ export const labels = {
     tokenWouldMint: 'Ce jeton obtiendrait une clé.',
     tokenConditionFailed: 'Refusé : une condition n\'est pas remplie.',
     notMatched: 'Non remplie',
-    mintedByRule: 'Créée par la règle',
+    mintedByRule: 'Émise par la règle',
     immutableConditionNeeded: 'Une condition sur repository_id / repository_owner_id est nécessaire',
     deleteTrustRuleTitle: 'Supprimer cette règle de confiance ?',
-    trustRuleDeleted: 'Règle de confiance supprimée ; les clés qu\'elle a créées ne fonctionnent plus.',
+    trustRuleDeleted: 'Règle de confiance supprimée ; les clés qu\'elle a émises ne fonctionnent plus.',
     // Service accounts (issue 29).
     serviceAccounts: 'Comptes de service',
     createServiceAccount: 'Créer un compte de service',

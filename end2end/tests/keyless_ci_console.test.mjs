@@ -31,12 +31,13 @@ for (const language of ['en', 'fr']) {
     let account;
     let rulePath;
     let mintedKey;
+    let adminKey;
 
     before(async () => {
       stage = await openStage({ locale: t.locale, person: admin, role: 'admin', serverArgs: ['--allow-insecure-issuers'] });
       ({ server, page } = stage);
       // The account is made by a provisioning script; the journey starts on its page.
-      const adminKey = server.createKey(admin.username, 'provisioning');
+      adminKey = server.createKey(admin.username, 'provisioning');
       const me = (await callApi(server.baseUrl, adminKey)).body.data;
       const made = await fetch(`${server.baseUrl}/api/v1/service_accounts`, {
         method: 'POST',
@@ -133,8 +134,16 @@ for (const language of ['en', 'fr']) {
     });
 
     test('the minted key is listed under the account with its rule, and its use is in its usage chart', async () => {
-      // Uses are written within a second.
-      await page.waitForTimeout(1500);
+      // Uses are written within a second or so: the chart is read once they are.
+      const listed = await fetch(`${server.baseUrl}/api/v1/api_keys?ownerId=${account}`, { headers: { 'MC-Api-Key': adminKey } });
+      const mintedId = (await listed.json()).data.find((key) => key.minted?.subject === 'ci-runner').id;
+      let accepted = 0;
+      for (let tries = 0; tries < 50 && accepted < 3; tries += 1) {
+        const usage = await fetch(`${server.baseUrl}/api/v1/api_keys/${mintedId}/usage`, { headers: { 'MC-Api-Key': adminKey } });
+        accepted = (await usage.json()).data.totals.accepted;
+        if (accepted < 3) await page.waitForTimeout(200);
+      }
+      assert.equal(accepted, 3);
       await page.getByRole('navigation', { name: t.breadcrumb }).getByRole('link', { name: accountName }).click();
       await page.getByRole('heading', { name: accountName, level: 1 }).waitFor();
       const row = page.locator('.key-row').filter({ has: page.locator('.key-minted') });
@@ -161,7 +170,9 @@ for (const language of ['en', 'fr']) {
       await page.getByText(t.trustRuleDeleted).waitFor();
       await page.getByRole('heading', { name: accountName, level: 1 }).waitFor();
       assert.equal((await callApi(server.baseUrl, mintedKey)).status, 401);
+      await page.getByText(t.noTrustRules).waitFor();
       assert.equal(await page.locator('.trust-rule-row').count(), 0);
+      assert.equal(await page.locator('.key-minted').count(), 0, 'the minted key is gone from the list');
     });
   });
 }

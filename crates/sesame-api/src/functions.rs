@@ -446,4 +446,9 @@ pub fn register_server_functions() {
     register_explicit::<GetOrganizationPolicy>();
     register_explicit::<SetKeyLifetimePolicy>();
     register_explicit::<SaveLanguage>();
+    register_explicit::<ListTrustRules>();
+    register_explicit::<GetTrustRule>();
+    register_explicit::<CreateTrustRule>();
+    register_explicit::<DeleteTrustRule>();
+    register_explicit::<TestTrustRule>();
 }

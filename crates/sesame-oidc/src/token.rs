@@ -158,7 +158,7 @@ impl TokenChecker {
 }
 
 /// The payload, read without checking anything (to know the issuer, and for "Test a token").
-fn unverified_claims(token: &str) -> Result<Map<String, Value>, Rejected> {
+pub(crate) fn unverified_claims(token: &str) -> Result<Map<String, Value>, Rejected> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(Rejected::Malformed);
     }

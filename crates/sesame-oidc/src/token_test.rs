@@ -5,7 +5,12 @@
 use serde_json::{Map, Value};
 use sesame_core::trust::{check_conditions, ConditionCheck, TrustRule, TrustRules};
 
-use crate::token::{claim_texts, TokenChecker};
+use crate::token::{claim_texts, Rejected, TokenChecker};
+
+/// The `iss` a token names, unchecked.
+fn unverified_issuer(token: &str) -> Option<String> {
+    crate::token::unverified_claims(token).ok()?.get("iss").and_then(Value::as_str).map(str::to_owned)
+}
 
 pub struct TokenTest {
     /// Whether the exchange would mint a key for this token with this rule (its `jti` aside).
@@ -20,6 +25,16 @@ pub struct TokenTest {
 
 impl TokenChecker {
     pub async fn test(&self, rules: &TrustRules, rule: &TrustRule, token: &str) -> TokenTest {
+        // A token from another issuer is answered before anything is checked or fetched: the
+        // test must not tell which issuers other accounts' rules trust.
+        let claimed_issuer = unverified_issuer(token);
+        if claimed_issuer.as_deref() != Some(rule.issuer.as_str()) {
+            let claims = crate::token::unverified_claims(token).unwrap_or_default();
+            let texts = claim_texts(&claims);
+            let conditions = check_conditions(&rule.conditions, |name| texts.get(name).cloned());
+            let refused = if claimed_issuer.is_some() { "issued by another issuer" } else { Rejected::Malformed.reason() };
+            return TokenTest { would_mint: false, refused: Some(refused), claims, conditions };
+        }
         let inspection = self.inspect(rules, token).await;
         let texts = claim_texts(&inspection.claims);
         let conditions = check_conditions(&rule.conditions, |name| texts.get(name).cloned());

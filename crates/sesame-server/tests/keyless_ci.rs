@@ -292,6 +292,9 @@ async fn bad_rules_are_refused_with_the_field_at_fault_and_change_nothing() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let changed = json_of(api_call(&server, &alice_key, Method::PATCH, &rule, Some(json!({"lifetimeSeconds": 600, "scopes": ["me:read"]}))).await).await;
     assert_eq!((changed["data"]["lifetimeSeconds"].as_i64(), changed["data"]["conditions"].clone()), (Some(600), json!({"repository_id": "1"})));
+    // Moved to a GitHub Enterprise Server, the rule is still GitHub's (its id condition holds).
+    let moved = json_of(api_call(&server, &alice_key, Method::PATCH, &rule, Some(json!({"issuer": "https://github.acme.example/_services/token"}))).await).await;
+    assert_eq!(moved["data"]["provider"], "github_actions");
     assert_eq!(api_get(&server, &rule, &bob_key).await.status(), StatusCode::NOT_FOUND);
     let unknown = format!("{rules}/67e55044-10b1-426f-9247-bb680e5fe0c8");
     let (status, _, _) = error_of(api_get(&server, &unknown, &alice_key).await).await;
@@ -331,6 +334,14 @@ async fn test_a_token_shows_its_claims_and_which_condition_failed() {
     let tested = json_of(api_call(&server, &alice_key, Method::POST, &path, Some(json!({"token": forged}))).await).await["data"].clone();
     assert_eq!((tested["wouldMint"].as_bool(), tested["refused"].as_str()), (Some(false), Some("bad signature")));
     assert_eq!(tested["claims"]["repository_id"], "123456", "claims shown even when refused");
+
+    // Another issuer's token is answered alike whether some rule trusts that issuer or not:
+    // the test does not tell which issuers other accounts trust.
+    let mut elsewhere = issuer.github_claims(&server.url(""), MAIN);
+    elsewhere["iss"] = json!("https://ci.elsewhere.example");
+    let tested = json_of(api_call(&server, &alice_key, Method::POST, &path, Some(json!({"token": TestKey::es256("es-1").sign(&elsewhere)}))).await).await["data"].clone();
+    assert_eq!((tested["wouldMint"].as_bool(), tested["refused"].as_str()), (Some(false), Some("issued by another issuer")));
+    assert_eq!(tested["conditions"].as_array().map(Vec::len), Some(2), "each condition still held against it");
 }
 
 #[tokio::test]

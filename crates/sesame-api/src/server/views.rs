@@ -86,7 +86,6 @@ impl From<&sesame_core::trust::TrustRule> for TrustRuleView {
     }
 }
 
-/// A key just made or rolled, with its secret: the only answers that carry one.
 impl From<sesame_oidc::TokenTest> for crate::wire::TokenTestView {
     fn from(test: sesame_oidc::TokenTest) -> Self {
         let conditions = test
@@ -100,6 +99,7 @@ impl From<sesame_oidc::TokenTest> for crate::wire::TokenTestView {
     }
 }
 
+/// A key just made or rolled, with its secret: the only answers that carry one.
 impl From<&sesame_core::keys::CreatedKey> for CreatedKey {
     fn from(created: &sesame_core::keys::CreatedKey) -> Self {
         Self { key: ApiKeyView::from(&created.key), secret: created.secret.expose().to_owned() }

@@ -313,7 +313,10 @@ impl ReadRuleChange {
     /// conditions).
     fn apply(&self, before: &TrustRule) -> Result<Option<TrustRule>, RuleError> {
         let issuer = self.issuer.clone().unwrap_or_else(|| before.issuer.clone());
-        let provider = self.provider.unwrap_or(if self.issuer.is_some() { Provider::of_issuer(&issuer) } else { before.provider });
+        // A new issuer names its provider when it can (GitHub's, gitlab.com); any other keeps
+        // the rule's (a self-managed GitLab moved to a new host is still GitLab).
+        let guessed = self.issuer.as_ref().map(|_| Provider::of_issuer(&issuer)).filter(|guessed| *guessed != Provider::Other);
+        let provider = self.provider.or(guessed).unwrap_or(before.provider);
         let draft = RuleDraft {
             provider,
             issuer,

@@ -74,11 +74,10 @@ pub fn KeyRow(
     let grace_ref = NodeRef::<html::Select>::new();
     let input_ref = NodeRef::<html::Input>::new();
     let pencil_ref = NodeRef::<html::Button>::new();
-    // The row keeps its own copy, so a rename updates it in place and focus can return to
-    // its pencil (the list is keyed by id and does not rebuild the row).
     // A key a CI job got for its OIDC token: the rule that minted it, and for whom.
     let (minted, owner_id) = (key.minted.clone(), key.owner_id);
-
+    // The row keeps its own copy, so a rename updates it in place and focus can return to
+    // its pencil (the list is keyed by id and does not rebuild the row).
     let current = RwSignal::new(key);
 
     let start_editing = move |_| {

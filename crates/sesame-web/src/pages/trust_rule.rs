@@ -18,6 +18,7 @@ use crate::{
     },
     feedback::Feedback,
     i18n::*,
+    language::language_of,
     messages::error_text,
     pages::{not_found::NotFoundPage, trust_rules::provider_text},
     time::local_timestamp,
@@ -66,7 +67,7 @@ fn TrustRuleDetails(account_name: String, rule: TrustRuleView) -> impl IntoView 
             details: None,
         });
     };
-    let minutes = rule.lifetime_seconds / 60;
+    let seconds = rule.lifetime_seconds;
     let scopes = rule.scopes.clone();
 
     view! {
@@ -101,7 +102,13 @@ fn TrustRuleDetails(account_name: String, rule: TrustRuleView) -> impl IntoView 
                         <dt>{t!(i18n, permissions)}</dt>
                         <dd>{move || scopes_summary(i18n, scopes.as_deref())}</dd>
                         <dt>{t!(i18n, keys_lifetime)}</dt>
-                        <dd>{move || t_string!(i18n, minutes_count, count = minutes).to_string()}</dd>
+                        <dd>{move || {
+                            if seconds % 60 == 0 {
+                                t_string!(i18n, minutes_count, count = seconds / 60).to_string()
+                            } else {
+                                t_string!(i18n, seconds_count, count = seconds).to_string()
+                            }
+                        }}</dd>
                         {(!rule.allowed_addresses.is_empty()).then(|| view! {
                             <dt>{t!(i18n, allowed_addresses)}</dt>
                             <dd>{rule.allowed_addresses.join(", ")}</dd>
@@ -111,7 +118,11 @@ fn TrustRuleDetails(account_name: String, rule: TrustRuleView) -> impl IntoView 
                     </dl>
                     <p class="muted section-intro">
                         {t!(i18n, trust_rule_use)}" "
-                        <a href="/api-docs#keyless-ci">{t!(i18n, trust_rule_use_link)}</a>
+                        // The docs page is the server's, not a console screen: a new tab, in
+                        // the reader's language.
+                        <a href=move || format!("/api-docs?lang={}#keyless-ci", language_of(i18n.get_locale()).as_str()) target="_blank" rel="noopener">
+                            {t!(i18n, trust_rule_use_link)}
+                        </a>
                     </p>
                 </section>
                 <TokenTestBox account rule=id />
@@ -149,6 +160,7 @@ fn TokenTestBox(account: UserId, rule: TrustRuleId) -> impl IntoView {
                     <span>{t!(i18n, token)}</span>
                     <textarea
                         rows="4"
+                        maxlength="16384"
                         required
                         spellcheck="false"
                         autocomplete="off"
@@ -161,7 +173,7 @@ fn TokenTestBox(account: UserId, rule: TrustRuleId) -> impl IntoView {
                     <button class="btn btn-primary" type="submit" disabled=test.pending()>{t!(i18n, test)}</button>
                 </div>
             </form>
-            <div class="token-test-result" aria-live="polite">
+            <div class="token-test-result">
                 {move || result().map(|found| view! { <TokenTestResult found /> })}
             </div>
         </section>
@@ -172,12 +184,12 @@ fn TokenTestBox(account: UserId, rule: TrustRuleId) -> impl IntoView {
 fn TokenTestResult(found: TokenTestView) -> impl IntoView {
     let i18n = use_i18n();
     let verdict = match (&found.refused, found.would_mint) {
-        (_, true) => view! { <p class="token-verdict token-verdict-ok">{t!(i18n, token_would_mint)}</p> }.into_any(),
+        (_, true) => view! { <p class="token-verdict token-verdict-ok" role="status">{t!(i18n, token_would_mint)}</p> }.into_any(),
         (Some(reason), false) => {
             let reason = reason.clone();
-            view! { <p class="token-verdict token-verdict-refused">{t!(i18n, token_refused)}" "<strong>{reason}</strong></p> }.into_any()
+            view! { <p class="token-verdict token-verdict-refused" role="status">{t!(i18n, token_refused)}" "<strong>{reason}</strong></p> }.into_any()
         }
-        (None, false) => view! { <p class="token-verdict token-verdict-refused">{t!(i18n, token_condition_failed)}</p> }.into_any(),
+        (None, false) => view! { <p class="token-verdict token-verdict-refused" role="status">{t!(i18n, token_condition_failed)}</p> }.into_any(),
     };
     // Indented by the server; only ever shown, never sent back.
     let claims = found.claims.get().to_owned();

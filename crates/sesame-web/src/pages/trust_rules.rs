@@ -75,7 +75,7 @@ pub fn TrustRulesSection(account: UserId) -> impl IntoView {
                 when=move || form_open.get()
                 fallback=move || view! {
                     <div class="section-actions">
-                        <button class="btn btn-secondary btn-small" node_ref=open_ref aria-expanded="false" on:click=move |_| form_open.set(true)>
+                        <button class="btn btn-secondary btn-small" node_ref=open_ref on:click=move |_| form_open.set(true)>
                             {t!(i18n, trust_ci_provider)}
                         </button>
                     </div>
@@ -159,7 +159,8 @@ fn NewTrustRuleForm(account: UserId, on_cancel: Callback<()>) -> impl IntoView {
             if value.is_empty() {
                 continue;
             }
-            if claim.is_empty() {
+            // A claim named twice would keep only its last value: said, not dropped.
+            if claim.is_empty() || conditions.contains_key(&claim) {
                 error.set(Some(t_string!(i18n, field_conditions).to_string()));
                 return;
             }
