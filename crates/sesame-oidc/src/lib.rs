@@ -8,12 +8,12 @@
 //!   Sésame hammer GitHub). Only issuers some rule trusts are ever fetched.
 //! - [`token`]: the token itself: RS256 or ES256 only, `iss` exact, one audience, `exp`,
 //!   `nbf` and `iat` with 30 seconds of leeway, a `jti` and a `sub`.
-//! - [`token_test`]: "Test a token": a pasted token held against one rule, nothing spent.
+//! - [`token_trial`]: "Test a token": a pasted token held against one rule, nothing spent.
 
 pub mod signing_keys;
 pub mod token;
-pub mod token_test;
+pub mod token_trial;
 
 pub use signing_keys::SigningKeys;
 pub use token::{Rejected, TokenChecker};
-pub use token_test::TokenTest;
+pub use token_trial::TokenTest;
