@@ -88,6 +88,11 @@ for (const language of ['en', 'fr']) {
     });
 
     test('"Test a token" names the failing condition, then a job from main would get a key', async () => {
+      // Not a token at all: why, in the reader's language.
+      await page.getByLabel(t.token, { exact: true }).fill('not.a.token');
+      await button(page, t.test).click();
+      await page.getByText(t.tokenMalformed).waitFor();
+
       const fromDev = await issuer.token({ ref: 'refs/heads/dev' });
       await page.getByLabel(t.token, { exact: true }).fill(fromDev);
       await button(page, t.test).click();

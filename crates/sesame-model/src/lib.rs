@@ -59,5 +59,5 @@ pub use operations::Operation;
 pub use policy::{expiry_under_policy, BeyondPolicy, Language, MaxKeyLifetime, UnknownLifetime, EXPIRY_REMINDER_DAYS, POLICY_LEEWAY};
 pub use role::{OwnerKind, Role, Status, UnknownValue};
 pub use restrictions::{AddressListError, AllowedAddresses, Granularity, KeyRateLimit, RateLimitOutOfBounds, RatePeriod, Restrictions, MAX_ALLOWED_ADDRESSES, MAX_LIMIT_REQUESTS};
-pub use trust::{Provider, TrustRuleError};
+pub use trust::{Provider, TokenRefusal, TrustRuleError};
 pub use scopes::{NoPermission, Permission, PermissionSet, Scopes};

@@ -81,6 +81,72 @@ impl Provider {
 
 text_enum!(Provider, "provider");
 
+/// Why a job's token was refused: what the service account's activity and "Test a token"
+/// say (the exchange's caller is told `invalid_grant` and nothing more). The console reads
+/// the text back to show it in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenRefusal {
+    Malformed,
+    Algorithm,
+    /// No rule trusts its issuer: nobody's activity to tell.
+    UnknownIssuer,
+    UnknownKey,
+    KeysUnavailable,
+    BadSignature,
+    Expired,
+    NotYetValid,
+    IssuedInFuture,
+    /// None, or more than one.
+    Audiences,
+    NoJti,
+    NoSubject,
+    /// "Test a token": a valid token, but not from the rule's issuer.
+    OtherIssuer,
+    /// "Test a token": a valid token, but for another audience than the rule's.
+    OtherAudience,
+}
+
+impl TokenRefusal {
+    pub const ALL: [TokenRefusal; 14] = [
+        TokenRefusal::Malformed,
+        TokenRefusal::Algorithm,
+        TokenRefusal::UnknownIssuer,
+        TokenRefusal::UnknownKey,
+        TokenRefusal::KeysUnavailable,
+        TokenRefusal::BadSignature,
+        TokenRefusal::Expired,
+        TokenRefusal::NotYetValid,
+        TokenRefusal::IssuedInFuture,
+        TokenRefusal::Audiences,
+        TokenRefusal::NoJti,
+        TokenRefusal::NoSubject,
+        TokenRefusal::OtherIssuer,
+        TokenRefusal::OtherAudience,
+    ];
+
+    /// The text the activity and the REST API carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRefusal::Malformed => "malformed token",
+            TokenRefusal::Algorithm => "signing algorithm refused (RS256 or ES256 only)",
+            TokenRefusal::UnknownIssuer => "unknown issuer",
+            TokenRefusal::UnknownKey => "unknown signing key (kid)",
+            TokenRefusal::KeysUnavailable => "the issuer's signing keys could not be fetched",
+            TokenRefusal::BadSignature => "bad signature",
+            TokenRefusal::Expired => "expired",
+            TokenRefusal::NotYetValid => "not yet valid (nbf)",
+            TokenRefusal::IssuedInFuture => "issued in the future (iat)",
+            TokenRefusal::Audiences => "not exactly one audience",
+            TokenRefusal::NoJti => "no jti",
+            TokenRefusal::NoSubject => "no sub",
+            TokenRefusal::OtherIssuer => "issued by another issuer",
+            TokenRefusal::OtherAudience => "meant for another audience",
+        }
+    }
+}
+
+text_enum!(TokenRefusal, "token refusal");
+
 /// What is wrong with a trust rule: the first problem found, field by field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum TrustRuleError {
@@ -126,5 +192,8 @@ mod tests {
         assert_eq!(Provider::of_issuer("https://token.actions.githubusercontent.com.evil.example"), Provider::Other);
         assert_eq!(Provider::of_issuer("https://gitlab.com/"), Provider::Gitlab);
         assert_eq!(Provider::of_issuer("https://gitlab.acme.example"), Provider::Other);
+        for refusal in TokenRefusal::ALL {
+            assert_eq!(refusal.as_str().parse::<TokenRefusal>(), Ok(refusal));
+        }
     }
 }

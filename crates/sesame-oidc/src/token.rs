@@ -19,45 +19,9 @@ pub const LEEWAY_SECONDS: i64 = 30;
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 const MAX_JTI: usize = 256;
 
-/// Why a token was refused: for the activity of the accounts it was meant for, never for
-/// the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejected {
-    Malformed,
-    Algorithm,
-    /// No rule trusts its issuer: nobody's activity to tell.
-    UnknownIssuer,
-    UnknownKey,
-    KeysUnavailable,
-    BadSignature,
-    Expired,
-    NotYetValid,
-    IssuedInFuture,
-    /// None, or more than one.
-    Audiences,
-    NoJti,
-    NoSubject,
-}
-
-impl Rejected {
-    /// What the activity says.
-    pub fn reason(self) -> &'static str {
-        match self {
-            Rejected::Malformed => "malformed token",
-            Rejected::Algorithm => "signing algorithm refused (RS256 or ES256 only)",
-            Rejected::UnknownIssuer => "unknown issuer",
-            Rejected::UnknownKey => "unknown signing key (kid)",
-            Rejected::KeysUnavailable => "the issuer's signing keys could not be fetched",
-            Rejected::BadSignature => "bad signature",
-            Rejected::Expired => "expired",
-            Rejected::NotYetValid => "not yet valid (nbf)",
-            Rejected::IssuedInFuture => "issued in the future (iat)",
-            Rejected::Audiences => "not exactly one audience",
-            Rejected::NoJti => "no jti",
-            Rejected::NoSubject => "no sub",
-        }
-    }
-}
+/// Why a token was refused: for the activity of the accounts it was meant for and the "Test
+/// a token" box, never for the exchange's caller. (In the model, where the console reads it.)
+pub use sesame_core::trust::TokenRefusal as Rejected;
 
 /// The token's claims as the "Test a token" box shows them, and what checking it found.
 pub struct Inspection {

@@ -32,16 +32,16 @@ impl TokenChecker {
             let claims = crate::token::unverified_claims(token).unwrap_or_default();
             let texts = claim_texts(&claims);
             let conditions = check_conditions(&rule.conditions, |name| texts.get(name).cloned());
-            let refused = if claimed_issuer.is_some() { "issued by another issuer" } else { Rejected::Malformed.reason() };
+            let refused = if claimed_issuer.is_some() { Rejected::OtherIssuer } else { Rejected::Malformed }.as_str();
             return TokenTest { would_mint: false, refused: Some(refused), claims, conditions };
         }
         let inspection = self.inspect(rules, token).await;
         let texts = claim_texts(&inspection.claims);
         let conditions = check_conditions(&rule.conditions, |name| texts.get(name).cloned());
         let refused = match &inspection.outcome {
-            Err(rejected) => Some(rejected.reason()),
-            Ok(token) if token.issuer != rule.issuer => Some("issued by another issuer"),
-            Ok(token) if token.audience != rule.audience => Some("meant for another audience"),
+            Err(rejected) => Some(rejected.as_str()),
+            Ok(token) if token.issuer != rule.issuer => Some(Rejected::OtherIssuer.as_str()),
+            Ok(token) if token.audience != rule.audience => Some(Rejected::OtherAudience.as_str()),
             Ok(_) => None,
         };
         let would_mint = refused.is_none() && conditions.iter().all(ConditionCheck::matched);

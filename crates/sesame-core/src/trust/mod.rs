@@ -25,6 +25,7 @@ use sesame_model::{AddressListError, NoPermission, Permission};
 
 pub use exchange::{ClaimedToken, ExchangeError, MintedKey, Refusals, VerifiedToken, SPENT_TOKENS_KEPT};
 pub use crate::model::TrustRule;
+pub use sesame_model::TokenRefusal;
 pub use rule::{check_conditions, ClaimText, ConditionCheck, Provider, RuleDraft, RuleError, DEFAULT_LIFETIME, MAX_LIFETIME};
 
 use crate::{

@@ -128,7 +128,7 @@ async fn exchange_form(state: &AppState, client: &Client, headers: &HeaderMap, b
         Ok(token) => token,
         Err((rejected, claimed)) => {
             if let Some(claimed) = claimed.filter(|_| rejected != Rejected::UnknownIssuer) {
-                if let Err(error) = rules.refused(client, &claimed, rejected.reason()).await {
+                if let Err(error) = rules.refused(client, &claimed, rejected.as_str()).await {
                     tracing::warn!(%error, "a refused token exchange could not be recorded");
                 }
             }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
+use sesame_model::TokenRefusal;
 use sesame_api::{
     error::{AppError, ErrorCode, Missing},
     functions::{delete_trust_rule, get_service_account, get_trust_rule, test_trust_rule},
@@ -180,13 +181,38 @@ fn TokenTestBox(account: UserId, rule: TrustRuleId) -> impl IntoView {
     }
 }
 
+fn refusal_text(i18n: leptos_i18n::I18nContext<Locale>, refusal: TokenRefusal) -> String {
+    match refusal {
+        TokenRefusal::Malformed => t_string!(i18n, refusal_malformed),
+        TokenRefusal::Algorithm => t_string!(i18n, refusal_algorithm),
+        TokenRefusal::UnknownIssuer => t_string!(i18n, refusal_unknown_issuer),
+        TokenRefusal::UnknownKey => t_string!(i18n, refusal_unknown_key),
+        TokenRefusal::KeysUnavailable => t_string!(i18n, refusal_keys_unavailable),
+        TokenRefusal::BadSignature => t_string!(i18n, refusal_bad_signature),
+        TokenRefusal::Expired => t_string!(i18n, refusal_expired),
+        TokenRefusal::NotYetValid => t_string!(i18n, refusal_not_yet_valid),
+        TokenRefusal::IssuedInFuture => t_string!(i18n, refusal_issued_in_future),
+        TokenRefusal::Audiences => t_string!(i18n, refusal_audiences),
+        TokenRefusal::NoJti => t_string!(i18n, refusal_no_jti),
+        TokenRefusal::NoSubject => t_string!(i18n, refusal_no_subject),
+        TokenRefusal::OtherIssuer => t_string!(i18n, refusal_other_issuer),
+        TokenRefusal::OtherAudience => t_string!(i18n, refusal_other_audience),
+    }
+    .to_string()
+}
+
 #[component]
 fn TokenTestResult(found: TokenTestView) -> impl IntoView {
     let i18n = use_i18n();
     let verdict = match (&found.refused, found.would_mint) {
         (_, true) => view! { <p class="token-verdict token-verdict-ok" role="status">{t!(i18n, token_would_mint)}</p> }.into_any(),
         (Some(reason), false) => {
-            let reason = reason.clone();
+            // In the reader's language when it is one Sésame says (the server's text as a
+            // last resort).
+            let reason = match reason.parse::<TokenRefusal>() {
+                Ok(known) => refusal_text(i18n, known),
+                Err(_) => reason.clone(),
+            };
             view! { <p class="token-verdict token-verdict-refused" role="status">{t!(i18n, token_refused)}" "<strong>{reason}</strong></p> }.into_any()
         }
         (None, false) => view! { <p class="token-verdict token-verdict-refused" role="status">{t!(i18n, token_condition_failed)}</p> }.into_any(),
