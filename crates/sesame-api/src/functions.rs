@@ -28,7 +28,7 @@ pub async fn load_session() -> Result<SessionState, AppError> {
     let context = expect_context::<crate::server::ServerContext>();
     let needs_setup = context.services.accounts.needs_setup().await?;
     let me = crate::server::signed_in(&context).await?.map(|actor| UserView::from(&*actor.user));
-    Ok(SessionState { me, needs_setup, endpoint_url: context.endpoint_url.clone() })
+    Ok(SessionState { me, needs_setup, endpoint_url: context.endpoint_url() })
 }
 
 /// The one-time setup: creates the first administrator and signs them in.

@@ -23,12 +23,6 @@ const MAX_JTI: usize = 256;
 /// a token" box, never for the exchange's caller. (In the model, where the console reads it.)
 pub use sesame_core::trust::TokenRefusal as Rejected;
 
-/// The token's claims as the "Test a token" box shows them, and what checking it found.
-pub struct Inspection {
-    pub claims: Map<String, Value>,
-    pub outcome: Result<VerifiedToken, Rejected>,
-}
-
 pub struct TokenChecker {
     keys: SigningKeys,
 }
@@ -50,19 +44,7 @@ impl TokenChecker {
         self.verify(rules, token, &claims).await.map_err(|rejected| (rejected, claimed))
     }
 
-    /// The "Test a token" box: the token's claims as it carries them (even when it is
-    /// refused), and the check's outcome. Nothing is spent or minted.
-    pub async fn inspect(&self, rules: &TrustRules, token: &str) -> Inspection {
-        match unverified_claims(token) {
-            Err(rejected) => Inspection { claims: Map::new(), outcome: Err(rejected) },
-            Ok(claims) => {
-                let outcome = self.verify(rules, token, &claims).await;
-                Inspection { claims, outcome }
-            }
-        }
-    }
-
-    async fn verify(&self, rules: &TrustRules, token: &str, claims: &Map<String, Value>) -> Result<VerifiedToken, Rejected> {
+    pub(crate) async fn verify(&self, rules: &TrustRules, token: &str, claims: &Map<String, Value>) -> Result<VerifiedToken, Rejected> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| Rejected::Malformed)?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
             return Err(Rejected::Algorithm);

@@ -66,7 +66,6 @@ impl AppConfig {
             services: services.clone(),
             tokens: tokens.clone(),
             public_url: self.public_url.clone(),
-            endpoint_url: self.endpoint_url(),
             secure_cookies: self.is_https(),
             trusted_proxies: self.trusted_proxies.clone(),
         }
